@@ -15,6 +15,13 @@ export interface Thread extends ThreadPort {
   terminate(): Promise<void>;
 }
 
+/** The parts of a browser worker's global scope this module uses. */
+interface WorkerScope {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** Starts the module at `entry` on a new thread; `data` arrives there through threadContext(). */
@@ -55,7 +62,7 @@ export async function threadContext<T>(): Promise<{ data: T; port: ThreadPort }>
       },
     };
   }
-  const scope = globalThis as unknown as DedicatedWorkerGlobalScope;
+  const scope = globalThis as unknown as WorkerScope;
   const data = await new Promise<T>((resolve) => {
     const first = (event: MessageEvent) => {
       const message = event.data as { __threadData?: T } | undefined;

@@ -134,6 +134,9 @@ export function place(
   }
   let offset: u32 = 0;
   let h = head;
+  // The first descriptor's status is written last, so a driver that sees its DD sees the whole frame.
+  const first = base + head * DESC_SIZE;
+  let firstStatus: u32 = 0;
   while (offset < deliverLen) {
     const d = base + h * DESC_SIZE;
     const bufLo = load<u32>(d);
@@ -147,15 +150,19 @@ export function place(
       store<u16>(d, 0, RXD_LENGTH);
       store<u8>(d, <u8>RXD_ERR_RXE, RXD_ERRORS);
       atomic.store<u8>(d + RXD_STATUS, <u8>(RXD_STAT_DD | RXD_STAT_EOP));
+      if (d != first) atomic.store<u8>(first + RXD_STATUS, <u8>firstStatus);
       return h;
     }
     copyOut(bufLo, frame, payloadLen, flags, fcs, offset, chunk);
     store<u16>(d, <u16>chunk, RXD_LENGTH);
     store<u16>(d, 0, RXD_CSUM);
     store<u8>(d, <u8>(screened >>> 8), RXD_ERRORS);
-    atomic.store<u8>(d + RXD_STATUS, <u8>(RXD_STAT_DD | (last ? RXD_STAT_EOP | (screened & 0xff) : 0)));
+    const status = RXD_STAT_DD | (last ? RXD_STAT_EOP | (screened & 0xff) : 0);
+    if (d == first) firstStatus = status;
+    else atomic.store<u8>(d + RXD_STATUS, <u8>status);
     offset += chunk;
   }
+  atomic.store<u8>(first + RXD_STATUS, <u8>firstStatus);
   count(nic, GPRC, 1);
   count(nic, GORCL, wireLen);
   count(nic, sizeBucket(PRC64, wireLen), 1);

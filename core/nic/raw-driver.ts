@@ -1,0 +1,115 @@
+// The smallest e1000 driver there is: no NDIS, just rings. It copies frames into the NIC's
+// transmit buffers and rings the doorbell, and takes received frames off the receive ring and
+// hands the descriptors back. Tests, the demo and the bring-up of later drivers use it; it is
+// the shape of the reference miniport's datapath, with none of its bookkeeping.
+
+import {
+  DESC_SIZE, TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_RS, TXD_STAT_DD, RXD_STAT_DD, RXD_STAT_EOP,
+} from '../../wasm/e1000/registers.ts';
+import { writeTxDescriptor, txStatus, rxStatus, rxErrors, rxLength, descriptorBuffer, clearRxStatus } from './descriptors.ts';
+import { bringUp, type BringUpOptions } from './bringup.ts';
+import type { Machine } from './machine.ts';
+import type { Nic } from './nic.ts';
+
+export interface ReceivedFrame {
+  bytes: Uint8Array;
+  status: number;
+  errors: number;
+  /** Descriptors the frame spanned. */
+  descriptors: number;
+}
+
+export const DEFAULT_TX_CMD = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
+
+export class RawDriver {
+  readonly txCount: number;
+  readonly rxCount: number;
+  /** Next receive descriptor to look at. */
+  private rxNext = 0;
+
+  constructor(readonly machine: Machine, readonly nic: Nic, options: BringUpOptions = {}) {
+    bringUp(machine, nic, options);
+    this.txCount = nic.regions.txRing.bytes / DESC_SIZE;
+    this.rxCount = nic.regions.rxRing.bytes / DESC_SIZE;
+  }
+
+  private txBuffer(index: number): number {
+    return this.nic.regions.txBuffers.base + index * this.machine.layout.config.bufferBytes;
+  }
+
+  /** Free transmit descriptors (one is always left empty so head = tail means empty). */
+  txFree(): number {
+    const head = this.nic.peek('TDH');
+    const tail = this.nic.peek('TDT');
+    return (head - tail - 1 + this.txCount) % this.txCount;
+  }
+
+  /**
+   * Queues frames, one descriptor each (or one per fragment when a frame is given as several
+   * parts), and moves TDT once. Returns the descriptor indices used.
+   */
+  send(frames: (Uint8Array | Uint8Array[])[], cmd = DEFAULT_TX_CMD): number[] {
+    const used: number[] = [];
+    let tail = this.nic.peek('TDT');
+    for (const frame of frames) {
+      const parts = Array.isArray(frame) ? frame : [frame];
+      if (this.txFree() - used.length < parts.length) throw new Error(`transmit ring full: ${this.txFree()} descriptors free`);
+      parts.forEach((part, i) => {
+        if (part.length > this.machine.layout.config.bufferBytes) throw new RangeError(`a ${part.length}-byte fragment does not fit a ${this.machine.layout.config.bufferBytes}-byte transmit buffer`);
+        const last = i === parts.length - 1;
+        this.machine.bytes.set(part, this.txBuffer(tail));
+        writeTxDescriptor(this.machine.view, this.nic.regions.txRing.base, tail, this.txBuffer(tail), part.length, last ? cmd : cmd & ~(TXD_CMD_EOP | TXD_CMD_RS));
+        used.push(tail);
+        tail = (tail + 1) % this.txCount;
+      });
+    }
+    this.nic.write('TDT', tail);
+    return used;
+  }
+
+  /** Writes one raw descriptor at the tail (any address, length and command) and moves TDT. */
+  sendDescriptor(buffer: number, length: number, cmd: number): number {
+    const tail = this.nic.peek('TDT');
+    writeTxDescriptor(this.machine.view, this.nic.regions.txRing.base, tail, buffer, length, cmd);
+    this.nic.write('TDT', (tail + 1) % this.txCount);
+    return tail;
+  }
+
+  /** Whether transmit descriptor `index` has DD written back. */
+  txDone(index: number): boolean {
+    return (txStatus(this.machine.bytes, this.nic.regions.txRing.base, index) & TXD_STAT_DD) !== 0;
+  }
+
+  /** Takes every completed frame off the receive ring and hands the descriptors back. */
+  receive(): ReceivedFrame[] {
+    const frames: ReceivedFrame[] = [];
+    const { rxRing } = this.nic.regions;
+    let parts: Uint8Array[] = [];
+    let lastPosted = -1;
+    for (;;) {
+      const status = rxStatus(this.machine.bytes, rxRing.base, this.rxNext);
+      if ((status & RXD_STAT_DD) === 0) break;
+      const buffer = descriptorBuffer(this.machine.view, rxRing.base, this.rxNext);
+      const length = rxLength(this.machine.view, rxRing.base, this.rxNext);
+      parts.push(this.machine.bytes.slice(buffer, buffer + length));
+      if (status & RXD_STAT_EOP) {
+        const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          bytes.set(p, at);
+          at += p.length;
+        }
+        frames.push({ bytes, status, errors: rxErrors(this.machine.view, rxRing.base, this.rxNext), descriptors: parts.length });
+        parts = [];
+      }
+      clearRxStatus(this.machine.bytes, rxRing.base, this.rxNext);
+      lastPosted = this.rxNext;
+      this.rxNext = (this.rxNext + 1) % this.rxCount;
+    }
+    // Hand the used descriptors back: the new tail is the last one processed.
+    if (lastPosted >= 0) this.nic.write('RDT', lastPosted);
+    return frames;
+  }
+}
+
+export { TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_RS };
