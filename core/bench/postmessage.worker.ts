@@ -2,23 +2,7 @@
 // 64-byte frame as its own message, a fresh copy every time, keeping at most MAX_IN_FLIGHT frames
 // unacknowledged so the consumer's queue cannot grow without bound.
 import { threadContext } from '../host/thread.ts';
-
-/** Parent → producer: send `frames` more frames. */
-export interface PostMessageRun {
-  type: 'run';
-  frames: number;
-}
-
-/** Parent → producer: frames received so far, over all runs. */
-export interface PostMessageAck {
-  type: 'ack';
-  received: number;
-}
-
-/** Bytes per frame. */
-export const FRAME_BYTES = 64;
-/** Most frames sent and not yet acknowledged. */
-export const MAX_IN_FLIGHT = 1024;
+import { FRAME_BYTES, MAX_IN_FLIGHT, type PostMessageAck, type PostMessageRun } from './postmessage.ts';
 
 const { port } = await threadContext<null>();
 /** Frames sent, acknowledged and asked for, counted over all runs; also the next sequence number. */

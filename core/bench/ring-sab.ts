@@ -8,18 +8,59 @@
 import { spawnThread, type Thread } from '../host/thread.ts';
 import { SpscRing } from '../memory/spsc-ring.ts';
 import { resultOf, type BenchResult } from './result.ts';
-import type { RingSabReport, RingSabRun, RingSabWorkerData } from './ring-sab.worker.ts';
 
 export const RING_SAB_NAME = 'ring-sab-64B';
+
+/** Bytes per frame. */
+export const FRAME_BYTES = 64;
+
+/** What each worker of the benchmark is started with. */
+export interface RingSabWorkerData {
+  role: 'producer' | 'consumer';
+  buffer: SharedArrayBuffer;
+  ringOffset: number;
+  /** Byte offset of the frame slots: `slotCount` frames of FRAME_BYTES each. */
+  framesOffset: number;
+  /** Number of frame slots; equals the ring capacity, so a published slot is never rewritten. */
+  slotCount: number;
+  /** Entries the producer asks for per reserve() and the most the consumer takes per batch. */
+  batch: number;
+  /** Re-checks of the shared index before parking. */
+  spinIterations: number;
+}
+
+/** Parent → worker: produce or consume `frames` frames, then report. */
+export interface RingSabRun {
+  type: 'run';
+  frames: number;
+}
+
+/** Worker → parent, once per run. */
+export interface RingSabReport {
+  type: 'report';
+  role: 'producer' | 'consumer';
+  /** Frames produced or consumed in this run. */
+  frames: number;
+  /** Consumer only: first to last frame, in milliseconds. */
+  elapsedMs: number;
+  /** Consumer only: frames whose slot or contents did not carry the expected sequence number. */
+  mismatches: number;
+  /** Set when the thread gave up waiting for the other side. */
+  stalled?: string;
+}
 
 /** Ring entries and frame slots (frames). */
 const RING_CAPACITY = 1024;
 /** Entries per publish and per release (frames). */
 const BATCH = 64;
-/** Re-checks of the other side's index before parking; roughly tens of microseconds. */
-const SPIN_ITERATIONS = 20_000;
-/** Bytes per frame. */
-const FRAME_BYTES = 64;
+/** Fewest frames per run that still time meaningfully (several batches, first to last frame). */
+const MIN_FRAMES = 1000;
+/**
+ * Re-checks of the other side's index before parking (well under a microsecond each). Short on
+ * purpose: with a third busy thread on this 2-core machine, a 20,000-check spin burned the time
+ * slice the other side needed (4-22 Mpps against 34-51 Mpps with 200), and idle it gained nothing.
+ */
+const SPIN_ITERATIONS = 200;
 
 /** Messages from one worker, delivered in order to whoever awaits next(). */
 function mailbox(thread: Thread): { next(): Promise<unknown> } {
@@ -44,10 +85,29 @@ function mailbox(thread: Thread): { next(): Promise<unknown> } {
   };
 }
 
+/** Bytes per WebAssembly page. */
+const WASM_PAGE_BYTES = 65536;
+
+/**
+ * Shared memory that starts on a page boundary, as the machine's (WebAssembly) memory does, so
+ * each 64-byte frame slot is exactly one cache line. `new SharedArrayBuffer` promises no such
+ * alignment (in Node its memory comes from the C allocator), and a frame straddling two lines
+ * moves twice the lines between cores; runs on plain buffers varied more between processes.
+ */
+function pageAlignedSharedBuffer(bytes: number): SharedArrayBuffer {
+  const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  return memory.buffer as unknown as SharedArrayBuffer;
+}
+
 export async function benchRingSab(runs = 5, frames = 20_000_000): Promise<BenchResult> {
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`${RING_SAB_NAME}: runs must be a positive integer, got ${runs}`);
+  if (!Number.isInteger(frames) || frames < MIN_FRAMES) {
+    throw new RangeError(`${RING_SAB_NAME}: frames must be an integer of at least ${MIN_FRAMES}, got ${frames}`);
+  }
   const ringOffset = 0;
-  const framesOffset = Math.ceil(SpscRing.bytesFor(RING_CAPACITY) / 64) * 64;
-  const buffer = new SharedArrayBuffer(framesOffset + RING_CAPACITY * FRAME_BYTES);
+  const framesOffset = Math.ceil(SpscRing.bytesFor(RING_CAPACITY) / FRAME_BYTES) * FRAME_BYTES; // on a cache line
+  const buffer = pageAlignedSharedBuffer(framesOffset + RING_CAPACITY * FRAME_BYTES);
   SpscRing.format(buffer, ringOffset, RING_CAPACITY);
 
   const entry = new URL('./ring-sab.worker.ts', import.meta.url);
@@ -87,7 +147,7 @@ export async function benchRingSab(runs = 5, frames = 20_000_000): Promise<Bench
       RING_SAB_NAME,
       rates,
       undefined,
-      `${FRAME_BYTES}-byte frames written into SharedArrayBuffer slots, slot numbers passed through a ` +
+      `${FRAME_BYTES}-byte frames written into slots in shared (WebAssembly) memory, slot numbers passed through a ` +
         `${RING_CAPACITY}-entry SpscRing in batches of ${BATCH}; producer and consumer on their own worker threads, ` +
         `consumer checks every sequence number. Limited by cache-line transfers between the two cores.`,
     );

@@ -7,14 +7,20 @@
 //   - cached indices: each side keeps a copy of the other side's index and reads the shared one
 //     only when its copy says it cannot make progress.
 //   - need-wakeup: a side that parks sets its "sleeping" flag first; the other side pays for
-//     Atomics.notify (a syscall-heavy operation) only when that flag is set.
+//     Atomics.notify (a syscall-heavy operation) only when that flag is set. As with AF_XDP's
+//     XDP_RING_NEED_WAKEUP, only the sleeper raises and lowers its flag: if the waker cleared it,
+//     a waker that read the flag of an earlier park could clear the flag of the next park and
+//     notify before that park began waiting; the sleeper would then sleep with its flag down
+//     and no later publish would wake it (seen as 5 s stalls in ring-sab-64B).
 //   - park on the exact snapshot: Atomics.wait is given the index value the sleeper last saw,
 //     not a fresh load, so a publish that lands between the check and the wait wakes it at once
 //     instead of being lost.
 //   - refill only when a whole batch is free is the caller's choice: freeSlots() tells it.
 //
-// Shared layout, in bytes from the ring's byteOffset (which must be a multiple of 64 so each
-// 64-byte group below is its own cache line). All words are 32-bit, little-endian as the host.
+// Shared layout, in bytes from the ring's byteOffset. byteOffset must be a multiple of 64, so
+// each 64-byte group below is its own cache line when the buffer starts on a line, as
+// WebAssembly memory (page-aligned) does; the four index and flag words are 64 bytes apart, so
+// they never share a line whatever the buffer's alignment. Words are 32-bit, host byte order.
 //     0  magic          u32  SPSC_RING_MAGIC once formatted
 //     4  capacity       u32  number of entries; a power of two, 2 ..= 2^30
 //    64  head           u32  producer index: entries ever published, free-running (wraps at 2^32)
@@ -24,8 +30,9 @@
 //   320  entries        u32[capacity]; entry for index k lives at entries[k & (capacity - 1)]
 // head - tail (mod 2^32) is the number of entries in flight, always 0 ..= capacity.
 //
-// Only the producer writes head and only the consumer writes tail; either may clear the
-// other's sleeping flag. Nothing on the hot path allocates: the methods take and return numbers.
+// Each word has one writer: the producer writes head and producerSleeping, the consumer writes
+// tail and consumerSleeping. Nothing on the hot path allocates: the methods take and return
+// numbers.
 
 /** Byte offsets of the header words, relative to the ring's byteOffset. */
 export const SPSC_RING_LAYOUT = {
@@ -45,6 +52,7 @@ export const SPSC_RING_MAGIC = 0x53505343;
 const CACHE_LINE_BYTES = 64;
 /** Largest capacity in entries: keeps head - tail unambiguous in 32-bit arithmetic. */
 const MAX_CAPACITY = 2 ** 30;
+/** Bytes of header before the first entry. */
 const HEADER_BYTES = SPSC_RING_LAYOUT.entries;
 
 // Word (4-byte) indices into the header view.
@@ -109,12 +117,17 @@ export class SpscRing {
   private readonly entries: Uint32Array;
 
   // Producer-side state. Indices are kept as int32 (|0) so they wrap like the shared u32 words.
-  private head: number;
+  /** Head as this producer last published it. */
+  private producerHead: number;
+  /** The consumer's tail as last read; may lag the shared word, never lead it. */
   private cachedTail: number;
+  /** Slots claimed by the last reserve() and not yet published. */
   private reserved = 0;
 
   // Consumer-side state.
-  private tail: number;
+  /** Tail as this consumer last released it. */
+  private consumerTail: number;
+  /** The producer's head as last read; may lag the shared word, never lead it. */
   private cachedHead: number;
 
   /** Attaches to a ring that SpscRing.format wrote; the header is checked, not trusted. */
@@ -146,11 +159,11 @@ export class SpscRing {
     this.mask = capacity - 1;
     this.header = header;
     this.entries = new Uint32Array(buffer, byteOffset + HEADER_BYTES, capacity);
-    this.head = Atomics.load(header, HEAD);
-    this.tail = Atomics.load(header, TAIL);
-    this.cachedTail = this.tail;
-    this.cachedHead = this.head;
-    this.checkInFlight(this.head, this.tail);
+    this.producerHead = Atomics.load(header, HEAD);
+    this.consumerTail = Atomics.load(header, TAIL);
+    this.cachedTail = this.consumerTail;
+    this.cachedHead = this.producerHead;
+    this.checkInFlight(this.producerHead, this.consumerTail);
   }
 
   // ---- Producer side -------------------------------------------------------------------------
@@ -158,7 +171,7 @@ export class SpscRing {
   /** Slots the producer could fill right now. Reads the shared tail (one load). */
   freeSlots(): number {
     this.refreshTail();
-    return this.capacity - ((this.head - this.cachedTail) | 0);
+    return this.capacity - ((this.producerHead - this.cachedTail) | 0);
   }
 
   /**
@@ -167,10 +180,10 @@ export class SpscRing {
    * replaces any unpublished claim.
    */
   reserve(n: number): number {
-    let free = this.capacity - ((this.head - this.cachedTail) | 0);
+    let free = this.capacity - ((this.producerHead - this.cachedTail) | 0);
     if (free < n) {
       this.refreshTail();
-      free = this.capacity - ((this.head - this.cachedTail) | 0);
+      free = this.capacity - ((this.producerHead - this.cachedTail) | 0);
     }
     const claimed = n < free ? (n > 0 ? n : 0) : free;
     this.reserved = claimed;
@@ -179,7 +192,7 @@ export class SpscRing {
 
   /** Writes the i-th reserved slot (0 = the first slot after everything published). Unchecked. */
   set(i: number, value: number): void {
-    this.entries[(this.head + i) & this.mask] = value;
+    this.entries[(this.producerHead + i) & this.mask] = value;
   }
 
   /**
@@ -191,14 +204,12 @@ export class SpscRing {
       throw new Error(`SpscRing at byte offset ${this.byteOffset}: publish(${n}) but only ${this.reserved} slots reserved`);
     }
     this.reserved -= n;
-    this.head = (this.head + n) | 0;
+    this.producerHead = (this.producerHead + n) | 0;
     // Atomics.store is sequentially consistent: the load of the flag below cannot move above it,
     // which is what makes the consumer's "set flag, re-check head" in waitForData race-free.
-    Atomics.store(this.header, HEAD, this.head);
-    if (Atomics.load(this.header, CONSUMER_SLEEPING) !== 0) {
-      Atomics.store(this.header, CONSUMER_SLEEPING, 0);
-      Atomics.notify(this.header, HEAD, 1);
-    }
+    Atomics.store(this.header, HEAD, this.producerHead);
+    // The flag is left for the consumer to lower (see need-wakeup at the top).
+    if (Atomics.load(this.header, CONSUMER_SLEEPING) !== 0) Atomics.notify(this.header, HEAD, 1);
   }
 
   /** Publishes one value if there is room; false when the ring is full. */
@@ -211,20 +222,23 @@ export class SpscRing {
 
   /**
    * Producer parking (worker threads only: browsers forbid Atomics.wait on the main thread).
-   * Re-checks the shared tail `spinIterations` times, then sets producerSleeping, re-checks once
-   * more, and sleeps on tail until the consumer releases or `timeoutMs` passes (Infinity = no
-   * limit). Returns the free slots; 0 means it timed out.
+   * Re-checks the shared tail `spinIterations` times, then raises producerSleeping, re-checks,
+   * and sleeps on tail until the consumer releases or `timeoutMs` passes with no wakeup
+   * (Infinity = no limit). Returns the free slots; 0 means it timed out.
    */
   waitForSpace(spinIterations: number, timeoutMs: number): number {
     const header = this.header;
-    const full = (this.head - this.capacity) | 0; // the tail value at which no slot is free
+    const full = (this.producerHead - this.capacity) | 0; // the tail value at which no slot is free
     for (let spin = 0; spin < spinIterations; spin++) {
       if (Atomics.load(header, TAIL) !== full) return this.freeSlots();
     }
     Atomics.store(header, PRODUCER_SLEEPING, 1);
     // Re-check after raising the flag: a release that landed before the flag was visible did
-    // not notify. Wait on `full`, the value we know, so a release after this load returns at once.
-    if (Atomics.load(header, TAIL) === full) Atomics.wait(header, TAIL, full, timeoutMs);
+    // not notify. Wait on `full`, the value we know, so a release after this load returns at
+    // once. A wakeup with tail unchanged is a late notify meant for an earlier park: sleep again.
+    while (Atomics.load(header, TAIL) === full) {
+      if (Atomics.wait(header, TAIL, full, timeoutMs) === 'timed-out') break;
+    }
     Atomics.store(header, PRODUCER_SLEEPING, 0);
     return this.freeSlots();
   }
@@ -234,12 +248,12 @@ export class SpscRing {
   /** Entries the consumer could read right now. Reads the shared head (one load). */
   available(): number {
     this.refreshHead();
-    return (this.cachedHead - this.tail) | 0;
+    return (this.cachedHead - this.consumerTail) | 0;
   }
 
   /** Reads the i-th available entry (0 = oldest unreleased). Unchecked: call available() first. */
   get(i: number): number {
-    return this.entries[(this.tail + i) & this.mask]!;
+    return this.entries[(this.consumerTail + i) & this.mask]!;
   }
 
   /**
@@ -247,50 +261,51 @@ export class SpscRing {
    * the producer only if it said it was going to sleep.
    */
   release(n: number): void {
-    if (n > ((this.cachedHead - this.tail) | 0) || n < 0) {
+    if (n > ((this.cachedHead - this.consumerTail) | 0) || n < 0) {
       throw new Error(
-        `SpscRing at byte offset ${this.byteOffset}: release(${n}) but only ${(this.cachedHead - this.tail) | 0} entries available`,
+        `SpscRing at byte offset ${this.byteOffset}: release(${n}) but only ${(this.cachedHead - this.consumerTail) | 0} entries available`,
       );
     }
-    this.tail = (this.tail + n) | 0;
-    Atomics.store(this.header, TAIL, this.tail);
-    if (Atomics.load(this.header, PRODUCER_SLEEPING) !== 0) {
-      Atomics.store(this.header, PRODUCER_SLEEPING, 0);
-      Atomics.notify(this.header, TAIL, 1);
-    }
+    this.consumerTail = (this.consumerTail + n) | 0;
+    Atomics.store(this.header, TAIL, this.consumerTail);
+    if (Atomics.load(this.header, PRODUCER_SLEEPING) !== 0) Atomics.notify(this.header, TAIL, 1);
   }
 
   /** True when nothing is available. Reads the shared head only when the cached copy says empty. */
   isEmpty(): boolean {
-    if (this.cachedHead !== this.tail) return false;
+    if (this.cachedHead !== this.consumerTail) return false;
     this.refreshHead();
-    return this.cachedHead === this.tail;
+    return this.cachedHead === this.consumerTail;
   }
 
   /** Takes the oldest entry and releases its slot. Call only after isEmpty() returned false. */
   pop(): number {
     if (this.isEmpty()) throw new Error(`SpscRing at byte offset ${this.byteOffset}: pop() on an empty ring`);
-    const value = this.entries[this.tail & this.mask]!;
+    const value = this.entries[this.consumerTail & this.mask]!;
     this.release(1);
     return value;
   }
 
   /**
    * Consumer parking (worker threads only: browsers forbid Atomics.wait on the main thread).
-   * Re-checks the shared head `spinIterations` times, then sets consumerSleeping, re-checks once
-   * more, and sleeps on head, passing the empty snapshot it saw, until the producer publishes or
-   * `timeoutMs` passes (Infinity = no limit). Returns the entries available; 0 means it timed out.
+   * Re-checks the shared head `spinIterations` times, then raises consumerSleeping, re-checks,
+   * and sleeps on head, passing the empty snapshot it saw, until the producer publishes or
+   * `timeoutMs` passes with no wakeup (Infinity = no limit). Returns the entries available;
+   * 0 means it timed out.
    */
   waitForData(spinIterations: number, timeoutMs: number): number {
     const header = this.header;
-    const empty = this.tail; // the head value at which nothing is available
+    const empty = this.consumerTail; // the head value at which nothing is available
     for (let spin = 0; spin < spinIterations; spin++) {
       if (Atomics.load(header, HEAD) !== empty) return this.available();
     }
     Atomics.store(header, CONSUMER_SLEEPING, 1);
     // Re-check after raising the flag: a publish that landed before the flag was visible did
-    // not notify. Wait on `empty`, the value we know, so a publish after this load returns at once.
-    if (Atomics.load(header, HEAD) === empty) Atomics.wait(header, HEAD, empty, timeoutMs);
+    // not notify. Wait on `empty`, the value we know, so a publish after this load returns at
+    // once. A wakeup with head unchanged is a late notify meant for an earlier park: sleep again.
+    while (Atomics.load(header, HEAD) === empty) {
+      if (Atomics.wait(header, HEAD, empty, timeoutMs) === 'timed-out') break;
+    }
     Atomics.store(header, CONSUMER_SLEEPING, 0);
     return this.available();
   }
@@ -299,13 +314,13 @@ export class SpscRing {
 
   private refreshTail(): void {
     const tail = Atomics.load(this.header, TAIL);
-    this.checkInFlight(this.head, tail);
+    this.checkInFlight(this.producerHead, tail);
     this.cachedTail = tail;
   }
 
   private refreshHead(): void {
     const head = Atomics.load(this.header, HEAD);
-    this.checkInFlight(head, this.tail);
+    this.checkInFlight(head, this.consumerTail);
     this.cachedHead = head;
   }
 

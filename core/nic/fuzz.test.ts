@@ -50,7 +50,8 @@ describe('fuzz: random register and descriptor writes', () => {
       [linkRecord, linkRecord + m.LINK_BYTES],
       [slotsBase, slotsBase + slotsBytes],
       [nic.regions.txFifo.base, nic.regions.txFifo.base + nic.regions.txFifo.bytes],
-    ].sort((a, b) => a[0] - b[0]) as [number, number][];
+    ];
+    mutable.sort((a, b) => a[0] - b[0]);
     const hashOutside = () => {
       const hash = createHash('sha256');
       let at = 0;

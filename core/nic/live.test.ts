@@ -19,7 +19,8 @@ describe('live device on a worker thread', () => {
     const total = 2000;
     let sent = 0;
     while (received.length < total) {
-      if (sent < total && tx.txFree() >= 8) {
+      // Never more in flight than the receive ring holds: the NIC would rightly miss the rest.
+      if (sent < total && tx.txFree() >= 8 && sent - received.length + 8 < rx.rxCount) {
         const batch = Array.from({ length: 8 }, (_, i) => {
           const f = buildFrame('02:4e:49:43:00:02', '02:4e:49:43:00:01', ETHERTYPE_EXPERIMENTAL, 46);
           new DataView(f.buffer).setUint32(14, sent + i, true);
@@ -28,16 +29,15 @@ describe('live device on a worker thread', () => {
         tx.send(batch);
         sent += 8;
       }
-      const seen = machine.nic(1).interruptCount;
       const frames = rx.receive();
       for (const f of frames) received.push(new DataView(f.bytes.buffer).getUint32(14, true));
-      machine.nic(1).read('ICR'); // acknowledge, so the next frame asserts the line again
-      if (frames.length === 0 && sent >= total) {
-        expect(machine.nic(1).waitForInterrupt(seen, 2000)).not.toBe('timed-out');
+      if (frames.length === 0 && received.length < total) {
+        expect(rx.waitForReceive(5000)).not.toBe('timed-out');
       }
     }
     await machine.stopLive();
     expect(received).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(machine.nic(1).read('MPC')).toBe(0);
     expect(machine.isLive).toBe(false);
     expect(machine.step()).toBe(0); // stepping works again once stopped
   });

@@ -80,6 +80,24 @@ export class RawDriver {
     return (txStatus(this.machine.bytes, this.nic.regions.txRing.base, index) & TXD_STAT_DD) !== 0;
   }
 
+  /** Whether the next receive descriptor has a frame (DD set). */
+  rxReady(): boolean {
+    return (rxStatus(this.machine.bytes, this.nic.regions.rxRing.base, this.rxNext) & RXD_STAT_DD) !== 0;
+  }
+
+  /**
+   * Sleeps (worker threads, or Node's main thread) until a frame may have arrived or
+   * `timeoutMs` passes. The order matters: acknowledge ICR first, then look at the ring, then
+   * wait on the interrupt line. A frame that arrived before the acknowledgement raised no new
+   * edge, and the look at the ring finds it; one that arrives after it asserts the line.
+   */
+  waitForReceive(timeoutMs: number): 'ready' | 'interrupt' | 'timed-out' {
+    const seen = this.nic.interruptCount;
+    this.nic.read('ICR');
+    if (this.rxReady()) return 'ready';
+    return this.nic.waitForInterrupt(seen, timeoutMs) === 'timed-out' ? 'timed-out' : 'interrupt';
+  }
+
   /** Takes every completed frame off the receive ring and hands the descriptors back. */
   receive(): ReceivedFrame[] {
     const frames: ReceivedFrame[] = [];

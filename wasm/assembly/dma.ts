@@ -5,13 +5,26 @@
 import { E_DMA_BASE, E_DMA_LIMIT, E_DMA_ERRORS, E_LAST_ERROR, E_LAST_ERROR_ARG, E_REG_ERRORS } from "../e1000/machine";
 import { memoryBytes } from "./machine";
 
-/** True if the device may read or write [addr, addr + len). `addr` is a 64-bit bus address. */
-export function dmaAllowed(nic: u32, addr: u64, len: u32): bool {
-  const base = <u64>load<u32>(nic + E_DMA_BASE);
-  let limit = <u64>load<u32>(nic + E_DMA_LIMIT);
+/** First byte of the NIC's DMA window. */
+@inline export function dmaBase(nic: u32): u64 {
+  return <u64>load<u32>(nic + E_DMA_BASE);
+}
+
+/** End of the NIC's DMA window (exclusive), never beyond memory. Read once per batch. */
+export function dmaLimit(nic: u32): u64 {
+  const limit = <u64>load<u32>(nic + E_DMA_LIMIT);
   const mem = memoryBytes();
-  if (limit > mem) limit = mem;
+  return limit < mem ? limit : mem;
+}
+
+/** True if [addr, addr + len) lies in the window [base, limit). `addr` is a 64-bit bus address. */
+@inline export function inWindow(base: u64, limit: u64, addr: u64, len: u32): bool {
   return addr >= base && addr + <u64>len <= limit;
+}
+
+/** True if the device may read or write [addr, addr + len). */
+export function dmaAllowed(nic: u32, addr: u64, len: u32): bool {
+  return inWindow(dmaBase(nic), dmaLimit(nic), addr, len);
 }
 
 /** Records a refused descriptor or buffer. */

@@ -16,7 +16,7 @@ import {
 } from "../e1000/machine";
 import { crc32 } from "./crc32";
 import { crcTable, machineOf } from "./machine";
-import { dmaAllowed, dmaRefused } from "./dma";
+import { dmaAllowed, dmaRefused, dmaBase, dmaLimit, inWindow } from "./dma";
 import { raise } from "./interrupts";
 import { count, flushStats, sizeBucket } from "./stats";
 
@@ -115,12 +115,12 @@ function copyOut(dst: u32, frame: u32, payloadLen: u32, flags: u32, fcs: u32, fr
  */
 export function place(
   nic: u32, frame: u32, wireLen: u32, flags: u32, rctl: u32, screened: u32,
-  base: u32, ringCount: u32, head: u32, free: u32,
+  base: u32, ringCount: u32, head: u32, free: u32, winBase: u64, winLimit: u64,
 ): u32 {
   const payloadLen = wireLen - ETH_FCS_LEN;
   const deliverLen = rctl & RCTL_SECRC ? payloadLen : wireLen;
   const size = bufferSize(rctl);
-  const needed = (deliverLen + size - 1) / size;
+  const needed: u32 = deliverLen <= size ? 1 : (deliverLen + size - 1) / size;
   if (needed > free) {
     atomic.add<u32>(nic + MPC, 1);
     atomic.add<u32>(nic + RNBC, 1);
@@ -144,7 +144,7 @@ export function place(
     const chunk = min(size, deliverLen - offset);
     const last = offset + chunk == deliverLen;
     h = h + 1 == ringCount ? 0 : h + 1;
-    if (bufHi != 0 || !dmaAllowed(nic, bufLo, chunk)) {
+    if (bufHi != 0 || !inWindow(winBase, winLimit, bufLo, chunk)) {
       // Give the descriptor back with an error so the driver can recycle it; drop the frame.
       dmaRefused(nic, ERR_BUFFER_OUTSIDE_DMA, bufLo);
       store<u16>(d, 0, RXD_LENGTH);
@@ -163,11 +163,15 @@ export function place(
     offset += chunk;
   }
   atomic.store<u8>(first + RXD_STATUS, <u8>firstStatus);
-  count(nic, GPRC, 1);
-  count(nic, GORCL, wireLen);
-  count(nic, sizeBucket(PRC64, wireLen), 1);
-  store<u32>(nic + E_RX_FRAMES, load<u32>(nic + E_RX_FRAMES) + 1);
   return h;
+}
+
+/** Counts `frames` good frames of `wireLen` bytes written into the ring. */
+export function countReceived(nic: u32, wireLen: u32, frames: u32): void {
+  count(nic, GPRC, frames);
+  count(nic, GORCL, wireLen * frames);
+  count(nic, sizeBucket(PRC64, wireLen), frames);
+  store<u32>(nic + E_RX_FRAMES, load<u32>(nic + E_RX_FRAMES) + frames);
 }
 
 /** The receive ring as the device sees it; 0 base means the ring cannot be used. */
@@ -215,7 +219,8 @@ export function receive(nic: u32, frame: u32, wireLen: u32, flags: u32): bool {
     return false;
   }
   const free = tail >= head ? tail - head : tail + ringCount - head;
-  const after = place(nic, frame, wireLen, flags, rctl, <u32>screened, base, ringCount, head, free);
+  const after = place(nic, frame, wireLen, flags, rctl, <u32>screened, base, ringCount, head, free, dmaBase(nic), dmaLimit(nic));
+  if (after != head) countReceived(nic, wireLen, 1);
   flushStats(nic);
   if (after == head) return false;
   atomic.store<u32>(nic + RDH, after);

@@ -1,0 +1,65 @@
+// The `nic-lab` command as a user runs it: a child process through bin/nic-lab.js.
+
+import { describe, it, expect } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/nic-lab.js', import.meta.url));
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('nic-lab', () => {
+  it('demo: frames cross a faulty cable, and the same seed prints the same thing', async () => {
+    const first = await run('demo', '--seed', '3', '--frames', '120');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/sent 120 frames from NIC 0; NIC 1 received (\d+)/);
+    expect(first.stdout).toContain('NIC 1 link down; ICR has LSC');
+    const received = Number(/NIC 1 received (\d+)/.exec(first.stdout)![1]);
+    expect(received).toBeGreaterThan(90);
+    expect(received).toBeLessThan(120);
+    expect((await run('demo', '--seed', '3', '--frames', '120')).stdout).toBe(first.stdout);
+  });
+
+  it('usage errors say what is wrong in one line and exit 2', async () => {
+    for (const args of [['bogus'], ['demo', '--nope'], ['demo', '--seed', 'x'], ['bench', '--only', 'nope']]) {
+      const { code, stderr } = await run(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderr).toMatch(/^nic-lab: /);
+    }
+  });
+
+  it('--help on every command', async () => {
+    for (const command of ['demo', 'bench', 'memory-map']) {
+      const { code, stdout } = await run(command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain(`usage: nic-lab ${command}`);
+    }
+  });
+
+  it('memory-map prints the regions', async () => {
+    const { code, stdout } = await run('memory-map', '--nics', '2');
+    expect(code).toBe(0);
+    expect(stdout).toContain('NIC 1 registers');
+    expect(stdout).toContain('DMA window');
+  });
+
+  it('bench --quick --json prints one object with every benchmark, each checked end to end', async () => {
+    const { code, stdout } = await run('bench', '--quick', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { machine: { cpus: number }; results: { name: string; pps: number; runs: number[]; median_of: number; gbps?: number }[] };
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B']);
+    for (const r of report.results) {
+      expect(r.pps, r.name).toBeGreaterThan(0);
+      expect(r.runs).toHaveLength(r.median_of);
+    }
+    expect(report.results.find((r) => r.name === 'nic-loopback-1500B')!.gbps).toBeGreaterThan(0);
+  });
+});
