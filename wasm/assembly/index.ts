@@ -12,7 +12,7 @@ import { buildCrcTables, crc32 as crc } from "./crc32";
 import { nicAt, crcTable, machineOf } from "./machine";
 import { mmioRead, mmioWrite, resetNic } from "./mmio";
 import { transmit } from "./tx";
-import { receive } from "./rx";
+import { receive, rxWriteBack } from "./rx";
 import { wireSend, wirePoll, wireNextDue, linkSetUp } from "./wire/link";
 import { generate } from "./wire/generator";
 
@@ -42,23 +42,39 @@ export function mmio_write(nic: u32, offset: u32, value: u32): void {
   mmioWrite(nic, offset, value);
 }
 
+/** Writes back what every NIC received in this round (see rx.ts rxWriteBack). */
+function writeBackAll(m: u32): void {
+  const nics = load<u32>(m + M_NIC_COUNT);
+  for (let i: u32 = 0; i < nics; i++) {
+    const nic = nicAt(m, i);
+    if (nic != 0) rxWriteBack(nic);
+  }
+}
+
 /** Processes up to `budget` transmit descriptors of one NIC. */
 export function nic_transmit(nic: u32, budget: u32): u32 {
-  return transmit(nic, budget);
+  const done = transmit(nic, budget);
+  writeBackAll(machineOf(nic));
+  return done;
 }
 
 /** A frame arrives at the NIC's port from outside (tests, generators). 1 if it reached the ring. */
 export function nic_receive(nic: u32, frame: u32, wireLen: u32, flags: u32): u32 {
-  return receive(nic, frame, wireLen, flags) ? 1 : 0;
+  const placed = receive(nic, frame, wireLen, flags);
+  rxWriteBack(nic);
+  return placed ? 1 : 0;
 }
 
 /** Sends a frame out of a wire endpoint as if a device there had transmitted it. */
 export function wire_send(m: u32, endpoint: u32, frame: u32, wireLen: u32, flags: u32): void {
   wireSend(m, endpoint, frame, wireLen, flags, 0);
+  writeBackAll(m);
 }
 
 export function wire_poll(m: u32): u32 {
-  return wirePoll(m);
+  const delivered = wirePoll(m);
+  writeBackAll(m);
+  return delivered;
 }
 
 /** Earliest virtual time (ns) at which a held frame is due, or -1 when none is held. */
@@ -79,7 +95,9 @@ export function machine_step(m: u32, budget: u32): u32 {
     const nic = nicAt(m, i);
     if (nic != 0) work += transmit(nic, budget);
   }
-  return work + wirePoll(m);
+  work += wirePoll(m);
+  writeBackAll(m);
+  return work;
 }
 
 function transmitPending(m: u32): bool {

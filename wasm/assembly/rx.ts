@@ -11,17 +11,20 @@ import {
   ETH_FCS_LEN, ETH_MIN_FRAME, ETH_MAX_FRAME,
 } from "../e1000/registers";
 import {
-  E_RX_FRAMES, E_RX_FILTERED, E_RX_OVERRUNS, FRAME_FCS_LAZY,
+  E_RX_FRAMES, E_RX_FILTERED, E_RX_OVERRUNS, FRAME_FCS_LAZY, E_RX_PENDING, E_RX_PENDING_FROM, E_RX_PENDING_HEAD,
+  E_RX_PENDING_CAUSES, E_RX_PENDING_BASE, E_RX_PENDING_RING, E_RX_SHADOW, RX_SHADOW_BYTES, ERR_RX_BUFFER_TOO_SMALL,
+  E_RX_CTX_VALID, E_RX_CTX_RCTL, E_RX_CTX_BUFFER, E_RX_CTX_WIN_BASE, E_RX_CTX_WIN_LIMIT,
   ERR_RING_EMPTY_LENGTH, ERR_RING_OUTSIDE_DMA, ERR_BUFFER_OUTSIDE_DMA, ERR_REG_VALUE,
 } from "../e1000/machine";
 import { crc32 } from "./crc32";
 import { crcTable, machineOf } from "./machine";
+import { fence } from "./interrupts";
 import { dmaAllowed, dmaRefused, dmaBase, dmaLimit, inWindow } from "./dma";
 import { raise } from "./interrupts";
 import { count, flushStats, sizeBucket } from "./stats";
 
 /** Result of a frame that is dropped rather than placed. */
-export const RX_DROP: i32 = -1;
+const RX_DROP: i32 = -1;
 
 /** Receive buffer size in bytes selected by RCTL.BSIZE and RCTL.BSEX. */
 @inline function bufferSize(rctl: u32): u32 {
@@ -110,33 +113,24 @@ function copyOut(dst: u32, frame: u32, payloadLen: u32, flags: u32, fcs: u32, fr
 }
 
 /**
- * Places one screened frame into the ring at `head`. Returns the new head; the caller publishes
- * RDH. `free` is the number of descriptors the device owns ([head, tail)).
+ * Copies one screened frame into the buffers of the descriptors from `head` and writes their
+ * length and errors; their status bytes go to `shadow` (one per descriptor), to be written back
+ * by rxWriteBack. Returns the new head.
  */
-export function place(
+function place(
   nic: u32, frame: u32, wireLen: u32, flags: u32, rctl: u32, screened: u32,
-  base: u32, ringCount: u32, head: u32, free: u32, winBase: u64, winLimit: u64,
+  base: u32, ringCount: u32, head: u32, shadow: u32, winBase: u64, winLimit: u64,
 ): u32 {
   const payloadLen = wireLen - ETH_FCS_LEN;
   const deliverLen = rctl & RCTL_SECRC ? payloadLen : wireLen;
   const size = bufferSize(rctl);
-  const needed: u32 = deliverLen <= size ? 1 : (deliverLen + size - 1) / size;
-  if (needed > free) {
-    atomic.add<u32>(nic + MPC, 1);
-    atomic.add<u32>(nic + RNBC, 1);
-    atomic.add<u32>(nic + E_RX_OVERRUNS, 1);
-    raise(nic, ICR_RXO);
-    return head;
-  }
   let fcs: u32 = 0;
   if ((flags & FRAME_FCS_LAZY) != 0 && (rctl & RCTL_SECRC) == 0) {
     fcs = crc32(crcTable(machineOf(nic)), frame, payloadLen);
   }
   let offset: u32 = 0;
   let h = head;
-  // The first descriptor's status is written last, so a driver that sees its DD sees the whole frame.
-  const first = base + head * DESC_SIZE;
-  let firstStatus: u32 = 0;
+  let s = shadow;
   while (offset < deliverLen) {
     const d = base + h * DESC_SIZE;
     const bufLo = load<u32>(d);
@@ -149,25 +143,22 @@ export function place(
       dmaRefused(nic, ERR_BUFFER_OUTSIDE_DMA, bufLo);
       store<u16>(d, 0, RXD_LENGTH);
       store<u8>(d, <u8>RXD_ERR_RXE, RXD_ERRORS);
-      atomic.store<u8>(d + RXD_STATUS, <u8>(RXD_STAT_DD | RXD_STAT_EOP));
-      if (d != first) atomic.store<u8>(first + RXD_STATUS, <u8>firstStatus);
+      store<u8>(s, <u8>(RXD_STAT_DD | RXD_STAT_EOP));
       return h;
     }
     copyOut(bufLo, frame, payloadLen, flags, fcs, offset, chunk);
     store<u16>(d, <u16>chunk, RXD_LENGTH);
     store<u16>(d, 0, RXD_CSUM);
     store<u8>(d, <u8>(screened >>> 8), RXD_ERRORS);
-    const status = RXD_STAT_DD | (last ? RXD_STAT_EOP | (screened & 0xff) : 0);
-    if (d == first) firstStatus = status;
-    else atomic.store<u8>(d + RXD_STATUS, <u8>status);
+    store<u8>(s, <u8>(RXD_STAT_DD | (last ? RXD_STAT_EOP | (screened & 0xff) : 0)));
+    s++;
     offset += chunk;
   }
-  atomic.store<u8>(first + RXD_STATUS, <u8>firstStatus);
   return h;
 }
 
 /** Counts `frames` good frames of `wireLen` bytes written into the ring. */
-export function countReceived(nic: u32, wireLen: u32, frames: u32): void {
+function countReceived(nic: u32, wireLen: u32, frames: u32): void {
   count(nic, GPRC, frames);
   count(nic, GORCL, wireLen * frames);
   count(nic, sizeBucket(PRC64, wireLen), frames);
@@ -175,7 +166,7 @@ export function countReceived(nic: u32, wireLen: u32, frames: u32): void {
 }
 
 /** The receive ring as the device sees it; 0 base means the ring cannot be used. */
-export function ringBase(nic: u32, ringCount: u32): u32 {
+function ringBase(nic: u32, ringCount: u32): u32 {
   if (ringCount == 0) {
     dmaRefused(nic, ERR_RING_EMPTY_LENGTH, RDLEN);
     return 0;
@@ -189,47 +180,134 @@ export function ringBase(nic: u32, ringCount: u32): u32 {
 }
 
 /** Interrupt causes after receiving into a ring left with `free` device-owned descriptors. */
-@inline export function rxCauses(rctl: u32, ringCount: u32, free: u32): u32 {
+@inline function rxCauses(rctl: u32, ringCount: u32, free: u32): u32 {
   const shift = min<u32>(((rctl >>> RCTL_RDMTS_SHIFT) & 3) + 1, 3);
   return free <= ringCount >>> shift ? ICR_RXT0 | ICR_RXDMT0 : ICR_RXT0;
 }
 
-/** A frame arrives from the wire. Returns true if it was written into the receive ring. */
-export function receive(nic: u32, frame: u32, wireLen: u32, flags: u32): bool {
-  const rctl = atomic.load<u32>(nic + RCTL);
-  count(nic, TPR, 1);
-  count(nic, TORL, wireLen);
-  if ((rctl & RCTL_EN) == 0 || wireLen < ETH_FCS_LEN) {
-    flushStats(nic);
-    return false;
+/**
+ * Writes back every descriptor filled since the last write-back, the way the 82540EM bursts
+ * descriptor write-backs: a memory fence (the frames' bytes are visible before any DD), the
+ * status bytes, RDH, then the interrupt causes and the statistics. The device calls it at the
+ * end of each round of work; a driver sees whole frames or nothing.
+ */
+export function rxWriteBack(nic: u32): void {
+  store<u32>(nic + E_RX_CTX_VALID, 0);
+  const pending = load<u32>(nic + E_RX_PENDING);
+  if (pending != 0) {
+    store<u32>(nic + E_RX_PENDING, 0);
+    const base = load<u32>(nic + E_RX_PENDING_BASE);
+    const rdlen = load<u32>(nic + E_RX_PENDING_RING);
+    // A driver that reprogrammed the ring meanwhile gets no write-back into its new one.
+    if (atomic.load<u32>(nic + RDBAL) == base && atomic.load<u32>(nic + RDLEN) == rdlen) {
+      const ringCount = rdlen / DESC_SIZE;
+      const from = load<u32>(nic + E_RX_PENDING_FROM);
+      fence(nic);
+      // Last descriptor first: the first one of a frame becomes visible last.
+      for (let i = pending; i-- > 0; ) {
+        let index = from + i;
+        if (index >= ringCount) index -= ringCount;
+        store<u8>(base + index * DESC_SIZE + RXD_STATUS, load<u8>(nic + E_RX_SHADOW + i));
+      }
+      atomic.store<u32>(nic + RDH, load<u32>(nic + E_RX_PENDING_HEAD));
+    }
   }
-  const screened = screen(nic, frame, wireLen, flags, rctl);
-  if (screened == RX_DROP) {
-    store<u32>(nic + E_RX_FILTERED, load<u32>(nic + E_RX_FILTERED) + 1);
-    flushStats(nic);
-    return false;
-  }
-  const ringCount = atomic.load<u32>(nic + RDLEN) / DESC_SIZE;
-  const base = ringBase(nic, ringCount);
-  const head = atomic.load<u32>(nic + RDH);
-  const tail = atomic.load<u32>(nic + RDT);
-  if (base == 0 || head >= ringCount || tail >= ringCount) {
-    if (base != 0) dmaRefused(nic, ERR_REG_VALUE, RDH);
-    flushStats(nic);
-    return false;
-  }
-  const free = tail >= head ? tail - head : tail + ringCount - head;
-  const after = place(nic, frame, wireLen, flags, rctl, <u32>screened, base, ringCount, head, free, dmaBase(nic), dmaLimit(nic));
-  if (after != head) countReceived(nic, wireLen, 1);
   flushStats(nic);
-  if (after == head) return false;
-  atomic.store<u32>(nic + RDH, after);
-  const left = tail >= after ? tail - after : tail + ringCount - after;
-  raise(nic, rxCauses(rctl, ringCount, left));
+  const causes = load<u32>(nic + E_RX_PENDING_CAUSES);
+  if (causes != 0) {
+    store<u32>(nic + E_RX_PENDING_CAUSES, 0);
+    raise(nic, causes);
+  }
+}
+
+/**
+ * Latches the receive configuration for a burst: RCTL, the buffer size, the ring and the DMA
+ * window, and where the device's head is. False if the receiver is off or the ring unusable.
+ */
+function beginBurst(nic: u32): bool {
+  const rctl = atomic.load<u32>(nic + RCTL);
+  if ((rctl & RCTL_EN) == 0) return false;
+  const rdlen = atomic.load<u32>(nic + RDLEN);
+  const ringCount = rdlen / DESC_SIZE;
+  const base = ringBase(nic, ringCount);
+  if (base == 0) return false;
+  const head = atomic.load<u32>(nic + RDH);
+  if (head >= ringCount) {
+    dmaRefused(nic, ERR_REG_VALUE, RDH);
+    return false;
+  }
+  store<u32>(nic + E_RX_CTX_RCTL, rctl);
+  store<u32>(nic + E_RX_CTX_BUFFER, bufferSize(rctl));
+  store<u32>(nic + E_RX_CTX_WIN_BASE, <u32>dmaBase(nic));
+  store<u32>(nic + E_RX_CTX_WIN_LIMIT, <u32>dmaLimit(nic));
+  store<u32>(nic + E_RX_PENDING_BASE, base);
+  store<u32>(nic + E_RX_PENDING_RING, rdlen);
+  store<u32>(nic + E_RX_PENDING_FROM, head);
+  store<u32>(nic + E_RX_PENDING_HEAD, head);
+  store<u32>(nic + E_RX_CTX_VALID, 1);
   return true;
 }
 
-/** Screens a frame for the generator's burst path; exported for it. */
-export function screenFrame(nic: u32, frame: u32, wireLen: u32, flags: u32, rctl: u32): i32 {
-  return screen(nic, frame, wireLen, flags, rctl);
+/** Descriptors the device may still fill ([head, RDT)), or 0 if the ring is unusable. */
+export function rxFree(nic: u32): u32 {
+  const ringCount = atomic.load<u32>(nic + RDLEN) / DESC_SIZE;
+  const head = load<u32>(nic + E_RX_PENDING) != 0 ? load<u32>(nic + E_RX_PENDING_HEAD) : atomic.load<u32>(nic + RDH);
+  const tail = atomic.load<u32>(nic + RDT);
+  if (head >= ringCount || tail >= ringCount) return 0;
+  return tail >= head ? tail - head : tail + ringCount - head;
+}
+
+/**
+ * A frame arrives from the wire. Returns true if it was placed in the receive ring (the driver
+ * sees it after the next rxWriteBack).
+ */
+export function receive(nic: u32, frame: u32, wireLen: u32, flags: u32): bool {
+  count(nic, TPR, 1);
+  count(nic, TORL, wireLen);
+  if (wireLen < ETH_FCS_LEN) return false;
+  if (load<u32>(nic + E_RX_CTX_VALID) == 0 && !beginBurst(nic)) return false;
+  const rctl = load<u32>(nic + E_RX_CTX_RCTL);
+  const screened = screen(nic, frame, wireLen, flags, rctl);
+  if (screened == RX_DROP) {
+    store<u32>(nic + E_RX_FILTERED, load<u32>(nic + E_RX_FILTERED) + 1);
+    return false;
+  }
+  const size = load<u32>(nic + E_RX_CTX_BUFFER);
+  const deliverLen = rctl & RCTL_SECRC ? wireLen - ETH_FCS_LEN : wireLen;
+  const needed: u32 = deliverLen <= size ? 1 : (deliverLen + size - 1) / size;
+  if (needed > RX_SHADOW_BYTES) {
+    dmaRefused(nic, ERR_RX_BUFFER_TOO_SMALL, needed);
+    return false;
+  }
+  let pending = load<u32>(nic + E_RX_PENDING);
+  if (pending + needed > RX_SHADOW_BYTES) {
+    rxWriteBack(nic);
+    if (!beginBurst(nic)) return false;
+    pending = 0;
+  }
+  const ringCount = load<u32>(nic + E_RX_PENDING_RING) / DESC_SIZE;
+  const head = load<u32>(nic + E_RX_PENDING_HEAD);
+  const tail = atomic.load<u32>(nic + RDT);
+  if (tail >= ringCount) {
+    dmaRefused(nic, ERR_REG_VALUE, RDT);
+    return false;
+  }
+  const free = tail >= head ? tail - head : tail + ringCount - head;
+  if (needed > free) {
+    atomic.add<u32>(nic + MPC, 1);
+    atomic.add<u32>(nic + RNBC, 1);
+    atomic.add<u32>(nic + E_RX_OVERRUNS, 1);
+    store<u32>(nic + E_RX_PENDING_CAUSES, load<u32>(nic + E_RX_PENDING_CAUSES) | ICR_RXO);
+    return false;
+  }
+  const after = place(
+    nic, frame, wireLen, flags, rctl, <u32>screened, load<u32>(nic + E_RX_PENDING_BASE), ringCount, head,
+    nic + E_RX_SHADOW + pending, <u64>load<u32>(nic + E_RX_CTX_WIN_BASE), <u64>load<u32>(nic + E_RX_CTX_WIN_LIMIT),
+  );
+  const used = after >= head ? after - head : after + ringCount - head;
+  store<u32>(nic + E_RX_PENDING, pending + used);
+  store<u32>(nic + E_RX_PENDING_HEAD, after);
+  store<u32>(nic + E_RX_PENDING_CAUSES, load<u32>(nic + E_RX_PENDING_CAUSES) | rxCauses(rctl, ringCount, free - used));
+  countReceived(nic, wireLen, 1);
+  return true;
 }

@@ -13,6 +13,7 @@ import {
   FRAME_FCS_LAZY, WIRE_MAX_FRAME, ERR_RING_EMPTY_LENGTH, ERR_RING_OUTSIDE_DMA, ERR_BUFFER_OUTSIDE_DMA,
   ERR_DESC_UNSUPPORTED, ERR_FRAME_TOO_LONG, ERR_REG_VALUE,
 } from "../e1000/machine";
+import { fence } from "./interrupts";
 import { dmaAllowed, dmaRefused } from "./dma";
 import { raise } from "./interrupts";
 import { count, flushStats, sizeBucket } from "./stats";
@@ -121,12 +122,20 @@ export function transmit(nic: u32, budget: u32): u32 {
     } else if (bad || !gather(nic, addr, len)) {
       store<u32>(nic + E_TX_FIFO_BAD, 1);
     }
-    if (cmd & TXD_CMD_RS) {
-      atomic.store<u8>(d + TXD_STATUS, <u8>TXD_STAT_DD);
-      causes |= ICR_TXDW;
-    }
     head = head + 1 == ringCount ? 0 : head + 1;
     done++;
+  }
+  // Write-back in one burst, after a fence: a driver that sees DD may reuse the buffer, so every
+  // read of it must be done first.
+  fence(nic);
+  let index = atomic.load<u32>(nic + TDH);
+  while (index != head) {
+    const d = base + index * DESC_SIZE;
+    if (load<u8>(d, TXD_CMD) & TXD_CMD_RS) {
+      store<u8>(d, <u8>TXD_STAT_DD, TXD_STATUS);
+      causes |= ICR_TXDW;
+    }
+    index = index + 1 == ringCount ? 0 : index + 1;
   }
   atomic.store<u32>(nic + TDH, head);
   if (head == tail) causes |= ICR_TXQE;

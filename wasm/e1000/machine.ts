@@ -62,6 +62,25 @@ export const E_RX_OVERRUNS: u32 = EMU + 0x50; // frames lost for want of a recei
 // the registers once per batch so that a packet costs no atomic operations.
 export const E_STATS_PENDING: u32 = EMU + 0x100;
 export const E_STATS_DIRTY: u32 = EMU + 0x58; // u64: bit n set when pending word n is nonzero
+// Receive write-back, batched: frames are copied into buffers as they arrive, but their
+// descriptors' status bytes (DD...) and RDH are written in one burst per batch, after a memory
+// fence, so that a driver that sees DD also sees the data (see wasm/assembly/rx.ts).
+export const E_RX_PENDING: u32 = EMU + 0x60; // descriptors filled but not yet written back
+export const E_RX_PENDING_FROM: u32 = EMU + 0x64; // first of them (ring index)
+export const E_RX_PENDING_HEAD: u32 = EMU + 0x68; // the device's head after them
+export const E_RX_PENDING_CAUSES: u32 = EMU + 0x6c; // interrupt causes to raise at write-back
+export const E_RX_PENDING_BASE: u32 = EMU + 0x70; // ring base they were filled under (RDBAL)
+export const E_RX_PENDING_RING: u32 = EMU + 0x74; // ring length they were filled under (RDLEN)
+// The receive configuration the device latched for the current burst (RCTL, buffer size, DMA
+// window): registers are sampled once per burst, as the hardware samples them, not per frame.
+export const E_RX_CTX_VALID: u32 = EMU + 0x7c;
+export const E_RX_CTX_RCTL: u32 = EMU + 0x80;
+export const E_RX_CTX_BUFFER: u32 = EMU + 0x84;
+export const E_RX_CTX_WIN_BASE: u32 = EMU + 0x88;
+export const E_RX_CTX_WIN_LIMIT: u32 = EMU + 0x8c;
+export const E_FENCE: u32 = EMU + 0x78; // a word the device RMWs as a full memory barrier
+export const E_RX_SHADOW: u32 = EMU + 0x200; // their status bytes, in ring order
+export const RX_SHADOW_BYTES: u32 = 64; // descriptors per write-back burst at most
 
 // Refusal codes in E_LAST_ERROR.
 export const ERR_NONE: u32 = 0;
