@@ -98,31 +98,44 @@ export class RawDriver {
     return this.nic.waitForInterrupt(seen, timeoutMs) === 'timed-out' ? 'timed-out' : 'interrupt';
   }
 
-  /** Takes every completed frame off the receive ring and hands the descriptors back. */
+  /**
+   * Takes every completed frame off the receive ring and hands the descriptors back. A frame is
+   * taken only when all its descriptors, up to the one with EOP, have DD.
+   */
   receive(): ReceivedFrame[] {
     const frames: ReceivedFrame[] = [];
     const { rxRing } = this.nic.regions;
-    let parts: Uint8Array[] = [];
+    const { bytes, view } = this.machine;
     let lastPosted = -1;
     for (;;) {
-      const status = rxStatus(this.machine.bytes, rxRing.base, this.rxNext);
-      if ((status & RXD_STAT_DD) === 0) break;
-      const buffer = descriptorBuffer(this.machine.view, rxRing.base, this.rxNext);
-      const length = rxLength(this.machine.view, rxRing.base, this.rxNext);
-      parts.push(this.machine.bytes.slice(buffer, buffer + length));
-      if (status & RXD_STAT_EOP) {
-        const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const p of parts) {
-          bytes.set(p, at);
-          at += p.length;
-        }
-        frames.push({ bytes, status, errors: rxErrors(this.machine.view, rxRing.base, this.rxNext), descriptors: parts.length });
-        parts = [];
+      // Find the end of the next frame.
+      let count = 0;
+      let index = this.rxNext;
+      let status = 0;
+      do {
+        status = rxStatus(bytes, rxRing.base, index);
+        if ((status & RXD_STAT_DD) === 0) break;
+        count++;
+        index = (index + 1) % this.rxCount;
+      } while ((status & RXD_STAT_EOP) === 0 && count < this.rxCount);
+      if ((status & RXD_STAT_DD) === 0 || (status & RXD_STAT_EOP) === 0) break;
+      const parts: Uint8Array[] = [];
+      let errors = 0;
+      for (let i = 0; i < count; i++) {
+        const buffer = descriptorBuffer(view, rxRing.base, this.rxNext);
+        parts.push(bytes.slice(buffer, buffer + rxLength(view, rxRing.base, this.rxNext)));
+        errors |= rxErrors(view, rxRing.base, this.rxNext);
+        clearRxStatus(bytes, rxRing.base, this.rxNext);
+        lastPosted = this.rxNext;
+        this.rxNext = (this.rxNext + 1) % this.rxCount;
       }
-      clearRxStatus(this.machine.bytes, rxRing.base, this.rxNext);
-      lastPosted = this.rxNext;
-      this.rxNext = (this.rxNext + 1) % this.rxCount;
+      const frame = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        frame.set(p, at);
+        at += p.length;
+      }
+      frames.push({ bytes: frame, status, errors, descriptors: count });
     }
     // Hand the used descriptors back: the new tail is the last one processed.
     if (lastPosted >= 0) this.nic.write('RDT', lastPosted);

@@ -1,0 +1,41 @@
+// Test support for running code in a real browser: a Vite dev server over the repository with
+// the cross-origin isolation headers SharedArrayBuffer needs, and Debian's Chromium driven by
+// playwright-core (test tools must never download a browser here).
+
+import { createServer, type ViteDevServer } from 'vite';
+import { chromium, type Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM = process.env.NIC_LAB_CHROMIUM ?? '/usr/bin/chromium';
+
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Serves the repository root with COOP/COEP; returns the server and its base URL. */
+export async function serveRepository(): Promise<{ server: ViteDevServer; url: string }> {
+  const server = await createServer({
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    configFile: false,
+    logLevel: 'error',
+    server: { port: 0, host: '127.0.0.1', headers: ISOLATION_HEADERS },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('the test server did not get a port');
+  return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set NIC_LAB_CHROMIUM`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
