@@ -131,28 +131,35 @@ function park(seen: number): void {
   if (Atomics.wait(words, intrWord, seen, 50) === 'timed-out') fruitlessParks++;
 }
 
-function stalled(): boolean {
-  return fruitlessParks >= STALL_PARKS;
+let idle = 0;
+
+/**
+ * After a pass over the rings that did `work` (frames moved): spins while there is none, then
+ * parks on the interrupt line. Returns false once the run has stalled (no progress for
+ * STALL_PARKS parks), so the caller can report what arrived instead of hanging.
+ */
+function afterPass(work: number, seen: number): boolean {
+  if (work > 0) {
+    idle = 0;
+    fruitlessParks = 0;
+  } else if (fruitlessParks >= STALL_PARKS) {
+    return false;
+  } else if (++idle > SPINS) {
+    park(seen);
+    idle = 0;
+  }
+  return true;
 }
 
 function runDrainer(): DatapathReport {
   let got = 0;
   let start = 0;
-  let idle = 0;
-  while (got < data.frames) {
+  for (let going = true; going && got < data.frames; ) {
     const seen = Atomics.load(words, intrWord);
     const n = drainBatch();
-    if (n > 0) {
-      if (got === 0) start = performance.now();
-      got += n;
-      idle = 0;
-      fruitlessParks = 0;
-    } else if (stalled()) {
-      break;
-    } else if (++idle > SPINS) {
-      park(seen);
-      idle = 0;
-    }
+    if (n > 0 && got === 0) start = performance.now();
+    got += n;
+    going = afterPass(n, seen);
   }
   return { role: data.role, frames: got, elapsedMs: performance.now() - start, mismatches, parks };
 }
@@ -160,9 +167,8 @@ function runDrainer(): DatapathReport {
 function runLoopbackDriver(): DatapathReport {
   let got = 0;
   let sent = 0;
-  let idle = 0;
   const start = performance.now();
-  while (got < data.frames) {
+  for (let going = true; going && got < data.frames; ) {
     const seen = Atomics.load(words, intrWord);
     let work = 0;
     // Keep no more frames in flight than the receive ring can hold, or the NIC (rightly) misses them.
@@ -173,16 +179,7 @@ function runLoopbackDriver(): DatapathReport {
     }
     const n = drainBatch();
     got += n;
-    work += n;
-    if (work > 0) {
-      idle = 0;
-      fruitlessParks = 0;
-    } else if (stalled()) {
-      break;
-    } else if (++idle > SPINS) {
-      park(seen);
-      idle = 0;
-    }
+    going = afterPass(work + n, seen);
   }
   return { role: data.role, frames: got, elapsedMs: performance.now() - start, mismatches, parks };
 }
