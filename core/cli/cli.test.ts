@@ -36,11 +36,19 @@ describe('nic-lab', () => {
   });
 
   it('--help on every command', async () => {
-    for (const command of ['demo', 'bench', 'memory-map']) {
+    for (const command of ['demo', 'bench', 'rules', 'memory-map']) {
       const { code, stdout } = await run(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`usage: nic-lab ${command}`);
     }
+  });
+
+  it('rules --json prints the catalog as [{ id, statement, seed, severity }]', async () => {
+    const { code, stdout } = await run('rules', '--json');
+    expect(code).toBe(0);
+    const rules = JSON.parse(stdout) as { id: string; statement: string; seed: string; severity: string }[];
+    expect(rules.map((r) => r.id)).toContain('PnPEventMustSucceed');
+    expect(rules.find((r) => r.id === 'FilterPauseFailed')).toMatchObject({ severity: 'fatal', seed: expect.stringContaining('004') });
   });
 
   it('memory-map prints the regions', async () => {

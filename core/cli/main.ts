@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runDemo } from './demo.ts';
 import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
+import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
 
 export class UsageError extends Error {}
 
@@ -27,6 +28,20 @@ const COMMANDS: Record<string, Command> = {
     usage: `nic-lab bench [--json] [--quick] [--only NAME[,NAME...]]\n  names: ${BENCH_NAMES.join(', ')}`,
     options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' } },
     run: async (values) => runBenchCommand({ json: values.json === true, quick: values.quick === true, only: typeof values.only === 'string' ? values.only.split(',') : undefined }),
+  },
+  rules: {
+    summary: 'the verifier\'s rule catalog: id, statement, where NDIS says so, severity',
+    usage: 'nic-lab rules [--json]',
+    options: { json: { type: 'boolean' } },
+    run: async (values) => {
+      if (values.json) {
+        console.log(JSON.stringify(catalogJson(), null, 2));
+        return 0;
+      }
+      for (const r of RULES) console.log(`${r.id}  [${r.severity}, bug check 0x${r.bugCheck.toString(16).toUpperCase()}]\n  ${r.statement}\n  source: ${r.seed}\n`);
+      console.log('Seeds: ' + Object.entries(SEEDS).map(([n, s]) => `${n} ${s.title}`).join('; '));
+      return 0;
+    },
   },
   'memory-map': {
     summary: 'print where every region of a machine lives in the shared memory',

@@ -1,0 +1,105 @@
+// Codes and flags of the NDIS 6 interface, with ndis.h's names and values: PnP event codes,
+// power states, OIDs, packet filter bits, send/receive flags, link states.
+
+// ---- NET_PNP_EVENT_CODE ----------------------------------------------------------------------
+export const NetEventSetPower = 0;
+export const NetEventQueryPower = 1;
+export const NetEventQueryRemoveDevice = 2;
+export const NetEventCancelRemoveDevice = 3;
+export const NetEventReconfigure = 4;
+export const NetEventBindList = 5;
+export const NetEventBindsComplete = 6;
+export const NetEventPnPCapabilities = 7;
+export const NetEventPause = 8;
+export const NetEventRestart = 9;
+export const NetEventPortActivation = 10;
+export const NetEventPortDeactivation = 11;
+export const NetEventIMReEnableDevice = 12;
+
+export const NET_PNP_EVENT_NAMES: Record<number, string> = {
+  [NetEventSetPower]: 'NetEventSetPower',
+  [NetEventQueryPower]: 'NetEventQueryPower',
+  [NetEventQueryRemoveDevice]: 'NetEventQueryRemoveDevice',
+  [NetEventCancelRemoveDevice]: 'NetEventCancelRemoveDevice',
+  [NetEventReconfigure]: 'NetEventReconfigure',
+  [NetEventBindList]: 'NetEventBindList',
+  [NetEventBindsComplete]: 'NetEventBindsComplete',
+  [NetEventPnPCapabilities]: 'NetEventPnPCapabilities',
+  [NetEventPause]: 'NetEventPause',
+  [NetEventRestart]: 'NetEventRestart',
+  [NetEventPortActivation]: 'NetEventPortActivation',
+  [NetEventPortDeactivation]: 'NetEventPortDeactivation',
+  [NetEventIMReEnableDevice]: 'NetEventIMReEnableDevice',
+};
+
+/**
+ * Events a protocol driver must succeed (seed 002, "ProtocolNetPnPEvent": "should always succeed
+ * ... by returning NDIS_STATUS_SUCCESS", and "should always succeed a NetEventQueryPower").
+ * NetEventQueryRemoveDevice and NetEventPortActivation may fail; NetEventSetPower is not listed.
+ */
+export const PNP_EVENTS_THAT_MUST_SUCCEED: ReadonlySet<number> = new Set([
+  NetEventPause, NetEventRestart, NetEventCancelRemoveDevice, NetEventReconfigure, NetEventBindList,
+  NetEventBindsComplete, NetEventPortDeactivation, NetEventPnPCapabilities, NetEventIMReEnableDevice,
+  NetEventQueryPower,
+]);
+
+/** Events that apply to all bindings and always arrive with a NULL ProtocolBindingContext (seed 002). */
+export const PNP_EVENTS_WITH_NULL_CONTEXT: ReadonlySet<number> = new Set([NetEventBindList, NetEventBindsComplete]);
+
+// ---- NDIS_DEVICE_POWER_STATE -----------------------------------------------------------------
+export const NdisDeviceStateUnspecified = 0;
+export const NdisDeviceStateD0 = 1;
+export const NdisDeviceStateD1 = 2;
+export const NdisDeviceStateD2 = 3;
+export const NdisDeviceStateD3 = 4;
+
+// ---- NET_IF_MEDIA_CONNECT_STATE --------------------------------------------------------------
+export const MediaConnectStateUnknown = 0;
+export const MediaConnectStateConnected = 1;
+export const MediaConnectStateDisconnected = 2;
+
+// ---- NET_IF_MEDIA_DUPLEX_STATE ---------------------------------------------------------------
+export const MediaDuplexStateUnknown = 0;
+export const MediaDuplexStateHalf = 1;
+export const MediaDuplexStateFull = 2;
+
+// ---- NDIS_REQUEST_TYPE -----------------------------------------------------------------------
+export const NdisRequestQueryInformation = 0;
+export const NdisRequestSetInformation = 1;
+export const NdisRequestQueryStatistics = 2;
+export const NdisRequestMethod = 12;
+
+// ---- OIDs -------------------------------------------------------------------------------------
+export const OID_GEN_SUPPORTED_LIST = 0x00010101;
+export const OID_GEN_MAXIMUM_FRAME_SIZE = 0x00010106;
+export const OID_GEN_LINK_SPEED = 0x00010107;
+export const OID_GEN_CURRENT_PACKET_FILTER = 0x0001010e;
+export const OID_GEN_MEDIA_CONNECT_STATUS = 0x00010114;
+export const OID_GEN_LINK_STATE = 0x00010207;
+export const OID_GEN_STATISTICS = 0x00020106;
+export const OID_802_3_PERMANENT_ADDRESS = 0x01010101;
+export const OID_802_3_CURRENT_ADDRESS = 0x01010102;
+export const OID_802_3_MULTICAST_LIST = 0x01010103;
+export const OID_802_3_MAXIMUM_LIST_SIZE = 0x01010104;
+export const OID_PNP_CAPABILITIES = 0xfd010100;
+export const OID_PNP_SET_POWER = 0xfd010101;
+export const OID_PNP_QUERY_POWER = 0xfd010102;
+
+// ---- NDIS_PACKET_TYPE_* (OID_GEN_CURRENT_PACKET_FILTER) -----------------------------------------
+export const NDIS_PACKET_TYPE_DIRECTED = 0x00000001;
+export const NDIS_PACKET_TYPE_MULTICAST = 0x00000002;
+export const NDIS_PACKET_TYPE_ALL_MULTICAST = 0x00000004;
+export const NDIS_PACKET_TYPE_BROADCAST = 0x00000008;
+export const NDIS_PACKET_TYPE_PROMISCUOUS = 0x00000020;
+
+// ---- Send, receive and return flags ---------------------------------------------------------------
+export const NDIS_SEND_FLAGS_DISPATCH_LEVEL = 0x00000001;
+export const NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK = 0x00000002;
+export const NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = 0x00000001;
+export const NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = 0x00000001;
+/** The indicating driver needs its NBLs back when the call returns: do not keep them. */
+export const NDIS_RECEIVE_FLAGS_RESOURCES = 0x00000002;
+export const NDIS_RETURN_FLAGS_DISPATCH_LEVEL = 0x00000001;
+
+/** NDIS_DEFAULT_PORT_NUMBER. */
+export const NDIS_DEFAULT_PORT_NUMBER = 0;

@@ -1,0 +1,84 @@
+// The verifier's rule catalog. Ids are a contract: labs, reports and course material cite them,
+// so an id never changes meaning. Each rule says, in the project's own words, what a driver must
+// not do, and where the NDIS documentation says so: a seed (the five documents the project was
+// founded on, by number) or the NDIS topic.
+
+export type Severity = 'fatal' | 'error';
+
+/** Windows bug check codes the verifier stops a machine with. */
+export const BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION = 0xc4;
+export const BUGCHECK_DRIVER_POWER_STATE_FAILURE = 0x9f;
+export const BUGCHECK_SYSTEM_THREAD_EXCEPTION_NOT_HANDLED = 0x7e;
+
+export interface Rule {
+  id: string;
+  statement: string;
+  /** The seed document and section, or the NDIS documentation topic. */
+  seed: string;
+  severity: Severity;
+  /** The bug check a fatal finding stops the machine with. */
+  bugCheck: number;
+}
+
+/** The five founding documents, by the number the catalog cites them with. */
+export const SEEDS: Record<string, { title: string; url: string }> = {
+  '000': { title: 'Binding States of a Protocol Driver', url: 'https://learn.microsoft.com/windows-hardware/drivers/network/binding-states-of-a-protocol-driver' },
+  '001': { title: 'Unbinding from an Adapter', url: 'https://learn.microsoft.com/windows-hardware/drivers/network/unbinding-from-an-adapter' },
+  '002': { title: 'PROTOCOL_NET_PNP_EVENT callback function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-protocol_net_pnp_event' },
+  '003': { title: 'NdisCloseAdapterEx function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndiscloseadapterex' },
+  '004': { title: 'Pausing a Filter Module', url: 'https://learn.microsoft.com/windows-hardware/drivers/network/pausing-a-filter-module' },
+};
+
+const C4 = BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION;
+
+function rule(id: string, statement: string, seed: string, severity: Severity = 'fatal', bugCheck = C4): Rule {
+  return { id, statement, seed, severity, bugCheck };
+}
+
+export const RULES: readonly Rule[] = [
+  rule('ProtocolSendWhileNotRunning', 'A protocol driver starts a send on a binding that is not in the Running state.', '000 Binding States: Running, Pausing, Paused'),
+  rule('PauseCompletedWithSendsOutstanding', 'A protocol driver completes NetEventPause while sends it started on the binding are not all completed.', '000 Binding States: Pausing; 002 NetEventPause'),
+  rule('ReceivesHeldAcrossPause', 'A protocol driver still holds received NBLs when its binding finishes pausing or closing.', '000 Binding States: Pausing, Paused, Closing'),
+  rule('PnPEventMustSucceed', 'A protocol driver fails an event it must succeed: Pause, Restart, CancelRemoveDevice, Reconfigure, BindList, BindsComplete, PortDeactivation, PnPCapabilities, IMReEnableDevice or QueryPower.', '002 ProtocolNetPnPEvent: Return value, Remarks'),
+  rule('PnPNotSupportedReturned', 'An NDIS 6 protocol driver returns NDIS_STATUS_NOT_SUPPORTED from ProtocolNetPnPEvent.', '002 ProtocolNetPnPEvent: Return value'),
+  rule('PnPPendingNeverCompleted', 'ProtocolNetPnPEvent returned NDIS_STATUS_PENDING and NdisCompleteNetPnPEvent was never called.', '002 ProtocolNetPnPEvent: Remarks (NdisCompleteNetPnPEvent)', 'fatal', BUGCHECK_DRIVER_POWER_STATE_FAILURE),
+  rule('PnPCompleteWithoutPending', 'NdisCompleteNetPnPEvent is called for an event that is not pending, or twice for one event.', '002 ProtocolNetPnPEvent: Remarks'),
+  rule('OpenOutsideBind', 'NdisOpenAdapterEx is called outside ProtocolBindAdapterEx.', 'NdisOpenAdapterEx: a protocol opens an adapter from ProtocolBindAdapterEx'),
+  rule('BindPendingNeverCompleted', 'ProtocolBindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteBindAdapterEx was never called.', 'ProtocolBindAdapterEx: Return value'),
+  rule('CloseOutsideBindOrUnbind', 'NdisCloseAdapterEx is called outside ProtocolBindAdapterEx and ProtocolUnbindAdapterEx.', '001 Unbinding from an Adapter; 003 NdisCloseAdapterEx: Remarks'),
+  rule('CloseWithSendsOutstanding', 'NdisCloseAdapterEx is called while sends the protocol started on the binding are outstanding.', '003 NdisCloseAdapterEx: Remarks'),
+  rule('CloseWithOidsOutstanding', 'NdisCloseAdapterEx is called while OID requests the protocol started on the binding are outstanding.', '003 NdisCloseAdapterEx: Remarks'),
+  rule('HandleUsedAfterClose', 'A binding handle is used after NdisCloseAdapterEx was called for it.', '003 NdisCloseAdapterEx: Remarks (the handle becomes invalid)'),
+  rule('HandleUsedAfterUnbindAdapter', 'A binding handle is used after NdisUnbindAdapter returned.', '001 Unbinding from an Adapter (the handle is invalid after NdisUnbindAdapter returns)'),
+  rule('UnbindPendingNeverCompleted', 'ProtocolUnbindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteUnbindAdapterEx was never called.', '001 Unbinding from an Adapter', 'fatal', BUGCHECK_DRIVER_POWER_STATE_FAILURE),
+  rule('UnbindCompletedWithoutClose', 'An unbind completes although the protocol never closed the adapter.', '001 Unbinding from an Adapter'),
+  rule('ReturnedResourcesNbl', 'NBLs indicated with NDIS_RECEIVE_FLAGS_RESOURCES are handed back with a return call instead of by returning from the receive handler.', '004 Pausing a Filter Module (the note on NDIS_RECEIVE_FLAGS_RESOURCES)'),
+  rule('NblNotOwned', 'A driver completes, returns or sends an NBL it does not own, or does so twice.', 'NET_BUFFER_LIST ownership (Send and Receive Operations)'),
+  rule('FilterSendWhilePaused', 'A filter module originates a send while Pausing, Paused or Restarting.', '004 Pausing a Filter Module: Pausing and Paused'),
+  rule('FilterIndicateWhilePaused', 'A filter module originates or passes up a receive indication while Pausing or Paused.', '004 Pausing a Filter Module: Pausing and Paused'),
+  rule('FilterPausedSendNotCompleted', 'A send that reaches a Pausing or Paused filter module from above is passed down or held instead of completed at once with NDIS_STATUS_PAUSED.', '004 Pausing a Filter Module: Pausing and Paused'),
+  rule('FilterPausedReceiveNotReturned', 'A receive that reaches a Pausing or Paused filter module from below is not returned at once.', '004 Pausing a Filter Module: Pausing and Paused'),
+  rule('FilterPauseCompletedWithSendsOutstanding', 'A filter module completes its pause while sends it originated or queued are outstanding.', '004 Pausing a Filter Module: Pausing'),
+  rule('FilterPauseCompletedWithReceivesOutstanding', 'A filter module completes its pause while indications it originated are not returned, or while it holds queued receives.', '004 Pausing a Filter Module: Pausing'),
+  rule('FilterPauseFailed', 'FilterPause returns a failure: a pause cannot fail.', '004 Pausing a Filter Module (SUCCESS or PENDING)'),
+  rule('FilterPauseNeverCompleted', 'FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete was never called.', '004 Pausing a Filter Module (NdisFPauseComplete)', 'fatal', BUGCHECK_DRIVER_POWER_STATE_FAILURE),
+  rule('FilterPauseCompleteWithoutPending', 'NdisFPauseComplete is called when no pause is pending, or twice.', '004 Pausing a Filter Module (NdisFPauseComplete)'),
+  rule('HandlerThrew', 'A driver handler threw an exception.', 'Driver handlers return an NDIS_STATUS; an unhandled exception is a bug check', 'fatal', BUGCHECK_SYSTEM_THREAD_EXCEPTION_NOT_HANDLED),
+  rule('HandlerReturnedPromise', 'A driver handler returned a Promise instead of an NDIS_STATUS (asynchrony is NDIS_STATUS_PENDING and a completion call).', 'Handlers are synchronous: return NDIS_STATUS_PENDING and call the completion function'),
+  rule('DriverHung', 'A driver handler did not return before the watchdog expired.', 'Driver Verifier deadlock detection'),
+  rule('SharedMemoryCorrupted', 'A ring entry, NBL or NET_BUFFER written by a driver fails validation.', 'Driver Verifier pool checks (memory the driver shares with NDIS)'),
+  rule('SendNotCompletedInTime', 'A send stays outstanding past the time limit (as Driver Verifier\'s NdisTimedDataSend check).', 'Driver Verifier NDIS/WIFI verification: NdisTimedDataSend', 'error'),
+];
+
+const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+export function ruleById(id: string): Rule {
+  const r = BY_ID.get(id);
+  if (!r) throw new Error(`no verifier rule "${id}"`);
+  return r;
+}
+
+/** The catalog as `nic-lab rules --json` prints it. */
+export function catalogJson(): { id: string; statement: string; seed: string; severity: Severity }[] {
+  return RULES.map(({ id, statement, seed, severity }) => ({ id, statement, seed, severity }));
+}
