@@ -1,0 +1,126 @@
+// The deterministic scheduler: NDIS's freedom, made explicit and seeded. Work the runtime may
+// do next (complete a send, deliver a pended completion, fire a timer, run a work item, step the
+// device) is posted as a task on a channel. Tasks on one channel run in order; between
+// channels, any ready head may go next, and the seeded generator picks which. When nothing is
+// ready, virtual time jumps to the earliest due task. Same seed, same choices, same trace.
+
+import { Prng } from './prng.ts';
+import type { Trace } from '../trace/trace.ts';
+
+export interface Clock {
+  now(): bigint;
+  /** Moves time forward to `t` (never back). */
+  advanceTo(t: bigint): void;
+}
+
+interface Task {
+  id: number;
+  label: string;
+  channel: string;
+  due: bigint;
+  run: () => void;
+}
+
+export interface PostOptions {
+  /** Tasks on the same channel run in the order posted. Default: a channel of its own. */
+  channel?: string;
+  /** Earliest virtual time, relative to now, in nanoseconds. */
+  delayNs?: bigint | number;
+}
+
+export class Scheduler {
+  private readonly channels = new Map<string, Task[]>();
+  private readonly prng: Prng;
+  private nextId = 1;
+  /** Steps taken. */
+  steps = 0;
+
+  constructor(seed: bigint | number, private readonly clock: Clock, private readonly trace?: Trace) {
+    this.prng = new Prng(seed, 0x5c4ed);
+  }
+
+  /** Queues `run`; returns an id for cancel(). */
+  post(label: string, run: () => void, options: PostOptions = {}): number {
+    const id = this.nextId++;
+    const channel = options.channel ?? `#${id}`;
+    const delay = BigInt(options.delayNs ?? 0);
+    if (delay < 0n) throw new RangeError(`a task cannot be due in the past (${delay} ns)`);
+    const queue = this.channels.get(channel) ?? [];
+    queue.push({ id, label, channel, due: this.clock.now() + delay, run });
+    this.channels.set(channel, queue);
+    return id;
+  }
+
+  /** Removes a task that has not run; returns whether it was there. */
+  cancel(id: number): boolean {
+    for (const [channel, queue] of this.channels) {
+      const at = queue.findIndex((t) => t.id === id);
+      if (at >= 0) {
+        queue.splice(at, 1);
+        if (queue.length === 0) this.channels.delete(channel);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Tasks waiting, all channels. */
+  get pending(): number {
+    let n = 0;
+    for (const queue of this.channels.values()) n += queue.length;
+    return n;
+  }
+
+  /** Labels of the tasks waiting, for diagnostics ("what never completed"). */
+  pendingLabels(): string[] {
+    return [...this.channels.values()].flat().map((t) => t.label);
+  }
+
+  /**
+   * Runs one task: a seeded choice among the channel heads that are due now; if none is due,
+   * time first moves to the earliest due head. Returns false when there is nothing to run.
+   */
+  step(): boolean {
+    if (this.channels.size === 0) return false;
+    // Channel heads in a fixed order (by task id), so the choice depends only on the seed.
+    const heads = [...this.channels.values()].map((q) => q[0]!).sort((a, b) => a.id - b.id);
+    let now = this.clock.now();
+    let ready = heads.filter((t) => t.due <= now);
+    if (ready.length === 0) {
+      const earliest = heads.reduce((min, t) => (t.due < min ? t.due : min), heads[0]!.due);
+      this.clock.advanceTo(earliest);
+      now = earliest;
+      ready = heads.filter((t) => t.due <= now);
+    }
+    const task = ready.length === 1 ? ready[0]! : ready[this.prng.below(ready.length)]!;
+    const queue = this.channels.get(task.channel)!;
+    queue.shift();
+    if (queue.length === 0) this.channels.delete(task.channel);
+    this.steps++;
+    this.trace?.record('step', { task: task.label, choices: ready.length });
+    task.run();
+    return true;
+  }
+
+  /** Runs tasks until none is left; throws if that takes more than `maxSteps`. */
+  runUntilIdle(maxSteps = 1_000_000): number {
+    let steps = 0;
+    while (this.step()) {
+      if (++steps >= maxSteps) throw new Error(`the scheduler was still busy after ${maxSteps} steps: ${this.pendingLabels().slice(0, 5).join(', ')}`);
+    }
+    return steps;
+  }
+
+  /** Runs the tasks due up to virtual time `t` (inclusive), then sets the clock to `t`. */
+  runUntil(t: bigint, maxSteps = 1_000_000): number {
+    let steps = 0;
+    for (;;) {
+      const heads = [...this.channels.values()].map((q) => q[0]!);
+      if (!heads.some((h) => h.due <= t)) break;
+      this.step();
+      if (++steps >= maxSteps) throw new Error(`the scheduler was still busy after ${maxSteps} steps`);
+    }
+    if (this.clock.now() < t) this.clock.advanceTo(t);
+    return steps;
+  }
+}
