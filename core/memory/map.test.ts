@@ -24,6 +24,7 @@ describe('memory map', () => {
       [`rxRing${i}`, n.rxRing],
       [`rxBuf${i}`, n.rxBuffers],
       [`txBuf${i}`, n.txBuffers],
+      [`capture${i}`, n.capture],
     ]),
   ];
 
@@ -46,6 +47,8 @@ describe('memory map', () => {
       for (const r of [n.txRing, n.rxRing, n.rxBuffers, n.txBuffers]) expect(inside(r)).toBe(true);
       expect(inside({ base: n.registers, bytes: NIC_BLOCK_BYTES })).toBe(false);
       expect(inside(n.txFifo)).toBe(false);
+      expect(inside(n.capture)).toBe(false);
+      expect(n.capture.bytes).toBe(1024 * 1024);
       expect(n.txRing.base % 128).toBe(0); // TDBAL/RDBAL: 16-byte aligned, rings a multiple of 128 bytes
       expect(n.rxRing.base % 128).toBe(0);
       expect(n.registers % 4096).toBe(0);
@@ -65,6 +68,7 @@ describe('memory map', () => {
     expect(() => layoutMachine({ nics: 1, txRingEntries: 12 })).toThrow(/txRingEntries .* a multiple of 8; got 12/);
     expect(() => layoutMachine({ nics: 1, switches: [{ ports: 1 }] })).toThrow(/switches\[0\]\.ports/);
     expect(() => layoutMachine({ nics: 1, poolBytes: 1 << 30 })).toThrow(/poolBytes/);
+    expect(() => layoutMachine({ nics: 1, captureBytes: 100 })).toThrow(/captureBytes .* a multiple of 64; got 100/);
   });
 
   it('describes itself as a table', () => {

@@ -8,6 +8,7 @@
 //            transmit FIFOs (the device's own; gathers multi-descriptor frames)
 //            SPSC rings (thread-to-thread queues of NBL indices)
 //            scratch: frames the core or a test puts on the wire from outside any NIC
+//            capture rings: per NIC, the records of its port's tap (core/trace/capture.ts)
 //   dma.base ------------------------------------------------------------- DMA window start
 //            per NIC: TX descriptor ring, RX descriptor ring, RX buffers, TX buffers
 //            NBL pool (NET_BUFFER_LIST / NET_BUFFER records and their data)
@@ -52,6 +53,11 @@ export interface MachineConfig {
   spscBytes?: number;
   /** Bytes for the NBL pool (NET_BUFFER_LIST, NET_BUFFER and data). */
   poolBytes?: number;
+  /**
+   * Bytes per NIC for its capture ring, header included: 0 (no capturing), or 4096 to 256 MiB, a
+   * multiple of 64. Default 1 MiB, about 10 000 minimum-size frames.
+   */
+  captureBytes?: number;
 }
 
 export interface Region {
@@ -66,6 +72,8 @@ export interface NicRegions {
   rxRing: Region;
   rxBuffers: Region;
   txBuffers: Region;
+  /** The capture ring of this NIC's tap (outside the DMA window: the device's, not the driver's). */
+  capture: Region;
   endpoint: number;
 }
 
@@ -92,6 +100,8 @@ export interface MachineLayout {
   switches: SwitchRegions[];
   spsc: Region;
   scratch: Region;
+  /** Every NIC's capture ring, one after another. */
+  captures: Region;
   dma: Region;
   pool: Region;
   /** Total bytes, a whole number of pages. */
@@ -121,6 +131,7 @@ export function layoutMachine(input: MachineConfig): MachineLayout {
     linkQueueSlots: input.linkQueueSlots ?? 64,
     spscBytes: input.spscBytes ?? 256 * 1024,
     poolBytes: input.poolBytes ?? 4 * 1024 * 1024,
+    captureBytes: input.captureBytes ?? 1024 * 1024,
   };
   requireInt('nics', config.nics, 1, 16);
   requireInt('txRingEntries', config.txRingEntries, 8, 65536, 8);
@@ -129,6 +140,7 @@ export function layoutMachine(input: MachineConfig): MachineLayout {
   requireInt('linkQueueSlots', config.linkQueueSlots, 1, 4096);
   requireInt('spscBytes', config.spscBytes, 0, 1 << 28, 64);
   requireInt('poolBytes', config.poolBytes, 0, 1 << 29, 64);
+  if (config.captureBytes !== 0) requireInt('captureBytes', config.captureBytes, 4096, 1 << 28, 64);
   config.switches.forEach((s, i) => {
     requireInt(`switches[${i}].ports`, s.ports, 2, 64);
     if (s.tableEntries !== undefined) requireInt(`switches[${i}].tableEntries`, s.tableEntries, 1, 4096);
@@ -167,6 +179,7 @@ export function layoutMachine(input: MachineConfig): MachineLayout {
   const fifos = take(config.nics * TX_FIFO_BYTES, 4096);
   const spsc = take(config.spscBytes, 4096);
   const scratch = take(SCRATCH_BYTES, 4096);
+  const captures = take(config.nics * config.captureBytes, 4096);
 
   const dmaBase = align(at, PAGE_BYTES);
   at = dmaBase;
@@ -179,6 +192,7 @@ export function layoutMachine(input: MachineConfig): MachineLayout {
       rxRing: take(config.rxRingEntries * DESC_SIZE, 128),
       rxBuffers: take(config.rxRingEntries * config.bufferBytes, 64),
       txBuffers: take(config.txRingEntries * config.bufferBytes, 64),
+      capture: { base: captures.base + i * config.captureBytes, bytes: config.captureBytes },
       endpoint: i,
     });
   }
@@ -201,6 +215,7 @@ export function layoutMachine(input: MachineConfig): MachineLayout {
     switches,
     spsc,
     scratch,
+    captures,
     dma: { base: dmaBase, bytes: bytes - dmaBase },
     pool,
     bytes,
@@ -227,6 +242,7 @@ export function describeLayout(layout: MachineLayout): string {
     ...layout.nics.map((n, i): [string, Region] => [`NIC ${i} TX FIFO`, n.txFifo]),
     ['SPSC rings', layout.spsc],
     ['scratch (frames injected from outside)', layout.scratch],
+    ...layout.nics.map((n, i): [string, Region] => [`NIC ${i} capture ring`, n.capture]),
     ...layout.nics.flatMap((n, i): [string, Region][] => [
       [`NIC ${i} TX descriptor ring (DMA)`, n.txRing],
       [`NIC ${i} RX descriptor ring (DMA)`, n.rxRing],

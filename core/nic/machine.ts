@@ -9,6 +9,7 @@ import { spawnThread, type Thread } from '../host/thread.ts';
 import { instantiateNic, nicModule, type NicExports } from './module.ts';
 import { Nic } from './nic.ts';
 import { Wire } from './wire.ts';
+import { Capture } from '../trace/capture.ts';
 
 export interface MachineOptions extends MachineConfig {
   /** Seed for the wire's fault injection (same seed, same faults). */
@@ -91,6 +92,8 @@ export class Machine {
   readonly words: Int32Array;
   readonly nics: Nic[];
   readonly wire: Wire;
+  /** Packet capture at the NICs' ports (start/stop taps, read records, write pcapng). */
+  readonly capture: Capture;
   private readonly clock: BigInt64Array;
   private live: Thread | undefined;
 
@@ -107,6 +110,7 @@ export class Machine {
     this.clock = new BigInt64Array(memory.buffer, layout.header + m.M_CLOCK_NS, 1);
     this.nics = layout.nics.map((_, i) => new Nic(this, i));
     this.wire = new Wire(this);
+    this.capture = new Capture(this);
   }
 
   /** A new machine with fresh memory, booted, NICs reset, nothing plugged in. */

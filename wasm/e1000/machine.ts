@@ -29,6 +29,7 @@ export const M_BOOTED: u32 = 64; // 0 -> 1 once device_boot has built the tables
 export const M_HOPS: u32 = 68; // reserved
 export const M_LIVE_STEPS: u32 = 72; // live loop iterations that found work (diagnostic)
 export const M_LIVE_PARKS: u32 = 76; // times the live device went to sleep (diagnostic)
+export const M_CAPTURE_SEQ: u32 = 80; // frames recorded by any capture tap so far: orders records across NICs
 export const MACHINE_HEADER_BYTES: u32 = 128;
 
 // ---- NIC register block -----------------------------------------------------------------------
@@ -96,11 +97,13 @@ export const ERR_RX_BUFFER_TOO_SMALL: u32 = 9; // frame needs more receive descr
 
 // ---- Wire endpoints ---------------------------------------------------------------------------
 // An endpoint is a place a cable plugs in: a NIC's port or one port of a switch.
-export const ENDPOINT_BYTES: u32 = 16;
+export const ENDPOINT_BYTES: u32 = 32;
 export const EP_KIND: u32 = 0; // ENDPOINT_NONE / ENDPOINT_NIC / ENDPOINT_SWITCH_PORT
 export const EP_OWNER: u32 = 4; // NIC number or switch number
 export const EP_PORT: u32 = 8; // the switch's port number (switch ports only)
 export const EP_LINK: u32 = 12; // link number + 1, or 0 when nothing is plugged in
+export const EP_CAPTURE: u32 = 16; // address of a capture ring (below) tapping this NIC's port, or 0
+// 20..31 reserved
 export const ENDPOINT_NONE: u32 = 0;
 export const ENDPOINT_NIC: u32 = 1;
 export const ENDPOINT_SWITCH_PORT: u32 = 2;
@@ -152,6 +155,36 @@ export const FRAME_FCS_LAZY: u32 = 1;
 export const FRAME_CORRUPTED: u32 = 2; // the fault injector flipped a bit
 export const FRAME_DELAYED: u32 = 4; // the fault injector held it back
 export const FRAME_REORDERED: u32 = 8; // the fault injector let later frames overtake it
+
+// ---- Capture ring (a tap at a NIC's port; see wasm/assembly/wire/tap.ts) ----------------------
+// A single-producer single-consumer byte ring: the thread running the device appends a record
+// for every frame the NIC puts on the wire and every frame the wire delivers to it; the core
+// (core/trace/capture.ts) reads them out. The ring never overwrites: a record that does not fit
+// is dropped and counted. Offsets are bytes from the start of the record area, which follows the
+// header; they are multiples of 8 and below CAP_CAPACITY. CAP_WRITE == CAP_READ means empty, and
+// the device always leaves at least 8 bytes free, so a full ring never looks empty.
+export const CAP_CAPACITY: u32 = 0; // bytes of record area after the header (a multiple of 8); set by the core
+export const CAP_WRITE: u32 = 4; // where the next record goes; only the device writes it (atomically, after the record)
+export const CAP_READ: u32 = 8; // where the oldest unread record is; only the reader writes it (atomically)
+export const CAP_RECORDS: u32 = 12; // records written (wraps at 2^32)
+export const CAP_DROPPED: u32 = 16; // records dropped because the ring was full (or its header was unusable)
+export const CAPTURE_HEADER_BYTES: u32 = 64; // the record area starts one cache line in
+// A record: this header, then the frame's bytes as they were on the wire (FCS included, computed
+// for FRAME_FCS_LAZY frames), padded with zeros to a multiple of 8 bytes.
+export const CR_SIZE: u32 = 0; // bytes the record takes: CR_DATA + CR_CAPTURED rounded up to 8, or CAPTURE_WRAP
+export const CR_KIND: u32 = 4; // CAPTURE_TX or CAPTURE_RX
+export const CR_TIME_NS: u32 = 8; // u64: virtual time (machine clock, ns) when the tap saw the frame
+export const CR_FLAGS: u32 = 16; // the FRAME_* flags the frame carried at the tap
+export const CR_WIRE_LEN: u32 = 20; // the frame's length on the wire, FCS included, bytes
+export const CR_CAPTURED: u32 = 24; // bytes of the frame stored after the header (the whole frame today)
+export const CR_SEQ: u32 = 28; // M_CAPTURE_SEQ when recorded: one order across every NIC's ring
+export const CR_DATA: u32 = 32; // the frame bytes
+// CR_SIZE of a wrap marker: the rest of the area is unused and the next record is at offset 0.
+// A marker is only its first word, and the space left at the end is always at least 8 bytes.
+export const CAPTURE_WRAP: u32 = 0;
+export const CAPTURE_TX: u32 = 1; // the NIC sent the frame onto the wire (recorded before faults)
+export const CAPTURE_RX: u32 = 2; // the wire delivered the frame to the NIC (recorded after faults)
+export const CAPTURE_ALIGN: u32 = 8; // records start on 8-byte boundaries
 
 // ---- Switch (learning, store and forward, no delay of its own) ----------------------------------
 export const SWITCH_BYTES: u32 = 32;

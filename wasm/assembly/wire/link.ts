@@ -9,7 +9,7 @@ import {
   L_END_A, L_END_B, L_UP, L_DELAY_NS, L_REORDER_NS, L_QUEUE, L_QUEUE_SLOTS, L_QUEUE_USED, L_SEQ,
   L_FRAMES, L_DROPPED, L_CORRUPTED, L_DELAYED, L_REORDERED, L_DOWN_DROPS, L_OVERFLOWS, L_TOUCHED,
   Q_DUE_NS, Q_SEQ, Q_TO, Q_LEN, Q_FLAGS, Q_DATA, QUEUE_SLOT_BYTES, WIRE_MAX_FRAME, WIRE_MAX_HOPS,
-  FRAME_FCS_LAZY, FRAME_CORRUPTED, FRAME_DELAYED, FRAME_REORDERED,
+  FRAME_FCS_LAZY, FRAME_CORRUPTED, FRAME_DELAYED, FRAME_REORDERED, CAPTURE_TX, CAPTURE_RX,
 } from "../../e1000/machine";
 import { ETH_FCS_LEN } from "../../e1000/registers";
 import { endpointAt, linkAt, nicAt, now, crcTable, inMemory, ringDoorbell } from "../machine";
@@ -18,6 +18,7 @@ import { receive } from "../rx";
 import { updateLinkStatus } from "../phy";
 import { decideFaults, nextRandom, FAULT_DROP, FAULT_CORRUPT, FAULT_REORDER } from "./faults";
 import { switchForward } from "./switch";
+import { tap } from "./tap";
 
 @inline function bump(p: u32): void {
   store<u32>(p, load<u32>(p) + 1);
@@ -29,6 +30,7 @@ function arrive(m: u32, to: u32, frame: u32, wireLen: u32, flags: u32, hops: u32
   if (ep == 0) return;
   const kind = load<u32>(ep + EP_KIND);
   if (kind == ENDPOINT_NIC) {
+    tap(m, ep, CAPTURE_RX, frame, wireLen, flags);
     const nic = nicAt(m, load<u32>(ep + EP_OWNER));
     if (nic != 0) receive(nic, frame, wireLen, flags);
   } else if (kind == ENDPOINT_SWITCH_PORT && hops < WIRE_MAX_HOPS) {
@@ -143,6 +145,8 @@ function carry(m: u32, link: u32, to: u32, frame: u32, wireLen: u32, flags: u32,
 export function wireSend(m: u32, from: u32, frame: u32, wireLen: u32, flags: u32, hops: u32): void {
   const ep = endpointAt(m, from);
   if (ep == 0) return;
+  // The tap sees what the NIC sent, plugged in or not, before the cable can touch it.
+  if (load<u32>(ep + EP_KIND) == ENDPOINT_NIC) tap(m, ep, CAPTURE_TX, frame, wireLen, flags);
   const linkNo = load<u32>(ep + EP_LINK);
   if (linkNo == 0) return; // nothing plugged in: the frame is lost, as on a bare port
   const link = linkAt(m, linkNo - 1);
