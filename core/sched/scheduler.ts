@@ -51,6 +51,16 @@ export class Scheduler {
     return id;
   }
 
+  /**
+   * A seeded choice among `n` things NDIS may legally do (0..n-1), for decisions made inside a
+   * step, such as whether a queued work item runs before the call that queued it returns.
+   */
+  choose(n: number): number {
+    const pick = this.prng.below(n);
+    this.trace?.record('choice', { of: n, pick });
+    return pick;
+  }
+
   /** Removes a task that has not run; returns whether it was there. */
   cancel(id: number): boolean {
     for (const [channel, queue] of this.channels) {

@@ -65,6 +65,7 @@ export const RULES: readonly Rule[] = [
   rule('FilterPauseCompleteWithoutPending', 'NdisFPauseComplete is called when no pause is pending, or twice.', '004 Pausing a Filter Module (NdisFPauseComplete)'),
   rule('HandlerThrew', 'A driver handler threw an exception.', 'Driver handlers return an NDIS_STATUS; an unhandled exception is a bug check', 'fatal', BUGCHECK_SYSTEM_THREAD_EXCEPTION_NOT_HANDLED),
   rule('HandlerReturnedPromise', 'A driver handler returned a Promise instead of an NDIS_STATUS (asynchrony is NDIS_STATUS_PENDING and a completion call).', 'Handlers are synchronous: return NDIS_STATUS_PENDING and call the completion function'),
+  rule('HandlerReturnedInvalidStatus', 'A driver handler that must return an NDIS_STATUS returned something else (undefined, a string, a negative number...).', 'Handlers return NDIS_STATUS: a 32-bit status value'),
   rule('DriverHung', 'A driver handler did not return before the watchdog expired.', 'Driver Verifier deadlock detection'),
   rule('SharedMemoryCorrupted', 'A ring entry, NBL or NET_BUFFER written by a driver fails validation.', 'Driver Verifier pool checks (memory the driver shares with NDIS)'),
   rule('SendNotCompletedInTime', 'A send stays outstanding past the time limit (as Driver Verifier\'s NdisTimedDataSend check).', 'Driver Verifier NDIS/WIFI verification: NdisTimedDataSend', 'error'),

@@ -1,0 +1,130 @@
+// The "ndis" module a driver imports: NDIS's functions and constants under their own names, bound
+// to the runtime that loaded the driver. Each function checks what the driver passed (a handle
+// from elsewhere, a value of the wrong type) and answers as NDIS would, with a status or a
+// finding, never with an exception thrown into the core. Contracts are in ndis.d.ts.
+
+import * as status from './status.ts';
+import * as constants from './constants.ts';
+import * as netBuffers from './net-buffer-list.ts';
+import type { NdisRuntime, DriverRecord, ProtocolCharacteristics, NdisHandle } from './runtime.ts';
+
+interface TimerCharacteristics {
+  TimerFunction?: (SystemSpecific1: null, FunctionContext: unknown, SystemSpecific2: null, SystemSpecific3: null) => void;
+  FunctionContext?: unknown;
+  AllocationTag?: number;
+}
+
+interface TimerObject {
+  driver: DriverRecord;
+  fn: NonNullable<TimerCharacteristics['TimerFunction']>;
+  context: unknown;
+  /** Scheduler task of the pending expiry, or 0. */
+  task: number;
+  freed: boolean;
+}
+
+interface WorkItem {
+  driver: DriverRecord;
+  freed: boolean;
+}
+
+/** 100-ns units, as NDIS's DueTime counts them. */
+const NS_PER_TICK = 100n;
+
+export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Record<string, unknown> {
+  const enter = <T>(call: string, fields: Record<string, unknown>, body: () => T): T => runtime.enter(driver, call, fields, body);
+
+  const fireTimer = (timer: TimerObject, periodMs: number) => {
+    timer.task = 0;
+    if (timer.freed) return;
+    if (periodMs > 0) timer.task = runtime.post('timer', () => fireTimer(timer, periodMs), { delayNs: BigInt(periodMs) * 1_000_000n });
+    runtime.invoke(driver, 'TimerFunction', undefined, false, () => timer.fn(null, timer.context, null, null));
+  };
+
+  return {
+    ...status,
+    ...constants,
+    NET_BUFFER_LIST_NEXT_NBL: netBuffers.NET_BUFFER_LIST_NEXT_NBL,
+    NET_BUFFER_LIST_FIRST_NB: netBuffers.NET_BUFFER_LIST_FIRST_NB,
+    NET_BUFFER_LIST_STATUS: netBuffers.NET_BUFFER_LIST_STATUS,
+    NET_BUFFER_NEXT_NB: netBuffers.NET_BUFFER_NEXT_NB,
+    NET_BUFFER_DATA_LENGTH: netBuffers.NET_BUFFER_DATA_LENGTH,
+    NET_BUFFER_DATA_OFFSET: netBuffers.NET_BUFFER_DATA_OFFSET,
+    NdisGetDataBuffer: netBuffers.NdisGetDataBuffer,
+
+    // ---- protocol drivers ----------------------------------------------------------------------
+    NdisRegisterProtocolDriver: (ProtocolDriverContext: unknown, ProtocolCharacteristics: ProtocolCharacteristics) =>
+      enter('NdisRegisterProtocolDriver', { name: ProtocolCharacteristics?.Name ?? null }, () => runtime.registerProtocol(driver, ProtocolDriverContext, ProtocolCharacteristics)),
+
+    NdisOpenAdapterEx: (NdisProtocolHandle: unknown, ProtocolBindingContext: unknown, _OpenParameters: unknown, BindContext: unknown) =>
+      enter('NdisOpenAdapterEx', {}, () => runtime.openAdapter(driver, NdisProtocolHandle, ProtocolBindingContext, BindContext)),
+
+    NdisCompleteBindAdapterEx: (BindAdapterContext: unknown, Status: number) =>
+      enter('NdisCompleteBindAdapterEx', { status: status.statusName(Status) }, () => runtime.completeBindFromDriver(driver, BindAdapterContext, Status)),
+
+    NdisCloseAdapterEx: (NdisBindingHandle: unknown) => enter('NdisCloseAdapterEx', {}, () => runtime.closeAdapter(driver, NdisBindingHandle)),
+
+    NdisUnbindAdapter: (NdisBindingHandle: unknown) => enter('NdisUnbindAdapter', {}, () => runtime.unbindAdapter(driver, NdisBindingHandle)),
+
+    NdisCompleteUnbindAdapterEx: (UnbindContext: unknown) => enter('NdisCompleteUnbindAdapterEx', {}, () => runtime.completeUnbindFromDriver(driver, UnbindContext)),
+
+    NdisCompleteNetPnPEvent: (NdisBindingHandle: unknown, NetPnPEvent: unknown, Status: number) =>
+      enter('NdisCompleteNetPnPEvent', { status: status.statusName(Status) }, () => runtime.completePnp(driver, NdisBindingHandle, NetPnPEvent, Status)),
+
+    // ---- timers (virtual time) --------------------------------------------------------------------
+    NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>
+      enter('NdisAllocateTimerObject', {}, () => {
+        if (typeof TimerCharacteristics?.TimerFunction !== 'function') return { Status: status.NDIS_STATUS_INVALID_PARAMETER, TimerObject: null };
+        const timer: TimerObject = { driver, fn: TimerCharacteristics.TimerFunction, context: TimerCharacteristics.FunctionContext, task: 0, freed: false };
+        return { Status: status.NDIS_STATUS_SUCCESS, TimerObject: runtime.newHandle('timer', driver.name, timer) };
+      }),
+
+    NdisSetTimerObject: (TimerObject: unknown, DueTime: bigint | number, MillisecondsPeriod = 0, FunctionContext?: unknown) =>
+      enter('NdisSetTimerObject', { dueTime: String(DueTime), period: MillisecondsPeriod }, () => {
+        const timer = runtime.resolve<TimerObject>(TimerObject, 'timer');
+        if (!timer || timer.driver !== driver || timer.freed) throw new TypeError('NdisSetTimerObject: not a timer object of this driver (use NdisAllocateTimerObject)');
+        const due = BigInt(DueTime);
+        // Negative: relative, in 100-ns units. Positive: absolute virtual time in 100-ns units.
+        const delayNs = due < 0n ? -due * NS_PER_TICK : due * NS_PER_TICK > runtime.machine.clockNs ? due * NS_PER_TICK - runtime.machine.clockNs : 0n;
+        const wasQueued = timer.task !== 0 && runtime.scheduler.cancel(timer.task);
+        if (FunctionContext !== undefined) timer.context = FunctionContext;
+        timer.task = runtime.post('timer', () => fireTimer(timer, MillisecondsPeriod), { delayNs });
+        return wasQueued;
+      }),
+
+    NdisCancelTimerObject: (TimerObject: unknown) =>
+      enter('NdisCancelTimerObject', {}, () => {
+        const timer = runtime.resolve<TimerObject>(TimerObject, 'timer');
+        if (!timer || timer.driver !== driver) return false;
+        const cancelled = timer.task !== 0 && runtime.scheduler.cancel(timer.task);
+        timer.task = 0;
+        return cancelled;
+      }),
+
+    NdisFreeTimerObject: (TimerObject: unknown) =>
+      enter('NdisFreeTimerObject', {}, () => {
+        const timer = runtime.resolve<TimerObject>(TimerObject, 'timer');
+        if (!timer || timer.driver !== driver) return;
+        if (timer.task !== 0) runtime.scheduler.cancel(timer.task);
+        timer.freed = true;
+      }),
+
+    // ---- work items --------------------------------------------------------------------------------
+    NdisAllocateIoWorkItem: (_NdisObjectHandle: unknown): NdisHandle =>
+      enter('NdisAllocateIoWorkItem', {}, () => runtime.newHandle('workItem', driver.name, { driver, freed: false } satisfies WorkItem)),
+
+    NdisQueueIoWorkItem: (NdisIoWorkItemHandle: unknown, Routine: (WorkItemContext: unknown, NdisIoWorkItemHandle: unknown) => void, WorkItemContext: unknown) =>
+      enter('NdisQueueIoWorkItem', {}, () => {
+        const item = runtime.resolve<WorkItem>(NdisIoWorkItemHandle, 'workItem');
+        if (!item || item.driver !== driver || item.freed) throw new TypeError('NdisQueueIoWorkItem: not a work item of this driver (use NdisAllocateIoWorkItem)');
+        if (typeof Routine !== 'function') throw new TypeError('NdisQueueIoWorkItem: Routine must be a function');
+        runtime.post('work item', () => runtime.invoke(driver, 'WorkItemRoutine', undefined, false, () => Routine(WorkItemContext, NdisIoWorkItemHandle)));
+      }),
+
+    NdisFreeIoWorkItem: (NdisIoWorkItemHandle: unknown) =>
+      enter('NdisFreeIoWorkItem', {}, () => {
+        const item = runtime.resolve<WorkItem>(NdisIoWorkItemHandle, 'workItem');
+        if (item && item.driver === driver) item.freed = true;
+      }),
+  };
+}

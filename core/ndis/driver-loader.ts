@@ -1,0 +1,56 @@
+// Loading a learner's driver: TypeScript (or JavaScript) source becomes a module whose only
+// import is "ndis". Types are stripped with sucrase (line numbers kept, so stack traces point
+// at the learner's lines), the module runs with the `ndis` object it is given, and real timers
+// are replaced by errors that point at NDIS's virtual-time timers, so every run can replay.
+
+import { transform } from 'sucrase';
+
+export class DriverLoadError extends Error {
+  constructor(readonly driver: string, message: string) {
+    super(`${driver}: ${message}`);
+    this.name = 'DriverLoadError';
+  }
+}
+
+export interface DriverModule {
+  DriverEntry: () => unknown;
+  [name: string]: unknown;
+}
+
+function noRealTimers(name: string): () => never {
+  return () => {
+    throw new Error(`${name} is not available to drivers: time is virtual. Use NdisAllocateTimerObject and NdisSetTimerObject, or NdisQueueIoWorkItem.`);
+  };
+}
+
+/** Compiles `source` (named `fileName` in errors) and runs it with `ndis` as its "ndis" import. */
+export function loadDriverModule(source: string, fileName: string, ndis: object): DriverModule {
+  let code: string;
+  try {
+    code = transform(source, { transforms: ['typescript', 'imports'], filePath: fileName, production: true }).code;
+  } catch (error) {
+    throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
+  }
+  let factory: (...args: unknown[]) => void;
+  try {
+    factory = new Function('exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate', `${code}\n//# sourceURL=${fileName}`) as typeof factory;
+  } catch (error) {
+    throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
+  }
+  const module = { exports: {} as Record<string, unknown> };
+  const requireNdis = (specifier: string) => {
+    if (specifier === 'ndis') return ndis;
+    throw new DriverLoadError(fileName, `imports "${specifier}"; a driver may import only from "ndis"`);
+  };
+  try {
+    factory(module.exports, requireNdis, module, noRealTimers('setTimeout'), noRealTimers('setInterval'), noRealTimers('setImmediate'));
+  } catch (error) {
+    if (error instanceof DriverLoadError) throw error;
+    throw new DriverLoadError(fileName, `failed while loading: ${(error as Error).message}`);
+  }
+  const exports = module.exports;
+  if (typeof exports.DriverEntry !== 'function') {
+    throw new DriverLoadError(fileName, 'exports no DriverEntry function (export function DriverEntry() { ... })');
+  }
+  return exports as DriverModule;
+}

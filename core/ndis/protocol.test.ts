@@ -1,0 +1,350 @@
+// Protocol drivers on the runtime: a correct driver walks the seven binding states of seed 000
+// with no finding; each broken driver below breaks one rule the way the seeds describe, and the
+// verifier names exactly that rule.
+
+import { describe, it, expect } from 'vitest';
+import { NdisRuntime } from './runtime.ts';
+import { DriverLoadError } from './driver-loader.ts';
+import { NetEventBindsComplete, NetEventReconfigure, NetEventQueryRemoveDevice } from './constants.ts';
+
+interface Handlers {
+  prelude?: string;
+  bind?: string;
+  unbind?: string;
+  pnp?: string;
+}
+
+/** A protocol driver in TypeScript, as a learner writes it; each handler body can be replaced. */
+function protocol(h: Handlers = {}): string {
+  return `
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
+  NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx, NdisUnbindAdapter, NdisAllocateTimerObject,
+  NdisSetTimerObject, NdisAllocateIoWorkItem, NdisQueueIoWorkItem,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_NOT_SUPPORTED,
+  NetEventPause, NetEventRestart,
+} from "ndis";
+
+interface Binding { handle: unknown; bindContext?: unknown; }
+let protocolHandle: unknown = null;
+${h.prelude ?? ''}
+
+export function DriverEntry(): number {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver(null, {
+    Name: "proto",
+    BindAdapterHandlerEx(driverContext: unknown, bindContext: unknown, params: { AdapterName: string }): number {
+      ${h.bind ?? `const binding: Binding = { handle: null };
+      const open = NdisOpenAdapterEx(protocolHandle, binding, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      binding.handle = open.NdisBindingHandle;
+      return NDIS_STATUS_SUCCESS;`}
+    },
+    UnbindAdapterHandlerEx(unbindContext: unknown, binding: Binding): number {
+      ${h.unbind ?? `NdisCloseAdapterEx(binding.handle);
+      return NDIS_STATUS_SUCCESS;`}
+    },
+    NetPnPEventHandler(binding: Binding, event: { NetEvent: number }): number {
+      ${h.pnp ?? 'return NDIS_STATUS_SUCCESS;'}
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}
+`;
+}
+
+async function started(source: string, seed = 1) {
+  const rt = await NdisRuntime.create({ nics: 1, seed, pendingLimitNs: 1_000_000n });
+  rt.loadDriver(source, 'proto.ts');
+  rt.startStack();
+  rt.run();
+  return { rt, binding: rt.binding('proto')! };
+}
+
+const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
+
+describe('a correct protocol driver', () => {
+  it('binds (Unbound, Opening, Paused), restarts to Running, pauses, unbinds to Unbound, with no finding', async () => {
+    const { rt, binding } = await started(protocol());
+    expect(rt.stopped).toBeUndefined();
+    expect(binding.state).toBe('Running');
+    const states = rt.trace.events.filter((e) => e.kind === 'state' && e.object === 'binding proto/nic0').map((e) => e.to);
+    expect(states).toEqual(['Opening', 'Paused', 'Restarting', 'Running']);
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(binding.state).toBe('Paused');
+    rt.removeBinding(binding);
+    rt.run();
+    expect(binding.state).toBe('Unbound');
+    expect(rt.verifier.findings).toEqual([]);
+    expect(rt.adapters[0]!.state).toBe('Paused');
+  });
+
+  it('may pend a pause and complete it later from a timer (seed 002: NdisCompleteNetPnPEvent)', async () => {
+    const { rt, binding } = await started(protocol({
+      prelude: 'let pending: { b: Binding; e: unknown } | null = null; let timer: unknown = null;',
+      pnp: `if (event.NetEvent === NetEventPause) {
+        timer ??= NdisAllocateTimerObject(null, { TimerFunction: () => NdisCompleteNetPnPEvent(pending!.b.handle, pending!.e, NDIS_STATUS_SUCCESS) }).TimerObject;
+        pending = { b: binding, e: event };
+        NdisSetTimerObject(timer, -1000n, 0);
+        return NDIS_STATUS_PENDING;
+      }
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(binding.state).toBe('Paused');
+    expect(rt.verifier.findings).toEqual([]);
+    const pauseAt = rt.trace.events.find((e) => e.kind === 'state' && e.to === 'Pausing')!.t;
+    const pausedAt = rt.trace.events.find((e) => e.kind === 'state' && e.to === 'Paused' && e.t > pauseAt)!.t;
+    expect(pausedAt - pauseAt).toBe(100_000n); // DueTime -1000 x 100 ns
+  });
+
+  it('may pend the bind and the unbind and complete them from work items', async () => {
+    const { rt, binding } = await started(protocol({
+      bind: `const item = NdisAllocateIoWorkItem(null);
+      NdisQueueIoWorkItem(item, () => {
+        const b: Binding = { handle: null };
+        const open = NdisOpenAdapterEx(protocolHandle, b, {}, bindContext);
+        b.handle = open.NdisBindingHandle;
+        NdisCompleteBindAdapterEx(bindContext, open.Status);
+      }, null);
+      return NDIS_STATUS_PENDING;`,
+      unbind: `const item = NdisAllocateIoWorkItem(null);
+      NdisQueueIoWorkItem(item, () => { NdisCloseAdapterEx(binding.handle); NdisCompleteUnbindAdapterEx(unbindContext); }, null);
+      return NDIS_STATUS_PENDING;`,
+    }));
+    expect(binding.state).toBe('Running');
+    rt.removeBinding(binding);
+    rt.run();
+    expect(binding.state).toBe('Unbound');
+    expect(rt.verifier.findings).toEqual([]);
+  });
+
+  it('replays: the same seed gives the same trace, byte for byte', async () => {
+    const run = async (seed: number) => {
+      const { rt, binding } = await started(protocol({
+        pnp: `if (event.NetEvent === NetEventRestart) {
+          const item = NdisAllocateIoWorkItem(null);
+          NdisQueueIoWorkItem(item, () => NdisUnbindAdapter(binding.handle), null);
+        }
+        return NDIS_STATUS_SUCCESS;`,
+      }), seed);
+      expect(binding.state).toBe('Unbound');
+      return rt.trace.hash();
+    };
+    expect(await run(4)).toBe(await run(4));
+    const hashes = new Set(await Promise.all([1, 2, 3, 4, 5, 6].map(run)));
+    expect(hashes.size).toBeGreaterThan(1);
+  });
+});
+
+describe('PnP event rules (seed 002)', () => {
+  it('PnPNotSupportedReturned: an NDIS 6 protocol answers an event it does not handle with NOT_SUPPORTED (as ndisprot does)', async () => {
+    const { rt } = await started(protocol({
+      pnp: `if (event.NetEvent === NetEventPause || event.NetEvent === NetEventRestart) return NDIS_STATUS_SUCCESS;
+      return NDIS_STATUS_NOT_SUPPORTED;`,
+    }));
+    rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
+    rt.run();
+    expect(rules(rt)).toEqual(['PnPNotSupportedReturned']);
+    expect(rt.stopped?.bugCheck).toBe(0xc4);
+    expect(rt.stopped?.message).toContain('NetEventBindsComplete got NDIS_STATUS_NOT_SUPPORTED');
+  });
+
+  it('PnPEventMustSucceed: failing NetEventRestart (and the binding stays Paused)', async () => {
+    const { rt, binding } = await started(protocol({ pnp: 'return event.NetEvent === NetEventRestart ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS;' }));
+    expect(rules(rt)).toEqual(['PnPEventMustSucceed']);
+    expect(rt.stopped!.message).toBe('NetEventRestart must succeed; the driver returned NDIS_STATUS_FAILURE (0xC0000001)');
+    expect(binding.state).toBe('Restarting');
+  });
+
+  it('PnPEventMustSucceed for Reconfigure, but a failed QueryRemoveDevice is allowed', async () => {
+    const fails = protocol({ pnp: 'return event.NetEvent === NetEventPause || event.NetEvent === NetEventRestart ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;' });
+    const one = await started(fails);
+    one.rt.protocolEvent(one.rt.drivers[0]!, NetEventQueryRemoveDevice);
+    one.rt.run();
+    expect(rules(one.rt)).toEqual([]);
+    one.rt.protocolEvent(one.rt.drivers[0]!, NetEventReconfigure);
+    one.rt.run();
+    expect(rules(one.rt)).toEqual(['PnPEventMustSucceed']);
+  });
+
+  it('PnPPendingNeverCompleted: a pended pause that nobody completes is a 0x9F bug check', async () => {
+    const { rt, binding } = await started(protocol({ pnp: 'return event.NetEvent === NetEventPause ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;' }));
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['PnPPendingNeverCompleted']);
+    expect(rt.stopped!.bugCheck).toBe(0x9f);
+    expect(binding.state).toBe('Pausing');
+  });
+
+  it('PnPCompleteWithoutPending: NdisCompleteNetPnPEvent for an event the driver already succeeded', async () => {
+    const { rt } = await started(protocol({
+      pnp: `if (event.NetEvent === NetEventRestart) NdisCompleteNetPnPEvent(binding.handle, event, NDIS_STATUS_SUCCESS);
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    expect(rules(rt)).toEqual(['PnPCompleteWithoutPending']);
+    expect(rt.stopped!.callPath).toEqual(['proto!ProtocolNetPnPEvent(NetEventRestart)', 'NdisCompleteNetPnPEvent']);
+  });
+
+  it('BindsComplete arrives with a NULL ProtocolBindingContext', async () => {
+    const { rt } = await started(protocol({
+      prelude: 'export const contexts: unknown[] = [];',
+      pnp: `if (event.NetEvent !== NetEventPause && event.NetEvent !== NetEventRestart) (globalThis as any).__ctx = binding;
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    (globalThis as { __ctx?: unknown }).__ctx = 'unset';
+    rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
+    rt.run();
+    expect((globalThis as { __ctx?: unknown }).__ctx).toBeNull();
+    expect(rules(rt)).toEqual([]);
+  });
+});
+
+describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
+  it('OpenOutsideBind: NdisOpenAdapterEx from a PnP handler with a stale BindContext', async () => {
+    const { rt } = await started(protocol({
+      prelude: 'let savedBindContext: unknown = null;',
+      bind: `savedBindContext = bindContext;
+      const binding: Binding = { handle: null };
+      binding.handle = NdisOpenAdapterEx(protocolHandle, binding, {}, bindContext).NdisBindingHandle;
+      return NDIS_STATUS_SUCCESS;`,
+      pnp: `if (event.NetEvent === NetEventRestart) NdisOpenAdapterEx(protocolHandle, {}, {}, savedBindContext);
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    expect(rules(rt)).toEqual(['OpenOutsideBind']);
+    expect(rt.stopped!.message).toContain('whose bind is not in progress (state Restarting)');
+  });
+
+  it('BindPendingNeverCompleted', async () => {
+    const { rt, binding } = await started(protocol({ bind: 'return NDIS_STATUS_PENDING;' }));
+    expect(rules(rt)).toEqual(['BindPendingNeverCompleted']);
+    expect(binding.state).toBe('Opening');
+  });
+
+  it('a bind that fails returns the binding to Unbound, with no finding', async () => {
+    const { rt, binding } = await started(protocol({ bind: 'return NDIS_STATUS_FAILURE;' }));
+    expect(binding.state).toBe('Unbound');
+    expect(rules(rt)).toEqual([]);
+  });
+
+  it('CloseOutsideBindOrUnbind: NdisCloseAdapterEx from a PnP handler', async () => {
+    const { rt } = await started(protocol({
+      pnp: `if (event.NetEvent === NetEventRestart) NdisCloseAdapterEx(binding.handle);
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    expect(rules(rt)).toEqual(['CloseOutsideBindOrUnbind']);
+    expect(rt.stopped!.message).toContain('while the binding is Restarting');
+  });
+
+  it('HandleUsedAfterClose: the handle used again after NdisCloseAdapterEx', async () => {
+    const { rt, binding } = await started(protocol({
+      unbind: `NdisCloseAdapterEx(binding.handle);
+      NdisCloseAdapterEx(binding.handle);
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    rt.removeBinding(binding);
+    rt.run();
+    expect(rules(rt)).toEqual(['HandleUsedAfterClose']);
+  });
+
+  it('UnbindCompletedWithoutClose', async () => {
+    const { rt, binding } = await started(protocol({ unbind: 'return NDIS_STATUS_SUCCESS;' }));
+    rt.removeBinding(binding);
+    rt.run();
+    expect(rules(rt)).toEqual(['UnbindCompletedWithoutClose']);
+  });
+
+  it('UnbindPendingNeverCompleted', async () => {
+    const { rt, binding } = await started(protocol({
+      unbind: `NdisCloseAdapterEx(binding.handle);
+      return NDIS_STATUS_PENDING;`,
+    }));
+    rt.removeBinding(binding);
+    rt.run();
+    expect(rules(rt)).toEqual(['UnbindPendingNeverCompleted']);
+    expect(rt.stopped!.bugCheck).toBe(0x9f);
+    expect(binding.state).toBe('Closing');
+  });
+
+  it('HandleUsedAfterUnbindAdapter: the handle used after NdisUnbindAdapter returned, under every seed', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { rt, binding } = await started(protocol({
+        pnp: `if (event.NetEvent === NetEventRestart) {
+          const item = NdisAllocateIoWorkItem(null);
+          NdisQueueIoWorkItem(item, () => { NdisUnbindAdapter(binding.handle); NdisUnbindAdapter(binding.handle); }, null);
+        }
+        return NDIS_STATUS_SUCCESS;`,
+      }), seed);
+      expect(rules(rt), `seed ${seed}`).toEqual(['HandleUsedAfterUnbindAdapter']);
+      expect(rt.stopped!.callPath).toEqual(['proto!WorkItemRoutine', 'NdisUnbindAdapter']);
+      expect(binding).toBeDefined();
+    }
+  });
+
+  it('NdisUnbindAdapter from a work item unbinds cleanly; the seed decides whether the unbind ran before it returned', async () => {
+    const timings = new Set<string>();
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const { rt, binding } = await started(protocol({
+        pnp: `if (event.NetEvent === NetEventRestart) {
+          const item = NdisAllocateIoWorkItem(null);
+          NdisQueueIoWorkItem(item, () => NdisUnbindAdapter(binding.handle), null);
+        }
+        return NDIS_STATUS_SUCCESS;`,
+      }), seed);
+      expect(rules(rt), `seed ${seed}`).toEqual([]);
+      expect(binding.state).toBe('Unbound');
+      timings.add(rt.trace.events.some((e) => e.kind === 'note' && String(e.text).includes('before NdisUnbindAdapter returns')) ? 'before' : 'after');
+    }
+    expect(timings).toEqual(new Set(['before', 'after']));
+  });
+});
+
+describe('handler behaviour', () => {
+  it('HandlerThrew names the handler and the error (bug check 0x7E)', async () => {
+    const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) throw new RangeError("boom"); return NDIS_STATUS_SUCCESS;' }));
+    expect(rules(rt)).toEqual(['HandlerThrew']);
+    expect(rt.stopped!.bugCheck).toBe(0x7e);
+    expect(rt.stopped!.message).toMatch(/^ProtocolNetPnPEvent\(NetEventRestart\) threw RangeError: boom/);
+  });
+
+  it('HandlerReturnedPromise', async () => {
+    const { rt } = await started(protocol({ pnp: 'return (async () => NDIS_STATUS_SUCCESS)() as unknown as number;' }));
+    expect(rules(rt)).toEqual(['HandlerReturnedPromise']);
+  });
+
+  it('HandlerReturnedInvalidStatus for undefined', async () => {
+    const { rt } = await started(protocol({ pnp: 'return undefined as unknown as number;' }));
+    expect(rules(rt)).toEqual(['HandlerReturnedInvalidStatus']);
+    expect(rt.stopped!.message).toContain('returned undefined');
+  });
+
+  it('a driver that catches the bug check still stops the machine', async () => {
+    const { rt } = await started(protocol({
+      pnp: `try { NdisCompleteNetPnPEvent(binding.handle, event, NDIS_STATUS_SUCCESS); } catch {}
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    expect(rules(rt)).toEqual(['PnPCompleteWithoutPending']);
+    expect(rt.stopped).toBeDefined();
+  });
+
+  it('real timers are not available: setTimeout says what to use instead', async () => {
+    const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) setTimeout(() => {}, 10); return NDIS_STATUS_SUCCESS;' }));
+    expect(rt.stopped!.message).toContain('setTimeout is not available to drivers: time is virtual. Use NdisAllocateTimerObject and NdisSetTimerObject');
+  });
+});
+
+describe('loading drivers', () => {
+  const load = async (source: string) => (await NdisRuntime.create()).loadDriver(source, 'bad.ts');
+
+  it('names the file and the problem', async () => {
+    await expect(load('export function DriverEntry( {')).rejects.toThrow(/^bad\.ts: does not compile/);
+    await expect(load('export const x = 1;')).rejects.toThrow('bad.ts: exports no DriverEntry function');
+    await expect(load('import fs from "node:fs"; export function DriverEntry() { return fs ? 0 : 1; }')).rejects.toThrow('bad.ts: imports "node:fs"; a driver may import only from "ndis"');
+    await expect(load('export function DriverEntry() { return 0; }')).rejects.toThrow('bad.ts: DriverEntry returned without calling NdisRegisterProtocolDriver');
+    await expect(load(protocol().replace('return Status;', 'return NdisRegisterProtocolDriver(null, {}).Status;'))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_FAILURE/);
+    await expect(load(protocol().replace('BindAdapterHandlerEx(', 'NotTheRightName('))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_BAD_CHARACTERISTICS/);
+    expect(DriverLoadError).toBeDefined();
+  });
+});

@@ -1,0 +1,632 @@
+// The NDIS runtime: drivers, the adapters they bind to, and the operations NDIS performs on them
+// (bind, restart, pause, unbind, PnP events), run one step at a time by the seeded scheduler in
+// virtual time. Every call between NDIS and a driver goes through `invoke` (NDIS calling a
+// handler) or `enter` (a driver calling NDIS): both trace the call, keep the call path the
+// verifier cites, and turn a driver's mistakes into findings instead of exceptions in the core.
+//
+// This file holds the runtime and the protocol side; the miniport is miniport.ts, the
+// learner-facing functions are api.ts.
+
+import { Machine, type MachineOptions } from '../nic/machine.ts';
+import { Scheduler } from '../sched/scheduler.ts';
+import { Trace } from '../trace/trace.ts';
+import { Verifier, BugCheck, type Finding } from '../verifier/verifier.ts';
+import { NblPool } from '../memory/nbl-pool.ts';
+import { NetBufferViews } from './net-buffer-list.ts';
+import { StateMachine } from './state-machine.ts';
+import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
+import { MiniportAdapter } from './miniport.ts';
+import { loadDriverModule, DriverLoadError } from './driver-loader.ts';
+import { createNdisApi } from './api.ts';
+import {
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
+  NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
+} from './status.ts';
+import {
+  NetEventPause, NetEventRestart, NET_PNP_EVENT_NAMES,
+  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT,
+} from './constants.ts';
+
+/** An opaque NDIS handle. Drivers store it and pass it back; only the runtime looks inside. */
+export class NdisHandle {
+  constructor(readonly kind: string, readonly id: number, readonly label: string) {
+    Object.freeze(this);
+  }
+
+  toString(): string {
+    return `${this.kind} handle ${this.id} (${this.label})`;
+  }
+}
+
+export interface ProtocolCharacteristics {
+  Name?: string;
+  BindAdapterHandlerEx?: (ProtocolDriverContext: unknown, BindContext: NdisHandle, BindParameters: BindParameters) => number;
+  UnbindAdapterHandlerEx?: (UnbindContext: NdisHandle, ProtocolBindingContext: unknown) => number;
+  OpenAdapterCompleteHandlerEx?: (ProtocolBindingContext: unknown, Status: number) => void;
+  CloseAdapterCompleteHandlerEx?: (ProtocolBindingContext: unknown) => void;
+  NetPnPEventHandler?: (ProtocolBindingContext: unknown, NetPnPEventNotification: NetPnPEventNotification) => number;
+  UninstallHandler?: () => void;
+  OidRequestCompleteHandler?: (ProtocolBindingContext: unknown, OidRequest: unknown, Status: number) => void;
+  StatusHandlerEx?: (ProtocolBindingContext: unknown, StatusIndication: unknown) => void;
+  ReceiveNetBufferListsHandler?: (...args: unknown[]) => void;
+  SendNetBufferListsCompleteHandler?: (...args: unknown[]) => void;
+}
+
+export interface BindParameters {
+  /** The adapter's name, e.g. "nic0". */
+  AdapterName: string;
+  CurrentMacAddress: string;
+  MacAddressLength: number;
+  MtuSize: number;
+  MaxXmitLinkSpeed: bigint;
+  MediaConnectState: number;
+}
+
+export interface NetPnPEventNotification {
+  NetEvent: number;
+  Buffer: unknown;
+  BufferLength: number;
+  PortNumber: number;
+}
+
+export interface DriverRecord {
+  name: string;
+  kind: 'protocol' | 'filter' | undefined;
+  /** NdisProtocolHandle / NdisFilterDriverHandle once registered. */
+  handle: NdisHandle | undefined;
+  driverContext: unknown;
+  protocol: ProtocolCharacteristics | undefined;
+}
+
+interface PendingPnp {
+  notification: NetPnPEventNotification;
+  done: (status: number) => void;
+  watchdog: number;
+}
+
+/** A protocol's binding to one adapter: the seven states of seed 000 and what the verifier tracks. */
+export class Binding {
+  readonly sm: StateMachine<BindingState, BindingEvent>;
+  context: unknown = undefined;
+  /** The NdisBindingHandle NdisOpenAdapterEx gave out, while it is valid. */
+  handle: NdisHandle | undefined;
+  bindContext: NdisHandle | undefined;
+  bindDone: ((status: number) => void) | undefined;
+  bindWatchdog = 0;
+  unbindContext: NdisHandle | undefined;
+  unbindDone: (() => void) | undefined;
+  unbindWatchdog = 0;
+  opened = false;
+  closed = false;
+  /** Set once NdisUnbindAdapter returned: from then on the handle may only be closed. */
+  unbindRequested = false;
+  pendingPnp: PendingPnp | undefined;
+  sendsOutstanding = 0;
+  oidsOutstanding = 0;
+  receivesHeld = 0;
+
+  constructor(readonly name: string, readonly protocol: DriverRecord, readonly adapter: MiniportAdapter, runtime: NdisRuntime) {
+    this.sm = new StateMachine(PROTOCOL_BINDING, `binding ${name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
+  }
+
+  get state(): BindingState {
+    return this.sm.state;
+  }
+}
+
+export interface RuntimeOptions extends Partial<MachineOptions> {
+  seed?: number | bigint;
+  /** How long (virtual ns) a pended bind, unbind or PnP event may stay pending: 1 s by default. */
+  pendingLimitNs?: bigint;
+}
+
+export class NdisRuntime {
+  readonly scheduler: Scheduler;
+  readonly trace: Trace;
+  readonly verifier: Verifier;
+  readonly pool: NblPool;
+  readonly views: NetBufferViews;
+  readonly adapters: MiniportAdapter[];
+  readonly drivers: DriverRecord[] = [];
+  readonly bindings: Binding[] = [];
+  readonly pendingLimitNs: bigint;
+  private readonly callPath: string[] = [];
+  private readonly handles = new Map<number, unknown>();
+  private nextHandle = 1;
+
+  private constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
+    this.trace = new Trace(() => machine.clockNs);
+    this.verifier = new Verifier(this.trace, () => [...this.callPath]);
+    this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
+    this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
+    this.views = new NetBufferViews(this.pool);
+    this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
+    this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`));
+  }
+
+  static async create(options: RuntimeOptions = {}): Promise<NdisRuntime> {
+    const seed = options.seed ?? 1;
+    const machine = await Machine.create({ nics: 1, ...options, seed });
+    return new NdisRuntime(machine, seed, options);
+  }
+
+  // ---- handles ------------------------------------------------------------------------------
+
+  newHandle(kind: string, label: string, target: unknown): NdisHandle {
+    const handle = new NdisHandle(kind, this.nextHandle++, label);
+    this.handles.set(handle.id, target);
+    return handle;
+  }
+
+  /** The object behind `handle` if it is a live handle of `kind`, else undefined. */
+  resolve<T>(handle: unknown, kind: string): T | undefined {
+    if (!(handle instanceof NdisHandle) || handle.kind !== kind) return undefined;
+    return this.handles.get(handle.id) as T | undefined;
+  }
+
+  // ---- calls between NDIS and drivers -------------------------------------------------------
+
+  /** The machine stopped with this finding, or undefined while it runs. */
+  get stopped(): Finding | undefined {
+    return this.verifier.stopped;
+  }
+
+  /**
+   * NDIS calls a driver's handler. Traces it, catches what the driver throws (HandlerThrew),
+   * refuses a Promise (HandlerReturnedPromise) and, when `returnsStatus`, anything that is not an
+   * NDIS_STATUS (HandlerReturnedInvalidStatus). Returns the handler's status (FAILURE after a finding).
+   */
+  invoke(driver: DriverRecord, handler: string, object: string | undefined, returnsStatus: boolean, call: () => unknown): number {
+    this.verifier.checkRunning();
+    const label = `${driver.name}!${handler}`;
+    this.callPath.push(label);
+    this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
+    let result: unknown;
+    try {
+      result = call();
+    } catch (error) {
+      if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${message}${error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 4).join('\n')}` : ''}` });
+      return NDIS_STATUS_FAILURE;
+    } finally {
+      this.callPath.pop();
+    }
+    // A driver that caught our BugCheck does not get to carry on.
+    if (this.verifier.stopped) throw this.stoppedError();
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedPromise', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned a Promise; return NDIS_STATUS_PENDING and call the completion function instead` }));
+      return NDIS_STATUS_FAILURE;
+    }
+    if (!returnsStatus) {
+      this.trace.record('return', { driver: driver.name, handler });
+      return NDIS_STATUS_SUCCESS;
+    }
+    if (!isNdisStatus(result)) {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedInvalidStatus', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned ${describe(result)}; it must return an NDIS_STATUS such as NDIS_STATUS_SUCCESS or NDIS_STATUS_PENDING` }));
+      return NDIS_STATUS_FAILURE;
+    }
+    this.trace.record('return', { driver: driver.name, handler, status: statusName(result) });
+    return result;
+  }
+
+  /** A driver calls NDIS: traces it and keeps it on the call path while it runs. */
+  enter<T>(driver: DriverRecord, call: string, fields: Record<string, unknown>, body: () => T): T {
+    this.verifier.checkRunning();
+    this.callPath.push(call);
+    this.trace.record('ndis', { driver: driver.name, call, ...fields });
+    try {
+      return body();
+    } finally {
+      this.callPath.pop();
+    }
+  }
+
+  /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */
+  withPath<T>(frame: string, body: () => T): T {
+    this.callPath.push(frame);
+    try {
+      return body();
+    } finally {
+      this.callPath.pop();
+    }
+  }
+
+  private stoppedError(): BugCheck {
+    return new BugCheck(this.verifier.stopped!);
+  }
+
+  /**
+   * Runs the scheduler until it has nothing left or the machine stops. A BugCheck ends the run
+   * and is not an error of the runtime: the finding says what happened.
+   */
+  run(maxSteps = 1_000_000): Finding | undefined {
+    try {
+      while (!this.verifier.stopped && this.scheduler.step()) {
+        if (this.scheduler.steps > maxSteps) throw new Error(`still busy after ${maxSteps} steps: ${this.scheduler.pendingLabels().slice(0, 5).join(', ')}`);
+      }
+    } catch (error) {
+      if (!(error instanceof BugCheck)) throw error;
+    }
+    return this.verifier.stopped;
+  }
+
+  /** Posts a runtime operation; a BugCheck inside it just stops the machine. */
+  post(label: string, body: () => void, options: { channel?: string; delayNs?: bigint | number } = {}): number {
+    return this.scheduler.post(label, () => {
+      if (this.verifier.stopped) return;
+      body();
+    }, options);
+  }
+
+  // ---- drivers --------------------------------------------------------------------------------
+
+  /** Compiles a driver, calls its DriverEntry, and expects it to register. */
+  loadDriver(source: string, fileName: string): DriverRecord {
+    const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[jt]s$/, '');
+    if (this.drivers.some((d) => d.name === name)) throw new DriverLoadError(fileName, `a driver named ${name} is already loaded`);
+    const driver: DriverRecord = { name, kind: undefined, handle: undefined, driverContext: undefined, protocol: undefined };
+    const module = loadDriverModule(source, fileName, createNdisApi(this, driver));
+    this.drivers.push(driver);
+    this.trace.record('load', { driver: name });
+    const status = this.invoke(driver, 'DriverEntry', undefined, true, () => module.DriverEntry());
+    if (!ndisSucceeded(status) || status === NDIS_STATUS_PENDING) {
+      throw new DriverLoadError(fileName, `DriverEntry returned ${statusName(status)}; it must register and return NDIS_STATUS_SUCCESS`);
+    }
+    if (!driver.kind) throw new DriverLoadError(fileName, 'DriverEntry returned without calling NdisRegisterProtocolDriver or NdisFRegisterFilterDriver');
+    return driver;
+  }
+
+  /** NdisRegisterProtocolDriver, on behalf of `driver`. */
+  registerProtocol(driver: DriverRecord, context: unknown, characteristics: ProtocolCharacteristics): { Status: number; NdisProtocolHandle: NdisHandle | null } {
+    if (driver.kind) {
+      return { Status: NDIS_STATUS_FAILURE, NdisProtocolHandle: null };
+    }
+    const required: (keyof ProtocolCharacteristics)[] = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'NetPnPEventHandler'];
+    const missing = required.filter((h) => typeof characteristics?.[h] !== 'function');
+    if (missing.length > 0) {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisRegisterProtocolDriver', why: `missing ${missing.join(', ')}` });
+      return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, NdisProtocolHandle: null };
+    }
+    driver.kind = 'protocol';
+    driver.protocol = characteristics;
+    driver.driverContext = context;
+    driver.handle = this.newHandle('protocol', driver.name, driver);
+    return { Status: NDIS_STATUS_SUCCESS, NdisProtocolHandle: driver.handle };
+  }
+
+  // ---- stack operations --------------------------------------------------------------------
+
+  /**
+   * Starts the stack as NDIS does: initialize each adapter (Paused), bind each protocol to it
+   * (each bind finishes, pended or not, before the next), then restart bottom-up to Running.
+   */
+  startStack(done: () => void = () => {}): void {
+    this.post('start stack', () => {
+      const protocols = this.drivers.filter((d) => d.kind === 'protocol');
+      this.sequence(this.adapters.map((adapter) => (nextAdapter: () => void) => {
+        adapter.initialize();
+        this.sequence(protocols.map((p) => (next: () => void) => void this.bind(p, adapter, () => next())), () => this.restartAdapter(adapter, nextAdapter));
+      }), done);
+    }, { channel: 'pnp' });
+  }
+
+  private bindingsOf(adapter: MiniportAdapter, state?: BindingState): Binding[] {
+    return this.bindings.filter((b) => b.adapter === adapter && (state === undefined || b.state === state));
+  }
+
+  /** Restarts the adapter, then each Paused binding over it (bottom-up). */
+  restartStack(adapter: MiniportAdapter, done: () => void = () => {}): void {
+    this.post(`restart ${adapter.name}`, () => this.restartAdapter(adapter, done), { channel: 'pnp' });
+  }
+
+  private restartAdapter(adapter: MiniportAdapter, done: () => void): void {
+    adapter.restart();
+    this.sequence(this.bindingsOf(adapter, 'Paused').map((b) => (next: () => void) => this.pnpEvent(b, NetEventRestart, () => next())), done);
+  }
+
+  /** Pauses each Running binding over the adapter (top-down), then the adapter. */
+  pauseStack(adapter: MiniportAdapter, done: () => void = () => {}): void {
+    this.post(`pause ${adapter.name}`, () => {
+      this.sequence(this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())), () => {
+        adapter.pause();
+        done();
+      });
+    }, { channel: 'pnp' });
+  }
+
+  /** Runs asynchronous steps one after another, then `done`. */
+  sequence(steps: ((next: () => void) => void)[], done: () => void): void {
+    const run = (i: number) => {
+      if (this.verifier.stopped) return;
+      if (i === steps.length) return done();
+      steps[i]!(() => this.post('continue', () => run(i + 1), { channel: 'pnp-continue' }));
+    };
+    run(0);
+  }
+
+  /** Watches a pended operation: if it is still pending after the limit, the verifier says so. */
+  private watchdog(label: string, stillPending: () => boolean, report: () => void): number {
+    return this.scheduler.post(`watchdog: ${label}`, () => {
+      if (!this.verifier.stopped && stillPending()) {
+        try {
+          report();
+        } catch (error) {
+          if (!(error instanceof BugCheck)) throw error;
+        }
+      }
+    }, { delayNs: this.pendingLimitNs });
+  }
+
+  /** NDIS calls ProtocolBindAdapterEx for a new binding; `done` gets the bind's final status. */
+  bind(protocol: DriverRecord, adapter: MiniportAdapter, done: (status: number) => void): Binding {
+    const binding = new Binding(`${protocol.name}/${adapter.name}`, protocol, adapter, this);
+    this.bindings.push(binding);
+    binding.bindContext = this.newHandle('bindContext', binding.name, binding);
+    binding.bindDone = done;
+    binding.sm.fire('BindAdapter');
+    const parameters: BindParameters = {
+      AdapterName: adapter.name,
+      CurrentMacAddress: adapter.nic.permanentAddress,
+      MacAddressLength: 6,
+      MtuSize: 1500,
+      MaxXmitLinkSpeed: 1_000_000_000n,
+      MediaConnectState: adapter.mediaConnectState(),
+    };
+    const handler = protocol.protocol!.BindAdapterHandlerEx!;
+    const status = this.invoke(protocol, 'ProtocolBindAdapterEx', `binding ${binding.name}`, true, () => handler(protocol.driverContext, binding.bindContext!, parameters));
+    if (status === NDIS_STATUS_PENDING) {
+      binding.bindWatchdog = this.watchdog(`bind ${binding.name}`, () => binding.state === 'Opening' && binding.bindDone !== undefined, () =>
+        this.verifier.report('BindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolBindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteBindAdapterEx had not been called ${this.pendingLimitNs} ns later` }));
+    } else {
+      this.completeBind(binding, status);
+    }
+    return binding;
+  }
+
+  /** The bind finished (returned or NdisCompleteBindAdapterEx): Paused if it opened, else Unbound. */
+  completeBind(binding: Binding, status: number): void {
+    const done = binding.bindDone;
+    binding.bindDone = undefined;
+    this.scheduler.cancel(binding.bindWatchdog);
+    if (status === NDIS_STATUS_SUCCESS && binding.opened && !binding.closed) {
+      binding.sm.fire('OpenComplete');
+    } else {
+      if (status === NDIS_STATUS_SUCCESS) {
+        this.trace.record('note', { object: `binding ${binding.name}`, text: 'the bind succeeded without an open adapter: treated as a failed bind' });
+      }
+      binding.sm.fire('OpenFailed');
+      binding.handle = undefined;
+    }
+    done?.(status);
+  }
+
+  /** NDIS delivers a PnP event to one binding (or, with `binding` undefined, to the protocol with a NULL context). */
+  pnpEvent(binding: Binding, code: number, done: (status: number) => void, buffer: unknown = null): void {
+    const protocol = binding.protocol;
+    if (code === NetEventPause) binding.sm.fire('Pause');
+    if (code === NetEventRestart) binding.sm.fire('Restart');
+    const notification: NetPnPEventNotification = { NetEvent: code, Buffer: buffer, BufferLength: 0, PortNumber: 0 };
+    const context = PNP_EVENTS_WITH_NULL_CONTEXT.has(code) ? null : binding.context;
+    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
+    const status = this.invoke(protocol, `ProtocolNetPnPEvent(${eventName})`, `binding ${binding.name}`, true, () => protocol.protocol!.NetPnPEventHandler!(context, notification));
+    if (status === NDIS_STATUS_PENDING) {
+      const watchdog = this.watchdog(`${eventName} ${binding.name}`, () => binding.pendingPnp?.notification === notification, () =>
+        this.verifier.report('PnPPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolNetPnPEvent returned NDIS_STATUS_PENDING for ${eventName} and NdisCompleteNetPnPEvent had not been called ${this.pendingLimitNs} ns later` }));
+      binding.pendingPnp = { notification, done, watchdog };
+      return;
+    }
+    this.finishPnp(binding, notification, status, done);
+  }
+
+  /** A PnP event's final status, returned or given to NdisCompleteNetPnPEvent. */
+  finishPnp(binding: Binding, notification: NetPnPEventNotification, status: number, done: (status: number) => void): void {
+    const protocol = binding.protocol;
+    const code = notification.NetEvent;
+    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
+    const object = `binding ${binding.name}`;
+    if (status === NDIS_STATUS_NOT_SUPPORTED) {
+      this.verifier.report('PnPNotSupportedReturned', { driver: protocol.name, object, message: `${eventName} got NDIS_STATUS_NOT_SUPPORTED; an NDIS 6 protocol returns NDIS_STATUS_SUCCESS for events it does not handle` });
+    } else if (status !== NDIS_STATUS_SUCCESS && PNP_EVENTS_THAT_MUST_SUCCEED.has(code)) {
+      this.verifier.report('PnPEventMustSucceed', { driver: protocol.name, object, message: `${eventName} must succeed; the driver returned ${statusName(status)}` });
+    }
+    if (code === NetEventPause) {
+      if (binding.sendsOutstanding > 0) {
+        this.verifier.report('PauseCompletedWithSendsOutstanding', { driver: protocol.name, object, message: `the pause completed with ${binding.sendsOutstanding} send(s) not yet completed` });
+      }
+      if (binding.receivesHeld > 0) {
+        this.verifier.report('ReceivesHeldAcrossPause', { driver: protocol.name, object, message: `the binding paused while the protocol held ${binding.receivesHeld} received NBL(s)` });
+      }
+      binding.sm.fire('PauseComplete');
+    } else if (code === NetEventRestart) {
+      binding.sm.fire(status === NDIS_STATUS_SUCCESS ? 'RestartComplete' : 'RestartFailed');
+    }
+    done(status);
+  }
+
+  /** NdisCompleteNetPnPEvent on behalf of a driver. */
+  completePnp(driver: DriverRecord, bindingHandle: unknown, event: unknown, status: number): void {
+    const binding = this.bindingForCompletion(bindingHandle, event, driver);
+    const pending = binding?.pendingPnp;
+    if (!binding || !pending || pending.notification !== event) {
+      const eventName = isNotification(event) ? NET_PNP_EVENT_NAMES[event.NetEvent] ?? `NetEvent ${event.NetEvent}` : 'an unknown event';
+      this.verifier.report('PnPCompleteWithoutPending', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: `NdisCompleteNetPnPEvent for ${eventName}, which is not pending${binding ? '' : ' on that binding'} (completed twice, or never pended)` });
+      return;
+    }
+    binding.pendingPnp = undefined;
+    this.scheduler.cancel(pending.watchdog);
+    const notification = pending.notification;
+    // NDIS finishes the event after the call returns, as a separate step.
+    this.post(`finish ${NET_PNP_EVENT_NAMES[notification.NetEvent]} ${binding.name}`, () => this.finishPnp(binding, notification, status, pending.done), { channel: `binding ${binding.name}` });
+  }
+
+  private bindingForCompletion(handle: unknown, event: unknown, driver: DriverRecord): Binding | undefined {
+    const byHandle = this.resolve<Binding>(handle, 'binding');
+    if (byHandle) return byHandle;
+    // BindList and BindsComplete come with a NULL binding: find the binding the event was given to.
+    return this.bindings.find((b) => b.protocol === driver && b.pendingPnp?.notification === event);
+  }
+
+  /** NDIS unbinds a Paused binding: ProtocolUnbindAdapterEx, which must close the adapter. */
+  unbind(binding: Binding, done: () => void): void {
+    const protocol = binding.protocol;
+    binding.sm.fire('UnbindAdapter');
+    binding.unbindContext = this.newHandle('unbindContext', binding.name, binding);
+    binding.unbindDone = done;
+    const status = this.invoke(protocol, 'ProtocolUnbindAdapterEx', `binding ${binding.name}`, true, () => protocol.protocol!.UnbindAdapterHandlerEx!(binding.unbindContext!, binding.context));
+    if (status === NDIS_STATUS_PENDING) {
+      binding.unbindWatchdog = this.watchdog(`unbind ${binding.name}`, () => binding.unbindDone !== undefined, () =>
+        this.verifier.report('UnbindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolUnbindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteUnbindAdapterEx had not been called ${this.pendingLimitNs} ns later` }));
+      return;
+    }
+    this.completeUnbind(binding);
+  }
+
+  completeUnbind(binding: Binding): void {
+    const done = binding.unbindDone;
+    binding.unbindDone = undefined;
+    this.scheduler.cancel(binding.unbindWatchdog);
+    if (!binding.closed) {
+      this.verifier.report('UnbindCompletedWithoutClose', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: 'the unbind completed but NdisCloseAdapterEx was never called for the binding' });
+    }
+    binding.sm.fire('UnbindComplete');
+    done?.();
+  }
+
+  /** Pauses the binding if it runs, then unbinds it (what NDIS does to remove a binding). */
+  removeBinding(binding: Binding, done: () => void = () => {}): void {
+    this.post(`remove ${binding.name}`, () => this.removeNow(binding, done), { channel: 'pnp' });
+  }
+
+  private removeNow(binding: Binding, done: () => void): void {
+    const unbind = () => this.unbind(binding, done);
+    if (binding.state === 'Running') this.pnpEvent(binding, NetEventPause, () => this.post(`unbind ${binding.name}`, unbind, { channel: 'pnp' }));
+    else if (binding.state === 'Paused') unbind();
+    else this.trace.record('note', { object: `binding ${binding.name}`, text: `not removed: the binding is ${binding.state}` });
+  }
+
+  /** An event for all bindings of `protocol` (BindList, BindsComplete, Reconfigure...), one binding at a time. */
+  protocolEvent(protocol: DriverRecord, code: number, done: () => void = () => {}): void {
+    this.post(`${NET_PNP_EVENT_NAMES[code] ?? code} to ${protocol.name}`, () => {
+      const targets = this.bindings.filter((b) => b.protocol === protocol && b.state !== 'Unbound');
+      this.sequence(targets.map((b) => (next: () => void) => this.pnpEvent(b, code, () => next())), done);
+    }, { channel: 'pnp' });
+  }
+
+  /** Looks a binding handle up for a driver call, reporting stale handles. */
+  bindingFor(driver: DriverRecord, handle: unknown, call: string, allowClosing = false): Binding | undefined {
+    const binding = this.resolve<Binding>(handle, 'binding');
+    if (!binding) {
+      this.trace.record('refused', { driver: driver.name, call, why: `not a binding handle: ${describe(handle)}` });
+      return undefined;
+    }
+    if (binding.protocol !== driver) {
+      this.trace.record('refused', { driver: driver.name, call, why: `${binding.name} belongs to ${binding.protocol.name}` });
+      return undefined;
+    }
+    // Seed 001: after NdisUnbindAdapter returns, the handle must be taken as invalid, whether or
+    // not the unbind has run yet; only ProtocolUnbindAdapterEx may still close it.
+    if (binding.unbindRequested && !(allowClosing && binding.state === 'Closing' && !binding.closed)) {
+      this.verifier.report('HandleUsedAfterUnbindAdapter', { driver: driver.name, object: `binding ${binding.name}`, message: `${call} used the binding handle after NdisUnbindAdapter returned` });
+      return undefined;
+    }
+    if (binding.closed) {
+      this.verifier.report('HandleUsedAfterClose', { driver: driver.name, object: `binding ${binding.name}`, message: `${call} used the binding handle after NdisCloseAdapterEx` });
+      return undefined;
+    }
+    return binding;
+  }
+
+  /** NdisOpenAdapterEx. */
+  openAdapter(driver: DriverRecord, protocolHandle: unknown, bindingContext: unknown, bindContext: unknown): { Status: number; NdisBindingHandle: NdisHandle | null; SelectedMediumIndex: number } {
+    const refused = (status: number) => ({ Status: status, NdisBindingHandle: null, SelectedMediumIndex: 0 });
+    if (this.resolve<DriverRecord>(protocolHandle, 'protocol') !== driver) return refused(NDIS_STATUS_INVALID_PARAMETER);
+    const binding = this.resolve<Binding>(bindContext, 'bindContext');
+    if (!binding || binding.protocol !== driver || binding.state !== 'Opening' || binding.bindDone === undefined || binding.opened) {
+      this.verifier.report('OpenOutsideBind', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: binding ? `NdisOpenAdapterEx for ${binding.name}, whose bind is not in progress (state ${binding.state})` : `NdisOpenAdapterEx with ${describe(bindContext)}, which is not the BindContext of a bind in progress` });
+      return refused(NDIS_STATUS_INVALID_STATE);
+    }
+    binding.context = bindingContext;
+    binding.opened = true;
+    binding.handle = this.newHandle('binding', binding.name, binding);
+    return { Status: NDIS_STATUS_SUCCESS, NdisBindingHandle: binding.handle, SelectedMediumIndex: 0 };
+  }
+
+  /** NdisCloseAdapterEx. */
+  closeAdapter(driver: DriverRecord, handle: unknown): number {
+    const binding = this.bindingFor(driver, handle, 'NdisCloseAdapterEx', true);
+    if (!binding) return NDIS_STATUS_INVALID_PARAMETER;
+    const object = `binding ${binding.name}`;
+    if (!binding.sm.is('Opening', 'Closing')) {
+      this.verifier.report('CloseOutsideBindOrUnbind', { driver: driver.name, object, message: `NdisCloseAdapterEx while the binding is ${binding.state}; outside ProtocolBindAdapterEx and ProtocolUnbindAdapterEx, call NdisUnbindAdapter` });
+    }
+    if (binding.sendsOutstanding > 0) {
+      this.verifier.report('CloseWithSendsOutstanding', { driver: driver.name, object, message: `NdisCloseAdapterEx with ${binding.sendsOutstanding} send(s) not yet completed` });
+    }
+    if (binding.oidsOutstanding > 0) {
+      this.verifier.report('CloseWithOidsOutstanding', { driver: driver.name, object, message: `NdisCloseAdapterEx with ${binding.oidsOutstanding} OID request(s) not yet completed` });
+    }
+    binding.closed = true;
+    binding.handle = undefined;
+    return NDIS_STATUS_SUCCESS;
+  }
+
+  /** NdisUnbindAdapter: NDIS queues the unbind, which may run before the call returns. */
+  unbindAdapter(driver: DriverRecord, handle: unknown): number {
+    const binding = this.bindingFor(driver, handle, 'NdisUnbindAdapter');
+    if (!binding) return NDIS_STATUS_INVALID_PARAMETER;
+    const work = () => this.removeNow(binding, () => {});
+    // Seed 001: "This work item can run before the call to NdisUnbindAdapter returns."
+    if (this.scheduler.choose(2) === 0) {
+      this.trace.record('note', { object: `binding ${binding.name}`, text: 'the unbind work item runs before NdisUnbindAdapter returns' });
+      work();
+    } else {
+      this.post(`unbind work item ${binding.name}`, work, { channel: 'pnp' });
+    }
+    binding.unbindRequested = true;
+    return NDIS_STATUS_SUCCESS;
+  }
+
+  /** NdisCompleteBindAdapterEx. */
+  completeBindFromDriver(driver: DriverRecord, bindContext: unknown, status: number): void {
+    const binding = this.resolve<Binding>(bindContext, 'bindContext');
+    if (!binding || binding.protocol !== driver || binding.bindDone === undefined) {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisCompleteBindAdapterEx', why: 'no bind of this driver is pending with that BindAdapterContext' });
+      return;
+    }
+    this.scheduler.cancel(binding.bindWatchdog);
+    this.post(`complete bind ${binding.name}`, () => this.completeBind(binding, status), { channel: `binding ${binding.name}` });
+  }
+
+  /** NdisCompleteUnbindAdapterEx. */
+  completeUnbindFromDriver(driver: DriverRecord, unbindContext: unknown): void {
+    const binding = this.resolve<Binding>(unbindContext, 'unbindContext');
+    if (!binding || binding.protocol !== driver || binding.unbindDone === undefined) {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisCompleteUnbindAdapterEx', why: 'no unbind of this driver is pending with that UnbindContext' });
+      return;
+    }
+    this.scheduler.cancel(binding.unbindWatchdog);
+    this.post(`complete unbind ${binding.name}`, () => this.completeUnbind(binding), { channel: `binding ${binding.name}` });
+  }
+
+  /** The binding of `protocol` to adapter `index`, if any. */
+  binding(protocol: string, adapter = 0): Binding | undefined {
+    return this.bindings.find((b) => b.protocol.name === protocol && b.adapter === this.adapters[adapter]);
+  }
+}
+
+function isNotification(value: unknown): value is NetPnPEventNotification {
+  return value !== null && typeof value === 'object' && typeof (value as NetPnPEventNotification).NetEvent === 'number';
+}
+
+/** A short, safe description of a value a driver passed or returned. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (value instanceof NdisHandle) return value.toString();
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'number') return Number.isInteger(value) && value < 0 ? `${value} (negative)` : String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return String(value);
+}

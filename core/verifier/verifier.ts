@@ -1,0 +1,100 @@
+// The verifier: it receives a report when a driver breaks a rule, records it as a finding in the
+// trace, and for a fatal rule stops the machine the way Driver Verifier would, with a bug check.
+// A finding carries the rule, the driver, the binding or module, the trace event number, and the
+// path of handler and NDIS calls that led there.
+
+import { ruleById, type Severity } from './rules.ts';
+import type { Trace } from '../trace/trace.ts';
+
+export interface Finding {
+  rule: string;
+  statement: string;
+  seed: string;
+  severity: Severity;
+  bugCheck: number;
+  driver: string;
+  /** The binding, filter module or adapter, as the trace names it. */
+  object?: string;
+  /** What happened, in this run's terms. */
+  message: string;
+  /** Trace event number of the finding. */
+  event: number;
+  /** Handler and NDIS calls in progress, outermost first. */
+  callPath: string[];
+}
+
+/** Thrown to unwind a stopped machine back to the runtime; drivers should never catch it. */
+export class BugCheck extends Error {
+  constructor(readonly finding: Finding) {
+    super(`bug check 0x${finding.bugCheck.toString(16).toUpperCase()} (${finding.rule}): ${finding.message}`);
+    this.name = 'BugCheck';
+  }
+}
+
+export interface Report {
+  driver: string;
+  object?: string;
+  message: string;
+}
+
+export class Verifier {
+  readonly findings: Finding[] = [];
+  /** The fatal finding that stopped the machine, if any. */
+  stopped: Finding | undefined;
+
+  constructor(private readonly trace: Trace, private readonly callPath: () => string[]) {}
+
+  /** Records a finding; for a fatal rule, stops the machine and throws BugCheck. */
+  report(ruleId: string, report: Report): Finding {
+    const rule = ruleById(ruleId);
+    const finding: Finding = {
+      rule: rule.id,
+      statement: rule.statement,
+      seed: rule.seed,
+      severity: rule.severity,
+      bugCheck: rule.bugCheck,
+      driver: report.driver,
+      ...(report.object !== undefined ? { object: report.object } : {}),
+      message: report.message,
+      event: 0,
+      callPath: this.callPath(),
+    };
+    finding.event = this.trace.record('finding', {
+      rule: finding.rule, driver: finding.driver, object: finding.object ?? null, message: finding.message, callPath: finding.callPath,
+    });
+    this.findings.push(finding);
+    if (rule.severity === 'fatal' && !this.stopped) {
+      this.stopped = finding;
+      this.trace.record('bugcheck', { code: rule.bugCheck, rule: rule.id });
+    }
+    if (this.stopped) throw new BugCheck(this.stopped);
+    return finding;
+  }
+
+  /** Throws BugCheck if the machine has stopped (every entry into NDIS checks this first). */
+  checkRunning(): void {
+    if (this.stopped) throw new BugCheck(this.stopped);
+  }
+}
+
+/** The bug check screen text, in the style of Windows, for a fatal finding. */
+export function bugCheckScreen(finding: Finding): string {
+  const names: Record<number, string> = {
+    0xc4: 'DRIVER_VERIFIER_DETECTED_VIOLATION',
+    0x9f: 'DRIVER_POWER_STATE_FAILURE',
+    0x7e: 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED',
+  };
+  return [
+    'A problem has been detected and NIC Lab has stopped the machine to protect it.',
+    '',
+    names[finding.bugCheck] ?? 'BUGCHECK',
+    '',
+    `Rule: ${finding.rule} (${finding.seed})`,
+    finding.statement,
+    `Driver: ${finding.driver}${finding.object ? `, ${finding.object}` : ''}`,
+    finding.message,
+    `Call path: ${finding.callPath.join(' > ') || '(none)'}`,
+    '',
+    `*** STOP: 0x${finding.bugCheck.toString(16).toUpperCase().padStart(8, '0')} at trace event ${finding.event}`,
+  ].join('\n');
+}
