@@ -6,7 +6,7 @@
 import * as status from './status.ts';
 import * as constants from './constants.ts';
 import * as netBuffers from './net-buffer-list.ts';
-import type { NdisRuntime, DriverRecord, ProtocolCharacteristics, NdisHandle } from './runtime.ts';
+import { describe, type NdisRuntime, type DriverRecord, type ProtocolCharacteristics, type NdisHandle } from './runtime.ts';
 
 interface TimerCharacteristics {
   TimerFunction?: (SystemSpecific1: null, FunctionContext: unknown, SystemSpecific2: null, SystemSpecific3: null) => void;
@@ -70,6 +70,46 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
 
     NdisCompleteNetPnPEvent: (NdisBindingHandle: unknown, NetPnPEvent: unknown, Status: number) =>
       enter('NdisCompleteNetPnPEvent', { status: status.statusName(Status) }, () => runtime.completePnp(driver, NdisBindingHandle, NetPnPEvent, Status)),
+
+    NdisSendNetBufferLists: (NdisBindingHandle: unknown, NetBufferLists: unknown, PortNumber = 0, SendFlags = 0) =>
+      enter('NdisSendNetBufferLists', {}, () => runtime.sendFromProtocol(driver, NdisBindingHandle, NetBufferLists, PortNumber, SendFlags)),
+
+    NdisReturnNetBufferLists: (NdisBindingHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
+      enter('NdisReturnNetBufferLists', {}, () => runtime.returnFromProtocol(driver, NdisBindingHandle, NetBufferLists, ReturnFlags)),
+
+    NdisOidRequest: (NdisBindingHandle: unknown, OidRequest: unknown) => enter('NdisOidRequest', {}, () => runtime.oidFromProtocol(driver, NdisBindingHandle, OidRequest)),
+
+    // ---- NBL pools --------------------------------------------------------------------------------
+    NdisAllocateNetBufferListPool: (_NdisHandle: unknown, _Parameters: unknown): NdisHandle =>
+      enter('NdisAllocateNetBufferListPool', {}, () => runtime.newHandle('nblPool', driver.name, { driver })),
+
+    NdisFreeNetBufferListPool: (_PoolHandle: unknown) => enter('NdisFreeNetBufferListPool', {}, () => undefined),
+
+    /**
+     * An NBL with one NET_BUFFER of DataLength bytes after DataOffset bytes of backfill, its data
+     * in the pool's memory (this lab's MDL: MdlChain must be null). null when the pool is empty.
+     */
+    NdisAllocateNetBufferAndNetBufferList: (PoolHandle: unknown, _ContextSize: number, _ContextBackFill: number, MdlChain: unknown, DataOffset: number, DataLength: number) =>
+      enter('NdisAllocateNetBufferAndNetBufferList', { dataLength: DataLength }, () => {
+        const owner = runtime.resolve<{ driver: DriverRecord }>(PoolHandle, 'nblPool');
+        if (!owner || owner.driver !== driver) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: PoolHandle is not an NBL pool of this driver (use NdisAllocateNetBufferListPool)');
+        if (MdlChain !== null && MdlChain !== undefined) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: pass MdlChain = null; the data buffer comes with the NET_BUFFER here');
+        const offset = DataOffset ?? 0;
+        const nbl = runtime.pool.allocate(driver.owner, Math.max(0, offset + DataLength));
+        if (nbl < 0) return null;
+        const view = runtime.views.nbl(nbl);
+        view.FirstNetBuffer!.DataOffset = offset;
+        view.FirstNetBuffer!.DataLength = DataLength;
+        return view;
+      }),
+
+    NdisFreeNetBufferList: (NetBufferList: unknown) =>
+      enter('NdisFreeNetBufferList', {}, () => {
+        const index = (NetBufferList as { index?: unknown } | null)?.index;
+        if (typeof index !== 'number' || !runtime.pool.release(index, driver.owner)) {
+          runtime.verifier.report('NblNotOwned', { driver: driver.name, message: `NdisFreeNetBufferList with an NBL the driver does not own (${describe(NetBufferList)}${typeof index === 'number' ? `, NBL ${index}` : ''})` });
+        }
+      }),
 
     // ---- timers (virtual time) --------------------------------------------------------------------
     NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>

@@ -1,50 +1,366 @@
 // The built-in miniport: NDIS's view of one virtual e1000 adapter. It drives the NIC through its
-// registers and rings (core/nic) and runs the miniport adapter state machine. This first part
-// brings the adapter up, restarts and pauses it; the datapath (NBLs to TX descriptors, receive
-// indications from the RX ring) builds on it.
+// registers and rings (core/nic) and runs the miniport adapter state machine:
+// - send: each NET_BUFFER becomes one TX descriptor pointing at its data in the NBL pool (no
+//   copy); when the device writes DD back for the last one, the NBL is complete;
+// - receive: every RX descriptor's buffer is the buffer of an NBL from the pool, so a received
+//   frame is indicated as that NBL (no copy) and its descriptor is reposted when it comes back;
+//   when few descriptors are left for the device, indications carry NDIS_RECEIVE_FLAGS_RESOURCES
+//   and the NBLs come back when the handler returns;
+// - OIDs that reach the device: the packet filter (RCTL), the multicast list (MTA), the
+//   addresses, the link state and the statistics.
+// It runs in the runtime's scheduler: the device steps and the DPC are tasks on the adapter's
+// channel, so their timing against PnP events and driver work is the seed's choice.
 
 import { StateMachine } from './state-machine.ts';
 import { MINIPORT_ADAPTER, type MiniportState, type MiniportEvent } from './states.ts';
 import { bringUp } from '../nic/bringup.ts';
-import { STATUS_LU } from '../../wasm/e1000/registers.ts';
-import { MediaConnectStateConnected, MediaConnectStateDisconnected } from './constants.ts';
+import {
+  STATUS_LU, DESC_SIZE, RXD_STATUS, RXD_STAT_DD, RXD_STAT_EOP, RXD_LENGTH, RXD_ERRORS, TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_RS,
+  TXD_STATUS, RCTL_EN, RCTL_UPE, RCTL_MPE, RCTL_BAM,
+} from '../../wasm/e1000/registers.ts';
+import { writeTxDescriptor } from '../nic/descriptors.ts';
+import { parseMac, formatMac } from '../nic/machine.ts';
+import { multicastTableBit } from '../nic/ethernet.ts';
+import {
+  MediaConnectStateConnected, MediaConnectStateDisconnected, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
+  NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, OID_802_3_MAXIMUM_LIST_SIZE,
+  OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES,
+} from './constants.ts';
+import { NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_STATUS } from '../memory/nbl-pool.ts';
+import {
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
+  NDIS_STATUS_NOT_SUPPORTED,
+} from './status.ts';
 import type { Nic } from '../nic/nic.ts';
 import type { NdisRuntime } from './runtime.ts';
 
+/** Owner id of NBLs the miniport of adapter `index` holds (drivers are 1..999). */
+export const MINIPORT_OWNER_BASE = 1000;
+/** Multicast addresses the adapter takes (OID_802_3_MAXIMUM_LIST_SIZE). */
+const MULTICAST_LIST_MAX = 32;
+
 export class MiniportAdapter {
   readonly sm: StateMachine<MiniportState, MiniportEvent>;
+  readonly owner: number;
+  packetFilter = 0;
+  multicastList: string[] = [];
+  private readonly rxCount: number;
+  private readonly txCount: number;
+  /** RX descriptor index -> the NBL whose buffer it holds. */
+  private readonly rxNbl: Int32Array;
+  /** NBL index -> RX descriptor index (for NBLs the miniport owns), or -1. */
+  private readonly descOfNbl: Int32Array;
+  /** RX descriptors whose NBL has come back and may be reposted. */
+  private readonly rxReturned: Uint8Array;
+  private rxNext = 0;
+  /** Receive NBLs indicated and not yet returned. */
+  rxOutstanding = 0;
+  /** TX descriptor index -> NBL index whose last NET_BUFFER it carries, or -1. */
+  private readonly txNblDone: Int32Array;
+  private txTail = 0;
+  private txClean = 0;
+  private readonly txQueue: number[] = [];
+  /** Sends accepted and not yet completed. */
+  sendsOutstanding = 0;
+  private stepPosted = false;
 
-  constructor(private readonly runtime: NdisRuntime, readonly nic: Nic, readonly name: string) {
+  constructor(private readonly runtime: NdisRuntime, readonly nic: Nic, readonly name: string, index: number) {
+    this.owner = MINIPORT_OWNER_BASE + index;
     this.sm = new StateMachine(MINIPORT_ADAPTER, `adapter ${name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
+    this.rxCount = nic.regions.rxRing.bytes / DESC_SIZE;
+    this.txCount = nic.regions.txRing.bytes / DESC_SIZE;
+    this.rxNbl = new Int32Array(this.rxCount).fill(-1);
+    this.descOfNbl = new Int32Array(runtime.pool.layout.nblCount).fill(-1);
+    this.rxReturned = new Uint8Array(this.rxCount);
+    this.txNblDone = new Int32Array(this.txCount).fill(-1);
   }
 
   get state(): MiniportState {
     return this.sm.state;
   }
 
-  /** MiniportInitializeEx: reset the NIC, set up its rings, leave the adapter Paused. */
+  /** MiniportInitializeEx: give every RX descriptor an NBL's buffer, reset and set up the NIC, Paused. */
   initialize(): void {
     this.sm.fire('Initialize');
-    bringUp(this.runtime.machine, this.nic, { stripCrc: true });
+    const pool = this.runtime.pool;
+    for (let i = 0; i < this.rxCount; i++) {
+      const nbl = pool.allocate(this.owner, 0);
+      if (nbl < 0) throw new Error(`the NBL pool is too small for ${this.name}'s ${this.rxCount} receive descriptors`);
+      this.rxNbl[i] = nbl;
+      this.descOfNbl[nbl] = i;
+    }
+    bringUp(this.runtime.machine, this.nic, { stripCrc: true, rxBuffer: (i) => pool.nbField(this.rxNbl[i]!, NB_BUFFER) });
+    // The last descriptor is ready but held back (RDH = RDT means empty): it goes to the device
+    // with the first one that comes back.
+    this.rxReturned[this.rxCount - 1] = 1;
+    this.applyPacketFilter();
     this.sm.fire('InitializeComplete');
   }
 
-  /** MiniportRestart. */
   restart(): void {
     if (this.sm.is('Running')) return;
     this.sm.fire('Restart');
     this.sm.fire('RestartComplete');
   }
 
-  /** MiniportPause. */
   pause(): void {
     if (!this.sm.is('Running')) return;
     this.sm.fire('Pause');
     this.sm.fire('PauseComplete');
   }
 
-  /** MediaConnectStateConnected when STATUS.LU is set. */
   mediaConnectState(): number {
     return this.nic.peek('STATUS') & STATUS_LU ? MediaConnectStateConnected : MediaConnectStateDisconnected;
+  }
+
+  // ---- send -------------------------------------------------------------------------------------
+
+  /** MiniportSendNetBufferLists: queues the NBLs (indices, already validated) for the TX ring. */
+  send(nbls: number[]): void {
+    if (!this.sm.is('Running')) {
+      // A miniport that is not Running completes sends at once with NDIS_STATUS_PAUSED.
+      for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_PAUSED);
+      this.runtime.post(`complete sends paused ${this.name}`, () => this.runtime.sendsCompleted(this, nbls), { channel: `adapter ${this.name}` });
+      return;
+    }
+    this.sendsOutstanding += nbls.length;
+    this.txQueue.push(...nbls);
+    this.fillTxRing();
+  }
+
+  private fillTxRing(): void {
+    const pool = this.runtime.pool;
+    const { view } = this.runtime.machine;
+    const ring = this.nic.regions.txRing.base;
+    let queued = false;
+    while (this.txQueue.length > 0) {
+      const nbl = this.txQueue[0]!;
+      let count = 0;
+      for (let link = pool.nblField(nbl, NBL_FIRST_NB); link !== 0; link = pool.nbField(link - 1, NB_NEXT)) count++;
+      const free = (this.txClean - this.txTail - 1 + this.txCount) % this.txCount;
+      if (count > free) break;
+      this.txQueue.shift();
+      let nb = pool.nblField(nbl, NBL_FIRST_NB) - 1;
+      while (nb >= 0) {
+        const next = pool.nbField(nb, NB_NEXT) - 1;
+        const address = pool.nbField(nb, NB_BUFFER) + pool.nbField(nb, NB_DATA_OFFSET);
+        writeTxDescriptor(view, ring, this.txTail, address, pool.nbField(nb, NB_DATA_LENGTH), TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS);
+        this.txNblDone[this.txTail] = next < 0 ? nbl : -1;
+        this.txTail = (this.txTail + 1) % this.txCount;
+        nb = next;
+      }
+      queued = true;
+    }
+    if (queued) {
+      this.nic.write('TDT', this.txTail);
+      this.scheduleDevice();
+    }
+  }
+
+  /** The device runs (transmit ring, wire, receive) and then the DPC, as one task of this adapter. */
+  scheduleDevice(): void {
+    if (this.stepPosted) return;
+    this.stepPosted = true;
+    this.runtime.post(`device ${this.name}`, () => {
+      this.stepPosted = false;
+      this.runtime.machine.runUntilIdle();
+      this.runtime.dpcAll();
+    }, { channel: `adapter ${this.name}` });
+  }
+
+  /** The DPC: completed sends, then received frames. */
+  dpc(): void {
+    this.completeTransmits();
+    this.indicateReceives();
+  }
+
+  private completeTransmits(): void {
+    const ring = this.nic.regions.txRing.base;
+    const bytes = this.runtime.machine.bytes;
+    const done: number[] = [];
+    while (this.txClean !== this.txTail && (Atomics.load(bytes, ring + this.txClean * DESC_SIZE + TXD_STATUS) & 1) !== 0) {
+      const nbl = this.txNblDone[this.txClean]!;
+      this.txNblDone[this.txClean] = -1;
+      if (nbl >= 0) {
+        this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_SUCCESS);
+        done.push(nbl);
+      }
+      this.txClean = (this.txClean + 1) % this.txCount;
+    }
+    if (done.length > 0) {
+      this.sendsOutstanding -= done.length;
+      this.runtime.sendsCompleted(this, done);
+    }
+    if (this.txQueue.length > 0) this.fillTxRing();
+  }
+
+  // ---- receive --------------------------------------------------------------------------------
+
+  /** Descriptors the device can still fill. */
+  private rxPosted(): number {
+    const head = this.nic.peek('RDH');
+    const tail = this.nic.peek('RDT');
+    return (tail - head + this.rxCount) % this.rxCount;
+  }
+
+  private indicateReceives(): void {
+    const pool = this.runtime.pool;
+    const { bytes, view } = this.runtime.machine;
+    const ring = this.nic.regions.rxRing.base;
+    const frames: number[] = [];
+    for (;;) {
+      const d = ring + this.rxNext * DESC_SIZE;
+      const status = Atomics.load(bytes, d + RXD_STATUS);
+      if ((status & RXD_STAT_DD) === 0) break;
+      const nbl = this.rxNbl[this.rxNext]!;
+      const nb = pool.nblField(nbl, NBL_FIRST_NB) - 1;
+      const good = (status & RXD_STAT_EOP) !== 0 && view.getUint8(d + RXD_ERRORS) === 0;
+      bytes[d + RXD_STATUS] = 0;
+      pool.setNbField(nb, NB_DATA_OFFSET, 0);
+      pool.setNbField(nb, NB_DATA_LENGTH, view.getUint16(d + RXD_LENGTH, true));
+      pool.setNblField(nbl, NBL_NEXT, 0);
+      this.rxNext = (this.rxNext + 1) % this.rxCount;
+      if (good) frames.push(nbl);
+      else this.recycle(nbl);
+    }
+    if (frames.length === 0) return;
+    // Chain them, as a miniport indicates a batch.
+    for (let i = 0; i + 1 < frames.length; i++) pool.setNblField(frames[i]!, NBL_NEXT, frames[i + 1]! + 1);
+    this.rxOutstanding += frames.length;
+    // Seed 004's RESOURCES flag: the miniport is short of receive buffers and needs these back now.
+    const flags = this.rxPosted() < this.rxCount / 4 ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
+    this.runtime.indicateReceive(this, frames, flags);
+  }
+
+  /** MiniportReturnNetBufferLists for one NBL: its descriptor goes back to the device. */
+  returned(nbl: number): void {
+    this.rxOutstanding--;
+    this.recycle(nbl);
+  }
+
+  private recycle(nbl: number): void {
+    const desc = this.descOfNbl[nbl]!;
+    this.rxReturned[desc] = 1;
+    // RDT moves over returned descriptors in ring order only: the device owns [RDH, RDT).
+    let tail = this.nic.peek('RDT');
+    let moved = false;
+    while (this.rxReturned[tail] === 1) {
+      this.rxReturned[tail] = 0;
+      tail = (tail + 1) % this.rxCount;
+      moved = true;
+    }
+    if (moved) {
+      this.nic.write('RDT', tail);
+      this.scheduleDevice();
+    }
+  }
+
+  // ---- OIDs -----------------------------------------------------------------------------------
+
+  /**
+   * MiniportOidRequest: carries out one request and returns its status. `buffer` is the
+   * request's InformationBuffer; the result says how many bytes were read or written, or needed.
+   */
+  oidRequest(requestType: number, oid: number, buffer: Uint8Array): { status: number; bytes: number; needed: number } {
+    const set = requestType === NdisRequestSetInformation;
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const need = (n: number) => ({ status: NDIS_STATUS_BUFFER_TOO_SHORT, bytes: 0, needed: n });
+    const ok = (n: number) => ({ status: NDIS_STATUS_SUCCESS, bytes: n, needed: 0 });
+    const macBytes = (text: string) => parseMac(text);
+    switch (oid) {
+      case OID_GEN_CURRENT_PACKET_FILTER:
+        if (buffer.byteLength < 4) return need(4);
+        if (set) this.setPacketFilter(view.getUint32(0, true));
+        else view.setUint32(0, this.packetFilter, true);
+        return ok(4);
+      case OID_802_3_MULTICAST_LIST: {
+        if (set) {
+          if (buffer.byteLength % 6 !== 0) return { status: NDIS_STATUS_INVALID_LENGTH, bytes: 0, needed: 0 };
+          if (buffer.byteLength / 6 > MULTICAST_LIST_MAX) return { status: NDIS_STATUS_MULTICAST_FULL, bytes: 0, needed: 0 };
+          const list: string[] = [];
+          for (let i = 0; i < buffer.byteLength; i += 6) list.push(formatMac(buffer.subarray(i, i + 6)));
+          this.setMulticastList(list);
+          return ok(buffer.byteLength);
+        }
+        if (buffer.byteLength < this.multicastList.length * 6) return need(this.multicastList.length * 6);
+        this.multicastList.forEach((a, i) => buffer.set(macBytes(a), i * 6));
+        return ok(this.multicastList.length * 6);
+      }
+      case OID_802_3_MAXIMUM_LIST_SIZE:
+        if (set) return { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
+        if (buffer.byteLength < 4) return need(4);
+        view.setUint32(0, MULTICAST_LIST_MAX, true);
+        return ok(4);
+      case OID_802_3_PERMANENT_ADDRESS:
+      case OID_802_3_CURRENT_ADDRESS:
+        if (set) return { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
+        if (buffer.byteLength < 6) return need(6);
+        buffer.set(macBytes(this.nic.permanentAddress));
+        return ok(6);
+      case OID_GEN_LINK_STATE: {
+        // NDIS_LINK_STATE: Header (4), MediaConnectState, MediaDuplexState, XmitLinkSpeed (u64), RcvLinkSpeed (u64), PauseFunctions, AutoNegotiationFlags.
+        if (set) return { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
+        if (buffer.byteLength < 40) return need(40);
+        const up = this.mediaConnectState() === MediaConnectStateConnected;
+        view.setUint32(4, this.mediaConnectState(), true);
+        view.setUint32(8, up ? MediaDuplexStateFull : MediaDuplexStateUnknown, true);
+        view.setBigUint64(16, up ? 1_000_000_000n : 0n, true);
+        view.setBigUint64(24, up ? 1_000_000_000n : 0n, true);
+        return ok(40);
+      }
+      case OID_GEN_STATISTICS: {
+        // A subset of NDIS_STATISTICS_INFO, in its order: ifInDiscards, ifInErrors, ifHCInOctets,
+        // ifHCInUcastPkts, ..., here as u64s: received frames, received octets, sent frames, sent octets, missed.
+        if (set) return { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
+        if (buffer.byteLength < 40) return need(40);
+        this.statistics.gprc += this.nic.read('GPRC');
+        this.statistics.gorc += this.nic.read('GORCL') + this.nic.read('GORCH') * 2 ** 32;
+        this.statistics.gptc += this.nic.read('GPTC');
+        this.statistics.gotc += this.nic.read('GOTCL') + this.nic.read('GOTCH') * 2 ** 32;
+        this.statistics.mpc += this.nic.read('MPC');
+        [this.statistics.gprc, this.statistics.gorc, this.statistics.gptc, this.statistics.gotc, this.statistics.mpc]
+          .forEach((v, i) => view.setBigUint64(i * 8, BigInt(v), true));
+        return ok(40);
+      }
+      case OID_PNP_SET_POWER:
+        return set ? ok(4) : { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
+      default:
+        return { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
+    }
+  }
+
+  /** Running totals of the read-to-clear statistics registers (the miniport reads them, so it keeps them). */
+  private readonly statistics = { gprc: 0, gorc: 0, gptc: 0, gotc: 0, mpc: 0 };
+
+  /**
+   * OID_GEN_CURRENT_PACKET_FILTER -> RCTL. Filter 0 receives nothing; DIRECTED and MULTICAST
+   * need no bit of their own (RAL/RAH and the MTA pass those frames once the receiver is on).
+   */
+  setPacketFilter(filter: number): void {
+    this.packetFilter = filter >>> 0;
+    this.applyPacketFilter();
+  }
+
+  /** OID_802_3_MULTICAST_LIST -> MTA (the hash under RCTL.MO = 0). */
+  setMulticastList(addresses: string[]): void {
+    for (const a of addresses) parseMac(a);
+    this.multicastList = [...addresses];
+    for (let i = 0; i < 128; i++) this.nic.write('MTA', 0, i);
+    const words = new Map<number, number>();
+    for (const a of addresses) {
+      const { word, bit } = multicastTableBit(a, 0);
+      words.set(word, (words.get(word) ?? 0) | (1 << bit));
+    }
+    for (const [word, bits] of words) this.nic.write('MTA', bits >>> 0, word);
+  }
+
+  private applyPacketFilter(): void {
+    const f = this.packetFilter;
+    let rctl = this.nic.peek('RCTL') & ~(RCTL_EN | RCTL_UPE | RCTL_MPE | RCTL_BAM);
+    if (f !== 0) rctl |= RCTL_EN;
+    if (f & NDIS_PACKET_TYPE_BROADCAST) rctl |= RCTL_BAM;
+    if (f & NDIS_PACKET_TYPE_ALL_MULTICAST) rctl |= RCTL_MPE;
+    if (f & NDIS_PACKET_TYPE_PROMISCUOUS) rctl |= RCTL_UPE | RCTL_MPE | RCTL_BAM;
+    this.nic.write('RCTL', rctl >>> 0);
   }
 }

@@ -11,11 +11,11 @@ import { Machine, type MachineOptions } from '../nic/machine.ts';
 import { Scheduler } from '../sched/scheduler.ts';
 import { Trace } from '../trace/trace.ts';
 import { Verifier, BugCheck, type Finding } from '../verifier/verifier.ts';
-import { NblPool } from '../memory/nbl-pool.ts';
-import { NetBufferViews } from './net-buffer-list.ts';
+import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
+import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { StateMachine } from './state-machine.ts';
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
-import { MiniportAdapter } from './miniport.ts';
+import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
 import { loadDriverModule, DriverLoadError } from './driver-loader.ts';
 import { createNdisApi } from './api.ts';
 import {
@@ -23,9 +23,12 @@ import {
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
 } from './status.ts';
 import {
-  NetEventPause, NetEventRestart, NET_PNP_EVENT_NAMES,
+  NetEventPause, NetEventRestart, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES, NdisRequestSetInformation,
   PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT,
 } from './constants.ts';
+
+/** Owner id in the NBL pool for NBLs in NDIS's hands (sent, not yet completed). */
+export const NDIS_OWNER = 999;
 
 /** An opaque NDIS handle. Drivers store it and pass it back; only the runtime looks inside. */
 export class NdisHandle {
@@ -71,11 +74,15 @@ export interface NetPnPEventNotification {
 
 export interface DriverRecord {
   name: string;
+  /** Owner id in the NBL pool (1..999). */
+  owner: number;
   kind: 'protocol' | 'filter' | undefined;
   /** NdisProtocolHandle / NdisFilterDriverHandle once registered. */
   handle: NdisHandle | undefined;
   driverContext: unknown;
   protocol: ProtocolCharacteristics | undefined;
+  /** The driver module's exports (DriverEntry and whatever else it exports). */
+  exports: Record<string, unknown>;
 }
 
 interface PendingPnp {
@@ -98,12 +105,21 @@ export class Binding {
   unbindWatchdog = 0;
   opened = false;
   closed = false;
+  /** The SourceHandle NDIS stamps on this binding's sends (its binding handle's id). */
+  sourceId = 0;
   /** Set once NdisUnbindAdapter returned: from then on the handle may only be closed. */
   unbindRequested = false;
   pendingPnp: PendingPnp | undefined;
   sendsOutstanding = 0;
   oidsOutstanding = 0;
-  receivesHeld = 0;
+  /** Receive NBLs indicated to this binding without RESOURCES and not yet returned. */
+  readonly held = new Set<number>();
+  /** NBLs last indicated to this binding with NDIS_RECEIVE_FLAGS_RESOURCES (not the protocol's to return). */
+  readonly lentWithResources = new Set<number>();
+
+  get receivesHeld(): number {
+    return this.held.size;
+  }
 
   constructor(readonly name: string, readonly protocol: DriverRecord, readonly adapter: MiniportAdapter, runtime: NdisRuntime) {
     this.sm = new StateMachine(PROTOCOL_BINDING, `binding ${name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
@@ -140,8 +156,9 @@ export class NdisRuntime {
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);
+    this.rxRefs = new Int32Array(this.pool.layout.nblCount);
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
-    this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`));
+    this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`, i));
   }
 
   static async create(options: RuntimeOptions = {}): Promise<NdisRuntime> {
@@ -265,8 +282,9 @@ export class NdisRuntime {
   loadDriver(source: string, fileName: string): DriverRecord {
     const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[jt]s$/, '');
     if (this.drivers.some((d) => d.name === name)) throw new DriverLoadError(fileName, `a driver named ${name} is already loaded`);
-    const driver: DriverRecord = { name, kind: undefined, handle: undefined, driverContext: undefined, protocol: undefined };
+    const driver: DriverRecord = { name, owner: this.drivers.length + 1, kind: undefined, handle: undefined, driverContext: undefined, protocol: undefined, exports: {} };
     const module = loadDriverModule(source, fileName, createNdisApi(this, driver));
+    driver.exports = module;
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
     const status = this.invoke(driver, 'DriverEntry', undefined, true, () => module.DriverEntry());
@@ -549,6 +567,7 @@ export class NdisRuntime {
     binding.context = bindingContext;
     binding.opened = true;
     binding.handle = this.newHandle('binding', binding.name, binding);
+    binding.sourceId = binding.handle.id;
     return { Status: NDIS_STATUS_SUCCESS, NdisBindingHandle: binding.handle, SelectedMediumIndex: 0 };
   }
 
@@ -609,6 +628,182 @@ export class NdisRuntime {
     this.post(`complete unbind ${binding.name}`, () => this.completeUnbind(binding), { channel: `binding ${binding.name}` });
   }
 
+  // ---- the datapath -----------------------------------------------------------------------------
+
+  /** Runs every adapter's DPC (after the device stepped). */
+  dpcAll(): void {
+    for (const adapter of this.adapters) adapter.dpc();
+  }
+
+  /**
+   * Walks a chain a driver handed over and checks it: the records (SharedMemoryCorrupted) and
+   * that `owner` owns every NBL in it (NblNotOwned). Returns the NBL indices, or undefined after
+   * a finding.
+   */
+  takeChain(driver: DriverRecord, head: unknown, call: string, object: string): number[] | undefined {
+    if (!(head instanceof NET_BUFFER_LIST)) {
+      this.trace.record('refused', { driver: driver.name, call, why: `NetBufferLists is ${describe(head)}, not a NET_BUFFER_LIST` });
+      return undefined;
+    }
+    try {
+      this.pool.checkChain(head.index);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+      this.verifier.report('SharedMemoryCorrupted', { driver: driver.name, object, message: `${call}: ${error.message}` });
+      return undefined;
+    }
+    const nbls: number[] = [];
+    for (let i = head.index; ; ) {
+      nbls.push(i);
+      const next = this.pool.nblField(i, NBL_NEXT);
+      if (next === 0) break;
+      i = next - 1;
+    }
+    return nbls;
+  }
+
+  /** NdisSendNetBufferLists. */
+  sendFromProtocol(driver: DriverRecord, handle: unknown, head: unknown, _port: number, _flags: number): void {
+    const binding = this.bindingFor(driver, handle, 'NdisSendNetBufferLists');
+    if (!binding) return;
+    const object = `binding ${binding.name}`;
+    if (binding.state !== 'Running') {
+      this.verifier.report('ProtocolSendWhileNotRunning', { driver: driver.name, object, message: `NdisSendNetBufferLists while the binding is ${binding.state}` });
+      return;
+    }
+    const nbls = this.takeChain(driver, head, 'NdisSendNetBufferLists', object);
+    if (!nbls) return;
+    for (const nbl of nbls) {
+      if (this.pool.ownerOf(nbl) !== driver.owner) {
+        this.verifier.report('NblNotOwned', { driver: driver.name, object, message: `NdisSendNetBufferLists with NBL ${nbl}, which ${this.ownerText(nbl)}` });
+        return;
+      }
+    }
+    for (const nbl of nbls) {
+      this.pool.transfer(nbl, driver.owner, NDIS_OWNER);
+      this.pool.setNblField(nbl, NBL_SOURCE, binding.handle!.id);
+    }
+    binding.sendsOutstanding += nbls.length;
+    this.trace.record('send', { object, nbls: nbls.length });
+    binding.adapter.send(nbls);
+  }
+
+  private ownerText(nbl: number): string {
+    const owner = this.pool.ownerOf(nbl);
+    if (owner === 0) return 'is free (never allocated, or already freed)';
+    if (owner === NDIS_OWNER) return 'NDIS holds (sent and not yet completed, or given twice)';
+    if (owner >= MINIPORT_OWNER_BASE) return 'belongs to a miniport';
+    const d = this.drivers.find((x) => x.owner === owner);
+    return `belongs to ${d ? d.name : `owner ${owner}`}`;
+  }
+
+  /** The miniport completed these sends: back to the protocols that sent them, per binding. */
+  sendsCompleted(_adapter: MiniportAdapter, nbls: number[]): void {
+    const byBinding = new Map<Binding, number[]>();
+    for (const nbl of nbls) {
+      const source = this.pool.nblField(nbl, NBL_SOURCE);
+      const binding = this.bindings.find((b) => b.sourceId === source);
+      if (!binding) continue;
+      const list = byBinding.get(binding) ?? [];
+      list.push(nbl);
+      byBinding.set(binding, list);
+    }
+    for (const [binding, list] of byBinding) {
+      this.post(`send complete ${binding.name}`, () => {
+        for (let i = 0; i < list.length; i++) {
+          this.pool.transfer(list[i]!, NDIS_OWNER, binding.protocol.owner);
+          this.pool.setNblField(list[i]!, NBL_NEXT, i + 1 < list.length ? list[i + 1]! + 1 : 0);
+        }
+        binding.sendsOutstanding -= list.length;
+        const handler = binding.protocol.protocol!.SendNetBufferListsCompleteHandler;
+        if (handler) this.invoke(binding.protocol, 'ProtocolSendNetBufferListsComplete', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(list[0]!), 0));
+      }, { channel: `binding ${binding.name}` });
+    }
+  }
+
+  /** Received NBLs from the miniport, indicated to every Running binding over the adapter. */
+  indicateReceive(adapter: MiniportAdapter, nbls: number[], flags: number): void {
+    const targets = this.bindingsOf(adapter, 'Running').filter((b) => b.protocol.protocol?.ReceiveNetBufferListsHandler);
+    for (const nbl of nbls) this.rxRefs[nbl] = targets.length;
+    if (targets.length === 0) {
+      for (const nbl of nbls) adapter.returned(nbl);
+      return;
+    }
+    const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
+    this.trace.record('receive', { adapter: adapter.name, nbls: nbls.length, flags, to: targets.map((b) => b.name) });
+    for (const binding of targets) {
+      const held = resources ? binding.lentWithResources : binding.held;
+      if (resources) binding.lentWithResources.clear();
+      for (const nbl of nbls) held.add(nbl);
+      const handler = binding.protocol.protocol!.ReceiveNetBufferListsHandler!;
+      this.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(nbls[0]!), 0, nbls.length, flags));
+      if (resources) {
+        // With RESOURCES the NBLs come back when the handler returns.
+        for (const nbl of nbls) this.dropReceiveRef(adapter, nbl);
+      }
+    }
+  }
+
+  /** Per NBL: bindings that still have to give a receive back. */
+  private readonly rxRefs: Int32Array;
+
+  private dropReceiveRef(adapter: MiniportAdapter, nbl: number): void {
+    if (--this.rxRefs[nbl]! === 0) adapter.returned(nbl);
+  }
+
+  /** NdisReturnNetBufferLists. */
+  returnFromProtocol(driver: DriverRecord, handle: unknown, head: unknown, _flags: number): void {
+    const binding = this.bindingFor(driver, handle, 'NdisReturnNetBufferLists');
+    if (!binding) return;
+    const object = `binding ${binding.name}`;
+    const nbls = this.takeChain(driver, head, 'NdisReturnNetBufferLists', object);
+    if (!nbls) return;
+    for (const nbl of nbls) {
+      if (!binding.held.has(nbl)) {
+        if (binding.lentWithResources.has(nbl)) {
+          this.verifier.report('ReturnedResourcesNbl', { driver: driver.name, object, message: `NdisReturnNetBufferLists with NBL ${nbl}, indicated with NDIS_RECEIVE_FLAGS_RESOURCES: it went back when ProtocolReceiveNetBufferLists returned` });
+        } else {
+          this.verifier.report('NblNotOwned', { driver: driver.name, object, message: `NdisReturnNetBufferLists with NBL ${nbl}, which the binding does not hold (returned twice, or never indicated to it)` });
+        }
+        return;
+      }
+    }
+    for (const nbl of nbls) {
+      binding.held.delete(nbl);
+      this.dropReceiveRef(binding.adapter, nbl);
+    }
+  }
+
+  /**
+   * NdisOidRequest: the request goes to the miniport, which completes it later (NDIS returns
+   * NDIS_STATUS_PENDING and calls ProtocolOidRequestComplete), as most miniports do.
+   */
+  oidFromProtocol(driver: DriverRecord, handle: unknown, request: unknown): number {
+    const binding = this.bindingFor(driver, handle, 'NdisOidRequest');
+    if (!binding) return NDIS_STATUS_INVALID_PARAMETER;
+    const parsed = parseOidRequest(request);
+    if (typeof parsed === 'string') {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisOidRequest', why: parsed });
+      return NDIS_STATUS_INVALID_PARAMETER;
+    }
+    binding.oidsOutstanding++;
+    const object = `binding ${binding.name}`;
+    this.trace.record('oid', { object, request: parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
+    this.post(`OID 0x${(parsed.oid >>> 0).toString(16)} ${binding.name}`, () => {
+      const result = binding.adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
+      const data = parsed.data;
+      if (parsed.set) data.BytesRead = result.bytes;
+      else data.BytesWritten = result.bytes;
+      data.BytesNeeded = result.needed;
+      binding.oidsOutstanding--;
+      this.trace.record('oid-complete', { object, status: statusName(result.status) });
+      const complete = binding.protocol.protocol!.OidRequestCompleteHandler;
+      if (complete) this.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, result.status));
+      binding.adapter.scheduleDevice();
+    }, { channel: `adapter ${binding.adapter.name}` });
+    return NDIS_STATUS_PENDING;
+  }
+
   /** The binding of `protocol` to adapter `index`, if any. */
   binding(protocol: string, adapter = 0): Binding | undefined {
     return this.bindings.find((b) => b.protocol.name === protocol && b.adapter === this.adapters[adapter]);
@@ -629,4 +824,25 @@ export function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
   return String(value);
+}
+
+interface OidData {
+  Oid: number;
+  InformationBuffer: Uint8Array;
+  BytesRead?: number;
+  BytesWritten?: number;
+  BytesNeeded?: number;
+}
+
+/** Checks an NDIS_OID_REQUEST a driver built; returns what the miniport needs, or what is wrong. */
+function parseOidRequest(request: unknown): { requestType: number; set: boolean; oid: number; buffer: Uint8Array; data: OidData } | string {
+  if (request === null || typeof request !== 'object') return `the OID request is ${describe(request)}, not an NDIS_OID_REQUEST object`;
+  const r = request as { RequestType?: unknown; DATA?: { SET_INFORMATION?: OidData; QUERY_INFORMATION?: OidData } };
+  if (typeof r.RequestType !== 'number') return 'the OID request has no numeric RequestType (NdisRequestSetInformation or NdisRequestQueryInformation)';
+  const set = r.RequestType === NdisRequestSetInformation;
+  const data = set ? r.DATA?.SET_INFORMATION : r.DATA?.QUERY_INFORMATION;
+  if (!data) return `a ${set ? 'set' : 'query'} request needs DATA.${set ? 'SET_INFORMATION' : 'QUERY_INFORMATION'}`;
+  if (typeof data.Oid !== 'number') return 'the request has no numeric Oid';
+  if (!(data.InformationBuffer instanceof Uint8Array)) return 'InformationBuffer must be a Uint8Array';
+  return { requestType: r.RequestType, set, oid: data.Oid, buffer: data.InformationBuffer, data };
 }

@@ -20,6 +20,8 @@ export interface BringUpOptions {
   interrupts?: number;
   /** Receive descriptors to hand to the device (default: the whole ring but one). */
   rxPosted?: number;
+  /** The buffer for receive descriptor `index` (default: the NIC's RX buffers in the memory map). */
+  rxBuffer?: (index: number) => number;
 }
 
 /** RCTL.BSIZE/BSEX bits for a receive buffer of `bytes`. */
@@ -53,7 +55,8 @@ export function bringUp(machine: Machine, nic: Nic, options: BringUpOptions = {}
   nic.write('TDT', 0);
   nic.write('TCTL', TCTL_EN | TCTL_PSP | (0x10 << TCTL_CT_SHIFT) | (0x40 << TCTL_COLD_SHIFT));
 
-  for (let i = 0; i < rxCount; i++) writeRxDescriptor(machine.view, rxRing.base, i, rxBuffers.base + i * bufferBytes);
+  const rxBuffer = options.rxBuffer ?? ((i: number) => rxBuffers.base + i * bufferBytes);
+  for (let i = 0; i < rxCount; i++) writeRxDescriptor(machine.view, rxRing.base, i, rxBuffer(i));
   nic.write('RDBAL', rxRing.base);
   nic.write('RDBAH', 0);
   nic.write('RDLEN', rxRing.bytes);
