@@ -6,6 +6,7 @@
 import * as status from './status.ts';
 import * as constants from './constants.ts';
 import * as netBuffers from './net-buffer-list.ts';
+import type { FilterCharacteristics } from './filter.ts';
 import { describe, type NdisRuntime, type DriverRecord, type ProtocolCharacteristics, type NdisHandle } from './runtime.ts';
 
 interface TimerCharacteristics {
@@ -110,6 +111,30 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
           runtime.verifier.report('NblNotOwned', { driver: driver.name, message: `NdisFreeNetBufferList with an NBL the driver does not own (${describe(NetBufferList)}${typeof index === 'number' ? `, NBL ${index}` : ''})` });
         }
       }),
+
+    // ---- filter drivers ------------------------------------------------------------------------------
+    NdisFRegisterFilterDriver: (_DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: FilterCharacteristics) =>
+      enter('NdisFRegisterFilterDriver', { name: FilterCharacteristics?.FriendlyName ?? null }, () => runtime.registerFilter(driver, FilterDriverContext, FilterCharacteristics)),
+
+    NdisFSetAttributes: (NdisFilterHandle: unknown, FilterModuleContext: unknown, _FilterAttributes?: unknown) =>
+      enter('NdisFSetAttributes', {}, () => runtime.filters.setAttributes(driver, NdisFilterHandle, FilterModuleContext)),
+
+    NdisFPauseComplete: (NdisFilterHandle: unknown) => enter('NdisFPauseComplete', {}, () => runtime.filters.pauseComplete(driver, NdisFilterHandle)),
+
+    NdisFRestartComplete: (NdisFilterHandle: unknown, Status: number) =>
+      enter('NdisFRestartComplete', { status: status.statusName(Status) }, () => runtime.filters.restartComplete(driver, NdisFilterHandle, Status)),
+
+    NdisFSendNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, PortNumber = 0, SendFlags = 0) =>
+      enter('NdisFSendNetBufferLists', {}, () => runtime.filters.sendFromModule(driver, NdisFilterHandle, NetBufferLists, PortNumber, SendFlags)),
+
+    NdisFSendNetBufferListsComplete: (NdisFilterHandle: unknown, NetBufferLists: unknown, SendCompleteFlags = 0) =>
+      enter('NdisFSendNetBufferListsComplete', {}, () => runtime.filters.completeFromModule(driver, NdisFilterHandle, NetBufferLists, SendCompleteFlags)),
+
+    NdisFIndicateReceiveNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, PortNumber = 0, NumberOfNetBufferLists = 0, ReceiveFlags = 0) =>
+      enter('NdisFIndicateReceiveNetBufferLists', {}, () => runtime.filters.indicateFromModule(driver, NdisFilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists, ReceiveFlags)),
+
+    NdisFReturnNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
+      enter('NdisFReturnNetBufferLists', {}, () => runtime.filters.returnFromModule(driver, NdisFilterHandle, NetBufferLists, ReturnFlags)),
 
     // ---- timers (virtual time) --------------------------------------------------------------------
     NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>

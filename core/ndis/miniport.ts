@@ -120,7 +120,7 @@ export class MiniportAdapter {
     if (!this.sm.is('Running')) {
       // A miniport that is not Running completes sends at once with NDIS_STATUS_PAUSED.
       for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_PAUSED);
-      this.runtime.post(`complete sends paused ${this.name}`, () => this.runtime.sendsCompleted(this, nbls), { channel: `adapter ${this.name}` });
+      this.runtime.post(`complete sends paused ${this.name}`, () => this.runtime.filters.completeAbove(this, -1, nbls), { channel: `adapter ${this.name}` });
       return;
     }
     this.sendsOutstanding += nbls.length;
@@ -189,7 +189,7 @@ export class MiniportAdapter {
     }
     if (done.length > 0) {
       this.sendsOutstanding -= done.length;
-      this.runtime.sendsCompleted(this, done);
+      this.runtime.filters.completeAbove(this, -1, done);
     }
     if (this.txQueue.length > 0) this.fillTxRing();
   }
@@ -229,7 +229,9 @@ export class MiniportAdapter {
     this.rxOutstanding += frames.length;
     // Seed 004's RESOURCES flag: the miniport is short of receive buffers and needs these back now.
     const flags = this.rxPosted() < this.rxCount / 4 ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
-    this.runtime.indicateReceive(this, frames, flags);
+    this.runtime.filters.indicateAbove(this, -1, frames, flags);
+    // Indicated with RESOURCES: they are the miniport's again now that the indication returned.
+    if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) for (const nbl of frames) this.returned(nbl);
   }
 
   /** MiniportReturnNetBufferLists for one NBL: its descriptor goes back to the device. */

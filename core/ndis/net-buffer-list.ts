@@ -104,18 +104,26 @@ export class NET_BUFFER_LIST {
     this.pool.setNblField(this.index, NBL_FLAGS, flags >>> 0);
   }
 
-  /** The handle of the driver that originated the NBL (set by NDIS on a send). */
-  get SourceHandle(): number {
-    return this.pool.nblField(this.index, NBL_SOURCE);
+  /**
+   * The handle of whoever originated the NBL (NDIS sets it on a send: a protocol's binding
+   * handle, or a filter module's NdisFilterHandle), so `nbl.SourceHandle === myHandle` tells a
+   * filter its own NBLs apart.
+   */
+  get SourceHandle(): unknown {
+    const id = this.pool.nblField(this.index, NBL_SOURCE);
+    return id === 0 ? null : (this.views.handleOf?.(id) ?? id);
   }
 
-  set SourceHandle(handle: number) {
-    this.pool.setNblField(this.index, NBL_SOURCE, handle >>> 0);
+  set SourceHandle(handle: unknown) {
+    const id = typeof handle === 'number' ? handle : ((handle as { id?: unknown } | null)?.id ?? 0);
+    this.pool.setNblField(this.index, NBL_SOURCE, typeof id === 'number' ? id >>> 0 : 0);
   }
 }
 
 /** One wrapper object per record, made on first use, so `===` compares NBLs as a driver expects. */
 export class NetBufferViews {
+  /** Turns a handle id stored in a record back into the handle object the driver knows. */
+  handleOf: ((id: number) => unknown) | undefined;
   private readonly nbls: (NET_BUFFER_LIST | undefined)[];
   private readonly nbs: (NET_BUFFER | undefined)[];
 

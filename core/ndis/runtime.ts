@@ -18,6 +18,7 @@ import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
 import { loadDriverModule, DriverLoadError } from './driver-loader.ts';
 import { createNdisApi } from './api.ts';
+import { FilterStacks, type FilterCharacteristics } from './filter.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
@@ -81,6 +82,7 @@ export interface DriverRecord {
   handle: NdisHandle | undefined;
   driverContext: unknown;
   protocol: ProtocolCharacteristics | undefined;
+  filter?: FilterCharacteristics;
   /** The driver module's exports (DriverEntry and whatever else it exports). */
   exports: Record<string, unknown>;
 }
@@ -146,8 +148,10 @@ export class NdisRuntime {
   readonly drivers: DriverRecord[] = [];
   readonly bindings: Binding[] = [];
   readonly pendingLimitNs: bigint;
+  readonly filters: FilterStacks;
   private readonly callPath: string[] = [];
   private readonly handles = new Map<number, unknown>();
+  private readonly handleObjects = new Map<number, NdisHandle>();
   private nextHandle = 1;
 
   private constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
@@ -156,9 +160,11 @@ export class NdisRuntime {
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);
+    this.views.handleOf = (id) => this.handleObjects.get(id);
     this.rxRefs = new Int32Array(this.pool.layout.nblCount);
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
     this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`, i));
+    this.filters = new FilterStacks(this);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<NdisRuntime> {
@@ -172,6 +178,7 @@ export class NdisRuntime {
   newHandle(kind: string, label: string, target: unknown): NdisHandle {
     const handle = new NdisHandle(kind, this.nextHandle++, label);
     this.handles.set(handle.id, target);
+    this.handleObjects.set(handle.id, handle);
     return handle;
   }
 
@@ -237,6 +244,11 @@ export class NdisRuntime {
     } finally {
       this.callPath.pop();
     }
+  }
+
+  /** Records a finding (fatal ones stop the machine and throw BugCheck). */
+  report(rule: string, report: { driver: string; object?: string; message: string }): void {
+    this.verifier.report(rule, report);
   }
 
   /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */
@@ -313,6 +325,27 @@ export class NdisRuntime {
     return { Status: NDIS_STATUS_SUCCESS, NdisProtocolHandle: driver.handle };
   }
 
+  /** NdisFRegisterFilterDriver, on behalf of `driver`. */
+  registerFilter(driver: DriverRecord, context: unknown, characteristics: FilterCharacteristics): { Status: number; NdisFilterDriverHandle: NdisHandle | null } {
+    if (driver.kind) return { Status: NDIS_STATUS_FAILURE, NdisFilterDriverHandle: null };
+    const c = characteristics ?? {};
+    const missing = (['AttachHandler', 'DetachHandler', 'RestartHandler', 'PauseHandler'] as const).filter((h) => typeof c[h] !== 'function');
+    const pairs: [keyof FilterCharacteristics, keyof FilterCharacteristics][] = [
+      ['SendNetBufferListsHandler', 'SendNetBufferListsCompleteHandler'],
+      ['ReceiveNetBufferListsHandler', 'ReturnNetBufferListsHandler'],
+    ];
+    const halfPairs = pairs.filter(([a, b]) => (typeof c[a] === 'function') !== (typeof c[b] === 'function')).map(([a, b]) => `${a} and ${b} go together`);
+    if (missing.length > 0 || halfPairs.length > 0) {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisFRegisterFilterDriver', why: [...missing.map((m) => `missing ${m}`), ...halfPairs].join('; ') });
+      return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, NdisFilterDriverHandle: null };
+    }
+    driver.kind = 'filter';
+    driver.filter = c;
+    driver.driverContext = context;
+    driver.handle = this.newHandle('filterDriver', driver.name, driver);
+    return { Status: NDIS_STATUS_SUCCESS, NdisFilterDriverHandle: driver.handle };
+  }
+
   // ---- stack operations --------------------------------------------------------------------
 
   /**
@@ -322,8 +355,10 @@ export class NdisRuntime {
   startStack(done: () => void = () => {}): void {
     this.post('start stack', () => {
       const protocols = this.drivers.filter((d) => d.kind === 'protocol');
+      const filters = this.drivers.filter((d) => d.kind === 'filter');
       this.sequence(this.adapters.map((adapter) => (nextAdapter: () => void) => {
         adapter.initialize();
+        for (const f of filters) this.filters.attach(f, adapter);
         this.sequence(protocols.map((p) => (next: () => void) => void this.bind(p, adapter, () => next())), () => this.restartAdapter(adapter, nextAdapter));
       }), done);
     }, { channel: 'pnp' });
@@ -338,15 +373,24 @@ export class NdisRuntime {
     this.post(`restart ${adapter.name}`, () => this.restartAdapter(adapter, done), { channel: 'pnp' });
   }
 
+  /** Restart bottom-up: the adapter, each Paused filter module, each Paused binding. */
   private restartAdapter(adapter: MiniportAdapter, done: () => void): void {
     adapter.restart();
-    this.sequence(this.bindingsOf(adapter, 'Paused').map((b) => (next: () => void) => this.pnpEvent(b, NetEventRestart, () => next())), done);
+    const modules = this.filters.modules(adapter).filter((m) => m.state === 'Paused');
+    this.sequence([
+      ...modules.map((m) => (next: () => void) => this.filters.restart(m, () => next())),
+      (next: () => void) => this.sequence(this.bindingsOf(adapter, 'Paused').map((b) => (n: () => void) => this.pnpEvent(b, NetEventRestart, () => n())), next),
+    ], done);
   }
 
-  /** Pauses each Running binding over the adapter (top-down), then the adapter. */
+  /** Pause top-down: each Running binding, each Running filter module from the top, the adapter. */
   pauseStack(adapter: MiniportAdapter, done: () => void = () => {}): void {
     this.post(`pause ${adapter.name}`, () => {
-      this.sequence(this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())), () => {
+      const modules = [...this.filters.modules(adapter)].reverse().filter((m) => m.state === 'Running');
+      this.sequence([
+        ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())),
+        ...modules.map((m) => (next: () => void) => this.filters.pause(m, next)),
+      ], () => {
         adapter.pause();
         done();
       });
@@ -685,7 +729,7 @@ export class NdisRuntime {
     }
     binding.sendsOutstanding += nbls.length;
     this.trace.record('send', { object, nbls: nbls.length });
-    binding.adapter.send(nbls);
+    this.filters.sendBelow(binding.adapter, this.filters.modules(binding.adapter).length, nbls);
   }
 
   private ownerText(nbl: number): string {
@@ -697,8 +741,8 @@ export class NdisRuntime {
     return `belongs to ${d ? d.name : `owner ${owner}`}`;
   }
 
-  /** The miniport completed these sends: back to the protocols that sent them, per binding. */
-  sendsCompleted(_adapter: MiniportAdapter, nbls: number[]): void {
+  /** Completed sends that reached the top of the stack: back to the protocols that sent them. */
+  completeToProtocols(nbls: number[]): void {
     const byBinding = new Map<Binding, number[]>();
     for (const nbl of nbls) {
       const source = this.pool.nblField(nbl, NBL_SOURCE);
@@ -721,26 +765,25 @@ export class NdisRuntime {
     }
   }
 
-  /** Received NBLs from the miniport, indicated to every Running binding over the adapter. */
-  indicateReceive(adapter: MiniportAdapter, nbls: number[], flags: number): void {
+  /**
+   * Receives that reached the top of the stack, indicated to every Running binding over the
+   * adapter. Without RESOURCES each binding holds them until it returns them; with RESOURCES they
+   * are back in the indicating layer's hands when the handlers return, and never come back down.
+   */
+  indicateToProtocols(adapter: MiniportAdapter, nbls: number[], flags: number): void {
+    const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
     const targets = this.bindingsOf(adapter, 'Running').filter((b) => b.protocol.protocol?.ReceiveNetBufferListsHandler);
-    for (const nbl of nbls) this.rxRefs[nbl] = targets.length;
+    for (const nbl of nbls) this.rxRefs[nbl] = resources ? 0 : targets.length;
     if (targets.length === 0) {
-      for (const nbl of nbls) adapter.returned(nbl);
+      if (!resources) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, nbls);
       return;
     }
-    const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
     this.trace.record('receive', { adapter: adapter.name, nbls: nbls.length, flags, to: targets.map((b) => b.name) });
     for (const binding of targets) {
-      const held = resources ? binding.lentWithResources : binding.held;
       if (resources) binding.lentWithResources.clear();
-      for (const nbl of nbls) held.add(nbl);
+      for (const nbl of nbls) (resources ? binding.lentWithResources : binding.held).add(nbl);
       const handler = binding.protocol.protocol!.ReceiveNetBufferListsHandler!;
       this.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(nbls[0]!), 0, nbls.length, flags));
-      if (resources) {
-        // With RESOURCES the NBLs come back when the handler returns.
-        for (const nbl of nbls) this.dropReceiveRef(adapter, nbl);
-      }
     }
   }
 
@@ -748,7 +791,7 @@ export class NdisRuntime {
   private readonly rxRefs: Int32Array;
 
   private dropReceiveRef(adapter: MiniportAdapter, nbl: number): void {
-    if (--this.rxRefs[nbl]! === 0) adapter.returned(nbl);
+    if (--this.rxRefs[nbl]! === 0) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, [nbl]);
   }
 
   /** NdisReturnNetBufferLists. */

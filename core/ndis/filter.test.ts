@@ -1,0 +1,158 @@
+// Filter modules in the stack (seed 004, Pausing a Filter Module): a correct counting filter
+// passes traffic and pauses cleanly under every seed; each broken filter breaks one rule.
+
+import { describe, it, expect } from 'vitest';
+import type { NdisRuntime } from './runtime.ts';
+import { echoProtocol, countingFilter, twoNics, send, type CountingModule } from './test-drivers.ts';
+
+const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
+const filterOf = (rt: NdisRuntime) => rt.drivers.find((d) => d.kind === 'filter')!.exports as unknown as CountingModule;
+const moduleStates = (rt: NdisRuntime) => rt.filters.all().map((m) => m.state);
+
+describe('a counting filter in the stack', () => {
+  it('attaches under the protocol on each adapter (Paused), restarts bottom-up, and counts what passes', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter()]);
+    expect(moduleStates(rt)).toEqual(['Running', 'Running']);
+    const order = rt.trace.events.filter((e) => e.kind === 'state').map((e) => `${e.object}:${e.to}`);
+    expect(order.indexOf('filter module filter0/nic0:Running')).toBeLessThan(order.indexOf('binding echo/nic0:Running'));
+    send(rt, driver, echo, 25);
+    rt.run();
+    expect(rules(rt)).toEqual([]);
+    expect(echo.bindings[1]!.received).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    const [m0, m1] = filterOf(rt).modules;
+    expect([m0!.sent, m1!.received]).toEqual([25, 25]);
+    expect([m0!.inFlight, m1!.inFlight]).toEqual([0, 0]);
+  });
+
+  it('pauses top-down with traffic in flight, pending its pause until the last NBL is back, under 16 seeds', async () => {
+    for (let seed = 1; seed <= 16; seed++) {
+      const { rt, driver, echo } = await twoNics(echoProtocol(), seed, 64, [countingFilter()]);
+      send(rt, driver, echo, 12);
+      rt.pauseStack(rt.adapters[0]!);
+      rt.pauseStack(rt.adapters[1]!);
+      rt.run();
+      expect(rules(rt), `seed ${seed}`).toEqual([]);
+      expect(moduleStates(rt)).toEqual(['Paused', 'Paused']);
+      expect(rt.adapters.map((a) => a.state)).toEqual(['Paused', 'Paused']);
+    }
+  });
+
+  it('is bypassed for sends when it has no send handlers', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ noSendHandlers: true })]);
+    send(rt, driver, echo, 5);
+    rt.run();
+    expect(rules(rt)).toEqual([]);
+    expect(echo.bindings[1]!.received).toHaveLength(5);
+    expect(filterOf(rt).modules[1]!.received).toBe(5);
+    expect(rt.trace.events.some((e) => e.kind === 'handler' && e.handler === 'FilterSendNetBufferLists')).toBe(false);
+  });
+});
+
+describe('filter rules (seed 004)', () => {
+  it('FilterPauseCompletedWithSendsOutstanding: the lwf sample\'s pause that marks itself Paused at once', async () => {
+    const run = async (seed: number, pause?: string) => {
+      const { rt } = await twoNics(echoProtocol(), seed, 64, [countingFilter(pause ? { pause } : {})]);
+      const filter = rt.drivers.find((d) => d.kind === 'filter')!;
+      const peer = rt.machine.nic(1).permanentAddress;
+      rt.post('keepalive', () => rt.invoke(filter, 'keepalive', undefined, false, () => { for (let i = 0; i < 4; i++) filterOf(rt).sendOwn(0, peer); }));
+      rt.pauseStack(rt.adapters[0]!);
+      rt.run();
+      return rules(rt);
+    };
+    const caught: number[] = [];
+    for (let seed = 1; seed <= 8; seed++) {
+      // The counting filter waits for its own sends: never a finding.
+      expect(await run(seed), `correct, seed ${seed}`).toEqual([]);
+      const found = await run(seed, 'm.state = "Paused"; return NDIS_STATUS_SUCCESS;');
+      if (found.length > 0) {
+        expect(found, `lwf-style, seed ${seed}`).toEqual(['FilterPauseCompletedWithSendsOutstanding']);
+        caught.push(seed);
+      }
+    }
+    expect(caught.length).toBeGreaterThan(0);
+  });
+
+  it('FilterPauseFailed', async () => {
+    const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ pause: 'return NDIS_STATUS_FAILURE;' })]);
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterPauseFailed']);
+  });
+
+  it('FilterPauseNeverCompleted is a 0x9F bug check', async () => {
+    const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ pause: 'return NDIS_STATUS_PENDING;' })]);
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterPauseNeverCompleted']);
+    expect(rt.stopped!.bugCheck).toBe(0x9f);
+    expect(moduleStates(rt)[0]).toBe('Pausing');
+  });
+
+  it('FilterPauseCompleteWithoutPending: NdisFPauseComplete after returning SUCCESS', async () => {
+    const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ pause: 'NdisFPauseComplete(m.handle); return NDIS_STATUS_SUCCESS;' })]);
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterPauseCompleteWithoutPending']);
+    expect(rt.stopped!.callPath).toEqual(['filter0!FilterPause', 'NdisFPauseComplete']);
+  });
+
+  it('FilterPausedReceiveNotReturned: a Paused module that keeps a receive', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
+      receive: `if (m.state !== "Running") { m.held.push(nbls); return; }
+      m.inFlight += n;
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`,
+    })]);
+    rt.pauseStack(rt.adapters[1]!); // the receiving side's filter pauses; its miniport still receives
+    rt.run();
+    send(rt, driver, echo, 1);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterPausedReceiveNotReturned']);
+  });
+
+  it('FilterIndicateWhilePaused: a Paused module that passes a receive up', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
+      receive: 'NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);',
+    })]);
+    rt.pauseStack(rt.adapters[1]!);
+    rt.run();
+    send(rt, driver, echo, 1);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterIndicateWhilePaused']);
+  });
+
+  it('FilterSendWhilePaused: a Paused module that originates a send', async () => {
+    const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
+      pause: `m.state = "Paused";
+      const nbl = NdisAllocateNetBufferAndNetBufferList(m.pool, 0, 0, null, 0, 60);
+      NdisFSendNetBufferLists(m.handle, nbl, 0, 0);
+      return NDIS_STATUS_SUCCESS;`,
+    })]);
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterSendWhilePaused']);
+    expect(rt.stopped!.message).toBe('the module originated a send while Pausing');
+  });
+
+  it('FilterPauseCompletedWithReceivesOutstanding: pausing while holding receives it queued', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
+      receive: 'if (m.state === "Running") { m.held.push(nbls); return; } NdisFReturnNetBufferLists(m.handle, nbls, 0);',
+      pause: 'm.state = "Paused"; return NDIS_STATUS_SUCCESS;',
+    })]);
+    send(rt, driver, echo, 2);
+    rt.run();
+    rt.pauseStack(rt.adapters[1]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['FilterPauseCompletedWithReceivesOutstanding']);
+    expect(rt.stopped!.message).toContain('2 receive(s) from below still held');
+  });
+
+  it('ReturnedResourcesNbl in a filter: NdisFReturnNetBufferLists on a RESOURCES indication', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 16, [countingFilter({
+      receive: `if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) { NdisFReturnNetBufferLists(m.handle, nbls, 0); return; }
+      m.held.push(nbls);`,
+    })]);
+    send(rt, driver, echo, 15);
+    rt.run();
+    expect(rules(rt)).toEqual(['ReturnedResourcesNbl']);
+  });
+});

@@ -1,0 +1,444 @@
+// Filter drivers: their modules, one per adapter, stacked between the miniport and the protocol
+// bindings (index 0 nearest the miniport), and the datapath through them. Sends travel down the
+// stack and complete up it; receives travel up and return down. A module whose driver omits a
+// pair of handlers (send/send-complete, receive/return) is bypassed in that direction, as in NDIS.
+// Seed 004 (Pausing a Filter Module) gives the rules checked here.
+
+import { StateMachine } from './state-machine.ts';
+import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from './states.ts';
+import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, statusName } from './status.ts';
+import { NDIS_RECEIVE_FLAGS_RESOURCES } from './constants.ts';
+import type { MiniportAdapter } from './miniport.ts';
+import type { NdisRuntime, DriverRecord, NdisHandle } from './runtime.ts';
+import { NDIS_OWNER } from './runtime.ts';
+
+export interface FilterCharacteristics {
+  FriendlyName?: string;
+  UniqueName?: string;
+  ServiceName?: string;
+  AttachHandler?: (NdisFilterHandle: NdisHandle, FilterDriverContext: unknown, AttachParameters: unknown) => number;
+  DetachHandler?: (FilterModuleContext: unknown) => void;
+  RestartHandler?: (FilterModuleContext: unknown, RestartParameters: unknown) => number;
+  PauseHandler?: (FilterModuleContext: unknown, PauseParameters: unknown) => number;
+  SendNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, PortNumber: number, SendFlags: number) => void;
+  SendNetBufferListsCompleteHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, SendCompleteFlags: number) => void;
+  ReceiveNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number) => void;
+  ReturnNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, ReturnFlags: number) => void;
+  StatusHandler?: (FilterModuleContext: unknown, StatusIndication: unknown) => void;
+  NetPnPEventHandler?: (FilterModuleContext: unknown, NetPnPEvent: unknown) => number;
+  OidRequestHandler?: (FilterModuleContext: unknown, OidRequest: unknown) => number;
+  OidRequestCompleteHandler?: (FilterModuleContext: unknown, OidRequest: unknown, Status: number) => void;
+}
+
+export class FilterModule {
+  readonly sm: StateMachine<FilterModuleState, FilterModuleEvent>;
+  readonly name: string;
+  handle!: NdisHandle;
+  context: unknown = undefined;
+  attributesSet = false;
+  pauseDone: (() => void) | undefined;
+  pauseWatchdog = 0;
+  restartDone: ((status: number) => void) | undefined;
+  /** Sends from above that the module holds (queued or in its handler). */
+  readonly heldSends = new Set<number>();
+  /** Its own sends passed down and not yet completed back to it. */
+  readonly ownSendsOutstanding = new Set<number>();
+  /** Receives from below (or returns from above) that the module holds. */
+  readonly heldReceives = new Set<number>();
+  /** Receives it was handed with NDIS_RECEIVE_FLAGS_RESOURCES during the current call. */
+  readonly lentWithResources = new Set<number>();
+  /** Receives from below it passed up and that have not come back. */
+  readonly indicatedUp = new Set<number>();
+  /** Its own indications not yet returned to it. */
+  readonly ownIndicationsOutstanding = new Set<number>();
+
+  constructor(readonly runtime: NdisRuntime, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
+    this.name = `${driver.name}/${adapter.name}`;
+    this.sm = new StateMachine(FILTER_MODULE, `filter module ${this.name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
+  }
+
+  get state(): FilterModuleState {
+    return this.sm.state;
+  }
+
+  get object(): string {
+    return `filter module ${this.name}`;
+  }
+
+  get characteristics(): FilterCharacteristics {
+    return this.driver.filter!;
+  }
+
+  get isPausingOrPaused(): boolean {
+    return this.sm.is('Pausing', 'Paused');
+  }
+}
+
+/** The filter stack of every adapter and the operations NDIS performs on it. */
+export class FilterStacks {
+  private readonly stacks = new Map<MiniportAdapter, FilterModule[]>();
+
+  constructor(private readonly runtime: NdisRuntime) {}
+
+  modules(adapter: MiniportAdapter): FilterModule[] {
+    let stack = this.stacks.get(adapter);
+    if (!stack) {
+      stack = [];
+      this.stacks.set(adapter, stack);
+    }
+    return stack;
+  }
+
+  all(): FilterModule[] {
+    return [...this.stacks.values()].flat();
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /** FilterAttach; the module ends Paused (success) or is dropped (failure). */
+  attach(driver: DriverRecord, adapter: MiniportAdapter, position?: number): FilterModule | undefined {
+    const rt = this.runtime;
+    const module = new FilterModule(rt, driver, adapter);
+    module.handle = rt.newHandle('filterModule', module.name, module);
+    const stack = this.modules(adapter);
+    stack.splice(position ?? stack.length, 0, module);
+    module.sm.fire('Attach');
+    const parameters = { BaseMiniportName: adapter.name, CurrentMacAddress: adapter.nic.permanentAddress, MtuSize: 1500, MediaConnectState: adapter.mediaConnectState() };
+    const status = rt.invoke(driver, 'FilterAttach', module.object, true, () => driver.filter!.AttachHandler!(module.handle, driver.driverContext, parameters));
+    if (status === NDIS_STATUS_SUCCESS && module.attributesSet) {
+      module.sm.fire('AttachComplete');
+      return module;
+    }
+    if (status === NDIS_STATUS_SUCCESS) rt.trace.record('note', { object: module.object, text: 'FilterAttach succeeded without NdisFSetAttributes: treated as a failed attach' });
+    module.sm.fire('AttachFailed');
+    stack.splice(stack.indexOf(module), 1);
+    return undefined;
+  }
+
+  /** FilterDetach on a Paused module. */
+  detach(module: FilterModule): void {
+    const rt = this.runtime;
+    const stack = this.modules(module.adapter);
+    rt.invoke(module.driver, 'FilterDetach', module.object, false, () => module.characteristics.DetachHandler!(module.context));
+    module.sm.fire('Detach');
+    stack.splice(stack.indexOf(module), 1);
+  }
+
+  /** FilterRestart; `done` gets the final status. */
+  restart(module: FilterModule, done: (status: number) => void): void {
+    const rt = this.runtime;
+    module.sm.fire('Restart');
+    const handler = module.characteristics.RestartHandler;
+    const status = handler ? rt.invoke(module.driver, 'FilterRestart', module.object, true, () => handler(module.context, { NdisFilterHandle: module.handle })) : NDIS_STATUS_SUCCESS;
+    if (status === NDIS_STATUS_PENDING) {
+      module.restartDone = done;
+      return;
+    }
+    this.finishRestart(module, status, done);
+  }
+
+  finishRestart(module: FilterModule, status: number, done: (status: number) => void): void {
+    module.restartDone = undefined;
+    module.sm.fire(status === NDIS_STATUS_SUCCESS ? 'RestartComplete' : 'RestartFailed');
+    done(status);
+  }
+
+  /** FilterPause: the module is Pausing from the start of the call (seed 004). */
+  pause(module: FilterModule, done: () => void): void {
+    const rt = this.runtime;
+    module.sm.fire('Pause');
+    const handler = module.characteristics.PauseHandler;
+    const status = handler ? rt.invoke(module.driver, 'FilterPause', module.object, true, () => handler(module.context, { NdisFilterHandle: module.handle })) : NDIS_STATUS_SUCCESS;
+    if (status === NDIS_STATUS_PENDING) {
+      module.pauseDone = done;
+      module.pauseWatchdog = rt.scheduler.post(`watchdog: pause ${module.name}`, () => {
+        if (!rt.stopped && module.pauseDone) {
+          rt.report('FilterPauseNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called ${rt.pendingLimitNs} ns later` });
+        }
+      }, { delayNs: rt.pendingLimitNs });
+      return;
+    }
+    if (status !== NDIS_STATUS_SUCCESS) {
+      rt.report('FilterPauseFailed', { driver: module.driver.name, object: module.object, message: `FilterPause returned ${statusName(status)}; a pause cannot fail (return NDIS_STATUS_SUCCESS or NDIS_STATUS_PENDING)` });
+      return;
+    }
+    this.finishPause(module, done);
+  }
+
+  /** The pause completes: what the module still has in flight is a finding (seed 004). */
+  finishPause(module: FilterModule, done: () => void): void {
+    const rt = this.runtime;
+    const report = { driver: module.driver.name, object: module.object };
+    const sends = module.ownSendsOutstanding.size + module.heldSends.size;
+    if (sends > 0) {
+      rt.report('FilterPauseCompletedWithSendsOutstanding', { ...report, message: `the pause completed with ${module.ownSendsOutstanding.size} send(s) the module originated not completed and ${module.heldSends.size} send(s) from above still held` });
+    }
+    const receives = module.ownIndicationsOutstanding.size + module.heldReceives.size;
+    if (receives > 0) {
+      rt.report('FilterPauseCompletedWithReceivesOutstanding', { ...report, message: `the pause completed with ${module.ownIndicationsOutstanding.size} indication(s) the module originated not returned and ${module.heldReceives.size} receive(s) from below still held` });
+    }
+    module.sm.fire('PauseComplete');
+    done();
+  }
+
+  /** NdisFPauseComplete. */
+  pauseComplete(driver: DriverRecord, handle: unknown): void {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFPauseComplete');
+    if (!module) return;
+    const done = module.pauseDone;
+    if (!done || !module.sm.is('Pausing')) {
+      rt.report('FilterPauseCompleteWithoutPending', { driver: driver.name, object: module.object, message: `NdisFPauseComplete while no pause is pending (the module is ${module.state})` });
+      return;
+    }
+    module.pauseDone = undefined;
+    rt.scheduler.cancel(module.pauseWatchdog);
+    rt.post(`finish pause ${module.name}`, () => this.finishPause(module, done), { channel: `module ${module.name}` });
+  }
+
+  /** NdisFRestartComplete. */
+  restartComplete(driver: DriverRecord, handle: unknown, status: number): void {
+    const module = this.moduleFor(driver, handle, 'NdisFRestartComplete');
+    const done = module?.restartDone;
+    if (!module || !done) {
+      this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFRestartComplete', why: 'no restart of this module is pending' });
+      return;
+    }
+    this.runtime.post(`finish restart ${module.name}`, () => this.finishRestart(module, status, done), { channel: `module ${module.name}` });
+  }
+
+  /** NdisFSetAttributes: only during FilterAttach. */
+  setAttributes(driver: DriverRecord, handle: unknown, context: unknown): number {
+    const module = this.moduleFor(driver, handle, 'NdisFSetAttributes');
+    if (!module || !module.sm.is('Attaching')) return NDIS_STATUS_FAILURE;
+    module.context = context;
+    module.attributesSet = true;
+    return NDIS_STATUS_SUCCESS;
+  }
+
+  moduleFor(driver: DriverRecord, handle: unknown, call: string): FilterModule | undefined {
+    const module = this.runtime.resolve<FilterModule>(handle, 'filterModule');
+    if (!module || module.driver !== driver) {
+      this.runtime.trace.record('refused', { driver: driver.name, call, why: 'not a filter module handle of this driver' });
+      return undefined;
+    }
+    return module;
+  }
+
+  // ---- the datapath ----------------------------------------------------------------------------
+
+  private below(adapter: MiniportAdapter, from: number, pick: (m: FilterModule) => boolean): FilterModule | undefined {
+    const stack = this.modules(adapter);
+    for (let i = Math.min(from, stack.length) - 1; i >= 0; i--) if (pick(stack[i]!)) return stack[i];
+    return undefined;
+  }
+
+  private above(adapter: MiniportAdapter, from: number, pick: (m: FilterModule) => boolean): FilterModule | undefined {
+    const stack = this.modules(adapter);
+    for (let i = from + 1; i < stack.length; i++) if (pick(stack[i]!)) return stack[i];
+    return undefined;
+  }
+
+  private indexOf(module: FilterModule): number {
+    return this.modules(module.adapter).indexOf(module);
+  }
+
+  /** Chains NBL indices through Next and returns the head's object. */
+  private chain(nbls: number[]): unknown {
+    const pool = this.runtime.pool;
+    for (let i = 0; i < nbls.length; i++) pool.setNblField(nbls[i]!, NBL_NEXT, i + 1 < nbls.length ? nbls[i + 1]! + 1 : 0);
+    return this.runtime.views.nbl(nbls[0]!);
+  }
+
+  /** Sends travel down from stack position `from` (the stack's length for the protocols). */
+  sendBelow(adapter: MiniportAdapter, from: number, nbls: number[], port = 0, flags = 0): void {
+    const rt = this.runtime;
+    const module = this.below(adapter, from, (m) => !!m.characteristics.SendNetBufferListsHandler);
+    if (!module) {
+      for (const nbl of nbls) rt.pool.transfer(nbl, rt.pool.ownerOf(nbl), NDIS_OWNER);
+      adapter.send(nbls);
+      return;
+    }
+    for (const nbl of nbls) module.heldSends.add(nbl);
+    const paused = module.isPausingOrPaused;
+    rt.invoke(module.driver, 'FilterSendNetBufferLists', module.object, false, () => module.characteristics.SendNetBufferListsHandler!(module.context, this.chain(nbls), port, flags));
+    if (paused && nbls.some((nbl) => module.heldSends.has(nbl))) {
+      rt.report('FilterPausedSendNotCompleted', { driver: module.driver.name, object: module.object, message: `a send reached the module while it was ${module.state} and was held instead of completed at once with NDIS_STATUS_PAUSED` });
+    }
+  }
+
+  /** NdisFSendNetBufferLists: the module passes sends down, or originates its own. */
+  sendFromModule(driver: DriverRecord, handle: unknown, head: unknown, port: number, flags: number): void {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFSendNetBufferLists');
+    if (!module) return;
+    const nbls = rt.takeChain(driver, head, 'NdisFSendNetBufferLists', module.object);
+    if (!nbls) return;
+    for (const nbl of nbls) {
+      const own = rt.pool.ownerOf(nbl) === driver.owner;
+      if (!own && !module.heldSends.has(nbl)) {
+        rt.report('NblNotOwned', { driver: driver.name, object: module.object, message: `NdisFSendNetBufferLists with NBL ${nbl}, which the module neither allocated nor holds` });
+        return;
+      }
+      if (own && !module.sm.is('Running')) {
+        rt.report('FilterSendWhilePaused', { driver: driver.name, object: module.object, message: `the module originated a send while ${module.state}` });
+        return;
+      }
+      if (!own && module.isPausingOrPaused) {
+        rt.report('FilterPausedSendNotCompleted', { driver: driver.name, object: module.object, message: `the module passed a send down while ${module.state}; complete it with NDIS_STATUS_PAUSED instead` });
+        return;
+      }
+    }
+    for (const nbl of nbls) {
+      if (module.heldSends.delete(nbl)) continue;
+      module.ownSendsOutstanding.add(nbl);
+      rt.pool.setNblField(nbl, NBL_SOURCE, module.handle.id);
+    }
+    this.sendBelow(module.adapter, this.indexOf(module), nbls, port, flags);
+  }
+
+  /** Completions travel up from position `from` (-1 for the miniport). */
+  completeAbove(adapter: MiniportAdapter, from: number, nbls: number[], flags = 0): void {
+    const rt = this.runtime;
+    const module = this.above(adapter, from, (m) => !!m.characteristics.SendNetBufferListsCompleteHandler);
+    if (!module) {
+      rt.completeToProtocols(nbls);
+      return;
+    }
+    rt.post(`send complete ${module.name}`, () => {
+      for (const nbl of nbls) {
+        if (module.ownSendsOutstanding.delete(nbl)) rt.pool.transfer(nbl, NDIS_OWNER, module.driver.owner);
+        else module.heldSends.add(nbl);
+      }
+      rt.invoke(module.driver, 'FilterSendNetBufferListsComplete', module.object, false, () => module.characteristics.SendNetBufferListsCompleteHandler!(module.context, this.chain(nbls), flags));
+    }, { channel: `module ${module.name}` });
+  }
+
+  /** NdisFSendNetBufferListsComplete: the module completes sends it got from above. */
+  completeFromModule(driver: DriverRecord, handle: unknown, head: unknown, flags: number): void {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFSendNetBufferListsComplete');
+    if (!module) return;
+    const nbls = rt.takeChain(driver, head, 'NdisFSendNetBufferListsComplete', module.object);
+    if (!nbls) return;
+    for (const nbl of nbls) {
+      if (!module.heldSends.has(nbl)) {
+        const own = rt.pool.ownerOf(nbl) === driver.owner;
+        rt.report('NblNotOwned', { driver: driver.name, object: module.object, message: own ? `NdisFSendNetBufferListsComplete with NBL ${nbl}, which the module originated: free it instead of completing it up` : `NdisFSendNetBufferListsComplete with NBL ${nbl}, which the module does not hold (completed twice?)` });
+        return;
+      }
+    }
+    for (const nbl of nbls) module.heldSends.delete(nbl);
+    this.completeAbove(module.adapter, this.indexOf(module), nbls, flags);
+  }
+
+  /** Receives travel up from position `from` (-1 for the miniport). */
+  indicateAbove(adapter: MiniportAdapter, from: number, nbls: number[], flags: number, port = 0): void {
+    const rt = this.runtime;
+    const module = this.above(adapter, from, (m) => !!m.characteristics.ReceiveNetBufferListsHandler);
+    if (!module) {
+      rt.indicateToProtocols(adapter, nbls, flags);
+      return;
+    }
+    const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
+    for (const nbl of nbls) {
+      module.heldReceives.add(nbl);
+      if (resources) module.lentWithResources.add(nbl);
+    }
+    const paused = module.isPausingOrPaused;
+    rt.invoke(module.driver, 'FilterReceiveNetBufferLists', module.object, false, () => module.characteristics.ReceiveNetBufferListsHandler!(module.context, this.chain(nbls), port, nbls.length, flags));
+    const kept = nbls.filter((nbl) => module.heldReceives.has(nbl));
+    if (resources) {
+      // With RESOURCES the NBLs are the caller's again as soon as the handler returns.
+      for (const nbl of nbls) {
+        module.lentWithResources.delete(nbl);
+        module.heldReceives.delete(nbl);
+      }
+    } else if (paused && kept.length > 0) {
+      rt.report('FilterPausedReceiveNotReturned', { driver: module.driver.name, object: module.object, message: `${kept.length} receive(s) reached the module while it was ${module.state} and were not returned at once with NdisFReturnNetBufferLists` });
+    }
+  }
+
+  /** NdisFIndicateReceiveNetBufferLists: the module passes receives up, or originates its own. */
+  indicateFromModule(driver: DriverRecord, handle: unknown, head: unknown, port: number, _count: number, flags: number): void {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFIndicateReceiveNetBufferLists');
+    if (!module) return;
+    const nbls = rt.takeChain(driver, head, 'NdisFIndicateReceiveNetBufferLists', module.object);
+    if (!nbls) return;
+    if (module.isPausingOrPaused) {
+      rt.report('FilterIndicateWhilePaused', { driver: driver.name, object: module.object, message: `the module indicated receives up while ${module.state}` });
+      return;
+    }
+    for (const nbl of nbls) {
+      const own = rt.pool.ownerOf(nbl) === driver.owner;
+      if (!own && !module.heldReceives.has(nbl)) {
+        rt.report('NblNotOwned', { driver: driver.name, object: module.object, message: `NdisFIndicateReceiveNetBufferLists with NBL ${nbl}, which the module neither allocated nor holds` });
+        return;
+      }
+    }
+    const fromBelow = nbls.map((nbl) => module.heldReceives.delete(nbl));
+    nbls.forEach((nbl, i) => (fromBelow[i] ? module.indicatedUp : module.ownIndicationsOutstanding).add(nbl));
+    this.indicateAbove(module.adapter, this.indexOf(module), nbls, flags, port);
+    if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0) {
+      // Indicated with RESOURCES: back in this module's hands now that the call has returned.
+      nbls.forEach((nbl, i) => {
+        if (fromBelow[i]) {
+          module.indicatedUp.delete(nbl);
+          module.heldReceives.add(nbl);
+        } else {
+          module.ownIndicationsOutstanding.delete(nbl);
+        }
+      });
+    }
+  }
+
+  /** Returns travel down from position `from` (the stack's length for the protocols). */
+  returnBelow(adapter: MiniportAdapter, from: number, nbls: number[]): void {
+    const rt = this.runtime;
+    // Each NBL goes back to the module that indicated it up (or originated it), else to the miniport.
+    const groups = new Map<FilterModule | undefined, number[]>();
+    for (const nbl of nbls) {
+      const module = this.below(adapter, from, (m) => m.indicatedUp.has(nbl) || m.ownIndicationsOutstanding.has(nbl));
+      const list = groups.get(module) ?? [];
+      list.push(nbl);
+      groups.set(module, list);
+    }
+    for (const [module, list] of groups) {
+      if (!module) {
+        for (const nbl of list) adapter.returned(nbl);
+        continue;
+      }
+      for (const nbl of list) {
+        // The module's own NBLs are simply its again (it frees or reuses them); others it must pass down.
+        if (!module.ownIndicationsOutstanding.delete(nbl)) {
+          module.indicatedUp.delete(nbl);
+          module.heldReceives.add(nbl);
+        }
+      }
+      rt.invoke(module.driver, 'FilterReturnNetBufferLists', module.object, false, () => module.characteristics.ReturnNetBufferListsHandler!(module.context, this.chain(list), 0));
+    }
+  }
+
+  /** NdisFReturnNetBufferLists: the module returns receives it holds. */
+  returnFromModule(driver: DriverRecord, handle: unknown, head: unknown, _flags: number): void {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFReturnNetBufferLists');
+    if (!module) return;
+    const nbls = rt.takeChain(driver, head, 'NdisFReturnNetBufferLists', module.object);
+    if (!nbls) return;
+    for (const nbl of nbls) {
+      if (module.lentWithResources.has(nbl)) {
+        rt.report('ReturnedResourcesNbl', { driver: driver.name, object: module.object, message: `NdisFReturnNetBufferLists with NBL ${nbl}, indicated with NDIS_RECEIVE_FLAGS_RESOURCES: it goes back when FilterReceiveNetBufferLists returns` });
+        return;
+      }
+      if (!module.heldReceives.has(nbl)) {
+        rt.report('NblNotOwned', { driver: driver.name, object: module.object, message: `NdisFReturnNetBufferLists with NBL ${nbl}, which the module does not hold (returned twice?)` });
+        return;
+      }
+    }
+    for (const nbl of nbls) module.heldReceives.delete(nbl);
+    this.returnBelow(module.adapter, this.indexOf(module), nbls);
+  }
+}

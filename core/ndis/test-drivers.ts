@@ -1,0 +1,244 @@
+// Drivers for the runtime's tests, as learners write them: TypeScript source that imports from
+// "ndis". Each builder takes the handler bodies to replace, so a test can break one rule at a time.
+
+import { NdisRuntime, type DriverRecord } from './runtime.ts';
+
+export interface ProtocolOptions {
+  /** Body of the receive handler; `binding`, `nbls`, `flags` are in scope. */
+  receive?: string;
+  /** Body of the pause branch of NetPnPEventHandler. */
+  pause?: string;
+  /** Code run in the send-complete handler after the bookkeeping. */
+  extra?: string;
+}
+
+/** A protocol that binds to every adapter, sets a packet filter, and can send numbered frames. */
+export function echoProtocol(o: ProtocolOptions = {}): string {
+  return `
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisOidRequest,
+  NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
+  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
+  OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
+} from "ndis";
+
+interface Binding { handle: any; adapter: string; pool: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
+export const bindings: Binding[] = [];
+let protocolHandle: any = null;
+
+function macOf(b: Binding) { return b.adapter; }
+
+/** Sends \`count\` numbered frames if the binding is Running; false (nothing sent) if not. */
+export function sendFrames(from: number, toMac: string, count: number): boolean {
+  const b = bindings[from]!;
+  if (!b.running) return false;
+  let head: any = null;
+  let tail: any = null;
+  for (let i = 0; i < count; i++) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, 60);
+    const data: Uint8Array = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    const mac = toMac.split(":").map((h) => parseInt(h, 16));
+    data.set(mac, 0);
+    data.set([2, 0, 0, 0, 0, 1], 6);
+    data[12] = 0x88; data[13] = 0xb5;
+    new DataView(data.buffer, data.byteOffset).setUint32(14, i, true);
+    if (tail) tail.Next = nbl; else head = nbl;
+    tail = nbl;
+  }
+  b.outstanding += count;
+  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  return true;
+}
+
+export function returnHeld(index: number) {
+  const b = bindings[index]!;
+  for (const nbl of b.held) { nbl.Next = null; NdisReturnNetBufferLists(b.handle, nbl, 0); }
+  b.held = [];
+}
+
+export function DriverEntry(): number {
+  const r = NdisRegisterProtocolDriver(null, {
+    Name: "echo",
+    BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string; CurrentMacAddress: string }) {
+      const b: Binding = { handle: null, adapter: params.CurrentMacAddress, pool: null, outstanding: 0, pausing: null, received: [], held: [], running: false };
+      const open = NdisOpenAdapterEx(protocolHandle, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      b.pool = NdisAllocateNetBufferListPool(null, {});
+      bindings.push(b);
+      const filter = new Uint8Array(4);
+      new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST, true);
+      NdisOidRequest(b.handle, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      return NDIS_STATUS_SUCCESS;
+    },
+    UnbindAdapterHandlerEx(_u: unknown, b: Binding) {
+      NdisCloseAdapterEx(b.handle);
+      return NDIS_STATUS_SUCCESS;
+    },
+    OidRequestCompleteHandler(_b: Binding, _request: unknown, _status: number) {},
+    NetPnPEventHandler(b: Binding, event: { NetEvent: number }) {
+      if (event.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        ${o.pause ?? `if (b.outstanding > 0) { b.pausing = event; return NDIS_STATUS_PENDING; }`}
+      }
+      return NDIS_STATUS_SUCCESS;
+    },
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: any, _flags: number) {
+      for (let nbl = nbls; nbl; ) { const next = NET_BUFFER_LIST_NEXT_NBL(nbl); NdisFreeNetBufferList(nbl); b.outstanding--; nbl = next; }
+      if (b.outstanding === 0 && b.pausing) { const e = b.pausing; b.pausing = null; NdisCompleteNetPnPEvent(b.handle, e, NDIS_STATUS_SUCCESS); }
+      ${o.extra ?? ''}
+    },
+    ReceiveNetBufferListsHandler(b: Binding, nbls: any, _port: number, count: number, flags: number) {
+      ${o.receive ?? `for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        const data: Uint8Array = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+        b.received.push(new DataView(data.buffer, data.byteOffset).getUint32(14, true));
+      }
+      if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) === 0) NdisReturnNetBufferLists(b.handle, nbls, 0);`}
+    },
+  });
+  protocolHandle = r.NdisProtocolHandle;
+  return r.Status;
+}
+`;
+}
+
+export interface EchoModule {
+  bindings: { received: number[]; outstanding: number; held: unknown[] }[];
+  sendFrames(from: number, toMac: string, count: number): void;
+  returnHeld(index: number): void;
+}
+
+export async function twoNics(source: string, seed = 1, rxRingEntries = 64, extra: string[] = []) {
+  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries, txRingEntries: 64, pendingLimitNs: 10_000_000n });
+  rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
+  for (const [i, f] of extra.entries()) rt.loadDriver(f, `filter${i}.ts`);
+  const driver = rt.loadDriver(source, 'echo.ts');
+  rt.startStack();
+  rt.run();
+  return { rt, driver, echo: driver.exports as unknown as EchoModule };
+}
+
+/** The protocol sends, as it would on behalf of an application: from a task of its own. */
+export function send(rt: NdisRuntime, driver: DriverRecord, echo: EchoModule, count: number): void {
+  rt.post('application sends', () => rt.invoke(driver, 'application', undefined, false, () => echo.sendFrames(0, rt.machine.nic(1).permanentAddress, count)));
+}
+
+
+export interface FilterOptions {
+  /** Body of FilterPause; `m` is the module context. Default: pend until nothing is in flight. */
+  pause?: string;
+  /** Body of FilterReceiveNetBufferLists. */
+  receive?: string;
+  /** Body of FilterSendNetBufferLists. */
+  send?: string;
+  /** Omit the send/send-complete handlers (the module is bypassed for sends). */
+  noSendHandlers?: boolean;
+  /** More code at module level. */
+  prelude?: string;
+}
+
+/**
+ * A counting filter, as seed 004 asks: it tracks the sends and receives it has passed on and
+ * not yet seen come back, completes sends with NDIS_STATUS_PAUSED and returns receives at once
+ * while not Running, and pends its pause until the last one is back.
+ */
+export function countingFilter(o: FilterOptions = {}): string {
+  const sendHandlers = o.noSendHandlers ? '' : `
+    SendNetBufferListsHandler(m: Module, nbls: any, port: number, flags: number) {
+      ${o.send ?? `if (m.state !== "Running") {
+        for (let n = nbls; n; n = NET_BUFFER_LIST_NEXT_NBL(n)) n.Status = NDIS_STATUS_PAUSED;
+        NdisFSendNetBufferListsComplete(m.handle, nbls, 0);
+        return;
+      }
+      m.inFlight += count(nbls);
+      m.sent += count(nbls);
+      NdisFSendNetBufferLists(m.handle, nbls, port, flags);`}
+    },
+    SendNetBufferListsCompleteHandler(m: Module, nbls: any, flags: number) {
+      // Its own NBLs (SourceHandle is this module) end here; the others go on up.
+      let up: any = null;
+      let tail: any = null;
+      for (let n = nbls; n; ) {
+        const next = NET_BUFFER_LIST_NEXT_NBL(n);
+        n.Next = null;
+        if (n.SourceHandle === m.handle) { m.own--; NdisFreeNetBufferList(n); }
+        else { m.inFlight--; if (tail) tail.Next = n; else up = n; tail = n; }
+        n = next;
+      }
+      if (up) NdisFSendNetBufferListsComplete(m.handle, up, flags);
+      maybeFinishPause(m);
+    },`;
+  return `
+import {
+  NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
+  NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
+  NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
+  NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED, NDIS_STATUS_FAILURE,
+  NDIS_RECEIVE_FLAGS_RESOURCES,
+} from "ndis";
+
+interface Module { handle: any; state: string; inFlight: number; own: number; pausing: boolean; sent: number; received: number; held: any[]; pool: any; }
+export const modules: Module[] = [];
+${o.prelude ?? ''}
+
+function count(nbls: any): number { let n = 0; for (let x = nbls; x; x = NET_BUFFER_LIST_NEXT_NBL(x)) n++; return n; }
+
+/** Sends a frame of its own (a keepalive, say) from module \`index\`, if it is Running. */
+export function sendOwn(index: number, toMac: string) {
+  const m = modules[index]!;
+  if (m.state !== "Running") return;
+  const nbl = NdisAllocateNetBufferAndNetBufferList(m.pool, 0, 0, null, 0, 60);
+  const data: Uint8Array = nbl.FirstNetBuffer.Data;
+  data.set(toMac.split(":").map((h) => parseInt(h, 16)), 0);
+  data.set([2, 0, 0, 0, 0, 0xee], 6);
+  data[12] = 0x88; data[13] = 0xb5;
+  m.own++;
+  NdisFSendNetBufferLists(m.handle, nbl, 0, 0);
+}
+
+function maybeFinishPause(m: Module) {
+  if (m.pausing && m.inFlight === 0 && m.own === 0) { m.pausing = false; m.state = "Paused"; NdisFPauseComplete(m.handle); }
+}
+
+export function DriverEntry(): number {
+  return NdisFRegisterFilterDriver(null, null, {
+    FriendlyName: "counter",
+    AttachHandler(handle: any, _ctx: unknown, _params: unknown) {
+      const m: Module = { handle, state: "Paused", inFlight: 0, own: 0, pausing: false, sent: 0, received: 0, held: [], pool: NdisAllocateNetBufferListPool(null, {}) };
+      modules.push(m);
+      NdisFSetAttributes(handle, m, {});
+      return NDIS_STATUS_SUCCESS;
+    },
+    DetachHandler(m: Module) { m.state = "Detached"; },
+    RestartHandler(m: Module) { m.state = "Running"; return NDIS_STATUS_SUCCESS; },
+    PauseHandler(m: Module) {
+      ${o.pause ?? `m.state = "Pausing";
+      if (m.inFlight === 0 && m.own === 0) { m.state = "Paused"; return NDIS_STATUS_SUCCESS; }
+      m.pausing = true;
+      return NDIS_STATUS_PENDING;`}
+    },${sendHandlers}
+    ReceiveNetBufferListsHandler(m: Module, nbls: any, port: number, n: number, flags: number) {
+      ${o.receive ?? `if (m.state !== "Running") {
+        if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES)) NdisFReturnNetBufferLists(m.handle, nbls, 0);
+        return;
+      }
+      m.received += n;
+      if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES)) m.inFlight += n;
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`}
+    },
+    ReturnNetBufferListsHandler(m: Module, nbls: any, flags: number) {
+      m.inFlight -= count(nbls);
+      NdisFReturnNetBufferLists(m.handle, nbls, flags);
+      maybeFinishPause(m);
+    },
+  }).Status;
+}
+`;
+}
+
+export interface CountingModule {
+  modules: { state: string; inFlight: number; own: number; sent: number; received: number; held: unknown[] }[];
+  sendOwn(index: number, toMac: string): void;
+}
