@@ -47,3 +47,23 @@ export function multicastTableBit(mac: string, offset = 0): { word: number; bit:
   const hash = [(b4 >> 4) | (b5 << 4), (b4 >> 3) | (b5 << 5), (b4 >> 2) | (b5 << 6), b4 | (b5 << 8)][offset]! & 0xfff;
   return { word: hash >> 5, bit: hash & 31 };
 }
+
+/** Where numberedFrame puts its sequence number: the first payload bytes (u32, little-endian). */
+export const SEQUENCE_OFFSET = ETH_HEADER_LEN;
+
+/** The default MAC address of NIC `index` (formatMachine gives NIC n 02:4e:49:43:00:<n+1>). */
+export function defaultMac(index: number): string {
+  return `02:4e:49:43:00:${(index + 1).toString(16).padStart(2, '0')}`;
+}
+
+/** A test frame of `size` bytes (no FCS) whose payload starts with the sequence number `seq`. */
+export function numberedFrame(dst: string, src: string, seq: number, size = 60): Uint8Array {
+  const frame = buildFrame(dst, src, ETHERTYPE_EXPERIMENTAL, size - ETH_HEADER_LEN);
+  new DataView(frame.buffer).setUint32(SEQUENCE_OFFSET, seq >>> 0, true);
+  return frame;
+}
+
+/** The sequence number numberedFrame wrote. */
+export function sequenceOf(frame: Uint8Array): number {
+  return new DataView(frame.buffer, frame.byteOffset).getUint32(SEQUENCE_OFFSET, true);
+}

@@ -5,18 +5,13 @@ import { describe, it, expect } from 'vitest';
 import * as m from '../../wasm/e1000/machine.ts';
 import { Machine } from '../nic/machine.ts';
 import { RawDriver } from '../nic/raw-driver.ts';
-import { buildFrame, ETHERTYPE_EXPERIMENTAL } from '../nic/ethernet.ts';
+import { defaultMac, numberedFrame, sequenceOf, buildFrame, ETHERTYPE_EXPERIMENTAL } from '../nic/ethernet.ts';
 import type { CaptureRecord } from './capture.ts';
 
-const mac = (n: number) => `02:4e:49:43:00:${n.toString(16).padStart(2, '0')}`;
-
-/** A frame from NIC `from` to NIC `to` (no FCS), `size` bytes, its payload starting with `seq`. */
-function numbered(from: number, to: number, seq: number, size = 60): Uint8Array {
-  const frame = buildFrame(mac(to + 1), mac(from + 1), ETHERTYPE_EXPERIMENTAL, size - 14);
-  new DataView(frame.buffer).setUint32(14, seq, true);
-  return frame;
-}
-const seqOf = (frame: Uint8Array) => new DataView(frame.buffer, frame.byteOffset).getUint32(14, true);
+const mac = (n: number) => defaultMac(n - 1);
+/** A frame from NIC `from` to NIC `to`, `size` bytes, its payload starting with `seq`. */
+const numbered = (from: number, to: number, seq: number, size = 60) => numberedFrame(defaultMac(to), defaultMac(from), seq, size);
+const seqOf = sequenceOf;
 
 async function pair(options: { seed?: number; captureBytes?: number } = {}) {
   const machine = await Machine.create({ nics: 2, txRingEntries: 64, rxRingEntries: 128, seed: options.seed ?? 1, captureBytes: options.captureBytes });
