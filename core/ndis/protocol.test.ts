@@ -279,7 +279,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
       }), seed);
       expect(rules(rt), `seed ${seed}`).toEqual(['HandleUsedAfterUnbindAdapter']);
       expect(rt.stopped!.callPath).toEqual(['proto!WorkItemRoutine', 'NdisUnbindAdapter']);
-      expect(binding).toBeDefined();
+      expect(binding.unbindRequested).toBe(true);
     }
   });
 
@@ -326,7 +326,7 @@ describe('handler behaviour', () => {
       return NDIS_STATUS_SUCCESS;`,
     }));
     expect(rules(rt)).toEqual(['PnPCompleteWithoutPending']);
-    expect(rt.stopped).toBeDefined();
+    expect(rt.stopped?.rule).toBe('PnPCompleteWithoutPending');
   });
 
   it('real timers are not available: setTimeout says what to use instead', async () => {
@@ -345,6 +345,6 @@ describe('loading drivers', () => {
     await expect(load('export function DriverEntry() { return 0; }')).rejects.toThrow('bad.ts: DriverEntry returned without calling NdisRegisterProtocolDriver');
     await expect(load(protocol().replace('return Status;', 'return NdisRegisterProtocolDriver(null, {}).Status;'))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_FAILURE/);
     await expect(load(protocol().replace('BindAdapterHandlerEx(', 'NotTheRightName('))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_BAD_CHARACTERISTICS/);
-    expect(DriverLoadError).toBeDefined();
+    await expect(load('export function DriverEntry( {')).rejects.toBeInstanceOf(DriverLoadError);
   });
 });
