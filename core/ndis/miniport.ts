@@ -243,10 +243,12 @@ export class MiniportAdapter {
   private recycle(nbl: number): void {
     const desc = this.descOfNbl[nbl]!;
     this.rxReturned[desc] = 1;
-    // RDT moves over returned descriptors in ring order only: the device owns [RDH, RDT).
+    // RDT moves over returned descriptors in ring order only: the device owns [RDH, RDT). It
+    // never moves onto RDH: RDT = RDH means the device has none, so one descriptor always waits.
     let tail = this.nic.peek('RDT');
+    const head = this.nic.peek('RDH');
     let moved = false;
-    while (this.rxReturned[tail] === 1) {
+    while (this.rxReturned[tail] === 1 && (tail + 1) % this.rxCount !== head) {
       this.rxReturned[tail] = 0;
       tail = (tail + 1) % this.rxCount;
       moved = true;

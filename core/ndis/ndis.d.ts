@@ -1,0 +1,327 @@
+// The lab's ndis.h: the types of the "ndis" module a driver imports, with each function's
+// contract (the state it may be called in, what it returns, what the driver must do next). The
+// editor shows these on hover; `tsc` checks drivers against them. The runtime behind them is
+// core/ndis/api.ts.
+
+declare module 'ndis' {
+  /** An opaque handle from NDIS. Store it, compare it, pass it back; never look inside. */
+  export interface NDIS_HANDLE {
+    readonly kind: string;
+    readonly id: number;
+  }
+  /** A 32-bit NDIS status value: NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, a failure... */
+  export type NDIS_STATUS = number;
+
+  // ---- status values ---------------------------------------------------------------------------
+  export const NDIS_STATUS_SUCCESS: 0x00000000;
+  /** The operation goes on asynchronously; the matching completion call finishes it. */
+  export const NDIS_STATUS_PENDING: 0x00000103;
+  export const NDIS_STATUS_NOT_RECOGNIZED: number;
+  export const NDIS_STATUS_NOT_ACCEPTED: number;
+  export const NDIS_STATUS_MEDIA_CONNECT: number;
+  export const NDIS_STATUS_MEDIA_DISCONNECT: number;
+  export const NDIS_STATUS_LINK_STATE: number;
+  export const NDIS_STATUS_BUFFER_OVERFLOW: number;
+  export const NDIS_STATUS_FAILURE: 0xc0000001;
+  export const NDIS_STATUS_INVALID_PARAMETER: number;
+  export const NDIS_STATUS_INVALID_DEVICE_REQUEST: number;
+  export const NDIS_STATUS_RESOURCES: 0xc000009a;
+  /** Never return this from ProtocolNetPnPEvent: NDIS 6 protocols return SUCCESS for events they ignore. */
+  export const NDIS_STATUS_NOT_SUPPORTED: 0xc00000bb;
+  export const NDIS_STATUS_INVALID_STATE: number;
+  export const NDIS_STATUS_CLOSING: number;
+  export const NDIS_STATUS_BAD_VERSION: number;
+  export const NDIS_STATUS_BAD_CHARACTERISTICS: number;
+  export const NDIS_STATUS_ADAPTER_NOT_FOUND: number;
+  export const NDIS_STATUS_OPEN_FAILED: number;
+  export const NDIS_STATUS_DEVICE_FAILED: number;
+  export const NDIS_STATUS_MULTICAST_FULL: number;
+  export const NDIS_STATUS_REQUEST_ABORTED: number;
+  export const NDIS_STATUS_RESET_IN_PROGRESS: number;
+  export const NDIS_STATUS_INVALID_PACKET: number;
+  export const NDIS_STATUS_ADAPTER_NOT_READY: number;
+  export const NDIS_STATUS_INVALID_LENGTH: number;
+  export const NDIS_STATUS_INVALID_DATA: number;
+  export const NDIS_STATUS_BUFFER_TOO_SHORT: number;
+  export const NDIS_STATUS_INVALID_OID: number;
+  export const NDIS_STATUS_ADAPTER_REMOVED: number;
+  export const NDIS_STATUS_SEND_ABORTED: number;
+  export const NDIS_STATUS_MEDIA_DISCONNECTED: number;
+  /** What a Pausing or Paused filter completes new sends with (seed 004). */
+  export const NDIS_STATUS_PAUSED: 0xc023002a;
+  export const NDIS_STATUS_INTERFACE_NOT_FOUND: number;
+  export const NDIS_STATUS_UNSUPPORTED_REVISION: number;
+  export const NDIS_STATUS_LOW_POWER_STATE: number;
+
+  // ---- PnP events (NET_PNP_EVENT_CODE) ---------------------------------------------------------
+  export const NetEventSetPower: 0;
+  /** Must succeed (seed 002). */
+  export const NetEventQueryPower: 1;
+  /** May fail: fail it with NDIS_STATUS_FAILURE if the adapter is in use. */
+  export const NetEventQueryRemoveDevice: 2;
+  /** Must succeed. */
+  export const NetEventCancelRemoveDevice: 3;
+  /** Must succeed. May come with a NULL ProtocolBindingContext. */
+  export const NetEventReconfigure: 4;
+  /** Must succeed. Always with a NULL ProtocolBindingContext. */
+  export const NetEventBindList: 5;
+  /** Must succeed. Always with a NULL ProtocolBindingContext. */
+  export const NetEventBindsComplete: 6;
+  /** Must succeed. */
+  export const NetEventPnPCapabilities: 7;
+  /** Must succeed. The binding is Pausing: wait for your sends to complete before you complete the pause. */
+  export const NetEventPause: 8;
+  /** Must succeed. The binding is Restarting; it becomes Running when you complete. */
+  export const NetEventRestart: 9;
+  /** May fail. */
+  export const NetEventPortActivation: 10;
+  /** Must succeed. */
+  export const NetEventPortDeactivation: 11;
+  /** Must succeed. */
+  export const NetEventIMReEnableDevice: 12;
+
+  export const NdisDeviceStateUnspecified: 0;
+  export const NdisDeviceStateD0: 1;
+  export const NdisDeviceStateD1: 2;
+  export const NdisDeviceStateD2: 3;
+  export const NdisDeviceStateD3: 4;
+  export const MediaConnectStateUnknown: 0;
+  export const MediaConnectStateConnected: 1;
+  export const MediaConnectStateDisconnected: 2;
+  export const MediaDuplexStateUnknown: 0;
+  export const MediaDuplexStateHalf: 1;
+  export const MediaDuplexStateFull: 2;
+
+  // ---- OIDs and request types ----------------------------------------------------------------------
+  export const NdisRequestQueryInformation: 0;
+  export const NdisRequestSetInformation: 1;
+  export const NdisRequestQueryStatistics: 2;
+  export const NdisRequestMethod: 12;
+  /** ULONG packet filter: NDIS_PACKET_TYPE_* bits. 0 receives nothing. */
+  export const OID_GEN_CURRENT_PACKET_FILTER: 0x0001010e;
+  export const OID_GEN_MAXIMUM_FRAME_SIZE: number;
+  export const OID_GEN_LINK_SPEED: number;
+  export const OID_GEN_MEDIA_CONNECT_STATUS: number;
+  /** NDIS_LINK_STATE (40 bytes): MediaConnectState at 4, MediaDuplexState at 8, Xmit/RcvLinkSpeed u64 at 16/24. */
+  export const OID_GEN_LINK_STATE: 0x00010207;
+  /** Five u64s: frames received, octets received, frames sent, octets sent, frames missed. */
+  export const OID_GEN_STATISTICS: 0x00020106;
+  export const OID_GEN_SUPPORTED_LIST: number;
+  export const OID_802_3_PERMANENT_ADDRESS: 0x01010101;
+  export const OID_802_3_CURRENT_ADDRESS: 0x01010102;
+  /** 6 bytes per address, at most OID_802_3_MAXIMUM_LIST_SIZE addresses. */
+  export const OID_802_3_MULTICAST_LIST: 0x01010103;
+  export const OID_802_3_MAXIMUM_LIST_SIZE: 0x01010104;
+  export const OID_PNP_CAPABILITIES: number;
+  export const OID_PNP_SET_POWER: number;
+  export const OID_PNP_QUERY_POWER: number;
+  export const NDIS_PACKET_TYPE_DIRECTED: 0x1;
+  export const NDIS_PACKET_TYPE_MULTICAST: 0x2;
+  export const NDIS_PACKET_TYPE_ALL_MULTICAST: 0x4;
+  export const NDIS_PACKET_TYPE_BROADCAST: 0x8;
+  export const NDIS_PACKET_TYPE_PROMISCUOUS: 0x20;
+
+  // ---- flags -------------------------------------------------------------------------------------
+  export const NDIS_SEND_FLAGS_DISPATCH_LEVEL: 0x1;
+  export const NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK: 0x2;
+  export const NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL: 0x1;
+  export const NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL: 0x1;
+  /**
+   * The indicating driver needs the NBLs back when your receive handler returns: copy what you
+   * need, and do not return them with NdisReturnNetBufferLists (seed 004).
+   */
+  export const NDIS_RECEIVE_FLAGS_RESOURCES: 0x2;
+  export const NDIS_RETURN_FLAGS_DISPATCH_LEVEL: 0x1;
+  export const NDIS_DEFAULT_PORT_NUMBER: 0;
+
+  // ---- NET_BUFFER_LIST and NET_BUFFER ----------------------------------------------------------------
+  /** One frame's data: DataLength bytes starting DataOffset bytes into its buffer. */
+  export interface NET_BUFFER {
+    Next: NET_BUFFER | null;
+    DataOffset: number;
+    DataLength: number;
+    readonly BufferLength: number;
+    /** The data itself, a view of shared memory (no copy: writing it writes the frame). */
+    readonly Data: Uint8Array;
+  }
+  /** A list of NET_BUFFERs (here: one frame each) and its chain link. */
+  export interface NET_BUFFER_LIST {
+    Next: NET_BUFFER_LIST | null;
+    FirstNetBuffer: NET_BUFFER | null;
+    /** Set by whoever completes a send. */
+    Status: NDIS_STATUS;
+    Flags: number;
+    /** Who originated it: a filter compares it with its own NdisFilterHandle. */
+    SourceHandle: NDIS_HANDLE | number | null;
+  }
+  export function NET_BUFFER_LIST_NEXT_NBL(NetBufferList: NET_BUFFER_LIST): NET_BUFFER_LIST | null;
+  export function NET_BUFFER_LIST_FIRST_NB(NetBufferList: NET_BUFFER_LIST): NET_BUFFER | null;
+  export function NET_BUFFER_LIST_STATUS(NetBufferList: NET_BUFFER_LIST): NDIS_STATUS;
+  export function NET_BUFFER_NEXT_NB(NetBuffer: NET_BUFFER): NET_BUFFER | null;
+  export function NET_BUFFER_DATA_LENGTH(NetBuffer: NET_BUFFER): number;
+  export function NET_BUFFER_DATA_OFFSET(NetBuffer: NET_BUFFER): number;
+  /** The first BytesNeeded bytes of the data (a view, no copy), or null if there are fewer. */
+  export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number): Uint8Array | null;
+
+  export interface BIND_PARAMETERS {
+    AdapterName: string;
+    CurrentMacAddress: string;
+    MacAddressLength: number;
+    MtuSize: number;
+    MaxXmitLinkSpeed: bigint;
+    MediaConnectState: number;
+  }
+  export interface NET_PNP_EVENT_NOTIFICATION {
+    NetEvent: number;
+    Buffer: unknown;
+    BufferLength: number;
+    PortNumber: number;
+  }
+  export interface NDIS_OID_REQUEST {
+    RequestType: number;
+    DATA: {
+      SET_INFORMATION?: { Oid: number; InformationBuffer: Uint8Array; BytesRead?: number; BytesNeeded?: number };
+      QUERY_INFORMATION?: { Oid: number; InformationBuffer: Uint8Array; BytesWritten?: number; BytesNeeded?: number };
+    };
+  }
+
+  // ---- protocol drivers ---------------------------------------------------------------------------
+  export interface NDIS_PROTOCOL_DRIVER_CHARACTERISTICS<Binding = any> {
+    Name?: string;
+    /**
+     * NDIS offers an adapter (the binding is Opening). Open it with NdisOpenAdapterEx, passing
+     * BindContext. Return SUCCESS (the binding becomes Paused), a failure (Unbound), or PENDING
+     * and call NdisCompleteBindAdapterEx later.
+     */
+    BindAdapterHandlerEx(ProtocolDriverContext: unknown, BindContext: NDIS_HANDLE, BindParameters: BIND_PARAMETERS): NDIS_STATUS;
+    /**
+     * NDIS unbinds a Paused binding (it is Closing). Call NdisCloseAdapterEx, then return SUCCESS,
+     * or return PENDING and call NdisCompleteUnbindAdapterEx later (seed 001).
+     */
+    UnbindAdapterHandlerEx(UnbindContext: NDIS_HANDLE, ProtocolBindingContext: Binding): NDIS_STATUS;
+    /**
+     * A PnP or power event (seed 002). Return SUCCESS, PENDING (then NdisCompleteNetPnPEvent), or
+     * for QueryRemoveDevice and PortActivation a failure. Never NDIS_STATUS_NOT_SUPPORTED.
+     * ProtocolBindingContext is null for BindList, BindsComplete and some Reconfigure events.
+     */
+    NetPnPEventHandler(ProtocolBindingContext: Binding | null, NetPnPEventNotification: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+    OpenAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
+    CloseAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding): void;
+    /** An NdisOidRequest that returned PENDING has finished. */
+    OidRequestCompleteHandler?(ProtocolBindingContext: Binding, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
+    StatusHandlerEx?(ProtocolBindingContext: Binding, StatusIndication: unknown): void;
+    /**
+     * Received frames (Running bindings only). Without NDIS_RECEIVE_FLAGS_RESOURCES you own them
+     * until NdisReturnNetBufferLists; with it, they go back when you return.
+     */
+    ReceiveNetBufferListsHandler?(ProtocolBindingContext: Binding, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
+    /** Your sends are complete: they are yours again (check each NBL's Status). */
+    SendNetBufferListsCompleteHandler?(ProtocolBindingContext: Binding, NetBufferLists: NET_BUFFER_LIST, SendCompleteFlags: number): void;
+    UninstallHandler?(): void;
+  }
+  /** Call from DriverEntry. */
+  export function NdisRegisterProtocolDriver<Binding>(ProtocolDriverContext: unknown, ProtocolCharacteristics: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS<Binding>): { Status: NDIS_STATUS; NdisProtocolHandle: NDIS_HANDLE | null };
+  /**
+   * Only within a bind in progress (ProtocolBindAdapterEx, or after it returned PENDING and before
+   * NdisCompleteBindAdapterEx). ProtocolBindingContext is yours: NDIS passes it back untouched.
+   */
+  export function NdisOpenAdapterEx<Binding>(NdisProtocolHandle: NDIS_HANDLE, ProtocolBindingContext: Binding, OpenParameters: unknown, BindContext: NDIS_HANDLE): { Status: NDIS_STATUS; NdisBindingHandle: NDIS_HANDLE | null; SelectedMediumIndex: number };
+  /** Finishes a bind for which ProtocolBindAdapterEx returned PENDING. */
+  export function NdisCompleteBindAdapterEx(BindAdapterContext: NDIS_HANDLE, Status: NDIS_STATUS): void;
+  /**
+   * Only from ProtocolBindAdapterEx or ProtocolUnbindAdapterEx, after your sends and OID
+   * requests on the binding have completed. The handle is invalid from this call on (seed 003).
+   */
+  export function NdisCloseAdapterEx(NdisBindingHandle: NDIS_HANDLE): NDIS_STATUS;
+  /**
+   * Asks NDIS to unbind (from outside the bind/unbind handlers). The unbind may run before this
+   * returns: treat the handle as invalid once it has returned (seed 001).
+   */
+  export function NdisUnbindAdapter(NdisBindingHandle: NDIS_HANDLE): NDIS_STATUS;
+  /** Finishes an unbind for which ProtocolUnbindAdapterEx returned PENDING. */
+  export function NdisCompleteUnbindAdapterEx(UnbindContext: NDIS_HANDLE): void;
+  /** Finishes a PnP event for which ProtocolNetPnPEvent returned PENDING; once per event. */
+  export function NdisCompleteNetPnPEvent(NdisBindingHandle: NDIS_HANDLE | null, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION, Status: NDIS_STATUS): void;
+  /** Running bindings only. The NBLs are NDIS's until ProtocolSendNetBufferListsComplete. */
+  export function NdisSendNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
+  /** Gives back receives indicated without NDIS_RECEIVE_FLAGS_RESOURCES; each once. */
+  export function NdisReturnNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
+  /** Returns NDIS_STATUS_PENDING here; ProtocolOidRequestComplete follows. Complete every OID before closing. */
+  export function NdisOidRequest(NdisBindingHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
+
+  // ---- NBL allocation ----------------------------------------------------------------------------
+  export function NdisAllocateNetBufferListPool(NdisHandle: unknown, Parameters: unknown): NDIS_HANDLE;
+  export function NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE): void;
+  /** A new NBL with one NET_BUFFER of DataLength bytes (MdlChain must be null here); null if none is left. */
+  export function NdisAllocateNetBufferAndNetBufferList(PoolHandle: NDIS_HANDLE, ContextSize: number, ContextBackFill: number, MdlChain: null, DataOffset: number, DataLength: number): NET_BUFFER_LIST | null;
+  /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you). */
+  export function NdisFreeNetBufferList(NetBufferList: NET_BUFFER_LIST): void;
+
+  // ---- filter drivers -----------------------------------------------------------------------------
+  export interface NDIS_FILTER_DRIVER_CHARACTERISTICS<Module = any> {
+    FriendlyName?: string;
+    UniqueName?: string;
+    ServiceName?: string;
+    /** Call NdisFSetAttributes with your module context; return SUCCESS (the module is Paused) or a failure. */
+    AttachHandler(NdisFilterHandle: NDIS_HANDLE, FilterDriverContext: unknown, AttachParameters: unknown): NDIS_STATUS;
+    /** The module is Paused and leaves the stack; free what it allocated. */
+    DetachHandler(FilterModuleContext: Module): void;
+    /** Return SUCCESS (Running), PENDING (then NdisFRestartComplete), or a failure (stays Paused). */
+    RestartHandler(FilterModuleContext: Module, RestartParameters: unknown): NDIS_STATUS;
+    /**
+     * The module is Pausing (seed 004): complete new sends with NDIS_STATUS_PAUSED, return new
+     * receives at once, originate nothing, wait for your own sends and indications to come back.
+     * Return SUCCESS when nothing is outstanding, else PENDING and NdisFPauseComplete later.
+     * Never a failure.
+     */
+    PauseHandler(FilterModuleContext: Module, PauseParameters: unknown): NDIS_STATUS;
+    /** Sends from above: pass down with NdisFSendNetBufferLists, or complete with NdisFSendNetBufferListsComplete. */
+    SendNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
+    /** Completions from below: pass up those not yours; free your own (SourceHandle is your handle). */
+    SendNetBufferListsCompleteHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, SendCompleteFlags: number): void;
+    /** Receives from below: pass up with NdisFIndicateReceiveNetBufferLists, or return with NdisFReturnNetBufferLists (not with RESOURCES). */
+    ReceiveNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
+    /** Returns from above: pass down with NdisFReturnNetBufferLists those not yours. */
+    ReturnNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
+    StatusHandler?(FilterModuleContext: Module, StatusIndication: unknown): void;
+    NetPnPEventHandler?(FilterModuleContext: Module, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+    OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
+    OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
+  }
+  /** Call from DriverEntry. */
+  export function NdisFRegisterFilterDriver<Module>(DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: NDIS_FILTER_DRIVER_CHARACTERISTICS<Module>): { Status: NDIS_STATUS; NdisFilterDriverHandle: NDIS_HANDLE | null };
+  /** Only in FilterAttach: sets the context NDIS passes to the module's handlers. */
+  export function NdisFSetAttributes<Module>(NdisFilterHandle: NDIS_HANDLE, FilterModuleContext: Module, FilterAttributes: unknown): NDIS_STATUS;
+  /** Finishes a pause for which FilterPause returned PENDING; once. */
+  export function NdisFPauseComplete(NdisFilterHandle: NDIS_HANDLE): void;
+  /** Finishes a restart for which FilterRestart returned PENDING. */
+  export function NdisFRestartComplete(NdisFilterHandle: NDIS_HANDLE, Status: NDIS_STATUS): void;
+  /** Running modules only for sends they originate; sends from above only while Running. */
+  export function NdisFSendNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
+  /** Completes sends that came from above (set each NBL's Status). */
+  export function NdisFSendNetBufferListsComplete(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, SendCompleteFlags: number): void;
+  /** Not while Pausing or Paused. */
+  export function NdisFIndicateReceiveNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
+  /** Returns receives that came from below (not ones indicated with RESOURCES). */
+  export function NdisFReturnNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
+
+  // ---- timers and work items (virtual time) -----------------------------------------------------------
+  export interface NDIS_TIMER_CHARACTERISTICS<Context = unknown> {
+    TimerFunction(SystemSpecific1: null, FunctionContext: Context, SystemSpecific2: null, SystemSpecific3: null): void;
+    FunctionContext?: Context;
+    AllocationTag?: number;
+  }
+  export function NdisAllocateTimerObject<Context>(NdisHandle: unknown, TimerCharacteristics: NDIS_TIMER_CHARACTERISTICS<Context>): { Status: NDIS_STATUS; TimerObject: NDIS_HANDLE | null };
+  /**
+   * Arms the timer. DueTime in 100-ns units: negative = from now (-10000n is 1 ms), positive = an
+   * absolute virtual time. MillisecondsPeriod > 0 repeats. Returns true if it was already armed.
+   */
+  export function NdisSetTimerObject(TimerObject: NDIS_HANDLE, DueTime: bigint | number, MillisecondsPeriod?: number, FunctionContext?: unknown): boolean;
+  /** Returns true if the timer was armed and is now cancelled. */
+  export function NdisCancelTimerObject(TimerObject: NDIS_HANDLE): boolean;
+  export function NdisFreeTimerObject(TimerObject: NDIS_HANDLE): void;
+  export function NdisAllocateIoWorkItem(NdisObjectHandle: unknown): NDIS_HANDLE;
+  /** Runs Routine later, as its own step (never inside this call). */
+  export function NdisQueueIoWorkItem<Context>(NdisIoWorkItemHandle: NDIS_HANDLE, Routine: (WorkItemContext: Context, NdisIoWorkItemHandle: NDIS_HANDLE) => void, WorkItemContext: Context): void;
+  export function NdisFreeIoWorkItem(NdisIoWorkItemHandle: NDIS_HANDLE): void;
+}

@@ -1,0 +1,122 @@
+// Reference filter driver: a pass-through filter that counts, and pauses as seed 004 asks. It
+// tracks every NBL it has passed on (sends down, receives up) and every one it originated, and
+// pends its pause until the last one is back; while Pausing or Paused it completes new sends
+// with NDIS_STATUS_PAUSED and returns new receives at once.
+
+import {
+  NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
+  NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
+  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
+  NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS,
+} from 'ndis';
+
+type State = 'Paused' | 'Restarting' | 'Running' | 'Pausing';
+
+export interface Module {
+  handle: NDIS_HANDLE;
+  state: State;
+  /** NBLs passed on (down or up) and not yet back. */
+  inFlight: number;
+  /** NBLs it originated and not yet back. */
+  own: number;
+  pausePending: boolean;
+  sent: number;
+  received: number;
+}
+
+export const modules: Module[] = [];
+
+function count(nbls: NET_BUFFER_LIST | null): number {
+  let n = 0;
+  for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) n++;
+  return n;
+}
+
+function finishPauseIfIdle(m: Module): void {
+  if (m.pausePending && m.inFlight === 0 && m.own === 0) {
+    m.pausePending = false;
+    m.state = 'Paused';
+    NdisFPauseComplete(m.handle);
+  }
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  return NdisFRegisterFilterDriver<Module>(null, null, {
+    FriendlyName: 'reference counting filter',
+
+    AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
+      const m: Module = { handle, state: 'Paused', inFlight: 0, own: 0, pausePending: false, sent: 0, received: 0 };
+      modules.push(m);
+      return NdisFSetAttributes(handle, m, {});
+    },
+
+    DetachHandler(m: Module): void {
+      modules.splice(modules.indexOf(m), 1);
+    },
+
+    RestartHandler(m: Module): NDIS_STATUS {
+      m.state = 'Running';
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    PauseHandler(m: Module): NDIS_STATUS {
+      m.state = 'Pausing';
+      if (m.inFlight === 0 && m.own === 0) {
+        m.state = 'Paused';
+        return NDIS_STATUS_SUCCESS;
+      }
+      m.pausePending = true;
+      return NDIS_STATUS_PENDING;
+    },
+
+    SendNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, port: number, flags: number): void {
+      if (m.state !== 'Running') {
+        for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) nbl.Status = NDIS_STATUS_PAUSED;
+        NdisFSendNetBufferListsComplete(m.handle, nbls, 0);
+        return;
+      }
+      const n = count(nbls);
+      m.inFlight += n;
+      m.sent += n;
+      NdisFSendNetBufferLists(m.handle, nbls, port, flags);
+    },
+
+    SendNetBufferListsCompleteHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {
+      let up: NET_BUFFER_LIST | null = null;
+      let tail: NET_BUFFER_LIST | null = null;
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        nbl.Next = null;
+        if (nbl.SourceHandle === m.handle) {
+          m.own--;
+          NdisFreeNetBufferList(nbl);
+        } else {
+          m.inFlight--;
+          if (tail) tail.Next = nbl;
+          else up = nbl;
+          tail = nbl;
+        }
+        nbl = next;
+      }
+      if (up) NdisFSendNetBufferListsComplete(m.handle, up, flags);
+      finishPauseIfIdle(m);
+    },
+
+    ReceiveNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, port: number, n: number, flags: number): void {
+      const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
+      if (m.state !== 'Running') {
+        if (!resources) NdisFReturnNetBufferLists(m.handle, nbls, 0);
+        return;
+      }
+      m.received += n;
+      if (!resources) m.inFlight += n;
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);
+    },
+
+    ReturnNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {
+      m.inFlight -= count(nbls);
+      NdisFReturnNetBufferLists(m.handle, nbls, flags);
+      finishPauseIfIdle(m);
+    },
+  }).Status;
+}

@@ -1,0 +1,170 @@
+// Reference protocol driver: binds to every adapter, sets a packet filter, sends and receives,
+// and gets every PnP event right (seeds 000-003). Tests run it under many seeds and expect no
+// finding; labs grade against it.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
+  NdisCompleteUnbindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
+  NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
+  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
+  NetEventPause, NetEventRestart, NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER,
+  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+} from 'ndis';
+
+export interface Binding {
+  handle: NDIS_HANDLE | null;
+  adapter: string;
+  macAddress: string;
+  pool: NDIS_HANDLE;
+  running: boolean;
+  /** Sends not yet completed. */
+  sendsOutstanding: number;
+  /** OID requests not yet completed. */
+  oidsOutstanding: number;
+  /** A pause waiting for the sends to complete. */
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+  /** An unbind waiting for OID requests to complete before closing. */
+  pendingUnbind: NDIS_HANDLE | null;
+  /** Sequence numbers of the frames received, in order. */
+  received: number[];
+}
+
+export const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+function countOf(nbls: NET_BUFFER_LIST | null): number {
+  let n = 0;
+  for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) n++;
+  return n;
+}
+
+function setPacketFilter(b: Binding, filter: number): void {
+  const buffer = new Uint8Array(4);
+  new DataView(buffer.buffer).setUint32(0, filter, true);
+  b.oidsOutstanding++;
+  NdisOidRequest(b.handle!, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
+}
+
+function closeIfIdle(b: Binding): void {
+  if (b.pendingUnbind && b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
+    const unbindContext = b.pendingUnbind;
+    b.pendingUnbind = null;
+    NdisCloseAdapterEx(b.handle!);
+    b.handle = null;
+    NdisCompleteUnbindAdapterEx(unbindContext);
+  }
+}
+
+function finishPauseIfIdle(b: Binding): void {
+  if (b.pendingPause && b.sendsOutstanding === 0) {
+    const event = b.pendingPause;
+    b.pendingPause = null;
+    NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+  }
+}
+
+/**
+ * Sends `count` frames of `size` bytes from binding `index` to `destination`, each carrying its
+ * sequence number after the Ethernet header. Does nothing unless the binding is Running.
+ * Returns how many it sent.
+ */
+export function SendFrames(index: number, destination: string, count: number, size = 60, first = 0): number {
+  const b = bindings[index];
+  if (!b || !b.running || !b.handle) return 0;
+  let head: NET_BUFFER_LIST | null = null;
+  let tail: NET_BUFFER_LIST | null = null;
+  let sent = 0;
+  for (let i = 0; i < count; i++) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, size);
+    if (!nbl) break;
+    const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    data.set(destination.split(':').map((h) => parseInt(h, 16)), 0);
+    data.set(b.macAddress.split(':').map((h) => parseInt(h, 16)), 6);
+    data[12] = 0x88;
+    data[13] = 0xb5;
+    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    if (tail) tail.Next = nbl;
+    else head = nbl;
+    tail = nbl;
+    sent++;
+  }
+  if (!head) return 0;
+  b.sendsOutstanding += sent;
+  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  return sent;
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'reference-protocol',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = {
+        handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}),
+        running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, received: [],
+      };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings.push(b);
+      setPacketFilter(b, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST);
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      // Seed 003: sends and OID requests must be complete before NdisCloseAdapterEx.
+      b.pendingUnbind = unbindContext;
+      if (b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
+        b.pendingUnbind = null;
+        NdisCloseAdapterEx(b.handle!);
+        b.handle = null;
+        return NDIS_STATUS_SUCCESS;
+      }
+      return NDIS_STATUS_PENDING;
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here
+      if (event.NetEvent === NetEventRestart) {
+        b.running = true;
+        return NDIS_STATUS_SUCCESS;
+      }
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        if (b.sendsOutstanding === 0) return NDIS_STATUS_SUCCESS;
+        b.pendingPause = event;
+        return NDIS_STATUS_PENDING;
+      }
+      // Events this driver has no work for still succeed (never NDIS_STATUS_NOT_SUPPORTED).
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    OidRequestCompleteHandler(b: Binding): void {
+      b.oidsOutstanding--;
+      closeIfIdle(b);
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NdisFreeNetBufferList(nbl);
+        b.sendsOutstanding--;
+        nbl = next;
+      }
+      finishPauseIfIdle(b);
+      closeIfIdle(b);
+    },
+
+    ReceiveNetBufferListsHandler(b: Binding, nbls: NET_BUFFER_LIST, _port: number, _count: number, flags: number): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+        if (data.length >= 18) b.received.push(new DataView(data.buffer, data.byteOffset).getUint32(14, true));
+      }
+      // With RESOURCES the NBLs go back when this returns; otherwise they are ours to return.
+      if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) === 0 && countOf(nbls) > 0) NdisReturnNetBufferLists(b.handle!, nbls, 0);
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}
