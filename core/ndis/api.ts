@@ -136,6 +136,13 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     NdisFReturnNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
       enter('NdisFReturnNetBufferLists', {}, () => runtime.filters.returnFromModule(driver, NdisFilterHandle, NetBufferLists, ReturnFlags)),
 
+    NdisFIndicateStatus: (NdisFilterHandle: unknown, StatusIndication: unknown) =>
+      enter('NdisFIndicateStatus', {}, () => runtime.filters.statusFromModule(driver, NdisFilterHandle, StatusIndication)),
+
+    /** NDIS delivers PnP events to the layers above a module itself: this acknowledges (SUCCESS). */
+    NdisFNetPnPEvent: (NdisFilterHandle: unknown, _NetPnPEvent: unknown) =>
+      enter('NdisFNetPnPEvent', {}, () => (runtime.filters.moduleFor(driver, NdisFilterHandle, 'NdisFNetPnPEvent') ? status.NDIS_STATUS_SUCCESS : status.NDIS_STATUS_INVALID_PARAMETER)),
+
     // ---- timers (virtual time) --------------------------------------------------------------------
     NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>
       enter('NdisAllocateTimerObject', {}, () => {

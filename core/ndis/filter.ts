@@ -8,9 +8,9 @@ import { StateMachine } from './state-machine.ts';
 import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from './states.ts';
 import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, statusName } from './status.ts';
-import { NDIS_RECEIVE_FLAGS_RESOURCES } from './constants.ts';
+import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES } from './constants.ts';
 import type { MiniportAdapter } from './miniport.ts';
-import type { NdisRuntime, DriverRecord, NdisHandle } from './runtime.ts';
+import type { NdisRuntime, DriverRecord, NdisHandle, StatusIndication, NetPnPEventNotification } from './runtime.ts';
 import { NDIS_OWNER } from './runtime.ts';
 
 export interface FilterCharacteristics {
@@ -224,6 +224,42 @@ export class FilterStacks {
       return undefined;
     }
     return module;
+  }
+
+  /** Status indications travel up from position `from` (-1 for the miniport). */
+  statusAbove(adapter: MiniportAdapter, from: number, indication: StatusIndication): void {
+    const rt = this.runtime;
+    const module = this.above(adapter, from, (m) => !!m.characteristics.StatusHandler);
+    if (!module) {
+      rt.indicateStatusToProtocols(adapter, indication);
+      return;
+    }
+    rt.invoke(module.driver, 'FilterStatus', module.object, false, () => module.characteristics.StatusHandler!(module.context, indication));
+  }
+
+  /** NdisFIndicateStatus: a module passes a status indication up (allowed while Paused, seed 004). */
+  statusFromModule(driver: DriverRecord, handle: unknown, indication: unknown): void {
+    const module = this.moduleFor(driver, handle, 'NdisFIndicateStatus');
+    if (!module) return;
+    const i = indication as Partial<StatusIndication> | null;
+    if (!i || typeof i.StatusCode !== 'number') {
+      this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFIndicateStatus', why: 'StatusIndication needs a numeric StatusCode' });
+      return;
+    }
+    const buffer = i.StatusBuffer instanceof Uint8Array ? i.StatusBuffer : new Uint8Array(0);
+    this.statusAbove(module.adapter, this.indexOf(module), { SourceHandle: module.handle, PortNumber: i.PortNumber ?? 0, StatusCode: i.StatusCode, Flags: i.Flags ?? 0, StatusBuffer: buffer, StatusBufferSize: buffer.byteLength });
+  }
+
+  /**
+   * A PnP event for a module (FilterNetPnPEvent). The module passes it on with NdisFNetPnPEvent;
+   * here NDIS delivers the event to the layers above itself, so NdisFNetPnPEvent answers
+   * NDIS_STATUS_SUCCESS. Returns the module's status.
+   */
+  pnpEvent(module: FilterModule, notification: NetPnPEventNotification): number {
+    const handler = module.characteristics.NetPnPEventHandler;
+    if (!handler) return NDIS_STATUS_SUCCESS;
+    const name = NET_PNP_EVENT_NAMES[notification.NetEvent] ?? `NetEvent ${notification.NetEvent}`;
+    return this.runtime.invoke(module.driver, `FilterNetPnPEvent(${name})`, module.object, true, () => handler(module.context, notification));
   }
 
   // ---- the datapath ----------------------------------------------------------------------------

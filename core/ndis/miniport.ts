@@ -22,14 +22,14 @@ import { writeTxDescriptor } from '../nic/descriptors.ts';
 import { parseMac, formatMac } from '../nic/machine.ts';
 import { multicastTableBit } from '../nic/ethernet.ts';
 import {
-  MediaConnectStateConnected, MediaConnectStateDisconnected, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
+  MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD0, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
   NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, OID_802_3_MAXIMUM_LIST_SIZE,
   OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES,
 } from './constants.ts';
 import { NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_STATUS } from '../memory/nbl-pool.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
-  NDIS_STATUS_NOT_SUPPORTED,
+  NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED,
 } from './status.ts';
 import type { Nic } from '../nic/nic.ts';
 import type { NdisRuntime } from './runtime.ts';
@@ -63,6 +63,12 @@ export class MiniportAdapter {
   /** Sends accepted and not yet completed. */
   sendsOutstanding = 0;
   private stepPosted = false;
+  /** The link state last indicated up (MediaConnectState*), or -1 before the first. */
+  private indicatedLink = -1;
+  /** NDIS_DEVICE_POWER_STATE: D0 (1) working, D3 (4) off. */
+  powerState = NdisDeviceStateD0;
+  /** Set by surprise removal: the hardware is gone. */
+  removed = false;
 
   constructor(private readonly runtime: NdisRuntime, readonly nic: Nic, readonly name: string, index: number) {
     this.owner = MINIPORT_OWNER_BASE + index;
@@ -117,9 +123,10 @@ export class MiniportAdapter {
 
   /** MiniportSendNetBufferLists: queues the NBLs (indices, already validated) for the TX ring. */
   send(nbls: number[]): void {
-    if (!this.sm.is('Running')) {
-      // A miniport that is not Running completes sends at once with NDIS_STATUS_PAUSED.
-      for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_PAUSED);
+    if (!this.sm.is('Running') || this.removed) {
+      // A miniport that is not Running completes sends at once with NDIS_STATUS_PAUSED (or, with
+      // its hardware gone, NDIS_STATUS_ADAPTER_REMOVED).
+      for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, this.removed ? NDIS_STATUS_ADAPTER_REMOVED : NDIS_STATUS_PAUSED);
       this.runtime.post(`complete sends paused ${this.name}`, () => this.runtime.filters.completeAbove(this, -1, nbls), { channel: `adapter ${this.name}` });
       return;
     }
@@ -168,10 +175,89 @@ export class MiniportAdapter {
     }, { channel: `adapter ${this.name}` });
   }
 
-  /** The DPC: completed sends, then received frames. */
+  /** The DPC: completed sends, received frames, then a link change if there was one. */
   dpc(): void {
+    if (this.sm.is('Halted', 'Initializing')) return;
     this.completeTransmits();
     this.indicateReceives();
+    this.checkLink();
+  }
+
+  /** NDIS_STATUS_LINK_STATE up the stack when STATUS.LU differs from what was last indicated. */
+  private checkLink(): void {
+    const state = this.powerState === NdisDeviceStateD0 && !this.removed ? this.mediaConnectState() : MediaConnectStateUnknown;
+    if (state !== this.indicatedLink) this.indicateLinkState(state);
+  }
+
+  /** Indicates an NDIS_LINK_STATE (40 bytes, as OID_GEN_LINK_STATE returns it). */
+  indicateLinkState(state: number): void {
+    this.indicatedLink = state;
+    const buffer = new Uint8Array(40);
+    const view = new DataView(buffer.buffer);
+    const up = state === MediaConnectStateConnected;
+    view.setUint32(4, state, true);
+    view.setUint32(8, up ? MediaDuplexStateFull : MediaDuplexStateUnknown, true);
+    view.setBigUint64(16, up ? 1_000_000_000n : 0n, true);
+    view.setBigUint64(24, up ? 1_000_000_000n : 0n, true);
+    this.runtime.filters.statusAbove(this, -1, { SourceHandle: null, PortNumber: 0, StatusCode: NDIS_STATUS_LINK_STATE, Flags: 0, StatusBuffer: buffer, StatusBufferSize: 40 });
+  }
+
+  /** MiniportHaltEx: the NIC is reset and the receive NBLs go back to the pool. */
+  halt(): void {
+    this.sm.fire('Halt');
+    this.nic.write('CTRL', 1 << 26);
+    for (let i = 0; i < this.rxCount; i++) {
+      const nbl = this.rxNbl[i]!;
+      if (nbl >= 0) this.runtime.pool.release(nbl, this.owner);
+      this.rxNbl[i] = -1;
+    }
+  }
+
+  /**
+   * OID_PNP_SET_POWER: to D3 the NIC is reset (no link, no DMA); back to D0 it is brought up again
+   * with its receive ring, and the link state is indicated Unknown until the link comes back.
+   */
+  setPower(state: number): void {
+    this.powerState = state;
+    if (state !== NdisDeviceStateD0) {
+      this.nic.write('CTRL', 1 << 26);
+      this.indicateLinkState(MediaConnectStateUnknown);
+      return;
+    }
+    const pool = this.runtime.pool;
+    bringUp(this.runtime.machine, this.nic, { stripCrc: true, rxBuffer: (i) => pool.nbField(this.rxNbl[i]!, NB_BUFFER) });
+    this.rxNext = 0;
+    this.rxReturned.fill(0);
+    this.rxReturned[this.rxCount - 1] = 1;
+    this.txTail = 0;
+    this.txClean = 0;
+    this.applyPacketFilter();
+    this.setMulticastList(this.multicastList);
+    this.indicateLinkState(MediaConnectStateUnknown);
+    this.scheduleDevice();
+  }
+
+  /**
+   * Surprise removal: the hardware is gone. Sends it still held (in the TX ring or queued) can
+   * never finish, so they complete now with NDIS_STATUS_ADAPTER_REMOVED; then the link is Unknown.
+   */
+  surpriseRemove(): void {
+    this.removed = true;
+    this.nic.write('CTRL', 1 << 26);
+    const failed: number[] = [];
+    for (let i = this.txClean; i !== this.txTail; i = (i + 1) % this.txCount) {
+      const nbl = this.txNblDone[i]!;
+      this.txNblDone[i] = -1;
+      if (nbl >= 0) failed.push(nbl);
+    }
+    this.txClean = this.txTail;
+    failed.push(...this.txQueue.splice(0));
+    for (const nbl of failed) this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_ADAPTER_REMOVED);
+    if (failed.length > 0) {
+      this.sendsOutstanding -= failed.length;
+      this.runtime.filters.completeAbove(this, -1, failed);
+    }
+    this.indicateLinkState(MediaConnectStateUnknown);
   }
 
   private completeTransmits(): void {

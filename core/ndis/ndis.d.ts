@@ -177,6 +177,16 @@ declare module 'ndis' {
     BufferLength: number;
     PortNumber: number;
   }
+  /** NDIS_STATUS_INDICATION: NDIS_STATUS_LINK_STATE carries an NDIS_LINK_STATE in StatusBuffer. */
+  export interface NDIS_STATUS_INDICATION {
+    SourceHandle: NDIS_HANDLE | null;
+    PortNumber: number;
+    StatusCode: NDIS_STATUS;
+    Flags: number;
+    /** For NDIS_STATUS_LINK_STATE: MediaConnectState (u32) at offset 4, XmitLinkSpeed (u64) at 16. */
+    StatusBuffer: Uint8Array;
+    StatusBufferSize: number;
+  }
   export interface NDIS_OID_REQUEST {
     RequestType: number;
     DATA: {
@@ -209,7 +219,8 @@ declare module 'ndis' {
     CloseAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding): void;
     /** An NdisOidRequest that returned PENDING has finished. */
     OidRequestCompleteHandler?(ProtocolBindingContext: Binding, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
-    StatusHandlerEx?(ProtocolBindingContext: Binding, StatusIndication: unknown): void;
+    /** Status from the adapter, e.g. NDIS_STATUS_LINK_STATE on a link change (also while Paused). */
+    StatusHandlerEx?(ProtocolBindingContext: Binding, StatusIndication: NDIS_STATUS_INDICATION): void;
     /**
      * Received frames (Running bindings only). Without NDIS_RECEIVE_FLAGS_RESOURCES you own them
      * until NdisReturnNetBufferLists; with it, they go back when you return.
@@ -283,7 +294,9 @@ declare module 'ndis' {
     ReceiveNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
     /** Returns from above: pass down with NdisFReturnNetBufferLists those not yours. */
     ReturnNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
-    StatusHandler?(FilterModuleContext: Module, StatusIndication: unknown): void;
+    /** Status from below: pass it up with NdisFIndicateStatus (allowed while Paused). */
+    StatusHandler?(FilterModuleContext: Module, StatusIndication: NDIS_STATUS_INDICATION): void;
+    /** A PnP event (QueryRemoveDevice, CancelRemoveDevice...): pass it on with NdisFNetPnPEvent and return its status. */
     NetPnPEventHandler?(FilterModuleContext: Module, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
@@ -304,6 +317,11 @@ declare module 'ndis' {
   export function NdisFIndicateReceiveNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
   /** Returns receives that came from below (not ones indicated with RESOURCES). */
   export function NdisFReturnNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
+
+  /** Passes a status indication up (Running or Paused). */
+  export function NdisFIndicateStatus(NdisFilterHandle: NDIS_HANDLE, StatusIndication: NDIS_STATUS_INDICATION): void;
+  /** Passes a PnP event on to the drivers above; returns their status. */
+  export function NdisFNetPnPEvent(NdisFilterHandle: NDIS_HANDLE, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
 
   // ---- timers and work items (virtual time) -----------------------------------------------------------
   export interface NDIS_TIMER_CHARACTERISTICS<Context = unknown> {

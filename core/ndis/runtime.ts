@@ -19,6 +19,7 @@ import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
 import { loadDriverModule, DriverLoadError } from './driver-loader.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks, type FilterCharacteristics } from './filter.ts';
+import { StackOperations } from './stack-operations.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
@@ -64,6 +65,16 @@ export interface BindParameters {
   MtuSize: number;
   MaxXmitLinkSpeed: bigint;
   MediaConnectState: number;
+}
+
+/** NDIS_STATUS_INDICATION. */
+export interface StatusIndication {
+  SourceHandle: NdisHandle | null;
+  PortNumber: number;
+  StatusCode: number;
+  Flags: number;
+  StatusBuffer: Uint8Array;
+  StatusBufferSize: number;
 }
 
 export interface NetPnPEventNotification {
@@ -149,6 +160,8 @@ export class NdisRuntime {
   readonly bindings: Binding[] = [];
   readonly pendingLimitNs: bigint;
   readonly filters: FilterStacks;
+  /** Whole-stack operations: link changes, power, removal, filter insertion. */
+  readonly operations: StackOperations;
   private readonly callPath: string[] = [];
   private readonly handles = new Map<number, unknown>();
   private readonly handleObjects = new Map<number, NdisHandle>();
@@ -165,6 +178,7 @@ export class NdisRuntime {
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
     this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`, i));
     this.filters = new FilterStacks(this);
+    this.operations = new StackOperations(this);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<NdisRuntime> {
@@ -364,7 +378,7 @@ export class NdisRuntime {
     }, { channel: 'pnp' });
   }
 
-  private bindingsOf(adapter: MiniportAdapter, state?: BindingState): Binding[] {
+  bindingsOf(adapter: MiniportAdapter, state?: BindingState): Binding[] {
     return this.bindings.filter((b) => b.adapter === adapter && (state === undefined || b.state === state));
   }
 
@@ -374,7 +388,7 @@ export class NdisRuntime {
   }
 
   /** Restart bottom-up: the adapter, each Paused filter module, each Paused binding. */
-  private restartAdapter(adapter: MiniportAdapter, done: () => void): void {
+  restartAdapter(adapter: MiniportAdapter, done: () => void): void {
     adapter.restart();
     const modules = this.filters.modules(adapter).filter((m) => m.state === 'Paused');
     this.sequence([
@@ -385,16 +399,30 @@ export class NdisRuntime {
 
   /** Pause top-down: each Running binding, each Running filter module from the top, the adapter. */
   pauseStack(adapter: MiniportAdapter, done: () => void = () => {}): void {
-    this.post(`pause ${adapter.name}`, () => {
-      const modules = [...this.filters.modules(adapter)].reverse().filter((m) => m.state === 'Running');
-      this.sequence([
-        ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())),
-        ...modules.map((m) => (next: () => void) => this.filters.pause(m, next)),
-      ], () => {
-        adapter.pause();
-        done();
-      });
-    }, { channel: 'pnp' });
+    this.post(`pause ${adapter.name}`, () => this.pauseAdapter(adapter, done), { channel: 'pnp' });
+  }
+
+  pauseAdapter(adapter: MiniportAdapter, done: () => void): void {
+    const modules = [...this.filters.modules(adapter)].reverse().filter((m) => m.state === 'Running');
+    this.sequence([
+      ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())),
+      ...modules.map((m) => (next: () => void) => this.filters.pause(m, next)),
+    ], () => {
+      adapter.pause();
+      done();
+    });
+  }
+
+  /**
+   * A status indication from the miniport (NDIS_STATUS_LINK_STATE...), up through the filter
+   * modules that have a FilterStatus handler to every bound protocol's ProtocolStatusEx.
+   */
+  indicateStatusToProtocols(adapter: MiniportAdapter, indication: StatusIndication): void {
+    this.trace.record('status', { adapter: adapter.name, status: statusName(indication.StatusCode) });
+    for (const binding of this.bindings.filter((b) => b.adapter === adapter && !b.sm.is('Unbound', 'Opening', 'Closing'))) {
+      const handler = binding.protocol.protocol?.StatusHandlerEx;
+      if (handler) this.invoke(binding.protocol, 'ProtocolStatusEx', `binding ${binding.name}`, false, () => handler(binding.context, indication));
+    }
   }
 
   /** Runs asynchronous steps one after another, then `done`. */
@@ -560,7 +588,7 @@ export class NdisRuntime {
     this.post(`remove ${binding.name}`, () => this.removeNow(binding, done), { channel: 'pnp' });
   }
 
-  private removeNow(binding: Binding, done: () => void): void {
+  removeNow(binding: Binding, done: () => void): void {
     const unbind = () => this.unbind(binding, done);
     if (binding.state === 'Running') this.pnpEvent(binding, NetEventPause, () => this.post(`unbind ${binding.name}`, unbind, { channel: 'pnp' }));
     else if (binding.state === 'Paused') unbind();

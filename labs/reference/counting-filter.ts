@@ -6,8 +6,9 @@
 import {
   NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
   NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
-  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
-  NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS,
+  NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
+  NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
+  type NET_PNP_EVENT_NOTIFICATION,
 } from 'ndis';
 
 type State = 'Paused' | 'Restarting' | 'Running' | 'Pausing';
@@ -111,6 +112,14 @@ export function DriverEntry(): NDIS_STATUS {
       m.received += n;
       if (!resources) m.inFlight += n;
       NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);
+    },
+
+    StatusHandler(m: Module, indication: NDIS_STATUS_INDICATION): void {
+      NdisFIndicateStatus(m.handle, indication);
+    },
+
+    NetPnPEventHandler(m: Module, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      return NdisFNetPnPEvent(m.handle, event);
     },
 
     ReturnNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {

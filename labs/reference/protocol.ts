@@ -8,8 +8,8 @@ import {
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
   NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER,
-  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
-  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
+  type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
 } from 'ndis';
 
 export interface Binding {
@@ -28,6 +28,8 @@ export interface Binding {
   pendingUnbind: NDIS_HANDLE | null;
   /** Sequence numbers of the frames received, in order. */
   received: number[];
+  /** MediaConnectState of each NDIS_STATUS_LINK_STATE indication, in order. */
+  linkStates: number[];
 }
 
 export const bindings: Binding[] = [];
@@ -102,7 +104,7 @@ export function DriverEntry(): NDIS_STATUS {
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
         handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}),
-        running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, received: [],
+        running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, received: [], linkStates: [],
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
@@ -138,6 +140,12 @@ export function DriverEntry(): NDIS_STATUS {
       }
       // Events this driver has no work for still succeed (never NDIS_STATUS_NOT_SUPPORTED).
       return NDIS_STATUS_SUCCESS;
+    },
+
+    StatusHandlerEx(b: Binding, indication: NDIS_STATUS_INDICATION): void {
+      if (indication.StatusCode === NDIS_STATUS_LINK_STATE && indication.StatusBufferSize >= 8) {
+        b.linkStates.push(new DataView(indication.StatusBuffer.buffer, indication.StatusBuffer.byteOffset).getUint32(4, true));
+      }
     },
 
     OidRequestCompleteHandler(b: Binding): void {
