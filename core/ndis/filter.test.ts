@@ -155,4 +155,14 @@ describe('filter rules (seed 004)', () => {
     rt.run();
     expect(rules(rt)).toEqual(['ReturnedResourcesNbl']);
   });
+
+  it('SendNotCompletedInTime: a filter that sits on sends is reported (an error: the machine goes on)', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ send: 'm.held.push(nbls);' })]);
+    send(rt, driver, echo, 3);
+    rt.run();
+    expect(rules(rt)).toEqual(['SendNotCompletedInTime']);
+    expect(rt.verifier.findings[0]!.severity).toBe('error');
+    expect(rt.verifier.findings[0]!.message).toBe('3 of 3 NBL(s) sent were still not completed 1000000000 ns later');
+    expect(rt.stopped).toBeUndefined();
+  });
 });

@@ -147,6 +147,8 @@ export interface RuntimeOptions extends Partial<MachineOptions> {
   seed?: number | bigint;
   /** How long (virtual ns) a pended bind, unbind or PnP event may stay pending: 1 s by default. */
   pendingLimitNs?: bigint;
+  /** How long (virtual ns) a send may stay outstanding before SendNotCompletedInTime: 1 s by default. */
+  sendLimitNs?: bigint;
 }
 
 export class NdisRuntime {
@@ -159,6 +161,10 @@ export class NdisRuntime {
   readonly drivers: DriverRecord[] = [];
   readonly bindings: Binding[] = [];
   readonly pendingLimitNs: bigint;
+  readonly sendLimitNs: bigint;
+  /** Per NBL: which send it is on (so a watchdog knows if the NBL it watches is still that send). */
+  private readonly sendGeneration: Uint32Array;
+  private sendCount = 0;
   readonly filters: FilterStacks;
   /** Whole-stack operations: link changes, power, removal, filter insertion. */
   readonly operations: StackOperations;
@@ -176,6 +182,8 @@ export class NdisRuntime {
     this.views.handleOf = (id) => this.handleObjects.get(id);
     this.rxRefs = new Int32Array(this.pool.layout.nblCount);
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
+    this.sendLimitNs = options.sendLimitNs ?? 1_000_000_000n;
+    this.sendGeneration = new Uint32Array(this.pool.layout.nblCount);
     this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`, i));
     this.filters = new FilterStacks(this);
     this.operations = new StackOperations(this);
@@ -757,7 +765,24 @@ export class NdisRuntime {
     }
     binding.sendsOutstanding += nbls.length;
     this.trace.record('send', { object, nbls: nbls.length });
+    this.watchSends(binding, nbls);
     this.filters.sendBelow(binding.adapter, this.filters.modules(binding.adapter).length, nbls);
+  }
+
+  /**
+   * Driver Verifier's NdisTimedDataSend: a send still outstanding after sendLimitNs is reported
+   * (severity error: the machine goes on).
+   */
+  private watchSends(binding: Binding, nbls: number[]): void {
+    const generation = ++this.sendCount;
+    for (const nbl of nbls) this.sendGeneration[nbl] = generation;
+    this.scheduler.post(`send watchdog ${binding.name}`, () => {
+      if (this.verifier.stopped) return;
+      const late = nbls.filter((nbl) => this.sendGeneration[nbl] === generation).length;
+      if (late > 0) {
+        this.withPath('send watchdog', () => this.report('SendNotCompletedInTime', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: `${late} of ${nbls.length} NBL(s) sent were still not completed ${this.sendLimitNs} ns later` }));
+      }
+    }, { delayNs: this.sendLimitNs, channel: 'send watchdogs' });
   }
 
   private ownerText(nbl: number): string {
@@ -783,6 +808,7 @@ export class NdisRuntime {
     for (const [binding, list] of byBinding) {
       this.post(`send complete ${binding.name}`, () => {
         for (let i = 0; i < list.length; i++) {
+          this.sendGeneration[list[i]!] = 0; // completed: no longer watched
           this.pool.transfer(list[i]!, NDIS_OWNER, binding.protocol.owner);
           this.pool.setNblField(list[i]!, NBL_NEXT, i + 1 < list.length ? list[i + 1]! + 1 : 0);
         }
