@@ -11,7 +11,7 @@ import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, statusNa
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES } from './constants.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { NdisRuntime, DriverRecord, NdisHandle, StatusIndication, NetPnPEventNotification } from './runtime.ts';
-import { NDIS_OWNER } from './runtime.ts';
+import { NDIS_OWNER, describe } from './runtime.ts';
 
 export interface FilterCharacteristics {
   FriendlyName?: string;
@@ -220,7 +220,7 @@ export class FilterStacks {
   moduleFor(driver: DriverRecord, handle: unknown, call: string): FilterModule | undefined {
     const module = this.runtime.resolve<FilterModule>(handle, 'filterModule');
     if (!module || module.driver !== driver) {
-      this.runtime.trace.record('refused', { driver: driver.name, call, why: 'not a filter module handle of this driver' });
+      this.runtime.report('InvalidHandle', { driver: driver.name, message: module ? `${call} with the NdisFilterHandle of ${module.name}, which belongs to ${module.driver.name}` : `${call} expects the NdisFilterHandle FilterAttach received; it got ${describe(handle)}` });
       return undefined;
     }
     return module;
@@ -243,7 +243,7 @@ export class FilterStacks {
     if (!module) return;
     const i = indication as Partial<StatusIndication> | null;
     if (!i || typeof i.StatusCode !== 'number') {
-      this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFIndicateStatus', why: 'StatusIndication needs a numeric StatusCode' });
+      this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFIndicateStatus: StatusIndication needs a numeric StatusCode; got ${describe(indication)}` });
       return;
     }
     const buffer = i.StatusBuffer instanceof Uint8Array ? i.StatusBuffer : new Uint8Array(0);

@@ -329,6 +329,21 @@ describe('handler behaviour', () => {
     expect(rt.stopped?.rule).toBe('PnPCompleteWithoutPending');
   });
 
+  it('InvalidHandle: a null binding handle names the call and what it expected', async () => {
+    const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) NdisUnbindAdapter(null); return NDIS_STATUS_SUCCESS;' }));
+    expect(rules(rt)).toEqual(['InvalidHandle']);
+    expect(rt.stopped!.message).toBe('NdisUnbindAdapter expects an NdisBindingHandle from NdisOpenAdapterEx; it got null');
+  });
+
+  it('InvalidParameter: sending something that is not a NET_BUFFER_LIST', async () => {
+    const { rt } = await started(protocol({
+      prelude: 'import { NdisSendNetBufferLists } from "ndis";',
+      pnp: 'if (event.NetEvent === NetEventRestart) { const h = binding.handle; const item = NdisAllocateIoWorkItem(null); NdisQueueIoWorkItem(item, () => NdisSendNetBufferLists(h, { frame: 1 } as any, 0, 0), null); } return NDIS_STATUS_SUCCESS;',
+    }));
+    expect(rules(rt)).toEqual(['InvalidParameter']);
+    expect(rt.stopped!.message).toBe('NdisSendNetBufferLists: NetBufferLists is an object (Object), not a NET_BUFFER_LIST');
+  });
+
   it('real timers are not available: setTimeout says what to use instead', async () => {
     const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) setTimeout(() => {}, 10); return NDIS_STATUS_SUCCESS;' }));
     expect(rt.stopped!.message).toContain('setTimeout is not available to drivers: time is virtual. Use NdisAllocateTimerObject and NdisSetTimerObject');
@@ -344,7 +359,7 @@ describe('loading drivers', () => {
     await expect(load('import fs from "node:fs"; export function DriverEntry() { return fs ? 0 : 1; }')).rejects.toThrow('bad.ts: imports "node:fs"; a driver may import only from "ndis"');
     await expect(load('export function DriverEntry() { return 0; }')).rejects.toThrow('bad.ts: DriverEntry returned without calling NdisRegisterProtocolDriver');
     await expect(load(protocol().replace('return Status;', 'return NdisRegisterProtocolDriver(null, {}).Status;'))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_FAILURE/);
-    await expect(load(protocol().replace('BindAdapterHandlerEx(', 'NotTheRightName('))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_BAD_CHARACTERISTICS/);
+    await expect(load(protocol().replace('BindAdapterHandlerEx(', 'NotTheRightName('))).rejects.toThrow('DriverEntry returned NDIS_STATUS_BAD_CHARACTERISTICS (0xC0010005); it must register and return NDIS_STATUS_SUCCESS (NdisRegisterProtocolDriver: the characteristics lack BindAdapterHandlerEx)');
     await expect(load('export function DriverEntry( {')).rejects.toBeInstanceOf(DriverLoadError);
   });
 });

@@ -96,6 +96,8 @@ export interface DriverRecord {
   filter?: FilterCharacteristics;
   /** The driver module's exports (DriverEntry and whatever else it exports). */
   exports: Record<string, unknown>;
+  /** Why NDIS last refused this driver's registration, for the load error. */
+  refusal?: string;
 }
 
 interface PendingPnp {
@@ -323,7 +325,7 @@ export class NdisRuntime {
     this.trace.record('load', { driver: name });
     const status = this.invoke(driver, 'DriverEntry', undefined, true, () => module.DriverEntry());
     if (!ndisSucceeded(status) || status === NDIS_STATUS_PENDING) {
-      throw new DriverLoadError(fileName, `DriverEntry returned ${statusName(status)}; it must register and return NDIS_STATUS_SUCCESS`);
+      throw new DriverLoadError(fileName, `DriverEntry returned ${statusName(status)}; it must register and return NDIS_STATUS_SUCCESS${driver.refusal ? ` (${driver.refusal})` : ''}`);
     }
     if (!driver.kind) throw new DriverLoadError(fileName, 'DriverEntry returned without calling NdisRegisterProtocolDriver or NdisFRegisterFilterDriver');
     return driver;
@@ -332,12 +334,14 @@ export class NdisRuntime {
   /** NdisRegisterProtocolDriver, on behalf of `driver`. */
   registerProtocol(driver: DriverRecord, context: unknown, characteristics: ProtocolCharacteristics): { Status: number; NdisProtocolHandle: NdisHandle | null } {
     if (driver.kind) {
+      driver.refusal = 'NdisRegisterProtocolDriver: the driver is already registered';
       return { Status: NDIS_STATUS_FAILURE, NdisProtocolHandle: null };
     }
     const required: (keyof ProtocolCharacteristics)[] = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'NetPnPEventHandler'];
     const missing = required.filter((h) => typeof characteristics?.[h] !== 'function');
     if (missing.length > 0) {
-      this.trace.record('refused', { driver: driver.name, call: 'NdisRegisterProtocolDriver', why: `missing ${missing.join(', ')}` });
+      driver.refusal = `NdisRegisterProtocolDriver: the characteristics lack ${missing.join(', ')}`;
+      this.trace.record('refused', { driver: driver.name, call: 'NdisRegisterProtocolDriver', why: driver.refusal });
       return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, NdisProtocolHandle: null };
     }
     driver.kind = 'protocol';
@@ -349,7 +353,10 @@ export class NdisRuntime {
 
   /** NdisFRegisterFilterDriver, on behalf of `driver`. */
   registerFilter(driver: DriverRecord, context: unknown, characteristics: FilterCharacteristics): { Status: number; NdisFilterDriverHandle: NdisHandle | null } {
-    if (driver.kind) return { Status: NDIS_STATUS_FAILURE, NdisFilterDriverHandle: null };
+    if (driver.kind) {
+      driver.refusal = 'NdisFRegisterFilterDriver: the driver is already registered';
+      return { Status: NDIS_STATUS_FAILURE, NdisFilterDriverHandle: null };
+    }
     const c = characteristics ?? {};
     const missing = (['AttachHandler', 'DetachHandler', 'RestartHandler', 'PauseHandler'] as const).filter((h) => typeof c[h] !== 'function');
     const pairs: [keyof FilterCharacteristics, keyof FilterCharacteristics][] = [
@@ -358,7 +365,8 @@ export class NdisRuntime {
     ];
     const halfPairs = pairs.filter(([a, b]) => (typeof c[a] === 'function') !== (typeof c[b] === 'function')).map(([a, b]) => `${a} and ${b} go together`);
     if (missing.length > 0 || halfPairs.length > 0) {
-      this.trace.record('refused', { driver: driver.name, call: 'NdisFRegisterFilterDriver', why: [...missing.map((m) => `missing ${m}`), ...halfPairs].join('; ') });
+      driver.refusal = `NdisFRegisterFilterDriver: ${[...missing.map((m) => `missing ${m}`), ...halfPairs].join('; ')}`;
+      this.trace.record('refused', { driver: driver.name, call: 'NdisFRegisterFilterDriver', why: driver.refusal });
       return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, NdisFilterDriverHandle: null };
     }
     driver.kind = 'filter';
@@ -615,11 +623,11 @@ export class NdisRuntime {
   bindingFor(driver: DriverRecord, handle: unknown, call: string, allowClosing = false): Binding | undefined {
     const binding = this.resolve<Binding>(handle, 'binding');
     if (!binding) {
-      this.trace.record('refused', { driver: driver.name, call, why: `not a binding handle: ${describe(handle)}` });
+      this.report('InvalidHandle', { driver: driver.name, message: `${call} expects an NdisBindingHandle from NdisOpenAdapterEx; it got ${describe(handle)}` });
       return undefined;
     }
     if (binding.protocol !== driver) {
-      this.trace.record('refused', { driver: driver.name, call, why: `${binding.name} belongs to ${binding.protocol.name}` });
+      this.report('InvalidHandle', { driver: driver.name, object: `binding ${binding.name}`, message: `${call} with the binding handle of ${binding.name}, which belongs to ${binding.protocol.name}` });
       return undefined;
     }
     // Seed 001: after NdisUnbindAdapter returns, the handle must be taken as invalid, whether or
@@ -722,7 +730,7 @@ export class NdisRuntime {
    */
   takeChain(driver: DriverRecord, head: unknown, call: string, object: string): number[] | undefined {
     if (!(head instanceof NET_BUFFER_LIST)) {
-      this.trace.record('refused', { driver: driver.name, call, why: `NetBufferLists is ${describe(head)}, not a NET_BUFFER_LIST` });
+      this.report('InvalidParameter', { driver: driver.name, object, message: `${call}: NetBufferLists is ${describe(head)}, not a NET_BUFFER_LIST` });
       return undefined;
     }
     try {
@@ -880,7 +888,7 @@ export class NdisRuntime {
     if (!binding) return NDIS_STATUS_INVALID_PARAMETER;
     const parsed = parseOidRequest(request);
     if (typeof parsed === 'string') {
-      this.trace.record('refused', { driver: driver.name, call: 'NdisOidRequest', why: parsed });
+      this.report('InvalidParameter', { driver: driver.name, object: `binding ${binding.name}`, message: `NdisOidRequest: ${parsed}` });
       return NDIS_STATUS_INVALID_PARAMETER;
     }
     binding.oidsOutstanding++;

@@ -66,6 +66,8 @@ export const RULES: readonly Rule[] = [
   rule('HandlerThrew', 'A driver handler threw an exception.', 'Driver handlers return an NDIS_STATUS; an unhandled exception is a bug check', 'fatal', BUGCHECK_SYSTEM_THREAD_EXCEPTION_NOT_HANDLED),
   rule('HandlerReturnedPromise', 'A driver handler returned a Promise instead of an NDIS_STATUS (asynchrony is NDIS_STATUS_PENDING and a completion call).', 'Handlers are synchronous: return NDIS_STATUS_PENDING and call the completion function'),
   rule('HandlerReturnedInvalidStatus', 'A driver handler that must return an NDIS_STATUS returned something else (undefined, a string, a negative number...).', 'Handlers return NDIS_STATUS: a 32-bit status value'),
+  rule('InvalidHandle', 'A driver passes NDIS a handle NDIS did not give it for that purpose: null, another driver\'s, or a handle of the wrong kind.', 'NDIS handles are opaque and belong to the driver and object they were given for'),
+  rule('InvalidParameter', 'A driver passes NDIS a value of the wrong shape: not a NET_BUFFER_LIST, an OID request without its fields, a status indication without a code.', 'The NDIS function\'s parameters'),
   rule('DriverHung', 'A driver handler did not return before the watchdog expired.', 'Driver Verifier deadlock detection'),
   rule('SharedMemoryCorrupted', 'A ring entry, NBL or NET_BUFFER written by a driver fails validation.', 'Driver Verifier pool checks (memory the driver shares with NDIS)'),
   rule('SendNotCompletedInTime', 'A send stays outstanding past the time limit (as Driver Verifier\'s NdisTimedDataSend check).', 'Driver Verifier NDIS/WIFI verification: NdisTimedDataSend', 'error'),
