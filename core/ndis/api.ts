@@ -136,6 +136,12 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     NdisFReturnNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
       enter('NdisFReturnNetBufferLists', {}, () => runtime.filters.returnFromModule(driver, NdisFilterHandle, NetBufferLists, ReturnFlags)),
 
+    NdisFOidRequest: (NdisFilterHandle: unknown, OidRequest: unknown) =>
+      enter('NdisFOidRequest', {}, () => runtime.filters.oidFromModule(driver, NdisFilterHandle, OidRequest)),
+
+    NdisFOidRequestComplete: (NdisFilterHandle: unknown, OidRequest: unknown, Status: number) =>
+      enter('NdisFOidRequestComplete', { status: status.statusName(Status) }, () => runtime.filters.oidCompleteFromModule(driver, NdisFilterHandle, OidRequest, Status)),
+
     NdisFIndicateStatus: (NdisFilterHandle: unknown, StatusIndication: unknown) =>
       enter('NdisFIndicateStatus', {}, () => runtime.filters.statusFromModule(driver, NdisFilterHandle, StatusIndication)),
 

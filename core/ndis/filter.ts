@@ -7,11 +7,11 @@
 import { StateMachine } from './state-machine.ts';
 import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from './states.ts';
 import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
-import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, statusName } from './status.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, statusName } from './status.ts';
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES } from './constants.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { NdisRuntime, DriverRecord, NdisHandle, StatusIndication, NetPnPEventNotification } from './runtime.ts';
-import { NDIS_OWNER, describe } from './runtime.ts';
+import { NDIS_OWNER, describe, parseOidRequest, type ParsedOid } from './runtime.ts';
 
 export interface FilterCharacteristics {
   FriendlyName?: string;
@@ -52,6 +52,8 @@ export class FilterModule {
   readonly indicatedUp = new Set<number>();
   /** Its own indications not yet returned to it. */
   readonly ownIndicationsOutstanding = new Set<number>();
+  /** OID requests from above the module holds, and how to complete each upward. */
+  readonly oidsFromAbove = new Map<unknown, (status: number) => void>();
 
   constructor(readonly runtime: NdisRuntime, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
     this.name = `${driver.name}/${adapter.name}`;
@@ -260,6 +262,69 @@ export class FilterStacks {
     if (!handler) return NDIS_STATUS_SUCCESS;
     const name = NET_PNP_EVENT_NAMES[notification.NetEvent] ?? `NetEvent ${notification.NetEvent}`;
     return this.runtime.invoke(module.driver, `FilterNetPnPEvent(${name})`, module.object, true, () => handler(module.context, notification));
+  }
+
+  /**
+   * An OID request travels down from position `from` (the stack's length for the protocols) to
+   * the next module with a FilterOidRequest handler, or to the miniport. `complete` runs when it
+   * finishes, as its own step.
+   */
+  oidBelow(adapter: MiniportAdapter, from: number, request: unknown, parsed: ParsedOid, complete: (status: number) => void): void {
+    const rt = this.runtime;
+    const module = this.below(adapter, from, (m) => !!m.characteristics.OidRequestHandler);
+    if (!module) {
+      rt.post(`OID 0x${(parsed.oid >>> 0).toString(16)} to ${adapter.name}`, () => {
+        const result = adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
+        if (parsed.set) parsed.data.BytesRead = result.bytes;
+        else parsed.data.BytesWritten = result.bytes;
+        parsed.data.BytesNeeded = result.needed;
+        rt.trace.record('oid-complete', { adapter: adapter.name, status: statusName(result.status) });
+        complete(result.status);
+        adapter.scheduleDevice();
+      }, { channel: `adapter ${adapter.name}` });
+      return;
+    }
+    module.oidsFromAbove.set(request, complete);
+    const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));
+    if (status !== NDIS_STATUS_PENDING && module.oidsFromAbove.delete(request)) {
+      rt.post(`OID completed by ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
+    }
+  }
+
+  /** NdisFOidRequest: a module passes a request down (its own, or one from above). Returns PENDING. */
+  oidFromModule(driver: DriverRecord, handle: unknown, request: unknown): number {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFOidRequest');
+    if (!module) return NDIS_STATUS_INVALID_PARAMETER;
+    const parsed = parseOidRequest(request);
+    if (typeof parsed === 'string') {
+      rt.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFOidRequest: ${parsed}` });
+      return NDIS_STATUS_INVALID_PARAMETER;
+    }
+    this.oidBelow(module.adapter, this.indexOf(module), request, parsed, (status) => {
+      const handler = module.characteristics.OidRequestCompleteHandler;
+      if (handler) rt.invoke(module.driver, 'FilterOidRequestComplete', module.object, false, () => handler(module.context, request, status));
+      else this.completeOidUp(module, request, status);
+    });
+    return NDIS_STATUS_PENDING;
+  }
+
+  /** NdisFOidRequestComplete: a module completes a request that came from above. */
+  oidCompleteFromModule(driver: DriverRecord, handle: unknown, request: unknown, status: number): void {
+    const module = this.moduleFor(driver, handle, 'NdisFOidRequestComplete');
+    if (!module) return;
+    if (!module.oidsFromAbove.has(request)) {
+      this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: 'NdisFOidRequestComplete for a request that did not come from above (or was completed already)' });
+      return;
+    }
+    this.completeOidUp(module, request, status);
+  }
+
+  private completeOidUp(module: FilterModule, request: unknown, status: number): void {
+    const complete = module.oidsFromAbove.get(request);
+    if (!complete) return;
+    module.oidsFromAbove.delete(request);
+    this.runtime.post(`OID complete from ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
   }
 
   // ---- the datapath ----------------------------------------------------------------------------

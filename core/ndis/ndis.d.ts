@@ -298,7 +298,9 @@ declare module 'ndis' {
     StatusHandler?(FilterModuleContext: Module, StatusIndication: NDIS_STATUS_INDICATION): void;
     /** A PnP event (QueryRemoveDevice, CancelRemoveDevice...): pass it on with NdisFNetPnPEvent and return its status. */
     NetPnPEventHandler?(FilterModuleContext: Module, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+    /** A request from above: pass it down with NdisFOidRequest and return PENDING, or complete it yourself (return its status). */
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
+    /** A request you passed down finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
   }
   /** Call from DriverEntry. */
@@ -318,6 +320,10 @@ declare module 'ndis' {
   /** Returns receives that came from below (not ones indicated with RESOURCES). */
   export function NdisFReturnNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
 
+  /** Passes an OID request down (one from above, or the module's own); returns NDIS_STATUS_PENDING, then FilterOidRequestComplete. */
+  export function NdisFOidRequest(NdisFilterHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
+  /** Completes, upward, a request that came from above (after its FilterOidRequestComplete). */
+  export function NdisFOidRequestComplete(NdisFilterHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
   /** Passes a status indication up (Running or Paused). */
   export function NdisFIndicateStatus(NdisFilterHandle: NDIS_HANDLE, StatusIndication: NDIS_STATUS_INDICATION): void;
   /** Passes a PnP event on to the drivers above; returns their status. */

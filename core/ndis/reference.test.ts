@@ -83,4 +83,19 @@ describe('reference drivers', () => {
     const b = await scenario(9, true);
     expect(await a.rt.trace.hash()).toBe(await b.rt.trace.hash());
   });
+
+  it('OID requests pass down through the filter (FilterOidRequest, NdisFOidRequest) to the NIC and complete back up', async () => {
+    const rt = await NdisRuntime.create({ nics: 1, seed: 3 });
+    const filter = rt.loadDriver(FILTER, 'counting-filter.ts');
+    rt.loadDriver(PROTOCOL, 'protocol.ts');
+    rt.startStack();
+    rt.run();
+    expect(rt.verifier.findings).toEqual([]);
+    expect((filter.exports as { modules: { oids: number }[] }).modules[0]!.oids).toBe(1);
+    const handlers = rt.trace.events.filter((e) => e.kind === 'handler').map((e) => e.handler);
+    expect(handlers.indexOf('FilterOidRequest')).toBeLessThan(handlers.indexOf('FilterOidRequestComplete'));
+    expect(handlers.indexOf('FilterOidRequestComplete')).toBeLessThan(handlers.indexOf('ProtocolOidRequestComplete'));
+    expect(rt.bindings[0]!.oidsOutstanding).toBe(0);
+    expect(rt.machine.nic(0).peek('RCTL') & 0x8002).toBe(0x8002); // EN | BAM: DIRECTED | BROADCAST reached the NIC
+  });
 });

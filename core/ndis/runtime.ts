@@ -894,18 +894,11 @@ export class NdisRuntime {
     binding.oidsOutstanding++;
     const object = `binding ${binding.name}`;
     this.trace.record('oid', { object, request: parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
-    this.post(`OID 0x${(parsed.oid >>> 0).toString(16)} ${binding.name}`, () => {
-      const result = binding.adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
-      const data = parsed.data;
-      if (parsed.set) data.BytesRead = result.bytes;
-      else data.BytesWritten = result.bytes;
-      data.BytesNeeded = result.needed;
+    this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, request, parsed, (status) => {
       binding.oidsOutstanding--;
-      this.trace.record('oid-complete', { object, status: statusName(result.status) });
       const complete = binding.protocol.protocol!.OidRequestCompleteHandler;
-      if (complete) this.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, result.status));
-      binding.adapter.scheduleDevice();
-    }, { channel: `adapter ${binding.adapter.name}` });
+      if (complete) this.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, status));
+    });
     return NDIS_STATUS_PENDING;
   }
 
@@ -931,7 +924,7 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
-interface OidData {
+export interface OidData {
   Oid: number;
   InformationBuffer: Uint8Array;
   BytesRead?: number;
@@ -939,8 +932,16 @@ interface OidData {
   BytesNeeded?: number;
 }
 
+export interface ParsedOid {
+  requestType: number;
+  set: boolean;
+  oid: number;
+  buffer: Uint8Array;
+  data: OidData;
+}
+
 /** Checks an NDIS_OID_REQUEST a driver built; returns what the miniport needs, or what is wrong. */
-function parseOidRequest(request: unknown): { requestType: number; set: boolean; oid: number; buffer: Uint8Array; data: OidData } | string {
+export function parseOidRequest(request: unknown): ParsedOid | string {
   if (request === null || typeof request !== 'object') return `the OID request is ${describe(request)}, not an NDIS_OID_REQUEST object`;
   const r = request as { RequestType?: unknown; DATA?: { SET_INFORMATION?: OidData; QUERY_INFORMATION?: OidData } };
   if (typeof r.RequestType !== 'number') return 'the OID request has no numeric RequestType (NdisRequestSetInformation or NdisRequestQueryInformation)';

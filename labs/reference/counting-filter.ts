@@ -6,9 +6,10 @@
 import {
   NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
   NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
-  NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
+  NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NdisFOidRequest, NdisFOidRequestComplete,
+  NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
   NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
-  type NET_PNP_EVENT_NOTIFICATION,
+  type NET_PNP_EVENT_NOTIFICATION, type NDIS_OID_REQUEST,
 } from 'ndis';
 
 type State = 'Paused' | 'Restarting' | 'Running' | 'Pausing';
@@ -23,6 +24,8 @@ export interface Module {
   pausePending: boolean;
   sent: number;
   received: number;
+  /** OID requests passed down. */
+  oids: number;
 }
 
 export const modules: Module[] = [];
@@ -46,7 +49,7 @@ export function DriverEntry(): NDIS_STATUS {
     FriendlyName: 'reference counting filter',
 
     AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
-      const m: Module = { handle, state: 'Paused', inFlight: 0, own: 0, pausePending: false, sent: 0, received: 0 };
+      const m: Module = { handle, state: 'Paused', inFlight: 0, own: 0, pausePending: false, sent: 0, received: 0, oids: 0 };
       modules.push(m);
       return NdisFSetAttributes(handle, m, {});
     },
@@ -112,6 +115,15 @@ export function DriverEntry(): NDIS_STATUS {
       m.received += n;
       if (!resources) m.inFlight += n;
       NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);
+    },
+
+    OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {
+      m.oids++;
+      return NdisFOidRequest(m.handle, request);
+    },
+
+    OidRequestCompleteHandler(m: Module, request: NDIS_OID_REQUEST, status: NDIS_STATUS): void {
+      NdisFOidRequestComplete(m.handle, request, status);
     },
 
     StatusHandler(m: Module, indication: NDIS_STATUS_INDICATION): void {
