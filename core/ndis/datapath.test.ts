@@ -5,6 +5,10 @@
 import { describe, it, expect } from 'vitest';
 import type { NdisRuntime } from './runtime.ts';
 import { echoProtocol, twoNics, send } from './test-drivers.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NDIS_RECEIVE_FLAGS_RESOURCES } from './constants.ts';
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
@@ -53,6 +57,23 @@ describe('protocol datapath over the miniport and the NIC', () => {
       expect(rules(rt), `seed ${seed}`).toEqual([]);
       expect(rt.bindings[0]!.state).toBe('Paused');
     }
+  });
+});
+
+describe('frames on the wire in the trace and the capture', () => {
+  it('records each frame in the trace, and the run exports as pcapng that tshark reads', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol());
+    send(rt, driver, echo, 4);
+    rt.run();
+    const frames = rt.trace.events.filter((e) => e.kind === 'frame').map((e) => `${e.nic}:${e.direction}:${e.length}`);
+    expect([...frames].sort()).toEqual([...Array(4).fill('0:tx:64'), ...Array(4).fill('1:rx:64')]);
+    const file = join(mkdtempSync(join(tmpdir(), 'niclab-')), 'run.pcapng');
+    writeFileSync(file, rt.pcapng());
+    const out = execFileSync(process.env.NIC_LAB_TSHARK ?? '/usr/bin/tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_id', '-e', 'eth.src', '-e', 'eth.dst', '-e', 'frame.len'], { encoding: 'utf8' });
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith('0\t02:00:00:00:00:01\t02:4e:49:43:00:02\t64'))).toHaveLength(4);
+    expect(lines.filter((l) => l.startsWith('1\t02:00:00:00:00:01\t02:4e:49:43:00:02\t64'))).toHaveLength(4);
   });
 });
 

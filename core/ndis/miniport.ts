@@ -171,6 +171,7 @@ export class MiniportAdapter {
     this.runtime.post(`device ${this.name}`, () => {
       this.stepPosted = false;
       this.runtime.machine.runUntilIdle();
+      this.runtime.collectFrames();
       this.runtime.dpcAll();
     }, { channel: `adapter ${this.name}` });
   }

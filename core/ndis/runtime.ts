@@ -10,6 +10,8 @@
 import { Machine, type MachineOptions } from '../nic/machine.ts';
 import { Scheduler } from '../sched/scheduler.ts';
 import { Trace } from '../trace/trace.ts';
+import { toPcapng } from '../trace/pcapng.ts';
+import type { CaptureRecord } from '../trace/capture.ts';
 import { Verifier, BugCheck, type Finding } from '../verifier/verifier.ts';
 import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
@@ -194,7 +196,33 @@ export class NdisRuntime {
   static async create(options: RuntimeOptions = {}): Promise<NdisRuntime> {
     const seed = options.seed ?? 1;
     const machine = await Machine.create({ nics: 1, ...options, seed });
-    return new NdisRuntime(machine, seed, options);
+    const runtime = new NdisRuntime(machine, seed, options);
+    if (machine.layout.config.captureBytes > 0) machine.capture.start();
+    return runtime;
+  }
+
+  /** Every frame seen on the wire so far (from the capture taps), in order. */
+  readonly frames: CaptureRecord[] = [];
+
+  /** Moves what the capture taps saw into the trace (one 'frame' event each) and `frames`. */
+  collectFrames(): void {
+    if (this.machine.layout.config.captureBytes === 0) return;
+    for (const record of this.machine.capture.read()) {
+      this.frames.push(record);
+      this.trace.record('frame', {
+        nic: record.nic, direction: record.direction, length: record.bytes.length,
+        ...(record.corrupted ? { corrupted: true } : {}), ...(record.delayed ? { delayed: true } : {}), ...(record.reordered ? { reordered: true } : {}),
+      });
+    }
+  }
+
+  /** The run's frames as a pcapng file (one interface per NIC, virtual ns timestamps, fault comments). */
+  pcapng(): Uint8Array {
+    this.collectFrames();
+    return toPcapng(this.frames, this.machine.nics.length, {
+      comment: `NIC Lab run, seed ${this.seed}`,
+      interfaces: this.machine.nics.map((nic, i) => ({ name: `nic${i}`, mac: nic.permanentAddress })),
+    });
   }
 
   // ---- handles ------------------------------------------------------------------------------
