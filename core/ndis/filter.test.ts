@@ -3,11 +3,24 @@
 
 import { describe, it, expect } from 'vitest';
 import type { NdisRuntime } from './runtime.ts';
+import { NetEventPause } from './constants.ts';
 import { echoProtocol, countingFilter, twoNics, send, type CountingModule } from './test-drivers.ts';
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
 const filterOf = (rt: NdisRuntime) => rt.drivers.find((d) => d.kind === 'filter')!.exports as unknown as CountingModule;
 const moduleStates = (rt: NdisRuntime) => rt.filters.all().map((m) => m.state);
+
+/**
+ * Pauses the binding and the filter module over adapter 1 but not its miniport: the moment in a
+ * stack pause (top-down) when a Paused module can still get receives from a Running miniport.
+ */
+function pauseAboveMiniport(rt: NdisRuntime): void {
+  rt.post('pause above the miniport', () => rt.sequence([
+    (next) => rt.pnpEvent(rt.bindings[1]!, NetEventPause, () => next()),
+    (next) => rt.filters.pause(rt.filters.modules(rt.adapters[1]!)[0]!, next),
+  ], () => {}));
+  rt.run();
+}
 
 describe('a counting filter in the stack', () => {
   it('attaches under the protocol on each adapter (Paused), restarts bottom-up, and counts what passes', async () => {
@@ -102,8 +115,7 @@ describe('filter rules (seed 004)', () => {
       m.inFlight += n;
       NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`,
     })]);
-    rt.pauseStack(rt.adapters[1]!); // the receiving side's filter pauses; its miniport still receives
-    rt.run();
+    pauseAboveMiniport(rt); // the receiving module is Paused; its miniport still receives
     send(rt, driver, echo, 1);
     rt.run();
     expect(rules(rt)).toEqual(['FilterPausedReceiveNotReturned']);
@@ -113,8 +125,7 @@ describe('filter rules (seed 004)', () => {
     const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
       receive: 'NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);',
     })]);
-    rt.pauseStack(rt.adapters[1]!);
-    rt.run();
+    pauseAboveMiniport(rt); // the receiving module is Paused; its miniport still receives
     send(rt, driver, echo, 1);
     rt.run();
     expect(rules(rt)).toEqual(['FilterIndicateWhilePaused']);
@@ -164,5 +175,26 @@ describe('filter rules (seed 004)', () => {
     expect(rt.verifier.findings[0]!.severity).toBe('error');
     expect(rt.verifier.findings[0]!.message).toBe('3 of 3 NBL(s) sent were still not completed 1000000000 ns later');
     expect(rt.stopped).toBeUndefined();
+  });
+
+  it('FilterPausedSendNotCompleted: a Paused module that passes a send down (a test harness sends from above, as NDISTest would)', async () => {
+    const run = async (send?: string) => {
+      const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter(send ? { send } : {})]);
+      rt.pauseStack(rt.adapters[0]!);
+      rt.run();
+      const module = rt.filters.modules(rt.adapters[0]!)[0]!;
+      expect(module.state).toBe('Paused');
+      // NDIS never sends to a paused filter from a correct protocol: the harness plays one.
+      const nbl = rt.pool.allocate(999, 60);
+      rt.post('harness send', () => rt.filters.sendBelow(rt.adapters[0]!, 1, [nbl]));
+      rt.run();
+      return { rt, nbl };
+    };
+    const good = await run();
+    expect(rules(good.rt)).toEqual([]);
+    expect(good.rt.pool.nblField(good.nbl, 8)).toBe(0xc023002a); // completed with NDIS_STATUS_PAUSED
+    const bad = await run('NdisFSendNetBufferLists(m.handle, nbls, port, flags);');
+    expect(rules(bad.rt)).toEqual(['FilterPausedSendNotCompleted']);
+    expect(bad.rt.stopped!.message).toBe('the module passed a send down while Paused; complete it with NDIS_STATUS_PAUSED instead');
   });
 });

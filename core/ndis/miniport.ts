@@ -109,10 +109,29 @@ export class MiniportAdapter {
     this.sm.fire('RestartComplete');
   }
 
-  pause(): void {
-    if (!this.sm.is('Running')) return;
+  /**
+   * MiniportPause: the adapter is Pausing until every receive it indicated has come back and every
+   * send it accepted has completed; then Paused and `done`. Sends that arrive meanwhile complete
+   * at once with NDIS_STATUS_PAUSED (see send).
+   */
+  pause(done: () => void = () => {}): void {
+    if (!this.sm.is('Running')) return done();
     this.sm.fire('Pause');
+    this.pauseDone = done;
+    this.finishPauseIfIdle();
+  }
+
+  private pauseDone: (() => void) | undefined;
+
+  private finishPauseIfIdle(): void {
+    if (!this.pauseDone || this.rxOutstanding > 0 || this.sendsOutstanding > 0) {
+      if (this.pauseDone && this.sendsOutstanding > 0) this.scheduleDevice();
+      return;
+    }
+    const done = this.pauseDone;
+    this.pauseDone = undefined;
     this.sm.fire('PauseComplete');
+    done();
   }
 
   mediaConnectState(): number {
@@ -257,6 +276,7 @@ export class MiniportAdapter {
     if (failed.length > 0) {
       this.sendsOutstanding -= failed.length;
       this.runtime.filters.completeAbove(this, -1, failed);
+      this.finishPauseIfIdle();
     }
     this.indicateLinkState(MediaConnectStateUnknown);
   }
@@ -277,6 +297,7 @@ export class MiniportAdapter {
     if (done.length > 0) {
       this.sendsOutstanding -= done.length;
       this.runtime.filters.completeAbove(this, -1, done);
+      this.finishPauseIfIdle();
     }
     if (this.txQueue.length > 0) this.fillTxRing();
   }
@@ -307,7 +328,8 @@ export class MiniportAdapter {
       pool.setNbField(nb, NB_DATA_LENGTH, view.getUint16(d + RXD_LENGTH, true));
       pool.setNblField(nbl, NBL_NEXT, 0);
       this.rxNext = (this.rxNext + 1) % this.rxCount;
-      if (good) frames.push(nbl);
+      // A miniport that is not Running indicates nothing: the frame is dropped, its buffer reused.
+      if (good && this.sm.is('Running')) frames.push(nbl);
       else this.recycle(nbl);
     }
     if (frames.length === 0) return;
@@ -325,6 +347,7 @@ export class MiniportAdapter {
   returned(nbl: number): void {
     this.rxOutstanding--;
     this.recycle(nbl);
+    this.finishPauseIfIdle();
   }
 
   private recycle(nbl: number): void {

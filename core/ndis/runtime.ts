@@ -451,10 +451,7 @@ export class NdisRuntime {
     this.sequence([
       ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())),
       ...modules.map((m) => (next: () => void) => this.filters.pause(m, next)),
-    ], () => {
-      adapter.pause();
-      done();
-    });
+    ], () => adapter.pause(done));
   }
 
   /**

@@ -1,6 +1,6 @@
 // Whole-stack operations on the reference drivers: cable down/up (NDIS_STATUS_LINK_STATE), a power
 // cycle, orderly removal (and a veto), surprise removal, a filter inserted into and removed from
-// a running stack. Each under many seeds, with no finding from the reference drivers.
+// a running stack. Each under 32 seeds, with no finding from the reference drivers.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => `${f.rule}: $
 
 describe('stack operations on the reference drivers', () => {
   it('cable down and up: each binding sees NDIS_STATUS_LINK_STATE Disconnected then Connected', async () => {
-    for (let seed = 1; seed <= 8; seed++) {
+    for (let seed = 1; seed <= 32; seed++) {
       const { rt, link, p } = await stack(seed);
       rt.operations.setLink(link, false);
       rt.run();
@@ -46,7 +46,7 @@ describe('stack operations on the reference drivers', () => {
   });
 
   it('power D0 -> D3 -> D0: QueryPower and SetPower, pause and restart, link Unknown then Connected, traffic flows after', async () => {
-    for (let seed = 1; seed <= 16; seed++) {
+    for (let seed = 1; seed <= 32; seed++) {
       const { rt, p, traffic, sent } = await stack(seed);
       traffic(6);
       rt.operations.powerCycle(rt.adapters[1]!);
@@ -68,7 +68,7 @@ describe('stack operations on the reference drivers', () => {
   });
 
   it('orderly removal: QueryRemoveDevice, then pause, unbind, detach and halt', async () => {
-    for (let seed = 1; seed <= 8; seed++) {
+    for (let seed = 1; seed <= 32; seed++) {
       const { rt, traffic } = await stack(seed);
       traffic(8);
       let removed: boolean | undefined;
@@ -96,7 +96,7 @@ describe('stack operations on the reference drivers', () => {
   });
 
   it('surprise removal: sends fail with NDIS_STATUS_ADAPTER_REMOVED, the stack is torn down, no finding', async () => {
-    for (let seed = 1; seed <= 8; seed++) {
+    for (let seed = 1; seed <= 32; seed++) {
       const { rt, traffic } = await stack(seed);
       traffic(8);
       rt.operations.surpriseRemove(rt.adapters[0]!);
@@ -108,7 +108,7 @@ describe('stack operations on the reference drivers', () => {
   });
 
   it('a filter inserted into a running stack, and removed again, with traffic around it', async () => {
-    for (let seed = 1; seed <= 8; seed++) {
+    for (let seed = 1; seed <= 32; seed++) {
       const { rt, p, traffic, sent } = await stack(seed, false);
       const filter = rt.loadDriver(FILTER, 'counting-filter.ts');
       traffic(5);
