@@ -159,4 +159,26 @@ describe('datapath rules', () => {
     rt.run();
     expect(rules(rt)).toEqual(['CloseWithOidsOutstanding']);
   });
+
+  it('CloseWithSendsOutstanding: unbinding right after a pause that did not wait (with that first rule demoted)', async () => {
+    const caught: number[] = [];
+    for (let seed = 1; seed <= 16; seed++) {
+      const rt = await (await import('./runtime.ts')).NdisRuntime.create({ nics: 2, seed, rxRingEntries: 64, txRingEntries: 64, demote: ['PauseCompletedWithSendsOutstanding'] });
+      rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
+      const driver = rt.loadDriver(echoProtocol({ pause: 'return NDIS_STATUS_SUCCESS;' }), 'echo.ts');
+      rt.startStack();
+      rt.run();
+      send(rt, driver, driver.exports as unknown as Parameters<typeof send>[2], 10);
+      rt.removeBinding(rt.bindings[0]!);
+      rt.run();
+      const found = rules(rt);
+      if (found.includes('CloseWithSendsOutstanding')) {
+        expect(found).toEqual(['PauseCompletedWithSendsOutstanding', 'CloseWithSendsOutstanding']);
+        expect(rt.verifier.findings[0]!.severity).toBe('error');
+        expect(rt.stopped!.rule).toBe('CloseWithSendsOutstanding');
+        caught.push(seed);
+      }
+    }
+    expect(caught.length).toBeGreaterThan(0);
+  });
 });

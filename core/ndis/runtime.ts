@@ -13,6 +13,7 @@ import { Trace } from '../trace/trace.ts';
 import { toPcapng } from '../trace/pcapng.ts';
 import type { CaptureRecord } from '../trace/capture.ts';
 import { Verifier, BugCheck, type Finding } from '../verifier/verifier.ts';
+import { ruleById } from '../verifier/rules.ts';
 import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { StateMachine } from './state-machine.ts';
@@ -153,6 +154,8 @@ export interface RuntimeOptions extends Partial<MachineOptions> {
   pendingLimitNs?: bigint;
   /** How long (virtual ns) a send may stay outstanding before SendNotCompletedInTime: 1 s by default. */
   sendLimitNs?: bigint;
+  /** Fatal rules this run only records (severity error), so it goes on to what follows. */
+  demote?: string[];
 }
 
 export class NdisRuntime {
@@ -179,7 +182,8 @@ export class NdisRuntime {
 
   private constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
     this.trace = new Trace(() => machine.clockNs);
-    this.verifier = new Verifier(this.trace, () => [...this.callPath]);
+    for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
+    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []));
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);

@@ -42,11 +42,16 @@ export class Verifier {
   /** The fatal finding that stopped the machine, if any. */
   stopped: Finding | undefined;
 
-  constructor(private readonly trace: Trace, private readonly callPath: () => string[]) {}
+  /**
+   * `demoted`: rules this run records as errors instead of stopping on (an instructor's choice,
+   * e.g. to let a run go on past one mistake and show the next).
+   */
+  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set()) {}
 
   /** Records a finding; for a fatal rule, stops the machine and throws BugCheck. */
   report(ruleId: string, report: Report): Finding {
-    const rule = ruleById(ruleId);
+    const catalog = ruleById(ruleId);
+    const rule = this.demoted.has(ruleId) ? { ...catalog, severity: 'error' as const } : catalog;
     const finding: Finding = {
       rule: rule.id,
       statement: rule.statement,
