@@ -36,7 +36,7 @@ describe('nic-lab', () => {
   });
 
   it('--help on every command', async () => {
-    for (const command of ['demo', 'bench', 'rules', 'memory-map']) {
+    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'memory-map']) {
       const { code, stdout } = await run(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`usage: nic-lab ${command}`);
@@ -49,6 +49,26 @@ describe('nic-lab', () => {
     const rules = JSON.parse(stdout) as { id: string; statement: string; seed: string; severity: string }[];
     expect(rules.map((r) => r.id)).toContain('PnPEventMustSucceed');
     expect(rules.find((r) => r.id === 'FilterPauseFailed')).toMatchObject({ severity: 'fatal', seed: expect.stringContaining('004') });
+  });
+
+  it('labs --json lists the course with repository-relative paths', async () => {
+    const { code, stdout } = await run('labs', '--json');
+    expect(code).toBe(0);
+    const labs = JSON.parse(stdout) as { id: string; order: number; kind: string; seed: string; starter: string; solution: string }[];
+    expect(labs[0]).toEqual({ id: 'protocol-binding', title: 'The seven states of a binding', order: 1, kind: 'protocol', seed: '000', starter: 'labs/protocol-binding/starter.ts', solution: 'labs/protocol-binding/solution.ts' });
+  });
+
+  it('grade --json: full marks for the solution, less for the starter, exit 0 either way; 2 for unusable input', async () => {
+    const solution = JSON.parse((await run('grade', 'protocol-binding', 'labs/protocol-binding/solution.ts', '--seeds', '2', '--json')).stdout) as { score: number; maxScore: number; scenarios: { id: string; hidden: boolean; passed: boolean }[]; traceHash: string };
+    expect(solution.score).toBe(solution.maxScore);
+    expect(solution.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    const starter = await run('grade', 'protocol-binding', 'labs/protocol-binding/starter.ts', '--seeds', '2', '--json');
+    expect(starter.code).toBe(0);
+    const report = JSON.parse(starter.stdout) as { score: number; maxScore: number; scenarios: { passed: boolean; failingSeed?: number }[] };
+    expect(report.score).toBeLessThan(report.maxScore);
+    expect(report.scenarios.find((s) => !s.passed)!.failingSeed).toBe(1);
+    expect((await run('grade', 'no-such-lab', 'x.ts')).code).toBe(2);
+    expect((await run('grade', 'protocol-binding', 'missing.ts')).code).toBe(2);
   });
 
   it('memory-map prints the regions', async () => {

@@ -6,6 +6,7 @@ import { runDemo } from './demo.ts';
 import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
 import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
+import { runLabsCommand, runGradeCommand } from './grade.ts';
 
 export class UsageError extends Error {}
 
@@ -13,6 +14,8 @@ interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** How many positional arguments it takes (default none). */
+  positionals?: number;
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
@@ -42,6 +45,19 @@ const COMMANDS: Record<string, Command> = {
       console.log('Seeds: ' + Object.entries(SEEDS).map(([n, s]) => `${n} ${s.title}`).join('; '));
       return 0;
     },
+  },
+  labs: {
+    summary: 'the course, in order',
+    usage: 'nic-lab labs [--json]',
+    options: { json: { type: 'boolean' } },
+    run: async (values) => runLabsCommand(values.json === true),
+  },
+  grade: {
+    summary: 'grade a driver against a lab: every scenario under N seeds',
+    usage: 'nic-lab grade <lab-id> <driver.ts|.js> [--seeds N] [--json]',
+    options: { seeds: { type: 'string' }, json: { type: 'boolean' } },
+    positionals: 2,
+    run: async (values, positionals) => runGradeCommand(positionals[0]!, positionals[1]!, { seeds: intOption(values, 'seeds', 8), json: values.json === true }),
   },
   'memory-map': {
     summary: 'print where every region of a machine lives in the shared memory',
@@ -84,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     const { values, positionals } = (() => {
       try {
-        return parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+        return parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: (command.positionals ?? 0) > 0, strict: true });
       } catch (error) {
         throw new UsageError(`${name}: ${(error as Error).message.split('\n')[0]}`);
       }
@@ -92,6 +108,9 @@ export async function main(argv: string[]): Promise<number> {
     if (values.help) {
       console.log(`${command.summary}\n\nusage: ${command.usage}`);
       return 0;
+    }
+    if (positionals.length !== (command.positionals ?? 0)) {
+      throw new UsageError(`${name} takes ${command.positionals ?? 0} argument(s); got ${positionals.length} (usage: ${command.usage.split('\n')[0]})`);
     }
     return await command.run(values as Record<string, string | boolean | undefined>, positionals);
   } catch (error) {

@@ -1,0 +1,77 @@
+// Every lab: its reference solution scores full marks under every seed, and its starter compiles,
+// runs, and fails at least one scenario. Plus the lab format's error messages.
+
+import { describe, it, expect } from 'vitest';
+import { listLabs, referenceDrivers, labById } from './labs.ts';
+import { gradeLab } from './grade.ts';
+import { parseLab, LabFormatError } from '../scenario/schema.ts';
+
+const references = referenceDrivers();
+
+describe('the course', () => {
+  const labs = listLabs();
+
+  it('lists the labs in order, each with at least four scenarios and one hidden', () => {
+    expect(labs.length).toBeGreaterThan(0);
+    expect(labs.map((l) => l.order)).toEqual([...labs.map((l) => l.order)].sort((a, b) => a - b));
+    for (const lab of labs) {
+      expect(lab.scenarios.length, lab.id).toBeGreaterThanOrEqual(4);
+      expect(lab.scenarios.some((s) => s.hidden), lab.id).toBe(true);
+    }
+  });
+
+  for (const lab of labs) {
+    it(`${lab.id}: the solution scores full marks under 8 seeds`, async () => {
+      const report = await gradeLab(lab, lab.solutionSource, `${lab.id}/${lab.solution}`, references, { seeds: 8 });
+      const failed = report.scenarios.filter((s) => !s.passed).map((s) => `${s.id} (seed ${s.failingSeed}): ${s.failures.join('; ')}`);
+      expect(failed).toEqual([]);
+      expect(report.score).toBe(report.maxScore);
+    });
+
+    it(`${lab.id}: the starter runs but fails scenarios`, async () => {
+      const report = await gradeLab(lab, lab.starterSource, `${lab.id}/${lab.starter}`, references, { seeds: 2 });
+      expect(report.score).toBeLessThan(report.maxScore);
+      expect(report.scenarios.every((s) => !s.failures.some((f) => f.includes('does not compile')))).toBe(true);
+    });
+  }
+
+  it('grading is deterministic: the same driver and seeds give the same report and trace hash', async () => {
+    const lab = labById('protocol-binding');
+    const a = await gradeLab(lab, lab.starterSource, 'starter.ts', references, { seeds: 3 });
+    const b = await gradeLab(lab, lab.starterSource, 'starter.ts', references, { seeds: 3 });
+    expect(b).toEqual(a);
+  });
+
+  it('a driver that does not compile gets zero with the reason', async () => {
+    const lab = labById('protocol-binding');
+    const report = await gradeLab(lab, 'export function DriverEntry( {', 'broken.ts', references, { seeds: 1 });
+    expect(report.score).toBe(0);
+    expect(report.scenarios[0]!.failures[0]).toMatch(/^broken\.ts: does not compile/);
+  });
+});
+
+describe('lab format errors', () => {
+  it('name the file, the path inside it and what was expected', () => {
+    const bad = { id: 'Bad Id', title: '', order: 0, summary: 's', seed: '009', kind: 'miniport', starter: 's.js', solution: 'x.ts', instructions: 'i.md', scenarios: [{ id: 'a', title: 't', points: 1, steps: [{ op: 'fly' }], expectations: [] }] };
+    let error: LabFormatError | undefined;
+    try {
+      parseLab(bad, 'labs/bad/lab.json');
+    } catch (e) {
+      error = e as LabFormatError;
+    }
+    expect(error).toBeInstanceOf(LabFormatError);
+    const paths = error!.issues.map((i) => i.path);
+    for (const path of ['id', 'title', 'order', 'seed', 'kind', 'starter', 'scenarios.0.steps.0.op', 'scenarios.0.expectations']) expect(paths, path).toContain(path);
+    expect(error!.message.split('\n')[0]).toMatch(/^labs\/bad\/lab\.json: id: /);
+  });
+
+  it('refuses two scenarios with one id', () => {
+    const lab = labById('protocol-binding');
+    const twice = { ...lab, scenarios: [lab.scenarios[0], lab.scenarios[0]] };
+    expect(() => parseLab(twice, 'lab.json')).toThrow('lab.json: scenarios: two scenarios are called "bind-and-run"');
+  });
+
+  it('an unknown lab id lists the labs there are', () => {
+    expect(() => labById('nope')).toThrow(/no lab "nope"; the labs are protocol-binding/);
+  });
+});

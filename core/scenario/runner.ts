@@ -1,0 +1,151 @@
+// Runs one scenario of a lab against a driver under one seed: builds the machine, loads the
+// driver (and the reference drivers the scenario asks for), plays the steps through the runtime
+// and checks the expectations against the trace and the machine — never against anything the
+// driver says about itself.
+//
+// Steps run one after another, each to completion, except traffic: it is posted and left to run
+// alongside the next step, so a pause or a removal meets frames in flight as the seed decides.
+
+import { NdisRuntime, type DriverRecord } from '../ndis/runtime.ts';
+import { DriverLoadError } from '../ndis/driver-loader.ts';
+import type { Finding } from '../verifier/verifier.ts';
+import { numberedFrame } from '../nic/ethernet.ts';
+import * as constants from '../ndis/constants.ts';
+import type { Lab, Scenario, Step, Expectation } from './schema.ts';
+
+export interface ReferenceDrivers {
+  protocol: string;
+  filter: string;
+}
+
+export interface ScenarioRun {
+  passed: boolean;
+  /** Why it failed: each unmet expectation, or the load error. */
+  failures: string[];
+  findings: Finding[];
+  traceHash: string;
+  /** Events in the trace (the shortest failing one is what a learner replays). */
+  traceLength: number;
+  runtime?: NdisRuntime;
+}
+
+/** The lab's application interface: a protocol exports SendFrames so a scenario can make traffic. */
+type SendFrames = (index: number, destination: string, count: number, size?: number, first?: number) => number;
+
+const PEER_MAC = '02:00:00:00:00:fe';
+
+export async function runScenario(lab: Lab, scenario: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers): Promise<ScenarioRun> {
+  const rt = await NdisRuntime.create({ nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n });
+  if (scenario.machine.cable && scenario.machine.nics >= 2) rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
+  let learner: DriverRecord;
+  try {
+    if (scenario.machine.referenceFilter && lab.kind === 'protocol') rt.loadDriver(references.filter, 'reference-filter.ts');
+    learner = rt.loadDriver(source, file);
+    if (learner.kind !== lab.kind) throw new DriverLoadError(file, `registers as a ${learner.kind} driver; this lab needs a ${lab.kind} driver`);
+    if (lab.kind === 'filter' || scenario.machine.referenceProtocol) rt.loadDriver(references.protocol, 'reference-protocol.ts');
+  } catch (error) {
+    if (!(error instanceof DriverLoadError)) throw error;
+    return { passed: false, failures: [error.message], findings: [], traceHash: await rt.trace.hash(), traceLength: rt.trace.length };
+  }
+  const app = rt.drivers.find((d) => d.kind === 'protocol')!;
+  const sent = new Map<number, number>();
+
+  const play = (step: Step) => {
+    const adapter = 'adapter' in step ? rt.adapters[step.adapter] : undefined;
+    if ('adapter' in step && !adapter) throw new Error(`scenario ${scenario.id}: there is no adapter ${step.adapter}`);
+    switch (step.op) {
+      case 'start': return rt.startStack();
+      case 'pause': return rt.pauseStack(adapter!);
+      case 'restart': return rt.restartStack(adapter!);
+      case 'unbind': {
+        const binding = rt.bindings.find((b) => b.adapter === adapter && b.protocol === app && b.state !== 'Unbound');
+        if (binding) rt.removeBinding(binding);
+        return;
+      }
+      case 'bind': return void rt.post(`bind ${app.name} to ${adapter!.name}`, () => void rt.bind(app, adapter!, () => {}), { channel: 'pnp' });
+      case 'pnp': return rt.protocolEvent(app, (constants as unknown as Record<string, number>)[step.event]!);
+      case 'removeDevice': return rt.operations.removeDevice(adapter!);
+      case 'surpriseRemove': return rt.operations.surpriseRemove(adapter!);
+      case 'power': return rt.operations.powerCycle(adapter!);
+      case 'link': return rt.operations.setLink(0, step.up);
+      case 'insertFilter': {
+        const filter = rt.drivers.find((d) => d.kind === 'filter');
+        if (filter) rt.operations.insertFilter(filter, adapter!);
+        return;
+      }
+      case 'removeFilter': {
+        const module = rt.filters.modules(adapter!).at(-1);
+        if (module) rt.operations.removeFilter(module);
+        return;
+      }
+      case 'traffic': {
+        const other = rt.machine.nics[(step.adapter + 1) % rt.machine.nics.length]!;
+        if (step.source === 'app') {
+          rt.post('application sends', () => rt.invoke(app, 'application', undefined, false, () => {
+            const send = app.exports.SendFrames as SendFrames | undefined;
+            if (typeof send !== 'function') throw new Error('the protocol exports no SendFrames(adapter, destination, count, size, first) for the lab to send with');
+            const first = sent.get(step.adapter) ?? 0;
+            sent.set(step.adapter, first + send(step.adapter, other.permanentAddress, step.count, step.size, first));
+          }));
+        } else {
+          rt.post('the peer sends', () => {
+            const target = rt.machine.nic(step.adapter);
+            const from = rt.machine.nics.length > 1 ? other.endpoint : target.endpoint;
+            for (let i = 0; i < step.count; i++) rt.machine.wire.send(from, numberedFrame(target.permanentAddress, PEER_MAC, i, step.size), 'append');
+            rt.adapters[step.adapter]!.scheduleDevice();
+          });
+        }
+        return;
+      }
+      case 'faults': return rt.machine.wire.setFaults(0, { drop: step.drop, corrupt: step.corrupt, reorder: step.reorder, delayNs: step.delayNs });
+      case 'wait': return void rt.post('wait', () => {}, { delayNs: step.ns });
+    }
+  };
+
+  for (const step of scenario.steps) {
+    play(step);
+    if (step.op !== 'traffic') rt.run();
+    if (rt.stopped) break;
+  }
+  rt.run();
+
+  const failures = scenario.expectations.map((e) => check(rt, app, e)).filter((f): f is string => f !== undefined);
+  return { passed: failures.length === 0, failures, findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, runtime: rt };
+}
+
+/** undefined if the expectation holds, else what was expected and what happened. */
+function check(rt: NdisRuntime, app: DriverRecord, e: Expectation): string | undefined {
+  switch (e.expect) {
+    case 'noFindings':
+      return rt.verifier.findings.length === 0 ? undefined : `expected no finding; got ${rt.verifier.findings.map((f) => `${f.rule} (${f.message})`).join('; ')}`;
+    case 'finding':
+      return rt.verifier.findings.some((f) => f.rule === e.rule) ? undefined : `expected the finding ${e.rule}; got ${rt.verifier.findings.map((f) => f.rule).join(', ') || 'none'}`;
+    case 'bindingState': {
+      const adapter = rt.adapters[e.adapter];
+      const binding = rt.bindings.filter((b) => b.adapter === adapter && b.protocol === app).at(-1);
+      const state = binding?.state ?? 'Unbound';
+      return state === e.state ? undefined : `expected the binding on nic${e.adapter} to be ${e.state}; it is ${state}`;
+    }
+    case 'moduleState': {
+      const module = rt.filters.modules(rt.adapters[e.adapter]!).at(-1);
+      const state = module?.state ?? 'Detached';
+      return state === e.state ? undefined : `expected the filter module on nic${e.adapter} to be ${e.state}; it is ${state}`;
+    }
+    case 'framesDelivered': {
+      const name = rt.bindings.filter((b) => b.adapter === rt.adapters[e.adapter] && b.protocol === app).map((b) => b.name);
+      let frames = 0;
+      for (const event of rt.trace.events) {
+        if (event.kind === 'receive' && Array.isArray(event.to) && (event.to as string[]).some((t) => name.includes(t))) frames += event.nbls as number;
+      }
+      if (e.exactly !== undefined && frames !== e.exactly) return `expected exactly ${e.exactly} frames delivered to the protocol on nic${e.adapter}; ${frames} were`;
+      if (e.atLeast !== undefined && frames < e.atLeast) return `expected at least ${e.atLeast} frames delivered to the protocol on nic${e.adapter}; ${frames} were`;
+      return undefined;
+    }
+    case 'counter': {
+      const stats = rt.machine.nic(e.adapter).statistics();
+      const value = stats[e.register];
+      if (value === undefined) return `there is no statistics register ${e.register}`;
+      return value >= e.atLeast ? undefined : `expected ${e.register} on nic${e.adapter} to be at least ${e.atLeast}; it is ${value}`;
+    }
+  }
+}
