@@ -44,7 +44,6 @@ const words = new Int32Array(data.memory.buffer);
 const bytes = new Uint8Array(data.memory.buffer);
 const u16 = new Uint16Array(data.memory.buffer);
 const u32 = new Uint32Array(data.memory.buffer);
-const view = new DataView(data.memory.buffer);
 const intrWord = (nic + E_INTR_SEQ) >> 2;
 const rxRing = nicRegs.rxRing.base;
 const rxCount = nicRegs.rxRing.bytes / DESC_SIZE;

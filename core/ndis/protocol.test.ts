@@ -359,7 +359,7 @@ describe('loading drivers', () => {
     await expect(load('import fs from "node:fs"; export function DriverEntry() { return fs ? 0 : 1; }')).rejects.toThrow('bad.ts: imports "node:fs"; a driver may import only from "ndis"');
     await expect(load('export function DriverEntry() { return 0; }')).rejects.toThrow('bad.ts: DriverEntry returned without calling NdisRegisterProtocolDriver');
     await expect(load(protocol().replace('return Status;', 'return NdisRegisterProtocolDriver(null, {}).Status;'))).rejects.toThrow(/DriverEntry returned NDIS_STATUS_FAILURE/);
-    await expect(load(protocol().replace('BindAdapterHandlerEx(', 'NotTheRightName('))).rejects.toThrow('DriverEntry returned NDIS_STATUS_BAD_CHARACTERISTICS (0xC0010005); it must register and return NDIS_STATUS_SUCCESS (NdisRegisterProtocolDriver: the characteristics lack BindAdapterHandlerEx)');
+    await expect(load(protocol().replace('BindAdapterHandlerEx(', 'NotTheRightName('))).rejects.toThrow('DriverEntry returned NDIS_STATUS_BAD_CHARACTERISTICS (0xC0010005); it must register and return NDIS_STATUS_SUCCESS (NdisRegisterProtocolDriver: missing BindAdapterHandlerEx)');
     await expect(load('export function DriverEntry( {')).rejects.toBeInstanceOf(DriverLoadError);
   });
 });

@@ -365,47 +365,44 @@ export class NdisRuntime {
 
   /** NdisRegisterProtocolDriver, on behalf of `driver`. */
   registerProtocol(driver: DriverRecord, context: unknown, characteristics: ProtocolCharacteristics): { Status: number; NdisProtocolHandle: NdisHandle | null } {
-    if (driver.kind) {
-      driver.refusal = 'NdisRegisterProtocolDriver: the driver is already registered';
-      return { Status: NDIS_STATUS_FAILURE, NdisProtocolHandle: null };
-    }
-    const required: (keyof ProtocolCharacteristics)[] = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'NetPnPEventHandler'];
-    const missing = required.filter((h) => typeof characteristics?.[h] !== 'function');
-    if (missing.length > 0) {
-      driver.refusal = `NdisRegisterProtocolDriver: the characteristics lack ${missing.join(', ')}`;
-      this.trace.record('refused', { driver: driver.name, call: 'NdisRegisterProtocolDriver', why: driver.refusal });
-      return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, NdisProtocolHandle: null };
-    }
-    driver.kind = 'protocol';
-    driver.protocol = characteristics;
-    driver.driverContext = context;
-    driver.handle = this.newHandle('protocol', driver.name, driver);
-    return { Status: NDIS_STATUS_SUCCESS, NdisProtocolHandle: driver.handle };
+    const required = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'NetPnPEventHandler'] as const;
+    const problems = required.filter((h) => typeof characteristics?.[h] !== 'function').map((h) => `missing ${h}`);
+    const { Status, handle } = this.register(driver, 'NdisRegisterProtocolDriver', problems, context, 'protocol');
+    if (handle) driver.protocol = characteristics;
+    return { Status, NdisProtocolHandle: handle };
   }
 
   /** NdisFRegisterFilterDriver, on behalf of `driver`. */
   registerFilter(driver: DriverRecord, context: unknown, characteristics: FilterCharacteristics): { Status: number; NdisFilterDriverHandle: NdisHandle | null } {
-    if (driver.kind) {
-      driver.refusal = 'NdisFRegisterFilterDriver: the driver is already registered';
-      return { Status: NDIS_STATUS_FAILURE, NdisFilterDriverHandle: null };
-    }
     const c = characteristics ?? {};
-    const missing = (['AttachHandler', 'DetachHandler', 'RestartHandler', 'PauseHandler'] as const).filter((h) => typeof c[h] !== 'function');
     const pairs: [keyof FilterCharacteristics, keyof FilterCharacteristics][] = [
       ['SendNetBufferListsHandler', 'SendNetBufferListsCompleteHandler'],
       ['ReceiveNetBufferListsHandler', 'ReturnNetBufferListsHandler'],
     ];
-    const halfPairs = pairs.filter(([a, b]) => (typeof c[a] === 'function') !== (typeof c[b] === 'function')).map(([a, b]) => `${a} and ${b} go together`);
-    if (missing.length > 0 || halfPairs.length > 0) {
-      driver.refusal = `NdisFRegisterFilterDriver: ${[...missing.map((m) => `missing ${m}`), ...halfPairs].join('; ')}`;
-      this.trace.record('refused', { driver: driver.name, call: 'NdisFRegisterFilterDriver', why: driver.refusal });
-      return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, NdisFilterDriverHandle: null };
+    const problems = [
+      ...(['AttachHandler', 'DetachHandler', 'RestartHandler', 'PauseHandler'] as const).filter((h) => typeof c[h] !== 'function').map((h) => `missing ${h}`),
+      ...pairs.filter(([a, b]) => (typeof c[a] === 'function') !== (typeof c[b] === 'function')).map(([a, b]) => `${a} and ${b} go together`),
+    ];
+    const { Status, handle } = this.register(driver, 'NdisFRegisterFilterDriver', problems, context, 'filter');
+    if (handle) driver.filter = c;
+    return { Status, NdisFilterDriverHandle: handle };
+  }
+
+  /** What both registrations share: refuse a second one or bad characteristics, else admit the driver. */
+  private register(driver: DriverRecord, call: string, problems: string[], context: unknown, kind: 'protocol' | 'filter'): { Status: number; handle: NdisHandle | null } {
+    if (driver.kind) {
+      driver.refusal = `${call}: the driver is already registered`;
+      return { Status: NDIS_STATUS_FAILURE, handle: null };
     }
-    driver.kind = 'filter';
-    driver.filter = c;
+    if (problems.length > 0) {
+      driver.refusal = `${call}: ${problems.join('; ')}`;
+      this.trace.record('refused', { driver: driver.name, call, why: driver.refusal });
+      return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, handle: null };
+    }
+    driver.kind = kind;
     driver.driverContext = context;
-    driver.handle = this.newHandle('filterDriver', driver.name, driver);
-    return { Status: NDIS_STATUS_SUCCESS, NdisFilterDriverHandle: driver.handle };
+    driver.handle = this.newHandle(kind === 'protocol' ? 'protocol' : 'filterDriver', driver.name, driver);
+    return { Status: NDIS_STATUS_SUCCESS, handle: driver.handle };
   }
 
   // ---- stack operations --------------------------------------------------------------------

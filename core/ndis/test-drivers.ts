@@ -27,7 +27,6 @@ interface Binding { handle: any; adapter: string; pool: any; outstanding: number
 export const bindings: Binding[] = [];
 let protocolHandle: any = null;
 
-function macOf(b: Binding) { return b.adapter; }
 
 /** Sends \`count\` numbered frames if the binding is Running; false (nothing sent) if not. */
 export function sendFrames(from: number, toMac: string, count: number): boolean {

@@ -37,7 +37,6 @@ export function bufferSizeBits(bytes: number): number {
 export function bringUp(machine: Machine, nic: Nic, options: BringUpOptions = {}): void {
   const { txRing, rxRing, rxBuffers } = nic.regions;
   const bufferBytes = machine.layout.config.bufferBytes;
-  const txCount = txRing.bytes / DESC_SIZE;
   const rxCount = rxRing.bytes / DESC_SIZE;
   const posted = options.rxPosted ?? rxCount - 1;
   if (!Number.isInteger(posted) || posted < 0 || posted >= rxCount) throw new RangeError(`rxPosted must be 0..${rxCount - 1}; got ${posted}`);

@@ -5,10 +5,9 @@ import { describe, it, expect } from 'vitest';
 import * as m from '../../wasm/e1000/machine.ts';
 import { Machine } from '../nic/machine.ts';
 import { RawDriver } from '../nic/raw-driver.ts';
-import { defaultMac, numberedFrame, sequenceOf, buildFrame, ETHERTYPE_EXPERIMENTAL } from '../nic/ethernet.ts';
+import { defaultMac, numberedFrame, sequenceOf } from '../nic/ethernet.ts';
 import type { CaptureRecord } from './capture.ts';
 
-const mac = (n: number) => defaultMac(n - 1);
 /** A frame from NIC `from` to NIC `to`, `size` bytes, its payload starting with `seq`. */
 const numbered = (from: number, to: number, seq: number, size = 60) => numberedFrame(defaultMac(to), defaultMac(from), seq, size);
 const seqOf = sequenceOf;
