@@ -1,18 +1,28 @@
-// Threads for the NIC, benchmarks and (later) drivers: one way to start a worker and talk to it,
+// Threads for the NIC, benchmarks and drivers: one way to start a worker and talk to it,
 // whether it is a Node worker_thread or a browser Web Worker.
 //
 // The parent calls spawnThread(entryUrl, data); the module at entryUrl calls threadContext() to
 // get that data and a port back to the parent. Only control messages use the port: packets move
 // through shared memory (see core/memory).
 
+import type { Endpoint as ComlinkEndpoint } from 'comlink';
+
 export interface ThreadPort {
   postMessage(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** The same port as comlink wants it (comlink.wrap / comlink.expose). */
+  comlink(): Promise<ComlinkEndpoint>;
 }
 
 export interface Thread extends ThreadPort {
   onError(listener: (error: Error) => void): void;
   terminate(): Promise<void>;
+}
+
+/** Node's ports speak EventEmitter; comlink's adapter makes them look like a browser port. */
+async function nodeComlink(port: unknown): Promise<ComlinkEndpoint> {
+  const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
+  return nodeEndpoint(port);
 }
 
 /** The parts of a browser worker's global scope this module uses. */
@@ -24,16 +34,23 @@ interface WorkerScope {
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
+export interface SpawnOptions {
+  /** Node: the thread does not keep the process alive (a driver thread left blocked must not). */
+  detached?: boolean;
+}
+
 /** Starts the module at `entry` on a new thread; `data` arrives there through threadContext(). */
-export async function spawnThread(entry: URL, data: unknown): Promise<Thread> {
+export async function spawnThread(entry: URL, data: unknown, options: SpawnOptions = {}): Promise<Thread> {
   if (isNode) {
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker(new URL('./node-worker-boot.mjs', import.meta.url), {
       workerData: { entry: entry.href, data },
     });
+    if (options.detached) worker.unref();
     return {
       postMessage: (message) => worker.postMessage(message),
       onMessage: (listener) => void worker.on('message', listener),
+      comlink: () => nodeComlink(worker),
       onError: (listener) => void worker.on('error', listener),
       terminate: async () => void (await worker.terminate()),
     };
@@ -43,6 +60,7 @@ export async function spawnThread(entry: URL, data: unknown): Promise<Thread> {
   return {
     postMessage: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
+    comlink: async () => worker,
     onError: (listener) =>
       worker.addEventListener('error', (event) => listener(new Error(event.message))),
     terminate: async () => worker.terminate(),
@@ -59,6 +77,7 @@ export async function threadContext<T>(): Promise<{ data: T; port: ThreadPort }>
       port: {
         postMessage: (message) => parentPort.postMessage(message),
         onMessage: (listener) => void parentPort.on('message', listener),
+        comlink: () => nodeComlink(parentPort),
       },
     };
   }
@@ -78,6 +97,7 @@ export async function threadContext<T>(): Promise<{ data: T; port: ThreadPort }>
     port: {
       postMessage: (message) => scope.postMessage(message),
       onMessage: (listener) => scope.addEventListener('message', (event) => listener(event.data)),
+      comlink: async () => scope as unknown as ComlinkEndpoint,
     },
   };
 }

@@ -4,8 +4,7 @@
 // finding, never with an exception thrown into the core. Contracts are in ndis.d.ts.
 
 import * as status from './status.ts';
-import * as constants from './constants.ts';
-import * as netBuffers from './net-buffer-list.ts';
+import { LOCAL_NDIS } from './local-api.ts';
 import type { FilterCharacteristics } from './filter.ts';
 import { describe, type NdisRuntime, type DriverRecord, type ProtocolCharacteristics, type NdisHandle } from './runtime.ts';
 
@@ -43,15 +42,7 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
   };
 
   return {
-    ...status,
-    ...constants,
-    NET_BUFFER_LIST_NEXT_NBL: netBuffers.NET_BUFFER_LIST_NEXT_NBL,
-    NET_BUFFER_LIST_FIRST_NB: netBuffers.NET_BUFFER_LIST_FIRST_NB,
-    NET_BUFFER_LIST_STATUS: netBuffers.NET_BUFFER_LIST_STATUS,
-    NET_BUFFER_NEXT_NB: netBuffers.NET_BUFFER_NEXT_NB,
-    NET_BUFFER_DATA_LENGTH: netBuffers.NET_BUFFER_DATA_LENGTH,
-    NET_BUFFER_DATA_OFFSET: netBuffers.NET_BUFFER_DATA_OFFSET,
-    NdisGetDataBuffer: netBuffers.NdisGetDataBuffer,
+    ...LOCAL_NDIS,
 
     // ---- protocol drivers ----------------------------------------------------------------------
     NdisRegisterProtocolDriver: (ProtocolDriverContext: unknown, ProtocolCharacteristics: ProtocolCharacteristics) =>

@@ -165,7 +165,7 @@ describe('datapath rules', () => {
     for (let seed = 1; seed <= 16; seed++) {
       const rt = await (await import('./runtime.ts')).NdisRuntime.create({ nics: 2, seed, rxRingEntries: 64, txRingEntries: 64, demote: ['PauseCompletedWithSendsOutstanding'] });
       rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-      const driver = rt.loadDriver(echoProtocol({ pause: 'return NDIS_STATUS_SUCCESS;' }), 'echo.ts');
+      const driver = await rt.loadDriver(echoProtocol({ pause: 'return NDIS_STATUS_SUCCESS;' }), 'echo.ts');
       rt.startStack();
       rt.run();
       send(rt, driver, driver.exports as unknown as Parameters<typeof send>[2], 10);

@@ -4,10 +4,11 @@
 // are replaced by errors that point at NDIS's virtual-time timers, so every run can replay.
 
 import { transform } from 'sucrase';
+import { virtualTimeOnly } from '../host/sandbox.ts';
 
 export class DriverLoadError extends Error {
-  constructor(readonly driver: string, message: string) {
-    super(`${driver}: ${message}`);
+  constructor(readonly driver: string, readonly reason: string) {
+    super(`${driver}: ${reason}`);
     this.name = 'DriverLoadError';
   }
 }
@@ -15,12 +16,6 @@ export class DriverLoadError extends Error {
 export interface DriverModule {
   DriverEntry: () => unknown;
   [name: string]: unknown;
-}
-
-function noRealTimers(name: string): () => never {
-  return () => {
-    throw new Error(`${name} is not available to drivers: time is virtual. Use NdisAllocateTimerObject and NdisSetTimerObject, or NdisQueueIoWorkItem.`);
-  };
 }
 
 /** Compiles `source` (named `fileName` in errors) and runs it with `ndis` as its "ndis" import. */
@@ -43,7 +38,7 @@ export function loadDriverModule(source: string, fileName: string, ndis: object)
     throw new DriverLoadError(fileName, `imports "${specifier}"; a driver may import only from "ndis"`);
   };
   try {
-    factory(module.exports, requireNdis, module, noRealTimers('setTimeout'), noRealTimers('setInterval'), noRealTimers('setImmediate'));
+    factory(module.exports, requireNdis, module, virtualTimeOnly('setTimeout'), virtualTimeOnly('setInterval'), virtualTimeOnly('setImmediate'));
   } catch (error) {
     if (error instanceof DriverLoadError) throw error;
     throw new DriverLoadError(fileName, `failed while loading: ${(error as Error).message}`);

@@ -55,7 +55,7 @@ export function DriverEntry(): number {
 
 async function started(source: string, seed = 1) {
   const rt = await NdisRuntime.create({ nics: 1, seed, pendingLimitNs: 1_000_000n });
-  rt.loadDriver(source, 'proto.ts');
+  await rt.loadDriver(source, 'proto.ts');
   rt.startStack();
   rt.run();
   return { rt, binding: rt.binding('proto')! };

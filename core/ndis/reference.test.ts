@@ -19,8 +19,8 @@ interface ReferenceProtocol {
 async function scenario(seed: number, withFilter: boolean) {
   const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries: 32, txRingEntries: 32, pendingLimitNs: 50_000_000n });
   rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-  if (withFilter) rt.loadDriver(FILTER, 'counting-filter.ts');
-  const protocol = rt.loadDriver(PROTOCOL, 'protocol.ts');
+  if (withFilter) await rt.loadDriver(FILTER, 'counting-filter.ts');
+  const protocol = await rt.loadDriver(PROTOCOL, 'protocol.ts');
   const p = protocol.exports as unknown as ReferenceProtocol;
   const mac = (i: number) => rt.machine.nic(i).permanentAddress;
   const sent = [0, 0];
@@ -86,8 +86,8 @@ describe('reference drivers', () => {
 
   it('OID requests pass down through the filter (FilterOidRequest, NdisFOidRequest) to the NIC and complete back up', async () => {
     const rt = await NdisRuntime.create({ nics: 1, seed: 3 });
-    const filter = rt.loadDriver(FILTER, 'counting-filter.ts');
-    rt.loadDriver(PROTOCOL, 'protocol.ts');
+    const filter = await rt.loadDriver(FILTER, 'counting-filter.ts');
+    await rt.loadDriver(PROTOCOL, 'protocol.ts');
     rt.startStack();
     rt.run();
     expect(rt.verifier.findings).toEqual([]);

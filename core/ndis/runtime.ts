@@ -17,9 +17,13 @@ import { ruleById } from '../verifier/rules.ts';
 import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { StateMachine } from './state-machine.ts';
+import { NdisHandle } from './handle.ts';
+export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
-import { loadDriverModule, DriverLoadError } from './driver-loader.ts';
+import { DriverLoadError, type DriverModule } from './driver-loader.ts';
+import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
+import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks, type FilterCharacteristics } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
@@ -35,16 +39,6 @@ import {
 /** Owner id in the NBL pool for NBLs in NDIS's hands (sent, not yet completed). */
 export const NDIS_OWNER = 999;
 
-/** An opaque NDIS handle. Drivers store it and pass it back; only the runtime looks inside. */
-export class NdisHandle {
-  constructor(readonly kind: string, readonly id: number, readonly label: string) {
-    Object.freeze(this);
-  }
-
-  toString(): string {
-    return `${this.kind} handle ${this.id} (${this.label})`;
-  }
-}
 
 export interface ProtocolCharacteristics {
   Name?: string;
@@ -156,6 +150,13 @@ export interface RuntimeOptions extends Partial<MachineOptions> {
   sendLimitNs?: bigint;
   /** Fatal rules this run only records (severity error), so it goes on to what follows. */
   demote?: string[];
+  /**
+   * Where drivers run: 'in-process' (default; on the core's thread, fastest) or 'worker' (each on
+   * its own thread, sandboxed, with a watchdog), or a DriverHost. Same seed, same trace, either way.
+   */
+  host?: 'in-process' | 'worker' | DriverHost;
+  /** Worker host: wall-clock ms one handler call may take before DriverHung (default 5000). */
+  watchdogMs?: number;
 }
 
 export class NdisRuntime {
@@ -179,8 +180,13 @@ export class NdisRuntime {
   private readonly handles = new Map<number, unknown>();
   private readonly handleObjects = new Map<number, NdisHandle>();
   private nextHandle = 1;
+  /** Where drivers run. */
+  readonly host: DriverHost;
+  /** The driver whose module is being loaded (it may not call NDIS before DriverEntry). */
+  private loading: DriverRecord | undefined;
 
   private constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
+    this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
     this.trace = new Trace(() => machine.clockNs);
     for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
     this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []));
@@ -229,6 +235,11 @@ export class NdisRuntime {
     });
   }
 
+  /** Stops the drivers' threads (worker host). The runtime is not to be used afterwards. */
+  async close(): Promise<void> {
+    await this.host.close();
+  }
+
   // ---- handles ------------------------------------------------------------------------------
 
   newHandle(kind: string, label: string, target: unknown): NdisHandle {
@@ -267,7 +278,7 @@ export class NdisRuntime {
     } catch (error) {
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${message}${error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 4).join('\n')}` : ''}` });
+      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${message}${driverFrames(error, driver)}` });
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
@@ -292,6 +303,7 @@ export class NdisRuntime {
 
   /** A driver calls NDIS: traces it and keeps it on the call path while it runs. */
   enter<T>(driver: DriverRecord, call: string, fields: Record<string, unknown>, body: () => T): T {
+    if (this.loading === driver) throw new Error(`${call} called while the driver module loads; call NDIS from DriverEntry and the handlers`);
     this.verifier.checkRunning();
     this.callPath.push(call);
     this.trace.record('ndis', { driver: driver.name, call, ...fields });
@@ -346,12 +358,25 @@ export class NdisRuntime {
 
   // ---- drivers --------------------------------------------------------------------------------
 
-  /** Compiles a driver, calls its DriverEntry, and expects it to register. */
-  loadDriver(source: string, fileName: string): DriverRecord {
+  /** Compiles a driver in the runtime's host, calls its DriverEntry, and expects it to register. */
+  async loadDriver(source: string, fileName: string): Promise<DriverRecord> {
     const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[jt]s$/, '');
     if (this.drivers.some((d) => d.name === name)) throw new DriverLoadError(fileName, `a driver named ${name} is already loaded`);
     const driver: DriverRecord = { name, owner: this.drivers.length + 1, kind: undefined, handle: undefined, driverContext: undefined, protocol: undefined, exports: {} };
-    const module = loadDriverModule(source, fileName, createNdisApi(this, driver));
+    this.loading = driver;
+    let module: DriverModule;
+    try {
+      module = await this.host.load({
+        source, fileName, ndis: createNdisApi(this, driver),
+        memory: this.machine.memory.buffer, pool: { region: this.machine.layout.pool, bufferBytes: this.pool.layout.bufferBytes }, views: this.views,
+        handleById: (id) => this.handleObjects.get(id),
+        fail: (rule, message) => this.verifier.halt(rule, { driver: name, message }),
+        unwinds: (error) => error instanceof BugCheck,
+        stopped: () => this.verifier.stopped !== undefined,
+      });
+    } finally {
+      this.loading = undefined;
+    }
     driver.exports = module;
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
@@ -936,6 +961,16 @@ export class NdisRuntime {
 
 function isNotification(value: unknown): value is NetPnPEventNotification {
   return value !== null && typeof value === 'object' && typeof (value as NetPnPEventNotification).NetEvent === 'number';
+}
+
+/**
+ * The lines of a thrown error's stack that are in the driver's own code (at most three), so a
+ * finding points at the learner's lines and reads the same whichever host ran the driver.
+ */
+function driverFrames(error: unknown, driver: DriverRecord): string {
+  if (!(error instanceof Error) || !error.stack) return '';
+  const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${driver.name}.`)).slice(0, 3);
+  return frames.length > 0 ? `\n${frames.join('\n')}` : '';
 }
 
 /** A short, safe description of a value a driver passed or returned. */

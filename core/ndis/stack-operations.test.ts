@@ -19,8 +19,8 @@ interface Ref {
 async function stack(seed: number, withFilter = true, protocolSource = PROTOCOL) {
   const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries: 32, txRingEntries: 32, pendingLimitNs: 50_000_000n });
   const link = rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-  const filter = withFilter ? rt.loadDriver(FILTER, 'counting-filter.ts') : undefined;
-  const protocol = rt.loadDriver(protocolSource, 'protocol.ts');
+  const filter = withFilter ? await rt.loadDriver(FILTER, 'counting-filter.ts') : undefined;
+  const protocol = await rt.loadDriver(protocolSource, 'protocol.ts');
   rt.startStack();
   rt.run();
   const p = protocol.exports as unknown as Ref;
@@ -110,7 +110,7 @@ describe('stack operations on the reference drivers', () => {
   it('a filter inserted into a running stack, and removed again, with traffic around it', async () => {
     for (let seed = 1; seed <= 32; seed++) {
       const { rt, p, traffic, sent } = await stack(seed, false);
-      const filter = rt.loadDriver(FILTER, 'counting-filter.ts');
+      const filter = await rt.loadDriver(FILTER, 'counting-filter.ts');
       traffic(5);
       rt.operations.insertFilter(filter, rt.adapters[0]!);
       rt.operations.insertFilter(filter, rt.adapters[1]!);

@@ -112,8 +112,8 @@ export interface EchoModule {
 export async function twoNics(source: string, seed = 1, rxRingEntries = 64, extra: string[] = []) {
   const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries, txRingEntries: 64, pendingLimitNs: 10_000_000n });
   rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-  for (const [i, f] of extra.entries()) rt.loadDriver(f, `filter${i}.ts`);
-  const driver = rt.loadDriver(source, 'echo.ts');
+  for (const [i, f] of extra.entries()) await rt.loadDriver(f, `filter${i}.ts`);
+  const driver = await rt.loadDriver(source, 'echo.ts');
   rt.startStack();
   rt.run();
   return { rt, driver, echo: driver.exports as unknown as EchoModule };

@@ -34,15 +34,33 @@ type SendFrames = (index: number, destination: string, count: number, size?: num
 
 const PEER_MAC = '02:00:00:00:00:fe';
 
-export async function runScenario(lab: Lab, scenario: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers): Promise<ScenarioRun> {
-  const rt = await NdisRuntime.create({ nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n });
+export interface RunOptions {
+  /** Where the drivers run (default in-process); the trace is the same either way. */
+  host?: 'in-process' | 'worker';
+  /** Worker host: wall-clock ms a handler call may take before DriverHung. */
+  watchdogMs?: number;
+}
+
+export async function runScenario(lab: Lab, scenario: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers, options: RunOptions = {}): Promise<ScenarioRun> {
+  const rt = await NdisRuntime.create({
+    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n,
+    host: options.host, watchdogMs: options.watchdogMs,
+  });
+  try {
+    return await play(rt, lab, scenario, source, file, references);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function play(rt: NdisRuntime, lab: Lab, scenario: Scenario, source: string, file: string, references: ReferenceDrivers): Promise<ScenarioRun> {
   if (scenario.machine.cable && scenario.machine.nics >= 2) rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
   let learner: DriverRecord;
   try {
-    if (scenario.machine.referenceFilter && lab.kind === 'protocol') rt.loadDriver(references.filter, 'reference-filter.ts');
-    learner = rt.loadDriver(source, file);
+    if (scenario.machine.referenceFilter && lab.kind === 'protocol') await rt.loadDriver(references.filter, 'reference-filter.ts');
+    learner = await rt.loadDriver(source, file);
     if (learner.kind !== lab.kind) throw new DriverLoadError(file, `registers as a ${learner.kind} driver; this lab needs a ${lab.kind} driver`);
-    if (lab.kind === 'filter' || scenario.machine.referenceProtocol) rt.loadDriver(references.protocol, 'reference-protocol.ts');
+    if (lab.kind === 'filter' || scenario.machine.referenceProtocol) await rt.loadDriver(references.protocol, 'reference-protocol.ts');
   } catch (error) {
     if (!(error instanceof DriverLoadError)) throw error;
     return { passed: false, failures: [error.message], findings: [], traceHash: await rt.trace.hash(), traceLength: rt.trace.length };

@@ -76,6 +76,24 @@ export class Verifier {
     return finding;
   }
 
+  /**
+   * Records a finding and stops the machine whatever the rule's severity this run: for what leaves
+   * a driver unable to go on (its thread hung and was stopped, its channel scribbled on).
+   */
+  halt(ruleId: string, report: Report): never {
+    try {
+      this.report(ruleId, report);
+    } catch (error) {
+      if (!(error instanceof BugCheck)) throw error;
+    }
+    if (!this.stopped) {
+      const finding = this.findings.at(-1)!;
+      this.stopped = finding;
+      this.trace.record('bugcheck', { code: ruleById(ruleId).bugCheck, rule: ruleId });
+    }
+    throw new BugCheck(this.stopped);
+  }
+
   /** Throws BugCheck if the machine has stopped (every entry into NDIS checks this first). */
   checkRunning(): void {
     if (this.stopped) throw new BugCheck(this.stopped);

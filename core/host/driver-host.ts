@@ -1,0 +1,46 @@
+// Where a driver's code runs. The runtime loads every driver through a DriverHost and from then on
+// calls its handlers as plain functions: in the in-process host they are the driver's functions;
+// in the worker host (worker-host.ts) they are stubs that cross to the driver's own thread. The
+// runtime cannot tell the two apart, which is what makes their traces equal.
+
+import { loadDriverModule, type DriverModule } from '../ndis/driver-loader.ts';
+import type { NetBufferViews } from '../ndis/net-buffer-list.ts';
+import type { Region } from '../memory/map.ts';
+
+export interface DriverLoad {
+  source: string;
+  fileName: string;
+  /** The driver's "ndis" module as the core implements it (createNdisApi). */
+  ndis: Record<string, unknown>;
+  /** The NBL pool, which a driver in a worker views directly. */
+  memory: ArrayBufferLike;
+  pool: { region: Region; bufferBytes: number };
+  views: NetBufferViews;
+  /** The NdisHandle with this id, or undefined. */
+  handleById(id: number): unknown;
+  /** Stops the machine with `rule` (DriverHung, SharedMemoryCorrupted) when the driver's thread fails. */
+  fail(rule: 'DriverHung' | 'SharedMemoryCorrupted', message: string): never;
+  /** Errors that unwind the core instead of being answered (the machine stopped). */
+  unwinds(error: unknown): boolean;
+  /** Whether the machine has stopped (a stopped machine calls no driver). */
+  stopped(): boolean;
+}
+
+export interface DriverHost {
+  readonly kind: 'in-process' | 'worker';
+  /** Compiles and loads a driver; resolves to its exports (DriverEntry and the rest). Throws DriverLoadError. */
+  load(request: DriverLoad): Promise<DriverModule>;
+  /** Stops every driver thread this host started. */
+  close(): Promise<void>;
+}
+
+/** The driver runs on the core's own thread: fastest, for batch grading and tests. */
+export class InProcessHost implements DriverHost {
+  readonly kind = 'in-process';
+
+  async load(request: DriverLoad): Promise<DriverModule> {
+    return loadDriverModule(request.source, request.fileName, request.ndis);
+  }
+
+  async close(): Promise<void> {}
+}

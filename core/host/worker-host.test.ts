@@ -1,0 +1,175 @@
+// The worker host: drivers on their own threads give the trace the in-process host gives, and a
+// driver that hangs, throws, returns a Promise or reaches for the network stops only its machine.
+
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { NdisRuntime } from '../ndis/runtime.ts';
+import { runScenario } from '../scenario/runner.ts';
+import { labById, referenceDrivers } from '../grading/labs.ts';
+import { NetEventReconfigure, NetEventBindsComplete } from '../ndis/constants.ts';
+
+const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
+const PROTOCOL = reference('protocol.ts');
+const FILTER = reference('counting-filter.ts');
+
+type Host = 'in-process' | 'worker';
+
+/** Start, traffic both ways through the counting filter, a pause with frames in flight, PnP events, unbind. */
+async function referenceRun(host: Host, seed: number) {
+  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries: 32, txRingEntries: 32, pendingLimitNs: 50_000_000n, host });
+  try {
+    rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
+    await rt.loadDriver(FILTER, 'counting-filter.ts');
+    const protocol = await rt.loadDriver(PROTOCOL, 'protocol.ts');
+    const sendFrames = protocol.exports.SendFrames as (i: number, to: string, n: number, size: number, first: number) => number;
+    const traffic = (from: number, count: number, first: number) =>
+      rt.post(`traffic ${from}`, () => rt.invoke(protocol, 'application', undefined, false, () => sendFrames(from, rt.machine.nic(1 - from).permanentAddress, count, 100, first)));
+    rt.startStack();
+    rt.run();
+    traffic(0, 12, 0);
+    traffic(1, 7, 0);
+    rt.pauseStack(rt.adapters[0]!);
+    rt.run();
+    rt.restartStack(rt.adapters[0]!);
+    traffic(0, 5, 100);
+    rt.protocolEvent(protocol, NetEventReconfigure);
+    rt.protocolEvent(protocol, NetEventBindsComplete);
+    rt.run();
+    const received = (protocol.exports.bindings as unknown as { received: number[] }[]).map((b) => b.received.length);
+    for (const b of rt.bindings) rt.removeBinding(b);
+    rt.run();
+    return { hash: await rt.trace.hash(), events: rt.trace.length, findings: rt.verifier.findings.map((f) => f.rule), states: rt.bindings.map((b) => b.state), received };
+  } finally {
+    await rt.close();
+  }
+}
+
+const driver = (body: string) => `
+import { NdisRegisterProtocolDriver, NdisOpenAdapterEx, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NdisAllocateNetBufferListPool } from 'ndis';
+export function DriverEntry() {
+  return NdisRegisterProtocolDriver(null, {
+    Name: 'probe',
+    BindAdapterHandlerEx(ctx: unknown, BindContext: unknown) {
+      ${body}
+    },
+    UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
+    NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
+  }).Status;
+}
+`;
+
+async function bindWith(body: string, host: Host, watchdogMs = 400) {
+  const rt = await NdisRuntime.create({ nics: 1, seed: 1, host, watchdogMs });
+  await rt.loadDriver(driver(body), 'probe.ts');
+  rt.startStack();
+  rt.run();
+  await rt.close();
+  return rt;
+}
+
+describe('worker host', () => {
+  it('gives the in-process trace, byte for byte, for the reference drivers under several seeds', async () => {
+    for (const seed of [1, 2, 7]) {
+      const inProcess = await referenceRun('in-process', seed);
+      const worker = await referenceRun('worker', seed);
+      expect(inProcess.findings).toEqual([]);
+      expect(inProcess.received.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(worker).toEqual(inProcess);
+    }
+  });
+
+  it('gives the in-process trace for every scenario of protocol-binding, solution and starter', async () => {
+    const lab = labById('protocol-binding');
+    const references = referenceDrivers();
+    for (const [file, source] of [[lab.solution, lab.solutionSource], [lab.starter, lab.starterSource]] as const) {
+      for (const scenario of lab.scenarios) {
+        const a = await runScenario(lab, scenario, source, file, 3, references, { host: 'in-process' });
+        const b = await runScenario(lab, scenario, source, file, 3, references, { host: 'worker' });
+        expect({ scenario: scenario.id, hash: b.traceHash, passed: b.passed }).toEqual({ scenario: scenario.id, hash: a.traceHash, passed: a.passed });
+      }
+    }
+  });
+
+  it('stops a handler that never returns with DriverHung, and the next run starts clean', async () => {
+    const rt = await bindWith('for (;;) {}', 'worker');
+    expect(rt.stopped?.rule).toBe('DriverHung');
+    expect(rt.stopped?.message).toMatch(/probe\.ts did not return within 400 ms/);
+    expect(rt.stopped?.callPath).toEqual(['probe!ProtocolBindAdapterEx']);
+    const next = await referenceRun('worker', 1);
+    expect(next.findings).toEqual([]);
+    expect(next.states).toEqual(['Unbound', 'Unbound']);
+  });
+
+  it('counts NDIS calls made inside a handler against its watchdog', async () => {
+    const rt = await bindWith('for (;;) NdisAllocateNetBufferListPool(null, {});', 'worker');
+    expect(rt.stopped?.rule).toBe('DriverHung');
+  });
+
+  it('reports a throw as HandlerThrew with the driver\'s own lines, as the in-process host does', async () => {
+    const body = 'const table: number[] = [];\n      return table[3]!.toFixed(1);';
+    const [a, b] = [await bindWith(body, 'in-process'), await bindWith(body, 'worker')];
+    expect(b.stopped?.rule).toBe('HandlerThrew');
+    expect(b.stopped?.message).toMatch(/^ProtocolBindAdapterEx threw TypeError: Cannot read properties of undefined \(reading 'toFixed'\)\n\s+at .*probe\.ts:10:/);
+    expect(b.stopped?.message).toBe(a.stopped?.message);
+    expect(await b.trace.hash()).toBe(await a.trace.hash());
+  });
+
+  it('reports a handler that returns a Promise as HandlerReturnedPromise', async () => {
+    const rt = await bindWith('return Promise.resolve(NDIS_STATUS_SUCCESS);', 'worker');
+    expect(rt.verifier.findings.map((f) => f.rule)).toContain('HandlerReturnedPromise');
+  });
+
+  it('gives a driver no network, storage, other threads, process or real timers', async () => {
+    const probe = `
+export const reached: string[] = [];
+const g = globalThis as any;
+for (const name of ['fetch', 'WebSocket', 'importScripts', 'indexedDB', 'caches', 'BroadcastChannel', 'XMLHttpRequest', 'Worker', 'process', 'require']) {
+  if (typeof g[name] !== 'undefined') reached.push(name);
+}
+if ((0, Function)('return typeof process')() !== 'undefined') reached.push('process via Function');
+for (const name of ['setTimeout', 'setInterval']) {
+  try { g[name](() => {}, 1); reached.push(name); } catch (e) { if (!/NdisSetTimerObject/.test((e as Error).message)) reached.push(name + ' (other error)'); }
+}
+${driver('return NDIS_STATUS_SUCCESS;').replace("import {", "import { NdisFreeNetBufferListPool,")}
+export function Reached() { return reached.join(','); }
+`;
+    const rt = await NdisRuntime.create({ nics: 1, seed: 1, host: 'worker' });
+    const loaded = await rt.loadDriver(probe, 'hostile.ts');
+    expect((loaded.exports.Reached as () => string)()).toBe('');
+    await rt.close();
+  });
+
+  it('runs two machines side by side in one process without disturbing each other', async () => {
+    const solo = [await referenceRun('worker', 4), await referenceRun('worker', 5)];
+    const together = await Promise.all([referenceRun('worker', 4), referenceRun('worker', 5)]);
+    expect(together).toEqual(solo);
+  });
+
+  it('reports an NBL the driver does not own, written from its thread, as NblNotOwned', async () => {
+    const body = `const pool = NdisAllocateNetBufferListPool(null, {});
+      const nbl = NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, null, 0, 60);
+      NdisFreeNetBufferList(nbl);
+      NdisFreeNetBufferList(nbl);
+      NdisFreeNetBufferList({ index: 3 });
+      return NDIS_STATUS_SUCCESS;`;
+    const source = driver(body).replace('import {', 'import { NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,');
+    const rt = await NdisRuntime.create({ nics: 1, seed: 1, host: 'worker', demote: ['NblNotOwned'] });
+    await rt.loadDriver(source, 'probe.ts');
+    rt.startStack();
+    rt.run();
+    await rt.close();
+    expect(rt.verifier.findings.map((f) => [f.rule, f.message.replace(/\(.*/, '')])).toEqual([
+      ['NblNotOwned', 'NdisFreeNetBufferList with an NBL the driver does not own '],
+      ['NblNotOwned', 'NdisFreeNetBufferList with an NBL the driver does not own '],
+    ]);
+  });
+
+  it('refuses NDIS calls made while the module loads, in both hosts alike', async () => {
+    const source = `import { NdisAllocateNetBufferListPool } from 'ndis';\nNdisAllocateNetBufferListPool(null, {});\nexport function DriverEntry() { return 0; }`;
+    for (const host of ['in-process', 'worker'] as const) {
+      const rt = await NdisRuntime.create({ nics: 1, host });
+      await expect(rt.loadDriver(source, 'eager.ts')).rejects.toThrow('eager.ts: failed while loading: NdisAllocateNetBufferListPool called while the driver module loads');
+      await rt.close();
+    }
+  });
+});

@@ -1,0 +1,90 @@
+// Every driver on its own thread (a Web Worker in a browser, a worker_thread in Node). The core
+// loads the driver over comlink, then calls its handlers through the driver's call channel and
+// answers its NDIS calls there, synchronously both ways, as NDIS's calling convention is: a
+// handler's status decides what NDIS does next, an NDIS call's result what the driver does next.
+//
+// The core waits for a handler with Atomics.wait, so it must run where blocking is allowed: Node's
+// main thread, or (in a page) the lab's runtime worker, never the page's main thread. While it
+// waits it serves the driver's NDIS calls, and any call those make into another driver, nested on
+// one logical thread: so the order of everything, and the trace, are those of the in-process host.
+//
+// A watchdog bounds each handler call in wall-clock time: a driver that does not return is stopped
+// (its thread terminated) and the machine halts with DriverHung; a driver that scribbles on its
+// channel halts it with SharedMemoryCorrupted. Neither touches the other drivers' threads, the
+// core's state or the page.
+
+import * as Comlink from 'comlink';
+import { spawnThread, type Thread } from './thread.ts';
+import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
+import { Endpoint } from './endpoint.ts';
+import type { DriverHost, DriverLoad } from './driver-host.ts';
+import type { DriverWorkerApi, DriverWorkerData } from './driver-worker.ts';
+import { DriverLoadError, type DriverModule } from '../ndis/driver-loader.ts';
+import { ndisFunctionNames } from '../ndis/local-api.ts';
+
+export interface WorkerHostOptions {
+  /** Wall-clock milliseconds one handler call may take, NDIS calls included: 5000 by default. */
+  watchdogMs?: number;
+}
+
+export class WorkerHost implements DriverHost {
+  readonly kind = 'worker';
+  readonly watchdogMs: number;
+  private readonly threads: Thread[] = [];
+
+  constructor(options: WorkerHostOptions = {}) {
+    this.watchdogMs = options.watchdogMs ?? 5000;
+  }
+
+  async load(request: DriverLoad): Promise<DriverModule> {
+    const channel = CallChannel.create();
+    if (!(request.memory instanceof SharedArrayBuffer)) throw new TypeError('drivers in workers need the machine in shared memory');
+    const data: DriverWorkerData = { channel: channel.buffer, memory: request.memory, pool: request.pool };
+    const thread = await spawnThread(new URL('./driver-worker.ts', import.meta.url), data, { detached: true });
+    this.threads.push(thread);
+    let dead = false;
+    const stop = () => {
+      dead = true;
+      void thread.terminate();
+    };
+
+    const names = ndisFunctionNames(request.ndis);
+    const allowed = new Set(names);
+    const endpoint = new Endpoint(channel, {
+      side: FOR_CORE,
+      views: request.views,
+      handle: (id) => request.handleById(id) ?? { id },
+      ndis: (name, args) => {
+        if (!allowed.has(name)) throw new TypeError(`${name} is not an NDIS function`);
+        return (request.ndis[name] as (...a: unknown[]) => unknown)(...args);
+      },
+      timeoutMs: this.watchdogMs,
+      unwinds: request.unwinds,
+      refuse: () => (dead || request.stopped() ? 'the machine has stopped' : undefined),
+      broken: (error) => {
+        stop();
+        if (error instanceof ChannelTimeout) request.fail('DriverHung', `${request.fileName} did not return within ${this.watchdogMs} ms (wall clock); its thread was stopped`);
+        request.fail('SharedMemoryCorrupted', `${request.fileName} corrupted its call channel: ${error.message}`);
+      },
+    });
+
+    const remote = Comlink.wrap<DriverWorkerApi>(await thread.comlink());
+    const loaded = await remote.load(request.source, request.fileName, names);
+    if (loaded.loadError !== undefined) {
+      stop();
+      throw new DriverLoadError(request.fileName, loaded.loadError);
+    }
+    if (loaded.error) {
+      stop();
+      throw new DriverLoadError(request.fileName, `failed while loading: ${loaded.error.message}`);
+    }
+    // The thread now lives in its call loop; this promise settles only when it is terminated.
+    remote.serve().catch(() => {});
+    return endpoint.codec.decode(loaded.exports) as DriverModule;
+  }
+
+  async close(): Promise<void> {
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}

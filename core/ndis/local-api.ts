@@ -1,0 +1,24 @@
+// The part of the "ndis" module that runs where the driver runs, without calling NDIS: status
+// codes, constants and the NBL accessor macros (they read the shared NBL records directly). The
+// rest of the module (api.ts) are NDIS's functions, which the core traces and checks.
+
+import * as status from './status.ts';
+import * as constants from './constants.ts';
+import * as netBuffers from './net-buffer-list.ts';
+
+export const LOCAL_NDIS: Readonly<Record<string, unknown>> = Object.freeze({
+  ...status,
+  ...constants,
+  NET_BUFFER_LIST_NEXT_NBL: netBuffers.NET_BUFFER_LIST_NEXT_NBL,
+  NET_BUFFER_LIST_FIRST_NB: netBuffers.NET_BUFFER_LIST_FIRST_NB,
+  NET_BUFFER_LIST_STATUS: netBuffers.NET_BUFFER_LIST_STATUS,
+  NET_BUFFER_NEXT_NB: netBuffers.NET_BUFFER_NEXT_NB,
+  NET_BUFFER_DATA_LENGTH: netBuffers.NET_BUFFER_DATA_LENGTH,
+  NET_BUFFER_DATA_OFFSET: netBuffers.NET_BUFFER_DATA_OFFSET,
+  NdisGetDataBuffer: netBuffers.NdisGetDataBuffer,
+});
+
+/** The NDIS functions in `api` (everything that is not local): what a driver in a worker calls across. */
+export function ndisFunctionNames(api: Record<string, unknown>): string[] {
+  return Object.keys(api).filter((name) => typeof api[name] === 'function' && !(name in LOCAL_NDIS));
+}
