@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { NdisRuntime } from '../ndis/runtime.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { labById, referenceDrivers } from '../grading/labs.ts';
-import { NetEventReconfigure, NetEventBindsComplete } from '../ndis/constants.ts';
+import { referenceRun as runReference } from './reference-run.ts';
+import { SANDBOX_PROBE } from './sandbox-probe.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const PROTOCOL = reference('protocol.ts');
@@ -14,35 +15,7 @@ const FILTER = reference('counting-filter.ts');
 
 type Host = 'in-process' | 'worker';
 
-/** Start, traffic both ways through the counting filter, a pause with frames in flight, PnP events, unbind. */
-async function referenceRun(host: Host, seed: number) {
-  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries: 32, txRingEntries: 32, pendingLimitNs: 50_000_000n, host });
-  try {
-    rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-    await rt.loadDriver(FILTER, 'counting-filter.ts');
-    const protocol = await rt.loadDriver(PROTOCOL, 'protocol.ts');
-    const sendFrames = protocol.exports.SendFrames as (i: number, to: string, n: number, size: number, first: number) => number;
-    const traffic = (from: number, count: number, first: number) =>
-      rt.post(`traffic ${from}`, () => rt.invoke(protocol, 'application', undefined, false, () => sendFrames(from, rt.machine.nic(1 - from).permanentAddress, count, 100, first)));
-    rt.startStack();
-    rt.run();
-    traffic(0, 12, 0);
-    traffic(1, 7, 0);
-    rt.pauseStack(rt.adapters[0]!);
-    rt.run();
-    rt.restartStack(rt.adapters[0]!);
-    traffic(0, 5, 100);
-    rt.protocolEvent(protocol, NetEventReconfigure);
-    rt.protocolEvent(protocol, NetEventBindsComplete);
-    rt.run();
-    const received = (protocol.exports.bindings as unknown as { received: number[] }[]).map((b) => b.received.length);
-    for (const b of rt.bindings) rt.removeBinding(b);
-    rt.run();
-    return { hash: await rt.trace.hash(), events: rt.trace.length, findings: rt.verifier.findings.map((f) => f.rule), states: rt.bindings.map((b) => b.state), received };
-  } finally {
-    await rt.close();
-  }
-}
+const referenceRun = (host: Host, seed: number) => runReference({ protocol: PROTOCOL, filter: FILTER }, host, seed);
 
 const driver = (body: string) => `
 import { NdisRegisterProtocolDriver, NdisOpenAdapterEx, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NdisAllocateNetBufferListPool } from 'ndis';
@@ -120,23 +93,14 @@ describe('worker host', () => {
   });
 
   it('gives a driver no network, storage, other threads, process or real timers', async () => {
-    const probe = `
-export const reached: string[] = [];
-const g = globalThis as any;
-for (const name of ['fetch', 'WebSocket', 'importScripts', 'indexedDB', 'caches', 'BroadcastChannel', 'XMLHttpRequest', 'Worker', 'process', 'require']) {
-  if (typeof g[name] !== 'undefined') reached.push(name);
-}
-if ((0, Function)('return typeof process')() !== 'undefined') reached.push('process via Function');
-for (const name of ['setTimeout', 'setInterval']) {
-  try { g[name](() => {}, 1); reached.push(name); } catch (e) { if (!/NdisSetTimerObject/.test((e as Error).message)) reached.push(name + ' (other error)'); }
-}
-${driver('return NDIS_STATUS_SUCCESS;').replace("import {", "import { NdisFreeNetBufferListPool,")}
-export function Reached() { return reached.join(','); }
-`;
     const rt = await NdisRuntime.create({ nics: 1, seed: 1, host: 'worker' });
-    const loaded = await rt.loadDriver(probe, 'hostile.ts');
+    const loaded = await rt.loadDriver(SANDBOX_PROBE, 'hostile.ts');
     expect((loaded.exports.Reached as () => string)()).toBe('');
     await rt.close();
+    // The probe does see what is there: on the core's own thread (no sandbox) it reaches the globals.
+    const unsandboxed = await NdisRuntime.create({ nics: 1, seed: 1 });
+    const reached = ((await unsandboxed.loadDriver(SANDBOX_PROBE, 'hostile.ts')).exports.Reached as () => string)();
+    expect(reached.split(',')).toEqual(expect.arrayContaining(['fetch', 'BroadcastChannel', 'process', 'process via Function']));
   });
 
   it('runs two machines side by side in one process without disturbing each other', async () => {

@@ -14,14 +14,17 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Serves the repository root with COOP/COEP; returns the server and its base URL. */
-export async function serveRepository(): Promise<{ server: ViteDevServer; url: string }> {
+/**
+ * Serves the repository root with COOP/COEP; returns the server and its base URL. `dependencies`
+ * are npm packages the page imports that Vite must pre-bundle (CommonJS ones such as sucrase).
+ */
+export async function serveRepository(dependencies: string[] = []): Promise<{ server: ViteDevServer; url: string }> {
   const server = await createServer({
     root: fileURLToPath(new URL('../..', import.meta.url)),
     configFile: false,
     logLevel: 'error',
     server: { port: 0, host: '127.0.0.1', headers: ISOLATION_HEADERS },
-    optimizeDeps: { noDiscovery: true, include: [] },
+    optimizeDeps: { noDiscovery: true, include: dependencies },
   });
   await server.listen();
   const address = server.httpServer?.address();

@@ -1,0 +1,21 @@
+// The core's thread in the browser test page: runs the reference run and answers over comlink.
+
+import * as Comlink from 'comlink';
+import { referenceRun } from '../reference-run.ts';
+import { SANDBOX_PROBE } from '../sandbox-probe.ts';
+import { NdisRuntime } from '../../ndis/runtime.ts';
+
+/** Loads the hostile probe driver in a Web Worker; returns what it could reach ('' for nothing). */
+async function probeSandbox(): Promise<string> {
+  const rt = await NdisRuntime.create({ nics: 1, host: 'worker' });
+  try {
+    const driver = await rt.loadDriver(SANDBOX_PROBE, 'hostile.ts');
+    return (driver.exports.Reached as () => string)();
+  } finally {
+    await rt.close();
+  }
+}
+
+const api = { referenceRun, probeSandbox };
+export type CoreWorkerApi = typeof api;
+Comlink.expose(api);
