@@ -57,6 +57,7 @@ const api: DriverWorkerApi = {
       };
     }
     const kept = sandboxScope();
+    if (kept.length > 0) return { loadError: `this platform would not let the sandbox remove ${kept.join(', ')} from the driver's thread, so the driver was not run`, kept };
     loading = true;
     try {
       return { exports: endpoint.codec.encode(loadDriverModule(source, fileName, ndis)), kept };
