@@ -5,7 +5,8 @@
 //
 // Steps run one after another, each to completion, except what an application or the peer does
 // (traffic, oid, call): it is posted and left to run alongside the next step, so a pause or a
-// removal meets frames and requests in flight as the seed decides.
+// removal meets frames and requests in flight as the seed decides. The application's actions
+// run in the order the scenario gives them (one channel), and so do the peer's.
 //
 // Per-student variants are resolved first (core/scenario/variants.ts): the scenario's references
 // become numbers, and the values become the drivers' configuration (NdisReadConfiguration).
@@ -112,7 +113,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
               if (typeof send !== 'function') throw new Error('the protocol exports no SendFrames(adapter, destination, count, size, first) for the lab to send with');
               const first = sent.get(step.adapter) ?? 0;
               sent.set(step.adapter, first + send(step.adapter, other.permanentAddress, batch.count, step.size, first));
-            }), { delayNs: batch.delayNs });
+            }), { delayNs: batch.delayNs, channel: 'application' });
           }
         } else {
           const target = rt.machine.nic(step.adapter);
@@ -129,7 +130,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
                 rt.machine.wire.send(from, frame, 'append');
               }
               rt.adapters[step.adapter]!.scheduleDevice();
-            }, { delayNs: batch.delayNs });
+            }, { delayNs: batch.delayNs, channel: 'peer' });
           }
         }
         return;
@@ -141,7 +142,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
             const query = app.exports.QueryOid as QueryOid | undefined;
             if (typeof query !== 'function') throw new Error('the protocol exports no QueryOid(adapter, oid) for the lab to make OID requests with');
             query(step.adapter, oid);
-          }));
+          }), { channel: 'application' });
         }
         return;
       }
@@ -150,7 +151,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
           const fn = learner.exports[step.export];
           if (typeof fn !== 'function') throw new Error(`the driver exports no ${step.export}(adapter) for the lab's application to call`);
           fn(step.adapter);
-        }));
+        }), { channel: 'application' });
         return;
       }
       case 'faults': return rt.machine.wire.setFaults(0, { drop: step.drop, corrupt: step.corrupt, reorder: step.reorder, delayNs: step.delayNs });
