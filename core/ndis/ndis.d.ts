@@ -275,13 +275,21 @@ declare module 'ndis' {
   /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you). */
   export function NdisFreeNetBufferList(NetBufferList: NET_BUFFER_LIST): void;
 
+  /** What FilterAttach learns about the adapter below (a subset of NDIS_FILTER_ATTACH_PARAMETERS). */
+  export interface NDIS_FILTER_ATTACH_PARAMETERS {
+    BaseMiniportName: string;
+    CurrentMacAddress: string;
+    MtuSize: number;
+    MediaConnectState: number;
+  }
+
   // ---- filter drivers -----------------------------------------------------------------------------
   export interface NDIS_FILTER_DRIVER_CHARACTERISTICS<Module = any> {
     FriendlyName?: string;
     UniqueName?: string;
     ServiceName?: string;
     /** Call NdisFSetAttributes with your module context; return SUCCESS (the module is Paused) or a failure. */
-    AttachHandler(NdisFilterHandle: NDIS_HANDLE, FilterDriverContext: unknown, AttachParameters: unknown): NDIS_STATUS;
+    AttachHandler(NdisFilterHandle: NDIS_HANDLE, FilterDriverContext: unknown, AttachParameters: NDIS_FILTER_ATTACH_PARAMETERS): NDIS_STATUS;
     /** The module is Paused and leaves the stack; free what it allocated. */
     DetachHandler(FilterModuleContext: Module): void;
     /** Return SUCCESS (Running), PENDING (then NdisFRestartComplete), or a failure (stays Paused). */
