@@ -3,6 +3,7 @@
 // findings of that run. Scores come from the trace and the machine, never from driver output.
 
 import { runScenario, type ReferenceDrivers } from '../scenario/runner.ts';
+import { variantValues } from '../scenario/variants.ts';
 import { sha256Hex } from '../trace/trace.ts';
 import type { Lab } from '../scenario/schema.ts';
 
@@ -23,6 +24,8 @@ export interface GradeReport {
   score: number;
   maxScore: number;
   scenarios: ScenarioReport[];
+  /** The variant values graded against: the student's (options.student), else the defaults. */
+  variants: Record<string, number>;
   /** SHA-256 over every run's trace hash, in order: equal reports come from equal runs. */
   traceHash: string;
 }
@@ -32,6 +35,8 @@ export interface GradeOptions {
   seeds?: number;
   /** First seed (seeds are first, first + 1, ...). Default 1. */
   firstSeed?: number;
+  /** The student whose per-student variant values the scenarios use (`nic-lab grade --student ID`). */
+  student?: string;
 }
 
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
@@ -42,7 +47,7 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
     for (let i = 0; i < seeds; i++) {
       const seed = (options.firstSeed ?? 1) + i;
-      const run = await runScenario(lab, scenario, source, file, seed, references);
+      const run = await runScenario(lab, scenario, source, file, seed, references, { student: options.student });
       hashes.push(run.traceHash);
       if (!run.passed) {
         report = {
@@ -59,6 +64,7 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     score: scenarios.reduce((n, s) => n + s.points, 0),
     maxScore: scenarios.reduce((n, s) => n + s.maxPoints, 0),
     scenarios,
+    variants: variantValues(lab, options.student),
     traceHash: await sha256Hex(hashes.join('\n')),
   };
 }

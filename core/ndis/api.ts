@@ -5,6 +5,7 @@
 
 import * as status from './status.ts';
 import { LOCAL_NDIS } from './local-api.ts';
+import { NdisParameterInteger, NdisParameterHexInteger } from './constants.ts';
 import type { FilterCharacteristics } from './filter.ts';
 import { describe, type NdisRuntime, type DriverRecord, type ProtocolCharacteristics, type NdisHandle } from './runtime.ts';
 
@@ -139,6 +140,45 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     /** NDIS delivers PnP events to the layers above a module itself: this acknowledges (SUCCESS). */
     NdisFNetPnPEvent: (NdisFilterHandle: unknown, _NetPnPEvent: unknown) =>
       enter('NdisFNetPnPEvent', {}, () => (runtime.filters.moduleFor(driver, NdisFilterHandle, 'NdisFNetPnPEvent') ? status.NDIS_STATUS_SUCCESS : status.NDIS_STATUS_INVALID_PARAMETER)),
+
+    // ---- configuration (the registry) ---------------------------------------------------------------
+    /** Opens the driver's configuration; ConfigObject.NdisHandle is one of its own live handles. */
+    NdisOpenConfigurationEx: (ConfigObject: { NdisHandle?: unknown } | null) =>
+      enter('NdisOpenConfigurationEx', {}, () => {
+        const handle = ConfigObject?.NdisHandle;
+        const owner = runtime.resolve<{ driver?: DriverRecord; protocol?: DriverRecord }>(handle, (handle as NdisHandle | undefined)?.kind ?? '');
+        const kinds = ['protocol', 'filterDriver', 'binding', 'filterModule'];
+        const ours = owner === driver || owner?.driver === driver || owner?.protocol === driver;
+        if (!ours || !kinds.includes((handle as NdisHandle).kind)) {
+          runtime.report('InvalidHandle', { driver: driver.name, message: `NdisOpenConfigurationEx: ConfigObject.NdisHandle must be the driver's NdisProtocolHandle, NdisFilterDriverHandle, an NdisBindingHandle or an NdisFilterHandle; it is ${describe(handle)}` });
+          return { Status: status.NDIS_STATUS_INVALID_PARAMETER, ConfigurationHandle: null };
+        }
+        return { Status: status.NDIS_STATUS_SUCCESS, ConfigurationHandle: runtime.newHandle('configuration', driver.name, { driver, open: true }) };
+      }),
+
+    /** Reads one integer keyword: { Status, ParameterValue } (NDIS_STATUS_FAILURE if it is not there). */
+    NdisReadConfiguration: (ConfigurationHandle: unknown, Keyword: unknown, ParameterType: number) =>
+      enter('NdisReadConfiguration', { keyword: typeof Keyword === 'string' ? Keyword : null }, () => {
+        const config = runtime.resolve<{ driver: DriverRecord; open: boolean }>(ConfigurationHandle, 'configuration');
+        if (!config || config.driver !== driver || !config.open) {
+          runtime.report('InvalidHandle', { driver: driver.name, message: `NdisReadConfiguration expects an open ConfigurationHandle from NdisOpenConfigurationEx; it got ${describe(ConfigurationHandle)}` });
+          return { Status: status.NDIS_STATUS_INVALID_PARAMETER, ParameterValue: null };
+        }
+        if (typeof Keyword !== 'string') {
+          runtime.report('InvalidParameter', { driver: driver.name, message: `NdisReadConfiguration: Keyword must be a string; it is ${describe(Keyword)}` });
+          return { Status: status.NDIS_STATUS_INVALID_PARAMETER, ParameterValue: null };
+        }
+        const value = runtime.configuration.get(Keyword);
+        const integer = ParameterType === NdisParameterInteger || ParameterType === NdisParameterHexInteger;
+        if (value === undefined || !integer) return { Status: status.NDIS_STATUS_FAILURE, ParameterValue: null };
+        return { Status: status.NDIS_STATUS_SUCCESS, ParameterValue: { ParameterType, ParameterData: { IntegerData: value } } };
+      }),
+
+    NdisCloseConfiguration: (ConfigurationHandle: unknown) =>
+      enter('NdisCloseConfiguration', {}, () => {
+        const config = runtime.resolve<{ driver: DriverRecord; open: boolean }>(ConfigurationHandle, 'configuration');
+        if (config && config.driver === driver) config.open = false;
+      }),
 
     // ---- timers (virtual time) --------------------------------------------------------------------
     NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>

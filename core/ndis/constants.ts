@@ -103,3 +103,10 @@ export const NDIS_RETURN_FLAGS_DISPATCH_LEVEL = 0x00000001;
 
 /** NDIS_DEFAULT_PORT_NUMBER. */
 export const NDIS_DEFAULT_PORT_NUMBER = 0;
+
+// ---- NDIS_PARAMETER_TYPE (NdisReadConfiguration) -------------------------------------------------
+export const NdisParameterInteger = 0;
+export const NdisParameterHexInteger = 1;
+export const NdisParameterString = 2;
+export const NdisParameterMultiString = 3;
+export const NdisParameterBinary = 4;

@@ -216,6 +216,11 @@ declare module 'ndis' {
      */
     NetPnPEventHandler(ProtocolBindingContext: Binding | null, NetPnPEventNotification: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
     OpenAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
+    /**
+     * A close for which NdisCloseAdapterEx returned NDIS_STATUS_PENDING has finished (seed 001).
+     * Only now may the unbind complete. With this handler registered, NDIS may pend any close
+     * made during an unbind.
+     */
     CloseAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding): void;
     /** An NdisOidRequest that returned PENDING has finished. */
     OidRequestCompleteHandler?(ProtocolBindingContext: Binding, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
@@ -242,6 +247,8 @@ declare module 'ndis' {
   /**
    * Only from ProtocolBindAdapterEx or ProtocolUnbindAdapterEx, after your sends and OID
    * requests on the binding have completed. The handle is invalid from this call on (seed 003).
+   * Returns SUCCESS, or PENDING (during an unbind, for drivers with CloseAdapterCompleteHandlerEx):
+   * then ProtocolCloseAdapterCompleteEx follows, and the unbind must wait for it.
    */
   export function NdisCloseAdapterEx(NdisBindingHandle: NDIS_HANDLE): NDIS_STATUS;
   /**
@@ -268,13 +275,21 @@ declare module 'ndis' {
   /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you). */
   export function NdisFreeNetBufferList(NetBufferList: NET_BUFFER_LIST): void;
 
+  /** What FilterAttach learns about the adapter below (a subset of NDIS_FILTER_ATTACH_PARAMETERS). */
+  export interface NDIS_FILTER_ATTACH_PARAMETERS {
+    BaseMiniportName: string;
+    CurrentMacAddress: string;
+    MtuSize: number;
+    MediaConnectState: number;
+  }
+
   // ---- filter drivers -----------------------------------------------------------------------------
   export interface NDIS_FILTER_DRIVER_CHARACTERISTICS<Module = any> {
     FriendlyName?: string;
     UniqueName?: string;
     ServiceName?: string;
     /** Call NdisFSetAttributes with your module context; return SUCCESS (the module is Paused) or a failure. */
-    AttachHandler(NdisFilterHandle: NDIS_HANDLE, FilterDriverContext: unknown, AttachParameters: unknown): NDIS_STATUS;
+    AttachHandler(NdisFilterHandle: NDIS_HANDLE, FilterDriverContext: unknown, AttachParameters: NDIS_FILTER_ATTACH_PARAMETERS): NDIS_STATUS;
     /** The module is Paused and leaves the stack; free what it allocated. */
     DetachHandler(FilterModuleContext: Module): void;
     /** Return SUCCESS (Running), PENDING (then NdisFRestartComplete), or a failure (stays Paused). */
@@ -328,6 +343,31 @@ declare module 'ndis' {
   export function NdisFIndicateStatus(NdisFilterHandle: NDIS_HANDLE, StatusIndication: NDIS_STATUS_INDICATION): void;
   /** Passes a PnP event on to the drivers above; returns their status. */
   export function NdisFNetPnPEvent(NdisFilterHandle: NDIS_HANDLE, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+
+  // ---- configuration (the registry) -------------------------------------------------------------------
+  export const NdisParameterInteger: 0;
+  export const NdisParameterHexInteger: 1;
+  export const NdisParameterString: 2;
+  export const NdisParameterMultiString: 3;
+  export const NdisParameterBinary: 4;
+  /** NDIS_CONFIGURATION_OBJECT: NdisHandle is your NdisProtocolHandle, NdisFilterDriverHandle, an NdisBindingHandle or an NdisFilterHandle. */
+  export interface NDIS_CONFIGURATION_OBJECT {
+    NdisHandle: NDIS_HANDLE;
+    Flags?: number;
+  }
+  /** NDIS_CONFIGURATION_PARAMETER: integers only in this lab. */
+  export interface NDIS_CONFIGURATION_PARAMETER {
+    ParameterType: number;
+    ParameterData: { IntegerData: number };
+  }
+  /** Opens the driver's configuration (its parameters in the registry). Close it with NdisCloseConfiguration. */
+  export function NdisOpenConfigurationEx(ConfigObject: NDIS_CONFIGURATION_OBJECT): { Status: NDIS_STATUS; ConfigurationHandle: NDIS_HANDLE | null };
+  /**
+   * Reads the value of Keyword (NdisParameterInteger or NdisParameterHexInteger). Status is
+   * NDIS_STATUS_FAILURE, and ParameterValue null, if the keyword is not there: keep a default.
+   */
+  export function NdisReadConfiguration(ConfigurationHandle: NDIS_HANDLE, Keyword: string, ParameterType: number): { Status: NDIS_STATUS; ParameterValue: NDIS_CONFIGURATION_PARAMETER | null };
+  export function NdisCloseConfiguration(ConfigurationHandle: NDIS_HANDLE): void;
 
   // ---- timers and work items (virtual time) -----------------------------------------------------------
   export interface NDIS_TIMER_CHARACTERISTICS<Context = unknown> {

@@ -117,6 +117,8 @@ export class Binding {
   unbindWatchdog = 0;
   opened = false;
   closed = false;
+  /** NdisCloseAdapterEx returned PENDING and ProtocolCloseAdapterCompleteEx has not come yet. */
+  closePending = false;
   /** The SourceHandle NDIS stamps on this binding's sends (its binding handle's id). */
   sourceId = 0;
   /** Set once NdisUnbindAdapter returned: from then on the handle may only be closed. */
@@ -157,6 +159,8 @@ export interface RuntimeOptions extends Partial<MachineOptions> {
   host?: 'in-process' | 'worker' | DriverHost;
   /** Worker host: wall-clock ms one handler call may take before DriverHung (default 5000). */
   watchdogMs?: number;
+  /** The drivers' configuration (the registry NdisReadConfiguration reads): keyword -> integer. */
+  configuration?: Record<string, number>;
 }
 
 export class NdisRuntime {
@@ -170,6 +174,8 @@ export class NdisRuntime {
   readonly bindings: Binding[] = [];
   readonly pendingLimitNs: bigint;
   readonly sendLimitNs: bigint;
+  /** What NdisReadConfiguration finds: keyword -> integer. */
+  readonly configuration: ReadonlyMap<string, number>;
   /** Per NBL: which send it is on (so a watchdog knows if the NBL it watches is still that send). */
   private readonly sendGeneration: Uint32Array;
   private sendCount = 0;
@@ -197,6 +203,7 @@ export class NdisRuntime {
     this.rxRefs = new Int32Array(this.pool.layout.nblCount);
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
     this.sendLimitNs = options.sendLimitNs ?? 1_000_000_000n;
+    this.configuration = new Map(Object.entries(options.configuration ?? {}));
     this.sendGeneration = new Uint32Array(this.pool.layout.nblCount);
     this.adapters = machine.nics.map((nic, i) => new MiniportAdapter(this, nic, `nic${i}`, i));
     this.filters = new FilterStacks(this);
@@ -645,6 +652,8 @@ export class NdisRuntime {
     this.scheduler.cancel(binding.unbindWatchdog);
     if (!binding.closed) {
       this.verifier.report('UnbindCompletedWithoutClose', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: 'the unbind completed but NdisCloseAdapterEx was never called for the binding' });
+    } else if (binding.closePending) {
+      this.verifier.report('UnbindCompletedWithoutClose', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: 'the unbind completed while the close was still pending: NdisCloseAdapterEx returned NDIS_STATUS_PENDING, so wait for ProtocolCloseAdapterCompleteEx' });
     }
     binding.sm.fire('UnbindComplete');
     done?.();
@@ -726,6 +735,17 @@ export class NdisRuntime {
     }
     binding.closed = true;
     binding.handle = undefined;
+    // Seed 001: NDIS may finish a close later and call ProtocolCloseAdapterCompleteEx. It does so
+    // here, as the seed decides, for unbinds of drivers that have that handler.
+    const closeComplete = driver.protocol?.CloseAdapterCompleteHandlerEx;
+    if (closeComplete && binding.state === 'Closing' && this.scheduler.choose(2) === 1) {
+      binding.closePending = true;
+      this.post(`close complete ${binding.name}`, () => {
+        binding.closePending = false;
+        this.invoke(driver, 'ProtocolCloseAdapterCompleteEx', object, false, () => closeComplete(binding.context));
+      }, { channel: `binding ${binding.name}` });
+      return NDIS_STATUS_PENDING;
+    }
     return NDIS_STATUS_SUCCESS;
   }
 

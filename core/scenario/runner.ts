@@ -3,15 +3,21 @@
 // and checks the expectations against the trace and the machine — never against anything the
 // driver says about itself.
 //
-// Steps run one after another, each to completion, except traffic: it is posted and left to run
-// alongside the next step, so a pause or a removal meets frames in flight as the seed decides.
+// Steps run one after another, each to completion, except what an application or the peer does
+// (traffic, oid, call): it is posted and left to run alongside the next step, so a pause or a
+// removal meets frames and requests in flight as the seed decides. The application's actions
+// run in the order the scenario gives them (one channel), and so do the peer's.
+//
+// Per-student variants are resolved first (core/scenario/variants.ts): the scenario's references
+// become numbers, and the values become the drivers' configuration (NdisReadConfiguration).
 
 import { NdisRuntime, type DriverRecord } from '../ndis/runtime.ts';
 import { DriverLoadError } from '../ndis/driver-loader.ts';
 import type { Finding } from '../verifier/verifier.ts';
 import { numberedFrame } from '../nic/ethernet.ts';
 import * as constants from '../ndis/constants.ts';
-import type { Lab, Scenario, Step, Expectation } from './schema.ts';
+import { variantValues, resolveScenario } from './variants.ts';
+import type { Lab, Scenario, ResolvedScenario, Step, Expectation } from './schema.ts';
 
 export interface ReferenceDrivers {
   protocol: string;
@@ -27,33 +33,46 @@ export interface ScenarioRun {
   /** Events in the trace (the shortest failing one is what a learner replays). */
   traceLength: number;
   runtime?: NdisRuntime;
+  /** The variant values this run used (the student's, or the defaults). */
+  variants: Record<string, number>;
 }
 
-/** The lab's application interface: a protocol exports SendFrames so a scenario can make traffic. */
-type SendFrames = (index: number, destination: string, count: number, size?: number, first?: number) => number;
-
-const PEER_MAC = '02:00:00:00:00:fe';
-
 export interface RunOptions {
+  /** Whose variant values to use; without it, each variant's default. */
+  student?: string;
   /** Where the drivers run (default in-process); the trace is the same either way. */
   host?: 'in-process' | 'worker';
   /** Worker host: wall-clock ms a handler call may take before DriverHung. */
   watchdogMs?: number;
 }
 
-export async function runScenario(lab: Lab, scenario: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers, options: RunOptions = {}): Promise<ScenarioRun> {
+/**
+ * The lab's application interface: what a protocol exports so a scenario can make traffic
+ * (SendFrames) and OID requests (QueryOid); `call` steps name any other export taking an adapter.
+ */
+type SendFrames = (index: number, destination: string, count: number, size?: number, first?: number) => number;
+type QueryOid = (index: number, oid: number) => number;
+
+/** One virtual second, in ns. */
+const NS_PER_SECOND = 1_000_000_000;
+
+const PEER_MAC = '02:00:00:00:00:fe';
+
+export async function runScenario(lab: Lab, authored: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers, options: RunOptions = {}): Promise<ScenarioRun> {
+  const variants = variantValues(lab, options.student);
+  const { scenario, configuration } = resolveScenario(authored, variants);
   const rt = await NdisRuntime.create({
-    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n,
+    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n, configuration,
     host: options.host, watchdogMs: options.watchdogMs,
   });
   try {
-    return await play(rt, lab, scenario, source, file, references);
+    return await play(rt, lab, scenario, source, file, references, variants);
   } finally {
     await rt.close();
   }
 }
 
-async function play(rt: NdisRuntime, lab: Lab, scenario: Scenario, source: string, file: string, references: ReferenceDrivers): Promise<ScenarioRun> {
+async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, source: string, file: string, references: ReferenceDrivers, variants: Record<string, number>): Promise<ScenarioRun> {
   if (scenario.machine.cable && scenario.machine.nics >= 2) rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
   let learner: DriverRecord;
   try {
@@ -63,10 +82,12 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: Scenario, source: strin
     if (lab.kind === 'filter' || scenario.machine.referenceProtocol) await rt.loadDriver(references.protocol, 'reference-protocol.ts');
   } catch (error) {
     if (!(error instanceof DriverLoadError)) throw error;
-    return { passed: false, failures: [error.message], findings: [], traceHash: await rt.trace.hash(), traceLength: rt.trace.length };
+    return { passed: false, failures: [error.message], findings: [], traceHash: await rt.trace.hash(), traceLength: rt.trace.length, variants };
   }
   const app = rt.drivers.find((d) => d.kind === 'protocol')!;
   const sent = new Map<number, number>();
+  /** Per adapter: how many frames the peer has sent it (their sequence numbers go on from there). */
+  const peerSent = new Map<number, number>();
 
   const play = (step: Step) => {
     const adapter = 'adapter' in step ? rt.adapters[step.adapter] : undefined;
@@ -98,21 +119,54 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: Scenario, source: strin
       }
       case 'traffic': {
         const other = rt.machine.nics[(step.adapter + 1) % rt.machine.nics.length]!;
+        // With a rate, frame i is its own task i/rate seconds on; without, one task sends them all.
+        const batches = step.rate === undefined ? [{ delayNs: 0, count: step.count }] : Array.from({ length: step.count }, (_, i) => ({ delayNs: Math.round((i * NS_PER_SECOND) / step.rate!), count: 1 }));
         if (step.source === 'app') {
-          rt.post('application sends', () => rt.invoke(app, 'application', undefined, false, () => {
-            const send = app.exports.SendFrames as SendFrames | undefined;
-            if (typeof send !== 'function') throw new Error('the protocol exports no SendFrames(adapter, destination, count, size, first) for the lab to send with');
-            const first = sent.get(step.adapter) ?? 0;
-            sent.set(step.adapter, first + send(step.adapter, other.permanentAddress, step.count, step.size, first));
-          }));
+          for (const batch of batches) {
+            rt.post('application sends', () => rt.invoke(app, 'application', undefined, false, () => {
+              const send = app.exports.SendFrames as SendFrames | undefined;
+              if (typeof send !== 'function') throw new Error('the protocol exports no SendFrames(adapter, destination, count, size, first) for the lab to send with');
+              const first = sent.get(step.adapter) ?? 0;
+              sent.set(step.adapter, first + send(step.adapter, other.permanentAddress, batch.count, step.size, first));
+            }), { delayNs: batch.delayNs, channel: 'application' });
+          }
         } else {
-          rt.post('the peer sends', () => {
-            const target = rt.machine.nic(step.adapter);
-            const from = rt.machine.nics.length > 1 ? other.endpoint : target.endpoint;
-            for (let i = 0; i < step.count; i++) rt.machine.wire.send(from, numberedFrame(target.permanentAddress, PEER_MAC, i, step.size), 'append');
-            rt.adapters[step.adapter]!.scheduleDevice();
-          });
+          const target = rt.machine.nic(step.adapter);
+          const from = rt.machine.nics.length > 1 ? other.endpoint : target.endpoint;
+          let seq = peerSent.get(step.adapter) ?? 0;
+          peerSent.set(step.adapter, seq + step.count);
+          for (const batch of batches) {
+            const firstSeq = seq;
+            seq += batch.count;
+            rt.post('the peer sends', () => {
+              for (let i = 0; i < batch.count; i++) {
+                const frame = numberedFrame(target.permanentAddress, PEER_MAC, firstSeq + i, step.size);
+                if (step.etherType !== undefined) frame.set([step.etherType >> 8, step.etherType & 0xff], 12);
+                rt.machine.wire.send(from, frame, 'append');
+              }
+              rt.adapters[step.adapter]!.scheduleDevice();
+            }, { delayNs: batch.delayNs, channel: 'peer' });
+          }
         }
+        return;
+      }
+      case 'oid': {
+        const oid = (constants as unknown as Record<string, number>)[step.oid]!;
+        for (let i = 0; i < step.count; i++) {
+          rt.post(`application asks for ${step.oid}`, () => rt.invoke(app, 'application', undefined, false, () => {
+            const query = app.exports.QueryOid as QueryOid | undefined;
+            if (typeof query !== 'function') throw new Error('the protocol exports no QueryOid(adapter, oid) for the lab to make OID requests with');
+            query(step.adapter, oid);
+          }), { channel: 'application' });
+        }
+        return;
+      }
+      case 'call': {
+        rt.post(`application calls ${step.export}(${step.adapter})`, () => rt.invoke(learner, 'application', undefined, false, () => {
+          const fn = learner.exports[step.export];
+          if (typeof fn !== 'function') throw new Error(`the driver exports no ${step.export}(adapter) for the lab's application to call`);
+          fn(step.adapter);
+        }), { channel: 'application' });
         return;
       }
       case 'faults': return rt.machine.wire.setFaults(0, { drop: step.drop, corrupt: step.corrupt, reorder: step.reorder, delayNs: step.delayNs });
@@ -122,13 +176,13 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: Scenario, source: strin
 
   for (const step of scenario.steps) {
     play(step);
-    if (step.op !== 'traffic') rt.run();
+    if (step.op !== 'traffic' && step.op !== 'oid' && step.op !== 'call') rt.run();
     if (rt.stopped) break;
   }
   rt.run();
 
   const failures = scenario.expectations.map((e) => check(rt, app, e)).filter((f): f is string => f !== undefined);
-  return { passed: failures.length === 0, failures, findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, runtime: rt };
+  return { passed: failures.length === 0, failures, findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, runtime: rt, variants };
 }
 
 /** undefined if the expectation holds, else what was expected and what happened. */
@@ -155,15 +209,21 @@ function check(rt: NdisRuntime, app: DriverRecord, e: Expectation): string | und
       for (const event of rt.trace.events) {
         if (event.kind === 'receive' && Array.isArray(event.to) && (event.to as string[]).some((t) => name.includes(t))) frames += event.nbls as number;
       }
-      if (e.exactly !== undefined && frames !== e.exactly) return `expected exactly ${e.exactly} frames delivered to the protocol on nic${e.adapter}; ${frames} were`;
-      if (e.atLeast !== undefined && frames < e.atLeast) return `expected at least ${e.atLeast} frames delivered to the protocol on nic${e.adapter}; ${frames} were`;
-      return undefined;
+      return bounded(frames, e, `frames delivered to the protocol on nic${e.adapter}`);
     }
     case 'counter': {
       const stats = rt.machine.nic(e.adapter).statistics();
       const value = stats[e.register];
       if (value === undefined) return `there is no statistics register ${e.register}`;
-      return value >= e.atLeast ? undefined : `expected ${e.register} on nic${e.adapter} to be at least ${e.atLeast}; it is ${value}`;
+      return bounded(value, e, `${e.register} on nic${e.adapter}`);
     }
   }
+}
+
+/** undefined if `value` meets every bound given, else what was expected of `what` and what it was. */
+function bounded(value: number, e: { atLeast?: number; atMost?: number; exactly?: number }, what: string): string | undefined {
+  if (e.exactly !== undefined && value !== e.exactly) return `expected exactly ${e.exactly} ${what}; there were ${value}`;
+  if (e.atLeast !== undefined && value < e.atLeast) return `expected at least ${e.atLeast} ${what}; there were ${value}`;
+  if (e.atMost !== undefined && value > e.atMost) return `expected at most ${e.atMost} ${what}; there were ${value}`;
+  return undefined;
 }

@@ -1,10 +1,29 @@
 // The lab format, as data: a lab's manifest (lab.json) and its scenarios, validated with zod so
 // that an error names the file, the path inside it and what was expected.
+//
+// Numeric fields of steps and expectations may name a per-student variant instead of a number:
+// `{ "var": "BlockedEtherType" }`, or `{ "var": "MaxSendSize", "plus": 1 }` for the value plus an
+// offset. parseLab checks that every name is declared and that the whole range of each variant
+// fits the field; core/scenario/variants.ts draws the values and puts them in.
 
 import { z } from 'zod';
 
 const adapter = z.number().int().min(0).max(15).describe('an adapter (NIC) number');
 const seedId = z.enum(['000', '001', '002', '003', '004', 'datapath']);
+
+/** A reference to a variant: its value (plus `plus`) stands where a number would. */
+export const VariantRefSchema = z.object({
+  var: z.string().min(1),
+  plus: z.number().int().optional(),
+}).strict();
+export type VariantRef = z.infer<typeof VariantRefSchema>;
+
+/** A number field that may instead name a variant (`{ "var": name, "plus"?: offset }`). */
+const n = <S extends z.ZodNumber>(schema: S) => z.union([schema, VariantRefSchema]);
+const count = z.number().int().min(1).max(10_000);
+
+/** OID names a scenario's `oid` step may ask for (the application's QueryOid). */
+const oidName = z.enum(['OID_GEN_LINK_STATE', 'OID_GEN_STATISTICS', 'OID_GEN_CURRENT_PACKET_FILTER', 'OID_802_3_CURRENT_ADDRESS', 'OID_802_3_PERMANENT_ADDRESS', 'OID_802_3_MULTICAST_LIST', 'OID_802_3_MAXIMUM_LIST_SIZE']);
 
 /** One thing NDIS, the wire or an application does to the stack. */
 export const StepSchema = z.discriminatedUnion('op', [
@@ -25,13 +44,35 @@ export const StepSchema = z.discriminatedUnion('op', [
     /** 'app' sends through the protocol's SendFrames on `adapter`; 'peer' puts frames on the wire towards it. */
     source: z.enum(['app', 'peer']),
     adapter,
-    count: z.number().int().min(1).max(10_000),
-    size: z.number().int().min(60).max(1514).default(60),
+    count: n(count),
+    /** Frame size in bytes without the FCS. */
+    size: n(z.number().int().min(60).max(1514)).default(60),
+    /** Frames per virtual second: frame i leaves i/rate seconds after the step. Omitted: all at once. */
+    rate: n(z.number().int().min(1).max(1_000_000_000)).optional(),
+    /** EtherType of the peer's frames (default 0x88B5, IEEE local experimental). Peer traffic only. */
+    etherType: n(z.number().int().min(0x0600).max(0xffff)).optional(),
+  }).refine((s) => s.source === 'peer' || s.etherType === undefined, { message: 'etherType is for peer traffic; the protocol chooses its own', path: ['etherType'] }),
+  z.object({
+    op: z.literal('oid'),
+    /** The application asks the protocol for an OID query on `adapter` (its exported QueryOid), `count` times. */
+    adapter,
+    oid: oidName,
+    count: n(count).default(1),
   }),
-  z.object({ op: z.literal('faults'), drop: z.number().min(0).max(1).optional(), corrupt: z.number().min(0).max(1).optional(), reorder: z.number().min(0).max(1).optional(), delayNs: z.number().int().min(0).optional() }),
-  z.object({ op: z.literal('wait'), ns: z.number().int().min(0) }),
+  z.object({
+    op: z.literal('call'),
+    /** The application calls the driver's exported function `export(adapter)`, e.g. ReleaseAdapter. */
+    export: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'the name of an exported function, e.g. ReleaseAdapter'),
+    adapter,
+  }),
+  z.object({ op: z.literal('faults'), drop: z.number().min(0).max(1).optional(), corrupt: z.number().min(0).max(1).optional(), reorder: z.number().min(0).max(1).optional(), delayNs: n(z.number().int().min(0)).optional() }),
+  z.object({ op: z.literal('wait'), ns: n(z.number().int().min(0)) }),
 ]);
-export type Step = z.infer<typeof StepSchema>;
+
+const bound = n(z.number().int().min(0)).optional();
+const bounds = { atLeast: bound, atMost: bound, exactly: bound };
+const someBound = (e: { atLeast?: unknown; atMost?: unknown; exactly?: unknown }) => e.atLeast !== undefined || e.atMost !== undefined || e.exactly !== undefined;
+const someBoundMessage = { message: 'give atLeast, atMost or exactly' };
 
 /** What must hold at the end of a scenario (checked from the trace and the machine, never from driver output). */
 export const ExpectationSchema = z.discriminatedUnion('expect', [
@@ -39,10 +80,11 @@ export const ExpectationSchema = z.discriminatedUnion('expect', [
   z.object({ expect: z.literal('moduleState'), adapter, state: z.enum(['Detached', 'Attaching', 'Paused', 'Restarting', 'Running', 'Pausing']) }),
   z.object({ expect: z.literal('noFindings') }),
   z.object({ expect: z.literal('finding'), rule: z.string().min(1) }),
-  z.object({ expect: z.literal('framesDelivered'), adapter, atLeast: z.number().int().min(0).optional(), exactly: z.number().int().min(0).optional() }),
-  z.object({ expect: z.literal('counter'), adapter, register: z.string().min(2), atLeast: z.number().int().min(0) }),
+  /** Frames indicated to the lab's protocol on `adapter` (counted from the trace). */
+  z.object({ expect: z.literal('framesDelivered'), adapter, ...bounds }).refine(someBound, someBoundMessage),
+  /** A statistics register of the NIC (GPTC, GPRC, MPC...), read without clearing it. */
+  z.object({ expect: z.literal('counter'), adapter, register: z.string().min(2), ...bounds }).refine(someBound, someBoundMessage),
 ]);
-export type Expectation = z.infer<typeof ExpectationSchema>;
 
 export const ScenarioSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase id with dashes'),
@@ -58,10 +100,37 @@ export const ScenarioSchema = z.object({
     referenceFilter: z.boolean().default(false),
     referenceProtocol: z.boolean().default(false),
   }).default({ nics: 2, cable: true, referenceFilter: false, referenceProtocol: false }),
+  /**
+   * Driver configuration for this scenario: keyword -> integer, read with NdisReadConfiguration
+   * (beside the lab's variants, which are there under their own names).
+   */
+  configuration: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a configuration keyword'), n(z.number().int())).default({}),
   steps: z.array(StepSchema).min(1),
   expectations: z.array(ExpectationSchema).min(1),
 });
+
+/** A scenario as authored (numeric fields may name variants). */
 export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** `T` with every variant reference replaced by a number: what the runner plays. */
+export type Resolved<T> = T extends VariantRef ? number
+  : T extends readonly (infer U)[] ? Resolved<U>[]
+  : T extends object ? { [K in keyof T]: Resolved<T[K]> }
+  : T;
+export type ResolvedScenario = Resolved<Scenario>;
+export type Step = Resolved<z.infer<typeof StepSchema>>;
+export type Expectation = Resolved<z.infer<typeof ExpectationSchema>>;
+
+/** A per-student value: drawn from the student id within [min, max]; `default` (else min) without one. */
+export const VariantSchema = z.object({
+  min: z.number().int(),
+  max: z.number().int(),
+  default: z.number().int().optional(),
+  /** What the value means, for the instructions and the report. */
+  description: z.string().optional(),
+}).refine((v) => v.min <= v.max, { message: 'min must not be above max', path: ['max'] })
+  .refine((v) => v.default === undefined || (v.default >= v.min && v.default <= v.max), { message: 'default must lie within [min, max]', path: ['default'] });
+export type Variant = z.infer<typeof VariantSchema>;
 
 export const LabSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase id with dashes'),
@@ -73,9 +142,10 @@ export const LabSchema = z.object({
   starter: z.string().endsWith('.ts'),
   solution: z.string().endsWith('.ts'),
   instructions: z.string().endsWith('.md'),
+  /** Revealed one at a time, in this order. */
   hints: z.array(z.string().min(1)).default([]),
   /** Per-student values drawn from the student id (Packet Tracer's Variable Manager, for NDIS). */
-  variants: z.record(z.string(), z.object({ min: z.number().int(), max: z.number().int() })).default({}),
+  variants: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a variant name: letters and digits'), VariantSchema).default({}),
   scenarios: z.array(ScenarioSchema).min(1),
 });
 export type Lab = z.infer<typeof LabSchema>;
@@ -87,14 +157,73 @@ export class LabFormatError extends Error {
   }
 }
 
-/** Validates a parsed lab.json; throws LabFormatError naming the file, each path and what was expected. */
+/** Every variant reference in `value` (a scenario or part of one), with its path. */
+export function variantRefs(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; ref: VariantRef }[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => variantRefs(v, [...path, i]));
+  if (value === null || typeof value !== 'object') return [];
+  if (typeof (value as { var?: unknown }).var === 'string') return [{ path, ref: value as VariantRef }];
+  return Object.entries(value).flatMap(([k, v]) => variantRefs(v, [...path, k]));
+}
+
+/** A copy of `value` with each variant reference replaced by `valueOf(ref)`. */
+export function replaceRefs(value: unknown, valueOf: (ref: VariantRef) => number): unknown {
+  if (Array.isArray(value)) return value.map((v) => replaceRefs(v, valueOf));
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { var?: unknown }).var === 'string') return valueOf(value as VariantRef);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceRefs(v, valueOf)]));
+}
+
+const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+/**
+ * A number that fails a field's bounds fails both branches of its union (number or variant
+ * reference): report what the number branch said, which is the useful part.
+ */
+function numberIssues(issues: readonly z.core.$ZodIssue[]): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // The branch that got past the type check at the field itself (a number out of range, or a
+      // reference with a bad field) says what is wrong; if none did, the number branch.
+      const branch = issue.errors.find((e) => !e.some((i) => i.code === 'invalid_type' && i.path.length === 0)) ?? issue.errors[0]!;
+      return numberIssues(branch).map((inner) => ({ path: [...issue.path, ...inner.path], message: inner.message }));
+    }
+    return [{ path: [...issue.path], message: issue.message }];
+  });
+}
+
+/**
+ * Validates a parsed lab.json; throws LabFormatError naming the file, each path and what was
+ * expected: unknown variants, and variants whose range does not fit the field they are used in.
+ */
 export function parseLab(data: unknown, file: string): Lab {
   const result = LabSchema.safeParse(data);
-  if (result.success) {
-    const ids = result.data.scenarios.map((s) => s.id);
-    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (duplicate) throw new LabFormatError(file, [{ path: 'scenarios', message: `two scenarios are called "${duplicate}"` }]);
-    return result.data;
+  if (!result.success) {
+    throw new LabFormatError(file, numberIssues(result.error.issues).map((issue) => ({ path: pathText(issue.path), message: issue.message })));
   }
-  throw new LabFormatError(file, result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })));
+  const lab = result.data;
+  const issues: { path: string; message: string }[] = [];
+  const ids = lab.scenarios.map((s) => s.id);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate) issues.push({ path: 'scenarios', message: `two scenarios are called "${duplicate}"` });
+  const declared = Object.keys(lab.variants);
+  lab.scenarios.forEach((scenario, i) => {
+    const refs = variantRefs(scenario, ['scenarios', i]);
+    const unknown = refs.filter((r) => !(r.ref.var in lab.variants));
+    for (const r of unknown) {
+      issues.push({ path: pathText(r.path), message: `uses the variant "${r.ref.var}", which the lab does not declare (${declared.length ? `its variants: ${declared.join(', ')}` : 'it declares no variants'})` });
+    }
+    if (unknown.length > 0 || refs.length === 0) return;
+    // The field's own bounds must hold for every value a student can draw: check both ends.
+    for (const end of ['min', 'max'] as const) {
+      const check = ScenarioSchema.safeParse(replaceRefs(scenario, (ref) => lab.variants[ref.var]![end] + (ref.plus ?? 0)));
+      if (check.success) continue;
+      for (const issue of numberIssues(check.error.issues)) {
+        const ref = refs.find((r) => pathText(r.path) === pathText(['scenarios', i, ...issue.path]));
+        const drawn = ref ? `the variant "${ref.ref.var}" at its ${end} (${lab.variants[ref.ref.var]![end]}${ref.ref.plus ? ` plus ${ref.ref.plus}` : ''})` : `a variant at its ${end}`;
+        issues.push({ path: pathText(['scenarios', i, ...issue.path]), message: `with ${drawn}: ${issue.message}` });
+      }
+    }
+  });
+  if (issues.length > 0) throw new LabFormatError(file, issues);
+  return lab;
 }

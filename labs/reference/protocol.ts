@@ -6,8 +6,8 @@ import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
   NdisCompleteUnbindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
-  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
-  NetEventPause, NetEventRestart, NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER,
+  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
+  NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
   type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
 } from 'ndis';
@@ -95,6 +95,18 @@ export function SendFrames(index: number, destination: string, count: number, si
   b.sendsOutstanding += sent;
   NdisSendNetBufferLists(b.handle, head, 0, 0);
   return sent;
+}
+
+/**
+ * The lab's application asks for an OID query on binding `index` (as a user-mode program would
+ * through an IOCTL). Returns NdisOidRequest's status (PENDING), or FAILURE if the binding cannot
+ * take requests now.
+ */
+export function QueryOid(index: number, oid: number): NDIS_STATUS {
+  const b = bindings[index];
+  if (!b || !b.handle || b.pendingUnbind) return NDIS_STATUS_FAILURE;
+  b.oidsOutstanding++;
+  return NdisOidRequest(b.handle, { RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(256) } } });
 }
 
 export function DriverEntry(): NDIS_STATUS {

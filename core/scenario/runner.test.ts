@@ -1,0 +1,155 @@
+// The scenario runner's steps and expectations, each against a real run: traffic spaced by a
+// rate and with a chosen EtherType, OID requests and calls made by the lab's application,
+// bounded counters and frame counts, and variants reaching both the scenario and the driver.
+
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runScenario } from './runner.ts';
+import { parseLab, type Lab } from './schema.ts';
+import { referenceDrivers, LABS_DIR } from '../grading/labs.ts';
+
+const references = referenceDrivers();
+
+function protocolLab(steps: unknown[], expectations: unknown[], extra: Record<string, unknown> = {}): Lab {
+  return parseLab({
+    id: 't', title: 'T', order: 1, summary: 's', seed: '000', kind: 'protocol', starter: 's.ts', solution: 'x.ts', instructions: 'i.md',
+    ...extra,
+    scenarios: [{ id: 'a', title: 't', points: 1, steps, expectations }],
+  }, 'test/lab.json');
+}
+
+/** Runs the lab's only scenario with the reference protocol as the learner's driver. */
+async function run(lab: Lab, seed = 1, student?: string, source = references.protocol) {
+  return runScenario(lab, lab.scenarios[0]!, source, 'learner.ts', seed, references, student === undefined ? {} : { student });
+}
+
+const receiveTimes = (events: readonly { kind: string; t?: unknown; to?: unknown }[], binding: string) =>
+  events.filter((e) => e.kind === 'receive' && (e.to as string[]).includes(binding)).map((e) => BigInt(e.t as string | bigint));
+
+describe('traffic', () => {
+  it('with a rate, the peer\'s frames arrive spaced in virtual time (1000 frames/s: 1 ms apart)', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 5, rate: 1000 }], [{ expect: 'framesDelivered', adapter: 0, exactly: 5 }]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([]);
+    const times = receiveTimes(result.runtime!.trace.events, 'learner/nic0');
+    expect(times).toHaveLength(5);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    for (const gap of gaps) expect(gap >= 999_000n && gap <= 1_001_000n, `gap ${gap} ns`).toBe(true);
+  });
+
+  it('without a rate, they all arrive at once', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 5 }], [{ expect: 'framesDelivered', adapter: 0, exactly: 5 }]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([]);
+    expect(new Set(receiveTimes(result.runtime!.trace.events, 'learner/nic0')).size).toBe(1);
+  });
+
+  it('the application\'s sends are spaced the same way, one SendFrames call per frame', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'app', adapter: 0, count: 4, rate: 10_000 }], [{ expect: 'counter', adapter: 0, register: 'GPTC', exactly: 4 }]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([]);
+    expect(result.runtime!.trace.events.filter((e) => e.kind === 'handler' && e.handler === 'application')).toHaveLength(4);
+    expect(result.runtime!.machine.clockNs >= 300_000n).toBe(true);
+  });
+
+  it('the peer\'s frames carry the EtherType asked for', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 2, etherType: 0x9003 }], [{ expect: 'framesDelivered', adapter: 0, exactly: 2 }]);
+    const result = await run(lab);
+    const received = result.runtime!.frames.filter((f) => f.nic === 0 && f.direction === 'rx');
+    expect(received.map((f) => (f.bytes[12]! << 8) | f.bytes[13]!)).toEqual([0x9003, 0x9003]);
+  });
+
+  it('etherType is refused for the application\'s traffic', () => {
+    expect(() => protocolLab([{ op: 'traffic', source: 'app', adapter: 0, count: 1, etherType: 0x9000 }], [{ expect: 'noFindings' }]))
+      .toThrow('test/lab.json: scenarios.0.steps.0.etherType: etherType is for peer traffic; the protocol chooses its own');
+  });
+});
+
+describe('the application\'s requests', () => {
+  it('oid: the protocol\'s QueryOid runs `count` times, and each request reaches the adapter', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'oid', adapter: 0, oid: 'OID_GEN_LINK_STATE', count: 3 }], [{ expect: 'noFindings' }]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([]);
+    const oids = result.runtime!.trace.events.filter((e) => e.kind === 'oid' && e.oid === '0x00010207');
+    expect(oids.map((e) => [e.object, e.request])).toEqual(Array(3).fill(['binding learner/nic0', 'query']));
+  });
+
+  it('oid: a protocol without QueryOid is a finding that says what to export', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'oid', adapter: 0, oid: 'OID_GEN_STATISTICS' }], [{ expect: 'noFindings' }]);
+    const source = references.protocol.replace('export function QueryOid', 'function QueryOidHidden');
+    const result = await run(lab, 1, undefined, source);
+    expect(result.findings.map((f) => f.rule)).toEqual(['HandlerThrew']);
+    expect(result.findings[0]!.message).toMatch(/the protocol exports no QueryOid\(adapter, oid\)/);
+  });
+
+  it('call: the application calls the driver\'s export with the adapter number', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'call', export: 'ReleaseAdapter', adapter: 1 }, { op: 'wait', ns: 1000 }], [
+      { expect: 'bindingState', adapter: 0, state: 'Running' },
+      { expect: 'bindingState', adapter: 1, state: 'Unbound' },
+      { expect: 'noFindings' },
+    ]);
+    const source = readFileSync(join(LABS_DIR, 'protocol-unbind', 'solution.ts'), 'utf8');
+    const result = await run(lab, 1, undefined, source);
+    expect(result.failures).toEqual([]);
+  });
+
+  it('call: an export the driver does not have is named in the finding', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'call', export: 'ReleaseAdapter', adapter: 0 }], [{ expect: 'noFindings' }]);
+    const result = await run(lab);
+    expect(result.findings[0]!.message).toMatch(/the driver exports no ReleaseAdapter\(adapter\)/);
+  });
+});
+
+describe('expectations', () => {
+  it('counter and framesDelivered take exactly, atLeast and atMost, and say what they found', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'app', adapter: 0, count: 6 }, { op: 'wait', ns: 1000 }], [
+      { expect: 'counter', adapter: 0, register: 'GPTC', exactly: 6 },
+      { expect: 'counter', adapter: 0, register: 'GPTC', atMost: 5 },
+      { expect: 'counter', adapter: 0, register: 'GPTC', atLeast: 7 },
+      { expect: 'framesDelivered', adapter: 1, atLeast: 6, atMost: 6 },
+      { expect: 'framesDelivered', adapter: 1, atMost: 2 },
+      { expect: 'counter', adapter: 0, register: 'NOPE', atLeast: 0 },
+    ]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([
+      'expected at most 5 GPTC on nic0; there were 6',
+      'expected at least 7 GPTC on nic0; there were 6',
+      'expected at most 2 frames delivered to the protocol on nic1; there were 6',
+      'there is no statistics register NOPE',
+    ]);
+  });
+
+  it('a bounded expectation needs a bound', () => {
+    expect(() => protocolLab([{ op: 'start' }], [{ expect: 'counter', adapter: 0, register: 'GPTC' }])).toThrow('scenarios.0.expectations.0: give atLeast, atMost or exactly');
+  });
+});
+
+describe('variants in a run', () => {
+  const lab = protocolLab(
+    [{ op: 'start' }, { op: 'traffic', source: 'app', adapter: 0, count: { var: 'Frames' } }, { op: 'wait', ns: 1000 }],
+    [{ expect: 'counter', adapter: 0, register: 'GPTC', exactly: { var: 'Frames' } }],
+    { variants: { Frames: { min: 2, max: 30 } } },
+  );
+
+  it('the student\'s values are played and checked; the run says which values it used', async () => {
+    for (const student of ['s1', 's2', 's3']) {
+      const result = await run(lab, 1, student);
+      expect(result.failures, student).toEqual([]);
+      expect(result.runtime!.machine.nic(0).statistics().GPTC).toBe(result.variants.Frames);
+    }
+    const values = await Promise.all(['s1', 's2', 's3'].map(async (s) => (await run(lab, 1, s)).variants.Frames));
+    expect(new Set(values).size).toBeGreaterThan(1);
+  });
+
+  it('without a student, the default', async () => {
+    const result = await run(lab);
+    expect(result.variants).toEqual({ Frames: 2 });
+    expect(result.runtime!.machine.nic(0).statistics().GPTC).toBe(2);
+  });
+
+  it('the values are the drivers\' configuration (NdisReadConfiguration)', async () => {
+    const result = await run(lab, 1, 's1');
+    expect(result.runtime!.configuration.get('Frames')).toBe(result.variants.Frames);
+  });
+});

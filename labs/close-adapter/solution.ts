@@ -1,0 +1,180 @@
+// Lab close-adapter: the reference solution. NdisCloseAdapterEx comes only after every request
+// the driver made on the binding has completed (seed 003): the bind pends until its multicast
+// list is set and, if the adapter refuses the list, closes from within the bind and fails it;
+// the unbind pends until the application's OID requests are back. A close that NDIS pends is
+// waited for before the unbind completes.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx,
+  NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisOpenConfigurationEx, NdisReadConfiguration,
+  NdisCloseConfiguration, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
+  NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation,
+  NdisParameterInteger, OID_802_3_MULTICAST_LIST,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS, type NDIS_OID_REQUEST,
+} from 'ndis';
+
+interface Binding {
+  handle: NDIS_HANDLE | null;
+  mac: string;
+  pool: NDIS_HANDLE;
+  running: boolean;
+  sendsOutstanding: number;
+  oidsOutstanding: number;
+  /** The bind in progress (BindContext) while its multicast list is being set. */
+  pendingBind: NDIS_HANDLE | null;
+  bindRequest: NDIS_OID_REQUEST | null;
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+  pendingUnbind: NDIS_HANDLE | null;
+}
+
+/** Multicast groups to join when the configuration does not say. */
+const DEFAULT_GROUPS = 4;
+
+const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
+
+/** MulticastGroups from the driver's configuration, or the default when it is not there. */
+function configuredGroups(): number {
+  const config = NdisOpenConfigurationEx({ NdisHandle: protocolHandle! });
+  if (config.Status !== NDIS_STATUS_SUCCESS) return DEFAULT_GROUPS;
+  const read = NdisReadConfiguration(config.ConfigurationHandle!, 'MulticastGroups', NdisParameterInteger);
+  NdisCloseConfiguration(config.ConfigurationHandle!);
+  return read.Status === NDIS_STATUS_SUCCESS && read.ParameterValue ? read.ParameterValue.ParameterData.IntegerData : DEFAULT_GROUPS;
+}
+
+/** An unbind that waits goes on once nothing is outstanding: close, then complete (now or when the close completes). */
+function continueUnbind(b: Binding): void {
+  if (!b.pendingUnbind || !b.handle || b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return;
+  const handle = b.handle;
+  b.handle = null;
+  if (NdisCloseAdapterEx(handle) !== NDIS_STATUS_PENDING) finishUnbind(b);
+}
+
+function finishUnbind(b: Binding): void {
+  const context = b.pendingUnbind!;
+  b.pendingUnbind = null;
+  NdisCompleteUnbindAdapterEx(context);
+}
+
+/** Called by the lab's application: send `count` frames on binding `adapter`; return how many were sent. */
+export function SendFrames(adapter: number, destination: string, count: number, size = 60, first = 0): number {
+  const b = bindings[adapter];
+  if (!b || !b.running || !b.handle) return 0;
+  let head: NET_BUFFER_LIST | null = null;
+  let sent = 0;
+  for (let i = count - 1; i >= 0; i--) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, size);
+    if (!nbl) continue;
+    const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    data.set(bytesOf(destination), 0);
+    data.set(bytesOf(b.mac), 6);
+    data.set([0x88, 0xb5], 12);
+    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    nbl.Next = head;
+    head = nbl;
+    sent++;
+  }
+  if (!head) return 0;
+  b.sendsOutstanding += sent;
+  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  return sent;
+}
+
+/** Called by the lab's application: query `oid` on binding `adapter`. */
+export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
+  const b = bindings[adapter];
+  if (!b || !b.handle || b.pendingUnbind || b.pendingBind) return NDIS_STATUS_FAILURE;
+  b.oidsOutstanding++;
+  return NdisOidRequest(b.handle, { RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'close-adapter',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = {
+        handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0,
+        oidsOutstanding: 0, pendingBind: null, bindRequest: null, pendingPause: null, pendingUnbind: null,
+      };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings[Number(params.AdapterName.replace('nic', ''))] = b;
+      // Join groups 01:00:5e:00:00:01, :02, ...; the answer comes in OidRequestCompleteHandler,
+      // so the bind pends until then.
+      const groups = configuredGroups();
+      const list = new Uint8Array(groups * 6);
+      for (let i = 0; i < groups; i++) list.set([0x01, 0x00, 0x5e, 0x00, (i + 1) >> 8, (i + 1) & 0xff], i * 6);
+      b.pendingBind = bindContext;
+      b.bindRequest = { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } };
+      b.oidsOutstanding++;
+      NdisOidRequest(b.handle!, b.bindRequest);
+      return NDIS_STATUS_PENDING;
+    },
+
+    OidRequestCompleteHandler(b: Binding, request: NDIS_OID_REQUEST, status: NDIS_STATUS): void {
+      b.oidsOutstanding--;
+      if (request === b.bindRequest) {
+        const bindContext = b.pendingBind!;
+        b.pendingBind = null;
+        b.bindRequest = null;
+        if (status !== NDIS_STATUS_SUCCESS) {
+          // Seed 003: a bind that fails after the open closes the adapter itself, from the bind.
+          NdisCloseAdapterEx(b.handle!);
+          b.handle = null;
+        }
+        NdisCompleteBindAdapterEx(bindContext, status);
+        return;
+      }
+      continueUnbind(b);
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      b.pendingUnbind = unbindContext;
+      if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return NDIS_STATUS_PENDING;
+      const handle = b.handle!;
+      b.handle = null;
+      if (NdisCloseAdapterEx(handle) === NDIS_STATUS_PENDING) return NDIS_STATUS_PENDING;
+      b.pendingUnbind = null;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    CloseAdapterCompleteHandlerEx(b: Binding): void {
+      if (b.pendingUnbind) finishUnbind(b);
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      if (!b) return NDIS_STATUS_SUCCESS;
+      if (event.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        if (b.sendsOutstanding > 0) {
+          b.pendingPause = event;
+          return NDIS_STATUS_PENDING;
+        }
+      }
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NdisFreeNetBufferList(nbl);
+        b.sendsOutstanding--;
+        nbl = next;
+      }
+      if (b.pendingPause && b.sendsOutstanding === 0) {
+        const event = b.pendingPause;
+        b.pendingPause = null;
+        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+      }
+      continueUnbind(b);
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}

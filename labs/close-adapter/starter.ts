@@ -1,0 +1,133 @@
+// Lab close-adapter: the starter. It binds, joins its multicast groups, sends and answers the
+// application's OID queries, but it closes without waiting for anything. See the instructions.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx,
+  NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisOpenConfigurationEx, NdisReadConfiguration,
+  NdisCloseConfiguration, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
+  NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation,
+  NdisParameterInteger, OID_802_3_MULTICAST_LIST,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+} from 'ndis';
+
+interface Binding {
+  handle: NDIS_HANDLE | null;
+  mac: string;
+  pool: NDIS_HANDLE;
+  running: boolean;
+  sendsOutstanding: number;
+  oidsOutstanding: number;
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+}
+
+const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
+
+/** MulticastGroups from the driver's configuration. */
+function configuredGroups(): number {
+  const config = NdisOpenConfigurationEx({ NdisHandle: protocolHandle! });
+  const read = NdisReadConfiguration(config.ConfigurationHandle!, 'MulticastGroups', NdisParameterInteger);
+  NdisCloseConfiguration(config.ConfigurationHandle!);
+  // TODO: what if the keyword is not there?
+  return read.ParameterValue!.ParameterData.IntegerData;
+}
+
+/** Called by the lab's application: send `count` frames on binding `adapter`; return how many were sent. */
+export function SendFrames(adapter: number, destination: string, count: number, size = 60, first = 0): number {
+  const b = bindings[adapter];
+  if (!b || !b.running || !b.handle) return 0;
+  let head: NET_BUFFER_LIST | null = null;
+  let sent = 0;
+  for (let i = count - 1; i >= 0; i--) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, size);
+    if (!nbl) continue;
+    const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    data.set(bytesOf(destination), 0);
+    data.set(bytesOf(b.mac), 6);
+    data.set([0x88, 0xb5], 12);
+    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    nbl.Next = head;
+    head = nbl;
+    sent++;
+  }
+  if (!head) return 0;
+  b.sendsOutstanding += sent;
+  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  return sent;
+}
+
+/** Called by the lab's application: query `oid` on binding `adapter`. */
+export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
+  const b = bindings[adapter];
+  if (!b || !b.handle) return NDIS_STATUS_FAILURE;
+  b.oidsOutstanding++;
+  return NdisOidRequest(b.handle, { RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'close-adapter',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = {
+        handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0,
+        oidsOutstanding: 0, pendingPause: null,
+      };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings[Number(params.AdapterName.replace('nic', ''))] = b;
+      // Join groups 01:00:5e:00:00:01, :02, ...
+      const groups = configuredGroups();
+      const list = new Uint8Array(groups * 6);
+      for (let i = 0; i < groups; i++) list.set([0x01, 0x00, 0x5e, 0x00, (i + 1) >> 8, (i + 1) & 0xff], i * 6);
+      b.oidsOutstanding++;
+      NdisOidRequest(b.handle!, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } });
+      // TODO: the adapter may refuse the list. Where does the answer arrive?
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    OidRequestCompleteHandler(b: Binding): void {
+      b.oidsOutstanding--;
+    },
+
+    UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      // TODO: seed 003 says what must be finished before this call.
+      NdisCloseAdapterEx(b.handle!);
+      b.handle = null;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      if (!b) return NDIS_STATUS_SUCCESS;
+      if (event.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        if (b.sendsOutstanding > 0) {
+          b.pendingPause = event;
+          return NDIS_STATUS_PENDING;
+        }
+      }
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NdisFreeNetBufferList(nbl);
+        b.sendsOutstanding--;
+        nbl = next;
+      }
+      if (b.pendingPause && b.sendsOutstanding === 0) {
+        const event = b.pendingPause;
+        b.pendingPause = null;
+        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+      }
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}

@@ -1,0 +1,133 @@
+// Lab datapath: the starter. An echo protocol that sends and echoes, but is careless with what
+// it gets back: completions, receives and the length of an echo. See the instructions.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisOidRequest,
+  NdisSendNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
+  NdisFreeNetBufferList, NdisGetDataBuffer, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart,
+  NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+} from 'ndis';
+
+/** Requests are echoed; echoes are not (or two echo protocols would bounce frames forever). */
+const ETHERTYPE_REQUEST = 0x88b5;
+const ETHERTYPE_ECHO = 0x88b6;
+
+interface Binding {
+  handle: NDIS_HANDLE | null;
+  mac: number[];
+  pool: NDIS_HANDLE;
+  running: boolean;
+  /** NBLs sent (frames and echoes) and not yet completed. */
+  sendsOutstanding: number;
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+}
+
+const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
+
+function send(b: Binding, nbls: NET_BUFFER_LIST[]): void {
+  if (nbls.length === 0) return;
+  nbls.forEach((nbl, i) => (nbl.Next = nbls[i + 1] ?? null));
+  b.sendsOutstanding += nbls.length;
+  NdisSendNetBufferLists(b.handle!, nbls[0]!, 0, 0);
+}
+
+/** An echo of `frame` in an NBL of our own: addresses swapped, the rest copied. */
+function echoOf(b: Binding, frame: Uint8Array): NET_BUFFER_LIST | null {
+  const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, frame.length);
+  if (!nbl) return null;
+  const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+  data.set(frame);
+  data.set(frame.subarray(6, 12), 0);
+  data.set(b.mac, 6);
+  data.set([ETHERTYPE_ECHO >> 8, ETHERTYPE_ECHO & 0xff], 12);
+  return nbl;
+}
+
+/** Called by the lab's application: send `count` frames on binding `adapter`; return how many were sent. */
+export function SendFrames(adapter: number, destination: string, count: number, size = 60, first = 0): number {
+  const b = bindings[adapter];
+  if (!b || !b.running || !b.handle) return 0;
+  const nbls: NET_BUFFER_LIST[] = [];
+  for (let i = 0; i < count; i++) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, size);
+    if (!nbl) break;
+    const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    data.fill(0);
+    data.set(bytesOf(destination), 0);
+    data.set(b.mac, 6);
+    data.set([ETHERTYPE_REQUEST >> 8, ETHERTYPE_REQUEST & 0xff], 12);
+    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    nbls.push(nbl);
+  }
+  send(b, nbls);
+  return nbls.length;
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'echo',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = { handle: null, mac: bytesOf(params.CurrentMacAddress), pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0, pendingPause: null };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings[Number(params.AdapterName.replace('nic', ''))] = b;
+      // Without a packet filter the adapter receives nothing.
+      const filter = new Uint8Array(4);
+      new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
+      NdisOidRequest(b.handle!, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      NdisCloseAdapterEx(b.handle!);
+      b.handle = null;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      if (!b) return NDIS_STATUS_SUCCESS;
+      if (event.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        if (b.sendsOutstanding > 0) {
+          b.pendingPause = event;
+          return NDIS_STATUS_PENDING;
+        }
+      }
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      NdisFreeNetBufferList(nbls);
+      b.sendsOutstanding--;
+      if (b.pendingPause && b.sendsOutstanding === 0) {
+        const event = b.pendingPause;
+        b.pendingPause = null;
+        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+      }
+    },
+
+    ReceiveNetBufferListsHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      const echoes: NET_BUFFER_LIST[] = [];
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        const nb = NET_BUFFER_LIST_FIRST_NB(nbl)!;
+        // TODO: is the header all an echo needs?
+        const frame = NdisGetDataBuffer(nb, 60);
+        if (!frame || frame.length < 18 || ((frame[12]! << 8) | frame[13]!) !== ETHERTYPE_REQUEST) continue;
+        const echo = b.running ? echoOf(b, frame) : null;
+        if (echo) echoes.push(echo);
+      }
+      // TODO: who gives the receive buffers back to the NIC?
+      send(b, echoes);
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}

@@ -1,0 +1,66 @@
+// Lab filter-firewall: the starter. A pass-through filter that pauses and restarts; the firewall
+// rules are still to be written. See the instructions.
+
+import {
+  NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFSendNetBufferLists, NdisFSendNetBufferListsComplete,
+  NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists, NET_BUFFER_LIST_NEXT_NBL,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_RECEIVE_FLAGS_RESOURCES,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS,
+} from 'ndis';
+
+interface Module {
+  handle: NDIS_HANDLE;
+}
+
+/** Whether the filter may pass traffic. */
+let running = false;
+
+export function DriverEntry(): NDIS_STATUS {
+  return NdisFRegisterFilterDriver<Module>(null, null, {
+    FriendlyName: 'firewall',
+
+    AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
+      // TODO: read BlockedEtherType and MaxSendSize from the configuration.
+      return NdisFSetAttributes(handle, { handle }, {});
+    },
+
+    DetachHandler(_m: Module): void {},
+
+    RestartHandler(_m: Module): NDIS_STATUS {
+      running = true;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    PauseHandler(_m: Module): NDIS_STATUS {
+      running = false;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    SendNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, port: number, flags: number): void {
+      if (!running) {
+        for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) nbl.Status = NDIS_STATUS_PAUSED;
+        NdisFSendNetBufferListsComplete(m.handle, nbls, 0);
+        return;
+      }
+      // TODO: drop sends longer than MaxSendSize.
+      NdisFSendNetBufferLists(m.handle, nbls, port, flags);
+    },
+
+    SendNetBufferListsCompleteHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {
+      NdisFSendNetBufferListsComplete(m.handle, nbls, flags);
+    },
+
+    ReceiveNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, port: number, count: number, flags: number): void {
+      if (!running) {
+        if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) === 0) NdisFReturnNetBufferLists(m.handle, nbls, 0);
+        return;
+      }
+      // TODO: drop frames of the BlockedEtherType.
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, count, flags);
+    },
+
+    ReturnNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {
+      NdisFReturnNetBufferLists(m.handle, nbls, flags);
+    },
+  }).Status;
+}

@@ -1,0 +1,121 @@
+// Lab protocol-pnp: the starter. It binds, sends and unbinds, and its NetPnPEventHandler handles
+// Restart and Pause; everything else in it is a first guess. See the instructions.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
+  NdisSendNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
+  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS,
+  NDIS_STATUS_FAILURE, NDIS_STATUS_NOT_SUPPORTED, NetEventPause, NetEventRestart, NetEventQueryRemoveDevice, NetEventQueryPower,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+} from 'ndis';
+
+interface Binding {
+  handle: NDIS_HANDLE | null;
+  mac: string;
+  pool: NDIS_HANDLE;
+  running: boolean;
+  /** How many times the application has the adapter open. */
+  openCount: number;
+  sendsOutstanding: number;
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+}
+
+const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
+
+/** Called by the lab's application: send `count` frames on binding `adapter`; return how many were sent. */
+export function SendFrames(adapter: number, destination: string, count: number, size = 60, first = 0): number {
+  const b = bindings[adapter];
+  if (!b || !b.running || !b.handle) return 0;
+  let head: NET_BUFFER_LIST | null = null;
+  let sent = 0;
+  for (let i = count - 1; i >= 0; i--) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, size);
+    if (!nbl) continue;
+    const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    data.set(bytesOf(destination), 0);
+    data.set(bytesOf(b.mac), 6);
+    data.set([0x88, 0xb5], 12);
+    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    nbl.Next = head;
+    head = nbl;
+    sent++;
+  }
+  if (!head) return 0;
+  b.sendsOutstanding += sent;
+  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  return sent;
+}
+
+/** Called when the lab's application opens adapter `adapter` (as a program opens a device). */
+export function OpenHandle(adapter: number): void {
+  const b = bindings[adapter];
+  if (b) b.openCount++;
+}
+
+/** Called when the application closes what it opened. */
+export function CloseHandle(adapter: number): void {
+  const b = bindings[adapter];
+  if (b && b.openCount > 0) b.openCount--;
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'protocol-pnp',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = { handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, openCount: 0, sendsOutstanding: 0, pendingPause: null };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings[Number(params.AdapterName.replace('nic', ''))] = b;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      NdisCloseAdapterEx(b.handle!);
+      b.handle = null;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      const binding = b!;
+      switch (event.NetEvent) {
+        case NetEventRestart:
+          binding.running = true;
+          return NDIS_STATUS_SUCCESS;
+        case NetEventPause:
+          binding.running = false;
+          // TODO: sends may still be out. Wait for them before the pause completes.
+          return NDIS_STATUS_SUCCESS;
+        case NetEventQueryPower:
+          // Refuse to sleep while frames are on their way out.
+          return binding.sendsOutstanding > 0 ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS;
+        case NetEventQueryRemoveDevice:
+          // TODO: the adapter must not go while the application has it open.
+          return NDIS_STATUS_SUCCESS;
+        default:
+          // TODO: which of the other events must succeed?
+          return NDIS_STATUS_NOT_SUPPORTED;
+      }
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NdisFreeNetBufferList(nbl);
+        b.sendsOutstanding--;
+        nbl = next;
+      }
+      if (b.pendingPause && b.sendsOutstanding === 0) {
+        const event = b.pendingPause;
+        b.pendingPause = null;
+        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+      }
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}

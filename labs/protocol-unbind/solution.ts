@@ -1,0 +1,164 @@
+// Lab protocol-unbind: the reference solution. Unbinds as seed 001 and 003 ask: the adapter is
+// closed only once the binding's OID requests and sends are complete (ProtocolUnbindAdapterEx
+// pends until then), a close that NDIS pends is waited for (ProtocolCloseAdapterCompleteEx)
+// before NdisCompleteUnbindAdapterEx, and an unbind the driver asks for itself goes through
+// NdisUnbindAdapter, after which the binding handle is never touched again.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisUnbindAdapter, NdisCompleteUnbindAdapterEx,
+  NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart,
+  NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+} from 'ndis';
+
+interface Binding {
+  handle: NDIS_HANDLE | null;
+  mac: string;
+  pool: NDIS_HANDLE;
+  running: boolean;
+  /** Set once NdisUnbindAdapter was called: from then on the handle is not ours to use. */
+  released: boolean;
+  sendsOutstanding: number;
+  oidsOutstanding: number;
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+  /** The UnbindContext of an unbind that returned NDIS_STATUS_PENDING, until it is completed. */
+  pendingUnbind: NDIS_HANDLE | null;
+}
+
+const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
+
+/** Closes the adapter; returns NdisCloseAdapterEx's status (PENDING: ProtocolCloseAdapterCompleteEx follows). */
+function close(b: Binding): NDIS_STATUS {
+  const handle = b.handle!;
+  b.handle = null;
+  return NdisCloseAdapterEx(handle);
+}
+
+/** A pended unbind goes on once nothing is outstanding: close, then complete (now, or when the close completes). */
+function continueUnbind(b: Binding): void {
+  if (!b.pendingUnbind || !b.handle || b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return;
+  if (close(b) !== NDIS_STATUS_PENDING) finishUnbind(b);
+}
+
+function finishUnbind(b: Binding): void {
+  const context = b.pendingUnbind!;
+  b.pendingUnbind = null;
+  NdisCompleteUnbindAdapterEx(context);
+}
+
+/** Called by the lab's application: send `count` frames on binding `adapter`; return how many were sent. */
+export function SendFrames(adapter: number, destination: string, count: number, size = 60, first = 0): number {
+  const b = bindings[adapter];
+  if (!b || !b.running || b.released || !b.handle) return 0;
+  let head: NET_BUFFER_LIST | null = null;
+  let sent = 0;
+  for (let i = count - 1; i >= 0; i--) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, size);
+    if (!nbl) continue;
+    const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
+    data.set(bytesOf(destination), 0);
+    data.set(bytesOf(b.mac), 6);
+    data.set([0x88, 0xb5], 12);
+    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    nbl.Next = head;
+    head = nbl;
+    sent++;
+  }
+  if (!head) return 0;
+  b.sendsOutstanding += sent;
+  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  return sent;
+}
+
+/** Called by the lab's application: query `oid` on binding `adapter`. */
+export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
+  const b = bindings[adapter];
+  if (!b || b.released || b.pendingUnbind || !b.handle) return NDIS_STATUS_FAILURE;
+  b.oidsOutstanding++;
+  return NdisOidRequest(b.handle, { RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+}
+
+/** Called by the lab's application when it is done with adapter `adapter`: the driver lets go of it. */
+export function ReleaseAdapter(adapter: number): void {
+  const b = bindings[adapter];
+  if (!b || b.released || !b.handle) return;
+  // Seed 001: outside the bind and unbind handlers a protocol asks NDIS to unbind; the unbind
+  // may already have run when this returns, so the handle is treated as gone from here on.
+  b.released = true;
+  b.running = false;
+  NdisUnbindAdapter(b.handle);
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'protocol-unbind',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = {
+        handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, released: false,
+        sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null,
+      };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings[Number(params.AdapterName.replace('nic', ''))] = b;
+      const filter = new Uint8Array(4);
+      new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
+      b.oidsOutstanding++;
+      NdisOidRequest(b.handle!, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      b.pendingUnbind = unbindContext;
+      if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return NDIS_STATUS_PENDING; // continueUnbind closes later
+      if (close(b) === NDIS_STATUS_PENDING) return NDIS_STATUS_PENDING; // CloseAdapterCompleteHandlerEx completes it
+      b.pendingUnbind = null;
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    CloseAdapterCompleteHandlerEx(b: Binding): void {
+      if (b.pendingUnbind) finishUnbind(b);
+    },
+
+    OidRequestCompleteHandler(b: Binding): void {
+      b.oidsOutstanding--;
+      continueUnbind(b);
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      if (!b) return NDIS_STATUS_SUCCESS;
+      if (event.NetEvent === NetEventRestart) b.running = !b.released;
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        if (b.sendsOutstanding > 0) {
+          b.pendingPause = event;
+          return NDIS_STATUS_PENDING;
+        }
+      }
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NdisFreeNetBufferList(nbl);
+        b.sendsOutstanding--;
+        nbl = next;
+      }
+      if (b.pendingPause && b.sendsOutstanding === 0) {
+        const event = b.pendingPause;
+        b.pendingPause = null;
+        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+      }
+      continueUnbind(b);
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}
