@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime } from '../ndis/runtime.ts';
 import { runScenario } from '../scenario/runner.ts';
-import { labById, referenceDrivers } from '../grading/labs.ts';
+import { labById, listLabs, referenceDrivers, type LoadedLab } from '../grading/labs.ts';
 import { referenceRun as runReference } from './reference-run.ts';
 import { SANDBOX_PROBE } from './sandbox-probe.ts';
 
@@ -51,17 +51,19 @@ describe('worker host', () => {
     }
   });
 
-  it('gives the in-process trace for every scenario of protocol-binding, solution and starter', async () => {
-    const lab = labById('protocol-binding');
+  it('gives the in-process trace for every scenario of every lab, with the solution (and a starter)', async () => {
     const references = referenceDrivers();
-    for (const [file, source] of [[lab.solution, lab.solutionSource], [lab.starter, lab.starterSource]] as const) {
+    const runs: [LoadedLab, string, string][] = listLabs().map((lab) => [lab, lab.solution, lab.solutionSource]);
+    const binding = labById('protocol-binding');
+    runs.push([binding, binding.starter, binding.starterSource]);
+    for (const [lab, file, source] of runs) {
       for (const scenario of lab.scenarios) {
         const a = await runScenario(lab, scenario, source, file, 3, references, { host: 'in-process' });
         const b = await runScenario(lab, scenario, source, file, 3, references, { host: 'worker' });
-        expect({ scenario: scenario.id, hash: b.traceHash, passed: b.passed }).toEqual({ scenario: scenario.id, hash: a.traceHash, passed: a.passed });
+        expect({ lab: lab.id, scenario: scenario.id, hash: b.traceHash, passed: b.passed }).toEqual({ lab: lab.id, scenario: scenario.id, hash: a.traceHash, passed: a.passed });
       }
     }
-  });
+  }, 180_000);
 
   it('stops a handler that never returns with DriverHung, and the next run starts clean', async () => {
     const rt = await bindWith('for (;;) {}', 'worker');
