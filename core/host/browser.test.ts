@@ -47,4 +47,9 @@ describe('drivers in Web Workers', () => {
     const reached = await page.evaluate(() => (window as unknown as { __probeSandbox(): Promise<string> }).__probeSandbox());
     expect(reached).toBe('');
   });
+
+  it('stops a driver that never returns with DriverHung, and the next run is clean', async () => {
+    expect(await page.evaluate(() => (window as unknown as { __hungDriver(): Promise<string> }).__hungDriver())).toBe('DriverHung');
+    expect((await inBrowser('worker', 3)).findings).toEqual([]);
+  });
 });

@@ -16,6 +16,20 @@ async function probeSandbox(): Promise<string> {
   }
 }
 
-const api = { referenceRun, probeSandbox };
+/** A driver whose bind handler never returns: the watchdog must stop its Web Worker. */
+async function hungDriver(): Promise<string | undefined> {
+  const source = SANDBOX_PROBE.replace('BindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; }', 'BindAdapterHandlerEx() { for (;;) {} }');
+  const rt = await NdisRuntime.create({ nics: 1, host: 'worker', watchdogMs: 300 });
+  try {
+    await rt.loadDriver(source, 'hung.ts');
+    rt.startStack();
+    rt.run();
+    return rt.stopped?.rule;
+  } finally {
+    await rt.close();
+  }
+}
+
+const api = { referenceRun, probeSandbox, hungDriver };
 export type CoreWorkerApi = typeof api;
 Comlink.expose(api);
