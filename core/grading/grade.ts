@@ -4,7 +4,8 @@
 
 import { runScenario, type ReferenceDrivers } from '../scenario/runner.ts';
 import { sha256Hex } from '../trace/trace.ts';
-import type { Lab } from '../scenario/schema.ts';
+import type { Lab, Scenario } from '../scenario/schema.ts';
+import type { NdisRuntime } from '../ndis/runtime.ts';
 
 export interface ScenarioReport {
   id: string;
@@ -32,6 +33,8 @@ export interface GradeOptions {
   seeds?: number;
   /** First seed (seeds are first, first + 1, ...). Default 1. */
   firstSeed?: number;
+  /** Sees each run's runtime before it starts (progress reports, a watchdog's heartbeat). */
+  observe?: (rt: NdisRuntime, scenario: Scenario, seed: number) => void;
 }
 
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
@@ -42,7 +45,7 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
     for (let i = 0; i < seeds; i++) {
       const seed = (options.firstSeed ?? 1) + i;
-      const run = await runScenario(lab, scenario, source, file, seed, references);
+      const run = await runScenario(lab, scenario, source, file, seed, references, options.observe && ((rt) => options.observe!(rt, scenario, seed)));
       hashes.push(run.traceHash);
       if (!run.passed) {
         report = {

@@ -34,8 +34,10 @@ type SendFrames = (index: number, destination: string, count: number, size?: num
 
 const PEER_MAC = '02:00:00:00:00:fe';
 
-export async function runScenario(lab: Lab, scenario: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers): Promise<ScenarioRun> {
+/** `observe` sees the runtime before anything runs (the page's live views and watchdog attach there). */
+export async function runScenario(lab: Lab, scenario: Scenario, source: string, file: string, seed: number, references: ReferenceDrivers, observe?: (rt: NdisRuntime) => void): Promise<ScenarioRun> {
   const rt = await NdisRuntime.create({ nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n });
+  observe?.(rt);
   if (scenario.machine.cable && scenario.machine.nics >= 2) rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
   let learner: DriverRecord;
   try {
