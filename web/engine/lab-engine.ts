@@ -43,12 +43,18 @@ export class LabEngine {
   private worker: Worker | undefined;
   private remote: Comlink.Remote<LabWorkerRemote> | undefined;
   private starting: Promise<Comlink.Remote<LabWorkerRemote>> | undefined;
-  private readonly heartbeat = new Heartbeat();
+  /** Created with the first worker: SharedArrayBuffer exists only once the page is isolated. */
+  private heartbeatMemory: Heartbeat | undefined;
   private operation: Operation | undefined;
   /** Workers started so far (the first, and one more after each hang or stop). */
   generation = 0;
 
   constructor(private readonly options: LabEngineOptions) {}
+
+  private get heartbeat(): Heartbeat {
+    this.heartbeatMemory ??= new Heartbeat();
+    return this.heartbeatMemory;
+  }
 
   get busy(): boolean {
     return this.operation !== undefined;

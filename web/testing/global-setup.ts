@@ -38,7 +38,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   requireChromium();
   process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
   const outDir = await mkdtemp(join(tmpdir(), 'nic-lab-site-'));
-  await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Vitest sets NODE_ENV=test, which would make Vite build a development bundle (no service
+  // worker registration, Lit in dev mode): build what `npm run build` builds.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(repoRoot, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 
   const site = await preview({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
   const plain: StaticServer = await serveStatic(outDir);
