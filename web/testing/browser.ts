@@ -24,19 +24,24 @@ export async function harness(browser: Browser): Promise<{ page: Page; errors: s
   return opened;
 }
 
+/** Loads a module (a path under web/) into the page. Passed as text: Vitest rewrites import() in test code. */
+export async function load(page: Page, module: string): Promise<void> {
+  await page.evaluate(`import(${JSON.stringify(module)}).then(() => undefined)`);
+}
+
 /**
  * Imports `module` (a path under web/, e.g. "/components/state-diagram/state-diagram.ts"),
  * creates `<tag>` with `props`, adds it to the page and waits for it to render.
  */
 export async function mount(page: Page, module: string, tag: string, props: Record<string, unknown>): Promise<void> {
-  await page.evaluate(async ({ module, tag, props }) => {
-    await import(/* @vite-ignore */ module);
+  await load(page, module);
+  await page.evaluate(async ({ tag, props }) => {
     document.body.replaceChildren();
     const element = document.createElement(tag) as HTMLElement & { updateComplete?: Promise<unknown> };
     Object.assign(element, props);
     document.body.append(element);
     await element.updateComplete;
-  }, { module, tag, props });
+  }, { tag, props });
 }
 
 /** Sets properties on the mounted element and waits for it to render again. */
