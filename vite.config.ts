@@ -26,6 +26,20 @@ function withoutNodeWorkerBoot(): Plugin {
   };
 }
 
+/** Hidden scenarios are the instructor's: they never ship in the site (the page grades public ones). */
+function withoutHiddenScenarios(): Plugin {
+  return {
+    name: 'nic-lab:without-hidden-scenarios',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/\/labs\/[^/]+\/lab\.json$/.test(id)) return undefined;
+      const lab = JSON.parse(code) as { scenarios?: { hidden?: boolean }[] };
+      if (Array.isArray(lab.scenarios)) lab.scenarios = lab.scenarios.filter((s) => s.hidden !== true);
+      return { code: JSON.stringify(lab), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root: 'web',
   // Relative asset URLs: the built site works from any folder of any static server.
@@ -36,7 +50,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
   },
-  worker: { format: 'es', plugins: () => [withoutNodeWorkerBoot()] },
+  worker: { format: 'es', plugins: () => [withoutNodeWorkerBoot(), withoutHiddenScenarios()] },
   server: {
     headers: { ...ISOLATION_HEADERS },
     // Labs, the engine and the NIC's wasm live outside web/.
@@ -45,6 +59,7 @@ export default defineConfig({
   preview: { headers: { ...ISOLATION_HEADERS } },
   plugins: [
     withoutNodeWorkerBoot(),
+    withoutHiddenScenarios(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: '.',

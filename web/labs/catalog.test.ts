@@ -23,9 +23,8 @@ describe('the bundled course', () => {
     for (const lab of listLabs()) {
       const bundled = labById(lab.id)!;
       expect(bundled.scenarios.map((s) => s.id)).toEqual(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id));
-      expect(bundled.hiddenCount).toBe(lab.scenarios.filter((s) => s.hidden).length);
     }
-    expect(labById('protocol-binding')!.hiddenCount).toBeGreaterThan(0);
+    expect(listLabs().some((lab) => lab.scenarios.some((s) => s.hidden))).toBe(true);
   });
 
   it('bundles the reference drivers the scenarios load', () => {

@@ -1,7 +1,8 @@
 // The course as the browser sees it: every labs/<id>/ folder bundled by Vite (lab.json, the
 // Markdown instructions, the starter and solution drivers as text) and checked with the same
-// schema the command line uses. Hidden scenarios are instructors' and never reach the page or
-// the in-page grader; the reference drivers some scenarios load are bundled beside them.
+// schema the command line uses. Hidden scenarios are instructors': the build leaves them out of
+// the site (vite.config.ts), and they are filtered here too, so the in-page grader never has
+// them. The reference drivers some scenarios load are bundled beside the labs.
 
 import { parseLab, LabFormatError, type Lab, type Scenario } from '../../core/scenario/schema.ts';
 import referenceProtocol from '../../labs/reference/protocol.ts?raw';
@@ -14,8 +15,6 @@ export interface CourseLab extends Lab {
   instructionsText: string;
   starterSource: string;
   solutionSource: string;
-  /** Hidden scenarios removed: `scenarios` are the ones a learner sees and the page grades. */
-  hiddenCount: number;
 }
 
 export interface Course {
@@ -47,7 +46,6 @@ function loadCourse(): Course {
         starterSource: read(lab.starter, 'starter'),
         solutionSource: read(lab.solution, 'solution'),
         scenarios: lab.scenarios.filter((s: Scenario) => !s.hidden),
-        hiddenCount: lab.scenarios.filter((s: Scenario) => s.hidden).length,
       });
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));

@@ -17,6 +17,8 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Where the site was built. */
+    siteDir: string;
     /** The built site, served with COOP/COEP. */
     siteUrl: string;
     /** The same build from a static server that sends no isolation headers. */
@@ -59,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await dev.listen();
   const browser: BrowserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
+  project.provide('siteDir', outDir);
   project.provide('siteUrl', urlOf(site));
   project.provide('plainSiteUrl', plain.url);
   project.provide('devUrl', urlOf(dev));

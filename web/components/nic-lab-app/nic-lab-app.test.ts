@@ -4,7 +4,8 @@
 // headers) becomes cross-origin isolated through its service worker and keeps working offline.
 
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { listLabs } from '../../../core/grading/labs.ts';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,5 +117,13 @@ describe('the web lab application', () => {
     expect(await page.getByText(/Drivers cannot run on this page/).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('ships public scenarios and leaves hidden ones out of the built site', () => {
+    const dir = join(inject('siteDir'), 'assets');
+    const bundle = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const scenarios = listLabs().flatMap((lab) => lab.scenarios);
+    expect(scenarios.some((s) => s.hidden)).toBe(true);
+    for (const s of scenarios) expect(bundle.includes(s.id), s.id).toBe(!s.hidden);
   });
 });
