@@ -72,7 +72,11 @@ export class LabPage extends LitElement {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly onRemote = (event: Event) => void this.remoteChange((event as CustomEvent<ChannelMessage>).detail);
-  private readonly onFocus = () => void this.recheckDraft();
+  /** Hidden: save now (the tab may never come back). Visible again: another tab may have saved. */
+  private readonly onFocus = () => {
+    if (document.visibilityState === 'hidden') this.flushSave();
+    else void this.recheckDraft();
+  };
   private readonly onHide = () => this.flushSave();
 
   private get dirty(): boolean {
