@@ -5,7 +5,8 @@
 import { runScenario, type ReferenceDrivers } from '../scenario/runner.ts';
 import { variantValues } from '../scenario/variants.ts';
 import { sha256Hex } from '../trace/trace.ts';
-import type { Lab } from '../scenario/schema.ts';
+import type { Lab, Scenario } from '../scenario/schema.ts';
+import type { NdisRuntime } from '../ndis/runtime.ts';
 
 export interface ScenarioReport {
   id: string;
@@ -37,6 +38,8 @@ export interface GradeOptions {
   firstSeed?: number;
   /** The student whose per-student variant values the scenarios use (`nic-lab grade --student ID`). */
   student?: string;
+  /** Sees each run's runtime before it starts (progress reports, a watchdog's heartbeat). */
+  observe?: (rt: NdisRuntime, scenario: Scenario, seed: number) => void;
 }
 
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
@@ -47,7 +50,7 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
     for (let i = 0; i < seeds; i++) {
       const seed = (options.firstSeed ?? 1) + i;
-      const run = await runScenario(lab, scenario, source, file, seed, references, { student: options.student });
+      const run = await runScenario(lab, scenario, source, file, seed, references, { student: options.student, ...(options.observe ? { observe: (rt: NdisRuntime) => options.observe!(rt, scenario, seed) } : {}) });
       hashes.push(run.traceHash);
       if (!run.passed) {
         report = {

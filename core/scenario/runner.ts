@@ -44,6 +44,8 @@ export interface RunOptions {
   host?: 'in-process' | 'worker';
   /** Worker host: wall-clock ms a handler call may take before DriverHung. */
   watchdogMs?: number;
+  /** Sees the runtime before anything runs (the page's live views and watchdog attach there). */
+  observe?: (rt: NdisRuntime) => void;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
     nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n, configuration,
     host: options.host, watchdogMs: options.watchdogMs,
   });
+  options.observe?.(rt);
   try {
     return await play(rt, lab, scenario, source, file, references, variants);
   } finally {

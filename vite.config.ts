@@ -1,0 +1,77 @@
+// Vite builds and serves the web lab from web/: `npm start` (dev server), `npm run build`
+// (static site in dist/), `npm run preview` (serves dist/). Every response carries the
+// cross-origin isolation headers; the service worker adds them where a static host does not.
+
+import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { fileURLToPath } from 'node:url';
+import { ISOLATION_HEADERS } from './web/isolation-headers.ts';
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * core/host/thread.ts names the Node-only worker boot file (it registers tsx); a browser never
+ * loads it, so it (and tsx with it) stays out of the site instead of being bundled as an asset.
+ */
+function withoutNodeWorkerBoot(): Plugin {
+  return {
+    name: 'nic-lab:without-node-worker-boot',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('/core/host/thread.ts')) return undefined;
+      const node = "new URL('./node-worker-boot.mjs', import.meta.url)";
+      if (!code.includes(node)) this.error('core/host/thread.ts no longer names node-worker-boot.mjs as expected; update vite.config.ts');
+      return { code: code.replace(node, "new URL('node:worker-boot-is-node-only')"), map: null };
+    },
+  };
+}
+
+/** Hidden scenarios are the instructor's: they never ship in the site (the page grades public ones). */
+function withoutHiddenScenarios(): Plugin {
+  return {
+    name: 'nic-lab:without-hidden-scenarios',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/\/labs\/[^/]+\/lab\.json$/.test(id)) return undefined;
+      const lab = JSON.parse(code) as { scenarios?: { hidden?: boolean }[] };
+      if (Array.isArray(lab.scenarios)) lab.scenarios = lab.scenarios.filter((s) => s.hidden !== true);
+      return { code: JSON.stringify(lab), map: null };
+    },
+  };
+}
+
+export default defineConfig({
+  root: 'web',
+  // Relative asset URLs: the built site works from any folder of any static server.
+  base: './',
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2048,
+  },
+  worker: { format: 'es', plugins: () => [withoutNodeWorkerBoot(), withoutHiddenScenarios()] },
+  server: {
+    headers: { ...ISOLATION_HEADERS },
+    // Labs, the engine and the NIC's wasm live outside web/.
+    fs: { allow: [repoRoot] },
+  },
+  preview: { headers: { ...ISOLATION_HEADERS } },
+  plugins: [
+    withoutNodeWorkerBoot(),
+    withoutHiddenScenarios(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: '.',
+      filename: 'sw.ts',
+      injectRegister: false,
+      manifest: false,
+      injectManifest: {
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{html,js,css,wasm,svg,json,woff2}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+});

@@ -1,0 +1,136 @@
+// Measures the web lab in Debian's Chromium (never asserted by a test): time to interactive of the
+// course page and of a lab, the first Run after the lab page is ready, and the frame rate of the
+// live views playing a traffic run. Run with `npm run bench:web` (builds the site first); prints
+// one JSON object. Figures are medians of several fresh browser contexts.
+//
+//   npm run bench:web -- --runs 5
+
+import { preview, createServer } from 'vite';
+import { chromium, type Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { runScenario } from '../../core/scenario/runner.ts';
+import { labById, referenceDrivers } from '../../core/grading/labs.ts';
+import { RunRecorder } from '../engine/recorder.ts';
+import type { RunChunk } from '../engine/protocol.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../testing/chromium.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const config = join(repoRoot, 'vite.config.ts');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const TRAFFIC_FRAMES = 2000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round = (x: number) => Math.round(x * 10) / 10;
+
+async function pageTimings(browser: Browser, site: string) {
+  const solution = readFileSync(join(repoRoot, 'labs/protocol-binding/solution.ts'), 'utf8');
+  const course: number[] = [];
+  const lab: number[] = [];
+  const firstRun: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let start = performance.now();
+    await page.goto(site);
+    await page.getByRole('list', { name: 'Labs' }).getByRole('link').first().waitFor();
+    course.push(performance.now() - start);
+    await context.close();
+
+    const labContext = await browser.newContext();
+    const labPage = await labContext.newPage();
+    start = performance.now();
+    await labPage.goto(`${site}/#/lab/protocol-binding`);
+    await labPage.getByRole('button', { name: 'Run', exact: true }).and(labPage.locator(':enabled')).waitFor();
+    lab.push(performance.now() - start);
+    await labPage.evaluate((text) => {
+      const editor = document.querySelector('nic-lab-app')!.shadowRoot!.querySelector('lab-page')!.shadowRoot!.querySelector('code-editor') as unknown as { value: string };
+      editor.value = text;
+    }, solution);
+    start = performance.now();
+    await labPage.getByRole('button', { name: 'Run', exact: true }).click();
+    await labPage.getByRole('status').filter({ hasText: 'passed under seed 1' }).waitFor();
+    firstRun.push(performance.now() - start);
+    await labContext.close();
+  }
+  return { course, lab, firstRun };
+}
+
+/** A traffic run recorded as the lab worker records it: the lab's traffic scenario with more frames. */
+async function trafficRun(): Promise<{ chunks: RunChunk[]; events: number; frames: number }> {
+  const lab = labById('protocol-binding');
+  const base = lab.scenarios.find((s) => s.steps.some((step) => step.op === 'traffic'))!;
+  const scenario = { ...base, steps: base.steps.map((step) => (step.op === 'traffic' ? { ...step, count: TRAFFIC_FRAMES } : step)) };
+  const chunks: RunChunk[] = [];
+  let recorder: RunRecorder | undefined;
+  const run = await runScenario(lab, scenario, lab.solutionSource, 'driver.ts', 1, referenceDrivers(), { observe: (rt) => {
+    recorder = new RunRecorder(rt, (chunk) => chunks.push(chunk));
+  } });
+  recorder!.finish();
+  return { chunks, events: run.traceLength, frames: chunks.reduce((n, c) => n + c.frames.length, 0) };
+}
+
+async function liveViewFps(browser: Browser, devUrl: string, speed: string) {
+  const { chunks, events, frames } = await trafficRun();
+  const page = await browser.newPage();
+  // tsx keeps function names with a __name helper, which functions sent to the page need too.
+  await page.addInitScript('window.__name = (f) => f');
+  await page.goto(`${devUrl}/testing/harness.html`);
+  await page.evaluate(`Promise.all([import('/engine/run-session.ts'), import('/components/run-viewer/run-viewer.ts')]).then(([m]) => { window.RunSession = m.RunSession; })`);
+  const plain = chunks.map((c) => ({ ...c, frames: c.frames.map((f) => ({ ...f, bytes: Array.from(f.bytes) })) }));
+  const result = await page.evaluate(async ({ plain, speed }) => {
+    const { RunSession } = window as unknown as { RunSession: new (l: string, s: string, seed: number) => { add(c: unknown): void; finish(o: unknown): void } };
+    const session = new RunSession('protocol-binding', 'traffic', 1);
+    const viewer = document.createElement('run-viewer') as HTMLElement & { session: unknown; speed: string; updateComplete: Promise<unknown> };
+    viewer.session = session;
+    document.body.replaceChildren(viewer);
+    await viewer.updateComplete;
+    viewer.speed = speed;
+    for (const chunk of plain) session.add({ ...chunk, frames: chunk.frames.map((f) => ({ ...f, bytes: new Uint8Array(f.bytes) })) });
+    // Frames the browser painted while playback moved through the run, over 3 s.
+    const times: number[] = [];
+    await new Promise<void>((resolve) => {
+      const start = performance.now();
+      const tick = (now: number) => {
+        times.push(now);
+        if (now - start < 3000) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    gaps.sort((a, b) => a - b);
+    return { fps: (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000), p95FrameMs: gaps[Math.floor(gaps.length * 0.95)]!, slider: Number(viewer.shadowRoot!.querySelector('event-timeline')!.shadowRoot!.querySelector('input')!.value) };
+  }, { plain, speed });
+  await page.close();
+  return { speed, events, frames, ...result };
+}
+
+requireChromium();
+process.env.NODE_ENV = 'production';
+const site = await preview({ configFile: config, logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
+const dev = await createServer({ configFile: config, logLevel: 'error', mode: 'development', server: { port: 0, host: '127.0.0.1', hmr: false }, optimizeDeps: { noDiscovery: true, include: [] } });
+await dev.listen();
+const urlOf = (server: { httpServer: unknown }) => `http://127.0.0.1:${((server.httpServer as import('node:http').Server).address() as { port: number }).port}`;
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+try {
+  const timings = await pageTimings(browser, urlOf(site));
+  const fps = [await liveViewFps(browser, urlOf(dev), 'normal'), await liveViewFps(browser, urlOf(dev), 'fast')];
+  const report = {
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: browser.version() },
+    runs: RUNS,
+    timeToInteractiveCourseMs: round(median(timings.course)),
+    timeToInteractiveLabMs: round(median(timings.lab)),
+    firstRunAfterReadyMs: round(median(timings.firstRun)),
+    liveViews: fps.map((f) => ({ ...f, fps: round(f.fps), p95FrameMs: round(f.p95FrameMs) })),
+    samples: { course: timings.course.map(round), lab: timings.lab.map(round), firstRun: timings.firstRun.map(round) },
+  };
+  console.log(JSON.stringify(report, null, 2));
+} finally {
+  await browser.close();
+  await dev.close();
+  await new Promise<void>((resolve) => site.httpServer.close(() => resolve()));
+}

@@ -1,0 +1,50 @@
+// The grade report in Chromium: each scenario's points and result; a failing one names its seed,
+// what was expected and its findings (with the rule's statement), and offers a replay.
+
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ruleById } from '../../../core/verifier/rules.ts';
+import { connectBrowser, harness, mount } from '../../testing/browser.ts';
+
+const grade = {
+  at: 1_700_000_000_000, score: 2, maxScore: 5, seeds: 8, traceHash: 'ab'.repeat(32),
+  scenarios: [
+    { id: 'bind-and-run', title: 'Binds and runs', points: 2, maxPoints: 2, passed: true, failures: [], findings: [] },
+    {
+      id: 'pause', title: 'Pauses', points: 0, maxPoints: 3, passed: false, failingSeed: 6,
+      failures: ['expected the binding on nic0 to be Paused; it is Pausing'],
+      findings: [{ rule: 'PnPNotSupportedReturned', driver: 'driver', message: 'returned NDIS_STATUS_NOT_SUPPORTED for NetEventPause', event: 31 }],
+    },
+  ],
+};
+
+describe('<grade-report>', () => {
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    browser = await connectBrowser();
+    ({ page, errors } = await harness(browser));
+  });
+
+  afterAll(async () => {
+    expect(errors).toEqual([]);
+    await browser?.close();
+  });
+
+  it('shows points, the failing seed, the failures and the findings, and replays a failing seed', async () => {
+    await mount(page, '/components/grade-report/grade-report.ts', 'grade-report', { grade });
+    expect(await page.locator('grade-report tr[data-scenario="bind-and-run"]').textContent()).toMatch(/2\/2\s*passed under 8 seeds/);
+    const failing = page.locator('grade-report tr[data-scenario="pause"]');
+    const text = await failing.textContent();
+    expect(text).toMatch(/0\/3\s*failed under seed 6/);
+    expect(text).toContain('expected the binding on nic0 to be Paused; it is Pausing');
+    const finding = await failing.locator('findings-list li[data-rule="PnPNotSupportedReturned"]').textContent();
+    expect(finding).toContain(ruleById('PnPNotSupportedReturned').statement);
+    expect(finding).toContain('seed 6, scenario pause, trace event 31');
+    await page.evaluate(() => document.querySelector('grade-report')!.addEventListener('replay', (e) => { (window as unknown as { replay: unknown }).replay = (e as CustomEvent).detail; }));
+    await failing.getByRole('button', { name: 'Replay seed 6' }).click();
+    expect(await page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'pause', seed: 6 });
+  });
+});

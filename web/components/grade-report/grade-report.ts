@@ -1,0 +1,60 @@
+// A grade: every public scenario with its points, whether it passed under all seeds, and for a
+// failing one the first failing seed, what was expected and the findings of that run (each can
+// be replayed with the live views).
+
+import { LitElement, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { ruleById } from '../../../core/verifier/rules.ts';
+import type { GradeSummary } from '../../store/records.ts';
+import type { FindingView } from '../../engine/protocol.ts';
+import '../findings-list/findings-list.ts';
+import type { ReplayRequest } from '../findings-list/findings-list.ts';
+import { gradeReportStyles } from './grade-report.styles.ts';
+
+type ScenarioSummary = GradeSummary['scenarios'][number];
+
+export function scenarioFindings(s: ScenarioSummary): FindingView[] {
+  return s.findings.map((f) => {
+    const rule = ruleById(f.rule);
+    return {
+      rule: f.rule, statement: rule.statement, source: rule.seed, severity: rule.severity, bugCheck: rule.bugCheck,
+      driver: f.driver, message: f.message, event: f.event, callPath: [], seed: s.failingSeed ?? 1, scenario: s.id,
+    };
+  });
+}
+
+@customElement('grade-report')
+export class GradeReport extends LitElement {
+  static override styles = gradeReportStyles;
+
+  @property({ attribute: false }) grade: GradeSummary | undefined;
+
+  private replay(s: ScenarioSummary) {
+    this.dispatchEvent(new CustomEvent<ReplayRequest>('replay', { detail: { scenario: s.id, seed: s.failingSeed ?? 1 }, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const g = this.grade;
+    if (!g) return nothing;
+    return html`<table aria-label="Grade by scenario">
+        <thead><tr><th>scenario</th><th>points</th><th>result</th></tr></thead>
+        <tbody>${g.scenarios.map((s) => html`<tr data-scenario="${s.id}">
+          <td>${s.title}<div class="meta">${s.id}</div></td>
+          <td>${s.points}/${s.maxPoints}</td>
+          <td>${s.passed
+            ? html`<span class="pass">passed under ${g.seeds} seeds</span>`
+            : html`<span class="fail">failed under seed ${s.failingSeed}</span>
+                <ul class="failures">${s.failures.map((f) => html`<li>${f}</li>`)}</ul>
+                <button type="button" @click=${() => this.replay(s)}>Replay seed ${s.failingSeed}</button>
+                ${s.findings.length ? html`<findings-list .findings=${scenarioFindings(s)}></findings-list>` : nothing}`}</td>
+        </tr>`)}</tbody>
+      </table>
+      <p class="meta">Graded ${new Date(g.at).toLocaleString()}; trace hash ${g.traceHash.slice(0, 16)}…</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'grade-report': GradeReport;
+  }
+}

@@ -1,0 +1,118 @@
+// The lab page in Chromium, on the built site: the reference solution runs (the binding reaches
+// Running in the live views) and grades with full marks in the lab runtime worker; the draft and
+// the grade survive a reload; a driver that never returns is stopped with DriverHung while the
+// page stays responsive, and the next run gets a fresh worker; a newer draft saved in one tab
+// reaches another.
+
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { connectBrowser, newPage, openLab, pasteSource, editorText } from '../../testing/browser.ts';
+
+const labDir = new URL('../../../labs/protocol-binding/', import.meta.url);
+const solution = readFileSync(new URL('solution.ts', labDir), 'utf8');
+const manifest = JSON.parse(readFileSync(new URL('lab.json', labDir), 'utf8')) as { scenarios: { points: number; hidden?: boolean }[] };
+const publicPoints = manifest.scenarios.filter((s) => !s.hidden).reduce((n, s) => n + s.points, 0);
+
+/** The solution with a handler that never returns. */
+const hanging = solution.replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    while (true) {}`);
+
+describe('the lab page', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  const site = inject('siteUrl');
+
+  beforeAll(async () => {
+    browser = await connectBrowser();
+    context = await browser.newContext();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+  });
+
+  it('runs the reference solution and shows the binding reach Running', async () => {
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'protocol-binding');
+    await pasteSource(page, solution);
+    expect(await editorText(page)).toBe(solution);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
+    // Playback reaches the end by itself; the binding's diagram shows Running, reached from Restarting.
+    const binding = page.locator('state-diagram[data-object="binding driver/nic0"]');
+    await expect.poll(() => binding.locator('.state').textContent(), { timeout: 30_000 }).toBe('Running');
+    expect(await binding.locator('figcaption').textContent()).toMatch(/from Restarting on RestartComplete/);
+    expect(await binding.locator('g.node.current').getAttribute('data-state')).toBe('Running');
+    // Scrubbing back to the start shows the binding before it ran.
+    const slider = page.getByRole('slider', { name: 'Trace position' });
+    await slider.fill('1');
+    await expect.poll(() => binding.count()).toBe(0);
+    await page.getByRole('button', { name: 'Jump to end' }).click();
+    await expect.poll(() => binding.locator('.state').textContent()).toBe('Running');
+    expect(await page.getByRole('button', { name: 'Download capture' }).isEnabled()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('grades the solution with full marks and keeps the draft and the grade across a reload', async () => {
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'protocol-binding');
+    await pasteSource(page, solution);
+    await page.getByRole('button', { name: 'Grade' }).click();
+    // The page answers while the worker grades.
+    expect(await page.evaluate(() => 6 * 7)).toBe(42);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`score ${publicPoints}/${publicPoints}`));
+    expect(await page.locator('grade-report tr[data-scenario]').count()).toBe(manifest.scenarios.filter((s) => !s.hidden).length);
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Driver source' }).waitFor();
+    await expect.poll(() => editorText(page)).toBe(solution);
+    expect(await page.getByRole('status').textContent()).toMatch(new RegExp(`Last grade: score ${publicPoints}/${publicPoints}`));
+    await page.getByRole('link', { name: '← All labs' }).click();
+    const entry = page.locator('li[data-lab="protocol-binding"]');
+    await expect.poll(() => entry.locator('.status').textContent()).toBe('completed');
+    expect(await entry.locator('.best').textContent()).toBe(`best score ${publicPoints}/${publicPoints}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('stops a driver that never returns with DriverHung, keeps the page responsive and the draft, and runs again', async () => {
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'protocol-binding', '?watchdog=1500');
+    await pasteSource(page, hanging);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    // While the worker spins, the page still reacts to the learner.
+    await page.getByRole('button', { name: /Show hint 1 of/ }).click();
+    await page.locator('.hints li').first().waitFor({ timeout: 1000 });
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/Stopped: DriverHung/);
+    const screen = page.getByRole('alert', { name: 'Bug check' });
+    expect(await screen.textContent()).toMatch(/DRIVER_VERIFIER_DETECTED_VIOLATION[\s\S]*Rule: DriverHung[\s\S]*driver!ProtocolBindAdapterEx/);
+    const finding = page.locator('findings-list li[data-rule="DriverHung"]');
+    expect(await finding.textContent()).toMatch(/A driver handler did not return before the watchdog expired/);
+    expect(await finding.textContent()).toMatch(/seed 1/);
+    expect(await editorText(page)).toBe(hanging);
+    // A fresh worker runs the next driver.
+    await pasteSource(page, solution);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a draft saved in one tab reaches another tab of the same lab, which does not write its older draft back', async () => {
+    const fresh = await browser.newContext();
+    const a = await newPage(fresh);
+    const b = await newPage(fresh);
+    await openLab(a.page, site, 'protocol-binding');
+    await openLab(b.page, site, 'protocol-binding');
+    const edited = `// edited in tab A\n${solution}`;
+    await pasteSource(a.page, edited);
+    await expect.poll(() => a.page.getByText(/Draft saved/).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => editorText(b.page), { timeout: 10_000 }).toBe(edited);
+    await b.page.reload();
+    await b.page.getByRole('textbox', { name: 'Driver source' }).waitFor();
+    await expect.poll(() => editorText(b.page)).toBe(edited);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+    await fresh.close();
+  });
+});

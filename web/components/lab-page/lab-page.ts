@@ -1,0 +1,349 @@
+// A lab: its instructions (Markdown, sanitized) and hints one at a time beside the driver editor;
+// Run (one scenario under one seed, watched live), Grade (every public scenario under several
+// seeds, in the lab runtime worker), Stop, Reset to starter and Download capture; the result in
+// a status region, the grade by scenario, the findings, and the live views. The draft is saved
+// as the learner types and compared by revision with what other tabs saved.
+
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state, query } from 'lit/decorators.js';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import { marked } from 'marked';
+import DOMPurify from 'dompurify';
+import type { CourseLab } from '../../labs/catalog.ts';
+import type { ProgressStore, ChannelMessage } from '../../store/progress-store.ts';
+import { draftKey } from '../../store/progress-store.ts';
+import type { DraftRecord, GradeSummary } from '../../store/records.ts';
+import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-engine.ts';
+import { RunSession } from '../../engine/run-session.ts';
+import type { FindingView, GradeProgress } from '../../engine/protocol.ts';
+import type { ReplayRequest } from '../findings-list/findings-list.ts';
+import type { CodeEditor } from '../code-editor/code-editor.ts';
+import '../code-editor/code-editor.ts';
+import '../run-viewer/run-viewer.ts';
+import '../findings-list/findings-list.ts';
+import '../grade-report/grade-report.ts';
+import '../bug-check-screen/bug-check-screen.ts';
+import { labPageStyles } from './lab-page.styles.ts';
+
+/** Seeds per scenario when grading in the page (the command line's default too). */
+export const GRADE_SEEDS = 8;
+/** Milliseconds of quiet typing before a draft is saved. */
+export const AUTOSAVE_DELAY_MS = 300;
+
+type Busy = 'run' | 'grade' | undefined;
+
+/** Instructions as safe HTML (Markdown, sanitized); a leading `# title` is dropped, the page shows the title. */
+export function renderInstructions(markdown: string, title: string): string {
+  const body = markdown.replace(/^\s*#\s+(.+)\n/, (line, heading: string) => (heading.trim() === title.trim() ? '' : line));
+  return DOMPurify.sanitize(marked.parse(body, { async: false }));
+}
+
+@customElement('lab-page')
+export class LabPage extends LitElement {
+  static override styles = labPageStyles;
+
+  @property({ attribute: false }) lab!: CourseLab;
+  @property({ attribute: false }) store!: ProgressStore;
+  @property({ attribute: false }) engine!: LabEngine;
+  /** Why the lab runtime cannot start here (no cross-origin isolation), if it cannot. */
+  @property({ attribute: false }) unavailable: string | undefined;
+
+  @state() private loaded = false;
+  @state() private hintsShown = 0;
+  @state() private scenario = '';
+  @state() private seed = 1;
+  @state() private busy: Busy;
+  @state() private statusText = '';
+  @state() private statusKind: 'pass' | 'fail' | '' = '';
+  @state() private saveState = '';
+  @state() private conflict: DraftRecord | undefined;
+  @state() private grade: GradeSummary | undefined;
+  @state() private gradeProgress: GradeProgress | undefined;
+  @state() private session: RunSession | undefined;
+  @state() private hung: { finding: FindingView; screen: string } | undefined;
+  @state() private capture: { bytes: Uint8Array; name: string } | undefined;
+
+  @query('code-editor') private editor!: CodeEditor;
+
+  private source = '';
+  private baseRevision = 0;
+  /** The text last written to (or read from) the store. */
+  private savedSource = '';
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly onRemote = (event: Event) => void this.remoteChange((event as CustomEvent<ChannelMessage>).detail);
+  /** Hidden: save now (the tab may never come back). Visible again: another tab may have saved. */
+  private readonly onFocus = () => {
+    if (document.visibilityState === 'hidden') this.flushSave();
+    else void this.recheckDraft();
+  };
+  private readonly onHide = () => this.flushSave();
+
+  private get dirty(): boolean {
+    return this.source !== this.savedSource;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('focus', this.onFocus);
+    document.addEventListener('visibilitychange', this.onFocus);
+    window.addEventListener('pagehide', this.onHide);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.flushSave();
+    window.removeEventListener('focus', this.onFocus);
+    document.removeEventListener('visibilitychange', this.onFocus);
+    window.removeEventListener('pagehide', this.onHide);
+    this.store?.removeEventListener('remote-change', this.onRemote);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('store')) {
+      (changed.get('store') as ProgressStore | undefined)?.removeEventListener('remote-change', this.onRemote);
+      this.store.addEventListener('remote-change', this.onRemote);
+    }
+    if (changed.has('lab')) this.scenario = this.lab.scenarios[0]?.id ?? '';
+  }
+
+  protected override async firstUpdated(): Promise<void> {
+    const [draft, progress] = await Promise.all([this.store.readDraft(this.lab.id), this.store.readProgress(this.lab.id)]);
+    this.source = draft?.source ?? this.lab.starterSource;
+    this.savedSource = draft ? draft.source : '';
+    this.baseRevision = draft?.revision ?? 0;
+    this.editor.value = this.source;
+    this.saveState = draft ? `Draft saved ${new Date(draft.updatedAt).toLocaleTimeString()}` : 'Starter driver (not changed yet)';
+    if (!draft) this.savedSource = this.source;
+    this.grade = progress?.lastGrade ?? undefined;
+    if (this.grade) this.setStatus(`Last grade: score ${this.grade.score}/${this.grade.maxScore} (${new Date(this.grade.at).toLocaleString()})`, this.grade.score === this.grade.maxScore ? 'pass' : 'fail');
+    this.loaded = true;
+  }
+
+  // ---- drafts -------------------------------------------------------------------------------
+
+  private onEdit(source: string): void {
+    if (!this.loaded) return;
+    this.source = source;
+    if (!this.dirty) return;
+    this.saveState = 'Editing…';
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.flushSave(), AUTOSAVE_DELAY_MS);
+  }
+
+  /** Saves now if there is something to save (also on pagehide, so a closing tab keeps it). */
+  private flushSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.loaded || !this.dirty || this.conflict) return;
+    this.saving = this.saving.then(() => this.save());
+  }
+
+  private async save(): Promise<void> {
+    if (!this.dirty || this.conflict) return;
+    const source = this.source;
+    try {
+      const result = await this.store.saveDraft(this.lab.id, source, this.baseRevision);
+      if ('conflict' in result) {
+        this.conflict = result.newer;
+        this.saveState = 'Not saved: another tab saved a newer draft';
+        return;
+      }
+      this.baseRevision = result.revision;
+      this.savedSource = source;
+      this.saveState = `Draft saved ${new Date(result.updatedAt).toLocaleTimeString()}`;
+    } catch (error) {
+      this.saveState = `Not saved: ${(error as Error).message} (your text is still in the editor)`;
+    }
+  }
+
+  private async remoteChange(message: ChannelMessage): Promise<void> {
+    if (message.kind === 'draft' && message.lab === this.lab.id) await this.recheckDraft();
+    if (message.kind === 'import') await this.recheckDraft();
+    if ((message.kind === 'progress' && message.lab === this.lab.id) || message.kind === 'import') {
+      const progress = await this.store.readProgress(this.lab.id);
+      if (progress?.lastGrade && progress.lastGrade.at !== this.grade?.at) this.grade = progress.lastGrade;
+    }
+  }
+
+  /** Another tab may have saved: take its draft if we have nothing unsaved, else ask. */
+  private async recheckDraft(): Promise<void> {
+    if (!this.loaded || document.visibilityState === 'hidden') return;
+    const stored = await this.store.readDraft(this.lab.id);
+    if (!stored || stored.revision <= this.baseRevision) return;
+    if (!this.dirty) {
+      this.adopt(stored);
+      this.saveState = `Updated from another tab (${new Date(stored.updatedAt).toLocaleTimeString()})`;
+    } else {
+      this.conflict = stored;
+    }
+  }
+
+  private adopt(draft: DraftRecord): void {
+    this.baseRevision = draft.revision;
+    this.savedSource = draft.source;
+    this.source = draft.source;
+    this.editor.value = draft.source;
+    this.conflict = undefined;
+  }
+
+  private async loadOtherTab(): Promise<void> {
+    const newer = this.conflict!;
+    // What this tab had is kept, never just dropped.
+    const backupKey = await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'replaced by a newer draft from another tab');
+    this.adopt(newer);
+    this.saveState = `Loaded the other tab's draft; yours is kept under backup key ${backupKey}`;
+  }
+
+  private keepMine(): void {
+    this.baseRevision = this.conflict!.revision;
+    this.conflict = undefined;
+    this.flushSave();
+  }
+
+  private async resetToStarter(): Promise<void> {
+    if (this.source !== this.lab.starterSource) await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'reset to starter');
+    this.editor.value = this.lab.starterSource;
+    this.editor.focus();
+  }
+
+  // ---- running and grading ------------------------------------------------------------------
+
+  private setStatus(text: string, kind: 'pass' | 'fail' | '' = ''): void {
+    this.statusText = text;
+    this.statusKind = kind;
+  }
+
+  private async run(scenarioId = this.scenario, seed = this.seed): Promise<void> {
+    if (this.busy) return;
+    this.flushSave();
+    const scenario = this.lab.scenarios.find((s) => s.id === scenarioId);
+    if (!scenario) return;
+    this.busy = 'run';
+    this.hung = undefined;
+    const session = new RunSession(this.lab.id, scenario.id, seed);
+    this.session = session;
+    this.setStatus(`Running "${scenario.title}" under seed ${seed}…`);
+    try {
+      const outcome = await this.engine.run({ lab: this.lab.id, scenario: scenario.id, source: this.source, seed }, (chunk) => session.add(chunk));
+      session.finish(outcome);
+      this.capture = outcome.pcapng.length > 0 ? { bytes: outcome.pcapng, name: `${this.lab.id}-${scenario.id}-seed${seed}.pcapng` } : undefined;
+      this.setStatus(outcome.passed
+        ? `Run: "${scenario.title}" passed under seed ${seed} (${outcome.traceLength} trace events).`
+        : `Run: "${scenario.title}" failed under seed ${seed}:\n${outcome.failures.map((f) => `• ${f}`).join('\n')}`, outcome.passed ? 'pass' : 'fail');
+    } catch (error) {
+      this.stopped(error, session);
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private stopped(error: unknown, session?: RunSession): void {
+    if (error instanceof DriverHungError) {
+      this.hung = { finding: error.finding, screen: error.screen };
+      session?.fail(error.message);
+      this.setStatus(`Stopped: DriverHung. ${error.message}. Your draft is safe; a fresh lab runtime is ready.`, 'fail');
+    } else if (error instanceof RunStoppedError) {
+      session?.fail('stopped');
+      this.setStatus('Stopped. A fresh lab runtime is ready.');
+    } else {
+      session?.fail((error as Error).message);
+      this.setStatus(`The lab runtime failed: ${(error as Error).message}`, 'fail');
+    }
+  }
+
+  private async gradeNow(): Promise<void> {
+    if (this.busy) return;
+    this.flushSave();
+    this.busy = 'grade';
+    this.hung = undefined;
+    this.gradeProgress = undefined;
+    this.setStatus(`Grading: ${this.lab.scenarios.length} scenarios under ${GRADE_SEEDS} seeds each…`);
+    try {
+      const report = await this.engine.grade({ lab: this.lab.id, source: this.source, seeds: GRADE_SEEDS }, (p) => { this.gradeProgress = p; });
+      const summary: GradeSummary = { at: Date.now(), score: report.score, maxScore: report.maxScore, seeds: GRADE_SEEDS, traceHash: report.traceHash, scenarios: report.scenarios };
+      this.grade = summary;
+      const full = report.score === report.maxScore;
+      this.setStatus(`Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
+      await this.store.recordGrade(this.lab.id, summary);
+    } catch (error) {
+      this.stopped(error);
+    } finally {
+      this.busy = undefined;
+      this.gradeProgress = undefined;
+    }
+  }
+
+  private replay(request: ReplayRequest): void {
+    this.scenario = request.scenario;
+    this.seed = request.seed;
+    void this.run(request.scenario, request.seed);
+  }
+
+  private downloadCapture(): void {
+    if (!this.capture) return;
+    const url = URL.createObjectURL(new Blob([this.capture.bytes as Uint8Array<ArrayBuffer>], { type: 'application/x-pcapng' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = this.capture.name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  // ---- rendering ------------------------------------------------------------------------------
+
+  override render() {
+    const lab = this.lab;
+    const disabled = !this.loaded || this.busy !== undefined || this.unavailable !== undefined;
+    return html`<p class="back"><a href="#/">← All labs</a></p>
+      <h1>${lab.title}</h1>
+      <div class="top">
+        <article class="instructions" aria-label="Instructions">
+          ${unsafeHTML(renderInstructions(lab.instructionsText, lab.title))}
+          <section class="hints" aria-label="Hints">
+            <h2>Hints</h2>
+            ${lab.hints.length === 0 ? html`<p>This lab has no hints.</p>` : html`
+              <ol>${lab.hints.slice(0, this.hintsShown).map((h) => html`<li>${h}</li>`)}</ol>
+              ${this.hintsShown < lab.hints.length
+                ? html`<button type="button" @click=${() => { this.hintsShown++; }}>Show hint ${this.hintsShown + 1} of ${lab.hints.length}</button>`
+                : html`<p>That was the last hint.</p>`}`}
+          </section>
+        </article>
+        <div>
+          ${this.conflict ? html`<div class="banner" role="alert">Another tab saved a newer draft of this lab (${new Date(this.conflict.updatedAt).toLocaleTimeString()}). This tab's text has not been saved over it.
+            <button type="button" @click=${this.loadOtherTab}>Load the other tab's draft</button>
+            <button type="button" @click=${this.keepMine}>Keep this tab's draft</button></div>` : nothing}
+          ${this.unavailable ? html`<div class="banner bad" role="alert">Drivers cannot run on this page: ${this.unavailable}</div>` : nothing}
+          <code-editor @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
+          <div class="toolbar">
+            <label>Scenario <select @change=${(e: Event) => { this.scenario = (e.target as HTMLSelectElement).value; }}>
+              ${lab.scenarios.map((s) => html`<option value="${s.id}" ?selected=${s.id === this.scenario}>${s.title}</option>`)}
+            </select></label>
+            <label>Seed <input type="number" min="1" step="1" .value=${String(this.seed)} @change=${(e: Event) => { this.seed = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1); }}></label>
+          </div>
+          <div class="toolbar">
+            <button type="button" ?disabled=${disabled} @click=${() => this.run()}>Run</button>
+            <button type="button" ?disabled=${disabled} @click=${this.gradeNow}>Grade</button>
+            <button type="button" ?disabled=${this.busy === undefined} @click=${() => this.engine.stop()}>Stop</button>
+            <button type="button" ?disabled=${!this.loaded} @click=${this.resetToStarter}>Reset to starter</button>
+            <button type="button" ?disabled=${!this.capture} @click=${this.downloadCapture}>Download capture</button>
+            <span class="save-state" aria-live="polite">${this.saveState}</span>
+          </div>
+        </div>
+      </div>
+      <div class="status ${this.statusKind}" role="status">${this.statusText}${this.gradeProgress
+        ? ` Scenario ${this.gradeProgress.scenarioIndex + 1} of ${this.gradeProgress.scenarioCount} (${this.gradeProgress.scenario}), seed ${this.gradeProgress.seed}.`
+        : ''}</div>
+      ${this.hung ? html`<bug-check-screen .screen=${this.hung.screen}></bug-check-screen>` : nothing}
+      ${this.hung ? html`<findings-list .findings=${[this.hung.finding]}></findings-list>` : nothing}
+      ${this.grade ? html`<h2>Grade</h2><grade-report .grade=${this.grade} @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
+      <h2>Live views</h2>
+      <run-viewer .session=${this.session}></run-viewer>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-page': LabPage;
+  }
+}

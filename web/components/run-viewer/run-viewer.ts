@@ -1,0 +1,147 @@
+// The live views of one run: state diagrams of every binding, filter module and miniport adapter,
+// the event timeline with its scrubber, the descriptor rings, the counters, the frames, and the
+// bug check screen when a fatal finding stops the machine. While the run streams in, playback
+// moves from snapshot to snapshot at a pace a person can follow; the scrubber goes anywhere.
+
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { RunSession } from '../../engine/run-session.ts';
+import type { ObjectState } from '../../engine/protocol.ts';
+import '../state-diagram/state-diagram.ts';
+import '../event-timeline/event-timeline.ts';
+import '../descriptor-rings/descriptor-rings.ts';
+import '../counters-view/counters-view.ts';
+import '../frame-list/frame-list.ts';
+import '../findings-list/findings-list.ts';
+import '../bug-check-screen/bug-check-screen.ts';
+import { runViewerStyles } from './run-viewer.styles.ts';
+
+/** Playback speeds, in snapshots per second. */
+export const SPEEDS: Record<string, number> = { slow: 4, normal: 20, fast: 80 };
+const MACHINE_ORDER = { binding: 0, module: 1, adapter: 2 } as const;
+/** Timeline rows shown up to the position. */
+const TIMELINE_ROWS = 40;
+
+@customElement('run-viewer')
+export class RunViewer extends LitElement {
+  static override styles = runViewerStyles;
+
+  @property({ attribute: false }) session: RunSession | undefined;
+  /** Trace event number the views show. */
+  @state() position = 0;
+  @state() playing = true;
+  @state() speed = 'normal';
+  private frame = 0;
+  private lastTick = 0;
+  private readonly onUpdate = () => {
+    this.requestUpdate();
+    this.play();
+  };
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('session')) {
+      (changed.get('session') as RunSession | undefined)?.removeEventListener('update', this.onUpdate);
+      this.session?.addEventListener('update', this.onUpdate);
+      this.position = 0;
+      this.playing = true;
+      this.play();
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    cancelAnimationFrame(this.frame);
+    this.session?.removeEventListener('update', this.onUpdate);
+  }
+
+  /** Shows the run's end at once. */
+  jumpToEnd(): void {
+    this.playing = false;
+    this.position = this.session?.lastEvent ?? 0;
+  }
+
+  private play(): void {
+    if (!this.playing || this.frame) return;
+    this.lastTick = performance.now();
+    this.frame = requestAnimationFrame((now) => this.tick(now));
+  }
+
+  private tick(now: number): void {
+    this.frame = 0;
+    const session = this.session;
+    if (!session || !this.playing) return;
+    const interval = 1000 / SPEEDS[this.speed]!;
+    if (now - this.lastTick >= interval) {
+      this.lastTick = now;
+      const index = this.position === 0 ? -1 : session.snapshotIndexAt(this.position);
+      const next = session.snapshots[index + 1];
+      if (next) {
+        this.position = next.n;
+      } else if (session.done) {
+        this.position = session.lastEvent;
+        this.playing = false;
+        this.dispatchEvent(new Event('playback-end', { bubbles: true, composed: true }));
+        return;
+      }
+    }
+    this.frame = requestAnimationFrame((t) => this.tick(t));
+  }
+
+  private scrub(n: number) {
+    this.playing = false;
+    this.position = n;
+  }
+
+  private togglePlay() {
+    if (this.playing) {
+      this.playing = false;
+    } else {
+      if (this.session && this.position >= this.session.lastEvent) this.position = 0;
+      this.playing = true;
+      this.play();
+    }
+  }
+
+  override render() {
+    const session = this.session;
+    if (!session) return html`<p class="waiting">Press Run to watch a scenario.</p>`;
+    const snapshot = this.position > 0 ? session.snapshotAt(this.position) : undefined;
+    const index = snapshot ? session.snapshotIndexAt(this.position) : 0;
+    const previous = index > 0 ? session.snapshots[index - 1] : undefined;
+    const objects = [...(snapshot?.objects ?? [])].sort((a, b) => MACHINE_ORDER[a.machine] - MACHINE_ORDER[b.machine]);
+    const outcome = session.outcome;
+    const findings = (outcome?.findings ?? []).filter((f) => f.event <= this.position);
+    const stopped = outcome?.bugCheck && findings.some((f) => f.severity === 'fatal');
+    return html`<div class="controls">
+        <button type="button" @click=${this.togglePlay}>${this.playing ? 'Pause playback' : 'Play'}</button>
+        <label>Playback speed <select @change=${(e: Event) => { this.speed = (e.target as HTMLSelectElement).value; }}>
+          ${Object.keys(SPEEDS).map((s) => html`<option value="${s}" ?selected=${s === this.speed}>${s}</option>`)}
+        </select></label>
+        <button type="button" @click=${this.jumpToEnd}>Jump to end</button>
+      </div>
+      ${stopped ? html`<bug-check-screen .screen=${outcome!.bugCheck!}></bug-check-screen>` : nothing}
+      <section aria-label="State diagrams">
+        <h3>States</h3>
+        <div class="diagrams">${objects.length
+          ? objects.map((o: ObjectState) => html`<state-diagram .machine=${o.machine} .object=${o} data-object="${o.object}"></state-diagram>`)
+          : html`<p class="waiting">Nothing has changed state yet.</p>`}</div>
+      </section>
+      <section aria-label="Timeline">
+        <h3>Timeline</h3>
+        <event-timeline .events=${session.eventsUpTo(this.position, TIMELINE_ROWS)} .position=${this.position} .max=${session.lastEvent}
+          @scrub=${(e: CustomEvent<number>) => this.scrub(e.detail)}></event-timeline>
+      </section>
+      ${findings.length ? html`<section aria-label="Findings so far"><h3>Findings</h3><findings-list .findings=${findings}></findings-list></section>` : nothing}
+      <div class="grid">
+        <section aria-label="Descriptor rings"><h3>Descriptor rings</h3><descriptor-rings .nics=${snapshot?.nics ?? []}></descriptor-rings></section>
+        <section aria-label="Counters"><h3>Counters</h3><counters-view .nics=${snapshot?.nics ?? []} .previous=${previous?.nics ?? []} .wire=${snapshot?.wire}></counters-view></section>
+      </div>
+      <section aria-label="Frames"><h3>Frames</h3><frame-list .frames=${session.framesUpTo(this.position)}></frame-list></section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'run-viewer': RunViewer;
+  }
+}

@@ -1,0 +1,34 @@
+// The bundled course (Vite's import.meta.glob, as the page and the worker get it): every lab of
+// labs/ loads through the lab schema with its texts, in order, and hidden scenarios never reach it.
+
+import { describe, it, expect } from 'vitest';
+import { listLabs } from '../../core/grading/labs.ts';
+import { course, labById, references } from './catalog.ts';
+import { readFileSync } from 'node:fs';
+
+describe('the bundled course', () => {
+  it('has every lab on disk, in order, with its instructions, starter and solution', () => {
+    const onDisk = listLabs();
+    expect(course.problems).toEqual([]);
+    expect(course.labs.map((l) => l.id)).toEqual(onDisk.map((l) => l.id));
+    for (const lab of onDisk) {
+      const bundled = labById(lab.id)!;
+      expect(bundled.instructionsText).toBe(lab.instructionsText);
+      expect(bundled.starterSource).toBe(lab.starterSource);
+      expect(bundled.solutionSource).toBe(lab.solutionSource);
+    }
+  });
+
+  it('leaves hidden scenarios out', () => {
+    for (const lab of listLabs()) {
+      const bundled = labById(lab.id)!;
+      expect(bundled.scenarios.map((s) => s.id)).toEqual(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id));
+    }
+    expect(listLabs().some((lab) => lab.scenarios.some((s) => s.hidden))).toBe(true);
+  });
+
+  it('bundles the reference drivers the scenarios load', () => {
+    expect(references.protocol).toBe(readFileSync(new URL('../../labs/reference/protocol.ts', import.meta.url), 'utf8'));
+    expect(references.filter).toBe(readFileSync(new URL('../../labs/reference/counting-filter.ts', import.meta.url), 'utf8'));
+  });
+});
