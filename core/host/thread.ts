@@ -55,7 +55,15 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
       terminate: async () => void (await worker.terminate()),
     };
   }
-  const worker = new Worker(entry, { type: 'module' });
+  return adoptWorker(new Worker(entry, { type: 'module' }), data);
+}
+
+/**
+ * A browser Worker the caller created itself, as a Thread: bundlers (Vite) find a worker's module
+ * only in the literal `new Worker(new URL('./x.ts', import.meta.url))`, so code that must work in
+ * a built site creates its worker that way and hands it here with its data.
+ */
+export function adoptWorker(worker: Worker, data: unknown): Thread {
   worker.postMessage({ __threadData: data });
   return {
     postMessage: (message) => worker.postMessage(message),

@@ -14,7 +14,7 @@
 // core's state or the page.
 
 import * as Comlink from 'comlink';
-import { spawnThread, type Thread } from './thread.ts';
+import { spawnThread, adoptWorker, type Thread } from './thread.ts';
 import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
 import { Endpoint } from './endpoint.ts';
 import type { DriverHost, DriverLoad } from './driver-host.ts';
@@ -25,6 +25,14 @@ import { ndisFunctionNames } from '../ndis/local-api.ts';
 export interface WorkerHostOptions {
   /** Wall-clock milliseconds one handler call may take, NDIS calls included: 5000 by default. */
   watchdogMs?: number;
+}
+
+/** Node: a worker_thread through the tsx boot. Browser: the literal form bundlers turn into a worker chunk. */
+async function spawnDriverThread(data: DriverWorkerData): Promise<Thread> {
+  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
+    return spawnThread(new URL('./driver-worker.ts', import.meta.url), data, { detached: true });
+  }
+  return adoptWorker(new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data);
 }
 
 export class WorkerHost implements DriverHost {
@@ -40,7 +48,7 @@ export class WorkerHost implements DriverHost {
     const channel = CallChannel.create();
     if (!(request.memory instanceof SharedArrayBuffer)) throw new TypeError('drivers in workers need the machine in shared memory');
     const data: DriverWorkerData = { channel: channel.buffer, memory: request.memory, pool: request.pool };
-    const thread = await spawnThread(new URL('./driver-worker.ts', import.meta.url), data, { detached: true });
+    const thread = await spawnDriverThread(data);
     this.threads.push(thread);
     let dead = false;
     const stop = () => {

@@ -1,4 +1,5 @@
-// The lab runtime worker: runs and grades learners' drivers with the in-process NDIS runtime,
+// The lab runtime worker: runs learners' drivers with each driver in a worker of its own (the
+// worker host) and grades them with the in-process host (fast; the same traces),
 // off the page's thread, so the page never freezes and a driver that hangs takes only this
 // worker down (the page's watchdog terminates it and starts another). The page talks to it
 // through comlink (LabWorkerApi); the heartbeat in shared memory tells the watchdog it is alive.
@@ -13,6 +14,9 @@ import { labById, references, type CourseLab } from '../labs/catalog.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { RunRecorder } from './recorder.ts';
 import type { FindingView, GradeOutcome, GradeProgress, GradeRequest, LabWorkerApi, RunChunk, RunOutcome, RunRequest } from './protocol.ts';
+
+/** Wall-clock ms one handler may take in a Run before the worker host stops it (the page waits 5 s). */
+const RUN_WATCHDOG_MS = 2000;
 
 /** The name the learner's driver runs under (findings and traces cite it). */
 export const DRIVER_FILE = 'driver.ts';
@@ -69,7 +73,9 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     if (!scenario) throw new Error(`lab ${request.lab} has no scenario "${request.scenario}"`);
     heartbeat?.reset();
     let recorder: RunRecorder | undefined;
-    const run = await runScenario(course, scenario, request.source, DRIVER_FILE, request.seed, references, { observe: (rt) => {
+    // Run puts each driver in its own Web Worker (the worker host): sandboxed, and a handler that
+    // does not return is stopped by the host's watchdog with DriverHung, well before the page's.
+    const run = await runScenario(course, scenario, request.source, DRIVER_FILE, request.seed, references, { host: 'worker', watchdogMs: RUN_WATCHDOG_MS, observe: (rt) => {
       watch(rt);
       recorder = new RunRecorder(rt, (chunk) => void onChunk(chunk));
     } });
