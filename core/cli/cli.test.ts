@@ -36,7 +36,7 @@ describe('nic-lab', () => {
   });
 
   it('--help on every command', async () => {
-    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'memory-map']) {
+    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'run', 'grade-batch', 'memory-map']) {
       const { code, stdout } = await run(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`usage: nic-lab ${command}`);

@@ -5,6 +5,7 @@
 
 import { runScenario, type ReferenceDrivers, type ScenarioRun } from '../scenario/runner.ts';
 import { sha256Hex } from '../trace/trace.ts';
+import { BugCheck } from '../verifier/verifier.ts';
 import type { Lab } from '../scenario/schema.ts';
 
 export interface ScenarioReport {
@@ -48,6 +49,19 @@ export interface GradeOptions {
 export type RunScenarioWithOptions = (lab: Lab, scenario: Lab['scenarios'][number], source: string, file: string, seed: number, references: ReferenceDrivers, options?: { student?: string }) => Promise<ScenarioRun>;
 export const runScenarioFor = runScenario as RunScenarioWithOptions;
 
+/**
+ * A run, or a failed one when the driver stopped the machine where the runner does not catch it
+ * (a bug check from DriverEntry): the bug check is the failure and its finding the finding.
+ */
+async function runStopping(run: () => Promise<ScenarioRun>): Promise<ScenarioRun> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof BugCheck)) throw error;
+    return { passed: false, failures: [error.message], findings: [error.finding], traceHash: await sha256Hex(''), traceLength: 0 };
+  }
+}
+
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
   const hashes: string[] = [];
   const scenarios: ScenarioReport[] = [];
@@ -56,7 +70,7 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
     for (let i = 0; i < seeds; i++) {
       const seed = (options.firstSeed ?? 1) + i;
-      const run = await runScenarioFor(lab, scenario, source, file, seed, references, options.student === undefined ? undefined : { student: options.student });
+      const run = await runStopping(() => runScenarioFor(lab, scenario, source, file, seed, references, options.student === undefined ? undefined : { student: options.student }));
       hashes.push(run.traceHash);
       if (run.passed) continue;
       if (report.passed) {
