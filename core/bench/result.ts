@@ -29,3 +29,14 @@ export function resultOf(name: string, runs: number[], frameBytes?: number, note
   if (notes) result.notes = notes;
   return result;
 }
+
+/** A benchmark measured in seconds per job (grading) rather than in packets. */
+export interface TimedBenchResult {
+  name: string;
+  /** Median seconds over the runs. */
+  seconds: number;
+  /** Each run's seconds, in the order they ran. */
+  runs: number[];
+  median_of: number;
+  notes?: string;
+}

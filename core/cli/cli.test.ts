@@ -36,7 +36,7 @@ describe('nic-lab', () => {
   });
 
   it('--help on every command', async () => {
-    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'memory-map']) {
+    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'run', 'grade-batch', 'memory-map']) {
       const { code, stdout } = await run(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`usage: nic-lab ${command}`);
@@ -81,13 +81,15 @@ describe('nic-lab', () => {
   it('bench --quick --json prints one object with every benchmark, each checked end to end', async () => {
     const { code, stdout } = await run('bench', '--quick', '--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { machine: { cpus: number }; results: { name: string; pps: number; runs: number[]; median_of: number; gbps?: number }[] };
+    const report = JSON.parse(stdout) as { machine: { cpus: number }; results: { name: string; pps?: number; seconds?: number; runs: number[]; median_of: number; gbps?: number; notes?: string }[] };
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B']);
+    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B', 'grade-lab', 'grade-batch-200']);
     for (const r of report.results) {
-      expect(r.pps, r.name).toBeGreaterThan(0);
+      if (r.name.startsWith('grade-')) expect(r.seconds, r.name).toBeGreaterThan(0);
+      else expect(r.pps, r.name).toBeGreaterThan(0);
       expect(r.runs).toHaveLength(r.median_of);
     }
+    expect(report.results.find((r) => r.name === 'grade-lab')!.notes).toMatch(/\d+k events\/s over \d+ events \(200 frames\), \d+k events\/s over \d+ events \(2000 frames\); fitted -?[\d.]+ us per event plus -?[\d.]+ ms per run/);
     expect(report.results.find((r) => r.name === 'nic-loopback-1500B')!.gbps).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@ import { runDemo } from './demo.ts';
 import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
 import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
-import { runLabsCommand, runGradeCommand } from './grade.ts';
+import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, limitsFrom } from './grade.ts';
 
 export class UsageError extends Error {}
 
@@ -53,11 +53,79 @@ const COMMANDS: Record<string, Command> = {
     run: async (values) => runLabsCommand(values.json === true),
   },
   grade: {
-    summary: 'grade a driver against a lab: every scenario under N seeds',
-    usage: 'nic-lab grade <lab-id> <driver.ts|.js> [--seeds N] [--json]',
-    options: { seeds: { type: 'string' }, json: { type: 'boolean' } },
+    summary: 'grade a driver against a lab: every scenario under N seeds, in a sandboxed child process',
+    usage: `nic-lab grade <lab-id> <driver.ts|.js> [--seeds N] [--student ID] [--hidden DIR] [--json]
+         [--junit FILE] [--gradescope FILE] [--prairielearn FILE] [--reveal-hidden]
+         [--time-limit SECONDS] [--memory-limit MIB] [--in-process]
+
+  --seeds N            seeds per scenario (default 8); a scenario passes only under all of them
+  --student ID         the student whose variant of the lab's values the scenarios use
+  --hidden DIR         add the hidden scenarios in DIR/<lab-id>.json
+  --json               print the report as JSON instead of text
+  --junit FILE         also write JUnit XML (a testcase per scenario)
+  --gradescope FILE    also write Gradescope's results.json (hidden scenarios: visibility "hidden")
+  --prairielearn FILE  also write PrairieLearn's results.json (score 0..1; gradable false if it does not compile)
+  --reveal-hidden      show hidden scenarios' names, seeds and failures (instructors; learners see pass/fail only)
+  --time-limit S       wall-clock limit for grading (default 60); the child is killed after it
+  --memory-limit MIB   heap limit of the child (default 512)
+  --in-process         grade in this process, without the sandbox: faster, for trusted drivers only
+exit status: 0 when graded, whatever the score; 2 for unusable input`,
+    options: {
+      seeds: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, json: { type: 'boolean' },
+      junit: { type: 'string' }, gradescope: { type: 'string' }, prairielearn: { type: 'string' }, 'reveal-hidden': { type: 'boolean' },
+      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },
+    },
     positionals: 2,
-    run: async (values, positionals) => runGradeCommand(positionals[0]!, positionals[1]!, { seeds: intOption(values, 'seeds', 8), json: values.json === true }),
+    run: async (values, positionals) => runGradeCommand(positionals[0]!, positionals[1]!, {
+      seeds: intOption(values, 'seeds', 8), student: stringOption(values, 'student'), hidden: stringOption(values, 'hidden'), json: values.json === true,
+      junit: stringOption(values, 'junit'), gradescope: stringOption(values, 'gradescope'), prairielearn: stringOption(values, 'prairielearn'),
+      inProcess: values['in-process'] === true, revealHidden: values['reveal-hidden'] === true,
+      limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
+    }),
+  },
+  run: {
+    summary: 'run one scenario of a lab under one seed; write its packet capture and trace',
+    usage: `nic-lab run <lab-id>[:<scenario>] --driver FILE [--seed N] [--student ID] [--pcap FILE] [--trace FILE]
+
+  <scenario>     the scenario's id (default: the lab's first scenario)
+  --driver FILE  the driver to run (in this process: use it for your own code)
+  --seed N       the seed (default 1); grade reports name the shortest failing one
+  --student ID   the student whose variant of the lab's values the scenario uses
+  --pcap FILE    write the frames on the wire as pcapng (Wireshark, tshark)
+  --trace FILE   write the trace as JSON lines; the same seed writes the same bytes
+Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 when it ran.`,
+    options: { driver: { type: 'string' }, seed: { type: 'string' }, student: { type: 'string' }, pcap: { type: 'string' }, trace: { type: 'string' } },
+    positionals: 1,
+    run: async (values, positionals) => runRunCommand(positionals[0]!, {
+      driver: stringOption(values, 'driver'), seed: intOption(values, 'seed', 1), student: stringOption(values, 'student'),
+      pcap: stringOption(values, 'pcap'), trace: stringOption(values, 'trace'),
+    }),
+  },
+  'grade-batch': {
+    summary: 'grade a class: every submission in a folder, sandboxed, a JSON report each and a CSV',
+    usage: `nic-lab grade-batch <lab-id> <dir-of-submissions> [--out DIR] [--shard i/n] [--seeds N] [--hidden DIR]
+         [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--in-process]
+
+  a submission is a .ts/.js file in the folder, or a subfolder holding one; its name is the student id
+  --out DIR            where <submission>.json and class.csv go (default grades)
+  --shard i/n          grade only the i-th of n slices of the sorted submissions (a CI matrix)
+  --seeds N            seeds per scenario (default 8)
+  --hidden DIR         add the hidden scenarios in DIR/<lab-id>.json
+  --jobs N             child processes at a time (default 2)
+  --time-limit S       wall-clock limit per submission (default 60): a hang scores zero, "timed out"
+  --memory-limit MIB   heap limit per submission (default 512)
+  --in-process         grade in this process, without the sandbox: for trusted submissions only
+A submission that hangs, crashes or does not compile gets zero and the reason; the batch goes on.`,
+    options: {
+      out: { type: 'string' }, shard: { type: 'string' }, seeds: { type: 'string' }, hidden: { type: 'string' }, jobs: { type: 'string' },
+      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },
+    },
+    positionals: 2,
+    run: async (values, positionals) => runGradeBatchCommand(positionals[0]!, positionals[1]!, {
+      seeds: intOption(values, 'seeds', 8), hidden: stringOption(values, 'hidden'), out: stringOption(values, 'out') ?? 'grades',
+      shard: stringOption(values, 'shard'), jobs: intOption(values, 'jobs', 2), inProcess: values['in-process'] === true,
+      limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
+    }),
   },
   'memory-map': {
     summary: 'print where every region of a machine lives in the shared memory',
@@ -75,6 +143,21 @@ function intOption(values: Record<string, unknown>, name: string, fallback: numb
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number; got "${String(raw)}"`);
+  return n;
+}
+
+function stringOption(values: Record<string, unknown>, name: string): string | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw === '') throw new UsageError(`--${name} needs a value`);
+  return raw;
+}
+
+function numberOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || String(raw).trim() === '') throw new UsageError(`--${name} must be a number; got "${String(raw)}"`);
   return n;
 }
 

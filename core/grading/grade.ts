@@ -1,6 +1,7 @@
 // Grading: every scenario of a lab under N seeds; a scenario passes only if it passes under all
-// of them. The report names the first failing seed (replay it to see the failure) and the
-// findings of that run. Scores come from the trace and the machine, never from driver output.
+// of them. A failing scenario still runs every seed, so the report can name both the first
+// failing seed (its failures and findings) and the seed whose failing trace is shortest (the
+// easiest one to replay). Scores come from the trace and the machine, never from driver output.
 
 import { runScenario, type ReferenceDrivers } from '../scenario/runner.ts';
 import { variantValues } from '../scenario/variants.ts';
@@ -15,7 +16,14 @@ export interface ScenarioReport {
   points: number;
   maxPoints: number;
   passed: boolean;
+  /** The first seed it failed under; `failures` and `findings` are that run's. */
   failingSeed?: number;
+  /** The failing seed whose trace has the fewest events (ties: the lower seed). */
+  shortestFailingSeed?: number;
+  /** Events in that trace: `nic-lab run <lab>:<scenario> --seed <shortestFailingSeed>` replays it. */
+  shortestTraceEvents?: number;
+  /** Every seed it failed under, in order. */
+  failingSeeds?: number[];
   failures: string[];
   findings: { rule: string; driver: string; message: string; event: number }[];
 }
@@ -36,11 +44,12 @@ export interface GradeOptions {
   seeds?: number;
   /** First seed (seeds are first, first + 1, ...). Default 1. */
   firstSeed?: number;
-  /** The student whose per-student variant values the scenarios use (`nic-lab grade --student ID`). */
+  /** The student whose variant of the lab's values the scenarios use (see the lab's `variants`). */
   student?: string;
   /** Sees each run's runtime before it starts (progress reports, a watchdog's heartbeat). */
   observe?: (rt: NdisRuntime, scenario: Scenario, seed: number) => void;
 }
+
 
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
   const hashes: string[] = [];
@@ -52,13 +61,17 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
       const seed = (options.firstSeed ?? 1) + i;
       const run = await runScenario(lab, scenario, source, file, seed, references, { student: options.student, ...(options.observe ? { observe: (rt: NdisRuntime) => options.observe!(rt, scenario, seed) } : {}) });
       hashes.push(run.traceHash);
-      if (!run.passed) {
+      if (run.passed) continue;
+      if (report.passed) {
         report = {
-          ...report, points: 0, passed: false, failingSeed: seed, failures: run.failures,
+          ...report, points: 0, passed: false, failingSeed: seed, shortestFailingSeed: seed, shortestTraceEvents: run.traceLength, failingSeeds: [], failures: run.failures,
           findings: run.findings.map((f) => ({ rule: f.rule, driver: f.driver, message: f.message, event: f.event })),
         };
-        break;
+      } else if (run.traceLength < report.shortestTraceEvents!) {
+        report.shortestFailingSeed = seed;
+        report.shortestTraceEvents = run.traceLength;
       }
+      report.failingSeeds!.push(seed);
     }
     scenarios.push(report);
   }

@@ -13,7 +13,7 @@
 
 import { NdisRuntime, type DriverRecord } from '../ndis/runtime.ts';
 import { DriverLoadError } from '../ndis/driver-loader.ts';
-import type { Finding } from '../verifier/verifier.ts';
+import { BugCheck, type Finding } from '../verifier/verifier.ts';
 import { numberedFrame } from '../nic/ethernet.ts';
 import * as constants from '../ndis/constants.ts';
 import { variantValues, resolveScenario } from './variants.ts';
@@ -84,6 +84,8 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
     if (learner.kind !== lab.kind) throw new DriverLoadError(file, `registers as a ${learner.kind} driver; this lab needs a ${lab.kind} driver`);
     if (lab.kind === 'filter' || scenario.machine.referenceProtocol) await rt.loadDriver(references.protocol, 'reference-protocol.ts');
   } catch (error) {
+    // A driver that stops the machine in DriverEntry fails the run with its finding and its trace.
+    if (error instanceof BugCheck) return { passed: false, failures: [error.message], findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, variants, runtime: rt };
     if (!(error instanceof DriverLoadError)) throw error;
     return { passed: false, failures: [error.message], findings: [], traceHash: await rt.trace.hash(), traceLength: rt.trace.length, variants };
   }

@@ -1,0 +1,153 @@
+// The report formats, field by field, from a real grade run of the protocol-binding starter
+// (scenarios that pass, scenarios that fail, a hidden one), and the shortest failing trace.
+
+import { describe, it, expect } from 'vitest';
+import { labById, referenceDrivers } from './labs.ts';
+import { gradeLab, type GradeReport } from './grade.ts';
+import { runScenario } from '../scenario/runner.ts';
+import { outcomeOf, learnerView, gradescopeResults, prairieLearnResults, junitXml, xmlEscape, zeroReport, textReport } from './reports.ts';
+
+const references = referenceDrivers();
+const lab = labById('protocol-binding');
+
+describe('report formats from a real grade run', async () => {
+  const report = await gradeLab(lab, lab.starterSource, 'starter.ts', references, { seeds: 2 });
+  const passing = report.scenarios.find((s) => s.passed && !s.hidden)!;
+  const failing = report.scenarios.find((s) => !s.passed && !s.hidden)!;
+  const hidden = report.scenarios.find((s) => s.hidden)!;
+  const outcome = outcomeOf(report);
+
+  it('the run has a passing, a failing and a hidden (failing) scenario', () => {
+    expect(passing).toBeDefined();
+    expect(failing).toMatchObject({ passed: false, points: 0, failingSeed: 1, failingSeeds: [1, 2], shortestFailingSeed: 1 });
+    expect(failing.failures.length).toBeGreaterThan(0);
+    expect(hidden).toMatchObject({ passed: false, points: 0 });
+    expect(outcome.status).toBe('graded');
+  });
+
+  it('learnerView keeps a hidden scenario\'s points and verdict and drops what it tests', () => {
+    const view = learnerView(report);
+    const index = report.scenarios.indexOf(hidden);
+    expect(view.scenarios[index]).toEqual({ id: 'hidden-1', title: 'Hidden scenario 1', hidden: true, points: 0, maxPoints: hidden.maxPoints, passed: false, failures: [], findings: [] });
+    expect(view.scenarios.filter((s) => !s.hidden)).toEqual(report.scenarios.filter((s) => !s.hidden));
+    expect(JSON.stringify(view)).not.toContain(hidden.id);
+    expect(JSON.stringify(view)).not.toContain(hidden.title);
+    expect({ score: view.score, maxScore: view.maxScore, traceHash: view.traceHash }).toEqual({ score: report.score, maxScore: report.maxScore, traceHash: report.traceHash });
+  });
+
+  it('Gradescope results.json: score, a test per scenario, hidden ones with visibility "hidden"', () => {
+    const gs = gradescopeResults(lab, outcome);
+    expect(gs.score).toBe(report.score);
+    expect(gs.stdout_visibility).toBe('hidden');
+    expect(gs.extra_data).toEqual({ lab: 'protocol-binding', status: 'graded', traceHash: report.traceHash });
+    expect(gs.tests).toHaveLength(report.scenarios.length);
+    const test = (id: string) => gs.tests[report.scenarios.findIndex((s) => s.id === id)]!;
+    expect(test(passing.id)).toEqual({ name: `${passing.id}: ${passing.title}`, number: String(report.scenarios.indexOf(passing) + 1), score: passing.points, max_score: passing.maxPoints, status: 'passed', output: 'Passed under every seed.', visibility: 'visible' });
+    expect(test(failing.id)).toMatchObject({ score: 0, max_score: failing.maxPoints, status: 'failed', visibility: 'visible' });
+    expect(test(failing.id).output).toContain('failed under seeds 1, 2; shortest failing trace: seed 1');
+    expect(test(failing.id).output).toContain(failing.failures[0]);
+    expect(test(hidden.id)).toMatchObject({ score: 0, max_score: hidden.maxPoints, status: 'failed', visibility: 'hidden' });
+    // The submission-wide output is shown to students: nothing of the hidden scenario in it.
+    expect(gs.output).toBe(`${lab.title}: ${report.score}/${report.maxScore} points. 2 visible scenario(s) failed; each test below says under which seeds and why.`);
+    expect(gs.output).not.toContain(hidden.title);
+  });
+
+  it('PrairieLearn results.json: gradable, score 0..1, tests with points and max_points, hidden ones redacted', () => {
+    const pl = prairieLearnResults(lab, outcome);
+    expect(pl.gradable).toBe(true);
+    expect(pl.score).toBeCloseTo(report.score / report.maxScore, 10);
+    expect(pl.message).toBe(`${report.score}/${report.maxScore} points`);
+    expect(pl.format_errors).toBeUndefined();
+    expect(pl.tests.map((t) => [t.points, t.max_points])).toEqual(report.scenarios.map((s) => [s.points, s.maxPoints]));
+    const at = (s: typeof passing) => pl.tests[report.scenarios.indexOf(s)]!;
+    expect(at(passing)).toEqual({ name: passing.title, description: `Scenario ${passing.id} of protocol-binding`, points: passing.points, max_points: passing.maxPoints, message: 'Passed under every seed.', output: '' });
+    expect(at(failing)).toMatchObject({ points: 0, message: 'Failed under seed 1.' });
+    expect(at(failing).output).toContain(failing.failures[0]);
+    expect(at(hidden)).toEqual({ name: 'Hidden scenario 1', description: 'A scenario the instructor keeps hidden.', points: 0, max_points: hidden.maxPoints, message: 'Failed.', output: '' });
+    expect(JSON.stringify(pl)).not.toContain(hidden.title);
+    expect(JSON.stringify(pl)).not.toContain(hidden.id);
+  });
+
+  it('JUnit XML: a testsuite with a testcase per scenario and a failure for each that failed', () => {
+    const xml = junitXml(lab, { ...outcome, report: learnerView(report) });
+    const failed = report.scenarios.filter((s) => !s.passed).length;
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true);
+    expect(xml).toContain(`<testsuite name="protocol-binding" tests="${report.scenarios.length}" failures="${failed}" errors="0" skipped="0">`);
+    expect(xml).toContain(`<property name="score" value="${report.score}"/>`);
+    expect(xml).toContain(`<property name="maxScore" value="${report.maxScore}"/>`);
+    expect(xml.match(/<testcase /g)).toHaveLength(report.scenarios.length);
+    expect(xml.match(/<failure /g)).toHaveLength(failed);
+    expect(xml).toContain(`<testcase classname="protocol-binding" name="${xmlEscape(`${passing.id}: ${passing.title}`)}"/>`);
+    const failingCase = xml.slice(xml.indexOf(`name="${xmlEscape(`${failing.id}: ${failing.title}`)}"`));
+    expect(failingCase).toMatch(/^[^\n]*>\n {6}<failure type="ScenarioFailed" message="0\/2: failed under seeds 1, 2; shortest failing trace: seed 1 \(\d+ events\)">/);
+    expect(xml).toContain('name="hidden-1: Hidden scenario 1">');
+    expect(xml).not.toContain(hidden.title);
+    expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
+  });
+
+  it('text: each scenario, why it failed and the command that replays the shortest failing trace', () => {
+    const text = textReport(lab, outcome, 'labs/protocol-binding/starter.ts');
+    expect(text.split('\n')[0]).toBe(`${lab.title} (protocol-binding): score ${report.score}/${report.maxScore}`);
+    expect(text).toContain(`  FAIL   0/${failing.maxPoints}  ${failing.id}: ${failing.title}`);
+    expect(text).toContain(`replay: nic-lab run protocol-binding:${failing.id} --driver labs/protocol-binding/starter.ts --seed 1 --trace trace.jsonl --pcap capture.pcapng`);
+  });
+});
+
+describe('escaping and the reports of drivers that never ran', () => {
+  it('xmlEscape escapes markup and drops characters XML cannot hold', () => {
+    expect(xmlEscape(`a<b>&"c"'d'\u0000\u0007]]>`)).toBe('a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;]]&gt;');
+  });
+
+  it('a driver whose error message is markup stays inside its <failure> in JUnit', async () => {
+    const source = `export function DriverEntry() { throw new Error('</failure></testcase><testcase name="forged"/>'); }`;
+    const outcome = outcomeOf(await gradeLab(lab, source, 'evil.ts', references, { seeds: 1 }));
+    const xml = junitXml(lab, outcome);
+    expect(xml).not.toContain('<testcase name="forged"/>');
+    expect(xml).toContain('&lt;/failure&gt;&lt;/testcase&gt;&lt;testcase name=&quot;forged&quot;/&gt;');
+    expect(xml.match(/<testcase /g)).toHaveLength(lab.scenarios.length);
+  });
+
+  it('a driver that does not compile: status "does not compile"; PrairieLearn gradable false with the message', async () => {
+    const outcome = outcomeOf(await gradeLab(lab, 'export function DriverEntry( {', 'broken.ts', references, { seeds: 1 }));
+    expect(outcome.status).toBe('does not compile');
+    expect(outcome.reason).toMatch(/^broken\.ts: does not compile: /);
+    const pl = prairieLearnResults(lab, outcome);
+    expect(pl).toMatchObject({ gradable: false, score: 0, format_errors: [outcome.reason] });
+  });
+
+  it('zeroReport: every scenario failed with the reason, full maxScore', () => {
+    const zero = zeroReport(lab, 'timed out: no result within 5 s');
+    expect(zero.score).toBe(0);
+    expect(zero.maxScore).toBe(lab.scenarios.reduce((n, s) => n + s.points, 0));
+    expect(zero.scenarios.every((s) => !s.passed && s.failures[0] === 'timed out: no result within 5 s')).toBe(true);
+    expect(gradescopeResults(lab, { status: 'timed out', reason: 'timed out: no result within 5 s', report: zero }).output).toContain('timed out');
+  });
+});
+
+describe('the shortest failing trace', () => {
+  // The solution, except that it lets a pause complete while its sends are still out: whether
+  // that is caught depends on where the seed puts the pause among the sends.
+  const racy = lab.solutionSource.replace(/return NDIS_STATUS_PENDING;/g, 'return NDIS_STATUS_SUCCESS;');
+  const scenario = lab.scenarios.find((s) => s.id === 'traffic-across-a-pause')!;
+
+  it('every seed runs; failingSeed is the first failing one, shortestFailingSeed the one with the fewest events', async () => {
+    expect(racy).not.toBe(lab.solutionSource);
+    const only = { ...lab, scenarios: [scenario] };
+    const firstSeed = 4;
+    const seeds = 21;
+    const report: GradeReport = await gradeLab(only, racy, 'racy.ts', references, { seeds, firstSeed });
+    const runs = [];
+    for (let seed = firstSeed; seed < firstSeed + seeds; seed++) runs.push({ seed, ...(await runScenario(only, scenario, racy, 'racy.ts', seed, references)) });
+    const failed = runs.filter((r) => !r.passed);
+    const shortest = failed.reduce((a, b) => (b.traceLength < a.traceLength ? b : a));
+    const s = report.scenarios[0]!;
+    expect(runs.some((r) => r.passed)).toBe(true);
+    expect(s.failingSeeds).toEqual(failed.map((r) => r.seed));
+    expect(s.failingSeed).toBe(failed[0]!.seed);
+    expect(s.failures).toEqual(failed[0]!.failures);
+    expect(s.shortestFailingSeed).toBe(shortest.seed);
+    expect(s.shortestTraceEvents).toBe(shortest.traceLength);
+    // Under these seeds the first failure is not the shortest (so both are really computed).
+    expect(s.shortestFailingSeed).not.toBe(s.failingSeed);
+  });
+});

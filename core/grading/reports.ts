@@ -1,0 +1,217 @@
+// A grade report in the forms its readers need: the learner's view (hidden scenarios show only
+// pass/fail and points), text for a terminal, Gradescope's and PrairieLearn's results.json, and
+// JUnit XML for CI. Also the report a submission gets when it could not be graded at all.
+
+import type { GradeReport, ScenarioReport } from './grade.ts';
+import type { Lab } from '../scenario/schema.ts';
+
+/** How grading ended for a submission: graded, or why it got a zero without a report of its own. */
+export type GradeStatus = 'graded' | 'does not compile' | 'timed out' | 'out of memory' | 'crashed' | 'no driver';
+
+/** A report plus how grading ended; `reason` says why when the status is not 'graded'. */
+export interface GradeOutcome {
+  status: GradeStatus;
+  reason?: string;
+  report: GradeReport;
+}
+
+/** Zero for every scenario, each failing with `reason` (a submission that hung or crashed). */
+export function zeroReport(lab: Lab, reason: string): GradeReport {
+  const scenarios: ScenarioReport[] = lab.scenarios.map((s) => ({ id: s.id, title: s.title, hidden: s.hidden, points: 0, maxPoints: s.points, passed: false, failures: [reason], findings: [] }));
+  return { lab: lab.id, score: 0, maxScore: scenarios.reduce((n, s) => n + s.maxPoints, 0), scenarios, variants: {}, traceHash: '' };
+}
+
+/** The load error if the driver never compiled (every scenario failed on it), else undefined. */
+export function compileError(report: GradeReport): string | undefined {
+  const first = report.scenarios[0]?.failures[0];
+  if (first === undefined || !/: does not compile: /.test(first)) return undefined;
+  return report.scenarios.every((s) => s.failures[0] === first) ? first : undefined;
+}
+
+/** Gives a report from the grader its status: 'does not compile' when the driver never loaded. */
+export function outcomeOf(report: GradeReport): GradeOutcome {
+  const error = compileError(report);
+  return error === undefined ? { status: 'graded', report } : { status: 'does not compile', reason: error, report };
+}
+
+/**
+ * What a learner may see: a hidden scenario keeps its points and whether it passed, and loses
+ * its id, title, seeds, failures and findings (they would say what it tests).
+ */
+export function learnerView(report: GradeReport): GradeReport {
+  let hidden = 0;
+  return {
+    ...report,
+    scenarios: report.scenarios.map((s) => {
+      if (!s.hidden) return s;
+      hidden++;
+      return { id: `hidden-${hidden}`, title: `Hidden scenario ${hidden}`, hidden: true, points: s.points, maxPoints: s.maxPoints, passed: s.passed, failures: [], findings: [] };
+    }),
+  };
+}
+
+/** Why a scenario failed, in lines: the seeds, each unmet expectation, each finding. */
+export function failureLines(s: ScenarioReport): string[] {
+  if (s.passed) return [];
+  const lines: string[] = [];
+  if (s.failingSeed !== undefined) {
+    const seeds = s.failingSeeds && s.failingSeeds.length > 1 ? `seeds ${s.failingSeeds.join(', ')}` : `seed ${s.failingSeed}`;
+    lines.push(`failed under ${seeds}; shortest failing trace: seed ${s.shortestFailingSeed} (${s.shortestTraceEvents} events)`);
+  }
+  for (const f of s.failures) lines.push(f);
+  for (const f of s.findings) lines.push(`finding ${f.rule} (${f.driver}, event ${f.event}): ${f.message}`);
+  return lines;
+}
+
+/** The report for a terminal. `driver` is the path a replay command should name. */
+export function textReport(lab: Lab, outcome: GradeOutcome, driver: string): string {
+  const { report } = outcome;
+  const lines = [`${lab.title} (${lab.id}): score ${report.score}/${report.maxScore}${outcome.status === 'graded' ? '' : `  [${outcome.status}]`}`];
+  if (outcome.reason && outcome.status !== 'does not compile') lines.push(`  ${outcome.reason}`);
+  for (const s of report.scenarios) {
+    lines.push(`  ${s.passed ? 'pass' : 'FAIL'}  ${String(s.points).padStart(2)}/${s.maxPoints}  ${s.hidden ? '(hidden) ' : ''}${s.id}: ${s.title}`);
+    for (const line of failureLines(s)) lines.push(`          ${line}`);
+    if (!s.passed && s.shortestFailingSeed !== undefined) lines.push(`          replay: nic-lab run ${lab.id}:${s.id} --driver ${driver} --seed ${s.shortestFailingSeed} --trace trace.jsonl --pcap capture.pcapng`);
+  }
+  return lines.join('\n');
+}
+
+// ---- Gradescope ---------------------------------------------------------------------------------
+
+/** One test case of Gradescope's results.json. */
+export interface GradescopeTest {
+  name: string;
+  number: string;
+  score: number;
+  max_score: number;
+  status: 'passed' | 'failed';
+  output: string;
+  visibility: 'visible' | 'hidden' | 'after_due_date' | 'after_published';
+}
+
+export interface GradescopeResults {
+  score: number;
+  output: string;
+  stdout_visibility: 'hidden' | 'visible';
+  tests: GradescopeTest[];
+  extra_data: { lab: string; status: GradeStatus; traceHash: string };
+}
+
+/**
+ * Gradescope's results.json. Hidden scenarios are test cases with visibility "hidden": students
+ * never see them (instructors do, with their failures); the submission-wide output says nothing
+ * about them, and the autograder's stdout stays hidden.
+ */
+export function gradescopeResults(lab: Lab, outcome: GradeOutcome): GradescopeResults {
+  const { report } = outcome;
+  const visibleFailed = report.scenarios.filter((s) => !s.hidden && !s.passed).length;
+  const summary = [`${lab.title}: ${report.score}/${report.maxScore} points.`];
+  if (outcome.status !== 'graded') summary.push(outcome.reason ?? outcome.status);
+  else summary.push(visibleFailed === 0 ? 'Every visible scenario passed.' : `${visibleFailed} visible scenario(s) failed; each test below says under which seeds and why.`);
+  return {
+    score: report.score,
+    output: summary.join(' '),
+    stdout_visibility: 'hidden',
+    tests: report.scenarios.map((s, i) => ({
+      name: `${s.id}: ${s.title}`,
+      number: String(i + 1),
+      score: s.points,
+      max_score: s.maxPoints,
+      status: s.passed ? 'passed' : 'failed',
+      output: s.passed ? 'Passed under every seed.' : failureLines(s).join('\n'),
+      visibility: s.hidden ? 'hidden' : 'visible',
+    })),
+    extra_data: { lab: report.lab, status: outcome.status, traceHash: report.traceHash },
+  };
+}
+
+// ---- PrairieLearn -------------------------------------------------------------------------------
+
+export interface PrairieLearnTest {
+  name: string;
+  description: string;
+  points: number;
+  max_points: number;
+  message: string;
+  output: string;
+}
+
+export interface PrairieLearnResults {
+  gradable: boolean;
+  score: number;
+  message: string;
+  output: string;
+  tests: PrairieLearnTest[];
+  format_errors?: string[];
+}
+
+/**
+ * PrairieLearn's external-grader results.json: `score` from 0 to 1, a test per scenario. Students
+ * see every test, so hidden scenarios appear as in learnerView. A driver that does not compile is
+ * `gradable: false` (no attempt used up) with the compiler's message in `format_errors`.
+ */
+export function prairieLearnResults(lab: Lab, outcome: GradeOutcome): PrairieLearnResults {
+  const report = learnerView(outcome.report);
+  const tests = report.scenarios.map((s) => ({
+    name: s.title,
+    description: s.hidden ? 'A scenario the instructor keeps hidden.' : `Scenario ${s.id} of ${lab.id}`,
+    points: s.points,
+    max_points: s.maxPoints,
+    message: s.passed ? 'Passed under every seed.' : s.hidden ? 'Failed.' : `Failed under seed ${s.failingSeed}.`,
+    output: failureLines(s).join('\n'),
+  }));
+  const message = outcome.status === 'graded' ? `${report.score}/${report.maxScore} points` : `${report.score}/${report.maxScore} points: ${outcome.reason ?? outcome.status}`;
+  const results: PrairieLearnResults = {
+    gradable: outcome.status !== 'does not compile',
+    score: report.maxScore === 0 ? 0 : report.score / report.maxScore,
+    message,
+    output: report.scenarios.map((s) => `${s.passed ? 'pass' : 'FAIL'} ${s.points}/${s.maxPoints} ${s.title}`).join('\n'),
+    tests,
+  };
+  if (outcome.status === 'does not compile') results.format_errors = [outcome.reason ?? 'the driver does not compile'];
+  return results;
+}
+
+// ---- JUnit --------------------------------------------------------------------------------------
+
+/** Text made safe for XML content and attributes (characters XML 1.0 cannot hold are dropped). */
+export function xmlEscape(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** JUnit XML: one testsuite per lab, one testcase per scenario, a <failure> for each that failed. */
+export function junitXml(lab: Lab, outcome: GradeOutcome): string {
+  const report = outcome.report;
+  const failed = report.scenarios.filter((s) => !s.passed).length;
+  const attr = (name: string, value: string | number) => `${name}="${xmlEscape(String(value))}"`;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites ${attr('name', 'nic-lab grade')} ${attr('tests', report.scenarios.length)} ${attr('failures', failed)}>`,
+    `  <testsuite ${attr('name', lab.id)} ${attr('tests', report.scenarios.length)} ${attr('failures', failed)} ${attr('errors', 0)} ${attr('skipped', 0)}>`,
+    '    <properties>',
+    `      <property ${attr('name', 'score')} ${attr('value', report.score)}/>`,
+    `      <property ${attr('name', 'maxScore')} ${attr('value', report.maxScore)}/>`,
+    `      <property ${attr('name', 'status')} ${attr('value', outcome.status)}/>`,
+    `      <property ${attr('name', 'traceHash')} ${attr('value', report.traceHash)}/>`,
+    '    </properties>',
+  ];
+  for (const s of report.scenarios) {
+    const head = `    <testcase ${attr('classname', lab.id)} ${attr('name', `${s.id}: ${s.title}`)}`;
+    if (s.passed) {
+      lines.push(`${head}/>`);
+      continue;
+    }
+    const detail = failureLines(s);
+    lines.push(`${head}>`);
+    lines.push(`      <failure ${attr('type', 'ScenarioFailed')} ${attr('message', `0/${s.maxPoints}: ${detail[0] ?? 'failed'}`)}>${xmlEscape(detail.join('\n'))}</failure>`);
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>', '');
+  return lines.join('\n');
+}
