@@ -37,6 +37,8 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 export interface SpawnOptions {
   /** Node: the thread does not keep the process alive (a driver thread left blocked must not). */
   detached?: boolean;
+  /** Objects in `data` to transfer rather than copy (MessagePorts). */
+  transfer?: Transferable[];
 }
 
 /** Starts the module at `entry` on a new thread; `data` arrives there through threadContext(). */
@@ -45,6 +47,7 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker(new URL('./node-worker-boot.mjs', import.meta.url), {
       workerData: { entry: entry.href, data },
+      ...(options.transfer ? { transferList: options.transfer as never[] } : {}),
     });
     if (options.detached) worker.unref();
     return {
@@ -56,7 +59,7 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
     };
   }
   const worker = new Worker(entry, { type: 'module' });
-  worker.postMessage({ __threadData: data });
+  worker.postMessage({ __threadData: data }, options.transfer ?? []);
   return {
     postMessage: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
