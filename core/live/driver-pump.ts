@@ -91,13 +91,13 @@ export class DriverPump {
       }
       return new RingOut(new SpscRing(memory, offset), control, thread);
     };
-    const inFrom = (offset: number): LinkIn => {
+    const inFrom = (offset: number, from: NeighbourPlan): LinkIn => {
       if (plan.transport === 'postmessage') {
         const port = ports?.in.get(offset);
         if (!port || !ports) throw new Error(`no port for the link at 0x${offset.toString(16)}`);
         return new PortIn(port, memory, offset, ports.receive);
       }
-      return new RingIn(new SpscRing(memory, offset));
+      return new RingIn(new SpscRing(memory, offset), (message) => this.acceptor.stop('SharedMemoryCorrupted', from.name, `the ring from ${from.name}: ${message}`));
     };
     const handler = (characteristics: Record<string, unknown> | undefined, name: string): Fn => {
       const fn = characteristics?.[name];
@@ -114,7 +114,7 @@ export class DriverPump {
       const receive = handler(captured.protocol, 'ReceiveNetBufferListsHandler');
       const complete = handler(captured.protocol, 'SendNetBufferListsCompleteHandler');
       this.bindingDown.set(b.handle, { plan: b.below, out: outTo(b.below.down, b.below.thread) });
-      this.addInput(inFrom(b.below.up), false, b.below, b.object, (arrival, nbl, count) => {
+      this.addInput(inFrom(b.below.up, b.below), false, b.below, b.object, (arrival, nbl, count) => {
         if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, 0);
         else complete(context, nbl, 0);
       });
@@ -130,11 +130,11 @@ export class DriverPump {
         below: { plan: m.below, out: outTo(m.below.down, m.below.thread) },
         above: { plan: m.above, out: outTo(m.above.up, m.above.thread) },
       });
-      this.addInput(inFrom(m.below.up), false, m.below, m.object, (arrival, nbl, count) => {
+      this.addInput(inFrom(m.below.up, m.below), false, m.below, m.object, (arrival, nbl, count) => {
         if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, 0);
         else sendComplete(context, nbl, 0);
       });
-      this.addInput(inFrom(m.above.down), true, m.above, m.object, (arrival, nbl) => {
+      this.addInput(inFrom(m.above.down, m.above), true, m.above, m.object, (arrival, nbl) => {
         if (arrival === Arrival.Send) send(context, nbl, 0, 0);
         else returned(context, nbl, 0);
       });

@@ -34,16 +34,23 @@ export class RingOut implements LinkOut {
   }
 }
 
+/** What a consumer does when the producer's head index cannot be right: report, and unwind. */
+export type RingCorrupted = (message: string) => never;
+
 export class RingIn implements LinkIn {
-  constructor(private readonly ring: SpscRing) {}
+  constructor(private readonly ring: SpscRing, private readonly corrupted: RingCorrupted) {}
 
   waiting(): number {
-    return this.ring.available();
+    try {
+      return this.ring.available();
+    } catch (error) {
+      return this.corrupted((error as Error).message);
+    }
   }
 
   take(max: number, visit: (entry: number) => void): number {
     const ring = this.ring;
-    const available = ring.available();
+    const available = this.waiting();
     const n = available < max ? available : max;
     for (let i = 0; i < n; i++) visit(ring.get(i));
     if (n > 0) ring.release(n);

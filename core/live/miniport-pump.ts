@@ -280,7 +280,7 @@ export class MiniportPump {
         down = new PortIn(inPort, memory, a.above.down, ports.receive);
         up = new PortOut(outPort, memory, a.above.up, pool, control, a.above.thread);
       } else {
-        down = new RingIn(new SpscRing(memory, a.above.down));
+        down = new RingIn(new SpscRing(memory, a.above.down), (message) => acceptor.stop('SharedMemoryCorrupted', a.above.name, `the ring from ${a.above.name} to miniport ${a.name}: ${message}`));
         up = new RingOut(new SpscRing(memory, a.above.up), control, a.above.thread);
       }
       return new LiveAdapter(a, this, acceptor, down, up);
@@ -292,28 +292,38 @@ export class MiniportPump {
     if (!link.push(head, bits)) this.acceptor.stop('SharedMemoryCorrupted', above, `the ring up to ${above} is full, which no correct consumer leaves it (its tail index is stuck or was overwritten)`);
   }
 
+  /**
+   * One pass: sends and returns from above, a device step, completions and indications. Returns
+   * the work done (chains taken, frames moved); throws LiveStopped after a finding.
+   */
+  pass(): number {
+    const { plan, adapters, device } = this;
+    let work = 0;
+    for (let i = 0; i < adapters.length; i++) {
+      const a = adapters[i]!;
+      work += a.down.take(BATCH, a.visitDown);
+      a.flushTdt();
+      a.flushRdt();
+    }
+    work += device.machine_step(plan.header, plan.budget);
+    for (let i = 0; i < adapters.length; i++) {
+      const a = adapters[i]!;
+      work += a.completeTx() + a.indicateRx();
+      a.flushTdt();
+      a.flushRdt();
+    }
+    return work;
+  }
+
   run(): void {
-    const { plan, adapters, control, device } = this;
+    const { plan, control } = this;
     const started = performance.now();
     let idle = 0;
     try {
       for (;;) {
         if (!control.live) break;
         const passStart = performance.now();
-        let work = 0;
-        for (let i = 0; i < adapters.length; i++) {
-          const a = adapters[i]!;
-          work += a.down.take(BATCH, a.visitDown);
-          a.flushTdt();
-          a.flushRdt();
-        }
-        work += device.machine_step(plan.header, plan.budget);
-        for (let i = 0; i < adapters.length; i++) {
-          const a = adapters[i]!;
-          work += a.completeTx() + a.indicateRx();
-          a.flushTdt();
-          a.flushRdt();
-        }
+        const work = this.pass();
         if (work > 0) {
           this.stats.busyMs += performance.now() - passStart;
           idle = 0;
@@ -327,9 +337,15 @@ export class MiniportPump {
       if (!(error instanceof LiveStopped)) throw error;
     } finally {
       this.stats.liveMs = performance.now() - started;
-      this.stats.sent = adapters.map((a) => a.sent);
-      this.stats.indicated = adapters.map((a) => a.indicated);
+      this.collect();
     }
+  }
+
+  /** Brings the per-adapter frame counts into `stats`. */
+  collect(): MiniportStats {
+    this.stats.sent = this.adapters.map((a) => a.sent);
+    this.stats.indicated = this.adapters.map((a) => a.indicated);
+    return this.stats;
   }
 
   private park(): void {
