@@ -101,7 +101,7 @@ function pump(): void {
 }
 
 /**
- * Sends `count` frames of `size` bytes (without FCS; a multiple of 4, at least 60) from binding
+ * Sends `count` frames of `size` bytes (without FCS, 60 to 1514) from binding
  * `from` to the address of binding `to`, at most `windowFrames` sent and not yet received, in
  * chains of `chain`. The rest goes out as frames come back.
  */
@@ -109,7 +109,7 @@ export function StartTraffic(from: number, to: number, count: number, size = 60,
   const b = bindings[from];
   const destination = bindings[to];
   if (!b || !destination) throw new RangeError(`no binding ${bindings[from] ? to : from}`);
-  if (size < 60 || size % 4 !== 0) throw new RangeError('frames are at least 60 bytes and a multiple of 4 here');
+  if (!Number.isInteger(size) || size < 60 || size > 1514) throw new RangeError(`frames are 60 to 1514 bytes here (without the FCS); got ${size}`);
   const bytes = new Uint8Array(16);
   bytes.set(macBytes(destination.mac), 0);
   bytes.set(macBytes(b.mac), 6);

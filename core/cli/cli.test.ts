@@ -83,7 +83,7 @@ describe('nic-lab', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { machine: { cpus: number }; results: { name: string; pps: number; runs: number[]; median_of: number; gbps?: number }[] };
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B']);
+    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B', 'stack-postmessage-64B', 'stack-live-64B', 'stack-live-1500B']);
     for (const r of report.results) {
       expect(r.pps, r.name).toBeGreaterThan(0);
       expect(r.runs).toHaveLength(r.median_of);

@@ -122,8 +122,15 @@ const CAPTURE: Record<string, (args: unknown[], result: unknown) => void> = {
   },
 };
 
-/** The live control function (called by the core over the call channel). */
-function liveControl(command: LiveCommand, plan?: DriverLivePlan): LiveAnswer {
+/**
+ * The live control function (called by the core over the call channel). It answers in JSON: the
+ * driver side's objects would cross as references, read back one field at a time.
+ */
+function liveControl(command: LiveCommand, plan?: DriverLivePlan): string {
+  return JSON.stringify(liveCommand(command, plan));
+}
+
+function liveCommand(command: LiveCommand, plan?: DriverLivePlan): LiveAnswer {
   if (command === 'stats') return { heap: heapFiguresOf(v8), ...(pump ? { stats: pump.stats, reserved: pump.reserved } : {}) };
   if (command !== 'enter' || !plan) throw new TypeError(`unknown live command ${String(command)}`);
   let ports: LivePorts | undefined;

@@ -47,7 +47,7 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker(new URL('./node-worker-boot.mjs', import.meta.url), {
       workerData: { entry: entry.href, data },
-      ...(options.transfer ? { transferList: options.transfer as never[] } : {}),
+      transferList: (options.transfer ?? []) as never[],
     });
     if (options.detached) worker.unref();
     return {

@@ -99,7 +99,8 @@ export class WorkerHost implements DriverHost {
     // The thread now lives in its call loop; this promise settles only when it is terminated.
     remote.serve().catch(() => {});
     const module = endpoint.codec.decode(loaded.exports) as DriverModule;
-    this.live.set(module, { control: endpoint.codec.decode(loaded.live) as LiveWorker['control'], mailbox: mailbox?.port1 });
+    const control = endpoint.codec.decode(loaded.live) as (command: LiveCommand, plan?: DriverLivePlan) => string;
+    this.live.set(module, { control: (command, plan) => JSON.parse(control(command, plan)) as LiveAnswer, mailbox: mailbox?.port1 });
     return module;
   }
 

@@ -276,6 +276,21 @@ export class LiveStack {
     return (fn as (...a: unknown[]) => T)(...args);
   }
 
+  /**
+   * Waits (polling every ms, up to `timeoutMs`) until every NBL is held as it was when the run went
+   * live: the traffic is over and the last returns and completions have reached home. Resolves
+   * to the number still away.
+   */
+  async settle(timeoutMs = 2000): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    let away = this.outstanding();
+    while (away > 0 && this.control.live && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      away = this.outstanding();
+    }
+    return away;
+  }
+
   /** Ends the live run (see the top of this file); the same report however often it is called. */
   stop(): Promise<LiveReport> {
     this.stopped ??= this.finish();
