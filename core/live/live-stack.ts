@@ -28,7 +28,7 @@ import type { BindingPlan, DriverLivePlan, LiveTransport, MiniportLivePlan, Modu
 export interface LiveOptions {
   /** 'rings' (the live stack) or 'postmessage' (every NBL its own message: the baseline). */
   transport?: LiveTransport;
-  /** Empty passes over its rings a thread makes before it parks (default 200). */
+  /** Empty passes over its rings a thread makes before it parks (default 50: on 2 cores spinning starves the thread with work). */
   spins?: number;
   /** Longest park in ms before a thread looks at its call channel again (default 2). */
   parkMs?: number;
@@ -84,7 +84,7 @@ export class LiveStack {
     if (runtime.stopped) throw new Error(`the machine has stopped (${runtime.stopped.rule}); it cannot go live`);
     if (runtime.machine.isLive) throw new Error('the machine\'s device already runs live on its own worker; live mode runs it on the miniport thread');
     const transport = options.transport ?? 'rings';
-    const tuning = { spins: options.spins ?? 200, parkMs: options.parkMs ?? 2, transport };
+    const tuning = { spins: options.spins ?? 50, parkMs: options.parkMs ?? 2, transport };
     const pool = runtime.pool;
     const nblCount = pool.layout.nblCount;
     const memory = runtime.machine.memory.buffer as unknown as SharedArrayBuffer;
