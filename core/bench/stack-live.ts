@@ -54,15 +54,20 @@ async function stackRun(name: string, size: number, frames: number, transport: L
     let traffic: TrafficReport;
     // Generous: a stalled run fails instead of hanging.
     const deadline = start + 30_000 + frames / 50;
-    for (;;) {
-      traffic = [...live.call<TrafficReport>(protocol, 'TrafficReport')] as TrafficReport;
-      if (traffic[2] >= frames || live.finding || performance.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    const poll = async (done: (t: TrafficReport) => boolean) => {
+      for (;;) {
+        traffic = [...live.call<TrafficReport>(protocol, 'TrafficReport')] as TrafficReport;
+        if (done(traffic) || live.finding || performance.now() > deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+    await poll((t) => t[2] >= frames);
     const elapsedMs = performance.now() - start;
+    // The last send completions travel the other way and may land just after the last receive.
+    await poll((t) => t[1] >= frames);
     await live.settle();
     const report = await live.stop();
-    const [sent, completed, received, errors, firstError] = traffic;
+    const [sent, completed, received, errors, firstError] = traffic!;
     if (report.finding) throw new Error(`${name}: ${report.finding.rule}: ${report.finding.message}`);
     if (received !== frames || errors !== 0 || completed !== frames) {
       throw new Error(`${name}: ${received} of ${frames} frames arrived (${sent} sent, ${completed} completed), ${errors} damaged or out of order${firstError ? `: ${firstError}` : ''}`);

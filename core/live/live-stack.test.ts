@@ -24,12 +24,12 @@ async function runningStack(protocolSource = PROTOCOL) {
   return { rt, filter, protocol };
 }
 
-/** Polls the protocol's counters until `frames` have arrived, a finding stops the run, or 20 s pass. */
+/** Polls the protocol's counters until `frames` have arrived and their sends completed, a finding stops the run, or 20 s pass. */
 async function untilReceived(live: LiveStack, protocol: DriverRecord, frames: number): Promise<TrafficReport> {
   const deadline = performance.now() + 20_000;
   for (;;) {
     const report = [...live.call<TrafficReport>(protocol, 'TrafficReport')] as TrafficReport;
-    if (report[2] >= frames || live.finding || performance.now() > deadline) return report;
+    if ((report[2] >= frames && report[1] >= Math.min(frames, report[0])) || live.finding || performance.now() > deadline) return report;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
