@@ -6,6 +6,7 @@ import type { BenchResult, TimedBenchResult } from '../bench/result.ts';
 import { benchPostMessage } from '../bench/postmessage.ts';
 import { benchRingSab } from '../bench/ring-sab.ts';
 import { benchRingWasm, benchNicLoopback } from '../bench/nic-datapath.ts';
+import { benchStackLive, benchStackPostMessage } from '../bench/stack-live.ts';
 import { benchGradeLab, benchGradeBatch } from '../bench/grading.ts';
 
 interface BenchSpec {
@@ -21,6 +22,9 @@ const BENCHES: BenchSpec[] = [
   { name: 'ring-wasm-64B', run: (q) => benchRingWasm(q ? 1 : RUNS, q ? 200_000 : 20_000_000) },
   { name: 'nic-loopback-64B', run: (q) => benchNicLoopback(64, q ? 1 : RUNS, q ? 100_000 : 10_000_000) },
   { name: 'nic-loopback-1500B', run: (q) => benchNicLoopback(1518, q ? 1 : RUNS, q ? 50_000 : 3_000_000) },
+  { name: 'stack-postmessage-64B', run: (q) => benchStackPostMessage(q ? { runs: 1, frames: 5_000 } : { runs: RUNS }) },
+  { name: 'stack-live-64B', run: (q) => benchStackLive(64, q ? { runs: 1, frames: 50_000 } : { runs: RUNS }) },
+  { name: 'stack-live-1500B', run: (q) => benchStackLive(1518, q ? { runs: 1, frames: 20_000 } : { runs: RUNS }) },
   { name: 'grade-lab', run: (q) => benchGradeLab(q ? 1 : RUNS, q ? 1 : 8) },
   { name: 'grade-batch-200', run: (q) => benchGradeBatch(q ? 4 : 200, q ? 1 : 8, 2) },
 ];
@@ -32,6 +36,8 @@ export interface BenchReport {
   results: (BenchResult | TimedBenchResult)[];
   /** Ring rates as a multiple of the per-packet postMessage baseline measured in the same run. */
   speedupOverPostMessage?: Record<string, number>;
+  /** The live stack's rates as a multiple of the same stack on per-packet postMessage. */
+  speedupOverStackPostMessage?: Record<string, number>;
 }
 
 export async function runBenchmarks(options: { quick?: boolean; only?: string[] } = {}): Promise<BenchReport> {
@@ -57,6 +63,12 @@ export async function runBenchmarks(options: { quick?: boolean; only?: string[] 
   if (baseline) {
     report.speedupOverPostMessage = Object.fromEntries(
       rates.filter((r) => r !== baseline).map((r) => [r.name, Number((r.pps / baseline.pps).toFixed(1))]),
+    );
+  }
+  const stackBaseline = rates.find((r) => r.name === 'stack-postmessage-64B');
+  if (stackBaseline) {
+    report.speedupOverStackPostMessage = Object.fromEntries(
+      rates.filter((r) => r.name.startsWith('stack-live-')).map((r) => [r.name, Number((r.pps / stackBaseline.pps).toFixed(1))]),
     );
   }
   return report;

@@ -83,7 +83,7 @@ describe('nic-lab', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { machine: { cpus: number }; results: { name: string; pps?: number; seconds?: number; runs: number[]; median_of: number; gbps?: number; notes?: string }[] };
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B', 'grade-lab', 'grade-batch-200']);
+    expect(report.results.map((r) => r.name)).toEqual(['postmessage-per-packet-64B', 'ring-sab-64B', 'ring-wasm-64B', 'nic-loopback-64B', 'nic-loopback-1500B', 'stack-postmessage-64B', 'stack-live-64B', 'stack-live-1500B', 'grade-lab', 'grade-batch-200']);
     for (const r of report.results) {
       if (r.name.startsWith('grade-')) expect(r.seconds, r.name).toBeGreaterThan(0);
       else expect(r.pps, r.name).toBeGreaterThan(0);

@@ -3,6 +3,13 @@
 // sandbox strips them before the driver's code runs. Control (load, then serve) comes over
 // comlink; once serving, the thread lives in the channel's call loop, blocked in Atomics.wait
 // whenever it is not running one of the driver's handlers.
+//
+// Live mode (core/live): the core sends a plan through the live control function this thread
+// hands back with the driver's exports. From then on the driver's datapath NDIS calls are served
+// here, into rings, and the thread runs the live pump (core/live/driver-pump.ts) instead of
+// waiting on the channel, serving the core's control requests between batches. The worker keeps
+// what the pump needs as the driver hands it to NDIS: its characteristics (registration) and the
+// context of each binding and module (NdisOpenAdapterEx, NdisFSetAttributes).
 
 import * as Comlink from 'comlink';
 import { threadContext } from './thread.ts';
@@ -15,26 +22,62 @@ import { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { NdisHandle } from '../ndis/handle.ts';
 import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
+import { LiveControl } from '../live/control.ts';
+import { DriverPump, type CapturedDriver, type LivePorts, type PumpStats } from '../live/driver-pump.ts';
+import { loadHeapStatistics, heapFiguresOf, type HeapFigures } from '../live/heap.ts';
+import type { DriverLivePlan } from '../live/plan.ts';
 
 export interface DriverWorkerData {
   channel: SharedArrayBuffer;
   memory: SharedArrayBuffer;
   pool: { region: Region; bufferBytes: number };
+  /** The live control block (core/live/control.ts), which only NDIS's code on each thread holds. */
+  live: SharedArrayBuffer;
+  /** Where the core posts the ports of the postMessage baseline before it enters live mode. */
+  mailbox?: MessagePort;
 }
 
 export interface DriverWorkerApi {
-  /** Compiles and loads the driver; its exports come back encoded (see codec.ts). */
-  load(source: string, fileName: string, ndisFunctions: string[]): { exports?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] };
+  /**
+   * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
+   * control function (`live`) next to them.
+   */
+  load(source: string, fileName: string, ndisFunctions: string[]): { exports?: unknown; live?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] };
   /** Enters the call loop for good. */
   serve(): void;
 }
 
+/** The live control function's commands. */
+export type LiveCommand = 'enter' | 'stats';
+
+/** What the live control function answers. */
+export interface LiveAnswer {
+  heap: HeapFigures | undefined;
+  stats?: PumpStats;
+  /** NBLs left in the driver's live reserve. */
+  reserved?: number[];
+}
+
+/** The driver's NDIS calls that live mode serves on this thread. */
+const LIVE_FUNCTIONS = [
+  'NdisSendNetBufferLists', 'NdisReturnNetBufferLists', 'NdisFSendNetBufferLists', 'NdisFSendNetBufferListsComplete',
+  'NdisFIndicateReceiveNetBufferLists', 'NdisFReturnNetBufferLists', 'NdisAllocateNetBufferAndNetBufferList', 'NdisFreeNetBufferList',
+];
+
 const { data, port } = await threadContext<DriverWorkerData>();
+// Taken before the sandbox takes `process` away: heap figures, and (Node) the synchronous receive
+// the postMessage baseline uses.
+const v8 = await loadHeapStatistics();
+const receiveOnPort = data.mailbox && typeof process !== 'undefined' && process.versions?.node
+  ? ((await import('node:worker_threads')).receiveMessageOnPort as unknown as LivePorts['receive'])
+  : undefined;
 // The pool's header is rewritten with the values the core wrote: the same layout from the same region.
 const views = new NetBufferViews(new NblPool(data.memory, data.pool.region, data.pool.bufferBytes));
 const handles = new Map<number, NdisHandle>();
 views.handleOf = (id) => handles.get(id);
-const endpoint = new Endpoint(new CallChannel(data.channel), {
+const channel = new CallChannel(data.channel);
+const turn = new Int32Array(data.channel, 0, 1);
+const endpoint = new Endpoint(channel, {
   side: FOR_DRIVER,
   views,
   handle: (id, kind, label) => {
@@ -45,22 +88,115 @@ const endpoint = new Endpoint(new CallChannel(data.channel), {
 });
 
 let loading = false;
+/** The driver's "ndis" module object: live mode swaps the datapath functions in it. */
+let driverNdis: Record<string, unknown> = {};
+const captured: CapturedDriver = { protocol: undefined, filter: undefined, contexts: new Map() };
+let pump: DriverPump | undefined;
+let entering = false;
+/** True while the live pump runs on this thread. */
+let live = false;
+/** Control requests being served while live (NDIS calls then reach the core, which is waiting). */
+let inControl = 0;
+
+const idOf = (value: unknown): number | undefined => {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'number' ? id : undefined;
+};
+const statusOf = (result: unknown): unknown => (result as { Status?: unknown } | null)?.Status;
+
+/** What the worker keeps of a successful NDIS call, for live mode. */
+const CAPTURE: Record<string, (args: unknown[], result: unknown) => void> = {
+  NdisRegisterProtocolDriver: (args, result) => {
+    if (statusOf(result) === 0) captured.protocol = args[1] as Record<string, unknown>;
+  },
+  NdisFRegisterFilterDriver: (args, result) => {
+    if (statusOf(result) === 0) captured.filter = args[2] as Record<string, unknown>;
+  },
+  NdisOpenAdapterEx: (args, result) => {
+    const id = idOf((result as { NdisBindingHandle?: unknown } | null)?.NdisBindingHandle);
+    if (statusOf(result) === 0 && id !== undefined) captured.contexts.set(id, args[1]);
+  },
+  NdisFSetAttributes: (args, result) => {
+    const id = idOf(args[0]);
+    if (result === 0 && id !== undefined) captured.contexts.set(id, args[1]);
+  },
+};
+
+/**
+ * The live control function (called by the core over the call channel). It answers in JSON: the
+ * driver side's objects would cross as references, read back one field at a time.
+ */
+function liveControl(command: LiveCommand, plan?: DriverLivePlan): string {
+  return JSON.stringify(liveCommand(command, plan));
+}
+
+function liveCommand(command: LiveCommand, plan?: DriverLivePlan): LiveAnswer {
+  if (command === 'stats') return { heap: heapFiguresOf(v8), ...(pump ? { stats: pump.stats, reserved: pump.reserved } : {}) };
+  if (command !== 'enter' || !plan) throw new TypeError(`unknown live command ${String(command)}`);
+  let ports: LivePorts | undefined;
+  if (plan.transport === 'postmessage') ports = receivePorts();
+  pump = new DriverPump(plan, new LiveControl(data.live, views.pool.layout.nblCount), data.memory, views, captured, ports);
+  entering = true;
+  return { heap: heapFiguresOf(v8) };
+}
+
+/** The postMessage baseline's ports, which the core posted to the mailbox before 'enter'. */
+function receivePorts(): LivePorts {
+  const receive = receiveOnPort;
+  const message = data.mailbox && receive ? receive(data.mailbox) : undefined;
+  const ports = message?.message as { out: [number, MessagePort][]; in: [number, MessagePort][] } | undefined;
+  if (!ports || !receive) throw new Error('the postMessage transport needs its ports in the mailbox (Node only)');
+  return { out: new Map(ports.out), in: new Map(ports.in), receive };
+}
+
+/** Runs the live pump until the run stops, with the driver's datapath calls served here. */
+function runLive(pump: DriverPump): void {
+  const remote = new Map<string, unknown>();
+  for (const name of LIVE_FUNCTIONS) {
+    if (!(name in driverNdis)) continue;
+    remote.set(name, driverNdis[name]);
+    driverNdis[name] = pump.ndis[name];
+  }
+  live = true;
+  try {
+    pump.run({
+      pending: () => Atomics.load(turn, 0) === FOR_DRIVER,
+      serve: () => {
+        inControl++;
+        try {
+          endpoint.serveOne();
+        } finally {
+          inControl--;
+        }
+      },
+    });
+  } finally {
+    live = false;
+    for (const [name, fn] of remote) driverNdis[name] = fn;
+  }
+}
 
 const api: DriverWorkerApi = {
   load(source, fileName, ndisFunctions) {
     const ndis: Record<string, unknown> = { ...LOCAL_NDIS };
     for (const name of ndisFunctions) {
+      const capture = CAPTURE[name];
       ndis[name] = (...args: unknown[]) => {
         // While the module loads the core is not listening on the channel yet; NDIS is for DriverEntry on.
         if (loading) throw new Error(`${name} called while the driver module loads; call NDIS from DriverEntry and the handlers`);
-        return endpoint.ndis(name, args);
+        // While live the core answers the channel only during its own control requests.
+        if (live && inControl === 0) throw new Error(`${name} cannot be called from the datapath while the stack runs live; only the datapath functions (${LIVE_FUNCTIONS.join(', ')}) can`);
+        const result = endpoint.ndis(name, args);
+        capture?.(args, result);
+        return result;
       };
     }
+    driverNdis = ndis;
     const kept = sandboxScope();
     if (kept.length > 0) return { loadError: `this platform would not let the sandbox remove ${kept.join(', ')} from the driver's thread, so the driver was not run`, kept };
     loading = true;
     try {
-      return { exports: endpoint.codec.encode(loadDriverModule(source, fileName, ndis)), kept };
+      return { exports: endpoint.codec.encode(loadDriverModule(source, fileName, ndis)), live: endpoint.codec.encode(liveControl), kept };
     } catch (error) {
       if (error instanceof DriverLoadError) return { loadError: error.reason, kept };
       return { error: toErrorInfo(error), kept };
@@ -69,8 +205,15 @@ const api: DriverWorkerApi = {
     }
   },
   serve() {
-    endpoint.serveForever();
+    for (;;) {
+      endpoint.serveOne();
+      if (entering && pump) {
+        entering = false;
+        runLive(pump);
+      }
+    }
   },
 };
+
 
 Comlink.expose(api, await port.comlink());

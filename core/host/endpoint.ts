@@ -88,7 +88,12 @@ export class Endpoint {
 
   /** Driver side: serves requests for ever (the worker's idle loop). */
   serveForever(): never {
-    for (;;) this.answer(this.receive(Infinity));
+    for (;;) this.serveOne();
+  }
+
+  /** Driver side: waits for one request from the other side and serves it. */
+  serveOne(): void {
+    this.answer(this.receive(Infinity));
   }
 
   private answer(message: Message): void {

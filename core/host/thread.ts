@@ -37,6 +37,8 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 export interface SpawnOptions {
   /** Node: the thread does not keep the process alive (a driver thread left blocked must not). */
   detached?: boolean;
+  /** Objects in `data` to transfer rather than copy (MessagePorts). */
+  transfer?: Transferable[];
 }
 
 /** Starts the module at `entry` on a new thread; `data` arrives there through threadContext(). */
@@ -45,6 +47,7 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker(new URL('./node-worker-boot.mjs', import.meta.url), {
       workerData: { entry: entry.href, data },
+      transferList: (options.transfer ?? []) as never[],
     });
     if (options.detached) worker.unref();
     return {
@@ -55,7 +58,7 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
       terminate: async () => void (await worker.terminate()),
     };
   }
-  return adoptWorker(new Worker(entry, { type: 'module' }), data);
+  return adoptWorker(new Worker(entry, { type: 'module' }), data, options.transfer ?? []);
 }
 
 /**
@@ -63,8 +66,8 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
  * only in the literal `new Worker(new URL('./x.ts', import.meta.url))`, so code that must work in
  * a built site creates its worker that way and hands it here with its data.
  */
-export function adoptWorker(worker: Worker, data: unknown): Thread {
-  worker.postMessage({ __threadData: data });
+export function adoptWorker(worker: Worker, data: unknown, transfer: Transferable[] = []): Thread {
+  worker.postMessage({ __threadData: data }, transfer);
   return {
     postMessage: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),

@@ -18,9 +18,20 @@ import { spawnThread, adoptWorker, type Thread } from './thread.ts';
 import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
 import { Endpoint } from './endpoint.ts';
 import type { DriverHost, DriverLoad } from './driver-host.ts';
-import type { DriverWorkerApi, DriverWorkerData } from './driver-worker.ts';
+import type { DriverWorkerApi, DriverWorkerData, LiveAnswer, LiveCommand } from './driver-worker.ts';
 import { DriverLoadError, type DriverModule } from '../ndis/driver-loader.ts';
 import { ndisFunctionNames } from '../ndis/local-api.ts';
+import { planPool } from '../memory/nbl-pool.ts';
+import { controlBytes } from '../live/control.ts';
+import type { DriverLivePlan } from '../live/plan.ts';
+
+/** How the live stack (core/live) reaches one driver's thread. */
+export interface LiveWorker {
+  /** The live control function in the worker (over the call channel). */
+  control(command: LiveCommand, plan?: DriverLivePlan): LiveAnswer;
+  /** Where the postMessage baseline's ports are posted before 'enter'. */
+  mailbox: MessagePort | undefined;
+}
 
 export interface WorkerHostOptions {
   /** Wall-clock milliseconds one handler call may take, NDIS calls included: 5000 by default. */
@@ -28,17 +39,21 @@ export interface WorkerHostOptions {
 }
 
 /** Node: a worker_thread through the tsx boot. Browser: the literal form bundlers turn into a worker chunk. */
-async function spawnDriverThread(data: DriverWorkerData): Promise<Thread> {
+async function spawnDriverThread(data: DriverWorkerData, transfer: Transferable[]): Promise<Thread> {
   if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    return spawnThread(new URL('./driver-worker.ts', import.meta.url), data, { detached: true });
+    return spawnThread(new URL('./driver-worker.ts', import.meta.url), data, { detached: true, transfer });
   }
-  return adoptWorker(new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data);
+  return adoptWorker(new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data, transfer);
 }
 
 export class WorkerHost implements DriverHost {
   readonly kind = 'worker';
   readonly watchdogMs: number;
   private readonly threads: Thread[] = [];
+  /** The live control block of this host's machine (core/live/control.ts), made with the first load. */
+  liveControl: SharedArrayBuffer | undefined;
+  private readonly live = new WeakMap<object, LiveWorker>();
+  private readonly mailboxes: MessagePort[] = [];
 
   constructor(options: WorkerHostOptions = {}) {
     this.watchdogMs = options.watchdogMs ?? 5000;
@@ -47,8 +62,11 @@ export class WorkerHost implements DriverHost {
   async load(request: DriverLoad): Promise<DriverModule> {
     const channel = CallChannel.create();
     if (!(request.memory instanceof SharedArrayBuffer)) throw new TypeError('drivers in workers need the machine in shared memory');
-    const data: DriverWorkerData = { channel: channel.buffer, memory: request.memory, pool: request.pool };
-    const thread = await spawnDriverThread(data);
+    this.liveControl ??= new SharedArrayBuffer(controlBytes(planPool(request.pool.region, request.pool.bufferBytes).nblCount));
+    const mailbox = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
+    if (mailbox) this.mailboxes.push(mailbox.port1);
+    const data: DriverWorkerData = { channel: channel.buffer, memory: request.memory, pool: request.pool, live: this.liveControl, ...(mailbox ? { mailbox: mailbox.port2 } : {}) };
+    const thread = await spawnDriverThread(data, mailbox ? [mailbox.port2] : []);
     this.threads.push(thread);
     let dead = false;
     const stop = () => {
@@ -88,11 +106,20 @@ export class WorkerHost implements DriverHost {
     }
     // The thread now lives in its call loop; this promise settles only when it is terminated.
     remote.serve().catch(() => {});
-    return endpoint.codec.decode(loaded.exports) as DriverModule;
+    const module = endpoint.codec.decode(loaded.exports) as DriverModule;
+    const control = endpoint.codec.decode(loaded.live) as (command: LiveCommand, plan?: DriverLivePlan) => string;
+    this.live.set(module, { control: (command, plan) => JSON.parse(control(command, plan)) as LiveAnswer, mailbox: mailbox?.port1 });
+    return module;
+  }
+
+  /** The live side of the driver whose exports `module` are (see core/live). */
+  liveWorker(module: object): LiveWorker | undefined {
+    return this.live.get(module);
   }
 
   async close(): Promise<void> {
     const threads = this.threads.splice(0);
     await Promise.all(threads.map((t) => t.terminate()));
+    for (const port of this.mailboxes.splice(0)) port.close();
   }
 }

@@ -1,0 +1,230 @@
+// The protocol driver of the stack benchmarks (a driver like a learner's: it imports only "ndis").
+// It binds to every adapter, and on request sends numbered frames from one binding to another
+// adapter's address, keeping at most `window` frames between sent and received, and checks every
+// frame it receives: length, the sequence number (in order) and two words derived from it.
+// Per frame it touches only the NBL records and words of the frame: the offset of each NET_BUFFER's
+// data is looked up once and kept, so the datapath allocates nothing.
+
+import {
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisCompleteUnbindAdapterEx,
+  NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
+  OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_RECEIVE_FLAGS_RESOURCES,
+  type NDIS_HANDLE, type NET_BUFFER, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+} from 'ndis';
+
+interface Binding {
+  handle: NDIS_HANDLE | null;
+  mac: string;
+  pool: NDIS_HANDLE;
+  running: boolean;
+  sendsOutstanding: number;
+  oidsOutstanding: number;
+  pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+  pendingUnbind: NDIS_HANDLE | null;
+}
+
+/**
+ * [sent, completed, received, errors, first error]: an array, so that it crosses to the core by
+ * value. `errors` counts frames that arrived damaged, of the wrong length or out of order.
+ */
+export type TrafficReport = [number, number, number, number, string | null];
+
+const bindings: Binding[] = [];
+let protocolHandle: NDIS_HANDLE | null = null;
+
+// ---- the traffic -------------------------------------------------------------------------------
+let sender: Binding | null = null;
+let total = 0;
+let frameBytes = 60;
+let window = 512;
+let batch = 64;
+let sent = 0;
+let completed = 0;
+let received = 0;
+let errors = 0;
+let firstError: string | null = null;
+/** The frame's first 16 bytes (destination, source, EtherType 0x88B5, 2 bytes of padding) as words. */
+const header = new Uint32Array(4);
+/** The machine's memory as words, and each NET_BUFFER's first data word in it. */
+let words: Uint32Array | null = null;
+const dataWord = new Map<NET_BUFFER, number>();
+
+function wordOf(nb: NET_BUFFER): number {
+  let word = dataWord.get(nb);
+  if (word === undefined) {
+    const data = nb.Data;
+    words ??= new Uint32Array(data.buffer, 0, data.buffer.byteLength >> 2);
+    word = data.byteOffset >> 2;
+    dataWord.set(nb, word);
+  }
+  return word;
+}
+
+function macBytes(mac: string): number[] {
+  return mac.split(':').map((h) => parseInt(h, 16));
+}
+
+/** Sends while the window allows, in chains of `batch`. */
+function pump(): void {
+  const b = sender;
+  if (!b || !b.running || !b.handle) return;
+  while (sent < total && sent - received < window) {
+    let n = Math.min(batch, total - sent, window - (sent - received));
+    let head: NET_BUFFER_LIST | null = null;
+    let tail: NET_BUFFER_LIST | null = null;
+    let built = 0;
+    for (; n > 0; n--) {
+      const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, frameBytes);
+      if (!nbl) break;
+      const w = wordOf(NET_BUFFER_LIST_FIRST_NB(nbl)!);
+      const m = words!;
+      const seq = sent + built;
+      m[w] = header[0]!;
+      m[w + 1] = header[1]!;
+      m[w + 2] = header[2]!;
+      m[w + 3] = header[3]!;
+      m[w + 4] = seq;
+      m[w + 5] = ~seq >>> 0;
+      m[w + ((frameBytes >> 2) - 1)] = (seq ^ 0x5a5a5a5a) >>> 0;
+      if (tail) tail.Next = nbl;
+      else head = nbl;
+      tail = nbl;
+      built++;
+    }
+    if (!head) return;
+    sent += built;
+    b.sendsOutstanding += built;
+    NdisSendNetBufferLists(b.handle, head, 0, 0);
+  }
+}
+
+/**
+ * Sends `count` frames of `size` bytes (without FCS, 60 to 1514) from binding
+ * `from` to the address of binding `to`, at most `windowFrames` sent and not yet received, in
+ * chains of `chain`. The rest goes out as frames come back.
+ */
+export function StartTraffic(from: number, to: number, count: number, size = 60, windowFrames = 512, chain = 64): number {
+  const b = bindings[from];
+  const destination = bindings[to];
+  if (!b || !destination) throw new RangeError(`no binding ${bindings[from] ? to : from}`);
+  if (!Number.isInteger(size) || size < 60 || size > 1514) throw new RangeError(`frames are 60 to 1514 bytes here (without the FCS); got ${size}`);
+  const bytes = new Uint8Array(16);
+  bytes.set(macBytes(destination.mac), 0);
+  bytes.set(macBytes(b.mac), 6);
+  bytes[12] = 0x88;
+  bytes[13] = 0xb5;
+  header.set(new Uint32Array(bytes.buffer));
+  sender = b;
+  total = count;
+  frameBytes = size;
+  window = windowFrames;
+  batch = chain;
+  sent = completed = received = errors = 0;
+  firstError = null;
+  pump();
+  return sent;
+}
+
+export function TrafficReport(): TrafficReport {
+  return [sent, completed, received, errors, firstError];
+}
+
+function check(nbl: NET_BUFFER_LIST): void {
+  const nb = NET_BUFFER_LIST_FIRST_NB(nbl)!;
+  const w = wordOf(nb);
+  const m = words!;
+  const seq = m[w + 4]!;
+  const good = nb.DataLength === frameBytes && seq === received && m[w + 5] === (~seq >>> 0) && m[w + ((frameBytes >> 2) - 1)] === ((seq ^ 0x5a5a5a5a) >>> 0);
+  if (!good) {
+    errors++;
+    firstError ??= `frame ${received}: ${nb.DataLength} bytes, sequence number ${seq}`;
+  }
+  received++;
+}
+
+// ---- binding and PnP, as the reference protocol does them ----------------------------------------
+
+function closeIfIdle(b: Binding): void {
+  if (b.pendingUnbind && b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
+    const unbindContext = b.pendingUnbind;
+    b.pendingUnbind = null;
+    NdisCloseAdapterEx(b.handle!);
+    b.handle = null;
+    NdisCompleteUnbindAdapterEx(unbindContext);
+  }
+}
+
+export function DriverEntry(): NDIS_STATUS {
+  const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Name: 'stack-protocol',
+
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = { handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      b.handle = open.NdisBindingHandle;
+      bindings.push(b);
+      const filter = new Uint8Array(4);
+      new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
+      b.oidsOutstanding++;
+      NdisOidRequest(b.handle!, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      b.pendingUnbind = unbindContext;
+      if (b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
+        b.pendingUnbind = null;
+        NdisCloseAdapterEx(b.handle!);
+        b.handle = null;
+        return NDIS_STATUS_SUCCESS;
+      }
+      return NDIS_STATUS_PENDING;
+    },
+
+    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      if (!b) return NDIS_STATUS_SUCCESS;
+      if (event.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetEvent === NetEventPause) {
+        b.running = false;
+        if (b.sendsOutstanding > 0) {
+          b.pendingPause = event;
+          return NDIS_STATUS_PENDING;
+        }
+      }
+      return NDIS_STATUS_SUCCESS;
+    },
+
+    OidRequestCompleteHandler(b: Binding): void {
+      b.oidsOutstanding--;
+      closeIfIdle(b);
+    },
+
+    SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {
+        const next: NET_BUFFER_LIST | null = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NdisFreeNetBufferList(nbl);
+        b.sendsOutstanding--;
+        completed++;
+        nbl = next;
+      }
+      if (b.pendingPause && b.sendsOutstanding === 0) {
+        const event = b.pendingPause;
+        b.pendingPause = null;
+        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+      }
+      closeIfIdle(b);
+      pump();
+    },
+
+    ReceiveNetBufferListsHandler(b: Binding, nbls: NET_BUFFER_LIST, _port: number, _count: number, flags: number): void {
+      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) check(nbl);
+      if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) === 0) NdisReturnNetBufferLists(b.handle!, nbls, 0);
+      pump();
+    },
+  });
+  protocolHandle = NdisProtocolHandle;
+  return Status;
+}

@@ -1,0 +1,303 @@
+// The live datapath inside a driver's worker. While the stack runs live, the driver's datapath NDIS
+// calls (NdisSendNetBufferLists, NdisFSendNetBufferLists, NdisFIndicateReceiveNetBufferLists,
+// their completions and returns, NBL allocation and freeing) do not cross to the core: they hand
+// the chain's head to the ring of the neighbouring layer, one publish per chain. The pump drains
+// the rings coming in, checks each chain (acceptor.ts) and calls the driver's own handlers with
+// the contexts it registered, on this thread. When every ring is empty it spins a little, then
+// parks on its bell; a control request from the core (over the call channel) is served between
+// batches. A finding anywhere stops every thread; the pump returns when the run stops.
+
+import { NblPool, NBL_NEXT, NBL_FIRST_NB, NBL_STATUS, NBL_FLAGS, NBL_SOURCE, NBL_CONTEXT, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH } from '../memory/nbl-pool.ts';
+import { SpscRing } from '../memory/spsc-ring.ts';
+import { NET_BUFFER_LIST, type NetBufferViews } from '../ndis/net-buffer-list.ts';
+import { ROLE_OWN, holderWord, type LiveControl } from './control.ts';
+import { ChainAcceptor, LiveStopped, arrivalOf, Arrival } from './acceptor.ts';
+import { RingIn, RingOut, PortIn, PortOut, type LinkIn, type LinkOut, type ReceiveMessageOnPort } from './links.ts';
+import { SECOND_KIND, type DriverLivePlan, type NeighbourPlan } from './plan.ts';
+
+/** What the worker saw the driver hand NDIS: its characteristics and the context of each handle. */
+export interface CapturedDriver {
+  protocol: Record<string, unknown> | undefined;
+  filter: Record<string, unknown> | undefined;
+  /** NdisBindingHandle / NdisFilterHandle id -> ProtocolBindingContext / FilterModuleContext. */
+  contexts: Map<number, unknown>;
+}
+
+/** The worker's side of the postMessage baseline: a port per ring offset, each way. */
+export interface LivePorts {
+  out: Map<number, MessagePort>;
+  in: Map<number, MessagePort>;
+  receive: ReceiveMessageOnPort;
+}
+
+/** How the pump reaches the call channel between batches. */
+export interface ControlPoll {
+  /** A request from the core is waiting. */
+  pending(): boolean;
+  /** Serves it (and whatever it calls, nested). */
+  serve(): void;
+}
+
+export interface PumpStats {
+  /** Wall-clock ms spent in passes that moved something (estimated from one pass in TIME_SAMPLE). */
+  busyMs: number;
+  /** Wall-clock ms from entering the pump to leaving it. */
+  liveMs: number;
+  parks: number;
+  /** Chains taken from rings. */
+  chains: number;
+}
+
+/** Chains taken from one ring per pass before the next ring gets its turn. */
+const BATCH = 64;
+/** One pass in this many is timed (a power of two). */
+export const TIME_SAMPLE = 16;
+type Fn = (...args: unknown[]) => unknown;
+
+interface Input {
+  link: LinkIn;
+  visit: (entry: number) => void;
+}
+
+/** One layer's rings to a neighbour, as this thread sees them. */
+interface Side {
+  plan: NeighbourPlan;
+  /** Towards the neighbour: down if it is below, up if above. */
+  out: LinkOut;
+}
+
+export class DriverPump {
+  /** The live NDIS datapath functions, by NDIS name. */
+  readonly ndis: Record<string, Fn>;
+  readonly stats: PumpStats = { busyMs: 0, liveMs: 0, parks: 0, chains: 0 };
+  private readonly inputs: Input[] = [];
+  private readonly pool: NblPool;
+  private readonly acceptor: ChainAcceptor;
+  /** Binding handle id -> the ring down to the layer below. */
+  private readonly bindingDown = new Map<number, Side>();
+  /** Module handle id -> its rings below and above. */
+  private readonly moduleSides = new Map<number, { below: Side; above: Side }>();
+  private readonly reserve: Int32Array;
+  private reserveCount: number;
+
+  constructor(private readonly plan: DriverLivePlan, private readonly control: LiveControl, memory: SharedArrayBuffer, private readonly views: NetBufferViews, captured: CapturedDriver, ports?: LivePorts) {
+    this.pool = views.pool;
+    this.acceptor = new ChainAcceptor(this.pool, control, plan.holder);
+    this.reserve = Int32Array.from(plan.reserve);
+    this.reserveCount = this.reserve.length;
+    const outTo = (offset: number, thread: number): LinkOut => {
+      if (plan.transport === 'postmessage') {
+        const port = ports?.out.get(offset);
+        if (!port) throw new Error(`no port for the link at 0x${offset.toString(16)}`);
+        return new PortOut(port, memory, offset, this.pool, control, thread);
+      }
+      return new RingOut(new SpscRing(memory, offset), control, thread);
+    };
+    const inFrom = (offset: number, from: NeighbourPlan): LinkIn => {
+      if (plan.transport === 'postmessage') {
+        const port = ports?.in.get(offset);
+        if (!port || !ports) throw new Error(`no port for the link at 0x${offset.toString(16)}`);
+        return new PortIn(port, memory, offset, ports.receive);
+      }
+      return new RingIn(new SpscRing(memory, offset), (message) => this.acceptor.stop('SharedMemoryCorrupted', from.name, `the ring from ${from.name}: ${message}`));
+    };
+    const handler = (characteristics: Record<string, unknown> | undefined, name: string): Fn => {
+      const fn = characteristics?.[name];
+      if (typeof fn !== 'function') throw new Error(`${plan.driver} registered no ${name}; a live stack needs every datapath handler`);
+      return fn as Fn;
+    };
+    const contextOf = (handle: number, object: string): unknown => {
+      if (!captured.contexts.has(handle)) throw new Error(`${plan.driver}: no context was registered for ${object}`);
+      return captured.contexts.get(handle);
+    };
+
+    for (const b of plan.bindings) {
+      const context = contextOf(b.handle, b.object);
+      const receive = handler(captured.protocol, 'ReceiveNetBufferListsHandler');
+      const complete = handler(captured.protocol, 'SendNetBufferListsCompleteHandler');
+      this.bindingDown.set(b.handle, { plan: b.below, out: outTo(b.below.down, b.below.thread) });
+      this.addInput(inFrom(b.below.up, b.below), false, b.below, b.object, (arrival, nbl, count) => {
+        if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, 0);
+        else complete(context, nbl, 0);
+      });
+    }
+    for (const m of plan.modules) {
+      const context = contextOf(m.handle, m.object);
+      const f = captured.filter;
+      const send = handler(f, 'SendNetBufferListsHandler');
+      const sendComplete = handler(f, 'SendNetBufferListsCompleteHandler');
+      const receive = handler(f, 'ReceiveNetBufferListsHandler');
+      const returned = handler(f, 'ReturnNetBufferListsHandler');
+      this.moduleSides.set(m.handle, {
+        below: { plan: m.below, out: outTo(m.below.down, m.below.thread) },
+        above: { plan: m.above, out: outTo(m.above.up, m.above.thread) },
+      });
+      this.addInput(inFrom(m.below.up, m.below), false, m.below, m.object, (arrival, nbl, count) => {
+        if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, 0);
+        else sendComplete(context, nbl, 0);
+      });
+      this.addInput(inFrom(m.above.down, m.above), true, m.above, m.object, (arrival, nbl) => {
+        if (arrival === Arrival.Send) send(context, nbl, 0, 0);
+        else returned(context, nbl, 0);
+      });
+    }
+    this.ndis = this.functions();
+  }
+
+  /** A ring in: each chain is checked, becomes this driver's, and goes to the handler. */
+  private addInput(link: LinkIn, down: boolean, from: NeighbourPlan, object: string, call: (arrival: Arrival, nbl: NET_BUFFER_LIST, count: number) => void): void {
+    const { acceptor, views, plan } = this;
+    const where = `${object}, from ${from.name}`;
+    const visit = (entry: number) => {
+      const arrival = arrivalOf(entry, down);
+      const count = acceptor.accept(entry, arrival, from.holder, from.name, where);
+      this.stats.chains++;
+      try {
+        call(arrival, views.nbl(entry & 0x7fffffff), count);
+      } catch (error) {
+        if (error instanceof LiveStopped) throw error;
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        acceptor.stop('HandlerThrew', plan.driver, `${object}: a datapath handler threw ${message}`);
+      }
+    };
+    this.inputs.push({ link, visit });
+  }
+
+  // ---- the driver's datapath NDIS calls, live --------------------------------------------------
+
+  private functions(): Record<string, Fn> {
+    const { plan, acceptor } = this;
+    const nblOf = (call: string, value: unknown): number => {
+      if (!(value instanceof NET_BUFFER_LIST)) return acceptor.stop('InvalidParameter', plan.driver, `${call}: NetBufferLists is not a NET_BUFFER_LIST`);
+      return value.index;
+    };
+    const idOf = (handle: unknown): number => {
+      const id = (handle as { id?: unknown } | null)?.id;
+      return typeof id === 'number' ? id : -1;
+    };
+    const bindingSide = (call: string, handle: unknown): Side => {
+      const side = this.bindingDown.get(idOf(handle));
+      if (!side) return acceptor.stop('InvalidHandle', plan.driver, `${call} expects the NdisBindingHandle of a binding running live`);
+      return side;
+    };
+    const moduleSides = (call: string, handle: unknown): { below: Side; above: Side } => {
+      const sides = this.moduleSides.get(idOf(handle));
+      if (!sides) return acceptor.stop('InvalidHandle', plan.driver, `${call} expects the NdisFilterHandle of a module running live`);
+      return sides;
+    };
+    const push = (call: string, side: Side, head: number, bits: number) => {
+      if (!side.out.push(head, bits)) {
+        acceptor.stop('SharedMemoryCorrupted', side.plan.name, `${call}: the ring to ${side.plan.name} is full, which no correct consumer leaves it (its tail index is stuck or was overwritten)`);
+      }
+    };
+    return {
+      NdisSendNetBufferLists: (handle, nbls) => push('NdisSendNetBufferLists', bindingSide('NdisSendNetBufferLists', handle), nblOf('NdisSendNetBufferLists', nbls), 0),
+      NdisReturnNetBufferLists: (handle, nbls) => push('NdisReturnNetBufferLists', bindingSide('NdisReturnNetBufferLists', handle), nblOf('NdisReturnNetBufferLists', nbls), SECOND_KIND),
+      NdisFSendNetBufferLists: (handle, nbls) => push('NdisFSendNetBufferLists', moduleSides('NdisFSendNetBufferLists', handle).below, nblOf('NdisFSendNetBufferLists', nbls), 0),
+      NdisFReturnNetBufferLists: (handle, nbls) => push('NdisFReturnNetBufferLists', moduleSides('NdisFReturnNetBufferLists', handle).below, nblOf('NdisFReturnNetBufferLists', nbls), SECOND_KIND),
+      NdisFIndicateReceiveNetBufferLists: (handle, nbls) => push('NdisFIndicateReceiveNetBufferLists', moduleSides('NdisFIndicateReceiveNetBufferLists', handle).above, nblOf('NdisFIndicateReceiveNetBufferLists', nbls), 0),
+      NdisFSendNetBufferListsComplete: (handle, nbls) => push('NdisFSendNetBufferListsComplete', moduleSides('NdisFSendNetBufferListsComplete', handle).above, nblOf('NdisFSendNetBufferListsComplete', nbls), SECOND_KIND),
+      NdisAllocateNetBufferAndNetBufferList: (_pool, _contextSize, _backfill, mdl, dataOffset, dataLength) => this.allocate(mdl, dataOffset, dataLength),
+      NdisFreeNetBufferList: (nbl) => this.free(nbl),
+    };
+  }
+
+  /** NdisAllocateNetBufferAndNetBufferList from this driver's live reserve (null when it is empty). */
+  private allocate(mdl: unknown, dataOffset: unknown, dataLength: unknown): NET_BUFFER_LIST | null {
+    const pool = this.pool;
+    const offset = typeof dataOffset === 'number' ? dataOffset : 0;
+    const length = typeof dataLength === 'number' ? dataLength : -1;
+    if (mdl !== null && mdl !== undefined) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: pass MdlChain = null; the data buffer comes with the NET_BUFFER here');
+    if (!Number.isInteger(length) || length < 0 || !Number.isInteger(offset) || offset < 0 || offset + length > pool.layout.bufferBytes) {
+      throw new RangeError(`NdisAllocateNetBufferAndNetBufferList: DataOffset ${String(dataOffset)} + DataLength ${String(dataLength)} must fit a ${pool.layout.bufferBytes}-byte buffer`);
+    }
+    if (this.reserveCount === 0) return null;
+    const i = this.reserve[--this.reserveCount]!;
+    pool.setNblField(i, NBL_NEXT, 0);
+    pool.setNblField(i, NBL_FIRST_NB, i + 1);
+    pool.setNblField(i, NBL_STATUS, 0);
+    pool.setNblField(i, NBL_FLAGS, 0);
+    pool.setNblField(i, NBL_SOURCE, 0);
+    pool.setNblField(i, NBL_CONTEXT, 0);
+    pool.setNblField(i, NBL_CONTEXT + 4, 0);
+    pool.setNblField(i, NBL_CONTEXT + 8, 0);
+    pool.setNbField(i, NB_NEXT, 0);
+    pool.setNbField(i, NB_DATA_OFFSET, offset);
+    pool.setNbField(i, NB_DATA_LENGTH, length);
+    pool.setNbField(i, NB_BUFFER, pool.bufferAddress(i));
+    pool.setNbField(i, NB_BUFFER_LENGTH, pool.layout.bufferBytes);
+    this.control.holders[i] = holderWord(this.plan.holder, ROLE_OWN);
+    this.control.origins[i] = this.plan.holder;
+    return this.views.nbl(i);
+  }
+
+  /** NdisFreeNetBufferList: back into the reserve, if this driver allocated it and holds it. */
+  private free(nbl: unknown): void {
+    const index = nbl instanceof NET_BUFFER_LIST ? nbl.index : -1;
+    const mine = holderWord(this.plan.holder, ROLE_OWN);
+    if (index < 0 || this.control.holders[index] !== mine || this.control.origins[index] !== this.plan.holder) {
+      this.acceptor.stop('NblNotOwned', this.plan.driver, `NdisFreeNetBufferList with ${index < 0 ? 'something that is not an NBL' : `NBL ${index}, which the driver did not allocate or does not hold now`}`);
+    }
+    this.control.holders[index] = 0;
+    this.reserve[this.reserveCount++] = index;
+  }
+
+  /** NBLs still in the reserve (free, for this driver to allocate). */
+  get reserved(): number[] {
+    return Array.from(this.reserve.subarray(0, this.reserveCount));
+  }
+
+  // ---- the pump --------------------------------------------------------------------------------
+
+  /** Runs until the live run stops (or a finding stops it). */
+  run(control: ControlPoll): void {
+    const { plan, inputs } = this;
+    const live = this.control;
+    const started = performance.now();
+    let idle = 0;
+    // Busy time is estimated from one pass in TIME_SAMPLE: performance.now() allocates (Node 20).
+    let passes = 0;
+    let since = 0;
+    try {
+      for (;;) {
+        if (!live.live) break;
+        if (control.pending()) control.serve();
+        const sampled = (++passes & (TIME_SAMPLE - 1)) === 0;
+        if (sampled) since = performance.now();
+        let work = 0;
+        for (let i = 0; i < inputs.length; i++) {
+          const input = inputs[i]!;
+          work += input.link.take(BATCH, input.visit);
+        }
+        if (work > 0) {
+          if (sampled) this.stats.busyMs += (performance.now() - since) * TIME_SAMPLE;
+          idle = 0;
+          continue;
+        }
+        if (++idle < plan.spins) continue;
+        idle = 0;
+        this.park(control);
+      }
+    } catch (error) {
+      if (!(error instanceof LiveStopped)) throw error;
+    } finally {
+      this.stats.liveMs = performance.now() - started;
+    }
+  }
+
+  /** Raises the need-wakeup flag, takes a last look, and sleeps on the bell. */
+  private park(control: ControlPoll): void {
+    const live = this.control;
+    const thread = this.plan.thread;
+    const snapshot = live.bellSnapshot(thread);
+    live.raise(thread);
+    let waiting = !live.live || control.pending();
+    for (let i = 0; !waiting && i < this.inputs.length; i++) waiting = this.inputs[i]!.link.waiting() > 0;
+    if (waiting) {
+      live.lower(thread);
+      return;
+    }
+    this.stats.parks++;
+    live.park(thread, snapshot, this.plan.parkMs);
+  }
+}
