@@ -41,7 +41,10 @@ export interface WorkerHostOptions {
 /** Node: a worker_thread through the tsx boot. Browser: the literal form bundlers turn into a worker chunk. */
 async function spawnDriverThread(data: DriverWorkerData, transfer: Transferable[]): Promise<Thread> {
   if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    return spawnThread(new URL('./driver-worker.ts', import.meta.url), data, { detached: true, transfer });
+    // Not the literal `new URL('./x.ts', import.meta.url)`: a bundler would copy the source into the site as an asset.
+    const file = './driver-worker.ts';
+    const entry = new URL(file, import.meta.url);
+    return spawnThread(entry, data, { detached: true, transfer });
   }
   return adoptWorker(new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data, transfer);
 }
