@@ -101,7 +101,11 @@ export class CallChannel {
   }
 }
 
-/** Wall-clock milliseconds, for watchdogs only (never for anything a trace records). */
-function wallClockMs(): number {
+/**
+ * Wall-clock milliseconds, for the watchdog only. The watchdog is outside the engine on purpose: it
+ * catches a driver that will never return, which virtual time cannot see (no virtual time passes
+ * while a handler runs); whether it fires decides only DriverHung, and nothing else reaches a trace.
+ */
+export function wallClockMs(): number {
   return performance.now();
 }

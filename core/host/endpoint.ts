@@ -10,7 +10,7 @@
 // Answers:   ret {v} | err {e: {name, message, stack}}
 // Every message also carries `s`: typed arrays of the receiver that the sender changed.
 
-import { CallChannel, ChannelCorrupted, ChannelTimeout, type Side, FOR_CORE, FOR_DRIVER } from './channel.ts';
+import { CallChannel, ChannelCorrupted, ChannelTimeout, wallClockMs, type Side, FOR_CORE, FOR_DRIVER } from './channel.ts';
 import { Codec, CodecError, type CodecOptions, type Remote } from './codec.ts';
 
 export interface ErrorInfo {
@@ -174,9 +174,4 @@ export function toErrorInfo(error: unknown): ErrorInfo {
 function errorInfo(raw: unknown): ErrorInfo {
   const e = (raw ?? {}) as Partial<ErrorInfo>;
   return { name: String(e.name ?? 'Error'), message: String(e.message ?? ''), ...(typeof e.stack === 'string' ? { stack: e.stack } : {}) };
-}
-
-/** Wall-clock milliseconds, for the watchdog only (never for anything a trace records). */
-function wallClockMs(): number {
-  return performance.now();
 }

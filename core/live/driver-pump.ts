@@ -14,6 +14,7 @@ import { ROLE_OWN, holderWord, type LiveControl } from './control.ts';
 import { ChainAcceptor, LiveStopped, arrivalOf, Arrival } from './acceptor.ts';
 import { RingIn, RingOut, PortIn, PortOut, type LinkIn, type LinkOut, type ReceiveMessageOnPort } from './links.ts';
 import { SECOND_KIND, type DriverLivePlan, type NeighbourPlan } from './plan.ts';
+import { runPumpLoop } from './pump-loop.ts';
 
 /** What the worker saw the driver hand NDIS: its characteristics and the context of each handle. */
 export interface CapturedDriver {
@@ -39,7 +40,7 @@ export interface ControlPoll {
 }
 
 export interface PumpStats {
-  /** Wall-clock ms spent in passes that moved something (estimated from one pass in TIME_SAMPLE). */
+  /** Wall-clock ms spent in passes that moved something (see pump-loop.ts). */
   busyMs: number;
   /** Wall-clock ms from entering the pump to leaving it. */
   liveMs: number;
@@ -50,8 +51,6 @@ export interface PumpStats {
 
 /** Chains taken from one ring per pass before the next ring gets its turn. */
 const BATCH = 64;
-/** One pass in this many is timed (a power of two). */
-export const TIME_SAMPLE = 16;
 type Fn = (...args: unknown[]) => unknown;
 
 interface Input {
@@ -249,40 +248,24 @@ export class DriverPump {
 
   // ---- the pump --------------------------------------------------------------------------------
 
-  /** Runs until the live run stops (or a finding stops it). */
+  /** Runs until the live run stops (or a finding stops it); control requests are served between passes. */
   run(control: ControlPoll): void {
-    const { plan, inputs } = this;
-    const live = this.control;
-    const started = performance.now();
-    let idle = 0;
-    // Busy time is estimated from one pass in TIME_SAMPLE: performance.now() allocates (Node 20).
-    let passes = 0;
-    let since = 0;
-    try {
-      for (;;) {
-        if (!live.live) break;
+    const { inputs } = this;
+    runPumpLoop({
+      live: () => this.control.live,
+      pass: () => {
         if (control.pending()) control.serve();
-        const sampled = (++passes & (TIME_SAMPLE - 1)) === 0;
-        if (sampled) since = performance.now();
         let work = 0;
         for (let i = 0; i < inputs.length; i++) {
           const input = inputs[i]!;
           work += input.link.take(BATCH, input.visit);
         }
-        if (work > 0) {
-          if (sampled) this.stats.busyMs += (performance.now() - since) * TIME_SAMPLE;
-          idle = 0;
-          continue;
-        }
-        if (++idle < plan.spins) continue;
-        idle = 0;
-        this.park(control);
-      }
-    } catch (error) {
-      if (!(error instanceof LiveStopped)) throw error;
-    } finally {
-      this.stats.liveMs = performance.now() - started;
-    }
+        return work;
+      },
+      park: () => this.park(control),
+      spins: this.plan.spins,
+      stats: this.stats,
+    });
   }
 
   /** Raises the need-wakeup flag, takes a last look, and sleeps on the bell. */

@@ -282,6 +282,7 @@ export class LiveStack {
    * to the number still away.
    */
   async settle(timeoutMs = 2000): Promise<number> {
+    // Wall clock: live mode runs freely in real time, outside the deterministic engine.
     const deadline = performance.now() + timeoutMs;
     let away = this.outstanding();
     while (away > 0 && this.control.live && performance.now() < deadline) {

@@ -15,9 +15,10 @@ import {
 } from '../../wasm/e1000/registers.ts';
 import type { NicExports } from '../nic/module.ts';
 import { ROLE_OWN, holderWord, type LiveControl } from './control.ts';
-import { ChainAcceptor, LiveStopped, Arrival, arrivalOf } from './acceptor.ts';
+import { ChainAcceptor, Arrival, arrivalOf } from './acceptor.ts';
 import { RingIn, RingOut, PortIn, PortOut, type LinkIn, type LinkOut } from './links.ts';
-import { TIME_SAMPLE, type LivePorts, type PumpStats } from './driver-pump.ts';
+import type { LivePorts, PumpStats } from './driver-pump.ts';
+import { runPumpLoop } from './pump-loop.ts';
 import { SECOND_KIND, ENTRY_INDEX, type AdapterPlan, type MiniportLivePlan } from './plan.ts';
 import { NDIS_STATUS_SUCCESS } from '../ndis/status.ts';
 
@@ -316,31 +317,9 @@ export class MiniportPump {
   }
 
   run(): void {
-    const { plan, control } = this;
-    const started = performance.now();
-    let idle = 0;
-    // Busy time is estimated from one pass in TIME_SAMPLE: performance.now() allocates (Node 20).
-    let passes = 0;
-    let since = 0;
     try {
-      for (;;) {
-        if (!control.live) break;
-        const sampled = (++passes & (TIME_SAMPLE - 1)) === 0;
-        if (sampled) since = performance.now();
-        const work = this.pass();
-        if (work > 0) {
-          if (sampled) this.stats.busyMs += (performance.now() - since) * TIME_SAMPLE;
-          idle = 0;
-          continue;
-        }
-        if (++idle < plan.spins) continue;
-        idle = 0;
-        this.park();
-      }
-    } catch (error) {
-      if (!(error instanceof LiveStopped)) throw error;
+      runPumpLoop({ live: () => this.control.live, pass: () => this.pass(), park: () => this.park(), spins: this.plan.spins, stats: this.stats });
     } finally {
-      this.stats.liveMs = performance.now() - started;
       this.collect();
     }
   }

@@ -6,9 +6,11 @@
 // module access, process control, real timers) and freezes the built-in objects, so that a driver
 // cannot replace, say, Array.prototype.filter and have the grader's own checks pass it.
 
-/** Globals a driver could reach the network, other threads or the loader through. */
+import { NETWORK_AND_STORAGE } from '../host/sandbox.ts';
+
+/** Globals a driver could reach the network, other threads or the loader through (the driver worker's list and Node's own). */
 const REMOVED_GLOBALS = [
-  'fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest', 'BroadcastChannel', 'Request', 'Response', 'Headers', 'FormData',
+  ...NETWORK_AND_STORAGE, 'Request', 'Response', 'Headers', 'FormData',
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
   'require', 'module', 'exports', '__filename', '__dirname',
 ];

@@ -5,6 +5,7 @@
 // through comlink (LabWorkerApi); the heartbeat in shared memory tells the watchdog it is alive.
 
 import * as Comlink from 'comlink';
+import { withholdGlobals, NETWORK_AND_STORAGE } from '../../core/host/sandbox.ts';
 import { runScenario } from '../../core/scenario/runner.ts';
 import { gradeLab } from '../../core/grading/grade.ts';
 import { nicModule } from '../../core/nic/module.ts';
@@ -21,16 +22,7 @@ const RUN_WATCHDOG_MS = 2000;
 /** The name the learner's driver runs under (findings and traces cite it). */
 export const DRIVER_FILE = 'driver.ts';
 
-/** What a driver has no business using: the network, storage, other tabs. */
-const WITHHELD = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'WebTransport', 'importScripts', 'indexedDB', 'caches', 'BroadcastChannel'];
-
 let heartbeat: Heartbeat | undefined;
-
-function withhold(): void {
-  for (const name of WITHHELD) {
-    Object.defineProperty(globalThis, name, { value: undefined, configurable: false, writable: false });
-  }
-}
 
 function lab(id: string): CourseLab {
   const found = labById(id);
@@ -64,7 +56,8 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
   /** Compiles the NIC while fetch is still there, then takes the network away from drivers. */
   async ready() {
     await nicModule();
-    withhold();
+    // Grading runs drivers on this thread: they get no network or storage (Run's drivers get their own sandboxed workers).
+    withholdGlobals(NETWORK_AND_STORAGE);
   },
 
   async run(request: RunRequest, onChunk: (chunk: RunChunk) => void): Promise<RunOutcome> {

@@ -2,6 +2,7 @@
 // a run streams while it goes (trace events, snapshots of states, rings and counters, frames),
 // and the outcomes. Plain data only, so it crosses postMessage unchanged.
 
+import type { Finding } from '../../core/verifier/verifier.ts';
 import type { GradeReport } from '../../core/grading/grade.ts';
 
 /** One trace event, as the timeline shows it. */
@@ -78,20 +79,10 @@ export interface RunChunk {
   frames: FrameView[];
 }
 
-/** A verifier finding as the page lists it. */
-export interface FindingView {
-  rule: string;
-  statement: string;
+/** A verifier finding as the page lists it: the verifier's Finding, with its seed document as `source` and the run's seed. */
+export interface FindingView extends Omit<Finding, 'seed'> {
   /** Where the NDIS documentation states the rule (seed document and section). */
   source: string;
-  severity: 'fatal' | 'error';
-  bugCheck: number;
-  driver: string;
-  object?: string;
-  message: string;
-  /** Trace event number. */
-  event: number;
-  callPath: string[];
   /** The scheduler seed of the run that found it. */
   seed: number;
   scenario?: string;

@@ -2,7 +2,7 @@
 // mount an element with properties, reach into the application's shadow roots, and drive the
 // lab page (editor text, buttons, status).
 
-import { inject } from 'vitest';
+import { inject, beforeAll, afterAll, expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export async function connectBrowser(): Promise<Browser> {
@@ -22,6 +22,29 @@ export async function harness(browser: Browser): Promise<{ page: Page; errors: s
   const opened = await newPage(browser);
   await opened.page.goto(`${inject('devUrl')}/testing/harness.html`);
   return opened;
+}
+
+/**
+ * For a describe block of component tests: one shared-browser connection and the harness page,
+ * opened before the tests (`harnessed.page`) and checked after them for uncaught page errors.
+ */
+export function useHarness(): { readonly page: Page } {
+  let browser: Browser | undefined;
+  let opened: { page: Page; errors: string[] } | undefined;
+  beforeAll(async () => {
+    browser = await connectBrowser();
+    opened = await harness(browser);
+  });
+  afterAll(async () => {
+    expect(opened?.errors ?? []).toEqual([]);
+    await browser?.close();
+  });
+  return {
+    get page(): Page {
+      if (!opened) throw new Error('the harness page is opened in beforeAll');
+      return opened.page;
+    },
+  };
 }
 
 /** Loads a module (a path under web/) into the page. Passed as text: Vitest rewrites import() in test code. */

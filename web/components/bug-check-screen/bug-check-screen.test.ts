@@ -1,32 +1,19 @@
 // The bug check screen in Chromium: the verifier's screen text for a fatal finding, as an alert.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it, expect } from 'vitest';
 import { bugCheckScreen, type Finding } from '../../../core/verifier/verifier.ts';
 import { ruleById } from '../../../core/verifier/rules.ts';
-import { connectBrowser, harness, mount } from '../../testing/browser.ts';
+import { mount, useHarness } from '../../testing/browser.ts';
 
 describe('<bug-check-screen>', () => {
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
-  beforeAll(async () => {
-    browser = await connectBrowser();
-    ({ page, errors } = await harness(browser));
-  });
-
-  afterAll(async () => {
-    expect(errors).toEqual([]);
-    await browser?.close();
-  });
+  const harnessed = useHarness();
 
   it('shows the stop code, the rule and the call path', async () => {
     const rule = ruleById('FilterPauseNeverCompleted');
     const finding: Finding = { ...rule, rule: rule.id, driver: 'filter', object: 'filter module filter/nic0', message: 'FilterPause returned PENDING 1 s ago', event: 88, callPath: ['filter!FilterPause'] };
     const screen = bugCheckScreen(finding);
-    await mount(page, '/components/bug-check-screen/bug-check-screen.ts', 'bug-check-screen', { screen });
-    const alert = page.getByRole('alert', { name: 'Bug check' });
+    await mount(harnessed.page, '/components/bug-check-screen/bug-check-screen.ts', 'bug-check-screen', { screen });
+    const alert = harnessed.page.getByRole('alert', { name: 'Bug check' });
     expect(await alert.textContent()).toBe(screen);
     expect(screen).toMatch(/DRIVER_POWER_STATE_FAILURE[\s\S]*Rule: FilterPauseNeverCompleted[\s\S]*STOP: 0x0000009F at trace event 88/);
   });

@@ -1,9 +1,8 @@
 // The descriptor rings in Chromium: one cell per descriptor, DD bits filled, head and tail
 // marked, the hardware's share (head up to tail, wrapping) shaded, and the summary line.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { connectBrowser, harness, mount } from '../../testing/browser.ts';
+import { describe, it, expect } from 'vitest';
+import { mount, useHarness } from '../../testing/browser.ts';
 import { ownedByHardware } from './descriptor-rings.ts';
 import type { NicView } from '../../engine/protocol.ts';
 
@@ -17,19 +16,7 @@ const nic: NicView = {
 };
 
 describe('<descriptor-rings>', () => {
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
-  beforeAll(async () => {
-    browser = await connectBrowser();
-    ({ page, errors } = await harness(browser));
-  });
-
-  afterAll(async () => {
-    expect(errors).toEqual([]);
-    await browser?.close();
-  });
+  const harnessed = useHarness();
 
   it('knows which descriptors the hardware owns, across the wrap', () => {
     expect([...Array(16).keys()].filter((i) => ownedByHardware(nic.tx, i))).toEqual([3, 4, 5]);
@@ -38,14 +25,14 @@ describe('<descriptor-rings>', () => {
   });
 
   it('draws each ring with DD bits, head, tail and the hardware-owned span', async () => {
-    await mount(page, '/components/descriptor-rings/descriptor-rings.ts', 'descriptor-rings', { nics: [nic] });
-    const tx = page.locator('descriptor-rings [data-ring="nic0-tx"] .cell');
+    await mount(harnessed.page, '/components/descriptor-rings/descriptor-rings.ts', 'descriptor-rings', { nics: [nic] });
+    const tx = harnessed.page.locator('descriptor-rings [data-ring="nic0-tx"] .cell');
     expect(await tx.count()).toBe(16);
     const classes = await tx.evaluateAll((cells) => cells.map((c) => c.className.trim().split(/\s+/).filter(Boolean).sort().join(' ')));
     expect(classes.slice(0, 7)).toEqual(['cell dd', 'cell dd', 'cell dd', 'cell head owned', 'cell owned', 'cell owned', 'cell tail']);
     expect(await tx.nth(3).getAttribute('title')).toBe('descriptor 3: TDH');
-    expect(await page.locator('descriptor-rings [data-summary="nic0-tx"]').textContent()).toBe('TDH (head) 3, TDT (tail) 6, 3 of 16 with DD');
-    expect(await page.locator('descriptor-rings [data-summary="nic0-rx"]').textContent()).toBe('RDH (head) 14, RDT (tail) 2, 1 of 16 with DD');
-    expect(await page.locator('descriptor-rings [data-ring="nic0-rx"] .cell').nth(14).getAttribute('title')).toBe('descriptor 14: DD, RDH');
+    expect(await harnessed.page.locator('descriptor-rings [data-summary="nic0-tx"]').textContent()).toBe('TDH (head) 3, TDT (tail) 6, 3 of 16 with DD');
+    expect(await harnessed.page.locator('descriptor-rings [data-summary="nic0-rx"]').textContent()).toBe('RDH (head) 14, RDT (tail) 2, 1 of 16 with DD');
+    expect(await harnessed.page.locator('descriptor-rings [data-ring="nic0-rx"] .cell').nth(14).getAttribute('title')).toBe('descriptor 14: DD, RDH');
   });
 });

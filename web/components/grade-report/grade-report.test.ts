@@ -1,10 +1,9 @@
 // The grade report in Chromium: each scenario's points and result; a failing one names its seed,
 // what was expected and its findings (with the rule's statement), and offers a replay.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it, expect } from 'vitest';
 import { ruleById } from '../../../core/verifier/rules.ts';
-import { connectBrowser, harness, mount } from '../../testing/browser.ts';
+import { mount, useHarness } from '../../testing/browser.ts';
 
 const grade = {
   at: 1_700_000_000_000, score: 2, maxScore: 5, seeds: 8, traceHash: 'ab'.repeat(32),
@@ -19,32 +18,20 @@ const grade = {
 };
 
 describe('<grade-report>', () => {
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
-  beforeAll(async () => {
-    browser = await connectBrowser();
-    ({ page, errors } = await harness(browser));
-  });
-
-  afterAll(async () => {
-    expect(errors).toEqual([]);
-    await browser?.close();
-  });
+  const harnessed = useHarness();
 
   it('shows points, the failing seed, the failures and the findings, and replays a failing seed', async () => {
-    await mount(page, '/components/grade-report/grade-report.ts', 'grade-report', { grade });
-    expect(await page.locator('grade-report tr[data-scenario="bind-and-run"]').textContent()).toMatch(/2\/2\s*passed under 8 seeds/);
-    const failing = page.locator('grade-report tr[data-scenario="pause"]');
+    await mount(harnessed.page, '/components/grade-report/grade-report.ts', 'grade-report', { grade });
+    expect(await harnessed.page.locator('grade-report tr[data-scenario="bind-and-run"]').textContent()).toMatch(/2\/2\s*passed under 8 seeds/);
+    const failing = harnessed.page.locator('grade-report tr[data-scenario="pause"]');
     const text = await failing.textContent();
     expect(text).toMatch(/0\/3\s*failed under seed 6/);
     expect(text).toContain('expected the binding on nic0 to be Paused; it is Pausing');
     const finding = await failing.locator('findings-list li[data-rule="PnPNotSupportedReturned"]').textContent();
     expect(finding).toContain(ruleById('PnPNotSupportedReturned').statement);
     expect(finding).toContain('seed 6, scenario pause, trace event 31');
-    await page.evaluate(() => document.querySelector('grade-report')!.addEventListener('replay', (e) => { (window as unknown as { replay: unknown }).replay = (e as CustomEvent).detail; }));
+    await harnessed.page.evaluate(() => document.querySelector('grade-report')!.addEventListener('replay', (e) => { (window as unknown as { replay: unknown }).replay = (e as CustomEvent).detail; }));
     await failing.getByRole('button', { name: 'Replay seed 6' }).click();
-    expect(await page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'pause', seed: 6 });
+    expect(await harnessed.page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'pause', seed: 6 });
   });
 });

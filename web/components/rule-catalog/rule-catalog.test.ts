@@ -1,36 +1,23 @@
 // The rule catalog in Chromium: every rule of core/verifier/rules.ts, in order, with its
 // statement, its source in the NDIS documentation and what breaking it does.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it, expect } from 'vitest';
 import { RULES } from '../../../core/verifier/rules.ts';
-import { connectBrowser, harness, mount } from '../../testing/browser.ts';
+import { mount, useHarness } from '../../testing/browser.ts';
 
 describe('<rule-catalog>', () => {
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
-  beforeAll(async () => {
-    browser = await connectBrowser();
-    ({ page, errors } = await harness(browser));
-  });
-
-  afterAll(async () => {
-    expect(errors).toEqual([]);
-    await browser?.close();
-  });
+  const harnessed = useHarness();
 
   it('lists every rule with its statement and severity', async () => {
-    await mount(page, '/components/rule-catalog/rule-catalog.ts', 'rule-catalog', {});
-    const rows = page.locator('rule-catalog tr[data-rule]');
+    await mount(harnessed.page, '/components/rule-catalog/rule-catalog.ts', 'rule-catalog', {});
+    const rows = harnessed.page.locator('rule-catalog tr[data-rule]');
     expect(await rows.count()).toBe(RULES.length);
     for (const id of ['ProtocolSendWhileNotRunning', 'FilterPauseNeverCompleted', 'SendNotCompletedInTime', 'DriverHung']) {
       const rule = RULES.find((r) => r.id === id)!;
-      const text = await page.locator(`rule-catalog tr[data-rule="${id}"]`).textContent();
+      const text = await harnessed.page.locator(`rule-catalog tr[data-rule="${id}"]`).textContent();
       expect(text).toContain(rule.statement);
       expect(text).toContain(rule.severity === 'fatal' ? `fatal, bug check 0x${rule.bugCheck.toString(16).toUpperCase()}` : 'error (the run goes on)');
     }
-    expect(await page.locator('rule-catalog tr[data-rule="PauseCompletedWithSendsOutstanding"]').textContent()).toContain('seed 000 (Binding States of a Protocol Driver)');
+    expect(await harnessed.page.locator('rule-catalog tr[data-rule="PauseCompletedWithSendsOutstanding"]').textContent()).toContain('seed 000 (Binding States of a Protocol Driver)');
   });
 });

@@ -3,14 +3,13 @@
 // playback moves through the snapshots by itself, Jump to end shows the final machine, and
 // scrubbing to the pause shows the binding Pausing, the rings and counters of that moment.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it, expect } from 'vitest';
 import { runScenario } from '../../../core/scenario/runner.ts';
 import { labById, referenceDrivers } from '../../../core/grading/labs.ts';
 import type { NdisRuntime } from '../../../core/ndis/runtime.ts';
 import { RunRecorder } from '../../engine/recorder.ts';
 import type { RunChunk } from '../../engine/protocol.ts';
-import { connectBrowser, harness, load } from '../../testing/browser.ts';
+import { load, useHarness } from '../../testing/browser.ts';
 
 async function recordedRun() {
   const lab = labById('protocol-binding');
@@ -27,28 +26,16 @@ async function recordedRun() {
 }
 
 describe('<run-viewer>', () => {
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
-  beforeAll(async () => {
-    browser = await connectBrowser();
-    ({ page, errors } = await harness(browser));
-  });
-
-  afterAll(async () => {
-    expect(errors).toEqual([]);
-    await browser?.close();
-  });
+  const harnessed = useHarness();
 
   it('plays a run, jumps to its end and scrubs back to the pause', async () => {
     const { run, rt, chunks, scenario } = await recordedRun();
     expect(run.passed).toBe(true);
     const plain = chunks.map((c) => ({ ...c, frames: c.frames.map((f) => ({ ...f, bytes: Array.from(f.bytes) })) }));
-    await load(page, '/engine/run-session.ts');
-    await load(page, '/components/run-viewer/run-viewer.ts');
-    await page.evaluate(`import('/engine/run-session.ts').then((m) => { window.RunSession = m.RunSession; })`);
-    await page.evaluate(async ({ plain, scenario, last }) => {
+    await load(harnessed.page, '/engine/run-session.ts');
+    await load(harnessed.page, '/components/run-viewer/run-viewer.ts');
+    await harnessed.page.evaluate(`import('/engine/run-session.ts').then((m) => { window.RunSession = m.RunSession; })`);
+    await harnessed.page.evaluate(async ({ plain, scenario, last }) => {
       const { RunSession } = window as unknown as { RunSession: new (lab: string, scenario: string, seed: number) => EventTarget & { add(c: unknown): void; finish(o: unknown): void } };
       const session = new RunSession('protocol-binding', scenario, 2);
       const viewer = document.createElement('run-viewer') as HTMLElement & { session: unknown; updateComplete: Promise<unknown> };
@@ -61,29 +48,29 @@ describe('<run-viewer>', () => {
       await viewer.updateComplete;
     }, { plain, scenario: scenario.id, last: rt.trace.length });
 
-    const slider = page.getByRole('slider', { name: 'Trace position' });
+    const slider = harnessed.page.getByRole('slider', { name: 'Trace position' });
     expect(await slider.getAttribute('max')).toBe(String(rt.trace.length));
     // Playback moves on its own.
     await expect.poll(async () => Number(await slider.inputValue()), { timeout: 10_000 }).toBeGreaterThan(1);
     const first = Number(await slider.inputValue());
     await expect.poll(async () => Number(await slider.inputValue()), { timeout: 10_000 }).toBeGreaterThan(first);
 
-    await page.getByRole('button', { name: 'Jump to end' }).click();
+    await harnessed.page.getByRole('button', { name: 'Jump to end' }).click();
     expect(await slider.inputValue()).toBe(String(rt.trace.length));
-    const binding = page.locator('run-viewer state-diagram[data-object="binding driver/nic0"]');
+    const binding = harnessed.page.locator('run-viewer state-diagram[data-object="binding driver/nic0"]');
     expect(await binding.locator('.state').textContent()).toBe('Running');
     const nic0 = rt.machine.nic(0);
-    expect(await page.locator('run-viewer [data-summary="nic0-tx"]').textContent()).toMatch(new RegExp(`^TDH \\(head\\) ${nic0.peek('TDH')}, TDT \\(tail\\) ${nic0.peek('TDT')},`));
-    expect(await page.locator('run-viewer [data-counter="nic0-GPTC"]').textContent()).toBe(String(nic0.statistics().GPTC));
-    expect(await page.locator('run-viewer frame-list tbody tr').count()).toBe(Math.min(200, rt.frames.length));
+    expect(await harnessed.page.locator('run-viewer [data-summary="nic0-tx"]').textContent()).toMatch(new RegExp(`^TDH \\(head\\) ${nic0.peek('TDH')}, TDT \\(tail\\) ${nic0.peek('TDT')},`));
+    expect(await harnessed.page.locator('run-viewer [data-counter="nic0-GPTC"]').textContent()).toBe(String(nic0.statistics().GPTC));
+    expect(await harnessed.page.locator('run-viewer frame-list tbody tr').count()).toBe(Math.min(200, rt.frames.length));
 
     // Scrub to where the binding starts pausing.
     const pausing = rt.trace.events.find((e) => e.kind === 'state' && e.object === 'binding driver/nic0' && e.to === 'Pausing')!;
     await slider.fill(String(pausing.n));
     expect(await binding.locator('.state').textContent()).toBe('Pausing');
     expect(await binding.locator('path.edge.taken').getAttribute('data-transition')).toBe('Running-Pause-Pausing');
-    expect(await page.locator('run-viewer event-timeline li.current').textContent()).toContain('binding driver/nic0: Running → Pausing (Pause)');
+    expect(await harnessed.page.locator('run-viewer event-timeline li.current').textContent()).toContain('binding driver/nic0: Running → Pausing (Pause)');
     const framesByThen = rt.trace.events.filter((e) => e.kind === 'frame' && e.n <= pausing.n).length;
-    expect(await page.locator('run-viewer frame-list tbody tr').count()).toBe(framesByThen);
+    expect(await harnessed.page.locator('run-viewer frame-list tbody tr').count()).toBe(framesByThen);
   });
 });
