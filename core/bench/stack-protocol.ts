@@ -2,8 +2,8 @@
 // It binds to every adapter, and on request sends numbered frames from one binding to another
 // adapter's address, keeping at most `window` frames between sent and received, and checks every
 // frame it receives: length, the sequence number (in order) and two words derived from it.
-// Per frame it touches only the NBL records and words of the frame: the offset of each NET_BUFFER's
-// data is looked up once and kept, so the datapath allocates nothing.
+// Per frame it touches only the NBL records and words of the frame (NDIS keeps each NET_BUFFER's
+// Data view while the record is unchanged), so the datapath allocates nothing.
 
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisCompleteUnbindAdapterEx,
@@ -47,19 +47,14 @@ let errors = 0;
 let firstError: string | null = null;
 /** The frame's first 16 bytes (destination, source, EtherType 0x88B5, 2 bytes of padding) as words. */
 const header = new Uint32Array(4);
-/** The machine's memory as words, and each NET_BUFFER's first data word in it. */
+/** The machine's memory as words (the frames are read and written a word at a time). */
 let words: Uint32Array | null = null;
-const dataWord = new Map<NET_BUFFER, number>();
 
+/** The index in `words` of the NET_BUFFER's first data byte (its Data view is kept by NDIS, so this allocates nothing). */
 function wordOf(nb: NET_BUFFER): number {
-  let word = dataWord.get(nb);
-  if (word === undefined) {
-    const data = nb.Data;
-    words ??= new Uint32Array(data.buffer, 0, data.buffer.byteLength >> 2);
-    word = data.byteOffset >> 2;
-    dataWord.set(nb, word);
-  }
-  return word;
+  const data = nb.Data;
+  words ??= new Uint32Array(data.buffer, 0, data.buffer.byteLength >> 2);
+  return data.byteOffset >> 2;
 }
 
 function macBytes(mac: string): number[] {

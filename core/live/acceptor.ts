@@ -5,9 +5,10 @@
 // be held by the neighbour that handed it over, in the role the ring allows (a send that neighbour
 // allocated or was handed, a receive it was indicated...) -> NblNotOwned. Then the NBLs become the
 // taker's. A finding stops the machine: it is recorded in the control block and LiveStopped
-// unwinds the thread's pump.
+// unwinds the thread's pump. The usual chain is checked in one walk that reads each record once
+// (this runs for every chain at every hop, 8 times per frame going round the bench's stack).
 
-import { ChainError, NBL_NEXT, type NblPool } from '../memory/nbl-pool.ts';
+import { ChainError, NBL_NEXT, NBL_FIRST_NB, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH, type NblPool } from '../memory/nbl-pool.ts';
 import { ENTRY_INDEX, SECOND_KIND } from './plan.ts';
 import { ROLE_OWN, ROLE_RECEIVE, ROLE_SEND, holderWord, type LiveControl, type LiveFinding } from './control.ts';
 
@@ -56,45 +57,102 @@ export function arrivalOf(entry: number, down: boolean): Arrival {
   return down ? (second ? Arrival.Return : Arrival.Send) : (second ? Arrival.Complete : Arrival.Indicate);
 }
 
+const NBL_WORD_NEXT = NBL_NEXT >> 2;
+const NBL_WORD_FIRST_NB = NBL_FIRST_NB >> 2;
+const NB_WORD_NEXT = NB_NEXT >> 2;
+const NB_WORD_OFFSET = NB_DATA_OFFSET >> 2;
+const NB_WORD_LENGTH = NB_DATA_LENGTH >> 2;
+const NB_WORD_BUFFER = NB_BUFFER >> 2;
+const NB_WORD_BUFFER_LENGTH = NB_BUFFER_LENGTH >> 2;
+
 export class ChainAcceptor {
-  constructor(private readonly pool: NblPool, private readonly control: LiveControl, private readonly taker: number) {}
+  private readonly words: Uint32Array;
+  private readonly holders: Int32Array;
+  private readonly origins: Int32Array;
+  private readonly nblCount: number;
+  private readonly nblBase: number;
+  private readonly nbBase: number;
+  private readonly dataBase: number;
+  private readonly dataEnd: number;
+
+  constructor(private readonly pool: NblPool, private readonly control: LiveControl, private readonly taker: number) {
+    this.words = pool.words;
+    this.holders = control.holders;
+    this.origins = control.origins;
+    this.nblCount = pool.layout.nblCount;
+    this.nblBase = pool.layout.nblBase >> 2;
+    this.nbBase = pool.layout.nbBase >> 2;
+    this.dataBase = pool.layout.dataBase;
+    this.dataEnd = pool.dataEnd;
+  }
 
   /**
    * Checks the chain in `entry`, handed over by `from` (holder id, named `fromName`) as `arrival`,
    * and makes it the taker's. Returns the number of NBLs; throws LiveStopped after a finding.
+   *
+   * One walk does it all for the usual chain, whose every NBL has its own NET_BUFFER (NBL i with
+   * NET_BUFFER i, no second one): each NBL must be held by `from` in an allowed role, and becomes
+   * the taker's as the walk passes. That also ends a looping chain: the first NBL met again is
+   * the taker's by then, not `from`'s. Anything unusual (a rechained NET_BUFFER, a loop, a
+   * holder that is not `from`) is looked at again by NblPool.checkChain, which names what is
+   * wrong, before an NBL is blamed on ownership.
    */
   accept(entry: number, arrival: Arrival, from: number, fromName: string, where: string): number {
-    const pool = this.pool;
     const head = entry & ENTRY_INDEX;
-    if (!pool.isIndex(head)) {
-      this.stop('SharedMemoryCorrupted', fromName, `${where}: ring entry 0x${(entry >>> 0).toString(16)} is not an NBL (indices 0..${pool.layout.nblCount - 1})`);
+    const { words, holders, origins } = this;
+    const nblCount = this.nblCount;
+    if (head >= nblCount) {
+      this.stop('SharedMemoryCorrupted', fromName, `${where}: ring entry 0x${(entry >>> 0).toString(16)} is not an NBL (indices 0..${nblCount - 1})`);
     }
-    let count: number;
+    const allowed = ALLOWED[arrival];
+    const taker = this.taker;
+    const takerOwn = holderWord(taker, ROLE_OWN);
+    const takerRole = holderWord(taker, TAKEN_AS[arrival]);
+    const { nblBase, nbBase, dataBase, dataEnd } = this;
+    let unusual = false;
+    let count = 0;
+    let nbl = head;
+    for (;;) {
+      const word = holders[nbl]!;
+      if (word >>> 2 !== from || (allowed & (1 << (word & 3))) === 0) return this.refuse(head, nbl, word, arrival, from, fromName, where);
+      holders[nbl] = origins[nbl] === taker ? takerOwn : takerRole;
+      count++;
+      const at = nblBase + nbl * 8;
+      const nb = nbBase + nbl * 8;
+      if (words[at + NBL_WORD_FIRST_NB] !== nbl + 1 || words[nb + NB_WORD_NEXT] !== 0) {
+        unusual = true;
+      } else {
+        const buffer = words[nb + NB_WORD_BUFFER]!;
+        const bufferLength = words[nb + NB_WORD_BUFFER_LENGTH]!;
+        const end = words[nb + NB_WORD_OFFSET]! + words[nb + NB_WORD_LENGTH]!;
+        if (buffer < dataBase || buffer + bufferLength > dataEnd || end > bufferLength) unusual = true;
+      }
+      const next = words[at + NBL_WORD_NEXT]!;
+      if (next === 0) break;
+      if (next > nblCount) {
+        unusual = true;
+        break;
+      }
+      nbl = next - 1;
+    }
+    if (unusual) this.structure(head, arrival, fromName, where);
+    return count;
+  }
+
+  /** The slow look at an unusual chain: SharedMemoryCorrupted if it does not walk cleanly. */
+  private structure(head: number, arrival: Arrival, fromName: string, where: string): void {
     try {
-      count = pool.checkChain(head).nbls;
+      this.pool.checkChain(head);
     } catch (error) {
       if (!(error instanceof ChainError)) throw error;
       this.stop('SharedMemoryCorrupted', fromName, `${where}: the chain ${WHAT[arrival]} from NBL ${head}: ${error.message}`);
     }
-    const holders = this.control.holders;
-    const origins = this.control.origins;
-    const allowed = ALLOWED[arrival];
-    const role = TAKEN_AS[arrival];
-    const taker = this.taker;
-    // The walk is safe now (checkChain found no loop), unless the other thread rewrites the chain
-    // meanwhile: the count bounds it either way.
-    let nbl = head;
-    for (let i = 0; i < count; i++) {
-      const word = holders[nbl]!;
-      if (word >>> 2 !== from || (allowed & (1 << (word & 3))) === 0) {
-        this.stop('NblNotOwned', fromName, `${where}: NBL ${nbl} ${WHAT[arrival]} by ${fromName}, which ${describeHolder(word, from)}`);
-      }
-      holders[nbl] = holderWord(taker, origins[nbl] === taker ? ROLE_OWN : role);
-      const next = pool.nblField(nbl, NBL_NEXT);
-      if (next === 0) break;
-      nbl = next - 1;
-    }
-    return count;
+  }
+
+  /** An NBL `from` does not hold as it should: a broken chain first, else NblNotOwned. */
+  private refuse(head: number, nbl: number, word: number, arrival: Arrival, from: number, fromName: string, where: string): never {
+    this.structure(head, arrival, fromName, where);
+    return this.stop('NblNotOwned', fromName, `${where}: NBL ${nbl} ${WHAT[arrival]} by ${fromName}, which ${describeHolder(word, from)}`);
   }
 
   /** Records the finding (the first of the run wins) and unwinds. */

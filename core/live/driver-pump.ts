@@ -49,8 +49,13 @@ export interface PumpStats {
   chains: number;
 }
 
-/** Chains taken from one ring per pass before the next ring gets its turn. */
-const BATCH = 64;
+/**
+ * Chains taken from one ring per pass; what they produce is published when the pass ends. Small,
+ * so the next thread can start on the first chains while this one handles the rest: with large
+ * batches the whole window moved through the threads as one lump and only one thread worked at a
+ * time (1.5 Mpps with 64, 2.2 with 4, same frames and cores).
+ */
+const BATCH = 4;
 type Fn = (...args: unknown[]) => unknown;
 
 interface Input {
@@ -70,6 +75,8 @@ export class DriverPump {
   readonly ndis: Record<string, Fn>;
   readonly stats: PumpStats = { busyMs: 0, liveMs: 0, parks: 0, chains: 0 };
   private readonly inputs: Input[] = [];
+  /** Every link out of this thread, flushed at the end of each pass. */
+  private readonly outs: LinkOut[] = [];
   private readonly pool: NblPool;
   private readonly acceptor: ChainAcceptor;
   /** Binding handle id -> the ring down to the layer below. */
@@ -85,12 +92,16 @@ export class DriverPump {
     this.reserve = Int32Array.from(plan.reserve);
     this.reserveCount = this.reserve.length;
     const outTo = (offset: number, thread: number): LinkOut => {
+      let out: LinkOut;
       if (plan.transport === 'postmessage') {
         const port = ports?.out.get(offset);
         if (!port) throw new Error(`no port for the link at 0x${offset.toString(16)}`);
-        return new PortOut(port, memory, offset, this.pool, control, thread);
+        out = new PortOut(port, memory, offset, this.pool, control, thread);
+      } else {
+        out = new RingOut(new SpscRing(memory, offset), control, thread);
       }
-      return new RingOut(new SpscRing(memory, offset), control, thread);
+      this.outs.push(out);
+      return out;
     };
     const inFrom = (offset: number, from: NeighbourPlan): LinkIn => {
       if (plan.transport === 'postmessage') {
@@ -250,7 +261,7 @@ export class DriverPump {
 
   /** Runs until the live run stops (or a finding stops it); control requests are served between passes. */
   run(control: ControlPoll): void {
-    const { inputs } = this;
+    const { inputs, outs } = this;
     runPumpLoop({
       live: () => this.control.live,
       pass: () => {
@@ -260,6 +271,7 @@ export class DriverPump {
           const input = inputs[i]!;
           work += input.link.take(BATCH, input.visit);
         }
+        for (let i = 0; i < outs.length; i++) outs[i]!.flush();
         return work;
       },
       park: () => this.park(control),

@@ -1,6 +1,7 @@
 // The two ways an NBL chain crosses from one live thread to the next. RingOut/RingIn carry chain
-// heads through an SpscRing in the machine's memory, one publish per chain and one release per
-// batch taken (the live stack's own path). PortOut/PortIn carry every NBL as its own postMessage
+// heads through an SpscRing in the machine's memory: the chains a pass pushes are published with
+// one store and one look at the consumer's bell when the pass flushes, and a batch taken is
+// released with one store (the live stack's own path). PortOut/PortIn carry every NBL as its own postMessage
 // (the naive baseline the benchmark compares with): a producer unlinks the chain and posts each
 // NBL; a consumer takes them with receiveMessageOnPort, one at a time. Both ring the consumer's
 // bell when it said it was parking.
@@ -10,8 +11,10 @@ import { NBL_NEXT, type NblPool } from '../memory/nbl-pool.ts';
 import type { LiveControl } from './control.ts';
 
 export interface LinkOut {
-  /** Hands the chain at `head` over; `entryBits` is 0 or SECOND_KIND. Returns false when full. */
+  /** Hands the chain at `head` over at the next flush; `entryBits` is 0 or SECOND_KIND. Returns false when full. */
   push(head: number, entryBits: number): boolean;
+  /** Makes everything pushed since the last flush visible, and wakes the consumer if it is parked. */
+  flush(): void;
 }
 
 export interface LinkIn {
@@ -22,15 +25,25 @@ export interface LinkIn {
 }
 
 export class RingOut implements LinkOut {
+  /** Entries written since the last flush, not yet published. */
+  private pending = 0;
+
   constructor(private readonly ring: SpscRing, private readonly control: LiveControl, private readonly consumer: number) {}
 
   push(head: number, entryBits: number): boolean {
     const ring = this.ring;
-    if (ring.reserve(1) === 0) return false;
-    ring.set(0, (head | entryBits) >>> 0);
-    ring.publish(1);
-    this.control.ring(this.consumer);
+    const pending = this.pending;
+    if (ring.reserve(pending + 1) <= pending) return false;
+    ring.set(pending, (head | entryBits) >>> 0);
+    this.pending = pending + 1;
     return true;
+  }
+
+  flush(): void {
+    if (this.pending === 0) return;
+    this.ring.publish(this.pending);
+    this.pending = 0;
+    this.control.ring(this.consumer);
   }
 }
 
@@ -71,6 +84,8 @@ function counterWord(memory: SharedArrayBuffer, ringOffset: number): { words: In
 
 export class PortOut implements LinkOut {
   private readonly counter: { words: Int32Array; index: number };
+  /** Something was posted since the consumer's bell was last looked at. */
+  private unrung = false;
 
   constructor(private readonly port: MessagePort, memory: SharedArrayBuffer, ringOffset: number, private readonly pool: NblPool, private readonly control: LiveControl, private readonly consumer: number) {
     this.counter = counterWord(memory, ringOffset);
@@ -89,8 +104,14 @@ export class PortOut implements LinkOut {
       nbl = next - 1;
     }
     Atomics.add(this.counter.words, this.counter.index, posted);
-    this.control.ring(this.consumer);
+    this.unrung = true;
     return true;
+  }
+
+  flush(): void {
+    if (!this.unrung) return;
+    this.unrung = false;
+    this.control.ring(this.consumer);
   }
 }
 

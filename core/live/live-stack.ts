@@ -32,7 +32,7 @@ export interface LiveOptions {
   spins?: number;
   /** Longest park in ms before a thread looks at its call channel again (default 2). */
   parkMs?: number;
-  /** Frames per NIC per device step on the miniport thread (default 256). */
+  /** Frames per NIC per device step on the miniport thread (default 64: see INDICATE_MAX in miniport-pump.ts). */
   budget?: number;
 }
 
@@ -186,7 +186,7 @@ export class LiveStack {
 
     if (runtime.machine.layout.config.captureBytes > 0) runtime.machine.capture.stop();
     control.setLive(true);
-    const miniportPlan: MiniportLivePlan = { ...tuning, thread: MINIPORT_THREAD, header: runtime.machine.layout.header, budget: options.budget ?? 256, adapters };
+    const miniportPlan: MiniportLivePlan = { ...tuning, thread: MINIPORT_THREAD, header: runtime.machine.layout.header, budget: options.budget ?? 64, adapters };
     const miniportPorts = portsOf.get(MINIPORT_THREAD);
     const data: MiniportWorkerData = {
       memory: runtime.machine.memory, module: runtime.machine.module, control: control.buffer,

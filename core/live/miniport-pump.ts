@@ -22,7 +22,10 @@ import { runPumpLoop } from './pump-loop.ts';
 import { SECOND_KIND, ENTRY_INDEX, type AdapterPlan, type MiniportLivePlan } from './plan.ts';
 import { NDIS_STATUS_SUCCESS } from '../ndis/status.ts';
 
-const BATCH = 64;
+/** Chains taken from above per adapter per pass. */
+const BATCH = 16;
+/** Most frames indicated up in one chain: small enough that the layers above work while more arrive. */
+const INDICATE_MAX = 64;
 const TX_CMD = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
 
 export interface MiniportStats extends PumpStats {
@@ -182,7 +185,7 @@ class LiveAdapter {
       else head = nbl;
       last = nbl;
       n++;
-      if (n === BATCH * 4) break;
+      if (n === INDICATE_MAX) break;
     }
     if (n === 0) return 0;
     pool.setNblField(last, NBL_NEXT, 0);
@@ -312,6 +315,7 @@ export class MiniportPump {
       work += a.completeTx() + a.indicateRx();
       a.flushTdt();
       a.flushRdt();
+      a.up.flush();
     }
     return work;
   }

@@ -82,7 +82,8 @@ export interface ChainSummary {
  */
 export class NblPool {
   readonly layout: PoolLayout;
-  private readonly words: Uint32Array;
+  /** The memory as u32 words (records are read and written through it). */
+  readonly words: Uint32Array;
   readonly bytes: Uint8Array;
   /** Owner id per NBL (0 = free). */
   private readonly owners: Int32Array;
@@ -92,7 +93,8 @@ export class NblPool {
   private readonly nblStamp: Uint32Array;
   private readonly nbStamp: Uint32Array;
   private stamp = 0;
-  private readonly dataEnd: number;
+  /** First byte past the data buffers. */
+  readonly dataEnd: number;
 
   constructor(buffer: ArrayBufferLike, region: Region, bufferBytes = 2048) {
     this.layout = planPool(region, bufferBytes);

@@ -35,4 +35,20 @@ describe('NET_BUFFER_LIST and NET_BUFFER objects', () => {
     nb.DataOffset = 5000;
     expect(() => nb.Data).toThrow(/DataOffset 5000 \+ DataLength 4 is past its 2048-byte buffer/);
   });
+
+  it('keeps the Data view while the record is unchanged, and makes a new one when it changes', () => {
+    const { pool, views: v } = views();
+    const nb = v.nbl(pool.allocate(1, 60)).FirstNetBuffer!;
+    const first = nb.Data;
+    expect(nb.Data).toBe(first); // reading a frame allocates nothing
+    nb.DataLength = 64;
+    const longer = nb.Data;
+    expect(longer).not.toBe(first);
+    expect(longer.length).toBe(64);
+    expect(longer.byteOffset).toBe(first.byteOffset);
+    // A buffer address a driver scribbled outside the pool's data is refused, not clamped.
+    pool.setNbField(nb.index, 12 /* NB_BUFFER */, 16);
+    expect(() => nb.Data).toThrow(/its buffer 0x10 \(\+64\) is not inside the pool's data/);
+  });
 });
+

@@ -8,43 +8,58 @@ import {
   NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH,
 } from '../memory/nbl-pool.ts';
 
-export class NET_BUFFER {
-  constructor(private readonly views: NetBufferViews, readonly index: number) {}
+// Both classes read and write their record's words directly (no per-access method chain), and a
+// NET_BUFFER keeps the view it last gave out as `Data`, so a driver that reads its frames through
+// `Data` allocates nothing per frame while the record's buffer, offset and length stay the same.
 
-  private get pool(): NblPool {
-    return this.views.pool;
+const NBL_WORDS = { next: NBL_NEXT >> 2, firstNb: NBL_FIRST_NB >> 2, status: NBL_STATUS >> 2, flags: NBL_FLAGS >> 2, source: NBL_SOURCE >> 2 };
+const NB_WORDS = { next: NB_NEXT >> 2, offset: NB_DATA_OFFSET >> 2, length: NB_DATA_LENGTH >> 2, buffer: NB_BUFFER >> 2, bufferLength: NB_BUFFER_LENGTH >> 2 };
+
+export class NET_BUFFER {
+  /** The pool's memory as words, and this record's first word in it. */
+  private readonly words: Uint32Array;
+  private readonly at: number;
+  /** The last `Data` view, and the buffer address, offset and length it was made for. */
+  private data: Uint8Array | null = null;
+  private dataBuffer = 0;
+  private dataOffset = 0;
+  private dataLength = 0;
+
+  constructor(private readonly views: NetBufferViews, readonly index: number) {
+    this.words = views.pool.words;
+    this.at = views.pool.nbAddress(index) >> 2;
   }
 
   get Next(): NET_BUFFER | null {
-    const link = this.pool.nbField(this.index, NB_NEXT);
+    const link = this.words[this.at + NB_WORDS.next]!;
     return link === 0 ? null : this.views.nb(link - 1);
   }
 
   set Next(next: NET_BUFFER | null) {
-    this.pool.setNbField(this.index, NB_NEXT, next ? next.index + 1 : 0);
+    this.words[this.at + NB_WORDS.next] = next ? next.index + 1 : 0;
   }
 
   /** Bytes from the start of the buffer to the first byte of data. */
   get DataOffset(): number {
-    return this.pool.nbField(this.index, NB_DATA_OFFSET);
+    return this.words[this.at + NB_WORDS.offset]!;
   }
 
   set DataOffset(value: number) {
-    this.pool.setNbField(this.index, NB_DATA_OFFSET, value >>> 0);
+    this.words[this.at + NB_WORDS.offset] = value >>> 0;
   }
 
   /** Bytes of data. */
   get DataLength(): number {
-    return this.pool.nbField(this.index, NB_DATA_LENGTH);
+    return this.words[this.at + NB_WORDS.length]!;
   }
 
   set DataLength(value: number) {
-    this.pool.setNbField(this.index, NB_DATA_LENGTH, value >>> 0);
+    this.words[this.at + NB_WORDS.length] = value >>> 0;
   }
 
   /** Size of the buffer (the MDL) the data lies in. */
   get BufferLength(): number {
-    return this.pool.nbField(this.index, NB_BUFFER_LENGTH);
+    return this.words[this.at + NB_WORDS.bufferLength]!;
   }
 
   /**
@@ -52,56 +67,69 @@ export class NET_BUFFER {
    * RangeError if DataOffset and DataLength do not fit the buffer.
    */
   get Data(): Uint8Array {
-    const buffer = this.pool.nbField(this.index, NB_BUFFER);
-    const offset = this.DataOffset;
-    const length = this.DataLength;
-    if (offset + length > this.BufferLength) {
-      throw new RangeError(`NET_BUFFER ${this.index}: DataOffset ${offset} + DataLength ${length} is past its ${this.BufferLength}-byte buffer`);
+    const words = this.words;
+    const buffer = words[this.at + NB_WORDS.buffer]!;
+    const offset = words[this.at + NB_WORDS.offset]!;
+    const length = words[this.at + NB_WORDS.length]!;
+    if (this.data !== null && buffer === this.dataBuffer && offset === this.dataOffset && length === this.dataLength) return this.data;
+    const bufferLength = words[this.at + NB_WORDS.bufferLength]!;
+    if (offset + length > bufferLength) {
+      throw new RangeError(`NET_BUFFER ${this.index}: DataOffset ${offset} + DataLength ${length} is past its ${bufferLength}-byte buffer`);
     }
-    return this.pool.bytes.subarray(buffer + offset, buffer + offset + length);
+    const pool = this.views.pool;
+    if (buffer < pool.layout.dataBase || buffer + offset + length > pool.dataEnd) {
+      throw new RangeError(`NET_BUFFER ${this.index}: its buffer 0x${buffer.toString(16)} (+${offset + length}) is not inside the pool's data`);
+    }
+    this.data = pool.bytes.subarray(buffer + offset, buffer + offset + length);
+    this.dataBuffer = buffer;
+    this.dataOffset = offset;
+    this.dataLength = length;
+    return this.data;
   }
 }
 
 export class NET_BUFFER_LIST {
-  constructor(private readonly views: NetBufferViews, readonly index: number) {}
+  private readonly words: Uint32Array;
+  private readonly at: number;
 
-  private get pool(): NblPool {
-    return this.views.pool;
+  constructor(private readonly views: NetBufferViews, readonly index: number) {
+    this.words = views.pool.words;
+    this.at = views.pool.nblAddress(index) >> 2;
   }
 
   get Next(): NET_BUFFER_LIST | null {
-    const link = this.pool.nblField(this.index, NBL_NEXT);
+    const link = this.words[this.at + NBL_WORDS.next]!;
     return link === 0 ? null : this.views.nbl(link - 1);
   }
 
   set Next(next: NET_BUFFER_LIST | null) {
-    this.pool.setNblField(this.index, NBL_NEXT, next ? next.index + 1 : 0);
+    this.words[this.at + NBL_WORDS.next] = next ? next.index + 1 : 0;
   }
 
   get FirstNetBuffer(): NET_BUFFER | null {
-    const link = this.pool.nblField(this.index, NBL_FIRST_NB);
+    const link = this.words[this.at + NBL_WORDS.firstNb]!;
     return link === 0 ? null : this.views.nb(link - 1);
   }
 
   set FirstNetBuffer(nb: NET_BUFFER | null) {
-    this.pool.setNblField(this.index, NBL_FIRST_NB, nb ? nb.index + 1 : 0);
+    this.words[this.at + NBL_WORDS.firstNb] = nb ? nb.index + 1 : 0;
   }
 
   /** NDIS_STATUS of a send, set by whoever completes it. */
   get Status(): number {
-    return this.pool.nblField(this.index, NBL_STATUS);
+    return this.words[this.at + NBL_WORDS.status]!;
   }
 
   set Status(status: number) {
-    this.pool.setNblField(this.index, NBL_STATUS, status >>> 0);
+    this.words[this.at + NBL_WORDS.status] = status >>> 0;
   }
 
   get Flags(): number {
-    return this.pool.nblField(this.index, NBL_FLAGS);
+    return this.words[this.at + NBL_WORDS.flags]!;
   }
 
   set Flags(flags: number) {
-    this.pool.setNblField(this.index, NBL_FLAGS, flags >>> 0);
+    this.words[this.at + NBL_WORDS.flags] = flags >>> 0;
   }
 
   /**
@@ -110,13 +138,13 @@ export class NET_BUFFER_LIST {
    * filter its own NBLs apart.
    */
   get SourceHandle(): unknown {
-    const id = this.pool.nblField(this.index, NBL_SOURCE);
+    const id = this.words[this.at + NBL_WORDS.source]!;
     return id === 0 ? null : (this.views.handleOf?.(id) ?? id);
   }
 
   set SourceHandle(handle: unknown) {
     const id = typeof handle === 'number' ? handle : ((handle as { id?: unknown } | null)?.id ?? 0);
-    this.pool.setNblField(this.index, NBL_SOURCE, typeof id === 'number' ? id >>> 0 : 0);
+    this.words[this.at + NBL_WORDS.source] = typeof id === 'number' ? id >>> 0 : 0;
   }
 }
 
@@ -126,19 +154,24 @@ export class NetBufferViews {
   handleOf: ((id: number) => unknown) | undefined;
   private readonly nbls: (NET_BUFFER_LIST | undefined)[];
   private readonly nbs: (NET_BUFFER | undefined)[];
+  private readonly nblCount: number;
+  private readonly nbCount: number;
 
   constructor(readonly pool: NblPool) {
-    this.nbls = new Array(pool.layout.nblCount);
-    this.nbs = new Array(pool.layout.nbCount);
+    this.nblCount = pool.layout.nblCount;
+    this.nbCount = pool.layout.nbCount;
+    this.nbls = new Array(this.nblCount);
+    this.nbs = new Array(this.nbCount);
   }
 
   nbl(index: number): NET_BUFFER_LIST {
-    if (!this.pool.isIndex(index)) throw new RangeError(`no NET_BUFFER_LIST ${index} in the pool`);
+    // `>>> 0 === index` is true only for integers 0..2^32-1; the count bounds the rest.
+    if (index >>> 0 !== index || index >= this.nblCount) throw new RangeError(`no NET_BUFFER_LIST ${index} in the pool`);
     return (this.nbls[index] ??= new NET_BUFFER_LIST(this, index));
   }
 
   nb(index: number): NET_BUFFER {
-    if (!Number.isInteger(index) || index < 0 || index >= this.pool.layout.nbCount) throw new RangeError(`no NET_BUFFER ${index} in the pool`);
+    if (index >>> 0 !== index || index >= this.nbCount) throw new RangeError(`no NET_BUFFER ${index} in the pool`);
     return (this.nbs[index] ??= new NET_BUFFER(this, index));
   }
 }
