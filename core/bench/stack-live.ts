@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { NdisRuntime } from '../ndis/runtime.ts';
 import { LiveStack, type LiveReport } from '../live/live-stack.ts';
 import type { LiveTransport } from '../live/plan.ts';
-import type { HeapFigures } from '../live/heap.ts';
+import type { HeapFigures, GcFigures } from '../live/heap.ts';
 import { median, resultOf, type BenchResult } from './result.ts';
 import type { TrafficReport } from './stack-protocol.ts';
 
@@ -85,11 +85,14 @@ async function stackRun(name: string, size: number, frames: number, transport: L
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const heapText = (h: HeapFigures | undefined) => (h ? `${mb(h.usedBytes)} MiB used (young ${mb(h.newSpaceBytes)}, old ${mb(h.oldSpaceBytes)})` : 'n/a');
 
-/** Per thread: busy ns per frame, parks, and heap before -> after (of the run with the median rate). */
+const gcText = (g: GcFigures | undefined, frames: number) =>
+  (g ? `${g.scavenges} young and ${g.fullCollections} full collections while live (${mb(g.youngBytesCollected)} MiB collected, ${(g.youngBytesCollected / frames).toFixed(2)} B/frame)` : 'collections n/a');
+
+/** Per thread: busy ns per frame, parks, heap before -> after and collections (of the run with the median rate). */
 function threadNotes(run: StackRun, frames: number): string {
   return run.report.threads.map((t) => {
     const busy = t.stats ? `${Math.round((t.stats.busyMs * 1e6) / frames)} ns/frame busy, ${t.stats.parks} parks` : 'no stats';
-    return `${t.thread}: ${busy}, heap ${heapText(t.heapBefore)} -> ${heapText(t.heapAfter)}`;
+    return `${t.thread}: ${busy}, heap ${heapText(t.heapBefore)} -> ${heapText(t.heapAfter)}, ${gcText(t.gc, frames)}`;
   }).join('; ');
 }
 

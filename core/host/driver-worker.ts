@@ -24,7 +24,7 @@ import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
 import { LiveControl } from '../live/control.ts';
 import { DriverPump, type CapturedDriver, type LivePorts, type PumpStats } from '../live/driver-pump.ts';
-import { loadHeapStatistics, heapFiguresOf, type HeapFigures } from '../live/heap.ts';
+import { loadHeapStatistics, heapFiguresOf, countCollections, type HeapFigures, type GcFigures } from '../live/heap.ts';
 import type { DriverLivePlan } from '../live/plan.ts';
 
 export interface DriverWorkerData {
@@ -53,6 +53,8 @@ export type LiveCommand = 'enter' | 'stats';
 /** What the live control function answers. */
 export interface LiveAnswer {
   heap: HeapFigures | undefined;
+  /** Collections since the thread went live (with 'stats', once the run is over). */
+  gc?: GcFigures | undefined;
   stats?: PumpStats;
   /** NBLs left in the driver's live reserve. */
   reserved?: number[];
@@ -97,6 +99,9 @@ let entering = false;
 let live = false;
 /** Control requests being served while live (NDIS calls then reach the core, which is waiting). */
 let inControl = 0;
+/** Counts this thread's garbage collections from 'enter' to the first 'stats'. */
+let stopCounting: (() => GcFigures) | undefined;
+let collections: GcFigures | undefined;
 
 const idOf = (value: unknown): number | undefined => {
   const id = (value as { id?: unknown } | null)?.id;
@@ -131,13 +136,21 @@ function liveControl(command: LiveCommand, plan?: DriverLivePlan): string {
 }
 
 function liveCommand(command: LiveCommand, plan?: DriverLivePlan): LiveAnswer {
-  if (command === 'stats') return { heap: heapFiguresOf(v8), ...(pump ? { stats: pump.stats, reserved: pump.reserved } : {}) };
+  if (command === 'stats') {
+    if (stopCounting) {
+      collections = stopCounting();
+      stopCounting = undefined;
+    }
+    return { heap: heapFiguresOf(v8), gc: collections, ...(pump ? { stats: pump.stats, reserved: pump.reserved } : {}) };
+  }
   if (command !== 'enter' || !plan) throw new TypeError(`unknown live command ${String(command)}`);
   let ports: LivePorts | undefined;
   if (plan.transport === 'postmessage') ports = receivePorts();
   pump = new DriverPump(plan, new LiveControl(data.live, views.pool.layout.nblCount), data.memory, views, captured, ports);
   entering = true;
-  return { heap: heapFiguresOf(v8) };
+  const heap = heapFiguresOf(v8);
+  stopCounting = countCollections(v8);
+  return { heap };
 }
 
 /** The postMessage baseline's ports, which the core posted to the mailbox before 'enter'. */

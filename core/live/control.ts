@@ -118,6 +118,11 @@ export class LiveControl {
     }
   }
 
+  /** Rings the bell of every thread whose bit (1 << thread) is set in `threads`. */
+  ringAll(threads: number): void {
+    for (let t = 0; threads !== 0; t++, threads >>>= 1) if ((threads & 1) !== 0) this.ring(t);
+  }
+
   /** The bell's sequence now: take it before the last look at the rings, then park on it. */
   bellSnapshot(thread: number): number {
     return Atomics.load(this.words, this.sleepingWord(thread) + 1);

@@ -7,7 +7,7 @@
 // parks on its bell; a control request from the core (over the call channel) is served between
 // batches. A finding anywhere stops every thread; the pump returns when the run stops.
 
-import { NblPool, NBL_NEXT, NBL_FIRST_NB, NBL_STATUS, NBL_FLAGS, NBL_SOURCE, NBL_CONTEXT, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH } from '../memory/nbl-pool.ts';
+import { NblPool } from '../memory/nbl-pool.ts';
 import { SpscRing } from '../memory/spsc-ring.ts';
 import { NET_BUFFER_LIST, type NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { ROLE_OWN, holderWord, type LiveControl } from './control.ts';
@@ -96,9 +96,9 @@ export class DriverPump {
       if (plan.transport === 'postmessage') {
         const port = ports?.out.get(offset);
         if (!port) throw new Error(`no port for the link at 0x${offset.toString(16)}`);
-        out = new PortOut(port, memory, offset, this.pool, control, thread);
+        out = new PortOut(port, memory, offset, this.pool, thread);
       } else {
-        out = new RingOut(new SpscRing(memory, offset), control, thread);
+        out = new RingOut(new SpscRing(memory, offset), thread);
       }
       this.outs.push(out);
       return out;
@@ -223,19 +223,7 @@ export class DriverPump {
     }
     if (this.reserveCount === 0) return null;
     const i = this.reserve[--this.reserveCount]!;
-    pool.setNblField(i, NBL_NEXT, 0);
-    pool.setNblField(i, NBL_FIRST_NB, i + 1);
-    pool.setNblField(i, NBL_STATUS, 0);
-    pool.setNblField(i, NBL_FLAGS, 0);
-    pool.setNblField(i, NBL_SOURCE, 0);
-    pool.setNblField(i, NBL_CONTEXT, 0);
-    pool.setNblField(i, NBL_CONTEXT + 4, 0);
-    pool.setNblField(i, NBL_CONTEXT + 8, 0);
-    pool.setNbField(i, NB_NEXT, 0);
-    pool.setNbField(i, NB_DATA_OFFSET, offset);
-    pool.setNbField(i, NB_DATA_LENGTH, length);
-    pool.setNbField(i, NB_BUFFER, pool.bufferAddress(i));
-    pool.setNbField(i, NB_BUFFER_LENGTH, pool.layout.bufferBytes);
+    pool.resetRecords(i, offset, length);
     this.control.holders[i] = holderWord(this.plan.holder, ROLE_OWN);
     this.control.origins[i] = this.plan.holder;
     return this.views.nbl(i);
@@ -271,7 +259,9 @@ export class DriverPump {
           const input = inputs[i]!;
           work += input.link.take(BATCH, input.visit);
         }
-        for (let i = 0; i < outs.length; i++) outs[i]!.flush();
+        let bells = 0;
+        for (let i = 0; i < outs.length; i++) bells |= outs[i]!.flush();
+        if (bells !== 0) this.control.ringAll(bells);
         return work;
       },
       park: () => this.park(control),

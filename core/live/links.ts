@@ -1,20 +1,22 @@
 // The two ways an NBL chain crosses from one live thread to the next. RingOut/RingIn carry chain
 // heads through an SpscRing in the machine's memory: the chains a pass pushes are published with
-// one store and one look at the consumer's bell when the pass flushes, and a batch taken is
-// released with one store (the live stack's own path). PortOut/PortIn carry every NBL as its own postMessage
+// one store when the pass flushes, and a batch taken is released with one store (the live stack's
+// own path). PortOut/PortIn carry every NBL as its own postMessage
 // (the naive baseline the benchmark compares with): a producer unlinks the chain and posts each
 // NBL; a consumer takes them with receiveMessageOnPort, one at a time. Both ring the consumer's
 // bell when it said it was parking.
 
 import { SpscRing } from '../memory/spsc-ring.ts';
 import { NBL_NEXT, type NblPool } from '../memory/nbl-pool.ts';
-import type { LiveControl } from './control.ts';
 
 export interface LinkOut {
   /** Hands the chain at `head` over at the next flush; `entryBits` is 0 or SECOND_KIND. Returns false when full. */
   push(head: number, entryBits: number): boolean;
-  /** Makes everything pushed since the last flush visible, and wakes the consumer if it is parked. */
-  flush(): void;
+  /**
+   * Makes everything pushed since the last flush visible. Returns the consumer's bell bit
+   * (1 << its thread) if anything was, else 0: the caller rings it (LiveControl.ringAll).
+   */
+  flush(): number;
 }
 
 export interface LinkIn {
@@ -28,7 +30,7 @@ export class RingOut implements LinkOut {
   /** Entries written since the last flush, not yet published. */
   private pending = 0;
 
-  constructor(private readonly ring: SpscRing, private readonly control: LiveControl, private readonly consumer: number) {}
+  constructor(private readonly ring: SpscRing, private readonly consumer: number) {}
 
   push(head: number, entryBits: number): boolean {
     const ring = this.ring;
@@ -39,11 +41,11 @@ export class RingOut implements LinkOut {
     return true;
   }
 
-  flush(): void {
-    if (this.pending === 0) return;
+  flush(): number {
+    if (this.pending === 0) return 0;
     this.ring.publish(this.pending);
     this.pending = 0;
-    this.control.ring(this.consumer);
+    return 1 << this.consumer;
   }
 }
 
@@ -87,7 +89,7 @@ export class PortOut implements LinkOut {
   /** Something was posted since the consumer's bell was last looked at. */
   private unrung = false;
 
-  constructor(private readonly port: MessagePort, memory: SharedArrayBuffer, ringOffset: number, private readonly pool: NblPool, private readonly control: LiveControl, private readonly consumer: number) {
+  constructor(private readonly port: MessagePort, memory: SharedArrayBuffer, ringOffset: number, private readonly pool: NblPool, private readonly consumer: number) {
     this.counter = counterWord(memory, ringOffset);
   }
 
@@ -108,10 +110,10 @@ export class PortOut implements LinkOut {
     return true;
   }
 
-  flush(): void {
-    if (!this.unrung) return;
+  flush(): number {
+    if (!this.unrung) return 0;
     this.unrung = false;
-    this.control.ring(this.consumer);
+    return 1 << this.consumer;
   }
 }
 

@@ -19,7 +19,7 @@ import { NDIS_OWNER, type NdisRuntime, type DriverRecord } from '../ndis/runtime
 import { DESC_SIZE } from '../../wasm/e1000/registers.ts';
 import { NB_BUFFER } from '../memory/nbl-pool.ts';
 import { LiveControl, ROLE_OWN, holderWord, type LiveFinding } from './control.ts';
-import type { HeapFigures } from './heap.ts';
+import type { HeapFigures, GcFigures } from './heap.ts';
 import type { PumpStats } from './driver-pump.ts';
 import type { MiniportStats } from './miniport-pump.ts';
 import type { MiniportWorkerData } from './miniport.worker.ts';
@@ -40,6 +40,8 @@ export interface ThreadReport {
   thread: string;
   heapBefore: HeapFigures | undefined;
   heapAfter: HeapFigures | undefined;
+  /** Garbage collections while live (Node only). */
+  gc: GcFigures | undefined;
   stats: PumpStats | MiniportStats | undefined;
 }
 
@@ -67,7 +69,7 @@ export class LiveStack {
     private readonly runtime: NdisRuntime,
     readonly control: LiveControl,
     private readonly miniport: Thread,
-    private readonly miniportStopped: Promise<{ stats: MiniportStats; heap: HeapFigures | undefined }>,
+    private readonly miniportStopped: Promise<{ stats: MiniportStats; heap: HeapFigures | undefined; gc: GcFigures | undefined }>,
     private readonly miniportHeap: HeapFigures | undefined,
     private readonly workers: { driver: DriverRecord; worker: LiveWorker; thread: number; heap: HeapFigures | undefined }[],
     private readonly startHolders: Int32Array,
@@ -197,7 +199,7 @@ export class LiveStack {
     const messages = messageQueue(thread);
     const ready = (await messages.next()) as { state: string; heap: HeapFigures | undefined };
     if (ready.state !== 'ready') throw new Error(`the live miniport thread said ${JSON.stringify(ready)}`);
-    const miniportStopped = messages.next() as Promise<{ stats: MiniportStats; heap: HeapFigures | undefined }>;
+    const miniportStopped = messages.next() as Promise<{ stats: MiniportStats; heap: HeapFigures | undefined; gc: GcFigures | undefined }>;
 
     const workers: { driver: DriverRecord; worker: LiveWorker; thread: number; heap: HeapFigures | undefined }[] = [];
     try {
@@ -302,10 +304,10 @@ export class LiveStack {
     this.control.setLive(false);
     const miniport = await this.miniportStopped;
     await this.miniport.terminate();
-    const threads: ThreadReport[] = [{ thread: 'miniport', heapBefore: this.miniportHeap, heapAfter: miniport.heap, stats: miniport.stats }];
+    const threads: ThreadReport[] = [{ thread: 'miniport', heapBefore: this.miniportHeap, heapAfter: miniport.heap, gc: miniport.gc, stats: miniport.stats }];
     for (const w of this.workers) {
       const answer = w.worker.control('stats');
-      threads.push({ thread: w.driver.name, heapBefore: w.heap, heapAfter: answer.heap, stats: answer.stats });
+      threads.push({ thread: w.driver.name, heapBefore: w.heap, heapAfter: answer.heap, gc: answer.gc, stats: answer.stats });
     }
     const found = this.control.finding();
     if (found && !this.runtime.stopped) {

@@ -7,7 +7,7 @@
 // reposting each descriptor when its NBL comes back. No indication carries
 // NDIS_RECEIVE_FLAGS_RESOURCES: that flag lends NBLs for the length of a call, which a ring cannot.
 
-import { NblPool, NBL_NEXT, NBL_FIRST_NB, NBL_STATUS, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH } from '../memory/nbl-pool.ts';
+import { NblPool, NBL_NEXT, NBL_FIRST_NB, NBL_STATUS, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER } from '../memory/nbl-pool.ts';
 import { SpscRing } from '../memory/spsc-ring.ts';
 import {
   DESC_SIZE, RDH, RDT, TDH, TDT, RXD_STATUS, RXD_ERRORS, RXD_LENGTH, RXD_STAT_DD, RXD_STAT_EOP, TXD_STATUS, TXD_STAT_DD,
@@ -209,16 +209,10 @@ class LiveAdapter {
     }
   }
 
-  /** Resets the NBL to its receive buffer and gives its descriptor back when ring order allows. */
+  /** Resets the NBL to its receive buffer (whatever the layers above wrote) and gives its descriptor back when ring order allows. */
   private repost(nbl: number): void {
     const pool = this.pump.pool;
-    pool.setNblField(nbl, NBL_NEXT, 0);
-    pool.setNblField(nbl, NBL_FIRST_NB, nbl + 1);
-    pool.setNbField(nbl, NB_NEXT, 0);
-    pool.setNbField(nbl, NB_DATA_OFFSET, 0);
-    pool.setNbField(nbl, NB_DATA_LENGTH, 0);
-    pool.setNbField(nbl, NB_BUFFER, pool.bufferAddress(nbl));
-    pool.setNbField(nbl, NB_BUFFER_LENGTH, pool.layout.bufferBytes);
+    pool.resetRecords(nbl, 0, 0);
     this.rxReturned[this.descOfNbl[nbl]!] = 1;
     this.rdtDirty = true;
   }
@@ -282,10 +276,10 @@ export class MiniportPump {
         const outPort = ports?.out.get(a.above.up);
         if (!ports || !inPort || !outPort) throw new Error(`no ports for ${a.name}'s links`);
         down = new PortIn(inPort, memory, a.above.down, ports.receive);
-        up = new PortOut(outPort, memory, a.above.up, pool, control, a.above.thread);
+        up = new PortOut(outPort, memory, a.above.up, pool, a.above.thread);
       } else {
         down = new RingIn(new SpscRing(memory, a.above.down), (message) => acceptor.stop('SharedMemoryCorrupted', a.above.name, `the ring from ${a.above.name} to miniport ${a.name}: ${message}`));
-        up = new RingOut(new SpscRing(memory, a.above.up), control, a.above.thread);
+        up = new RingOut(new SpscRing(memory, a.above.up), a.above.thread);
       }
       return new LiveAdapter(a, this, acceptor, down, up);
     });
@@ -310,13 +304,15 @@ export class MiniportPump {
       a.flushRdt();
     }
     work += device.machine_step(plan.header, plan.budget);
+    let bells = 0;
     for (let i = 0; i < adapters.length; i++) {
       const a = adapters[i]!;
       work += a.completeTx() + a.indicateRx();
       a.flushTdt();
       a.flushRdt();
-      a.up.flush();
+      bells |= a.up.flush();
     }
+    if (bells !== 0) this.control.ringAll(bells);
     return work;
   }
 

@@ -1,6 +1,7 @@
 // The live miniport's thread: one instance of the NIC module on the machine's memory and the
 // MiniportPump (miniport-pump.ts) over it, until the live run stops. It says 'ready' with its heap
-// figures once set up, and 'stopped' with its counters and heap figures when it leaves.
+// figures once set up, and 'stopped' with its counters, heap figures and the collections it made
+// while live when it leaves.
 
 import { threadContext } from '../host/thread.ts';
 import { instantiateNic } from '../nic/module.ts';
@@ -10,7 +11,7 @@ import { LiveControl } from './control.ts';
 import { MiniportPump } from './miniport-pump.ts';
 import type { LivePorts } from './driver-pump.ts';
 import type { MiniportLivePlan } from './plan.ts';
-import { heapFigures } from './heap.ts';
+import { heapFigures, countCollections, loadHeapStatistics } from './heap.ts';
 
 export interface MiniportWorkerData {
   memory: WebAssembly.Memory;
@@ -34,5 +35,7 @@ if (data.ports) {
 }
 const pump = new MiniportPump(data.plan, control, memory, pool, device, ports);
 port.postMessage({ state: 'ready', heap: await heapFigures() });
+const stopCounting = countCollections(await loadHeapStatistics());
 pump.run();
-port.postMessage({ state: 'stopped', stats: pump.stats, heap: await heapFigures() });
+const gc = stopCounting?.();
+port.postMessage({ state: 'stopped', stats: pump.stats, gc, heap: await heapFigures() });

@@ -163,18 +163,32 @@ export class NblPool {
     if (this.freeCount === 0) return -1;
     const i = this.free[--this.freeCount]!;
     this.owners[i] = owner;
-    this.setNblField(i, NBL_NEXT, 0);
-    this.setNblField(i, NBL_FIRST_NB, i + 1);
-    this.setNblField(i, NBL_STATUS, 0);
-    this.setNblField(i, NBL_FLAGS, 0);
-    this.setNblField(i, NBL_SOURCE, 0);
-    for (let w = 0; w < 3; w++) this.setNblField(i, NBL_CONTEXT + 4 * w, 0);
-    this.setNbField(i, NB_NEXT, 0);
-    this.setNbField(i, NB_DATA_OFFSET, 0);
-    this.setNbField(i, NB_DATA_LENGTH, dataLength);
-    this.setNbField(i, NB_BUFFER, this.bufferAddress(i));
-    this.setNbField(i, NB_BUFFER_LENGTH, this.layout.bufferBytes);
+    this.resetRecords(i, 0, dataLength);
     return i;
+  }
+
+  /**
+   * Writes NBL `index` and NET_BUFFER `index` as freshly allocated: one NET_BUFFER over its own
+   * buffer with `dataOffset` and `dataLength`, nothing chained, status, flags, source and context
+   * zero. Word by word, since the live datapath does this for every frame.
+   */
+  resetRecords(index: number, dataOffset: number, dataLength: number): void {
+    const w = this.words;
+    const nbl = (this.layout.nblBase >> 2) + index * (NBL_RECORD_BYTES >> 2);
+    const nb = (this.layout.nbBase >> 2) + index * (NB_RECORD_BYTES >> 2);
+    w[nbl + (NBL_NEXT >> 2)] = 0;
+    w[nbl + (NBL_FIRST_NB >> 2)] = index + 1;
+    w[nbl + (NBL_STATUS >> 2)] = 0;
+    w[nbl + (NBL_FLAGS >> 2)] = 0;
+    w[nbl + (NBL_SOURCE >> 2)] = 0;
+    w[nbl + (NBL_CONTEXT >> 2)] = 0;
+    w[nbl + (NBL_CONTEXT >> 2) + 1] = 0;
+    w[nbl + (NBL_CONTEXT >> 2) + 2] = 0;
+    w[nb + (NB_NEXT >> 2)] = 0;
+    w[nb + (NB_DATA_OFFSET >> 2)] = dataOffset;
+    w[nb + (NB_DATA_LENGTH >> 2)] = dataLength;
+    w[nb + (NB_BUFFER >> 2)] = this.layout.dataBase + index * this.layout.bufferBytes;
+    w[nb + (NB_BUFFER_LENGTH >> 2)] = this.layout.bufferBytes;
   }
 
   /** Gives NBL `index` back to the pool; false if `owner` does not own it. */
