@@ -12,7 +12,7 @@
 //      4  findingState    i32  0 none; 1 being written; 2 written (first finding wins)
 //      8  findingBytes    i32  length of the finding's UTF-8 text
 //     64  finding         FINDING_BYTES of "rule\u0000driver\u0000message"
-//   4160  bells           MAX_THREADS x 128 B: [sleeping i32, seq i32] on their own cache lines
+//   4160  bells           MAX_THREADS x 128 B: [flag i32 (AWAKE, PARKING, RUNG), seq i32] on their own cache lines
 //   then  holders         i32 per NBL: holder id << 2 | role (0 = free)
 //   then  origins         i32 per NBL: holder id that allocated it (the miniport for receive buffers)
 
@@ -22,6 +22,11 @@ const FINDING_BYTES = 4096;
 const BELLS_OFFSET = FINDING_OFFSET + FINDING_BYTES;
 const BELL_BYTES = 128;
 const TABLES_OFFSET = BELLS_OFFSET + MAX_THREADS * BELL_BYTES;
+
+/** A bell's flag: the thread is running (producers need not ring), parking, or already rung. */
+const AWAKE = 0;
+const PARKING = 1;
+const RUNG = 2;
 
 const RUN = 0;
 const FINDING_STATE = 1;
@@ -109,10 +114,17 @@ export class LiveControl {
     return (BELLS_OFFSET + thread * BELL_BYTES) >> 2;
   }
 
-  /** After publishing to `thread`: wakes it if it said it was parking (or always, with `force`). */
+  /**
+   * After publishing to `thread`: wakes it if it said it was parking (or always, with `force`).
+   * Only the first ring of a park notifies: it moves the flag from PARKING to RUNG, so the
+   * producers that publish while the sleeper is still waking up (~16 µs here) do not each pay for
+   * another futex wake (that was 40-50 ns per frame on the threads that wake the filter). A ring
+   * that finds RUNG needs nothing more: whoever set it bumps the sequence after setting it, so
+   * after the sleeper's snapshot, and the sleeper cannot miss it.
+   */
   ring(thread: number, force = false): void {
     const sleeping = this.sleepingWord(thread);
-    if (force || Atomics.load(this.words, sleeping) !== 0) {
+    if (force || (Atomics.load(this.words, sleeping) === PARKING && Atomics.compareExchange(this.words, sleeping, PARKING, RUNG) === PARKING)) {
       Atomics.add(this.words, sleeping + 1, 1);
       Atomics.notify(this.words, sleeping + 1);
     }
@@ -130,19 +142,19 @@ export class LiveControl {
 
   /** Raises this thread's need-wakeup flag (producers ring from now on). */
   raise(thread: number): void {
-    Atomics.store(this.words, this.sleepingWord(thread), 1);
+    Atomics.store(this.words, this.sleepingWord(thread), PARKING);
   }
 
   /** Sleeps until the bell rings after `snapshot` or `timeoutMs` pass, then lowers the flag. */
   park(thread: number, snapshot: number, timeoutMs: number): void {
     const sleeping = this.sleepingWord(thread);
     Atomics.wait(this.words, sleeping + 1, snapshot, timeoutMs);
-    Atomics.store(this.words, sleeping, 0);
+    Atomics.store(this.words, sleeping, AWAKE);
   }
 
   /** Lowers the flag without sleeping (work turned up on the last look). */
   lower(thread: number): void {
-    Atomics.store(this.words, this.sleepingWord(thread), 0);
+    Atomics.store(this.words, this.sleepingWord(thread), AWAKE);
   }
 }
 
