@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { serveRepository, launchChromium } from '../testing/browser.ts';
 import { referenceRun, type ReferenceRunResult, type ReferenceSources } from './reference-run.ts';
+import type { LiveRunResult } from '../live/live-run.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const SOURCES: ReferenceSources = { protocol: reference('protocol.ts'), filter: reference('counting-filter.ts') };
@@ -52,4 +53,19 @@ describe('drivers in Web Workers', () => {
     expect(await page.evaluate(() => (window as unknown as { __hungDriver(): Promise<string> }).__hungDriver())).toBe('DriverHung');
     expect((await inBrowser('worker', 3)).findings).toEqual([]);
   });
+
+  it('runs the stack live: drivers and the miniport in Web Workers, 20,000 frames intact and in order, every NBL home', async () => {
+    const sources = { filter: SOURCES.filter, protocol: readFileSync(new URL('../bench/stack-protocol.ts', import.meta.url), 'utf8') };
+    const result = await page.evaluate(([s]) => (window as unknown as { __liveRun(s: unknown, n: number): Promise<LiveRunResult> }).__liveRun(s, 20_000), [sources] as const);
+    expect(result).toEqual({
+      traffic: [20_000, 20_000, 20_000, 0, null],
+      finding: undefined,
+      outstanding: 0,
+      threads: ['miniport', 'counting-filter', 'stack-protocol'],
+      sent: [20_000, 0],
+      indicated: [0, 20_000],
+    });
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
+
