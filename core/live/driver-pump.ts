@@ -1,9 +1,9 @@
 // The live datapath inside a driver's worker. While the stack runs live, the driver's datapath NDIS
 // calls (NdisSendNetBufferLists, NdisFSendNetBufferLists, NdisFIndicateReceiveNetBufferLists,
 // their completions and returns, NBL allocation and freeing) do not cross to the core: they hand
-// the chain's head to the ring of the neighbouring layer, one publish per chain. The pump drains
-// the rings coming in, checks each chain (acceptor.ts) and calls the driver's own handlers with
-// the contexts it registered, on this thread. When every ring is empty it spins a little, then
+// the chain's head to the ring of the neighbouring layer, published when the pump's pass ends. The
+// pump drains the rings coming in a few chains at a time, checks each chain (acceptor.ts) and calls
+// the driver's own handlers with the contexts it registered, on this thread. When every ring is empty it spins a little, then
 // parks on its bell; a control request from the core (over the call channel) is served between
 // batches. A finding anywhere stops every thread; the pump returns when the run stops.
 
