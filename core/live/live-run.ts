@@ -25,7 +25,7 @@ export interface LiveRunResult {
   indicated: number[];
 }
 
-/** Wall clock: live mode runs freely in real time (see live-stack.ts); this only bounds the wait. */
+/** Longest wait for the frames, in wall-clock ms. */
 const TIMEOUT_MS = 20_000;
 
 export async function liveRun(sources: LiveRunSources, frames: number): Promise<LiveRunResult> {
@@ -38,6 +38,7 @@ export async function liveRun(sources: LiveRunSources, frames: number): Promise<
     rt.run();
     const live = await LiveStack.start(rt);
     live.call(protocol, 'StartTraffic', 0, 1, frames, 60, 64, 16);
+    // Wall clock, outside the engine: a live run is free-running, and this only bounds the wait.
     const deadline = performance.now() + TIMEOUT_MS;
     let traffic: TrafficReport;
     for (;;) {
