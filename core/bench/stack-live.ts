@@ -10,12 +10,11 @@
 // benchmark throw instead of reporting a rate.
 
 import { readFileSync } from 'node:fs';
-import { NdisRuntime } from '../ndis/runtime.ts';
-import { LiveStack, type LiveReport } from '../live/live-stack.ts';
+import type { LiveReport } from '../live/live-stack.ts';
+import { liveRun, type LiveRunShape } from '../live/live-run.ts';
 import type { LiveTransport } from '../live/plan.ts';
 import type { HeapFigures, GcFigures } from '../live/heap.ts';
 import { median, resultOf, type BenchResult } from './result.ts';
-import type { TrafficReport } from './stack-protocol.ts';
 
 const FILTER = new URL('../../labs/reference/counting-filter.ts', import.meta.url);
 const PROTOCOL = new URL('./stack-protocol.ts', import.meta.url);
@@ -38,48 +37,24 @@ interface StackRun {
   report: LiveReport;
 }
 
+const sources = () => ({ filter: readFileSync(FILTER, 'utf8'), protocol: readFileSync(PROTOCOL, 'utf8') });
+
+/** The benchmarks' machine: see the window and ring sizes above. */
+export const BENCH_SHAPE: LiveRunShape = {
+  rxRingEntries: RX_ENTRIES, txRingEntries: TX_ENTRIES, window: WINDOW, chain: CHAIN, frameBytes: 60,
+  poolBytes: 48 << 20, spscBytes: 2 << 20, transport: 'rings',
+};
+
 /** One run: bring the stack up, go live, move `frames` frames of `size` bytes (without FCS), stop. */
 async function stackRun(name: string, size: number, frames: number, transport: LiveTransport): Promise<StackRun> {
-  const rt = await NdisRuntime.create({
-    nics: 2, seed: 1, host: 'worker', rxRingEntries: RX_ENTRIES, txRingEntries: TX_ENTRIES,
-    poolBytes: 48 << 20, spscBytes: 2 << 20, captureBytes: 0,
-  });
-  try {
-    rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-    await rt.loadDriver(readFileSync(FILTER, 'utf8'), 'counting-filter.ts');
-    const protocol = await rt.loadDriver(readFileSync(PROTOCOL, 'utf8'), 'stack-protocol.ts');
-    rt.startStack();
-    rt.run();
-    if (rt.stopped) throw new Error(`${name}: the stack did not come up: ${rt.stopped.rule}: ${rt.stopped.message}`);
-    const live = await LiveStack.start(rt, { transport });
-    const start = performance.now();
-    live.call(protocol, 'StartTraffic', 0, 1, frames, size, WINDOW, CHAIN);
-    let traffic: TrafficReport;
-    // Generous: a stalled run fails instead of hanging.
-    const deadline = start + 30_000 + frames / 50;
-    const poll = async (done: (t: TrafficReport) => boolean) => {
-      for (;;) {
-        traffic = [...live.call<TrafficReport>(protocol, 'TrafficReport')] as TrafficReport;
-        if (done(traffic) || live.finding || performance.now() > deadline) return;
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    };
-    await poll((t) => t[2] >= frames);
-    const elapsedMs = performance.now() - start;
-    // The last send completions travel the other way and may land just after the last receive.
-    await poll((t) => t[1] >= frames);
-    await live.settle();
-    const report = await live.stop();
-    const [sent, completed, received, errors, firstError] = traffic!;
-    if (report.finding) throw new Error(`${name}: ${report.finding.rule}: ${report.finding.message}`);
-    if (received !== frames || errors !== 0 || completed !== frames) {
-      throw new Error(`${name}: ${received} of ${frames} frames arrived (${sent} sent, ${completed} completed), ${errors} damaged or out of order${firstError ? `: ${firstError}` : ''}`);
-    }
-    if (report.outstanding !== 0) throw new Error(`${name}: ${report.outstanding} NBL(s) did not come home after the run`);
-    return { pps: frames / (elapsedMs / 1000), report };
-  } finally {
-    await rt.close();
+  const { traffic, report, elapsedMs } = await liveRun(sources(), frames, { ...BENCH_SHAPE, frameBytes: size, transport });
+  const [sent, completed, received, errors, firstError] = traffic;
+  if (report.finding) throw new Error(`${name}: ${report.finding.rule}: ${report.finding.message}`);
+  if (received !== frames || errors !== 0 || completed !== frames) {
+    throw new Error(`${name}: ${received} of ${frames} frames arrived (${sent} sent, ${completed} completed), ${errors} damaged or out of order${firstError ? `: ${firstError}` : ''}`);
   }
+  if (report.outstanding !== 0) throw new Error(`${name}: ${report.outstanding} NBL(s) did not come home after the run`);
+  return { pps: frames / (elapsedMs / 1000), report };
 }
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);

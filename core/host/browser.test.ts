@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { serveRepository, launchChromium } from '../testing/browser.ts';
 import { referenceRun, type ReferenceRunResult, type ReferenceSources } from './reference-run.ts';
-import type { LiveRunResult } from '../live/live-run.ts';
+import type { LiveRunSummary } from '../live/live-run.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const SOURCES: ReferenceSources = { protocol: reference('protocol.ts'), filter: reference('counting-filter.ts') };
@@ -56,7 +56,7 @@ describe('drivers in Web Workers', () => {
 
   it('runs the stack live: drivers and the miniport in Web Workers, 20,000 frames intact and in order, every NBL home', async () => {
     const sources = { filter: SOURCES.filter, protocol: readFileSync(new URL('../bench/stack-protocol.ts', import.meta.url), 'utf8') };
-    const result = await page.evaluate(([s]) => (window as unknown as { __liveRun(s: unknown, n: number): Promise<LiveRunResult> }).__liveRun(s, 20_000), [sources] as const);
+    const result = await page.evaluate(([s]) => (window as unknown as { __liveRun(s: unknown, n: number): Promise<LiveRunSummary> }).__liveRun(s, 20_000), [sources] as const);
     expect(result).toEqual({
       traffic: [20_000, 20_000, 20_000, 0, null],
       finding: undefined,
@@ -64,7 +64,9 @@ describe('drivers in Web Workers', () => {
       threads: ['miniport', 'counting-filter', 'stack-protocol'],
       sent: [20_000, 0],
       indicated: [0, 20_000],
+      elapsedMs: expect.any(Number),
     });
+    expect(result.elapsedMs).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   }, 60_000);
 });

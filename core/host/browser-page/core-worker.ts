@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { referenceRun } from '../reference-run.ts';
 import { SANDBOX_PROBE } from '../sandbox-probe.ts';
 import { NdisRuntime } from '../../ndis/runtime.ts';
-import { liveRun } from '../../live/live-run.ts';
+import { liveRunSummary } from '../../live/live-run.ts';
 
 /** Loads the hostile probe driver in a Web Worker; returns what it could reach ('' for nothing). */
 async function probeSandbox(): Promise<string> {
@@ -31,6 +31,6 @@ async function hungDriver(): Promise<string | undefined> {
   }
 }
 
-const api = { referenceRun, probeSandbox, hungDriver, liveRun };
+const api = { referenceRun, probeSandbox, hungDriver, liveRun: liveRunSummary };
 export type CoreWorkerApi = typeof api;
 Comlink.expose(api);
