@@ -1,9 +1,10 @@
 // Measures the web lab in Debian's Chromium (never asserted by a test): time to interactive of the
-// course page and of a lab, the first Run after the lab page is ready, and the frame rate of the
-// live views playing a traffic run. Run with `npm run bench:web` (builds the site first); prints
+// course page and of a lab, the first Run after the lab page is ready, the frame rate of the
+// live views playing a traffic run, and the live stack (core/live) with its drivers and miniport
+// in Web Workers, on the stack benchmarks' machine (core/bench/stack-live.ts). Run with `npm run bench:web` (builds the site first); prints
 // one JSON object. Figures are medians of several fresh browser contexts.
 //
-//   npm run bench:web -- --runs 5
+//   npm run bench:web -- --runs 5 --live-frames 5000000
 
 import { preview, createServer } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
@@ -16,6 +17,9 @@ import { labById, referenceDrivers } from '../../core/grading/labs.ts';
 import { RunRecorder } from '../engine/recorder.ts';
 import type { RunChunk } from '../engine/protocol.ts';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../testing/chromium.ts';
+import { serveRepository } from '../../core/testing/browser.ts';
+import { BENCH_SHAPE } from '../../core/bench/stack-live.ts';
+import type { LiveRunSummary } from '../../core/live/live-run.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const config = join(repoRoot, 'vite.config.ts');
@@ -109,7 +113,36 @@ async function liveViewFps(browser: Browser, devUrl: string, speed: string) {
   return { speed, events, frames, ...result };
 }
 
+/** stack-live-64B in Chromium: the core in a worker, the drivers and the miniport in nested Web Workers. */
+async function liveStackInChromium(browser: Browser, frames: number) {
+  const served = await serveRepository(['sucrase', 'comlink']);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${served.url}/core/host/browser-page/index.html`);
+    await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, undefined, { timeout: 30_000 });
+    const sources = {
+      filter: readFileSync(join(repoRoot, 'labs/reference/counting-filter.ts'), 'utf8'),
+      protocol: readFileSync(join(repoRoot, 'core/bench/stack-protocol.ts'), 'utf8'),
+    };
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const run = await page.evaluate(([s, n, shape]) => (window as unknown as { __liveRun(s: unknown, n: number, shape: unknown): Promise<LiveRunSummary> }).__liveRun(s, n, shape), [sources, frames, BENCH_SHAPE] as const);
+      const [, completed, received, errors] = run.traffic;
+      if (run.finding || received !== frames || completed !== frames || errors !== 0 || run.outstanding !== 0) {
+        throw new Error(`the live stack in Chromium: ${received} of ${frames} frames, ${errors} damaged, ${run.outstanding} NBLs away${run.finding ? `, ${run.finding}` : ''}`);
+      }
+      rates.push(frames / (run.elapsedMs / 1000));
+    }
+    return { frames, window: BENCH_SHAPE.window, mpps: round(median(rates) / 1e6), runsMpps: rates.map((r) => Math.round(r / 1e4) / 100) };
+  } finally {
+    await page.close();
+    await served.server.close();
+  }
+}
+
 requireChromium();
+const liveFramesArg = process.argv.indexOf('--live-frames');
+const LIVE_FRAMES = liveFramesArg > 0 ? Number(process.argv[liveFramesArg + 1]) : 5_000_000;
 process.env.NODE_ENV = 'production';
 const site = await preview({ configFile: config, logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
 const dev = await createServer({ configFile: config, logLevel: 'error', mode: 'development', server: { port: 0, host: '127.0.0.1', hmr: false }, optimizeDeps: { noDiscovery: true, include: [] } });
@@ -119,6 +152,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM
 try {
   const timings = await pageTimings(browser, urlOf(site));
   const fps = [await liveViewFps(browser, urlOf(dev), 'normal'), await liveViewFps(browser, urlOf(dev), 'fast')];
+  const liveStack = await liveStackInChromium(browser, LIVE_FRAMES);
   const report = {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: browser.version() },
     runs: RUNS,
@@ -126,6 +160,7 @@ try {
     timeToInteractiveLabMs: round(median(timings.lab)),
     firstRunAfterReadyMs: round(median(timings.firstRun)),
     liveViews: fps.map((f) => ({ ...f, fps: round(f.fps), p95FrameMs: round(f.p95FrameMs) })),
+    stackLive64BInChromium: liveStack,
     samples: { course: timings.course.map(round), lab: timings.lab.map(round), firstRun: timings.firstRun.map(round) },
   };
   console.log(JSON.stringify(report, null, 2));
