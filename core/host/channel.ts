@@ -11,6 +11,8 @@
 //  16  data      UTF-8 JSON
 // The driver's thread can write anything here: the core checks every length and parse.
 
+import { wallClockMs } from '../sched/wall-clock.ts';
+
 export const CHANNEL_HEADER_BYTES = 16;
 /** Default size of a channel region (bytes): control messages are small; NBL data never passes here. */
 export const CHANNEL_BYTES = 256 * 1024;
@@ -99,13 +101,4 @@ export class CallChannel {
       throw new ChannelCorrupted(`the message is not JSON (${length} bytes)`);
     }
   }
-}
-
-/**
- * Wall-clock milliseconds, for the watchdog only. The watchdog is outside the engine on purpose: it
- * catches a driver that will never return, which virtual time cannot see (no virtual time passes
- * while a handler runs); whether it fires decides only DriverHung, and nothing else reaches a trace.
- */
-export function wallClockMs(): number {
-  return performance.now();
 }

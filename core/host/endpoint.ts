@@ -10,7 +10,8 @@
 // Answers:   ret {v} | err {e: {name, message, stack}}
 // Every message also carries `s`: typed arrays of the receiver that the sender changed.
 
-import { CallChannel, ChannelCorrupted, ChannelTimeout, wallClockMs, type Side, FOR_CORE, FOR_DRIVER } from './channel.ts';
+import { CallChannel, ChannelCorrupted, ChannelTimeout, type Side, FOR_CORE, FOR_DRIVER } from './channel.ts';
+import { wallClockMs } from '../sched/wall-clock.ts';
 import { Codec, CodecError, type CodecOptions, type Remote } from './codec.ts';
 
 export interface ErrorInfo {

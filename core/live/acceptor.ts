@@ -8,7 +8,7 @@
 // unwinds the thread's pump. The usual chain is checked in one walk that reads each record once
 // (this runs for every chain at every hop, 8 times per frame going round the bench's stack).
 
-import { ChainError, NBL_NEXT, NBL_FIRST_NB, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH, type NblPool } from '../memory/nbl-pool.ts';
+import { ChainError, NBL_WORD, NB_WORD, type NblPool } from '../memory/nbl-pool.ts';
 import { ENTRY_INDEX, SECOND_KIND } from './plan.ts';
 import { ROLE_OWN, ROLE_RECEIVE, ROLE_SEND, holderWord, type LiveControl, type LiveFinding } from './control.ts';
 
@@ -57,21 +57,11 @@ export function arrivalOf(entry: number, down: boolean): Arrival {
   return down ? (second ? Arrival.Return : Arrival.Send) : (second ? Arrival.Complete : Arrival.Indicate);
 }
 
-const NBL_WORD_NEXT = NBL_NEXT >> 2;
-const NBL_WORD_FIRST_NB = NBL_FIRST_NB >> 2;
-const NB_WORD_NEXT = NB_NEXT >> 2;
-const NB_WORD_OFFSET = NB_DATA_OFFSET >> 2;
-const NB_WORD_LENGTH = NB_DATA_LENGTH >> 2;
-const NB_WORD_BUFFER = NB_BUFFER >> 2;
-const NB_WORD_BUFFER_LENGTH = NB_BUFFER_LENGTH >> 2;
-
 export class ChainAcceptor {
   private readonly words: Uint32Array;
   private readonly holders: Int32Array;
   private readonly origins: Int32Array;
   private readonly nblCount: number;
-  private readonly nblBase: number;
-  private readonly nbBase: number;
   private readonly dataBase: number;
   private readonly dataEnd: number;
 
@@ -80,8 +70,6 @@ export class ChainAcceptor {
     this.holders = control.holders;
     this.origins = control.origins;
     this.nblCount = pool.layout.nblCount;
-    this.nblBase = pool.layout.nblBase >> 2;
-    this.nbBase = pool.layout.nbBase >> 2;
     this.dataBase = pool.layout.dataBase;
     this.dataEnd = pool.dataEnd;
   }
@@ -108,7 +96,7 @@ export class ChainAcceptor {
     const taker = this.taker;
     const takerOwn = holderWord(taker, ROLE_OWN);
     const takerRole = holderWord(taker, TAKEN_AS[arrival]);
-    const { nblBase, nbBase, dataBase, dataEnd } = this;
+    const { pool, dataBase, dataEnd } = this;
     let unusual = false;
     let count = 0;
     let nbl = head;
@@ -117,17 +105,17 @@ export class ChainAcceptor {
       if (word >>> 2 !== from || (allowed & (1 << (word & 3))) === 0) return this.refuse(head, nbl, word, arrival, from, fromName, where);
       holders[nbl] = origins[nbl] === taker ? takerOwn : takerRole;
       count++;
-      const at = nblBase + nbl * 8;
-      const nb = nbBase + nbl * 8;
-      if (words[at + NBL_WORD_FIRST_NB] !== nbl + 1 || words[nb + NB_WORD_NEXT] !== 0) {
+      const at = pool.nblWord(nbl);
+      const nb = pool.nbWord(nbl);
+      if (words[at + NBL_WORD.firstNb] !== nbl + 1 || words[nb + NB_WORD.next] !== 0) {
         unusual = true;
       } else {
-        const buffer = words[nb + NB_WORD_BUFFER]!;
-        const bufferLength = words[nb + NB_WORD_BUFFER_LENGTH]!;
-        const end = words[nb + NB_WORD_OFFSET]! + words[nb + NB_WORD_LENGTH]!;
+        const buffer = words[nb + NB_WORD.buffer]!;
+        const bufferLength = words[nb + NB_WORD.bufferLength]!;
+        const end = words[nb + NB_WORD.offset]! + words[nb + NB_WORD.length]!;
         if (buffer < dataBase || buffer + bufferLength > dataEnd || end > bufferLength) unusual = true;
       }
-      const next = words[at + NBL_WORD_NEXT]!;
+      const next = words[at + NBL_WORD.next]!;
       if (next === 0) break;
       if (next > nblCount) {
         unusual = true;

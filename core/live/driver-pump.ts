@@ -1,10 +1,10 @@
 // The live datapath inside a driver's worker. While the stack runs live, the driver's datapath NDIS
 // calls (NdisSendNetBufferLists, NdisFSendNetBufferLists, NdisFIndicateReceiveNetBufferLists,
 // their completions and returns, NBL allocation and freeing) do not cross to the core: they hand
-// the chain's head to the ring of the neighbouring layer, published when the pump's pass ends. The
-// pump drains the rings coming in a few chains at a time, checks each chain (acceptor.ts) and calls
-// the driver's own handlers with the contexts it registered, on this thread. When every ring is empty it spins a little, then
-// parks on its bell; a control request from the core (over the call channel) is served between
+// the chain's head to the ring of the neighbouring layer, published when the pump's pass ends.
+// The pump drains the rings coming in a few chains at a time, checks each chain (acceptor.ts)
+// and calls the driver's own handlers with the contexts it registered, on this thread. When every
+// ring is empty it spins a little, then parks on its bell; a control request from the core (over the call channel) is served between
 // batches. A finding anywhere stops every thread; the pump returns when the run stops.
 
 import { NblPool } from '../memory/nbl-pool.ts';
@@ -12,7 +12,7 @@ import { SpscRing } from '../memory/spsc-ring.ts';
 import { NET_BUFFER_LIST, type NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { ROLE_OWN, holderWord, type LiveControl } from './control.ts';
 import { ChainAcceptor, LiveStopped, arrivalOf, Arrival } from './acceptor.ts';
-import { RingIn, RingOut, PortIn, PortOut, type LinkIn, type LinkOut, type ReceiveMessageOnPort } from './links.ts';
+import { RingIn, RingOut, PortIn, PortOut, flushAll, type LinkIn, type LinkOut, type ReceiveMessageOnPort } from './links.ts';
 import { SECOND_KIND, type DriverLivePlan, type NeighbourPlan } from './plan.ts';
 import { runPumpLoop } from './pump-loop.ts';
 
@@ -259,9 +259,7 @@ export class DriverPump {
           const input = inputs[i]!;
           work += input.link.take(BATCH, input.visit);
         }
-        let bells = 0;
-        for (let i = 0; i < outs.length; i++) bells |= outs[i]!.flush();
-        if (bells !== 0) this.control.ringAll(bells);
+        flushAll(outs, this.control);
         return work;
       },
       park: () => this.park(control),

@@ -1,22 +1,30 @@
 // The two ways an NBL chain crosses from one live thread to the next. RingOut/RingIn carry chain
 // heads through an SpscRing in the machine's memory: the chains a pass pushes are published with
 // one store when the pass flushes, and a batch taken is released with one store (the live stack's
-// own path). PortOut/PortIn carry every NBL as its own postMessage
-// (the naive baseline the benchmark compares with): a producer unlinks the chain and posts each
-// NBL; a consumer takes them with receiveMessageOnPort, one at a time. Both ring the consumer's
-// bell when it said it was parking.
+// own path). PortOut/PortIn carry every NBL as its own postMessage (the naive baseline the
+// benchmark compares with): a producer unlinks the chain and posts each NBL; a consumer takes
+// them with receiveMessageOnPort, one at a time. At the end of a pass flushAll rings each
+// consumer that was sent something once, however many links lead to it.
 
 import { SpscRing } from '../memory/spsc-ring.ts';
 import { NBL_NEXT, type NblPool } from '../memory/nbl-pool.ts';
+import type { LiveControl } from './control.ts';
 
 export interface LinkOut {
   /** Hands the chain at `head` over at the next flush; `entryBits` is 0 or SECOND_KIND. Returns false when full. */
   push(head: number, entryBits: number): boolean;
   /**
    * Makes everything pushed since the last flush visible. Returns the consumer's bell bit
-   * (1 << its thread) if anything was, else 0: the caller rings it (LiveControl.ringAll).
+   * (1 << its thread) if anything was, else 0 (see flushAll).
    */
   flush(): number;
+}
+
+/** Flushes every link out of a thread and rings each consumer's bell once. */
+export function flushAll(outs: readonly LinkOut[], control: LiveControl): void {
+  let bells = 0;
+  for (let i = 0; i < outs.length; i++) bells |= outs[i]!.flush();
+  if (bells !== 0) control.ringAll(bells);
 }
 
 export interface LinkIn {

@@ -5,6 +5,7 @@
 // the miniport in Web Workers: the same code path.
 
 import { NdisRuntime } from '../ndis/runtime.ts';
+import { wallClockMs } from '../sched/wall-clock.ts';
 import { LiveStack, type LiveReport } from './live-stack.ts';
 import type { LiveTransport } from './plan.ts';
 import type { MiniportStats } from './miniport-pump.ts';
@@ -54,20 +55,20 @@ export async function liveRun(sources: LiveRunSources, frames: number, shape: Li
     rt.run();
     if (rt.stopped) throw new Error(`the stack did not come up: ${rt.stopped.rule}: ${rt.stopped.message}`);
     const live = await LiveStack.start(rt, { transport: shape.transport });
-    // Wall clock, outside the engine: a live run is free-running; this times it and bounds the wait.
-    const start = performance.now();
+    // A live run is free-running: real time measures it and bounds the wait (see wall-clock.ts).
+    const start = wallClockMs();
     const deadline = start + 30_000 + frames / 50;
     live.call(protocol, 'StartTraffic', 0, 1, frames, shape.frameBytes, shape.window, shape.chain);
     let traffic = [0, 0, 0, 0, null] as TrafficReport;
     const poll = async (done: (t: TrafficReport) => boolean) => {
       for (;;) {
         traffic = [...live.call<TrafficReport>(protocol, 'TrafficReport')] as TrafficReport;
-        if (done(traffic) || live.finding || performance.now() > deadline) return;
+        if (done(traffic) || live.finding || wallClockMs() > deadline) return;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
     };
     await poll((t) => t[2] >= frames);
-    const elapsedMs = traffic[2] >= frames ? performance.now() - start : 0;
+    const elapsedMs = traffic[2] >= frames ? wallClockMs() - start : 0;
     // The last send completions travel the other way and may land just after the last receive.
     await poll((t) => t[1] >= frames);
     await live.settle();

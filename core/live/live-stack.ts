@@ -11,6 +11,7 @@
 // rings) does not follow what happened live, so the runtime is closed afterwards, not stepped on.
 
 import { spawnThread, type Thread } from '../host/thread.ts';
+import { wallClockMs } from '../sched/wall-clock.ts';
 import { WorkerHost, type LiveWorker } from '../host/worker-host.ts';
 import { SpscRing } from '../memory/spsc-ring.ts';
 import { BugCheck, type Finding } from '../verifier/verifier.ts';
@@ -284,10 +285,10 @@ export class LiveStack {
    * to the number still away.
    */
   async settle(timeoutMs = 2000): Promise<number> {
-    // Wall clock: live mode runs freely in real time, outside the deterministic engine.
-    const deadline = performance.now() + timeoutMs;
+    // Live mode runs freely in real time (see wall-clock.ts).
+    const deadline = wallClockMs() + timeoutMs;
     let away = this.outstanding();
-    while (away > 0 && this.control.live && performance.now() < deadline) {
+    while (away > 0 && this.control.live && wallClockMs() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       away = this.outstanding();
     }

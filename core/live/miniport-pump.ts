@@ -16,7 +16,7 @@ import {
 import type { NicExports } from '../nic/module.ts';
 import { ROLE_OWN, holderWord, type LiveControl } from './control.ts';
 import { ChainAcceptor, Arrival, arrivalOf } from './acceptor.ts';
-import { RingIn, RingOut, PortIn, PortOut, type LinkIn, type LinkOut } from './links.ts';
+import { RingIn, RingOut, PortIn, PortOut, flushAll, type LinkIn, type LinkOut } from './links.ts';
 import type { LivePorts, PumpStats } from './driver-pump.ts';
 import { runPumpLoop } from './pump-loop.ts';
 import { SECOND_KIND, ENTRY_INDEX, type AdapterPlan, type MiniportLivePlan } from './plan.ts';
@@ -258,6 +258,8 @@ export class MiniportPump {
   readonly dataBase: number;
   readonly dataEnd: number;
   private readonly adapters: LiveAdapter[];
+  /** Each adapter's link up, flushed together at the end of a pass. */
+  private readonly ups: LinkOut[];
 
   constructor(private readonly plan: MiniportLivePlan, readonly control: LiveControl, memory: SharedArrayBuffer, readonly pool: NblPool, readonly device: NicExports, ports?: LivePorts) {
     this.bytes = new Uint8Array(memory);
@@ -283,6 +285,7 @@ export class MiniportPump {
       }
       return new LiveAdapter(a, this, acceptor, down, up);
     });
+    this.ups = this.adapters.map((a) => a.up);
   }
 
   /** Hands a chain up; a full ring means the layer above corrupted its tail. */
@@ -304,15 +307,13 @@ export class MiniportPump {
       a.flushRdt();
     }
     work += device.machine_step(plan.header, plan.budget);
-    let bells = 0;
     for (let i = 0; i < adapters.length; i++) {
       const a = adapters[i]!;
       work += a.completeTx() + a.indicateRx();
       a.flushTdt();
       a.flushRdt();
-      bells |= a.up.flush();
     }
-    if (bells !== 0) this.control.ringAll(bells);
+    flushAll(this.ups, this.control);
     return work;
   }
 

@@ -1,11 +1,11 @@
 // The loop every live thread runs: passes over its rings, a few empty passes of spinning, then a
 // park on its bell; and the busy-time estimate the benchmark reports per thread.
 //
-// Wall clock on purpose: live mode is the free-running mode, outside the deterministic engine
-// (nothing here reaches a trace), and busy time is a measurement of this machine. Only one pass in
-// TIME_SAMPLE is timed, because performance.now() allocates (a heap number) in Node 20.
+// Busy time is a measurement of this machine, in real time (see wall-clock.ts). Only one pass in
+// TIME_SAMPLE is timed, because reading the clock allocates (a heap number) in Node 20.
 
 import { LiveStopped } from './acceptor.ts';
+import { wallClockMs } from '../sched/wall-clock.ts';
 
 /** One pass in this many is timed (a power of two). */
 export const TIME_SAMPLE = 256;
@@ -31,16 +31,16 @@ export interface PumpLoop {
 
 /** Runs `loop` until the live run ends or a finding stops it (LiveStopped). */
 export function runPumpLoop(loop: PumpLoop): void {
-  const started = performance.now();
+  const started = wallClockMs();
   let idle = 0;
   let passes = 0;
   let since = 0;
   try {
     while (loop.live()) {
       const sampled = (++passes & (TIME_SAMPLE - 1)) === 0;
-      if (sampled) since = performance.now();
+      if (sampled) since = wallClockMs();
       if (loop.pass() > 0) {
-        if (sampled) loop.stats.busyMs += (performance.now() - since) * TIME_SAMPLE;
+        if (sampled) loop.stats.busyMs += (wallClockMs() - since) * TIME_SAMPLE;
         idle = 0;
         continue;
       }
@@ -51,6 +51,6 @@ export function runPumpLoop(loop: PumpLoop): void {
   } catch (error) {
     if (!(error instanceof LiveStopped)) throw error;
   } finally {
-    loop.stats.liveMs = performance.now() - started;
+    loop.stats.liveMs = wallClockMs() - started;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { NblPool, ChainError, NBL_NEXT, NBL_FIRST_NB, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER } from './nbl-pool.ts';
+import { Prng } from '../sched/prng.ts';
 
 function pool() {
   const buffer = new SharedArrayBuffer(1 << 20);
@@ -91,8 +92,8 @@ describe('NBL pool', () => {
     const p = pool();
     const words = new Uint32Array(p.bytes.buffer);
     const ids = Array.from({ length: 20 }, () => p.allocate(1, 64));
-    let x = 12345;
-    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x);
+    const prng = new Prng(12345);
+    const rnd = () => prng.next();
     const base = p.layout.nblBase >> 2;
     const span = (p.layout.dataBase - p.layout.nblBase) >> 2;
     let thrown = 0;

@@ -41,6 +41,13 @@ export const NB_DATA_LENGTH = 8; // bytes of data
 export const NB_BUFFER = 12; // address of the buffer (the MDL's memory)
 export const NB_BUFFER_LENGTH = 16; // bytes in the buffer
 
+/**
+ * The same fields as word indices from a record's first word (NblPool.nblWord / nbWord), for the
+ * code that reads records on every hop of the datapath.
+ */
+export const NBL_WORD = { next: NBL_NEXT >> 2, firstNb: NBL_FIRST_NB >> 2, status: NBL_STATUS >> 2, flags: NBL_FLAGS >> 2, source: NBL_SOURCE >> 2, context: NBL_CONTEXT >> 2 } as const;
+export const NB_WORD = { next: NB_NEXT >> 2, offset: NB_DATA_OFFSET >> 2, length: NB_DATA_LENGTH >> 2, buffer: NB_BUFFER >> 2, bufferLength: NB_BUFFER_LENGTH >> 2 } as const;
+
 export interface PoolLayout {
   nblCount: number;
   nbCount: number;
@@ -126,6 +133,16 @@ export class NblPool {
     return this.layout.nbBase + index * NB_RECORD_BYTES;
   }
 
+  /** Index in `words` of NBL `index`'s first word (see NBL_WORD). */
+  nblWord(index: number): number {
+    return (this.layout.nblBase >> 2) + index * (NBL_RECORD_BYTES >> 2);
+  }
+
+  /** Index in `words` of NET_BUFFER `index`'s first word (see NB_WORD). */
+  nbWord(index: number): number {
+    return (this.layout.nbBase >> 2) + index * (NB_RECORD_BYTES >> 2);
+  }
+
   /** The data buffer that comes with NET_BUFFER `index`. */
   bufferAddress(index: number): number {
     return this.layout.dataBase + index * this.layout.bufferBytes;
@@ -174,21 +191,21 @@ export class NblPool {
    */
   resetRecords(index: number, dataOffset: number, dataLength: number): void {
     const w = this.words;
-    const nbl = (this.layout.nblBase >> 2) + index * (NBL_RECORD_BYTES >> 2);
-    const nb = (this.layout.nbBase >> 2) + index * (NB_RECORD_BYTES >> 2);
-    w[nbl + (NBL_NEXT >> 2)] = 0;
-    w[nbl + (NBL_FIRST_NB >> 2)] = index + 1;
-    w[nbl + (NBL_STATUS >> 2)] = 0;
-    w[nbl + (NBL_FLAGS >> 2)] = 0;
-    w[nbl + (NBL_SOURCE >> 2)] = 0;
-    w[nbl + (NBL_CONTEXT >> 2)] = 0;
-    w[nbl + (NBL_CONTEXT >> 2) + 1] = 0;
-    w[nbl + (NBL_CONTEXT >> 2) + 2] = 0;
-    w[nb + (NB_NEXT >> 2)] = 0;
-    w[nb + (NB_DATA_OFFSET >> 2)] = dataOffset;
-    w[nb + (NB_DATA_LENGTH >> 2)] = dataLength;
-    w[nb + (NB_BUFFER >> 2)] = this.layout.dataBase + index * this.layout.bufferBytes;
-    w[nb + (NB_BUFFER_LENGTH >> 2)] = this.layout.bufferBytes;
+    const nbl = this.nblWord(index);
+    const nb = this.nbWord(index);
+    w[nbl + NBL_WORD.next] = 0;
+    w[nbl + NBL_WORD.firstNb] = index + 1;
+    w[nbl + NBL_WORD.status] = 0;
+    w[nbl + NBL_WORD.flags] = 0;
+    w[nbl + NBL_WORD.source] = 0;
+    w[nbl + NBL_WORD.context] = 0;
+    w[nbl + NBL_WORD.context + 1] = 0;
+    w[nbl + NBL_WORD.context + 2] = 0;
+    w[nb + NB_WORD.next] = 0;
+    w[nb + NB_WORD.offset] = dataOffset;
+    w[nb + NB_WORD.length] = dataLength;
+    w[nb + NB_WORD.buffer] = this.layout.dataBase + index * this.layout.bufferBytes;
+    w[nb + NB_WORD.bufferLength] = this.layout.bufferBytes;
   }
 
   /** Gives NBL `index` back to the pool; false if `owner` does not own it. */

@@ -3,17 +3,11 @@
 // (NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_DATA_LENGTH...). A driver walks a chain with `Next` and
 // reads a frame through `NdisGetDataBuffer` or a NET_BUFFER's `Data`, a view of the pool memory.
 
-import {
-  NblPool, NBL_NEXT, NBL_FIRST_NB, NBL_STATUS, NBL_FLAGS, NBL_SOURCE, NB_NEXT, NB_DATA_OFFSET,
-  NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH,
-} from '../memory/nbl-pool.ts';
+import { NblPool, NBL_WORD, NB_WORD } from '../memory/nbl-pool.ts';
 
 // Both classes read and write their record's words directly (no per-access method chain), and a
 // NET_BUFFER keeps the view it last gave out as `Data`, so a driver that reads its frames through
 // `Data` allocates nothing per frame while the record's buffer, offset and length stay the same.
-
-const NBL_WORDS = { next: NBL_NEXT >> 2, firstNb: NBL_FIRST_NB >> 2, status: NBL_STATUS >> 2, flags: NBL_FLAGS >> 2, source: NBL_SOURCE >> 2 };
-const NB_WORDS = { next: NB_NEXT >> 2, offset: NB_DATA_OFFSET >> 2, length: NB_DATA_LENGTH >> 2, buffer: NB_BUFFER >> 2, bufferLength: NB_BUFFER_LENGTH >> 2 };
 
 export class NET_BUFFER {
   /** The pool's memory as words, and this record's first word in it. */
@@ -27,39 +21,39 @@ export class NET_BUFFER {
 
   constructor(private readonly views: NetBufferViews, readonly index: number) {
     this.words = views.pool.words;
-    this.at = views.pool.nbAddress(index) >> 2;
+    this.at = views.pool.nbWord(index);
   }
 
   get Next(): NET_BUFFER | null {
-    const link = this.words[this.at + NB_WORDS.next]!;
+    const link = this.words[this.at + NB_WORD.next]!;
     return link === 0 ? null : this.views.nb(link - 1);
   }
 
   set Next(next: NET_BUFFER | null) {
-    this.words[this.at + NB_WORDS.next] = next ? next.index + 1 : 0;
+    this.words[this.at + NB_WORD.next] = next ? next.index + 1 : 0;
   }
 
   /** Bytes from the start of the buffer to the first byte of data. */
   get DataOffset(): number {
-    return this.words[this.at + NB_WORDS.offset]!;
+    return this.words[this.at + NB_WORD.offset]!;
   }
 
   set DataOffset(value: number) {
-    this.words[this.at + NB_WORDS.offset] = value >>> 0;
+    this.words[this.at + NB_WORD.offset] = value >>> 0;
   }
 
   /** Bytes of data. */
   get DataLength(): number {
-    return this.words[this.at + NB_WORDS.length]!;
+    return this.words[this.at + NB_WORD.length]!;
   }
 
   set DataLength(value: number) {
-    this.words[this.at + NB_WORDS.length] = value >>> 0;
+    this.words[this.at + NB_WORD.length] = value >>> 0;
   }
 
   /** Size of the buffer (the MDL) the data lies in. */
   get BufferLength(): number {
-    return this.words[this.at + NB_WORDS.bufferLength]!;
+    return this.words[this.at + NB_WORD.bufferLength]!;
   }
 
   /**
@@ -68,11 +62,11 @@ export class NET_BUFFER {
    */
   get Data(): Uint8Array {
     const words = this.words;
-    const buffer = words[this.at + NB_WORDS.buffer]!;
-    const offset = words[this.at + NB_WORDS.offset]!;
-    const length = words[this.at + NB_WORDS.length]!;
+    const buffer = words[this.at + NB_WORD.buffer]!;
+    const offset = words[this.at + NB_WORD.offset]!;
+    const length = words[this.at + NB_WORD.length]!;
     if (this.data !== null && buffer === this.dataBuffer && offset === this.dataOffset && length === this.dataLength) return this.data;
-    const bufferLength = words[this.at + NB_WORDS.bufferLength]!;
+    const bufferLength = words[this.at + NB_WORD.bufferLength]!;
     if (offset + length > bufferLength) {
       throw new RangeError(`NET_BUFFER ${this.index}: DataOffset ${offset} + DataLength ${length} is past its ${bufferLength}-byte buffer`);
     }
@@ -94,42 +88,42 @@ export class NET_BUFFER_LIST {
 
   constructor(private readonly views: NetBufferViews, readonly index: number) {
     this.words = views.pool.words;
-    this.at = views.pool.nblAddress(index) >> 2;
+    this.at = views.pool.nblWord(index);
   }
 
   get Next(): NET_BUFFER_LIST | null {
-    const link = this.words[this.at + NBL_WORDS.next]!;
+    const link = this.words[this.at + NBL_WORD.next]!;
     return link === 0 ? null : this.views.nbl(link - 1);
   }
 
   set Next(next: NET_BUFFER_LIST | null) {
-    this.words[this.at + NBL_WORDS.next] = next ? next.index + 1 : 0;
+    this.words[this.at + NBL_WORD.next] = next ? next.index + 1 : 0;
   }
 
   get FirstNetBuffer(): NET_BUFFER | null {
-    const link = this.words[this.at + NBL_WORDS.firstNb]!;
+    const link = this.words[this.at + NBL_WORD.firstNb]!;
     return link === 0 ? null : this.views.nb(link - 1);
   }
 
   set FirstNetBuffer(nb: NET_BUFFER | null) {
-    this.words[this.at + NBL_WORDS.firstNb] = nb ? nb.index + 1 : 0;
+    this.words[this.at + NBL_WORD.firstNb] = nb ? nb.index + 1 : 0;
   }
 
   /** NDIS_STATUS of a send, set by whoever completes it. */
   get Status(): number {
-    return this.words[this.at + NBL_WORDS.status]!;
+    return this.words[this.at + NBL_WORD.status]!;
   }
 
   set Status(status: number) {
-    this.words[this.at + NBL_WORDS.status] = status >>> 0;
+    this.words[this.at + NBL_WORD.status] = status >>> 0;
   }
 
   get Flags(): number {
-    return this.words[this.at + NBL_WORDS.flags]!;
+    return this.words[this.at + NBL_WORD.flags]!;
   }
 
   set Flags(flags: number) {
-    this.words[this.at + NBL_WORDS.flags] = flags >>> 0;
+    this.words[this.at + NBL_WORD.flags] = flags >>> 0;
   }
 
   /**
@@ -138,13 +132,13 @@ export class NET_BUFFER_LIST {
    * filter its own NBLs apart.
    */
   get SourceHandle(): unknown {
-    const id = this.words[this.at + NBL_WORDS.source]!;
+    const id = this.words[this.at + NBL_WORD.source]!;
     return id === 0 ? null : (this.views.handleOf?.(id) ?? id);
   }
 
   set SourceHandle(handle: unknown) {
     const id = typeof handle === 'number' ? handle : ((handle as { id?: unknown } | null)?.id ?? 0);
-    this.words[this.at + NBL_WORDS.source] = typeof id === 'number' ? id >>> 0 : 0;
+    this.words[this.at + NBL_WORD.source] = typeof id === 'number' ? id >>> 0 : 0;
   }
 }
 
