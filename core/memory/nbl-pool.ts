@@ -102,6 +102,9 @@ export class NblPool {
   private stamp = 0;
   /** First byte past the data buffers. */
   readonly dataEnd: number;
+  /** Indices in `words` of the first NBL and NET_BUFFER records (kept: nblWord runs per record per hop). */
+  private readonly firstNblWord: number;
+  private readonly firstNbWord: number;
 
   constructor(buffer: ArrayBufferLike, region: Region, bufferBytes = 2048) {
     this.layout = planPool(region, bufferBytes);
@@ -115,6 +118,8 @@ export class NblPool {
     for (let i = 0; i < nblCount; i++) this.free[i] = nblCount - 1 - i;
     this.freeCount = nblCount;
     this.dataEnd = this.layout.dataBase + this.layout.nbCount * bufferBytes;
+    this.firstNblWord = this.layout.nblBase >> 2;
+    this.firstNbWord = this.layout.nbBase >> 2;
     const h = region.base >> 2;
     this.words[h + H_MAGIC / 4] = POOL_MAGIC;
     this.words[h + H_NBL_COUNT / 4] = nblCount;
@@ -135,12 +140,12 @@ export class NblPool {
 
   /** Index in `words` of NBL `index`'s first word (see NBL_WORD). */
   nblWord(index: number): number {
-    return (this.layout.nblBase >> 2) + index * (NBL_RECORD_BYTES >> 2);
+    return this.firstNblWord + index * (NBL_RECORD_BYTES >> 2);
   }
 
   /** Index in `words` of NET_BUFFER `index`'s first word (see NB_WORD). */
   nbWord(index: number): number {
-    return (this.layout.nbBase >> 2) + index * (NB_RECORD_BYTES >> 2);
+    return this.firstNbWord + index * (NB_RECORD_BYTES >> 2);
   }
 
   /** The data buffer that comes with NET_BUFFER `index`. */
