@@ -17,7 +17,7 @@ import type { HeapFigures, GcFigures } from '../live/heap.ts';
 import { median, resultOf, type BenchResult } from './result.ts';
 
 const FILTER = new URL('../../labs/reference/counting-filter.ts', import.meta.url);
-const PROTOCOL = new URL('./stack-protocol.ts', import.meta.url);
+const PROTOCOL = new URL('../../labs/reference/stack-protocol.ts', import.meta.url);
 /**
  * Descriptors per NIC receive ring, and the most frames the protocol keeps between sent and
  * received. Frames it has returned hold their receive descriptors until the miniport reposts them,
@@ -66,7 +66,7 @@ const gcText = (g: GcFigures | undefined, frames: number) =>
 /** Per thread: busy ns per frame, parks, heap before -> after and collections (of the run with the median rate). */
 function threadNotes(run: StackRun, frames: number): string {
   return run.report.threads.map((t) => {
-    const busy = t.stats ? `${Math.round((t.stats.busyMs * 1e6) / frames)} ns/frame busy, ${t.stats.parks} parks` : 'no stats';
+    const busy = t.stats ? `${Math.round((t.stats.busyMs * 1e6) / frames)} ns/frame busy, ${t.stats.parks} parks, ${t.stats.chains} chains taken (${(frames / t.stats.chains).toFixed(1)} frames per chain)` : 'no stats';
     return `${t.thread}: ${busy}, heap ${heapText(t.heapBefore)} -> ${heapText(t.heapAfter)}, ${gcText(t.gc, frames)}`;
   }).join('; ');
 }

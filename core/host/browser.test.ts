@@ -55,7 +55,7 @@ describe('drivers in Web Workers', () => {
   });
 
   it('runs the stack live: drivers and the miniport in Web Workers, 20,000 frames intact and in order, every NBL home', async () => {
-    const sources = { filter: SOURCES.filter, protocol: readFileSync(new URL('../bench/stack-protocol.ts', import.meta.url), 'utf8') };
+    const sources = { filter: SOURCES.filter, protocol: readFileSync(new URL('../../labs/reference/stack-protocol.ts', import.meta.url), 'utf8') };
     const result = await page.evaluate(([s]) => (window as unknown as { __liveRun(s: unknown, n: number): Promise<LiveRunSummary> }).__liveRun(s, 20_000), [sources] as const);
     expect(result).toEqual({
       traffic: [20_000, 20_000, 20_000, 0, null],

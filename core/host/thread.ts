@@ -73,7 +73,8 @@ export function adoptWorker(worker: Worker, data: unknown, transfer: Transferabl
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
     comlink: async () => worker,
     onError: (listener) =>
-      worker.addEventListener('error', (event) => listener(new Error(event.message))),
+      // A module that fails to load gives an ErrorEvent with no message.
+      worker.addEventListener('error', (event) => listener(new Error(event.message || 'the worker failed to load its module or threw before saying why'))),
     terminate: async () => worker.terminate(),
   };
 }

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { NdisRuntime, type DriverRecord } from '../ndis/runtime.ts';
 import { LiveStack } from './live-stack.ts';
 import type { MiniportStats } from './miniport-pump.ts';
-import type { TrafficReport } from '../bench/stack-protocol.ts';
+import type { TrafficReport } from '../../labs/reference/stack-protocol.ts';
 
 const FILTER = readFileSync(new URL('../../labs/reference/counting-filter.ts', import.meta.url), 'utf8');
-const PROTOCOL = readFileSync(new URL('../bench/stack-protocol.ts', import.meta.url), 'utf8');
+const PROTOCOL = readFileSync(new URL('../../labs/reference/stack-protocol.ts', import.meta.url), 'utf8');
 
 async function runningStack(protocolSource = PROTOCOL) {
   const rt = await NdisRuntime.create({ nics: 2, seed: 4, host: 'worker', rxRingEntries: 256, txRingEntries: 256, poolBytes: 4 << 20, spscBytes: 1 << 20, captureBytes: 0 });

@@ -10,7 +10,7 @@
 // every NBL came home. The deterministic runtime's bookkeeping (bindings, modules, the miniport's
 // rings) does not follow what happened live, so the runtime is closed afterwards, not stepped on.
 
-import { spawnThread, type Thread } from '../host/thread.ts';
+import { spawnThread, adoptWorker, type Thread } from '../host/thread.ts';
 import { wallClockMs } from '../sched/wall-clock.ts';
 import { WorkerHost, type LiveWorker } from '../host/worker-host.ts';
 import { SpscRing } from '../memory/spsc-ring.ts';
@@ -196,7 +196,7 @@ export class LiveStack {
       pool: { region: runtime.machine.layout.pool, bufferBytes: pool.layout.bufferBytes }, plan: miniportPlan,
       ...(miniportPorts ? { ports: { out: miniportPorts.out, in: miniportPorts.in } } : {}),
     };
-    const thread = await spawnThread(new URL('./miniport.worker.ts', import.meta.url), data, miniportPorts ? { transfer: miniportPorts.transfer } : {});
+    const thread = await spawnMiniportThread(data, miniportPorts?.transfer ?? []);
     const messages = messageQueue(thread);
     const ready = (await messages.next()) as { state: string; heap: HeapFigures | undefined };
     if (ready.state !== 'ready') throw new Error(`the live miniport thread said ${JSON.stringify(ready)}`);
@@ -331,6 +331,16 @@ export class LiveStack {
     for (let i = 0; i < holders.length; i++) if (holders[i] !== this.startHolders[i]) away++;
     return away;
   }
+}
+
+/** Node: a worker_thread through the tsx boot. Browser: the literal form bundlers turn into a worker chunk (see worker-host.ts). */
+async function spawnMiniportThread(data: MiniportWorkerData, transfer: Transferable[]): Promise<Thread> {
+  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
+    // Not the literal `new URL('./x.ts', import.meta.url)`: a bundler would copy the source into the site as an asset.
+    const file = './miniport.worker.ts';
+    return spawnThread(new URL(file, import.meta.url), data, { transfer });
+  }
+  return adoptWorker(new Worker(new URL('./miniport.worker.ts', import.meta.url), { type: 'module', name: 'live miniport' }), data, transfer);
 }
 
 /** The thread's messages in order, one promise each. */

@@ -122,7 +122,7 @@ async function liveStackInChromium(browser: Browser, frames: number) {
     await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, undefined, { timeout: 30_000 });
     const sources = {
       filter: readFileSync(join(repoRoot, 'labs/reference/counting-filter.ts'), 'utf8'),
-      protocol: readFileSync(join(repoRoot, 'core/bench/stack-protocol.ts'), 'utf8'),
+      protocol: readFileSync(join(repoRoot, 'labs/reference/stack-protocol.ts'), 'utf8'),
     };
     const rates: number[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -10,7 +10,7 @@ import { ruleById } from '../../core/verifier/rules.ts';
 import { bugCheckScreen, type Finding } from '../../core/verifier/verifier.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { LabWorkerRemote } from './lab-worker.ts';
-import type { FindingView, GradeOutcome, GradeProgress, GradeRequest, RunChunk, RunOutcome, RunRequest } from './protocol.ts';
+import type { FindingView, GradeOutcome, GradeProgress, GradeRequest, LiveOutcome, LiveProgress, LiveRequest, RunChunk, RunOutcome, RunRequest } from './protocol.ts';
 
 /** The worker stopped answering: the finding and the screen to show. */
 export class DriverHungError extends Error {
@@ -77,6 +77,11 @@ export class LabEngine {
       operation.scenario = progress.scenario;
       onProgress(progress);
     })));
+  }
+
+  /** Live traffic through the learner's filter (a filter lab's); the watchdog covers it as it covers Run. */
+  live(request: LiveRequest, onProgress: (progress: LiveProgress) => void): Promise<LiveOutcome> {
+    return this.guard({ reject: () => {}, seed: 1 }, (remote) => remote.live(request, Comlink.proxy(onProgress)));
   }
 
   /** Cancels what is running: the worker is terminated and replaced. */

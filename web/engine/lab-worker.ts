@@ -11,16 +11,29 @@ import { gradeLab } from '../../core/grading/grade.ts';
 import { nicModule } from '../../core/nic/module.ts';
 import { bugCheckScreen, type Finding } from '../../core/verifier/verifier.ts';
 import type { NdisRuntime } from '../../core/ndis/runtime.ts';
+import { DriverLoadError } from '../../core/ndis/driver-loader.ts';
+import { liveRun, LiveBringUpError, type LiveRunShape } from '../../core/live/live-run.ts';
+import type { PumpStats } from '../../core/live/driver-pump.ts';
 import { labById, references, type CourseLab } from '../labs/catalog.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { RunRecorder } from './recorder.ts';
-import type { FindingView, GradeOutcome, GradeProgress, GradeRequest, LabWorkerApi, RunChunk, RunOutcome, RunRequest } from './protocol.ts';
+import type { FindingView, GradeOutcome, GradeProgress, GradeRequest, LabWorkerApi, LiveOutcome, LiveProgress, LiveRequest, RunChunk, RunOutcome, RunRequest } from './protocol.ts';
 
 /** Wall-clock ms one handler may take in a Run before the worker host stops it (the page waits 5 s). */
 const RUN_WATCHDOG_MS = 2000;
 
 /** The name the learner's driver runs under (findings and traces cite it). */
 export const DRIVER_FILE = 'driver.ts';
+
+/**
+ * The machine Live traffic runs on: the stack benchmark's shape at half the memory (a window of
+ * 1,536 frames keeps the three threads busy here; 24 MiB of NBLs and buffers, not 48).
+ */
+const LIVE_SHAPE: LiveRunShape = { rxRingEntries: 4096, txRingEntries: 2048, window: 1536, chain: 64, frameBytes: 60, poolBytes: 24 << 20, spscBytes: 1 << 20, transport: 'rings' };
+/** Live traffic stops when no frame has arrived for this long (wall clock). */
+const LIVE_STALL_MS = 2000;
+/** The most frames one Live traffic run sends. */
+export const LIVE_MAX_FRAMES = 100_000_000;
 
 let heartbeat: Heartbeat | undefined;
 
@@ -94,6 +107,67 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
         void onProgress({ scenario: scenario.id, scenarioIndex: course.scenarios.indexOf(scenario), scenarioCount: course.scenarios.length, seed });
       },
     });
+  },
+
+  /**
+   * Live traffic: the learner's filter on both NICs' stacks between the traffic protocol
+   * (labs/reference/stack-protocol.ts) and the live miniport, every driver in its own worker, the
+   * frames counted and checked by the protocol. Filter labs only: a protocol lab's driver would
+   * have to make the traffic itself.
+   */
+  async live(request: LiveRequest, onProgress: (progress: LiveProgress) => void): Promise<LiveOutcome> {
+    const course = lab(request.lab);
+    if (course.kind !== 'filter') throw new Error(`Live traffic runs a filter driver; lab ${course.id} is a ${course.kind} lab`);
+    if (!Number.isInteger(request.frames) || request.frames < 1 || request.frames > LIVE_MAX_FRAMES) throw new RangeError(`Live traffic sends 1 to ${LIVE_MAX_FRAMES} frames; asked for ${request.frames}`);
+    if (!Number.isInteger(request.frameBytes) || request.frameBytes < 60 || request.frameBytes > 1514) throw new RangeError(`frames are 60 to 1514 bytes (without the FCS); asked for ${request.frameBytes}`);
+    heartbeat?.reset();
+    const outcome: LiveOutcome = {
+      lab: course.id, frames: request.frames, frameBytes: request.frameBytes, sent: 0, completed: 0, received: 0, damaged: 0,
+      elapsedMs: 0, framesPerSecond: 0, bitsPerSecond: 0, threads: [], outstanding: 0,
+    };
+    try {
+      const run = await liveRun(
+        { filter: request.source, filterFile: DRIVER_FILE, protocol: references.trafficProtocol },
+        request.frames,
+        { ...LIVE_SHAPE, frameBytes: request.frameBytes },
+        {
+          stallMs: LIVE_STALL_MS,
+          watchdogMs: RUN_WATCHDOG_MS,
+          observe: watch,
+          onProgress: ([sent, completed, received], elapsedMs) => {
+            heartbeat?.beat();
+            void onProgress({ sent, completed, received, elapsedMs });
+          },
+        },
+      );
+      const [sent, completed, received, damaged, firstDamage] = run.traffic;
+      Object.assign(outcome, { sent, completed, received, damaged, elapsedMs: run.elapsedMs, outstanding: run.report.outstanding });
+      if (firstDamage) outcome.firstDamage = firstDamage;
+      if (run.elapsedMs > 0) {
+        outcome.framesPerSecond = request.frames / (run.elapsedMs / 1000);
+        outcome.bitsPerSecond = outcome.framesPerSecond * (request.frameBytes + 4) * 8;
+      }
+      outcome.threads = run.report.threads.map((t) => {
+        const stats = t.stats as PumpStats | undefined;
+        return { thread: t.thread, busyNsPerFrame: stats && received > 0 ? Math.round((stats.busyMs * 1e6) / received) : 0, parks: stats?.parks ?? 0, chains: stats?.chains ?? 0 };
+      });
+      if (run.report.finding) {
+        outcome.finding = findingView(run.report.finding, 1);
+        outcome.bugCheck = bugCheckScreen(run.report.finding);
+      }
+      if (run.cutShort) outcome.cutShort = run.cutShort;
+    } catch (error) {
+      if (error instanceof LiveBringUpError) {
+        outcome.finding = findingView(error.finding, 1);
+        outcome.bugCheck = bugCheckScreen(error.finding);
+        outcome.problem = `${error.message}. Run the lab's scenarios to see where.`;
+      } else if (error instanceof DriverLoadError) {
+        outcome.problem = `your driver did not load: ${error.message}`;
+      } else {
+        outcome.problem = error instanceof Error ? error.message : String(error);
+      }
+    }
+    return outcome;
   },
 };
 

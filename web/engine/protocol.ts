@@ -127,10 +127,67 @@ export interface GradeProgress {
 
 export type GradeOutcome = GradeReport;
 
+/** Live traffic: the learner's filter between the traffic protocol and the NIC, running freely. */
+export interface LiveRequest {
+  lab: string;
+  source: string;
+  frames: number;
+  /** Frame length without FCS: 60 to 1514 bytes. */
+  frameBytes: number;
+}
+
+/** The traffic protocol's counts while a live run goes (about every 100 ms). */
+export interface LiveProgress {
+  sent: number;
+  completed: number;
+  received: number;
+  /** Wall-clock ms since the first send. */
+  elapsedMs: number;
+}
+
+/** What one thread of the live stack did. */
+export interface LiveThreadView {
+  thread: string;
+  /** Wall-clock ns per frame the thread spent in passes that moved something. */
+  busyNsPerFrame: number;
+  /** Times it ran out of work and slept. */
+  parks: number;
+  /** NBL chains it took from its rings. */
+  chains: number;
+}
+
+export interface LiveOutcome {
+  lab: string;
+  frames: number;
+  frameBytes: number;
+  sent: number;
+  completed: number;
+  received: number;
+  /** Frames that arrived damaged, of the wrong length or out of order, and the first of them. */
+  damaged: number;
+  firstDamage?: string;
+  /** Wall-clock ms from the first send to the last frame received (0 unless every frame arrived). */
+  elapsedMs: number;
+  framesPerSecond: number;
+  /** On the wire, FCS included. */
+  bitsPerSecond: number;
+  threads: LiveThreadView[];
+  /** NBLs not back with their owner after the run (a filter that keeps or loses NBLs). */
+  outstanding: number;
+  /** The verifier's finding that stopped the run, with its bug check screen. */
+  finding?: FindingView;
+  bugCheck?: string;
+  /** Why the traffic ended before every frame arrived, when no finding did (a stall, Stop). */
+  cutShort?: string;
+  /** Why the stack could not go live at all (a compile error, a datapath handler missing). */
+  problem?: string;
+}
+
 /** The lab runtime worker's interface (exposed with comlink). */
 export interface LabWorkerApi {
   /** Hands the worker the shared heartbeat the page's watchdog reads. */
   init(heartbeat: SharedArrayBuffer): void;
   run(request: RunRequest, onChunk: (chunk: RunChunk) => void): Promise<RunOutcome>;
   grade(request: GradeRequest, onProgress: (progress: GradeProgress) => void): Promise<GradeOutcome>;
+  live(request: LiveRequest, onProgress: (progress: LiveProgress) => void): Promise<LiveOutcome>;
 }

@@ -7,6 +7,7 @@
 import { parseLab, LabFormatError, type Lab, type Scenario } from '../../core/scenario/schema.ts';
 import referenceProtocol from '../../labs/reference/protocol.ts?raw';
 import referenceFilter from '../../labs/reference/counting-filter.ts?raw';
+import trafficProtocol from '../../labs/reference/stack-protocol.ts?raw';
 
 const manifests = import.meta.glob<unknown>('../../labs/*/lab.json', { eager: true, import: 'default' });
 const texts = import.meta.glob<string>(['../../labs/*/*.md', '../../labs/*/*.ts', '!../../labs/reference/**', '!../../labs/**/*.test.ts'], { eager: true, query: '?raw', import: 'default' });
@@ -57,7 +58,8 @@ function loadCourse(): Course {
 
 export const course: Course = loadCourse();
 
-export const references = { protocol: referenceProtocol, filter: referenceFilter };
+/** The drivers scenarios load beside the learner's, and the protocol that makes Live traffic. */
+export const references = { protocol: referenceProtocol, filter: referenceFilter, trafficProtocol };
 
 export function labById(id: string): CourseLab | undefined {
   return course.labs.find((lab) => lab.id === id);

@@ -2,7 +2,8 @@
 // Running in the live views) and grades with full marks in the lab runtime worker; the draft and
 // the grade survive a reload; a driver that never returns is stopped with DriverHung while the
 // page stays responsive, and the next run gets a fresh worker; a newer draft saved in one tab
-// reaches another.
+// reaches another. In a filter lab, Live traffic runs the learner's filter at full speed: the
+// solution moves every frame intact, a filter that returns NBLs twice is stopped with NblNotOwned.
 
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,11 @@ const labDir = new URL('../../../labs/protocol-binding/', import.meta.url);
 const solution = readFileSync(new URL('solution.ts', labDir), 'utf8');
 const manifest = JSON.parse(readFileSync(new URL('lab.json', labDir), 'utf8')) as { scenarios: { points: number; hidden?: boolean }[] };
 const publicPoints = manifest.scenarios.filter((s) => !s.hidden).reduce((n, s) => n + s.points, 0);
+
+const filterSolution = readFileSync(new URL('../../../labs/filter-pause/solution.ts', import.meta.url), 'utf8');
+const RETURN = 'NdisFReturnNetBufferLists(m.handle, nbls, flags);\n    },';
+/** The filter-pause solution returning every chain handed back to it twice. */
+const returnsTwice = filterSolution.replace(RETURN, `NdisFReturnNetBufferLists(m.handle, nbls, flags);\n      ${RETURN}`);
 
 /** The solution with a handler that never returns. */
 const hanging = solution.replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    while (true) {}`);
@@ -51,6 +57,32 @@ describe('the lab page', () => {
     await page.getByRole('button', { name: 'Jump to end' }).click();
     await expect.poll(() => binding.locator('.state').textContent()).toBe('Running');
     expect(await page.getByRole('button', { name: 'Download capture' }).isEnabled()).toBe(true);
+    // Live traffic needs a filter to put in the stack: a protocol lab has none.
+    expect(await page.getByRole('heading', { name: 'Live traffic' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs live traffic through a filter lab\'s solution, and stops a filter that returns NBLs twice with NblNotOwned', async () => {
+    expect(returnsTwice).not.toBe(filterSolution);
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'filter-pause');
+    await pasteSource(page, filterSolution);
+    const panel = page.locator('live-traffic');
+    await panel.getByRole('combobox', { name: 'Frames' }).selectOption('100000');
+    await panel.getByRole('button', { name: 'Start live traffic' }).click();
+    // The summary appears when the run is over, whatever its outcome.
+    await expect.poll(() => panel.locator('.summary').count(), { timeout: 60_000 }).toBe(1);
+    expect(await panel.locator('.summary').textContent()).toMatch(/100,000 64-byte frames through your filter in \d+\.\d\d s: \d+\.\d\d Mpps \(\d+\.\d\d Gb\/s\)\. Every frame arrived intact and in order; every NBL came home\./);
+    expect(await page.getByRole('status').textContent()).toMatch(/^Live traffic: 100,000 frames at \d+\.\d\d Mpps, all intact\.$/);
+    expect(await panel.locator('tr[data-thread]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-thread')))).toEqual(['miniport', 'driver', 'stack-protocol']);
+
+    await pasteSource(page, returnsTwice);
+    await panel.getByRole('button', { name: 'Start live traffic' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/Live traffic did not finish cleanly/);
+    expect(await panel.locator('.summary').textContent()).toMatch(/NblNotOwned: miniport nic\d, from driver: NBL \d+ returned by driver, which it does not hold/);
+    expect(await panel.getByRole('alert', { name: 'Bug check' }).textContent()).toMatch(/DRIVER_VERIFIER_DETECTED_VIOLATION[\s\S]*NblNotOwned/);
+    expect(await editorText(page)).toBe(returnsTwice);
     expect(errors).toEqual([]);
     await page.close();
   });

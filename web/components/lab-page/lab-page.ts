@@ -1,8 +1,9 @@
 // A lab: its instructions (Markdown, sanitized) and hints one at a time beside the driver editor;
 // Run (one scenario under one seed, watched live), Grade (every public scenario under several
 // seeds, in the lab runtime worker), Stop, Reset to starter and Download capture; the result in
-// a status region, the grade by scenario, the findings, and the live views. The draft is saved
-// as the learner types and compared by revision with what other tabs saved.
+// a status region, the grade by scenario, the findings, and the live views; in a filter lab, Live
+// traffic through the learner's filter at full speed. The draft is saved as the learner types and
+// compared by revision with what other tabs saved.
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state, query } from 'lit/decorators.js';
@@ -15,7 +16,8 @@ import { draftKey } from '../../store/progress-store.ts';
 import type { DraftRecord, GradeSummary } from '../../store/records.ts';
 import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-engine.ts';
 import { RunSession } from '../../engine/run-session.ts';
-import type { FindingView, GradeProgress } from '../../engine/protocol.ts';
+import type { FindingView, GradeProgress, LiveOutcome, LiveProgress } from '../../engine/protocol.ts';
+import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
 import type { CodeEditor } from '../code-editor/code-editor.ts';
 import '../code-editor/code-editor.ts';
@@ -23,6 +25,7 @@ import '../run-viewer/run-viewer.ts';
 import '../findings-list/findings-list.ts';
 import '../grade-report/grade-report.ts';
 import '../bug-check-screen/bug-check-screen.ts';
+import '../live-traffic/live-traffic.ts';
 import { labPageStyles } from './lab-page.styles.ts';
 
 /** Seeds per scenario when grading in the page (the command line's default too). */
@@ -30,7 +33,7 @@ export const GRADE_SEEDS = 8;
 /** Milliseconds of quiet typing before a draft is saved. */
 export const AUTOSAVE_DELAY_MS = 300;
 
-type Busy = 'run' | 'grade' | undefined;
+type Busy = 'run' | 'grade' | 'live' | undefined;
 
 /** Instructions as safe HTML (Markdown, sanitized); a leading `# title` is dropped, the page shows the title. */
 export function renderInstructions(markdown: string, title: string): string {
@@ -62,6 +65,8 @@ export class LabPage extends LitElement {
   @state() private session: RunSession | undefined;
   @state() private hung: { finding: FindingView; screen: string } | undefined;
   @state() private capture: { bytes: Uint8Array; name: string } | undefined;
+  @state() private liveProgress: LiveProgress | undefined;
+  @state() private liveOutcome: LiveOutcome | undefined;
 
   @query('code-editor') private editor!: CodeEditor;
 
@@ -274,6 +279,28 @@ export class LabPage extends LitElement {
     }
   }
 
+  private async runLive(request: LiveStartRequest): Promise<void> {
+    if (this.busy) return;
+    this.flushSave();
+    this.busy = 'live';
+    this.hung = undefined;
+    this.liveProgress = undefined;
+    this.liveOutcome = undefined;
+    this.setStatus(`Live traffic: ${request.frames.toLocaleString('en-US')} frames through your filter…`);
+    try {
+      const outcome = await this.engine.live({ lab: this.lab.id, source: this.source, ...request }, (p) => { this.liveProgress = p; });
+      this.liveOutcome = outcome;
+      const clean = !outcome.problem && !outcome.finding && !outcome.cutShort && outcome.damaged === 0 && outcome.outstanding === 0 && outcome.received === outcome.frames;
+      this.setStatus(clean
+        ? `Live traffic: ${outcome.frames.toLocaleString('en-US')} frames at ${(outcome.framesPerSecond / 1e6).toFixed(2)} Mpps, all intact.`
+        : 'Live traffic did not finish cleanly; see below.', clean ? 'pass' : 'fail');
+    } catch (error) {
+      this.stopped(error);
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
   private replay(request: ReplayRequest): void {
     this.scenario = request.scenario;
     this.seed = request.seed;
@@ -337,6 +364,9 @@ export class LabPage extends LitElement {
       ${this.hung ? html`<bug-check-screen .screen=${this.hung.screen}></bug-check-screen>` : nothing}
       ${this.hung ? html`<findings-list .findings=${[this.hung.finding]}></findings-list>` : nothing}
       ${this.grade ? html`<h2>Grade</h2><grade-report .grade=${this.grade} @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
+      ${lab.kind === 'filter' ? html`<h2>Live traffic</h2>
+        <live-traffic ?disabled=${disabled} ?running=${this.busy === 'live'} .progress=${this.liveProgress} .outcome=${this.liveOutcome}
+          @live-start=${(e: CustomEvent<LiveStartRequest>) => void this.runLive(e.detail)}></live-traffic>` : nothing}
       <h2>Live views</h2>
       <run-viewer .session=${this.session}></run-viewer>`;
   }

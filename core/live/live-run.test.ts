@@ -1,0 +1,45 @@
+// liveRun as the web lab's Live traffic uses it: a filter that keeps the receives returned to it
+// stalls the protocol's window, and the run ends on the stall (not at its deadline) saying how far
+// it got, with the NBLs still away counted; a filter that breaks a rule while the stack comes up
+// gives LiveBringUpError carrying the verifier's finding.
+
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { liveRun, LiveBringUpError, TEST_SHAPE } from './live-run.ts';
+
+const FILTER = readFileSync(new URL('../../labs/reference/counting-filter.ts', import.meta.url), 'utf8');
+const PROTOCOL = readFileSync(new URL('../../labs/reference/stack-protocol.ts', import.meta.url), 'utf8');
+
+const RETURN = 'NdisFReturnNetBufferLists(m.handle, nbls, flags);\n      finishPauseIfIdle(m);';
+
+describe('liveRun', () => {
+  it('ends a run whose filter keeps the receives returned to it when no frame has arrived for stallMs', async () => {
+    expect(FILTER).toContain(RETURN);
+    const keeps = FILTER.replace(RETURN, 'finishPauseIfIdle(m); // keeps them');
+    const progress: number[] = [];
+    const run = await liveRun({ filter: keeps, protocol: PROTOCOL, filterFile: 'driver.ts' }, 20_000, TEST_SHAPE, {
+      stallMs: 500, progressMs: 50, onProgress: (traffic) => progress.push(traffic[2]),
+    });
+    const [sent, , received, damaged] = run.traffic;
+    // The receive ring's 256 buffers go up and never come back: the NIC then drops what arrives.
+    expect(received).toBeLessThan(20_000);
+    expect(damaged).toBe(0);
+    expect(run.cutShort).toBe(`no frame arrived for 0.5 s: ${received} of 20000 received, ${sent - received} sent and not received, ${sent - run.traffic[1]} sends not completed`);
+    expect(run.elapsedMs).toBe(0);
+    expect(run.report.finding).toBeUndefined();
+    expect(run.report.outstanding).toBeGreaterThanOrEqual(received);
+    expect(run.report.threads.map((t) => t.thread)).toEqual(['miniport', 'driver', 'stack-protocol']);
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress.at(-1)).toBe(received);
+  });
+
+  it('gives LiveBringUpError with the finding when the filter breaks a rule coming up', async () => {
+    const throws = FILTER.replace('AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {', 'AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {\n      throw new Error("attach is broken");');
+    const error = await liveRun({ filter: throws, protocol: PROTOCOL, filterFile: 'driver.ts' }, 1000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LiveBringUpError);
+    const finding = (error as LiveBringUpError).finding;
+    expect(finding.rule).toBe('HandlerThrew');
+    expect(finding.driver).toBe('driver');
+    expect(finding.message).toContain('attach is broken');
+  });
+});
