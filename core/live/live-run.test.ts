@@ -29,8 +29,21 @@ describe('liveRun', () => {
     expect(run.report.finding).toBeUndefined();
     expect(run.report.outstanding).toBeGreaterThanOrEqual(received);
     expect(run.report.threads.map((t) => t.thread)).toEqual(['miniport', 'driver', 'stack-protocol']);
+    expect(run.filterBypassed).toBe(false);
     expect(progress.length).toBeGreaterThan(3);
     expect(progress.at(-1)).toBe(received);
+  });
+
+  it('delivers every frame past a filter with no datapath handlers, which NDIS bypasses', async () => {
+    let bypassing = FILTER;
+    for (const handler of ['SendNetBufferListsHandler', 'SendNetBufferListsCompleteHandler', 'ReceiveNetBufferListsHandler', 'ReturnNetBufferListsHandler']) {
+      expect(bypassing).toContain(`    ${handler}(`);
+      bypassing = bypassing.replace(`    ${handler}(`, `    unused${handler}(`);
+    }
+    const run = await liveRun({ filter: bypassing, protocol: PROTOCOL, filterFile: 'driver.ts' }, 5000);
+    expect(run.traffic.slice(0, 4)).toEqual([5000, 5000, 5000, 0]);
+    expect(run.filterBypassed).toBe(true);
+    expect(run.report.threads.map((t) => t.thread)).toEqual(['miniport', 'stack-protocol']);
   });
 
   it('gives LiveBringUpError with the finding when the filter breaks a rule coming up', async () => {

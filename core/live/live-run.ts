@@ -70,6 +70,8 @@ export interface LiveRun {
   elapsedMs: number;
   /** Why the traffic ended before every frame arrived, when no finding did: a stall or the deadline. */
   cutShort?: string;
+  /** The filter registered no datapath handlers, so its modules were bypassed and it had no thread. */
+  filterBypassed: boolean;
 }
 
 export async function liveRun(sources: LiveRunSources, frames: number, shape: LiveRunShape = TEST_SHAPE, watch: LiveRunWatch = {}): Promise<LiveRun> {
@@ -81,7 +83,7 @@ export async function liveRun(sources: LiveRunSources, frames: number, shape: Li
   watch.observe?.(rt);
   try {
     rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
-    await rt.loadDriver(sources.filter, sources.filterFile ?? 'counting-filter.ts');
+    const filter = await rt.loadDriver(sources.filter, sources.filterFile ?? 'counting-filter.ts');
     const protocol = await rt.loadDriver(sources.protocol, 'stack-protocol.ts');
     rt.startStack();
     rt.run();
@@ -122,7 +124,8 @@ export async function liveRun(sources: LiveRunSources, frames: number, shape: Li
     // Stragglers come home before NBLs away are counted.
     await live.settle();
     const report = await live.stop();
-    return { traffic, report, elapsedMs, ...(cutShort && !report.finding ? { cutShort } : {}) };
+    const filterBypassed = !report.threads.some((t) => t.thread === filter.name);
+    return { traffic, report, elapsedMs, filterBypassed, ...(cutShort && !report.finding ? { cutShort } : {}) };
   } finally {
     await rt.close();
   }

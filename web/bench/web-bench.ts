@@ -1,8 +1,10 @@
 // Measures the web lab in Debian's Chromium (never asserted by a test): time to interactive of the
 // course page and of a lab, the first Run after the lab page is ready, the frame rate of the
 // live views playing a traffic run, and the live stack (core/live) with its drivers and miniport
-// in Web Workers, on the stack benchmarks' machine (core/bench/stack-live.ts). Run with `npm run bench:web` (builds the site first); prints
-// one JSON object. Figures are medians of several fresh browser contexts.
+// in Web Workers, on the stack benchmarks' machine (core/bench/stack-live.ts), and the lab page's
+// Live traffic through two filters (the counting filter and filter-pause's solution). Run with
+// `npm run bench:web` (builds the site first); prints one JSON object. Figures are medians of
+// several fresh browser contexts or runs.
 //
 //   npm run bench:web -- --runs 5 --live-frames 5000000
 
@@ -20,6 +22,8 @@ import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../testing/chromium.ts
 import { serveRepository } from '../../core/testing/browser.ts';
 import { BENCH_SHAPE } from '../../core/bench/stack-live.ts';
 import type { LiveRunSummary } from '../../core/live/live-run.ts';
+import type { LiveOutcome } from '../engine/protocol.ts';
+import { openLab, pasteSource } from '../testing/browser.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const config = join(repoRoot, 'vite.config.ts');
@@ -140,6 +144,34 @@ async function liveStackInChromium(browser: Browser, frames: number) {
   }
 }
 
+/**
+ * The lab page's Live traffic, as a learner starts it: a filter lab, a filter pasted into the
+ * editor, 10⁶ frames of 64 bytes, RUNS times; the rate each run reports.
+ */
+async function liveTrafficOnLabPage(browser: Browser, site: string, filter: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await openLab(page, site, 'filter-pause');
+    await pasteSource(page, filter);
+    const panel = page.locator('live-traffic');
+    await panel.getByRole('combobox', { name: 'Frames' }).selectOption('1000000');
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await panel.getByRole('button', { name: 'Start live traffic' }).click();
+      await panel.locator('.summary').waitFor({ timeout: 120_000 });
+      const outcome = await panel.evaluate((e) => (e as unknown as { outcome: LiveOutcome }).outcome);
+      if (outcome.received !== outcome.frames || outcome.damaged || outcome.finding || outcome.problem || outcome.outstanding) {
+        throw new Error(`Live traffic on the lab page: ${await panel.locator('.summary').textContent()}`);
+      }
+      rates.push(outcome.framesPerSecond);
+    }
+    return { frames: 1_000_000, mpps: round(median(rates) / 1e6), runsMpps: rates.map((r) => Math.round(r / 1e4) / 100) };
+  } finally {
+    await context.close();
+  }
+}
+
 requireChromium();
 const liveFramesArg = process.argv.indexOf('--live-frames');
 const LIVE_FRAMES = liveFramesArg > 0 ? Number(process.argv[liveFramesArg + 1]) : 5_000_000;
@@ -153,6 +185,10 @@ try {
   const timings = await pageTimings(browser, urlOf(site));
   const fps = [await liveViewFps(browser, urlOf(dev), 'normal'), await liveViewFps(browser, urlOf(dev), 'fast')];
   const liveStack = await liveStackInChromium(browser, LIVE_FRAMES);
+  const liveTraffic = {
+    countingFilter: await liveTrafficOnLabPage(browser, urlOf(site), readFileSync(join(repoRoot, 'labs/reference/counting-filter.ts'), 'utf8')),
+    filterPauseSolution: await liveTrafficOnLabPage(browser, urlOf(site), readFileSync(join(repoRoot, 'labs/filter-pause/solution.ts'), 'utf8')),
+  };
   const report = {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: browser.version() },
     runs: RUNS,
@@ -161,6 +197,7 @@ try {
     firstRunAfterReadyMs: round(median(timings.firstRun)),
     liveViews: fps.map((f) => ({ ...f, fps: round(f.fps), p95FrameMs: round(f.p95FrameMs) })),
     stackLive64BInChromium: liveStack,
+    liveTrafficOnLabPage: liveTraffic,
     samples: { course: timings.course.map(round), lab: timings.lab.map(round), firstRun: timings.firstRun.map(round) },
   };
   console.log(JSON.stringify(report, null, 2));

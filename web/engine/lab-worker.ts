@@ -123,7 +123,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     heartbeat?.reset();
     const outcome: LiveOutcome = {
       lab: course.id, frames: request.frames, frameBytes: request.frameBytes, sent: 0, completed: 0, received: 0, damaged: 0,
-      elapsedMs: 0, framesPerSecond: 0, bitsPerSecond: 0, threads: [], outstanding: 0,
+      elapsedMs: 0, framesPerSecond: 0, bitsPerSecond: 0, threads: [], outstanding: 0, filterBypassed: false,
     };
     try {
       const run = await liveRun(
@@ -141,7 +141,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
         },
       );
       const [sent, completed, received, damaged, firstDamage] = run.traffic;
-      Object.assign(outcome, { sent, completed, received, damaged, elapsedMs: run.elapsedMs, outstanding: run.report.outstanding });
+      Object.assign(outcome, { sent, completed, received, damaged, elapsedMs: run.elapsedMs, outstanding: run.report.outstanding, filterBypassed: run.filterBypassed });
       if (firstDamage) outcome.firstDamage = firstDamage;
       if (run.elapsedMs > 0) {
         outcome.framesPerSecond = request.frames / (run.elapsedMs / 1000);
@@ -160,7 +160,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
       if (error instanceof LiveBringUpError) {
         outcome.finding = findingView(error.finding, 1);
         outcome.bugCheck = bugCheckScreen(error.finding);
-        outcome.problem = `${error.message}. Run the lab's scenarios to see where.`;
+        outcome.problem = 'the stack did not come up: your filter broke a rule on the way (the finding below). Run the lab\'s scenarios to watch where.';
       } else if (error instanceof DriverLoadError) {
         outcome.problem = `your driver did not load: ${error.message}`;
       } else {

@@ -174,6 +174,8 @@ export interface LiveOutcome {
   threads: LiveThreadView[];
   /** NBLs not back with their owner after the run (a filter that keeps or loses NBLs). */
   outstanding: number;
+  /** The filter registered no datapath handlers: NDIS passed the frames around it. */
+  filterBypassed: boolean;
   /** The verifier's finding that stopped the run, with its bug check screen. */
   finding?: FindingView;
   bugCheck?: string;

@@ -14,7 +14,7 @@ const threads = [
 ];
 const clean: LiveOutcome = {
   lab: 'filter-pause', frames: 1_000_000, frameBytes: 60, sent: 1_000_000, completed: 1_000_000, received: 1_000_000, damaged: 0,
-  elapsedMs: 400, framesPerSecond: 2_500_000, bitsPerSecond: 1.28e9, threads, outstanding: 0,
+  elapsedMs: 400, framesPerSecond: 2_500_000, bitsPerSecond: 1.28e9, threads, outstanding: 0, filterBypassed: false,
 };
 const rule = ruleById('NblNotOwned');
 const broken: LiveOutcome = {
@@ -52,6 +52,14 @@ describe('<live-traffic>', () => {
     expect(summary).toMatch(/1,000,000 64-byte frames through your filter in 0\.40 s:\s*2\.50 Mpps\s*\(1\.28 Gb\/s\)\. Every frame arrived intact and in order; every NBL came home\./);
     expect(await page.locator('live-traffic tr[data-thread="my-filter"]').textContent()).toMatch(/my-filter\s*190\s*8,660\s*62,500/);
     expect(await page.locator('live-traffic bug-check-screen').count()).toBe(0);
+    expect(await page.locator('live-traffic .bypassed').count()).toBe(0);
+  });
+
+  it('says so when the filter was bypassed', async () => {
+    const { page } = harnessed;
+    await mount(page, '/components/live-traffic/live-traffic.ts', 'live-traffic', { outcome: { ...clean, filterBypassed: true, threads: [threads[0], threads[2]] } });
+    expect(await page.locator('live-traffic .summary').textContent()).toMatch(/1,000,000 64-byte frames past your filter in 0\.40 s/);
+    expect(await page.locator('live-traffic .bypassed').textContent()).toContain('NDIS bypassed its modules');
   });
 
   it('reports a stall and the NBLs that did not come home', async () => {
