@@ -1,7 +1,8 @@
 // liveRun as the web lab's Live traffic uses it: a filter that keeps the receives returned to it
 // stalls the protocol's window, and the run ends on the stall (not at its deadline) saying how far
-// it got, with the NBLs still away counted; a filter that breaks a rule while the stack comes up
-// gives LiveBringUpError carrying the verifier's finding.
+// it got, with the NBLs still away counted; a filter stuck in a handler is stopped by the watchdog
+// (DriverHung); a filter that breaks a rule while the stack comes up gives LiveBringUpError
+// carrying the verifier's finding.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,18 @@ describe('liveRun', () => {
     expect(run.traffic.slice(0, 4)).toEqual([5000, 5000, 5000, 0]);
     expect(run.filterBypassed).toBe(true);
     expect(run.report.threads.map((t) => t.thread)).toEqual(['miniport', 'stack-protocol']);
+  });
+
+  it('stops a filter stuck in a datapath handler with DriverHung once the traffic stalls', async () => {
+    const head = 'ReturnNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {';
+    expect(FILTER).toContain(head);
+    const hangs = FILTER.replace(head, `${head}\n      while (true) {}`);
+    const run = await liveRun({ filter: hangs, protocol: PROTOCOL, filterFile: 'driver.ts' }, 20_000, TEST_SHAPE, { stallMs: 500, watchdogMs: 1000 });
+    expect(run.traffic[2]).toBeLessThan(20_000);
+    expect(run.report.finding?.rule).toBe('DriverHung');
+    expect(run.report.finding?.message).toBe('driver.ts did not return within 1000 ms (wall clock); its thread was stopped');
+    // The finding explains the end of the run; the stall is not reported beside it.
+    expect(run.cutShort).toBeUndefined();
   });
 
   it('gives LiveBringUpError with the finding when the filter breaks a rule coming up', async () => {

@@ -121,8 +121,8 @@ export async function liveRun(sources: LiveRunSources, frames: number, shape: Li
     const elapsedMs = traffic[2] >= frames ? wallClockMs() - start : 0;
     // The last send completions travel the other way and may land just after the last receive.
     if (!cutShort) await poll((t) => t[1] >= frames);
-    // Stragglers come home before NBLs away are counted.
-    await live.settle();
+    // Stragglers come home before NBLs away are counted (after a stall they have had their time).
+    if (!cutShort) await live.settle();
     const report = await live.stop();
     const filterBypassed = !report.threads.some((t) => t.thread === filter.name);
     return { traffic, report, elapsedMs, filterBypassed, ...(cutShort && !report.finding ? { cutShort } : {}) };

@@ -13,6 +13,7 @@
 import { spawnThread, adoptWorker, type Thread } from '../host/thread.ts';
 import { wallClockMs } from '../sched/wall-clock.ts';
 import { WorkerHost, type LiveWorker } from '../host/worker-host.ts';
+import type { LiveAnswer } from '../host/driver-worker.ts';
 import { SpscRing } from '../memory/spsc-ring.ts';
 import { BugCheck, type Finding } from '../verifier/verifier.ts';
 import type { MiniportAdapter } from '../ndis/miniport.ts';
@@ -307,8 +308,17 @@ export class LiveStack {
     await this.miniport.terminate();
     const threads: ThreadReport[] = [{ thread: 'miniport', heapBefore: this.miniportHeap, heapAfter: miniport.heap, gc: miniport.gc, stats: miniport.stats }];
     for (const w of this.workers) {
-      const answer = w.worker.control('stats');
-      threads.push({ thread: w.driver.name, heapBefore: w.heap, heapAfter: answer.heap, gc: answer.gc, stats: answer.stats });
+      let answer: LiveAnswer | undefined;
+      // A thread stuck in a handler does not answer: the worker host's watchdog stops it, and the
+      // machine, with DriverHung (the report's finding); the threads after it are not asked.
+      if (!this.runtime.stopped) {
+        try {
+          answer = w.worker.control('stats');
+        } catch (error) {
+          if (!(error instanceof BugCheck)) throw error;
+        }
+      }
+      threads.push({ thread: w.driver.name, heapBefore: w.heap, heapAfter: answer?.heap, gc: answer?.gc, stats: answer?.stats });
     }
     const found = this.control.finding();
     if (found && !this.runtime.stopped) {
@@ -318,7 +328,7 @@ export class LiveStack {
         if (!(error instanceof BugCheck)) throw error;
       }
     }
-    return { finding: found ? this.runtime.stopped : undefined, threads, outstanding: this.outstanding() };
+    return { finding: found || this.runtime.stopped ? this.runtime.stopped : undefined, threads, outstanding: this.outstanding() };
   }
 
   /**

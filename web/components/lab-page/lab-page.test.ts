@@ -63,7 +63,7 @@ describe('the lab page', () => {
     await page.close();
   });
 
-  it('runs live traffic through a filter lab\'s solution, and stops a filter that returns NBLs twice with NblNotOwned', async () => {
+  it('runs live traffic through a filter lab\'s solution, stops a filter that returns NBLs twice with NblNotOwned, and says where a driver does not compile', async () => {
     expect(returnsTwice).not.toBe(filterSolution);
     const { page, errors } = await newPage(context);
     await openLab(page, site, 'filter-pause');
@@ -83,6 +83,14 @@ describe('the lab page', () => {
     expect(await panel.locator('.summary').textContent()).toMatch(/NblNotOwned: miniport nic\d, from driver: NBL \d+ returned by driver, which it does not hold/);
     expect(await panel.getByRole('alert', { name: 'Bug check' }).textContent()).toMatch(/DRIVER_VERIFIER_DETECTED_VIOLATION[\s\S]*NblNotOwned/);
     expect(await editorText(page)).toBe(returnsTwice);
+
+    // A driver that does not compile: said where, and nothing else is attempted.
+    const broken = 'export function DriverEntry( {';
+    await pasteSource(page, broken);
+    await panel.getByRole('button', { name: 'Start live traffic' }).click();
+    await expect.poll(() => panel.locator('.summary').count(), { timeout: 60_000 }).toBe(1);
+    expect(await panel.locator('.summary').textContent()).toMatch(/your driver did not load: driver\.ts: does not compile: .*\(1:\d+\)/);
+    expect(await editorText(page)).toBe(broken);
     expect(errors).toEqual([]);
     await page.close();
   });
