@@ -62,6 +62,17 @@ export async function spawnThread(entry: URL, data: unknown, options: SpawnOptio
 }
 
 /**
+ * A thread whose module a built site must contain. Bundlers (Vite) find a worker's module only in
+ * the literal `new Worker(new URL('./x.ts', import.meta.url))`, so the caller writes that literal in
+ * `browserWorker`; Node starts `nodeEntry` through the tsx boot. The caller builds `nodeEntry`
+ * from a variable, not the literal, or a bundler would also copy the source into the site.
+ */
+export async function spawnBundledThread(nodeEntry: URL, browserWorker: () => Worker, data: unknown, options: SpawnOptions = {}): Promise<Thread> {
+  if (isNode) return spawnThread(nodeEntry, data, options);
+  return adoptWorker(browserWorker(), data, options.transfer ?? []);
+}
+
+/**
  * A browser Worker the caller created itself, as a Thread: bundlers (Vite) find a worker's module
  * only in the literal `new Worker(new URL('./x.ts', import.meta.url))`, so code that must work in
  * a built site creates its worker that way and hands it here with its data.

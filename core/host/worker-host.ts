@@ -14,7 +14,7 @@
 // core's state or the page.
 
 import * as Comlink from 'comlink';
-import { spawnThread, adoptWorker, type Thread } from './thread.ts';
+import { spawnBundledThread, type Thread } from './thread.ts';
 import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
 import { Endpoint } from './endpoint.ts';
 import type { DriverHost, DriverLoad } from './driver-host.ts';
@@ -38,16 +38,10 @@ export interface WorkerHostOptions {
   watchdogMs?: number;
 }
 
-/** Node: a worker_thread through the tsx boot. Browser: the literal form bundlers turn into a worker chunk. */
-async function spawnDriverThread(data: DriverWorkerData, transfer: Transferable[]): Promise<Thread> {
-  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    // Not the literal `new URL('./x.ts', import.meta.url)`: a bundler would copy the source into the site as an asset.
-    const file = './driver-worker.ts';
-    const entry = new URL(file, import.meta.url);
-    return spawnThread(entry, data, { detached: true, transfer });
-  }
-  return adoptWorker(new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data, transfer);
-}
+/** The driver worker's module: a variable for Node (see spawnBundledThread), the literal for bundlers. */
+const DRIVER_WORKER = './driver-worker.ts';
+const spawnDriverThread = (data: DriverWorkerData, transfer: Transferable[]): Promise<Thread> =>
+  spawnBundledThread(new URL(DRIVER_WORKER, import.meta.url), () => new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data, { detached: true, transfer });
 
 export class WorkerHost implements DriverHost {
   readonly kind = 'worker';

@@ -10,7 +10,7 @@
 // every NBL came home. The deterministic runtime's bookkeeping (bindings, modules, the miniport's
 // rings) does not follow what happened live, so the runtime is closed afterwards, not stepped on.
 
-import { spawnThread, adoptWorker, type Thread } from '../host/thread.ts';
+import { spawnBundledThread, type Thread } from '../host/thread.ts';
 import { wallClockMs } from '../sched/wall-clock.ts';
 import { WorkerHost, type LiveWorker } from '../host/worker-host.ts';
 import type { LiveAnswer } from '../host/driver-worker.ts';
@@ -328,7 +328,7 @@ export class LiveStack {
         if (!(error instanceof BugCheck)) throw error;
       }
     }
-    return { finding: found || this.runtime.stopped ? this.runtime.stopped : undefined, threads, outstanding: this.outstanding() };
+    return { finding: this.runtime.stopped, threads, outstanding: this.outstanding() };
   }
 
   /**
@@ -343,15 +343,10 @@ export class LiveStack {
   }
 }
 
-/** Node: a worker_thread through the tsx boot. Browser: the literal form bundlers turn into a worker chunk (see worker-host.ts). */
-async function spawnMiniportThread(data: MiniportWorkerData, transfer: Transferable[]): Promise<Thread> {
-  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    // Not the literal `new URL('./x.ts', import.meta.url)`: a bundler would copy the source into the site as an asset.
-    const file = './miniport.worker.ts';
-    return spawnThread(new URL(file, import.meta.url), data, { transfer });
-  }
-  return adoptWorker(new Worker(new URL('./miniport.worker.ts', import.meta.url), { type: 'module', name: 'live miniport' }), data, transfer);
-}
+/** The live miniport's module: a variable for Node (see spawnBundledThread), the literal for bundlers. */
+const MINIPORT_WORKER = './miniport.worker.ts';
+const spawnMiniportThread = (data: MiniportWorkerData, transfer: Transferable[]): Promise<Thread> =>
+  spawnBundledThread(new URL(MINIPORT_WORKER, import.meta.url), () => new Worker(new URL('./miniport.worker.ts', import.meta.url), { type: 'module', name: 'live miniport' }), data, { transfer });
 
 /** The thread's messages in order, one promise each. */
 function messageQueue(thread: Thread): { next(): Promise<unknown> } {

@@ -8,5 +8,6 @@
 
 /** Wall-clock milliseconds (performance.now(); it allocates a heap number in Node 20). */
 export function wallClockMs(): number {
+  // Real time on purpose: only the watchdog and live mode call this (see above); never in a trace.
   return performance.now();
 }

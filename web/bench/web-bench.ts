@@ -23,6 +23,7 @@ import { serveRepository } from '../../core/testing/browser.ts';
 import { BENCH_SHAPE } from '../../core/bench/stack-live.ts';
 import type { LiveRunSummary } from '../../core/live/live-run.ts';
 import type { LiveOutcome } from '../engine/protocol.ts';
+import { liveProblems } from '../engine/live-problems.ts';
 import { openLab, pasteSource } from '../testing/browser.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -161,8 +162,9 @@ async function liveTrafficOnLabPage(browser: Browser, site: string, filter: stri
       await panel.getByRole('button', { name: 'Start live traffic' }).click();
       await panel.locator('.summary').waitFor({ timeout: 120_000 });
       const outcome = await panel.evaluate((e) => (e as unknown as { outcome: LiveOutcome }).outcome);
-      if (outcome.received !== outcome.frames || outcome.damaged || outcome.finding || outcome.problem || outcome.outstanding) {
-        throw new Error(`Live traffic on the lab page: ${await panel.locator('.summary').textContent()}`);
+      const problems = liveProblems(outcome);
+      if (problems.length > 0) {
+        throw new Error(`Live traffic on the lab page: ${problems.join('; ')}`);
       }
       rates.push(outcome.framesPerSecond);
     }

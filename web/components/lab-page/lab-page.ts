@@ -16,6 +16,7 @@ import { draftKey } from '../../store/progress-store.ts';
 import type { DraftRecord, GradeSummary } from '../../store/records.ts';
 import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-engine.ts';
 import { RunSession } from '../../engine/run-session.ts';
+import { liveProblems } from '../../engine/live-problems.ts';
 import type { FindingView, GradeProgress, LiveOutcome, LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
@@ -290,7 +291,7 @@ export class LabPage extends LitElement {
     try {
       const outcome = await this.engine.live({ lab: this.lab.id, source: this.source, ...request }, (p) => { this.liveProgress = p; });
       this.liveOutcome = outcome;
-      const clean = !outcome.problem && !outcome.finding && !outcome.cutShort && outcome.damaged === 0 && outcome.outstanding === 0 && outcome.received === outcome.frames;
+      const clean = liveProblems(outcome).length === 0;
       this.setStatus(clean
         ? `Live traffic: ${outcome.frames.toLocaleString('en-US')} frames at ${(outcome.framesPerSecond / 1e6).toFixed(2)} Mpps, all intact.`
         : 'Live traffic did not finish cleanly; see below.', clean ? 'pass' : 'fail');

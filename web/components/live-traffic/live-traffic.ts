@@ -8,6 +8,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { LiveOutcome, LiveProgress } from '../../engine/protocol.ts';
+import { liveProblems } from '../../engine/live-problems.ts';
 import '../findings-list/findings-list.ts';
 import '../bug-check-screen/bug-check-screen.ts';
 import { liveTrafficStyles } from './live-traffic.styles.ts';
@@ -25,19 +26,6 @@ export const FRAME_SIZES = [{ label: '64 bytes', frameBytes: 60 }, { label: '151
 const count = (n: number) => n.toLocaleString('en-US');
 const mpps = (framesPerSecond: number) => `${(framesPerSecond / 1e6).toFixed(2)} Mpps`;
 const gbps = (bitsPerSecond: number) => `${(bitsPerSecond / 1e9).toFixed(2)} Gb/s`;
-
-/** What went wrong in a run, one line each; empty when every frame arrived intact and every NBL came home. */
-export function liveProblems(o: LiveOutcome): string[] {
-  const problems: string[] = [];
-  if (o.problem !== undefined) problems.push(o.problem || 'the lab runtime failed without saying why');
-  if (o.finding) problems.push(`${o.finding.rule}: ${o.finding.message}`);
-  if (o.cutShort) problems.push(o.cutShort);
-  if (o.problem === undefined && !o.finding && !o.cutShort && o.received < o.frames) problems.push(`${count(o.received)} of ${count(o.frames)} frames arrived`);
-  if (o.damaged > 0) problems.push(`${count(o.damaged)} frame(s) arrived damaged, of the wrong length or out of order; the first: ${o.firstDamage ?? 'unknown'}`);
-  // After a finding the run stopped mid-flight: NBLs away then say nothing about the filter.
-  if (o.problem === undefined && !o.finding && o.outstanding > 0) problems.push(`${count(o.outstanding)} NBL(s) did not come home: a filter completes every send it takes (NdisFSendNetBufferListsComplete) and returns every receive (NdisFReturnNetBufferLists)`);
-  return problems;
-}
 
 @customElement('live-traffic')
 export class LiveTraffic extends LitElement {
