@@ -44,6 +44,13 @@ describe('drivers in Web Workers', () => {
     expect(errors).toEqual([]);
   });
 
+  it('starts a driver worker ahead and the next load takes it, once: same trace, same sandbox', async () => {
+    const node = await referenceRun(SOURCES, 'in-process', 4);
+    const ahead = await page.evaluate(([sources]) => (window as unknown as { __runWithWorkerAhead(s: unknown, n: number): Promise<unknown> }).__runWithWorkerAhead(sources, 4), [SOURCES] as const);
+    expect(ahead).toEqual({ waitingBefore: true, waitingAfter: false, run: node, reached: '', waitingAtEnd: false });
+    expect(errors).toEqual([]);
+  });
+
   it('gives a driver in a Web Worker no fetch, WebSocket, importScripts, indexedDB, caches, BroadcastChannel or real timers', async () => {
     const reached = await page.evaluate(() => (window as unknown as { __probeSandbox(): Promise<string> }).__probeSandbox());
     expect(reached).toBe('');

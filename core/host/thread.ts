@@ -32,7 +32,7 @@ interface WorkerScope {
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 export interface SpawnOptions {
   /** Node: the thread does not keep the process alive (a driver thread left blocked must not). */

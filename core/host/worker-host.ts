@@ -14,7 +14,7 @@
 // core's state or the page.
 
 import * as Comlink from 'comlink';
-import { spawnBundledThread, type Thread } from './thread.ts';
+import { spawnBundledThread, isNode, type Thread } from './thread.ts';
 import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
 import { Endpoint } from './endpoint.ts';
 import type { DriverHost, DriverLoad } from './driver-host.ts';
@@ -40,8 +40,44 @@ export interface WorkerHostOptions {
 
 /** The driver worker's module: a variable for Node (see spawnBundledThread), the literal for bundlers. */
 const DRIVER_WORKER = './driver-worker.ts';
+const newDriverWorker = () => new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' });
+
+/**
+ * Browser: a driver worker started ahead, its module fetched and evaluated, waiting for the data
+ * that makes it some driver's thread (see startDriverWorkerAhead). Used once, then forgotten: no
+ * run gets a thread another driver has run in. `failed`: its module did not load (the error
+ * event fires before anyone adopts it, so it is kept here and the spare is not used).
+ */
+let spare: { worker: Worker; failed: boolean } | undefined;
+
+function takeDriverWorker(): Worker {
+  const taken = spare;
+  spare = undefined;
+  if (taken && !taken.failed) return taken.worker;
+  taken?.worker.terminate();
+  return newDriverWorker();
+}
+
 const spawnDriverThread = (data: DriverWorkerData, transfer: Transferable[]): Promise<Thread> =>
-  spawnBundledThread(new URL(DRIVER_WORKER, import.meta.url), () => new Worker(new URL('./driver-worker.ts', import.meta.url), { type: 'module', name: 'driver' }), data, { detached: true, transfer });
+  spawnBundledThread(new URL(DRIVER_WORKER, import.meta.url), takeDriverWorker, data, { detached: true, transfer });
+
+/**
+ * Starts the next driver's worker now, while nothing waits for it, so the next load skips the
+ * worker's start and its module's fetch and evaluation: about half of a Run in the web lab (the
+ * README's web figures). Browser only: Node's threads take their data when they start, and
+ * Node's runs are batches where one thread's start does not show.
+ */
+export function startDriverWorkerAhead(): void {
+  if (isNode || spare) return;
+  const started = { worker: newDriverWorker(), failed: false };
+  started.worker.addEventListener('error', () => void (started.failed = true), { once: true });
+  spare = started;
+}
+
+/** Whether a driver worker started ahead is waiting for the next load. */
+export function driverWorkerWaiting(): boolean {
+  return spare !== undefined && !spare.failed;
+}
 
 export class WorkerHost implements DriverHost {
   readonly kind = 'worker';

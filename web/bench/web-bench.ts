@@ -9,7 +9,7 @@
 //   npm run bench:web -- --runs 5 --live-frames 5000000
 
 import { preview, createServer } from 'vite';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -35,6 +35,27 @@ const TRAFFIC_FRAMES = 2000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
 
+/**
+ * Measured in the page: from the click's event time to the animation frame whose DOM shows the
+ * Run's result. (Timed from Playwright's side, a click also takes its actionability checks and
+ * round trips, 50 to 140 ms here, which a learner's click does not.)
+ */
+function clickToResultMs(page: Page): Promise<number> {
+  return page.evaluate(() => new Promise<number>((resolve) => {
+    let clicked = 0;
+    let running = false;
+    addEventListener('click', (event) => void (clicked = event.timeStamp), { capture: true, once: true });
+    const status = () => document.querySelector('nic-lab-app')?.shadowRoot?.querySelector('lab-page')?.shadowRoot?.querySelector('[role=status]')?.textContent ?? '';
+    const look = (now: number) => {
+      const text = status();
+      if (text.includes('Running')) running = true;
+      if (clicked > 0 && running && text.includes('passed under seed 1')) resolve(now - clicked);
+      else requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  }));
+}
+
 async function pageTimings(browser: Browser, site: string) {
   const solution = readFileSync(join(repoRoot, 'labs/protocol-binding/solution.ts'), 'utf8');
   const course: number[] = [];
@@ -51,6 +72,7 @@ async function pageTimings(browser: Browser, site: string) {
 
     const labContext = await browser.newContext();
     const labPage = await labContext.newPage();
+    await labPage.addInitScript('window.__name = (f) => f');
     start = performance.now();
     await labPage.goto(`${site}/#/lab/protocol-binding`);
     await labPage.getByRole('button', { name: 'Run', exact: true }).and(labPage.locator(':enabled')).waitFor();
@@ -59,10 +81,9 @@ async function pageTimings(browser: Browser, site: string) {
       const editor = document.querySelector('nic-lab-app')!.shadowRoot!.querySelector('lab-page')!.shadowRoot!.querySelector('code-editor') as unknown as { value: string };
       editor.value = text;
     }, solution);
-    start = performance.now();
+    const shown = clickToResultMs(labPage);
     await labPage.getByRole('button', { name: 'Run', exact: true }).click();
-    await labPage.getByRole('status').filter({ hasText: 'passed under seed 1' }).waitFor();
-    firstRun.push(performance.now() - start);
+    firstRun.push(await shown);
     await labContext.close();
   }
   return { course, lab, firstRun };

@@ -1,7 +1,8 @@
 // The lab runtime worker: runs learners' drivers with each driver in a worker of its own (the
 // worker host) and grades them with the in-process host (fast; the same traces),
 // off the page's thread, so the page never freezes and a driver that hangs takes only this
-// worker down (the page's watchdog terminates it and starts another). The page talks to it
+// worker down (the page's watchdog terminates it and starts another). The next Run's driver
+// worker is started ahead, while the learner reads or types. The page talks to it
 // through comlink (LabWorkerApi); the heartbeat in shared memory tells the watchdog it is alive.
 
 import * as Comlink from 'comlink';
@@ -12,6 +13,7 @@ import { nicModule } from '../../core/nic/module.ts';
 import { bugCheckScreen, type Finding } from '../../core/verifier/verifier.ts';
 import type { NdisRuntime } from '../../core/ndis/runtime.ts';
 import { DriverLoadError } from '../../core/ndis/driver-loader.ts';
+import { startDriverWorkerAhead } from '../../core/host/worker-host.ts';
 import { liveRun, LiveBringUpError, type LiveRunShape } from '../../core/live/live-run.ts';
 import type { PumpStats } from '../../core/live/driver-pump.ts';
 import { labById, references, type CourseLab } from '../labs/catalog.ts';
@@ -72,6 +74,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     await nicModule();
     // Grading runs drivers on this thread: they get no network or storage (Run's drivers get their own sandboxed workers).
     withholdGlobals(NETWORK_AND_STORAGE);
+    startDriverWorkerAhead();
   },
 
   async run(request: RunRequest, onChunk: (chunk: RunChunk) => void): Promise<RunOutcome> {
@@ -87,6 +90,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
       recorder = new RunRecorder(rt, (chunk) => void onChunk(chunk));
     } });
     recorder?.finish();
+    startDriverWorkerAhead();
     const stopped = run.runtime?.stopped;
     const pcapng = run.runtime ? run.runtime.pcapng() : new Uint8Array(0);
     const outcome: RunOutcome = {
@@ -168,6 +172,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
         outcome.problem = error instanceof Error ? error.message : String(error);
       }
     }
+    startDriverWorkerAhead();
     return outcome;
   },
 };

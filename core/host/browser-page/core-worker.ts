@@ -5,6 +5,8 @@ import { referenceRun } from '../reference-run.ts';
 import { SANDBOX_PROBE } from '../sandbox-probe.ts';
 import { NdisRuntime } from '../../ndis/runtime.ts';
 import { liveRunSummary } from '../../live/live-run.ts';
+import { startDriverWorkerAhead, driverWorkerWaiting } from '../worker-host.ts';
+import type { ReferenceSources } from '../reference-run.ts';
 
 /** Loads the hostile probe driver in a Web Worker; returns what it could reach ('' for nothing). */
 async function probeSandbox(): Promise<string> {
@@ -31,6 +33,21 @@ async function hungDriver(): Promise<string | undefined> {
   }
 }
 
-const api = { referenceRun, probeSandbox, hungDriver, liveRun: liveRunSummary };
+/**
+ * A driver worker started ahead, then a run: whether it was waiting before, whether the run took
+ * it (the first of the run's loads does), what the run gave, and what a driver can reach in the
+ * next one started ahead.
+ */
+async function runWithWorkerAhead(sources: ReferenceSources, seed: number) {
+  startDriverWorkerAhead();
+  const waitingBefore = driverWorkerWaiting();
+  const run = await referenceRun(sources, 'worker', seed);
+  const waitingAfter = driverWorkerWaiting();
+  startDriverWorkerAhead();
+  const reached = await probeSandbox();
+  return { waitingBefore, waitingAfter, run, reached, waitingAtEnd: driverWorkerWaiting() };
+}
+
+const api = { referenceRun, probeSandbox, hungDriver, liveRun: liveRunSummary, runWithWorkerAhead };
 export type CoreWorkerApi = typeof api;
 Comlink.expose(api);

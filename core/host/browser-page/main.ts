@@ -6,4 +6,4 @@ import * as Comlink from 'comlink';
 import type { CoreWorkerApi } from './core-worker.ts';
 
 const core = Comlink.wrap<CoreWorkerApi>(new Worker(new URL('./core-worker.ts', import.meta.url), { type: 'module' }));
-Object.assign(window, { __referenceRun: core.referenceRun, __probeSandbox: core.probeSandbox, __hungDriver: core.hungDriver, __liveRun: core.liveRun, __ready: true });
+Object.assign(window, { __referenceRun: core.referenceRun, __probeSandbox: core.probeSandbox, __hungDriver: core.hungDriver, __liveRun: core.liveRun, __runWithWorkerAhead: core.runWithWorkerAhead, __ready: true });
