@@ -113,6 +113,11 @@ describe('escaping and the reports of drivers that never ran', () => {
     expect(outcome.reason).toMatch(/^broken\.ts: does not compile: /);
     const pl = prairieLearnResults(lab, outcome);
     expect(pl).toMatchObject({ gradable: false, score: 0, format_errors: [outcome.reason] });
+    // The text report says why once, then lists the scenarios, with nothing to replay.
+    const text = textReport(lab, outcome, 'broken.ts').split('\n');
+    expect(text[0]).toBe(`${lab.title} (${lab.id}): score 0/${outcome.report.maxScore}  [does not compile]`);
+    expect(text[1]).toBe(`  ${outcome.reason}`);
+    expect(text.slice(2)).toEqual(outcome.report.scenarios.map((s) => `  FAIL   0/${s.maxPoints}  ${s.hidden ? '(hidden) ' : ''}${s.id}: ${s.title}`));
   });
 
   it('zeroReport: every scenario failed with the reason, full maxScore', () => {

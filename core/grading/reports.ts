@@ -66,10 +66,14 @@ export function failureLines(s: ScenarioReport): string[] {
 /** The report for a terminal. `driver` is the path a replay command should name. */
 export function textReport(lab: Lab, outcome: GradeOutcome, driver: string): string {
   const { report } = outcome;
-  const lines = [`${lab.title} (${lab.id}): score ${report.score}/${report.maxScore}${outcome.status === 'graded' ? '' : `  [${outcome.status}]`}`];
-  if (outcome.reason && outcome.status !== 'does not compile') lines.push(`  ${outcome.reason}`);
+  const graded = outcome.status === 'graded';
+  const lines = [`${lab.title} (${lab.id}): score ${report.score}/${report.maxScore}${graded ? '' : `  [${outcome.status}]`}`];
+  // Not graded (it does not compile, it timed out...): the reason is the submission's, the same
+  // for every scenario, so it is said once, and there is no scenario worth replaying.
+  if (!graded && outcome.reason) lines.push(`  ${outcome.reason}`);
   for (const s of report.scenarios) {
     lines.push(`  ${s.passed ? 'pass' : 'FAIL'}  ${String(s.points).padStart(2)}/${s.maxPoints}  ${s.hidden ? '(hidden) ' : ''}${s.id}: ${s.title}`);
+    if (!graded) continue;
     for (const line of failureLines(s)) lines.push(`          ${line}`);
     if (!s.passed && s.shortestFailingSeed !== undefined) lines.push(`          replay: nic-lab run ${lab.id}:${s.id} --driver ${driver} --seed ${s.shortestFailingSeed} --trace trace.jsonl --pcap capture.pcapng`);
   }
