@@ -21,8 +21,11 @@ export function zeroReport(lab: Lab, reason: string): GradeReport {
   return { lab: lab.id, score: 0, maxScore: scenarios.reduce((n, s) => n + s.maxPoints, 0), scenarios, variants: {}, traceHash: '' };
 }
 
-/** The load error if the driver never compiled (every scenario failed on it), else undefined. */
-export function compileError(report: GradeReport): string | undefined {
+/**
+ * The load error if the driver never compiled (every scenario failed on it), else undefined.
+ * Takes any report with scenarios' failures (the web lab's stored grade too).
+ */
+export function compileError(report: { scenarios: readonly { failures: readonly string[] }[] }): string | undefined {
   const first = report.scenarios[0]?.failures[0];
   if (first === undefined || !/: does not compile: /.test(first)) return undefined;
   return report.scenarios.every((s) => s.failures[0] === first) ? first : undefined;

@@ -34,4 +34,15 @@ describe('<grade-report>', () => {
     await failing.getByRole('button', { name: 'Replay seed 6' }).click();
     expect(await harnessed.page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'pause', seed: 6 });
   });
+
+  it('a driver that does not compile: the message once, every scenario "not run", nothing to replay', async () => {
+    const message = 'driver.ts: does not compile: Error transforming driver.ts: Unexpected token, expected "," (2:1)';
+    const broken = { ...grade, score: 0, scenarios: grade.scenarios.map((s) => ({ ...s, points: 0, passed: false, failingSeed: 1, failures: [message], findings: [] })) };
+    await mount(harnessed.page, '/components/grade-report/grade-report.ts', 'grade-report', { grade: broken });
+    expect(await harnessed.page.locator('grade-report').getByRole('alert').textContent()).toBe(`Not graded: ${message}`);
+    for (const s of grade.scenarios) {
+      expect(await harnessed.page.locator(`grade-report tr[data-scenario="${s.id}"]`).textContent()).toMatch(new RegExp(`0/${s.maxPoints}\\s*not run\\s*$`));
+    }
+    expect(await harnessed.page.locator('grade-report').getByRole('button').count()).toBe(0);
+  });
 });

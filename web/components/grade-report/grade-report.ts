@@ -1,10 +1,12 @@
 // A grade: every public scenario with its points, whether it passed under all seeds, and for a
 // failing one the first failing seed, what was expected and the findings of that run (each can
-// be replayed with the live views).
+// be replayed with the live views). A driver that does not compile gets the compiler's message
+// once, and no scenario ran.
 
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ruleById } from '../../../core/verifier/rules.ts';
+import { compileError } from '../../../core/grading/reports.ts';
 import type { GradeSummary } from '../../store/records.ts';
 import type { FindingView } from '../../engine/protocol.ts';
 import '../findings-list/findings-list.ts';
@@ -36,12 +38,16 @@ export class GradeReport extends LitElement {
   override render() {
     const g = this.grade;
     if (!g) return nothing;
-    return html`<table aria-label="Grade by scenario">
+    // A driver that does not compile failed every scenario the same way, before any of it ran:
+    // said once, with nothing to replay.
+    const notCompiled = compileError(g);
+    return html`${notCompiled ? html`<p class="fail" role="alert">Not graded: ${notCompiled}</p>` : nothing}
+      <table aria-label="Grade by scenario">
         <thead><tr><th>scenario</th><th>points</th><th>result</th></tr></thead>
         <tbody>${g.scenarios.map((s) => html`<tr data-scenario="${s.id}">
           <td>${s.title}<div class="meta">${s.id}</div></td>
           <td>${s.points}/${s.maxPoints}</td>
-          <td>${s.passed
+          <td>${notCompiled ? html`<span class="fail">not run</span>` : s.passed
             ? html`<span class="pass">passed under ${g.seeds} seeds</span>`
             : html`<span class="fail">failed under seed ${s.failingSeed}</span>
                 <ul class="failures">${s.failures.map((f) => html`<li>${f}</li>`)}</ul>

@@ -116,6 +116,18 @@ describe('the lab page', () => {
     await page.close();
   });
 
+  it('grading a driver that does not compile says so once, with the line and column, and offers nothing to replay', async () => {
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'protocol-binding');
+    await pasteSource(page, 'export function DriverEntry( {\n');
+    await page.getByRole('button', { name: 'Grade' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/^Grade: score 0\/\d+: your driver does not compile, so no scenario ran\.\s*driver\.ts: does not compile: .*\(2:1\)$/);
+    expect(await page.locator('grade-report').getByRole('alert').textContent()).toMatch(/^Not graded: driver\.ts: does not compile: .*\(2:1\)$/);
+    expect(await page.locator('grade-report').getByRole('button').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('stops a driver that never returns with DriverHung, keeps the page responsive and the draft, and runs again', async () => {
     const { page, errors } = await newPage(context);
     await openLab(page, site, 'protocol-binding', '?watchdog=1500');

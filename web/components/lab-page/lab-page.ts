@@ -17,6 +17,7 @@ import type { DraftRecord, GradeSummary } from '../../store/records.ts';
 import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-engine.ts';
 import { RunSession } from '../../engine/run-session.ts';
 import { liveProblems } from '../../engine/live-problems.ts';
+import { compileError } from '../../../core/grading/reports.ts';
 import type { FindingView, GradeProgress, LiveOutcome, LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
@@ -270,7 +271,10 @@ export class LabPage extends LitElement {
       const summary: GradeSummary = { at: Date.now(), score: report.score, maxScore: report.maxScore, seeds: GRADE_SEEDS, traceHash: report.traceHash, scenarios: report.scenarios };
       this.grade = summary;
       const full = report.score === report.maxScore;
-      this.setStatus(`Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
+      const notCompiled = compileError(report);
+      this.setStatus(notCompiled
+        ? `Grade: score 0/${report.maxScore}: your driver does not compile, so no scenario ran.\n${notCompiled}`
+        : `Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
       await this.store.recordGrade(this.lab.id, summary);
     } catch (error) {
       this.stopped(error);
