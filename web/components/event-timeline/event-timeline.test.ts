@@ -19,7 +19,7 @@ describe('<event-timeline>', () => {
       (window as unknown as { scrubs: number[] }).scrubs = [];
       document.querySelector('event-timeline')!.addEventListener('scrub', (e) => (window as unknown as { scrubs: number[] }).scrubs.push((e as CustomEvent<number>).detail));
     });
-    expect(await harnessed.page.locator('event-timeline .where').textContent()).toBe('event 3 of 120, 2.000 µs');
+    expect(await harnessed.page.locator('event-timeline .where').textContent()).toBe('event 3 of 120, virtual time 2.000 µs');
     expect(await harnessed.page.locator('event-timeline li').count()).toBe(3);
     expect(await harnessed.page.locator('event-timeline li.current').textContent()).toMatch(/#3.*Unbound → Opening/);
     expect(await harnessed.page.locator('event-timeline li.k-state').count()).toBe(1);

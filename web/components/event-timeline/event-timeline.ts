@@ -1,6 +1,8 @@
 // The run's trace as a timeline: a scrubber over the event numbers (drag it to look at the
 // machine at any point; the other views follow) and the events leading up to that point, with
 // state changes, frames and findings set apart. Emits `scrub` with the chosen event number.
+// Times are the machine's virtual clock, which many events share (said on the page, since a
+// learner expects a step to take time).
 
 import { LitElement, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -35,7 +37,7 @@ export class EventTimeline extends LitElement {
         <label for="scrub">Trace position</label>
         <input id="scrub" type="range" min="1" max="${Math.max(1, this.max)}" .value=${String(Math.max(1, this.position))}
           @input=${(e: Event) => this.scrub(Number((e.target as HTMLInputElement).value))} ?disabled=${this.max === 0}>
-        <span class="where">event ${this.position} of ${this.max}${current ? `, ${micros(current.t)}` : ''}</span>
+        <span class="where" title="Virtual time: steps of NDIS, the drivers and the NIC take none; it moves for timers, waits, paced traffic and the cable's delay">event ${this.position} of ${this.max}${current ? `, virtual time ${micros(current.t)}` : ''}</span>
       </div>
       <ol aria-label="Trace events">${this.events.map((e) => html`<li class="k-${e.kind} ${e.n === current?.n ? 'current' : ''}" @click=${() => this.scrub(e.n)}>
         <span class="n">#${e.n}</span><span class="t">${micros(e.t)}</span><span>${e.text}</span></li>`)}</ol>`;
