@@ -19,13 +19,11 @@ import type { PumpStats } from '../../core/live/driver-pump.ts';
 import { labById, references, type CourseLab } from '../labs/catalog.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { RunRecorder } from './recorder.ts';
-import type { FindingView, GradeOutcome, GradeProgress, GradeRequest, LabWorkerApi, LiveOutcome, LiveProgress, LiveRequest, RunChunk, RunOutcome, RunRequest } from './protocol.ts';
+import { DRIVER_FILE, type FindingView, type GradeOutcome, type GradeProgress, type GradeRequest, type LabWorkerApi, type LiveOutcome, type LiveProgress, type LiveRequest, type RunChunk, type RunOutcome, type RunRequest } from './protocol.ts';
 
 /** Wall-clock ms one handler may take in a Run before the worker host stops it (the page waits 5 s). */
 const RUN_WATCHDOG_MS = 2000;
 
-/** The name the learner's driver runs under (findings and traces cite it). */
-export const DRIVER_FILE = 'driver.ts';
 
 /**
  * The machine Live traffic runs on: the stack benchmark's shape at half the memory (24 MiB of NBLs

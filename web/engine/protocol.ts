@@ -5,6 +5,9 @@
 import type { Finding } from '../../core/verifier/verifier.ts';
 import type { GradeReport } from '../../core/grading/grade.ts';
 
+/** The name the learner's driver runs under (findings, traces and compile errors cite it). */
+export const DRIVER_FILE = 'driver.ts';
+
 /** One trace event, as the timeline shows it. */
 export interface TimelineEvent {
   /** Trace event number (from 1). */

@@ -1,6 +1,6 @@
 // The driver editor in Chromium: named "Driver source", TypeScript highlighting, completion of
 // NDIS names from ndis.d.ts with their declarations, their contract on hover, and a change event
-// carrying the text on every edit.
+// carrying the text on every edit; a compile error's spot marked until the next compile.
 
 import { describe, it, expect } from 'vitest';
 import { mount, useHarness } from '../../testing/browser.ts';
@@ -41,6 +41,20 @@ describe('<code-editor>', () => {
     const text = await tip.textContent();
     expect(text).toContain('function NdisCloseAdapterEx(NdisBindingHandle: NDIS_HANDLE): NDIS_STATUS;');
     expect(text).toContain('The handle is invalid from this call on (seed 003).');
+  });
+
+  it('marks where the driver failed to compile, and unmarks it', async () => {
+    const problem = { line: 2, column: 11, message: 'Unexpected token' };
+    await mount(harnessed.page, '/components/code-editor/code-editor.ts', 'code-editor', { value: 'let a = 1;\nconst x = ;\nlet b = 2;\n', problem });
+    const marked = harnessed.page.locator('code-editor .cm-lintRange-error');
+    expect(await marked.textContent()).toBe(';');
+    expect(await harnessed.page.locator('code-editor .cm-lint-marker-error').count()).toBe(1);
+    // A position past its line (the compiler's "end of input") is put at the line's end.
+    await harnessed.page.evaluate(() => { (document.querySelector('code-editor') as unknown as { problem: unknown }).problem = { line: 3, column: 40, message: 'Unexpected token' }; });
+    await expect.poll(() => harnessed.page.locator('code-editor .cm-lint-marker-error').count()).toBe(1);
+    await harnessed.page.evaluate(() => { (document.querySelector('code-editor') as unknown as { problem: unknown }).problem = undefined; });
+    await expect.poll(() => harnessed.page.locator('code-editor .cm-lint-marker-error').count()).toBe(0);
+    expect(await marked.count()).toBe(0);
   });
 
   it('replaces its text as one undoable edit', async () => {

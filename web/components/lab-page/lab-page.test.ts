@@ -91,6 +91,7 @@ describe('the lab page', () => {
     await expect.poll(() => panel.locator('.summary').count(), { timeout: 60_000 }).toBe(1);
     expect(await panel.locator('.summary').textContent()).toMatch(/your driver did not load: driver\.ts: does not compile: .*\(1:\d+\)/);
     expect(await editorText(page)).toBe(broken);
+    expect(await page.locator('code-editor .cm-lint-marker-error').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -116,7 +117,7 @@ describe('the lab page', () => {
     await page.close();
   });
 
-  it('grading a driver that does not compile says so once, with the line and column, and offers nothing to replay', async () => {
+  it('grading a driver that does not compile says so once, with the line and column, marks it in the editor, and offers nothing to replay', async () => {
     const { page, errors } = await newPage(context);
     await openLab(page, site, 'protocol-binding');
     await pasteSource(page, 'export function DriverEntry( {\n');
@@ -124,6 +125,13 @@ describe('the lab page', () => {
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/^Grade: score 0\/\d+: your driver does not compile, so no scenario ran\.\s*driver\.ts: does not compile: .*\(2:1\)$/);
     expect(await page.locator('grade-report').getByRole('alert').textContent()).toMatch(/^Not graded: driver\.ts: does not compile: .*\(2:1\)$/);
     expect(await page.locator('grade-report').getByRole('button').count()).toBe(0);
+    // The editor marks the spot; a Run that compiles takes the mark away.
+    const mark = page.locator('code-editor .cm-lint-marker-error');
+    expect(await mark.count()).toBe(1);
+    await pasteSource(page, solution);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
+    expect(await mark.count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

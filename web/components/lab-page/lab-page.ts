@@ -18,7 +18,8 @@ import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-en
 import { RunSession } from '../../engine/run-session.ts';
 import { liveProblems } from '../../engine/live-problems.ts';
 import { compileError } from '../../../core/grading/reports.ts';
-import type { FindingView, GradeProgress, LiveOutcome, LiveProgress } from '../../engine/protocol.ts';
+import { compileProblem, type SourceProblem } from '../../engine/compile-problem.ts';
+import { DRIVER_FILE, type FindingView, type GradeProgress, type LiveOutcome, type LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
 import type { CodeEditor } from '../code-editor/code-editor.ts';
@@ -61,6 +62,8 @@ export class LabPage extends LitElement {
   @state() private statusText = '';
   @state() private statusKind: 'pass' | 'fail' | '' = '';
   @state() private saveState = '';
+  /** Where the driver failed to compile in the last Run, Grade or Live traffic (marked in the editor). */
+  @state() private sourceProblem: SourceProblem | undefined;
   @state() private conflict: DraftRecord | undefined;
   @state() private grade: GradeSummary | undefined;
   @state() private gradeProgress: GradeProgress | undefined;
@@ -191,6 +194,7 @@ export class LabPage extends LitElement {
     this.savedSource = draft.source;
     this.source = draft.source;
     this.editor.value = draft.source;
+    this.sourceProblem = undefined;
     this.conflict = undefined;
   }
 
@@ -211,6 +215,7 @@ export class LabPage extends LitElement {
   private async resetToStarter(): Promise<void> {
     if (this.source !== this.lab.starterSource) await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'reset to starter');
     this.editor.value = this.lab.starterSource;
+    this.sourceProblem = undefined;
     this.editor.focus();
   }
 
@@ -234,6 +239,7 @@ export class LabPage extends LitElement {
     try {
       const outcome = await this.engine.run({ lab: this.lab.id, scenario: scenario.id, source: this.source, seed }, (chunk) => session.add(chunk));
       session.finish(outcome);
+      this.sourceProblem = compileProblem(outcome.failures.join('\n'), DRIVER_FILE);
       this.capture = outcome.pcapng.length > 0 ? { bytes: outcome.pcapng, name: `${this.lab.id}-${scenario.id}-seed${seed}.pcapng` } : undefined;
       this.setStatus(outcome.passed
         ? `Run: "${scenario.title}" passed under seed ${seed} (${outcome.traceLength} trace events).`
@@ -272,6 +278,7 @@ export class LabPage extends LitElement {
       this.grade = summary;
       const full = report.score === report.maxScore;
       const notCompiled = compileError(report);
+      this.sourceProblem = notCompiled ? compileProblem(notCompiled, DRIVER_FILE) : undefined;
       this.setStatus(notCompiled
         ? `Grade: score 0/${report.maxScore}: your driver does not compile, so no scenario ran.\n${notCompiled}`
         : `Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
@@ -295,6 +302,7 @@ export class LabPage extends LitElement {
     try {
       const outcome = await this.engine.live({ lab: this.lab.id, source: this.source, ...request }, (p) => { this.liveProgress = p; });
       this.liveOutcome = outcome;
+      this.sourceProblem = outcome.problem ? compileProblem(outcome.problem, DRIVER_FILE) : undefined;
       const clean = liveProblems(outcome).length === 0;
       this.setStatus(clean
         ? `Live traffic: ${outcome.frames.toLocaleString('en-US')} frames at ${(outcome.framesPerSecond / 1e6).toFixed(2)} Mpps, all intact.`
@@ -346,7 +354,7 @@ export class LabPage extends LitElement {
             <button type="button" @click=${this.loadOtherTab}>Load the other tab's draft</button>
             <button type="button" @click=${this.keepMine}>Keep this tab's draft</button></div>` : nothing}
           ${this.unavailable ? html`<div class="banner bad" role="alert">Drivers cannot run on this page: ${this.unavailable}</div>` : nothing}
-          <code-editor @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
+          <code-editor .problem=${this.sourceProblem} @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
           <div class="toolbar">
             <label>Scenario <select @change=${(e: Event) => { this.scenario = (e.target as HTMLSelectElement).value; }}>
               ${lab.scenarios.map((s) => html`<option value="${s.id}" ?selected=${s.id === this.scenario}>${s.title}</option>`)}
