@@ -76,6 +76,20 @@ describe('nic-lab grade', () => {
     expect(JSON.parse(inProcess.stdout)).toEqual(report);
   });
 
+  it('a driver that throws: its stack names the line of its own source that threw, sandboxed and in-process alike', async () => {
+    const source = readFileSync(SOLUTION, 'utf8').replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    throw new Error('boom');`);
+    const line = source.split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
+    const file = join(dir, 'throws.ts');
+    writeFileSync(file, source);
+    const [sandboxed, inProcess] = await Promise.all([
+      nicLab('grade', 'protocol-binding', file, '--seeds', '1', '--json'),
+      nicLab('grade', 'protocol-binding', file, '--seeds', '1', '--json', '--in-process'),
+    ]);
+    const thrown = (stdout: string) => (JSON.parse(stdout).scenarios[0].failures as string[]).find((f) => f.includes('threw'));
+    expect(thrown(sandboxed.stdout)).toContain(`threw Error: boom\n    at BindAdapterHandlerEx (throws.ts:${line}:11)`);
+    expect(thrown(inProcess.stdout)).toBe(thrown(sandboxed.stdout));
+  });
+
   it('exit 2 with one line for unusable input', async () => {
     const cases = [
       ['grade', 'no-such-lab', STARTER],

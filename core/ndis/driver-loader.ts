@@ -18,12 +18,24 @@ export interface DriverModule {
   [name: string]: unknown;
 }
 
-/** Makes a function of `params` from source text. */
-export type FunctionCompiler = (params: string[], body: string, fileName: string) => (...args: unknown[]) => void;
+/**
+ * Makes a function of `params` whose body is `code`, named `fileName` in stack traces, with
+ * line N of a stack frame being line N of `code`.
+ */
+export type FunctionCompiler = (params: string[], code: string, fileName: string) => (...args: unknown[]) => void;
 
-// `new Function` here; the grading sandbox (core/sandbox) switches code generation from strings
-// off for the driver's sake and installs a compiler built on node:vm instead.
-let compileFunction: FunctionCompiler = (params, body) => new Function(...params, body) as (...args: unknown[]) => void;
+/** A file name as a sourceURL comment may carry it: one line. */
+function oneLine(fileName: string): string {
+  return fileName.replace(/[\r\n\u2028\u2029]/g, ' ');
+}
+
+// A function expression whose header shares the code's first line, evaluated in the global scope
+// (what `new Function` does, but `new Function` writes two lines of its own above the body, so
+// every line in a driver's stack trace pointed two lines below the one that threw). The grading
+// sandbox (core/sandbox) switches code generation from strings off for the driver's sake and
+// installs a compiler built on node:vm's compileFunction instead, which keeps the lines too.
+let compileFunction: FunctionCompiler = (params, code, fileName) =>
+  (0, eval)(`(function (${params.join(', ')}) {${code}\n})\n//# sourceURL=${oneLine(fileName)}`) as (...args: unknown[]) => void;
 
 /** Replaces how driver modules are compiled (the grading sandbox's child process does). */
 export function useFunctionCompiler(compiler: FunctionCompiler): void {
@@ -40,7 +52,7 @@ export function loadDriverModule(source: string, fileName: string, ndis: object)
   }
   let factory: (...args: unknown[]) => void;
   try {
-    factory = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], `${code}\n//# sourceURL=${fileName}`, fileName);
+    factory = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], code, fileName);
   } catch (error) {
     throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
   }

@@ -2,8 +2,8 @@
 // lab's ndis.d.ts. Its text area is named "Driver source" for assistive technology (and tests).
 // Emits `change` (detail: the source) on every edit; setting `value` replaces the text as one
 // undoable edit, so "Reset to starter" can be undone with Ctrl+Z. `problem` marks where the
-// driver last failed to compile (underline, gutter marker, the message on hover) until the next
-// compile says otherwise; edits move the mark with the text.
+// driver last failed to compile or a handler threw (underline, gutter marker, the message on
+// hover, scrolled into view) until the next run says otherwise; edits move the mark with the text.
 
 import { LitElement, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -14,7 +14,7 @@ import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
 import { keymap } from '@codemirror/view';
 import { indentWithTab } from '@codemirror/commands';
 import { setDiagnostics, lintGutter, type Diagnostic } from '@codemirror/lint';
-import type { SourceProblem } from '../../engine/compile-problem.ts';
+import type { SourceProblem } from '../../engine/source-problem.ts';
 import { ndisCompletions, ndisHover } from './ndis-language.ts';
 import { codeEditorStyles } from './code-editor.styles.ts';
 
@@ -49,7 +49,7 @@ export class CodeEditor extends LitElement {
     if (changed.has('problem')) this.markProblem();
   }
 
-  /** Shows `problem` as the editor's one diagnostic (a position past the text is clamped to it). */
+  /** Shows `problem` as the editor's one diagnostic, scrolled into view (a position past its line is put at the line's end). */
   private markProblem(): void {
     const view = this.view;
     if (!view) return;
@@ -64,7 +64,10 @@ export class CodeEditor extends LitElement {
       const to = word && word.from === from ? word.to : Math.min(from + 1, doc.length);
       diagnostics.push({ from, to, severity: 'error', source: 'compile', message: `Line ${problem.line}, column ${problem.column}: ${problem.message}` });
     }
-    view.dispatch(setDiagnostics(view.state, diagnostics));
+    const marked = setDiagnostics(view.state, diagnostics);
+    // Brought into view (the nearest edge), not selected: the learner's cursor stays where it was.
+    const first = diagnostics[0];
+    view.dispatch(first ? { ...marked, effects: [...[marked.effects ?? []].flat(), EditorView.scrollIntoView(first.from, { y: 'nearest' })] } : marked);
   }
 
   protected override firstUpdated(): void {

@@ -2,7 +2,7 @@
 // Running in the live views) and grades with full marks in the lab runtime worker; the draft and
 // the grade survive a reload; a driver that never returns is stopped with DriverHung while the
 // page stays responsive, and the next run gets a fresh worker; a newer draft saved in one tab
-// reaches another. In a filter lab, Live traffic runs the learner's filter at full speed: the
+// reaches another; a compile error or a handler that throws is marked on its line in the editor. In a filter lab, Live traffic runs the learner's filter at full speed: the
 // solution moves every frame intact, a filter that returns NBLs twice is stopped with NblNotOwned.
 
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
@@ -132,6 +132,29 @@ describe('the lab page', () => {
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
     expect(await mark.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a handler that throws: the bug check, and the editor marks the line of the learner\'s source that threw', async () => {
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'protocol-binding');
+    const throwing = solution.replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    throw new Error('boom');`);
+    const line = throwing.split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
+    await pasteSource(page, throwing);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/failed under seed 1/);
+    await expect.poll(() => page.getByRole('alert', { name: 'Bug check' }).count()).toBe(1);
+    expect(await page.getByRole('alert', { name: 'Bug check' }).textContent()).toMatch(/SYSTEM_THREAD_EXCEPTION_NOT_HANDLED[\s\S]*Rule: HandlerThrew[\s\S]*STOP: 0x0000007E/);
+    const mark = page.locator('code-editor .cm-lint-marker-error');
+    await expect.poll(() => mark.count()).toBe(1);
+    // Scrolled into view: the marker beside the line that threw (its number in the gutter), the
+    // construction that threw underlined.
+    const number = page.locator('code-editor .cm-lineNumbers .cm-gutterElement').filter({ hasText: new RegExp(`^${line}$`) });
+    const [markBox, numberBox] = [await mark.boundingBox(), await number.boundingBox()];
+    expect(Math.abs(markBox!.y + markBox!.height / 2 - (numberBox!.y + numberBox!.height / 2))).toBeLessThan(numberBox!.height / 2);
+    expect(await page.locator('code-editor .cm-lintRange-error').textContent()).toBe('new');
+    expect(await page.locator('code-editor .cm-lintRange-error').isVisible()).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

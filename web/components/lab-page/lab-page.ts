@@ -18,7 +18,7 @@ import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-en
 import { RunSession } from '../../engine/run-session.ts';
 import { liveProblems } from '../../engine/live-problems.ts';
 import { compileError } from '../../../core/grading/reports.ts';
-import { compileProblem, type SourceProblem } from '../../engine/compile-problem.ts';
+import { sourceProblemOf, type SourceProblem } from '../../engine/source-problem.ts';
 import { DRIVER_FILE, type FindingView, type GradeProgress, type LiveOutcome, type LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
@@ -62,7 +62,7 @@ export class LabPage extends LitElement {
   @state() private statusText = '';
   @state() private statusKind: 'pass' | 'fail' | '' = '';
   @state() private saveState = '';
-  /** Where the driver failed to compile in the last Run, Grade or Live traffic (marked in the editor). */
+  /** Where the driver failed to compile or threw in the last Run, Grade or Live traffic (marked in the editor). */
   @state() private sourceProblem: SourceProblem | undefined;
   @state() private conflict: DraftRecord | undefined;
   @state() private grade: GradeSummary | undefined;
@@ -239,7 +239,7 @@ export class LabPage extends LitElement {
     try {
       const outcome = await this.engine.run({ lab: this.lab.id, scenario: scenario.id, source: this.source, seed }, (chunk) => session.add(chunk));
       session.finish(outcome);
-      this.sourceProblem = compileProblem(outcome.failures.join('\n'), DRIVER_FILE);
+      this.sourceProblem = sourceProblemOf(outcome.failures, outcome.findings, DRIVER_FILE);
       this.capture = outcome.pcapng.length > 0 ? { bytes: outcome.pcapng, name: `${this.lab.id}-${scenario.id}-seed${seed}.pcapng` } : undefined;
       this.setStatus(outcome.passed
         ? `Run: "${scenario.title}" passed under seed ${seed} (${outcome.traceLength} trace events).`
@@ -278,7 +278,8 @@ export class LabPage extends LitElement {
       this.grade = summary;
       const full = report.score === report.maxScore;
       const notCompiled = compileError(report);
-      this.sourceProblem = notCompiled ? compileProblem(notCompiled, DRIVER_FILE) : undefined;
+      const firstFailed = report.scenarios.find((s) => !s.passed);
+      this.sourceProblem = firstFailed ? sourceProblemOf(firstFailed.failures, firstFailed.findings, DRIVER_FILE) : undefined;
       this.setStatus(notCompiled
         ? `Grade: score 0/${report.maxScore}: your driver does not compile, so no scenario ran.\n${notCompiled}`
         : `Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
@@ -302,7 +303,7 @@ export class LabPage extends LitElement {
     try {
       const outcome = await this.engine.live({ lab: this.lab.id, source: this.source, ...request }, (p) => { this.liveProgress = p; });
       this.liveOutcome = outcome;
-      this.sourceProblem = outcome.problem ? compileProblem(outcome.problem, DRIVER_FILE) : undefined;
+      this.sourceProblem = sourceProblemOf(outcome.problem ? [outcome.problem] : [], outcome.finding ? [outcome.finding] : [], DRIVER_FILE);
       const clean = liveProblems(outcome).length === 0;
       this.setStatus(clean
         ? `Live traffic: ${outcome.frames.toLocaleString('en-US')} frames at ${(outcome.framesPerSecond / 1e6).toFixed(2)} Mpps, all intact.`

@@ -1,0 +1,72 @@
+// The spot in the learner's source, read from the runtime's real messages: the loader's compile
+// errors (sucrase's, through loadDriverModule) and a HandlerThrew finding from a real run, so a
+// change of any of their wording shows here.
+
+import { describe, it, expect } from 'vitest';
+import { loadDriverModule, DriverLoadError } from '../../core/ndis/driver-loader.ts';
+import { compileProblem, thrownProblem, sourceProblemOf } from './source-problem.ts';
+import { NdisRuntime } from '../../core/ndis/runtime.ts';
+
+function loadError(source: string): string {
+  try {
+    loadDriverModule(source, 'driver.ts', {});
+  } catch (error) {
+    if (error instanceof DriverLoadError) return error.message;
+    throw error;
+  }
+  throw new Error('it loaded');
+}
+
+describe('compileProblem', () => {
+  it('gives the line, the 1-based column and the message of a compile error', () => {
+    const message = loadError('let a = 1;\nconst x = ;\n');
+    expect(message).toBe('driver.ts: does not compile: Error transforming driver.ts: Unexpected token (2:11)');
+    expect(compileProblem(message, 'driver.ts')).toEqual({ line: 2, column: 11, message: 'Unexpected token' });
+    expect(compileProblem(`Run failed:\n• ${loadError('export function DriverEntry( {\n')}`, 'driver.ts')).toEqual({ line: 2, column: 1, message: 'Unexpected token, expected ","' });
+  });
+
+  it('gives nothing for another file, an error that is not a compile error, or one without a position', () => {
+    expect(compileProblem(loadError('const x = ;'), 'other.ts')).toBeUndefined();
+    expect(compileProblem(loadError('export const y = 1;'), 'driver.ts')).toBeUndefined();
+    expect(compileProblem('driver.ts: does not compile: Unexpected end of input', 'driver.ts')).toBeUndefined();
+  });
+});
+
+describe('thrownProblem', () => {
+  it('gives the line of the learner\'s source where a handler threw, and the handler and error', async () => {
+    const source = [
+      "import { NdisRegisterProtocolDriver, NDIS_STATUS_SUCCESS } from 'ndis';",
+      'export function DriverEntry() {',
+      '  return NdisRegisterProtocolDriver(null, {',
+      "    Name: 'thrower',",
+      '    BindAdapterHandlerEx() {',
+      "      const when: string = 'bind';",
+      '      throw new RangeError(`boom at ${when}`);',
+      '    },',
+      '    UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },',
+      '    NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },',
+      '  }).Status;',
+      '}',
+    ].join('\n');
+    const rt = await NdisRuntime.create({ nics: 1, seed: 1 });
+    await rt.loadDriver(source, 'driver.ts');
+    rt.startStack();
+    rt.run();
+    await rt.close();
+    expect(rt.stopped?.rule).toBe('HandlerThrew');
+    expect(thrownProblem(rt.stopped!.message, 'driver.ts')).toEqual({ line: 7, column: 13, message: 'ProtocolBindAdapterEx threw RangeError: boom at bind' });
+    expect(thrownProblem(rt.stopped!.message, 'other.ts')).toBeUndefined();
+    expect(thrownProblem('ProtocolBindAdapterEx threw 42', 'driver.ts')).toBeUndefined();
+  });
+});
+
+describe('sourceProblemOf', () => {
+  const thrown = { rule: 'HandlerThrew', message: 'ProtocolBindAdapterEx threw Error: x\n    at BindAdapterHandlerEx (driver.ts:12:5)' };
+  const compile = 'driver.ts: does not compile: Error transforming driver.ts: Unexpected token (3:4)';
+
+  it('a compile error first, else where the first HandlerThrew threw, else nothing', () => {
+    expect(sourceProblemOf(['expected Running', compile], [thrown], 'driver.ts')).toEqual({ line: 3, column: 4, message: 'Unexpected token' });
+    expect(sourceProblemOf(['expected Running'], [{ rule: 'NblNotOwned', message: 'at (driver.ts:1:1)' }, thrown], 'driver.ts')).toEqual({ line: 12, column: 5, message: 'ProtocolBindAdapterEx threw Error: x' });
+    expect(sourceProblemOf(['expected Running'], [{ rule: 'NblNotOwned', message: 'NBL 3' }], 'driver.ts')).toBeUndefined();
+  });
+});

@@ -1,0 +1,60 @@
+// Where in the learner's source the last run went wrong, read from what the runtime reported, so
+// the editor can mark the spot:
+//   - a compile error: the loader says "<file>: does not compile: <compiler's message>", and
+//     sucrase ends its message with "(line:column)" (a compile error without a position, from the
+//     engine's own parse of the compiled code, gives none);
+//   - a handler that threw (HandlerThrew): the first frame of its stack in the file,
+//     "(<file>:line:column)". The loader keeps the source's lines; columns move where TypeScript
+//     syntax was stripped before them on that line.
+// Lines and columns are counted from 1.
+
+export interface SourceProblem {
+  /** 1-based line of the source. */
+  line: number;
+  /** 1-based column on that line. */
+  column: number;
+  /** What went wrong there, without the file name or the position. */
+  message: string;
+}
+
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The first compile error of `file` in `text` (a failure, a grade's reason, a status line), if any. */
+export function compileProblem(text: string, file: string): SourceProblem | undefined {
+  const name = escaped(file);
+  const found = new RegExp(`${name}: does not compile: (?:Error transforming ${name}: )?(.*?) \\((\\d+):(\\d+)\\)`).exec(text);
+  if (!found) return undefined;
+  return { message: found[1]!, line: Number(found[2]), column: Number(found[3]) };
+}
+
+/**
+ * Where a handler threw, from a HandlerThrew finding's message ("<handler> threw <error>\n    at
+ * ... (<file>:line:column)"): the innermost frame in `file`, if the stack has one.
+ */
+export function thrownProblem(message: string, file: string): SourceProblem | undefined {
+  const [first = '', ...stack] = message.split('\n');
+  const frame = new RegExp(`\\(${escaped(file)}:(\\d+):(\\d+)\\)$|at ${escaped(file)}:(\\d+):(\\d+)$`);
+  for (const line of stack) {
+    const found = frame.exec(line.trim());
+    if (found) return { message: first, line: Number(found[1] ?? found[3]), column: Number(found[2] ?? found[4]) };
+  }
+  return undefined;
+}
+
+/**
+ * The spot to mark after a Run, a Grade's scenario or Live traffic: a compile error among
+ * `failures`, else where the first HandlerThrew finding's handler threw in `file`.
+ */
+export function sourceProblemOf(failures: readonly string[], findings: readonly { rule: string; message: string }[], file: string): SourceProblem | undefined {
+  for (const failure of failures) {
+    const compile = compileProblem(failure, file);
+    if (compile) return compile;
+  }
+  for (const finding of findings) {
+    const thrown = finding.rule === 'HandlerThrew' ? thrownProblem(finding.message, file) : undefined;
+    if (thrown) return thrown;
+  }
+  return undefined;
+}
