@@ -23,7 +23,7 @@ export class CodeEditor extends LitElement {
   static override styles = codeEditorStyles;
 
   @property() label = 'Driver source';
-  /** Where the driver last failed to compile (undefined: nothing to mark). */
+  /** Where the driver last failed to compile or a handler threw (undefined: nothing to mark). */
   @property({ attribute: false }) problem: SourceProblem | undefined;
   private view: EditorView | undefined;
   private pending = '';
@@ -62,12 +62,11 @@ export class CodeEditor extends LitElement {
       // Underline the rest of the word at the spot, or one character (none at the end of the text).
       const word = view.state.wordAt(from);
       const to = word && word.from === from ? word.to : Math.min(from + 1, doc.length);
-      diagnostics.push({ from, to, severity: 'error', source: 'compile', message: `Line ${problem.line}, column ${problem.column}: ${problem.message}` });
+      diagnostics.push({ from, to, severity: 'error', message: `Line ${problem.line}, column ${problem.column}: ${problem.message}` });
     }
-    const marked = setDiagnostics(view.state, diagnostics);
     // Brought into view (the nearest edge), not selected: the learner's cursor stays where it was.
-    const first = diagnostics[0];
-    view.dispatch(first ? { ...marked, effects: [...[marked.effects ?? []].flat(), EditorView.scrollIntoView(first.from, { y: 'nearest' })] } : marked);
+    const scroll = diagnostics.map((d) => ({ effects: EditorView.scrollIntoView(d.from, { y: 'nearest' }) }));
+    view.dispatch(setDiagnostics(view.state, diagnostics), ...scroll);
   }
 
   protected override firstUpdated(): void {
