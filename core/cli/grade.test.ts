@@ -76,9 +76,12 @@ describe('nic-lab grade', () => {
     expect(JSON.parse(inProcess.stdout)).toEqual(report);
   });
 
-  it('a driver that throws: its stack names the line of its own source that threw, sandboxed and in-process alike', async () => {
-    const source = readFileSync(SOLUTION, 'utf8').replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    throw new Error('boom');`);
-    const line = source.split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
+  it('a driver that throws: its stack names the line and column of its own source that threw, sandboxed and in-process alike', async () => {
+    // TypeScript before the throw on its line, so the compiled column differs from the source's.
+    const thrower = "const code = 7 as number satisfies number; if (code) throw new Error('boom');";
+    const source = readFileSync(SOLUTION, 'utf8').replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    ${thrower}`);
+    const line = source.split('\n').findIndex((l) => l.includes(thrower)) + 1;
+    const column = source.split('\n')[line - 1]!.indexOf("new Error('boom')") + 1;
     const file = join(dir, 'throws.ts');
     writeFileSync(file, source);
     const [sandboxed, inProcess] = await Promise.all([
@@ -86,7 +89,7 @@ describe('nic-lab grade', () => {
       nicLab('grade', 'protocol-binding', file, '--seeds', '1', '--json', '--in-process'),
     ]);
     const thrown = (stdout: string) => (JSON.parse(stdout).scenarios[0].failures as string[]).find((f) => f.includes('threw'));
-    expect(thrown(sandboxed.stdout)).toContain(`threw Error: boom\n    at BindAdapterHandlerEx (throws.ts:${line}:11)`);
+    expect(thrown(sandboxed.stdout)).toContain(`threw Error: boom\n    at BindAdapterHandlerEx (throws.ts:${line}:${column})`);
     expect(thrown(inProcess.stdout)).toBe(thrown(sandboxed.stdout));
   });
 

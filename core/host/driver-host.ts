@@ -3,7 +3,7 @@
 // in the worker host (worker-host.ts) they are stubs that cross to the driver's own thread. The
 // runtime cannot tell the two apart, which is what makes their traces equal.
 
-import { loadDriverModule, type DriverModule } from '../ndis/driver-loader.ts';
+import { loadDriverModule, type LoadedDriver } from '../ndis/driver-loader.ts';
 import type { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import type { Region } from '../memory/map.ts';
 
@@ -28,8 +28,8 @@ export interface DriverLoad {
 
 export interface DriverHost {
   readonly kind: 'in-process' | 'worker';
-  /** Compiles and loads a driver; resolves to its exports (DriverEntry and the rest). Throws DriverLoadError. */
-  load(request: DriverLoad): Promise<DriverModule>;
+  /** Compiles and loads a driver; resolves to its exports (DriverEntry and the rest) and source map. Throws DriverLoadError. */
+  load(request: DriverLoad): Promise<LoadedDriver>;
   /** Stops every driver thread this host started. */
   close(): Promise<void>;
 }
@@ -38,7 +38,7 @@ export interface DriverHost {
 export class InProcessHost implements DriverHost {
   readonly kind = 'in-process';
 
-  async load(request: DriverLoad): Promise<DriverModule> {
+  async load(request: DriverLoad): Promise<LoadedDriver> {
     return loadDriverModule(request.source, request.fileName, request.ndis);
   }
 

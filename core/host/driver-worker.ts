@@ -22,6 +22,7 @@ import { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { NdisHandle } from '../ndis/handle.ts';
 import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
+import type { DriverSourceMap } from '../ndis/source-positions.ts';
 import { LiveControl } from '../live/control.ts';
 import { DriverPump, type CapturedDriver, type LivePorts, type PumpStats } from '../live/driver-pump.ts';
 import { loadHeapStatistics, heapFiguresOf, countCollections, type HeapFigures, type GcFigures } from '../live/heap.ts';
@@ -42,7 +43,7 @@ export interface DriverWorkerApi {
    * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
    * control function (`live`) next to them.
    */
-  load(source: string, fileName: string, ndisFunctions: string[]): { exports?: unknown; live?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] };
+  load(source: string, fileName: string, ndisFunctions: string[]): { exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] };
   /** Enters the call loop for good. */
   serve(): void;
 }
@@ -209,7 +210,8 @@ const api: DriverWorkerApi = {
     if (kept.length > 0) return { loadError: `this platform would not let the sandbox remove ${kept.join(', ')} from the driver's thread, so the driver was not run`, kept };
     loading = true;
     try {
-      return { exports: endpoint.codec.encode(loadDriverModule(source, fileName, ndis)), live: endpoint.codec.encode(liveControl), kept };
+      const loaded = loadDriverModule(source, fileName, ndis);
+      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), kept };
     } catch (error) {
       if (error instanceof DriverLoadError) return { loadError: error.reason, kept };
       return { error: toErrorInfo(error), kept };

@@ -19,7 +19,8 @@ import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
 import { Endpoint } from './endpoint.ts';
 import type { DriverHost, DriverLoad } from './driver-host.ts';
 import type { DriverWorkerApi, DriverWorkerData, LiveAnswer, LiveCommand } from './driver-worker.ts';
-import { DriverLoadError, type DriverModule } from '../ndis/driver-loader.ts';
+import { DriverLoadError, type DriverModule, type LoadedDriver } from '../ndis/driver-loader.ts';
+import type { DriverSourceMap } from '../ndis/source-positions.ts';
 import { ndisFunctionNames } from '../ndis/local-api.ts';
 import { planPool } from '../memory/nbl-pool.ts';
 import { controlBytes } from '../live/control.ts';
@@ -92,7 +93,7 @@ export class WorkerHost implements DriverHost {
     this.watchdogMs = options.watchdogMs ?? 5000;
   }
 
-  async load(request: DriverLoad): Promise<DriverModule> {
+  async load(request: DriverLoad): Promise<LoadedDriver> {
     const channel = CallChannel.create();
     if (!(request.memory instanceof SharedArrayBuffer)) throw new TypeError('drivers in workers need the machine in shared memory');
     this.liveControl ??= new SharedArrayBuffer(controlBytes(planPool(request.pool.region, request.pool.bufferBytes).nblCount));
@@ -142,7 +143,7 @@ export class WorkerHost implements DriverHost {
     const module = endpoint.codec.decode(loaded.exports) as DriverModule;
     const control = endpoint.codec.decode(loaded.live) as (command: LiveCommand, plan?: DriverLivePlan) => string;
     this.live.set(module, { control: (command, plan) => JSON.parse(control(command, plan)) as LiveAnswer, mailbox: mailbox?.port1 });
-    return module;
+    return { exports: module, sourceMap: sourceMapFrom(loaded.sourceMap, request.fileName) };
   }
 
   /** The live side of the driver whose exports `module` are (see core/live). */
@@ -155,4 +156,20 @@ export class WorkerHost implements DriverHost {
     await Promise.all(threads.map((t) => t.terminate()));
     for (const port of this.mailboxes.splice(0)) port.close();
   }
+}
+
+/**
+ * The source map a driver's worker sent with its exports, taken field by field: the driver's own
+ * code ran in that worker before the answer was built, so it is not trusted to be well formed.
+ * What is not a map becomes an empty one (stack positions then stay as the engine gave them).
+ */
+function sourceMapFrom(raw: unknown, fileName: string): DriverSourceMap {
+  const given = (raw ?? {}) as { map?: { mappings?: unknown; sources?: unknown; names?: unknown }; firstLineColumns?: unknown };
+  const mappings = typeof given.map?.mappings === 'string' ? given.map.mappings : '';
+  const columns = given.firstLineColumns;
+  return {
+    fileName,
+    map: { version: 3, sources: [fileName], names: [], mappings },
+    firstLineColumns: typeof columns === 'number' && Number.isInteger(columns) && columns >= 0 ? columns : 0,
+  };
 }

@@ -1,10 +1,12 @@
 // Loading a learner's driver: TypeScript (or JavaScript) source becomes a module whose only
 // import is "ndis". Types are stripped with sucrase (line numbers kept, so stack traces point
-// at the learner's lines), the module runs with the `ndis` object it is given, and real timers
-// are replaced by errors that point at NDIS's virtual-time timers, so every run can replay.
+// at the learner's lines; its source map gives back the columns, see source-positions.ts), the
+// module runs with the `ndis` object it is given, and real timers are replaced by errors that
+// point at NDIS's virtual-time timers, so every run can replay.
 
 import { transform } from 'sucrase';
 import { virtualTimeOnly } from '../host/sandbox.ts';
+import type { DriverSourceMap } from './source-positions.ts';
 
 export class DriverLoadError extends Error {
   constructor(readonly driver: string, readonly reason: string) {
@@ -18,11 +20,23 @@ export interface DriverModule {
   [name: string]: unknown;
 }
 
+/** A compiled driver body, and how many columns of the compiler's own precede its first line in stack frames. */
+export interface CompiledBody {
+  run: (...args: unknown[]) => void;
+  firstLineColumns: number;
+}
+
 /**
  * Makes a function of `params` whose body is `code`, named `fileName` in stack traces, with
  * line N of a stack frame being line N of `code`.
  */
-export type FunctionCompiler = (params: string[], code: string, fileName: string) => (...args: unknown[]) => void;
+export type FunctionCompiler = (params: string[], code: string, fileName: string) => CompiledBody;
+
+/** A loaded driver: its exports, and the map from its compiled code back to its source. */
+export interface LoadedDriver {
+  exports: DriverModule;
+  sourceMap: DriverSourceMap;
+}
 
 /** A file name as a sourceURL comment may carry it: one line. */
 function oneLine(fileName: string): string {
@@ -34,8 +48,10 @@ function oneLine(fileName: string): string {
 // every line in a driver's stack trace pointed two lines below the one that threw). The grading
 // sandbox (core/sandbox) switches code generation from strings off for the driver's sake and
 // installs a compiler built on node:vm's compileFunction instead, which keeps the lines too.
-let compileFunction: FunctionCompiler = (params, code, fileName) =>
-  (0, eval)(`(function (${params.join(', ')}) {${code}\n})\n//# sourceURL=${oneLine(fileName)}`) as (...args: unknown[]) => void;
+let compileFunction: FunctionCompiler = (params, code, fileName) => {
+  const header = `(function (${params.join(', ')}) {`;
+  return { run: (0, eval)(`${header}${code}\n})\n//# sourceURL=${oneLine(fileName)}`) as (...args: unknown[]) => void, firstLineColumns: header.length };
+};
 
 /** Replaces how driver modules are compiled (the grading sandbox's child process does). */
 export function useFunctionCompiler(compiler: FunctionCompiler): void {
@@ -43,16 +59,20 @@ export function useFunctionCompiler(compiler: FunctionCompiler): void {
 }
 
 /** Compiles `source` (named `fileName` in errors) and runs it with `ndis` as its "ndis" import. */
-export function loadDriverModule(source: string, fileName: string, ndis: object): DriverModule {
+export function loadDriverModule(source: string, fileName: string, ndis: object): LoadedDriver {
   let code: string;
+  let map: DriverSourceMap['map'];
   try {
-    code = transform(source, { transforms: ['typescript', 'imports'], filePath: fileName, production: true }).code;
+    const compiled = transform(source, { transforms: ['typescript', 'imports'], filePath: fileName, production: true, sourceMapOptions: { compiledFilename: fileName } });
+    code = compiled.code;
+    map = { ...compiled.sourceMap!, version: 3 };
   } catch (error) {
     throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
   }
   let factory: (...args: unknown[]) => void;
+  let firstLineColumns: number;
   try {
-    factory = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], code, fileName);
+    ({ run: factory, firstLineColumns } = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], code, fileName));
   } catch (error) {
     throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
   }
@@ -71,5 +91,5 @@ export function loadDriverModule(source: string, fileName: string, ndis: object)
   if (typeof exports.DriverEntry !== 'function') {
     throw new DriverLoadError(fileName, 'exports no DriverEntry function (export function DriverEntry() { ... })');
   }
-  return exports as DriverModule;
+  return { exports: exports as DriverModule, sourceMap: { fileName, map, firstLineColumns } };
 }

@@ -21,7 +21,8 @@ import { NdisHandle } from './handle.ts';
 export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
-import { DriverLoadError, type DriverModule } from './driver-loader.ts';
+import { DriverLoadError, type LoadedDriver } from './driver-loader.ts';
+import { SourcePositions } from './source-positions.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
@@ -93,6 +94,8 @@ export interface DriverRecord {
   filter?: FilterCharacteristics;
   /** The driver module's exports (DriverEntry and whatever else it exports). */
   exports: Record<string, unknown>;
+  /** Takes positions in the compiled driver back to its source (stack frames in findings). */
+  positions?: SourcePositions;
   /** Why NDIS last refused this driver's registration, for the load error. */
   refusal?: string;
 }
@@ -371,9 +374,9 @@ export class NdisRuntime {
     if (this.drivers.some((d) => d.name === name)) throw new DriverLoadError(fileName, `a driver named ${name} is already loaded`);
     const driver: DriverRecord = { name, owner: this.drivers.length + 1, kind: undefined, handle: undefined, driverContext: undefined, protocol: undefined, exports: {} };
     this.loading = driver;
-    let module: DriverModule;
+    let loaded: LoadedDriver;
     try {
-      module = await this.host.load({
+      loaded = await this.host.load({
         source, fileName, ndis: createNdisApi(this, driver),
         memory: this.machine.memory.buffer, pool: { region: this.machine.layout.pool, bufferBytes: this.pool.layout.bufferBytes }, views: this.views,
         handleById: (id) => this.handleObjects.get(id),
@@ -384,7 +387,9 @@ export class NdisRuntime {
     } finally {
       this.loading = undefined;
     }
+    const module = loaded.exports;
     driver.exports = module;
+    driver.positions = new SourcePositions(loaded.sourceMap);
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
     const status = this.invoke(driver, 'DriverEntry', undefined, true, () => module.DriverEntry());
@@ -984,13 +989,15 @@ function isNotification(value: unknown): value is NetPnPEventNotification {
 }
 
 /**
- * The lines of a thrown error's stack that are in the driver's own code (at most three), so a
- * finding points at the learner's lines and reads the same whichever host ran the driver.
+ * The lines of a thrown error's stack that are in the driver's own code (at most three), at the
+ * learner's lines and columns, so a finding points at the token that threw and reads the same
+ * whichever host ran the driver.
  */
 function driverFrames(error: unknown, driver: DriverRecord): string {
   if (!(error instanceof Error) || !error.stack) return '';
   const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${driver.name}.`)).slice(0, 3);
-  return frames.length > 0 ? `\n${frames.join('\n')}` : '';
+  const text = frames.join('\n');
+  return frames.length > 0 ? `\n${driver.positions ? driver.positions.remap(text) : text}` : '';
 }
 
 /** A short, safe description of a value a driver passed or returned. */

@@ -15,7 +15,8 @@ await nicModule();
 // Code generation from strings is off in this process (so a driver cannot eval its way to
 // import()); driver modules are compiled through node:vm, whose functions cannot import() either.
 const compileFunction = vm.compileFunction;
-useFunctionCompiler((params, body, fileName) => compileFunction(body, params, { filename: fileName }) as (...args: unknown[]) => void);
+// vm's columns on the first line are the body's own (nothing of the compiler's precedes it).
+useFunctionCompiler((params, body, fileName) => ({ run: compileFunction(body, params, { filename: fileName }) as (...args: unknown[]) => void, firstLineColumns: 0 }));
 // A driver's stray promise must not end the process: what counts is what the trace shows.
 process.on('unhandledRejection', () => {});
 

@@ -4,8 +4,8 @@
 //     sucrase ends its message with "(line:column)" (a compile error without a position, from the
 //     engine's own parse of the compiled code, gives none);
 //   - a handler that threw (HandlerThrew): the first frame of its stack in the file,
-//     "(<file>:line:column)". The loader keeps the source's lines; columns move where TypeScript
-//     syntax was stripped before them on that line.
+//     "(<file>:line:column)", which the runtime has already taken back to the source's own line
+//     and column (core/ndis/source-positions.ts).
 // Lines and columns are counted from 1.
 
 export interface SourceProblem {

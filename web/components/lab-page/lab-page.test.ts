@@ -136,11 +136,13 @@ describe('the lab page', () => {
     await page.close();
   });
 
-  it('a handler that throws: the bug check, and the editor marks the line of the learner\'s source that threw', async () => {
+  it('a handler that throws: the bug check, and the editor marks the line and token of the learner\'s source that threw', async () => {
     const { page, errors } = await newPage(context);
     await openLab(page, site, 'protocol-binding');
-    const throwing = solution.replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    throw new Error('boom');`);
-    const line = throwing.split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
+    // TypeScript before the throw on its line: the compiled column is not the source's.
+    const thrower = "const code = 7 as number satisfies number; if (code) throw new Error('boom');";
+    const throwing = solution.replace(/BindAdapterHandlerEx\(([^)]*)\)([^{]*)\{/, (all) => `${all}\n    ${thrower}`);
+    const line = throwing.split('\n').findIndex((l) => l.includes(thrower)) + 1;
     await pasteSource(page, throwing);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/failed under seed 1/);

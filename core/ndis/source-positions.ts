@@ -1,0 +1,63 @@
+// Where in the learner's own source a position in their compiled driver is. The loader strips
+// TypeScript and rewrites imports with sucrase, which keeps every line where it was but not every
+// column: `n as Map<string, number>` loses its type, `NdisFSendNetBufferLists(` becomes
+// `_ndis.NdisFSendNetBufferLists.call(void 0, `. A stack frame of the running driver therefore
+// names the right line and often the wrong column. sucrase's source map (one segment per token)
+// takes each frame back to the learner's column, so a HandlerThrew finding, the command line's
+// report and the editor's mark all point at the token that threw.
+
+import { TraceMap, originalPositionFor, type EncodedSourceMap } from '@jridgewell/trace-mapping';
+
+/** What the loader hands back about a compiled driver (plain data: it crosses from a driver's worker). */
+export interface DriverSourceMap {
+  /** The name the driver's code runs under in stack traces. */
+  fileName: string;
+  /** sucrase's source map of the compiled code (version 3). */
+  map: EncodedSourceMap;
+  /**
+   * Columns the compiler put in front of the code's first line (the loader's function header
+   * shares that line so that lines match); stack columns on line 1 include them.
+   */
+  firstLineColumns: number;
+}
+
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export class SourcePositions {
+  private traced: TraceMap | undefined;
+  private readonly frame: RegExp;
+
+  constructor(private readonly source: DriverSourceMap) {
+    // Only where a frame names the file: after "(", "at " or a line's start, not inside a longer name.
+    this.frame = new RegExp(`(?<=^|[\\s(])${escaped(source.fileName)}:(\\d+):(\\d+)`, 'gm');
+  }
+
+  /**
+   * The learner's 1-based line and column for a 1-based position in a stack frame of the
+   * compiled code; the position itself where the map has nothing for that line.
+   */
+  original(line: number, column: number): { line: number; column: number } {
+    const generatedColumn = column - 1 - (line === 1 ? this.source.firstLineColumns : 0);
+    if (generatedColumn < 0) return { line, column };
+    try {
+      // Decoded on first use: most drivers never throw.
+      this.traced ??= new TraceMap(this.source.map);
+      const found = originalPositionFor(this.traced, { line, column: generatedColumn });
+      // sucrase keeps lines, so a segment on another line would mean a map that is not sucrase's.
+      return found.line === line ? { line, column: found.column + 1 } : { line, column };
+    } catch {
+      // A map that does not decode (it came from a driver's worker): the engine's position stands.
+      return { line, column };
+    }
+  }
+
+  /** `text` with every `<fileName>:line:column` in it turned into the learner's line and column. */
+  remap(text: string): string {
+    return text.replace(this.frame, (_whole, line: string, column: string) => {
+      const at = this.original(Number(line), Number(column));
+      return `${this.source.fileName}:${at.line}:${at.column}`;
+    });
+  }
+}
