@@ -22,7 +22,7 @@ import { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { NdisHandle } from '../ndis/handle.ts';
 import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
-import type { DriverSourceMap } from '../ndis/source-positions.ts';
+import { SourcePositions, type DriverSourceMap } from '../ndis/source-positions.ts';
 import { LiveControl } from '../live/control.ts';
 import { DriverPump, type CapturedDriver, type LivePorts, type PumpStats } from '../live/driver-pump.ts';
 import { loadHeapStatistics, heapFiguresOf, countCollections, type HeapFigures, type GcFigures } from '../live/heap.ts';
@@ -93,6 +93,8 @@ const endpoint = new Endpoint(channel, {
 let loading = false;
 /** The driver's "ndis" module object: live mode swaps the datapath functions in it. */
 let driverNdis: Record<string, unknown> = {};
+/** The loaded driver's source map, for the frames of a datapath handler that throws while live. */
+let positions: SourcePositions | undefined;
 const captured: CapturedDriver = { protocol: undefined, filter: undefined, contexts: new Map() };
 let pump: DriverPump | undefined;
 let entering = false;
@@ -147,7 +149,7 @@ function liveCommand(command: LiveCommand, plan?: DriverLivePlan): LiveAnswer {
   if (command !== 'enter' || !plan) throw new TypeError(`unknown live command ${String(command)}`);
   let ports: LivePorts | undefined;
   if (plan.transport === 'postmessage') ports = receivePorts();
-  pump = new DriverPump(plan, new LiveControl(data.live, views.pool.layout.nblCount), data.memory, views, captured, ports);
+  pump = new DriverPump(plan, new LiveControl(data.live, views.pool.layout.nblCount), data.memory, views, captured, ports, positions);
   entering = true;
   const heap = heapFiguresOf(v8);
   stopCounting = countCollections(v8);
@@ -211,6 +213,7 @@ const api: DriverWorkerApi = {
     loading = true;
     try {
       const loaded = loadDriverModule(source, fileName, ndis);
+      positions = new SourcePositions(loaded.sourceMap);
       return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), kept };
     } catch (error) {
       if (error instanceof DriverLoadError) return { loadError: error.reason, kept };

@@ -15,6 +15,7 @@ import { ChainAcceptor, LiveStopped, arrivalOf, Arrival } from './acceptor.ts';
 import { RingIn, RingOut, PortIn, PortOut, flushAll, type LinkIn, type LinkOut, type ReceiveMessageOnPort } from './links.ts';
 import { SECOND_KIND, type DriverLivePlan, type NeighbourPlan } from './plan.ts';
 import { runPumpLoop } from './pump-loop.ts';
+import { driverFrames, type SourcePositions } from '../ndis/source-positions.ts';
 
 /** What the worker saw the driver hand NDIS: its characteristics and the context of each handle. */
 export interface CapturedDriver {
@@ -86,7 +87,7 @@ export class DriverPump {
   private readonly reserve: Int32Array;
   private reserveCount: number;
 
-  constructor(private readonly plan: DriverLivePlan, private readonly control: LiveControl, memory: SharedArrayBuffer, private readonly views: NetBufferViews, captured: CapturedDriver, ports?: LivePorts) {
+  constructor(private readonly plan: DriverLivePlan, private readonly control: LiveControl, memory: SharedArrayBuffer, private readonly views: NetBufferViews, captured: CapturedDriver, ports?: LivePorts, private readonly positions?: SourcePositions) {
     this.pool = views.pool;
     this.acceptor = new ChainAcceptor(this.pool, control, plan.holder);
     this.reserve = Int32Array.from(plan.reserve);
@@ -167,7 +168,7 @@ export class DriverPump {
       } catch (error) {
         if (error instanceof LiveStopped) throw error;
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        acceptor.stop('HandlerThrew', plan.driver, `${object}: a datapath handler threw ${message}`);
+        acceptor.stop('HandlerThrew', plan.driver, `${object}: a datapath handler threw ${message}${this.positions ? driverFrames(error, this.positions) : ''}`);
       }
     };
     this.inputs.push({ link, visit });

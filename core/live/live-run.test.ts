@@ -1,8 +1,9 @@
 // liveRun as the web lab's Live traffic uses it: a filter that keeps the receives returned to it
 // stalls the protocol's window, and the run ends on the stall (not at its deadline) saying how far
 // it got, with the NBLs still away counted; a filter stuck in a handler is stopped by the watchdog
-// (DriverHung); a filter that breaks a rule while the stack comes up gives LiveBringUpError
-// carrying the verifier's finding.
+// (DriverHung); one whose datapath handler throws is stopped with HandlerThrew naming the line and
+// column in its source; a filter that breaks a rule while the stack comes up gives
+// LiveBringUpError carrying the verifier's finding.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -57,6 +58,19 @@ describe('liveRun', () => {
     expect(run.report.finding?.message).toBe('driver.ts did not return within 1000 ms (wall clock); its thread was stopped');
     // The finding explains the end of the run; the stall is not reported beside it.
     expect(run.cutShort).toBeUndefined();
+  });
+
+  it('stops a filter whose datapath handler throws while live with HandlerThrew, naming the line and column that threw', async () => {
+    const head = 'ReceiveNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, port: number, n: number, flags: number): void {';
+    expect(FILTER).toContain(head);
+    const thrower = 'if (m.received > 1000) (m as unknown as { gone: { boom(): void } }).gone.boom();';
+    const throws = FILTER.replace(head, `${head}\n      ${thrower}`);
+    const lines = throws.split('\n');
+    const line = lines.findIndex((l) => l.includes(thrower)) + 1;
+    const column = lines[line - 1]!.lastIndexOf('boom()') + 1;
+    const run = await liveRun({ filter: throws, protocol: PROTOCOL, filterFile: 'driver.ts' }, 20_000, TEST_SHAPE, { stallMs: 2000 });
+    expect(run.report.finding?.rule).toBe('HandlerThrew');
+    expect(run.report.finding?.message).toMatch(new RegExp(`^filter module \\S+: a datapath handler threw TypeError: Cannot read properties of undefined \\(reading 'boom'\\)\\n\\s+at ReceiveNetBufferListsHandler \\(driver\\.ts:${line}:${column}\\)`));
   });
 
   it('gives LiveBringUpError with the finding when the filter breaks a rule coming up', async () => {

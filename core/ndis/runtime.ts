@@ -22,7 +22,7 @@ export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
 import { DriverLoadError, type LoadedDriver } from './driver-loader.ts';
-import { SourcePositions } from './source-positions.ts';
+import { SourcePositions, driverFrames } from './source-positions.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
@@ -288,7 +288,7 @@ export class NdisRuntime {
     } catch (error) {
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${message}${driverFrames(error, driver)}` });
+      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${message}${driver.positions ? driverFrames(error, driver.positions) : ''}` });
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
@@ -986,18 +986,6 @@ export class NdisRuntime {
 
 function isNotification(value: unknown): value is NetPnPEventNotification {
   return value !== null && typeof value === 'object' && typeof (value as NetPnPEventNotification).NetEvent === 'number';
-}
-
-/**
- * The lines of a thrown error's stack that are in the driver's own code (at most three), at the
- * learner's lines and columns, so a finding points at the token that threw and reads the same
- * whichever host ran the driver.
- */
-function driverFrames(error: unknown, driver: DriverRecord): string {
-  if (!(error instanceof Error) || !error.stack) return '';
-  const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${driver.name}.`)).slice(0, 3);
-  const text = frames.join('\n');
-  return frames.length > 0 ? `\n${driver.positions ? driver.positions.remap(text) : text}` : '';
 }
 
 /** A short, safe description of a value a driver passed or returned. */

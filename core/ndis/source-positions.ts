@@ -26,10 +26,12 @@ function escaped(text: string): string {
 }
 
 export class SourcePositions {
+  readonly fileName: string;
   private traced: TraceMap | undefined;
   private readonly frame: RegExp;
 
   constructor(private readonly source: DriverSourceMap) {
+    this.fileName = source.fileName;
     // Only where a frame names the file: after "(", "at " or a line's start, not inside a longer name.
     this.frame = new RegExp(`(?<=^|[\\s(])${escaped(source.fileName)}:(\\d+):(\\d+)`, 'gm');
   }
@@ -60,4 +62,15 @@ export class SourcePositions {
       return `${this.source.fileName}:${at.line}:${at.column}`;
     });
   }
+}
+
+/**
+ * The frames of a thrown error's stack that are in the driver's own code (at most three), at the
+ * learner's lines and columns, each on its own line after a newline ('' when there are none), so
+ * a finding points at the token that threw and reads the same whichever thread ran the driver.
+ */
+export function driverFrames(error: unknown, positions: SourcePositions): string {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return '';
+  const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${positions.fileName}:`)).slice(0, 3);
+  return frames.length > 0 ? `\n${positions.remap(frames.join('\n'))}` : '';
 }

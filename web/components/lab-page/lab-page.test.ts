@@ -63,7 +63,7 @@ describe('the lab page', () => {
     await page.close();
   });
 
-  it('runs live traffic through a filter lab\'s solution, stops a filter that returns NBLs twice with NblNotOwned, and says where a driver does not compile', async () => {
+  it('runs live traffic through a filter lab\'s solution, stops a filter that returns NBLs twice with NblNotOwned, marks where a datapath handler threw, and says where a driver does not compile', async () => {
     expect(returnsTwice).not.toBe(filterSolution);
     const { page, errors } = await newPage(context);
     await openLab(page, site, 'filter-pause');
@@ -83,6 +83,17 @@ describe('the lab page', () => {
     expect(await panel.locator('.summary').textContent()).toMatch(/NblNotOwned: miniport nic\d, from driver: NBL \d+ returned by driver, which it does not hold/);
     expect(await panel.getByRole('alert', { name: 'Bug check' }).textContent()).toMatch(/DRIVER_VERIFIER_DETECTED_VIOLATION[\s\S]*NblNotOwned/);
     expect(await editorText(page)).toBe(returnsTwice);
+
+    // A datapath handler that throws while live: HandlerThrew, and the editor underlines the token.
+    const thrower = 'if (m.state === \'Running\') (m as unknown as { gone: { boom(): void } }).gone.boom();';
+    const throwsLive = filterSolution.replace(/ReceiveNetBufferListsHandler\([^)]*\): void \{/, (head) => `${head}\n      ${thrower}`);
+    expect(throwsLive).toContain(thrower);
+    await pasteSource(page, throwsLive);
+    await panel.getByRole('button', { name: 'Start live traffic' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/Live traffic did not finish cleanly/);
+    expect(await panel.locator('.summary').textContent()).toMatch(/HandlerThrew: filter module driver\/nic\d: a datapath handler threw TypeError/);
+    await expect.poll(() => page.locator('code-editor .cm-lint-marker-error').count()).toBe(1);
+    expect(await page.locator('code-editor .cm-lintRange-error').textContent()).toBe('boom');
 
     // A driver that does not compile: said where, and nothing else is attempted.
     const broken = 'export function DriverEntry( {';
