@@ -19,7 +19,7 @@ describe('drivers in Web Workers', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const served = await serveRepository(['sucrase', 'comlink', '@jridgewell/trace-mapping']);
+    const served = await serveRepository(['sucrase', 'comlink', '@jridgewell/trace-mapping', 'acorn']);
     server = served.server;
     browser = await launchChromium();
     page = await browser.newPage();

@@ -139,7 +139,7 @@ describe('worker host', () => {
     const source = `import { NdisAllocateNetBufferListPool } from 'ndis';\nNdisAllocateNetBufferListPool(null, {});\nexport function DriverEntry() { return 0; }`;
     for (const host of ['in-process', 'worker'] as const) {
       const rt = await NdisRuntime.create({ nics: 1, host });
-      await expect(rt.loadDriver(source, 'eager.ts')).rejects.toThrow('eager.ts: failed while loading: NdisAllocateNetBufferListPool called while the driver module loads');
+      await expect(rt.loadDriver(source, 'eager.ts')).rejects.toThrow('eager.ts: failed while loading: Error: NdisAllocateNetBufferListPool called while the driver module loads');
       await rt.close();
     }
   });

@@ -6,7 +6,8 @@
 
 import { transform } from 'sucrase';
 import { virtualTimeOnly } from '../host/sandbox.ts';
-import type { DriverSourceMap } from './source-positions.ts';
+import { SourcePositions, driverFrames, type DriverSourceMap } from './source-positions.ts';
+import { earlyErrorPosition } from './early-error.ts';
 
 export class DriverLoadError extends Error {
   constructor(readonly driver: string, readonly reason: string) {
@@ -74,7 +75,9 @@ export function loadDriverModule(source: string, fileName: string, ndis: object)
   try {
     ({ run: factory, firstLineColumns } = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], code, fileName));
   } catch (error) {
-    throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
+    // The engine's SyntaxError names no position; acorn's parse of the same code finds it.
+    const at = earlyErrorPosition(code, { fileName, map });
+    throw new DriverLoadError(fileName, `does not compile: ${errorText(error)}${at ? ` (${at.line}:${at.column})` : ''}`);
   }
   const module = { exports: {} as Record<string, unknown> };
   const requireNdis = (specifier: string) => {
@@ -85,11 +88,18 @@ export function loadDriverModule(source: string, fileName: string, ndis: object)
     factory(module.exports, requireNdis, module, virtualTimeOnly('setTimeout'), virtualTimeOnly('setInterval'), virtualTimeOnly('setImmediate'));
   } catch (error) {
     if (error instanceof DriverLoadError) throw error;
-    throw new DriverLoadError(fileName, `failed while loading: ${(error as Error).message}`);
+    // Where in the module's top-level code it threw, at the source's lines and columns.
+    const frames = driverFrames(error, new SourcePositions({ fileName, map, firstLineColumns }));
+    throw new DriverLoadError(fileName, `failed while loading: ${errorText(error)}${frames}`);
   }
   const exports = module.exports;
   if (typeof exports.DriverEntry !== 'function') {
     throw new DriverLoadError(fileName, 'exports no DriverEntry function (export function DriverEntry() { ... })');
   }
   return { exports: exports as DriverModule, sourceMap: { fileName, map, firstLineColumns } };
+}
+
+/** What was thrown, as "Name: message" (or the value, if it is not an Error). */
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : `threw ${String(error)}`;
 }

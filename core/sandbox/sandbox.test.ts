@@ -174,6 +174,6 @@ describe('grading untrusted code', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report.score).toBe(0);
-    expect(report.scenarios[0].failures[0]).toBe("cheater.ts: failed while loading: Cannot assign to read only property 'filter' of object '[object Array]'");
+    expect(report.scenarios[0].failures[0]).toMatch(/^cheater\.ts: failed while loading: TypeError: Cannot assign to read only property 'filter' of object '\[object Array\]'\n\s+at cheater\.ts:\d+:\d+$/);
   });
 });

@@ -141,7 +141,7 @@ async function liveViewFps(browser: Browser, devUrl: string, speed: string) {
 
 /** stack-live-64B in Chromium: the core in a worker, the drivers and the miniport in nested Web Workers. */
 async function liveStackInChromium(browser: Browser, frames: number) {
-  const served = await serveRepository(['sucrase', 'comlink', '@jridgewell/trace-mapping']);
+  const served = await serveRepository(['sucrase', 'comlink', '@jridgewell/trace-mapping', 'acorn']);
   const page = await browser.newPage();
   try {
     await page.goto(`${served.url}/core/host/browser-page/index.html`);

@@ -64,6 +64,16 @@ describe('sourceProblemOf', () => {
   const thrown = { rule: 'HandlerThrew', message: 'ProtocolBindAdapterEx threw Error: x\n    at BindAdapterHandlerEx (driver.ts:12:5)' };
   const compile = 'driver.ts: does not compile: Error transforming driver.ts: Unexpected token (3:4)';
 
+  it('where a module threw while it loaded, from the loader\'s real message', () => {
+    const message = loadError('export function DriverEntry() { return 0; }\nconst table: number[] = [];\ntable[2]!.toFixed();');
+    expect(sourceProblemOf([`your driver did not load: ${message}`], [], 'driver.ts')).toEqual({ line: 3, column: 11, message: "failed while loading: TypeError: Cannot read properties of undefined (reading 'toFixed')" });
+  });
+
+  it('an early error the engine found, with the position acorn gives it', () => {
+    const message = loadError('export function DriverEntry() { return 0; }\nlet a = 1;\nlet a = 2;');
+    expect(sourceProblemOf([message], [], 'driver.ts')).toEqual({ line: 3, column: 5, message: "SyntaxError: Identifier 'a' has already been declared" });
+  });
+
   it('a compile error first, else where the first HandlerThrew threw, else nothing', () => {
     expect(sourceProblemOf(['expected Running', compile], [thrown], 'driver.ts')).toEqual({ line: 3, column: 4, message: 'Unexpected token' });
     expect(sourceProblemOf(['expected Running'], [{ rule: 'NblNotOwned', message: 'at (driver.ts:1:1)' }, thrown], 'driver.ts')).toEqual({ line: 12, column: 5, message: 'ProtocolBindAdapterEx threw Error: x' });

@@ -1,8 +1,9 @@
 // Where in the learner's source the last run went wrong, read from what the runtime reported, so
 // the editor can mark the spot:
-//   - a compile error: the loader says "<file>: does not compile: <compiler's message>", and
-//     sucrase ends its message with "(line:column)" (a compile error without a position, from the
-//     engine's own parse of the compiled code, gives none);
+//   - a compile error: the loader says "<file>: does not compile: <compiler's message>", ending
+//     with "(line:column)" (sucrase's, or for an early error the engine found, acorn's);
+//   - a module whose top-level code threw: "<file>: failed while loading: <error>" and the
+//     frames, as for a handler;
 //   - a handler that threw (HandlerThrew): the first frame of its stack in the file,
 //     "(<file>:line:column)", which the runtime has already taken back to the source's own line
 //     and column (core/ndis/source-positions.ts).
@@ -45,12 +46,16 @@ export function thrownProblem(message: string, file: string): SourceProblem | un
 
 /**
  * The spot to mark after a Run, a Grade's scenario or Live traffic: a compile error among
- * `failures`, else where the first HandlerThrew finding's handler threw in `file`.
+ * `failures` or where the module threw while it loaded, else where the first HandlerThrew
+ * finding's handler threw in `file`.
  */
 export function sourceProblemOf(failures: readonly string[], findings: readonly { rule: string; message: string }[], file: string): SourceProblem | undefined {
   for (const failure of failures) {
     const compile = compileProblem(failure, file);
     if (compile) return compile;
+    const loading = failure.indexOf(`${file}: failed while loading: `);
+    const thrown = loading >= 0 ? thrownProblem(failure.slice(loading + file.length + 2), file) : undefined;
+    if (thrown) return thrown;
   }
   for (const finding of findings) {
     const thrown = finding.rule === 'HandlerThrew' ? thrownProblem(finding.message, file) : undefined;
