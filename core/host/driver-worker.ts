@@ -43,7 +43,7 @@ export interface DriverWorkerApi {
    * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
    * control function (`live`) next to them.
    */
-  load(source: string, fileName: string, ndisFunctions: string[]): { exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] };
+  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] }>;
   /** Enters the call loop for good. */
   serve(): void;
 }
@@ -193,7 +193,7 @@ function runLive(pump: DriverPump): void {
 }
 
 const api: DriverWorkerApi = {
-  load(source, fileName, ndisFunctions) {
+  async load(source, fileName, ndisFunctions) {
     const ndis: Record<string, unknown> = { ...LOCAL_NDIS };
     for (const name of ndisFunctions) {
       const capture = CAPTURE[name];
@@ -212,7 +212,7 @@ const api: DriverWorkerApi = {
     if (kept.length > 0) return { loadError: `this platform would not let the sandbox remove ${kept.join(', ')} from the driver's thread, so the driver was not run`, kept };
     loading = true;
     try {
-      const loaded = loadDriverModule(source, fileName, ndis);
+      const loaded = await loadDriverModule(source, fileName, ndis);
       positions = new SourcePositions(loaded.sourceMap);
       return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), kept };
     } catch (error) {

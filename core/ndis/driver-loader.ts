@@ -7,7 +7,6 @@
 import { transform } from 'sucrase';
 import { virtualTimeOnly } from '../host/sandbox.ts';
 import { SourcePositions, driverFrames, type DriverSourceMap } from './source-positions.ts';
-import { earlyErrorPosition } from './early-error.ts';
 
 export class DriverLoadError extends Error {
   constructor(readonly driver: string, readonly reason: string) {
@@ -59,8 +58,12 @@ export function useFunctionCompiler(compiler: FunctionCompiler): void {
   compileFunction = compiler;
 }
 
-/** Compiles `source` (named `fileName` in errors) and runs it with `ndis` as its "ndis" import. */
-export function loadDriverModule(source: string, fileName: string, ndis: object): LoadedDriver {
+/**
+ * Compiles `source` (named `fileName` in errors) and runs it with `ndis` as its "ndis" import.
+ * The module runs before this returns its promise; only an early error's position is awaited
+ * (acorn is loaded then, so a driver that compiles never pays for it).
+ */
+export async function loadDriverModule(source: string, fileName: string, ndis: object): Promise<LoadedDriver> {
   let code: string;
   let map: DriverSourceMap['map'];
   try {
@@ -76,6 +79,7 @@ export function loadDriverModule(source: string, fileName: string, ndis: object)
     ({ run: factory, firstLineColumns } = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], code, fileName));
   } catch (error) {
     // The engine's SyntaxError names no position; acorn's parse of the same code finds it.
+    const { earlyErrorPosition } = await import('./early-error.ts');
     const at = earlyErrorPosition(code, { fileName, map });
     throw new DriverLoadError(fileName, `does not compile: ${errorText(error)}${at ? ` (${at.line}:${at.column})` : ''}`);
   }

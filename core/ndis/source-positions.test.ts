@@ -36,8 +36,8 @@ function sourceAt(file: string, line: number, token: string): string {
   return `${file}:${line}:${SOURCE.split('\n')[line - 1]!.indexOf(token) + 1}`;
 }
 
-function checkCompiler(file: string): void {
-  const loaded = loadDriverModule(SOURCE, file, NDIS);
+async function checkCompiler(file: string): Promise<void> {
+  const loaded = await loadDriverModule(SOURCE, file, NDIS);
   const positions = new SourcePositions(loaded.sourceMap);
   const exports = loaded.exports as unknown as { first: (m: Map<string, number>) => number; later: (nbl: null) => void };
 
@@ -50,12 +50,12 @@ function checkCompiler(file: string): void {
 }
 
 describe('SourcePositions', () => {
-  it('takes stack frames of the default compiler back to the learner\'s lines and columns', () => {
-    checkCompiler('positions.ts');
+  it('takes stack frames of the default compiler back to the learner\'s lines and columns', async () => {
+    await checkCompiler('positions.ts');
   });
 
-  it('leaves a frame of another file, and one with a longer name ending in this one, alone', () => {
-    const positions = new SourcePositions(loadDriverModule(SOURCE, 'positions.ts', NDIS).sourceMap);
+  it('leaves a frame of another file, and one with a longer name ending in this one, alone', async () => {
+    const positions = new SourcePositions((await loadDriverModule(SOURCE, 'positions.ts', NDIS)).sourceMap);
     const text = '    at f (other.ts:3:90)\n    at g (my-positions.ts:3:90)';
     expect(positions.remap(text)).toBe(text);
   });
@@ -66,8 +66,8 @@ describe('SourcePositions', () => {
   });
 
   // Last: the compiler stays switched for the rest of this file.
-  it('does the same for the grading sandbox\'s compiler (node:vm, nothing before the first line)', () => {
+  it('does the same for the grading sandbox\'s compiler (node:vm, nothing before the first line)', async () => {
     useFunctionCompiler((params, body, fileName) => ({ run: vm.compileFunction(body, params, { filename: fileName }) as (...args: unknown[]) => void, firstLineColumns: 0 }));
-    checkCompiler('sandboxed.ts');
+    await checkCompiler('sandboxed.ts');
   });
 });

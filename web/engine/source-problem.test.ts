@@ -7,9 +7,9 @@ import { loadDriverModule, DriverLoadError } from '../../core/ndis/driver-loader
 import { compileProblem, thrownProblem, sourceProblemOf } from './source-problem.ts';
 import { NdisRuntime } from '../../core/ndis/runtime.ts';
 
-function loadError(source: string): string {
+async function loadError(source: string): Promise<string> {
   try {
-    loadDriverModule(source, 'driver.ts', {});
+    await loadDriverModule(source, 'driver.ts', {});
   } catch (error) {
     if (error instanceof DriverLoadError) return error.message;
     throw error;
@@ -18,16 +18,16 @@ function loadError(source: string): string {
 }
 
 describe('compileProblem', () => {
-  it('gives the line, the 1-based column and the message of a compile error', () => {
-    const message = loadError('let a = 1;\nconst x = ;\n');
+  it('gives the line, the 1-based column and the message of a compile error', async () => {
+    const message = await loadError('let a = 1;\nconst x = ;\n');
     expect(message).toBe('driver.ts: does not compile: Error transforming driver.ts: Unexpected token (2:11)');
     expect(compileProblem(message, 'driver.ts')).toEqual({ line: 2, column: 11, message: 'Unexpected token' });
-    expect(compileProblem(`Run failed:\n• ${loadError('export function DriverEntry( {\n')}`, 'driver.ts')).toEqual({ line: 2, column: 1, message: 'Unexpected token, expected ","' });
+    expect(compileProblem(`Run failed:\n• ${await loadError('export function DriverEntry( {\n')}`, 'driver.ts')).toEqual({ line: 2, column: 1, message: 'Unexpected token, expected ","' });
   });
 
-  it('gives nothing for another file, an error that is not a compile error, or one without a position', () => {
-    expect(compileProblem(loadError('const x = ;'), 'other.ts')).toBeUndefined();
-    expect(compileProblem(loadError('export const y = 1;'), 'driver.ts')).toBeUndefined();
+  it('gives nothing for another file, an error that is not a compile error, or one without a position', async () => {
+    expect(compileProblem(await loadError('const x = ;'), 'other.ts')).toBeUndefined();
+    expect(compileProblem(await loadError('export const y = 1;'), 'driver.ts')).toBeUndefined();
     expect(compileProblem('driver.ts: does not compile: Unexpected end of input', 'driver.ts')).toBeUndefined();
   });
 });
@@ -64,13 +64,13 @@ describe('sourceProblemOf', () => {
   const thrown = { rule: 'HandlerThrew', message: 'ProtocolBindAdapterEx threw Error: x\n    at BindAdapterHandlerEx (driver.ts:12:5)' };
   const compile = 'driver.ts: does not compile: Error transforming driver.ts: Unexpected token (3:4)';
 
-  it('where a module threw while it loaded, from the loader\'s real message', () => {
-    const message = loadError('export function DriverEntry() { return 0; }\nconst table: number[] = [];\ntable[2]!.toFixed();');
+  it('where a module threw while it loaded, from the loader\'s real message', async () => {
+    const message = await loadError('export function DriverEntry() { return 0; }\nconst table: number[] = [];\ntable[2]!.toFixed();');
     expect(sourceProblemOf([`your driver did not load: ${message}`], [], 'driver.ts')).toEqual({ line: 3, column: 11, message: "failed while loading: TypeError: Cannot read properties of undefined (reading 'toFixed')" });
   });
 
-  it('an early error the engine found, with the position acorn gives it', () => {
-    const message = loadError('export function DriverEntry() { return 0; }\nlet a = 1;\nlet a = 2;');
+  it('an early error the engine found, with the position acorn gives it', async () => {
+    const message = await loadError('export function DriverEntry() { return 0; }\nlet a = 1;\nlet a = 2;');
     expect(sourceProblemOf([message], [], 'driver.ts')).toEqual({ line: 3, column: 5, message: "SyntaxError: Identifier 'a' has already been declared" });
   });
 
