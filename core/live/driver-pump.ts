@@ -15,7 +15,7 @@ import { ChainAcceptor, LiveStopped, arrivalOf, Arrival } from './acceptor.ts';
 import { RingIn, RingOut, PortIn, PortOut, flushAll, type LinkIn, type LinkOut, type ReceiveMessageOnPort } from './links.ts';
 import { SECOND_KIND, type DriverLivePlan, type NeighbourPlan } from './plan.ts';
 import { runPumpLoop } from './pump-loop.ts';
-import { driverFrames, type SourcePositions } from '../ndis/source-positions.ts';
+import { thrownByDriver, type SourcePositions } from '../ndis/source-positions.ts';
 
 /** What the worker saw the driver hand NDIS: its characteristics and the context of each handle. */
 export interface CapturedDriver {
@@ -167,8 +167,7 @@ export class DriverPump {
         call(arrival, views.nbl(entry & 0x7fffffff), count);
       } catch (error) {
         if (error instanceof LiveStopped) throw error;
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        acceptor.stop('HandlerThrew', plan.driver, `${object}: a datapath handler threw ${message}${this.positions ? driverFrames(error, this.positions) : ''}`);
+        acceptor.stop('HandlerThrew', plan.driver, `${object}: a datapath handler threw ${thrownByDriver(error, this.positions)}`);
       }
     };
     this.inputs.push({ link, visit });

@@ -83,6 +83,7 @@ export async function loadDriverModule(source: string, fileName: string, ndis: o
     const at = earlyErrorPosition(code, { fileName, map });
     throw new DriverLoadError(fileName, `does not compile: ${errorText(error)}${at ? ` (${at.line}:${at.column})` : ''}`);
   }
+  const sourceMap: DriverSourceMap = { fileName, map, firstLineColumns };
   const module = { exports: {} as Record<string, unknown> };
   const requireNdis = (specifier: string) => {
     if (specifier === 'ndis') return ndis;
@@ -93,14 +94,14 @@ export async function loadDriverModule(source: string, fileName: string, ndis: o
   } catch (error) {
     if (error instanceof DriverLoadError) throw error;
     // Where in the module's top-level code it threw, at the source's lines and columns.
-    const frames = driverFrames(error, new SourcePositions({ fileName, map, firstLineColumns }));
+    const frames = driverFrames(error, new SourcePositions(sourceMap));
     throw new DriverLoadError(fileName, `failed while loading: ${errorText(error)}${frames}`);
   }
   const exports = module.exports;
   if (typeof exports.DriverEntry !== 'function') {
     throw new DriverLoadError(fileName, 'exports no DriverEntry function (export function DriverEntry() { ... })');
   }
-  return { exports: exports as DriverModule, sourceMap: { fileName, map, firstLineColumns } };
+  return { exports: exports as DriverModule, sourceMap };
 }
 
 /** What was thrown, as "Name: message" (or the value, if it is not an Error). */

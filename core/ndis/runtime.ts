@@ -22,7 +22,7 @@ export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
 import { DriverLoadError, type LoadedDriver } from './driver-loader.ts';
-import { SourcePositions, driverFrames } from './source-positions.ts';
+import { SourcePositions, thrownByDriver } from './source-positions.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
@@ -287,8 +287,7 @@ export class NdisRuntime {
       result = call();
     } catch (error) {
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${message}${driver.positions ? driverFrames(error, driver.positions) : ''}` });
+      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();

@@ -77,3 +77,13 @@ export function driverFrames(error: unknown, positions: SourcePositions): string
     .map((line) => line.replace(/^(\s+at )eval \((.*)\)$/, '$1$2'));
   return frames.length > 0 ? `\n${positions.remap(frames.join('\n'))}` : '';
 }
+
+/**
+ * What a driver's code threw, as "Name: message" (or the value itself), followed by its frames
+ * in the driver's source when the positions are known: the text of a HandlerThrew finding, the
+ * same from the runtime and from a driver's worker running live.
+ */
+export function thrownByDriver(error: unknown, positions: SourcePositions | undefined): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `${message}${positions ? driverFrames(error, positions) : ''}`;
+}

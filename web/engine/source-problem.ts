@@ -53,8 +53,9 @@ export function sourceProblemOf(failures: readonly string[], findings: readonly 
   for (const failure of failures) {
     const compile = compileProblem(failure, file);
     if (compile) return compile;
+    // thrownProblem reads the first line as the message and the rest as frames.
     const loading = failure.indexOf(`${file}: failed while loading: `);
-    const thrown = loading >= 0 ? thrownProblem(failure.slice(loading + file.length + 2), file) : undefined;
+    const thrown = loading >= 0 ? thrownProblem(failure.slice(loading + `${file}: `.length), file) : undefined;
     if (thrown) return thrown;
   }
   for (const finding of findings) {
