@@ -89,8 +89,14 @@ export async function runGradeCommand(labId: string, driverPath: string, options
   if (options.junit) writeOutput(options.junit, junitXml(lab, visible));
   if (options.json) console.log(JSON.stringify({ ...visible.report, status: visible.status, ...(visible.reason ? { reason: visible.reason } : {}) }, null, 2));
   else console.log(textReport(lab, visible, driverPath));
-  return 0;
+  return outcome.status === 'grader error' ? GRADER_ERROR_EXIT : 0;
 }
+
+/**
+ * The exit status when the grader itself failed (the submission never ran), so that an autograder
+ * or a CI job does not take a zero the grader caused for the student's score.
+ */
+export const GRADER_ERROR_EXIT = 3;
 
 export interface RunCommandOptions {
   driver?: string;
@@ -156,6 +162,11 @@ export async function runGradeBatchCommand(labId: string, submissionsDir: string
   const csv = writeBatch(lab, rows, options.out, shard ? `class-shard-${shard.index}-of-${shard.count}.csv` : 'class.csv');
   const graded = rows.filter((r) => r.status === 'graded').length;
   console.log(`${rows.length} submission(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ''}: ${graded} graded, ${rows.length - graded} zero for a reason; reports in ${options.out}, class CSV ${csv}`);
+  const graderErrors = rows.filter((r) => r.status === 'grader error').length;
+  if (graderErrors > 0) {
+    console.error(`grader error: ${graderErrors} submission(s) could not be graded because of the grader itself (see their reasons); their zeros are not the students'`);
+    return GRADER_ERROR_EXIT;
+  }
   return 0;
 }
 

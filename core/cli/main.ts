@@ -69,7 +69,7 @@ const COMMANDS: Record<string, Command> = {
   --time-limit S       wall-clock limit for grading (default 60); the child is killed after it
   --memory-limit MIB   heap limit of the child (default 512)
   --in-process         grade in this process, without the sandbox: faster, for trusted drivers only
-exit status: 0 when graded, whatever the score; 2 for unusable input`,
+exit status: 0 when graded, whatever the score; 2 for unusable input; 3 when the grader itself failed`,
     options: {
       seeds: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, json: { type: 'boolean' },
       junit: { type: 'string' }, gradescope: { type: 'string' }, prairielearn: { type: 'string' }, 'reveal-hidden': { type: 'boolean' },
@@ -115,7 +115,8 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
   --time-limit S       wall-clock limit per submission (default 60): a hang scores zero, "timed out"
   --memory-limit MIB   heap limit per submission (default 512)
   --in-process         grade in this process, without the sandbox: for trusted submissions only
-A submission that hangs, crashes or does not compile gets zero and the reason; the batch goes on.`,
+A submission that hangs, crashes or does not compile gets zero and the reason; the batch goes on.
+exit status: 0 when the class was graded; 2 for unusable input; 3 when the grader itself failed for any submission`,
     options: {
       out: { type: 'string' }, shard: { type: 'string' }, seeds: { type: 'string' }, hidden: { type: 'string' }, jobs: { type: 'string' },
       'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },

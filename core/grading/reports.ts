@@ -6,7 +6,7 @@ import type { GradeReport, ScenarioReport } from './grade.ts';
 import type { Lab } from '../scenario/schema.ts';
 
 /** How grading ended for a submission: graded, or why it got a zero without a report of its own. */
-export type GradeStatus = 'graded' | 'does not compile' | 'timed out' | 'out of memory' | 'crashed' | 'no driver';
+export type GradeStatus = 'graded' | 'does not compile' | 'timed out' | 'out of memory' | 'crashed' | 'no driver' | 'grader error';
 
 /** A report plus how grading ended; `reason` says why when the status is not 'graded'. */
 export interface GradeOutcome {

@@ -38,9 +38,14 @@ export interface SandboxLimits {
 
 export const DEFAULT_LIMITS: SandboxLimits = { timeLimitMs: 60_000, memoryMiB: 512 };
 
+/**
+ * How a sandboxed grading ended. 'grader error' is the grader's own failure, not the submission's:
+ * the child died before it said it was ready, that is before any submitted code ran (a Node that
+ * refuses a flag, a missing file), so nothing the submission did can produce it or its reason.
+ */
 export type SandboxOutcome =
   | { status: 'graded'; report: GradeReport }
-  | { status: 'timed out' | 'out of memory' | 'crashed'; reason: string };
+  | { status: 'timed out' | 'out of memory' | 'crashed' | 'grader error'; reason: string };
 
 const FindingSchema = z.object({ rule: z.string(), driver: z.string(), message: z.string(), event: z.number() });
 const ScenarioReportSchema = z.object({
@@ -55,10 +60,20 @@ const ReplySchema = z.union([
   z.object({ nonce: z.string(), error: z.string() }),
 ]);
 
+/**
+ * The permission model's flag for the running Node: Node 20 accepts only --experimental-permission,
+ * Node 24 and later only --permission, Node 22 both (a child given the other exits 9, "bad option").
+ */
+export function permissionFlag(flags: ReadonlySet<string> = process.allowedNodeEnvironmentFlags): string {
+  if (flags.has('--permission')) return '--permission';
+  if (flags.has('--experimental-permission')) return '--experimental-permission';
+  throw new Error(`this Node (${process.version}) has no permission model; grading needs Node 20.10 or later`);
+}
+
 /** The child's command line: the permission model, no code from strings, the heap limit, the program on stdin. */
 export function childArguments(limits: SandboxLimits): string[] {
   return [
-    '--experimental-permission',
+    permissionFlag(),
     `--allow-fs-read=${WASM_PATH}`,
     '--disallow-code-generation-from-strings',
     `--max-old-space-size=${limits.memoryMiB}`,
@@ -69,15 +84,16 @@ export function childArguments(limits: SandboxLimits): string[] {
 }
 
 /** Grades `source` against `lab` in a sandboxed child process. Never throws for what the submission does. */
-export async function gradeInSandbox(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions, limits: SandboxLimits = DEFAULT_LIMITS): Promise<SandboxOutcome> {
+export async function gradeInSandbox(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions, limits: SandboxLimits = DEFAULT_LIMITS, nodeArguments: string[] = childArguments(limits)): Promise<SandboxOutcome> {
   if (!existsSync(WASM_PATH)) throw new Error(`the virtual NIC is not built (${WASM_PATH} is missing): run \`npm run build\` first`);
   const program = await childProgram();
   const nonce = randomBytes(16).toString('hex');
   const job: SandboxJob = { nonce, lab, source, file, references, options };
 
   return new Promise<SandboxOutcome>((resolve) => {
-    const child = spawn(process.execPath, childArguments(limits), { stdio: ['pipe', 'ignore', 'pipe', 'ipc'], env: {}, cwd: '/', serialization: 'advanced' });
+    const child = spawn(process.execPath, nodeArguments, { stdio: ['pipe', 'ignore', 'pipe', 'ipc'], env: {}, cwd: '/', serialization: 'advanced' });
     let settled = false;
+    let ready = false;
     let stderrTail = '';
     let engineError: string | undefined;
     const finish = (outcome: SandboxOutcome) => {
@@ -99,14 +115,19 @@ export async function gradeInSandbox(lab: Lab, source: string, file: string, ref
       const reply = ReplySchema.safeParse(message);
       if (!reply.success) return; // not the child's own code speaking
       const data = reply.data;
-      if ('ready' in data) child.send(job);
+      if ('ready' in data) {
+        ready = true;
+        child.send(job);
+      }
       else if (data.nonce !== nonce) return;
       else if ('report' in data) finish({ status: 'graded', report: data.report });
       else engineError = data.error;
     });
-    child.on('error', (error) => finish({ status: 'crashed', reason: `crashed: the grading process could not run (${error.message})` }));
+    child.on('error', (error) => finish({ status: 'grader error', reason: `grader error: the grading process could not start (${error.message})` }));
     child.on('close', (code, signal) => {
-      if (/heap out of memory|Reached heap limit/.test(stderrTail)) finish({ status: 'out of memory', reason: `out of memory: the ${limits.memoryMiB} MiB heap limit was reached` });
+      // Before "ready" no submitted code has run, so what the child printed is Node's or the grader's own.
+      if (!ready) finish({ status: 'grader error', reason: `grader error: the grading process ended before grading began (${signal ? `signal ${signal}` : `exit code ${code}`})${stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}` });
+      else if (/heap out of memory|Reached heap limit/.test(stderrTail)) finish({ status: 'out of memory', reason: `out of memory: the ${limits.memoryMiB} MiB heap limit was reached` });
       else if (engineError !== undefined) finish({ status: 'crashed', reason: `crashed: grading stopped with an error (${engineError})` });
       else finish({ status: 'crashed', reason: `crashed: the grading process ended without a result (${signal ? `signal ${signal}` : `exit code ${code}`})` });
     });
