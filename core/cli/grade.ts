@@ -11,6 +11,7 @@ import { outcomeOf, zeroReport, learnerView, textReport, gradescopeResults, prai
 import { findSubmissions, parseShard, shardOf, gradeBatch, writeBatch } from '../grading/batch.ts';
 import { gradeInSandbox, DEFAULT_LIMITS, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError } from '../scenario/schema.ts';
+import { confineDrivers } from '../host/confinement.ts';
 import { UsageError } from './main.ts';
 
 export async function runLabsCommand(json: boolean): Promise<number> {
@@ -77,6 +78,7 @@ export async function runGradeCommand(labId: string, driverPath: string, options
   const gradeOptions: GradeOptions = { seeds: options.seeds, ...(options.student !== undefined ? { student: options.student } : {}) };
   let outcome: GradeOutcome;
   if (options.inProcess) {
+    confineDrivers();
     outcome = outcomeOf(await gradeLab(lab, source, file, referenceDrivers(), gradeOptions));
   } else {
     const result = await gradeInSandbox(lab, source, file, referenceDrivers(), gradeOptions, options.limits);
@@ -115,6 +117,8 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   if (!scenario) throw new UsageError(`lab ${lab.id} has no scenario "${scenarioId}"; its scenarios are ${lab.scenarios.map((s) => s.id).join(', ')}`);
   const source = readDriver(options.driver);
   const file = options.driver.replace(/^.*[\\/]/, '');
+  // The driver runs here as it would be graded: confined (a driver cannot tell the two apart).
+  confineDrivers();
   const run = await runScenario(lab, scenario, source, file, options.seed, referenceDrivers(), { student: options.student });
   console.log(`${lab.id}:${scenario.id} (${scenario.title}), seed ${options.seed}: ${run.passed ? 'PASS' : 'FAIL'}`);
   for (const f of run.failures) console.log(`  ${f}`);
@@ -154,6 +158,7 @@ export async function runGradeBatchCommand(labId: string, submissionsDir: string
   const lab = loadLab(labId, options.hidden);
   if (!existsSync(submissionsDir) || !statSync(submissionsDir).isDirectory()) throw new UsageError(`no directory of submissions ${submissionsDir}`);
   const all = findSubmissions(submissionsDir);
+  if (options.inProcess) confineDrivers();
   const submissions = shard ? shardOf(all, shard) : all;
   const rows = await gradeBatch(lab, submissions, referenceDrivers(), {
     seeds: options.seeds, jobs: options.jobs, limits: options.limits, inProcess: options.inProcess,

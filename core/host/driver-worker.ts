@@ -1,6 +1,6 @@
 // A driver's own thread. It views the machine's NBL pool directly (zero-copy, like the core),
-// reaches NDIS only through the call channel, and has no network, storage or real timers: the
-// sandbox strips them before the driver's code runs. Control (load, then serve) comes over
+// reaches NDIS only through the call channel, and is locked down (core/host/confinement.ts) before
+// the driver's code runs: the driver's compartment has no network, storage, threads or real timers. Control (load, then serve) comes over
 // comlink; once serving, the thread lives in the channel's call loop, blocked in Atomics.wait
 // whenever it is not running one of the driver's handlers.
 //
@@ -15,7 +15,7 @@ import * as Comlink from 'comlink';
 import { threadContext } from './thread.ts';
 import { CallChannel, FOR_DRIVER } from './channel.ts';
 import { Endpoint, toErrorInfo, type ErrorInfo } from './endpoint.ts';
-import { sandboxScope } from './sandbox.ts';
+import { confineDrivers } from './confinement.ts';
 import { NblPool } from '../memory/nbl-pool.ts';
 import type { Region } from '../memory/map.ts';
 import { NetBufferViews } from '../ndis/net-buffer-list.ts';
@@ -43,7 +43,7 @@ export interface DriverWorkerApi {
    * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
    * control function (`live`) next to them.
    */
-  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; loadError?: string; error?: ErrorInfo; kept: string[] }>;
+  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; loadError?: string; error?: ErrorInfo }>;
   /** Enters the call loop for good. */
   serve(): void;
 }
@@ -91,8 +91,11 @@ const endpoint = new Endpoint(channel, {
 });
 
 let loading = false;
-/** The driver's "ndis" module object: live mode swaps the datapath functions in it. */
-let driverNdis: Record<string, unknown> = {};
+/**
+ * For each NDIS function, what live mode serves it with on this thread (set while live): the
+ * driver's `ndis` module is frozen, so its functions look here instead of being swapped.
+ */
+const liveNdis = new Map<string, { local: ((...args: unknown[]) => unknown) | undefined }>();
 /** The loaded driver's source map, for the frames of a datapath handler that throws while live. */
 let positions: SourcePositions | undefined;
 const captured: CapturedDriver = { protocol: undefined, filter: undefined, contexts: new Map() };
@@ -167,11 +170,9 @@ function receivePorts(): LivePorts {
 
 /** Runs the live pump until the run stops, with the driver's datapath calls served here. */
 function runLive(pump: DriverPump): void {
-  const remote = new Map<string, unknown>();
   for (const name of LIVE_FUNCTIONS) {
-    if (!(name in driverNdis)) continue;
-    remote.set(name, driverNdis[name]);
-    driverNdis[name] = pump.ndis[name];
+    const slot = liveNdis.get(name);
+    if (slot) slot.local = pump.ndis[name] as (...args: unknown[]) => unknown;
   }
   live = true;
   try {
@@ -188,7 +189,7 @@ function runLive(pump: DriverPump): void {
     });
   } finally {
     live = false;
-    for (const [name, fn] of remote) driverNdis[name] = fn;
+    for (const slot of liveNdis.values()) slot.local = undefined;
   }
 }
 
@@ -197,7 +198,11 @@ const api: DriverWorkerApi = {
     const ndis: Record<string, unknown> = { ...LOCAL_NDIS };
     for (const name of ndisFunctions) {
       const capture = CAPTURE[name];
+      const slot: { local: ((...args: unknown[]) => unknown) | undefined } = { local: undefined };
+      liveNdis.set(name, slot);
       ndis[name] = (...args: unknown[]) => {
+        const local = slot.local;
+        if (local !== undefined) return local(...args);
         // While the module loads the core is not listening on the channel yet; NDIS is for DriverEntry on.
         if (loading) throw new Error(`${name} called while the driver module loads; call NDIS from DriverEntry and the handlers`);
         // While live the core answers the channel only during its own control requests.
@@ -207,17 +212,15 @@ const api: DriverWorkerApi = {
         return result;
       };
     }
-    driverNdis = ndis;
-    const kept = sandboxScope();
-    if (kept.length > 0) return { loadError: `this platform would not let the sandbox remove ${kept.join(', ')} from the driver's thread, so the driver was not run`, kept };
+    confineDrivers();
     loading = true;
     try {
       const loaded = await loadDriverModule(source, fileName, ndis);
       positions = new SourcePositions(loaded.sourceMap);
-      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), kept };
+      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl) };
     } catch (error) {
-      if (error instanceof DriverLoadError) return { loadError: error.reason, kept };
-      return { error: toErrorInfo(error), kept };
+      if (error instanceof DriverLoadError) return { loadError: error.reason };
+      return { error: toErrorInfo(error) };
     } finally {
       loading = false;
     }

@@ -13,6 +13,7 @@
 import { CallChannel, ChannelCorrupted, ChannelTimeout, type Side, FOR_CORE, FOR_DRIVER } from './channel.ts';
 import { wallClockMs } from '../sched/wall-clock.ts';
 import { Codec, CodecError, type CodecOptions, type Remote } from './codec.ts';
+import { carryStack, driverText, stackOf } from './confinement.ts';
 
 export interface ErrorInfo {
   name: string;
@@ -25,7 +26,10 @@ export class RemoteError extends Error {
   constructor(info: ErrorInfo) {
     super(info.message);
     this.name = info.name;
-    if (info.stack) this.stack = info.stack;
+    if (info.stack) {
+      this.stack = info.stack;
+      carryStack(this, info.stack);
+    }
   }
 }
 
@@ -167,9 +171,13 @@ export class Endpoint {
   }
 }
 
+/** What was thrown (often by a driver: every field is its to make), as data to send across. */
 export function toErrorInfo(error: unknown): ErrorInfo {
-  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  return { name: 'Error', message: `threw a non-Error value: ${String(error)}` };
+  if (error instanceof Error) {
+    const stack = stackOf(error);
+    return { name: driverText(error.name, 200), message: driverText(error.message), ...(stack ? { stack } : {}) };
+  }
+  return { name: 'Error', message: `threw a non-Error value: ${driverText(error)}` };
 }
 
 function errorInfo(raw: unknown): ErrorInfo {

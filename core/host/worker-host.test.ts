@@ -7,7 +7,7 @@ import { NdisRuntime } from '../ndis/runtime.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { labById, listLabs, referenceDrivers, type LoadedLab } from '../grading/labs.ts';
 import { referenceRun as runReference } from './reference-run.ts';
-import { SANDBOX_PROBE } from './sandbox-probe.ts';
+import { SANDBOX_PROBE } from '../testing/hostile-drivers.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const PROTOCOL = reference('protocol.ts');
@@ -99,15 +99,15 @@ describe('worker host', () => {
     expect(rt.verifier.findings.map((f) => f.rule)).toContain('HandlerReturnedPromise');
   });
 
-  it('gives a driver no network, storage, other threads, process or real timers', async () => {
+  it('gives a driver in its worker no network, storage, other threads, process, real clock or way out through NDIS\'s functions', async () => {
     const rt = await NdisRuntime.create({ nics: 1, seed: 1, host: 'worker' });
     const loaded = await rt.loadDriver(SANDBOX_PROBE, 'hostile.ts');
     expect((loaded.exports.Reached as () => string)()).toBe('');
     await rt.close();
-    // The probe does see what is there: on the core's own thread (no sandbox) it reaches the globals.
-    const unsandboxed = await NdisRuntime.create({ nics: 1, seed: 1 });
-    const reached = ((await unsandboxed.loadDriver(SANDBOX_PROBE, 'hostile.ts')).exports.Reached as () => string)();
-    expect(reached.split(',')).toEqual(expect.arrayContaining(['fetch', 'BroadcastChannel', 'process', 'process via Function']));
+    // The probe does find a way out where the realm is not locked down (this test's own thread).
+    const unlocked = await NdisRuntime.create({ nics: 1, seed: 1 });
+    const reached = ((await unlocked.loadDriver(SANDBOX_PROBE, 'hostile.ts')).exports.Reached as () => string)();
+    expect(reached.split(',')).toContain('process via an NDIS function\'s constructor');
   });
 
   it('runs two machines side by side in one process without disturbing each other', async () => {

@@ -1,11 +1,9 @@
 // The loader's errors name the spot in the learner's source: an early error that sucrase lets
 // through and the engine refuses without a position (a `let` declared twice, `await` outside an
-// async function), and a module whose top-level code throws, under the default compiler and the
-// grading sandbox's (node:vm).
+// async function), a module whose top-level code throws, and source SES refuses to evaluate.
 
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { loadDriverModule, useFunctionCompiler, DriverLoadError } from './driver-loader.ts';
+import { loadDriverModule, DriverLoadError } from './driver-loader.ts';
 
 const ENTRY = 'export function DriverEntry(): number { return 0; }';
 
@@ -44,9 +42,25 @@ describe('loadDriverModule', () => {
     await checkCompiler();
   });
 
-  // Last: the compiler stays switched for the rest of this file.
-  it('does the same under the grading sandbox\'s compiler (node:vm)', async () => {
-    useFunctionCompiler((params, body, fileName) => ({ run: vm.compileFunction(body, params, { filename: fileName }) as (...args: unknown[]) => void, firstLineColumns: 0 }));
-    await checkCompiler();
+  it('refuses a module other than "ndis", import() included, and what SES will not evaluate, by line', async () => {
+    const loaded = await loadDriverModule([ENTRY, 'export const m = () => import("node:fs");'].join('\n'), 'driver.ts', {});
+    await expect((loaded.exports.m as () => Promise<unknown>)()).rejects.toThrow('driver.ts: imports "node:fs"; a driver may import only from "ndis"');
+    expect(await loadError([ENTRY, 'const text = "import(x)";'])).toBe('driver.ts: does not compile: a driver may not import modules at run time: `import(` is refused (line 2); import from "ndis" at the top of the file');
+    expect(await loadError([ENTRY, '(0, eval)("imp" + "ort(\'node:fs\')");'])).toMatch(/^driver\.ts: failed while loading: SyntaxError: Possible import expression rejected/);
+    expect(await loadError([ENTRY, 'let n = 3;', 'while (n --> 0) {}'])).toBe('driver.ts: does not compile: HTML-like comments (<!-- or -->) are refused (line 3); in `x --> 0` write `x-- > 0`');
+  });
+
+  it('says what a driver threw even when its toString throws or its message is huge', async () => {
+    expect(await loadError([ENTRY, 'throw { toString() { throw new Error("no"); } };'])).toBe('driver.ts: failed while loading: threw [object Object]');
+    const huge = await loadError([ENTRY, 'throw new Error("x".repeat(50_000_000));']);
+    expect(huge.length).toBeLessThan(5000);
+    expect(huge).toMatch(/^driver\.ts: failed while loading: Error: x{4096}… \(49995904 more characters\)/);
+  });
+
+  it('gives each module a global object of its own: what one run leaves there, the next does not see', async () => {
+    const source = [ENTRY, 'export const before = (globalThis as any).left;', '(globalThis as any).left = "from the last run";'].join('\n');
+    const first = await loadDriverModule(source, 'driver.ts', {});
+    const second = await loadDriverModule(source, 'driver.ts', {});
+    expect([first.exports.before, second.exports.before]).toEqual([undefined, undefined]);
   });
 });

@@ -1,11 +1,12 @@
 // Loading a learner's driver: TypeScript (or JavaScript) source becomes a module whose only
 // import is "ndis". Types are stripped with sucrase (line numbers kept, so stack traces point
-// at the learner's lines; its source map gives back the columns, see source-positions.ts), the
-// module runs with the `ndis` object it is given, and real timers are replaced by errors that
-// point at NDIS's virtual-time timers, so every run can replay.
+// at the learner's lines; its source map gives back the columns, see source-positions.ts), and the
+// module runs in a compartment of its own (core/host/confinement.ts) with the `ndis` object it is
+// given, a console made for it, and real timers replaced by errors that point at NDIS's
+// virtual-time timers, so every run can replay.
 
 import { transform } from 'sucrase';
-import { virtualTimeOnly } from '../host/sandbox.ts';
+import { driverCompartment, driverConsole, driverText, hardenForDrivers, hardenWhenConfined, virtualTimeOnly, FAST_GLOBALS, type ConsoleSink } from '../host/confinement.ts';
 import { SourcePositions, driverFrames, type DriverSourceMap } from './source-positions.ts';
 
 export class DriverLoadError extends Error {
@@ -14,23 +15,24 @@ export class DriverLoadError extends Error {
     this.name = 'DriverLoadError';
   }
 }
+// Thrown into driver code by its `require`.
+hardenWhenConfined(DriverLoadError);
+
+/**
+ * The `ndis` module as the driver sees it: a frozen object of its own, each function bound (so
+ * its source text, and through it where the engine runs, is not the driver's to read; its
+ * constructor is SES's inert one), each constant as it is.
+ */
+function ndisModule(ndis: object): object {
+  const module: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(ndis)) module[name] = typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(undefined) : value;
+  return hardenForDrivers(Object.freeze(module));
+}
 
 export interface DriverModule {
   DriverEntry: () => unknown;
   [name: string]: unknown;
 }
-
-/** A compiled driver body, and how many columns of the compiler's own precede its first line in stack frames. */
-export interface CompiledBody {
-  run: (...args: unknown[]) => void;
-  firstLineColumns: number;
-}
-
-/**
- * Makes a function of `params` whose body is `code`, named `fileName` in stack traces, with
- * line N of a stack frame being line N of `code`.
- */
-export type FunctionCompiler = (params: string[], code: string, fileName: string) => CompiledBody;
 
 /** A loaded driver: its exports, and the map from its compiled code back to its source. */
 export interface LoadedDriver {
@@ -43,19 +45,18 @@ function oneLine(fileName: string): string {
   return fileName.replace(/[\r\n\u2028\u2029]/g, ' ');
 }
 
-// A function expression whose header shares the code's first line, evaluated in the global scope
-// (what `new Function` does, but `new Function` writes two lines of its own above the body, so
-// every line in a driver's stack trace pointed two lines below the one that threw). The grading
-// sandbox (core/sandbox) switches code generation from strings off for the driver's sake and
-// installs a compiler built on node:vm's compileFunction instead, which keeps the lines too.
-let compileFunction: FunctionCompiler = (params, code, fileName) => {
-  const header = `(function (${params.join(', ')}) {`;
-  return { run: (0, eval)(`${header}${code}\n})\n//# sourceURL=${oneLine(fileName)}`) as (...args: unknown[]) => void, firstLineColumns: header.length };
-};
+/** What a driver module's function takes, in order: the CommonJS shape sucrase compiles imports to, then the rest. */
+const MODULE_PARAMETERS = ['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate', 'console', ...FAST_GLOBALS];
 
-/** Replaces how driver modules are compiled (the grading sandbox's child process does). */
-export function useFunctionCompiler(compiler: FunctionCompiler): void {
-  compileFunction = compiler;
+/** SES's refusals of source it will not evaluate, in the learner's words (SES names the line). */
+function refusal(error: unknown): string | undefined {
+  const text = driverText((error as { message?: unknown } | null)?.message);
+  const line = / at .*:(\d+)\. \(SES_/.exec(text)?.[1];
+  const at = line ? ` (line ${line})` : '';
+  if (/SES_IMPORT_REJECTED/.test(text)) return `a driver may not import modules at run time: \`import(\` is refused${at}; import from "ndis" at the top of the file`;
+  if (/SES_HTML_COMMENT_REJECTED/.test(text)) return `HTML-like comments (<!-- or -->) are refused${at}; in \`x --> 0\` write \`x-- > 0\``;
+  if (/SES_EVAL_REJECTED/.test(text)) return `direct eval is refused${at}`;
+  return undefined;
 }
 
 /**
@@ -63,7 +64,7 @@ export function useFunctionCompiler(compiler: FunctionCompiler): void {
  * The module runs before this returns its promise; only an early error's position is awaited
  * (acorn is loaded then, so a driver that compiles never pays for it).
  */
-export async function loadDriverModule(source: string, fileName: string, ndis: object): Promise<LoadedDriver> {
+export async function loadDriverModule(source: string, fileName: string, ndis: object, consoleSink: ConsoleSink = dropConsole): Promise<LoadedDriver> {
   let code: string;
   let map: DriverSourceMap['map'];
   try {
@@ -73,11 +74,17 @@ export async function loadDriverModule(source: string, fileName: string, ndis: o
   } catch (error) {
     throw new DriverLoadError(fileName, `does not compile: ${(error as Error).message}`);
   }
+  // The module is one function expression whose header shares the code's first line, so line N of
+  // a stack frame is line N of the learner's file (columns on line 1 are off by the header's length).
+  const compartment = driverCompartment({});
+  const header = `(function (${MODULE_PARAMETERS.join(', ')}) {`;
+  const firstLineColumns = header.length;
   let factory: (...args: unknown[]) => void;
-  let firstLineColumns: number;
   try {
-    ({ run: factory, firstLineColumns } = compileFunction(['exports', 'require', 'module', 'setTimeout', 'setInterval', 'setImmediate'], code, fileName));
+    factory = compartment.evaluate(`${header}${code}\n})\n//# sourceURL=${oneLine(fileName)}`) as (...args: unknown[]) => void;
   } catch (error) {
+    const refused = refusal(error);
+    if (refused) throw new DriverLoadError(fileName, `does not compile: ${refused}`);
     // The engine's SyntaxError names no position; acorn's parse of the same code finds it.
     const { earlyErrorPosition } = await import('./early-error.ts');
     const at = earlyErrorPosition(code, { fileName, map });
@@ -85,12 +92,14 @@ export async function loadDriverModule(source: string, fileName: string, ndis: o
   }
   const sourceMap: DriverSourceMap = { fileName, map, firstLineColumns };
   const module = { exports: {} as Record<string, unknown> };
-  const requireNdis = (specifier: string) => {
-    if (specifier === 'ndis') return ndis;
-    throw new DriverLoadError(fileName, `imports "${specifier}"; a driver may import only from "ndis"`);
-  };
+  const ndisForDriver = ndisModule(ndis);
+  const requireNdis = hardenForDrivers((specifier: string) => {
+    if (specifier === 'ndis') return ndisForDriver;
+    throw new DriverLoadError(fileName, `imports "${driverText(specifier, 200)}"; a driver may import only from "ndis"`);
+  });
+  const timers = hardenForDrivers([virtualTimeOnly('setTimeout'), virtualTimeOnly('setInterval'), virtualTimeOnly('setImmediate')]);
   try {
-    factory(module.exports, requireNdis, module, virtualTimeOnly('setTimeout'), virtualTimeOnly('setInterval'), virtualTimeOnly('setImmediate'));
+    factory(module.exports, requireNdis, module, ...timers, driverConsole(consoleSink), ...compartment.fastGlobals());
   } catch (error) {
     if (error instanceof DriverLoadError) throw error;
     // Where in the module's top-level code it threw, at the source's lines and columns.
@@ -104,7 +113,10 @@ export async function loadDriverModule(source: string, fileName: string, ndis: o
   return { exports: exports as DriverModule, sourceMap };
 }
 
-/** What was thrown, as "Name: message" (or the value, if it is not an Error). */
+/** What was thrown, as "Name: message" (or the value, if it is not an Error), whatever the value does. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : `threw ${String(error)}`;
+  return error instanceof Error ? `${driverText(error.name, 200)}: ${driverText(error.message)}` : `threw ${driverText(error)}`;
 }
+
+/** Console output of a driver nobody reads (the grading child). */
+const dropConsole: ConsoleSink = () => {};

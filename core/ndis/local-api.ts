@@ -5,6 +5,13 @@
 import * as status from './status.ts';
 import * as constants from './constants.ts';
 import * as netBuffers from './net-buffer-list.ts';
+import { NdisHandle } from './handle.ts';
+import { NblPool } from '../memory/nbl-pool.ts';
+import { hardenWhenConfined } from '../host/confinement.ts';
+
+// The classes of what NDIS hands a driver: their prototypes are frozen once the realm is locked
+// down. (NetBufferViews and NblPool: what a NET_BUFFER's own fields lead to.)
+hardenWhenConfined(netBuffers.NET_BUFFER, netBuffers.NET_BUFFER_LIST, netBuffers.NetBufferViews, NblPool, NdisHandle);
 
 export const LOCAL_NDIS: Readonly<Record<string, unknown>> = Object.freeze({
   ...status,

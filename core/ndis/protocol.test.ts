@@ -191,13 +191,14 @@ describe('PnP event rules (seed 002)', () => {
   it('BindsComplete arrives with a NULL ProtocolBindingContext', async () => {
     const { rt } = await started(protocol({
       prelude: 'export const contexts: unknown[] = [];',
-      pnp: `if (event.NetEvent !== NetEventPause && event.NetEvent !== NetEventRestart) (globalThis as any).__ctx = binding;
+      pnp: `if (event.NetEvent !== NetEventPause && event.NetEvent !== NetEventRestart) contexts.push(binding);
       return NDIS_STATUS_SUCCESS;`,
     }));
-    (globalThis as { __ctx?: unknown }).__ctx = 'unset';
+    const contexts = rt.drivers[0]!.exports.contexts as unknown[];
+    expect(contexts).toEqual([]);
     rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
     rt.run();
-    expect((globalThis as { __ctx?: unknown }).__ctx).toBeNull();
+    expect(contexts).toEqual([null]);
     expect(rules(rt)).toEqual([]);
   });
 });

@@ -1,11 +1,9 @@
 // Stack positions of a loaded driver taken back to its source: a throw on the first line (where the
 // loader's function header shares the line), one after an imported NDIS function (which sucrase
-// rewrites to a longer call), both compilers (the default one and the grading sandbox's node:vm),
-// and a map from a driver's worker that does not decode.
+// rewrites to a longer call), and a map from a driver's worker that does not decode.
 
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { loadDriverModule, useFunctionCompiler } from './driver-loader.ts';
+import { loadDriverModule } from './driver-loader.ts';
 import { SourcePositions } from './source-positions.ts';
 
 const SOURCE = [
@@ -65,9 +63,4 @@ describe('SourcePositions', () => {
     expect(positions.remap('    at f (d.ts:3:90)')).toBe('    at f (d.ts:3:90)');
   });
 
-  // Last: the compiler stays switched for the rest of this file.
-  it('does the same for the grading sandbox\'s compiler (node:vm, nothing before the first line)', async () => {
-    useFunctionCompiler((params, body, fileName) => ({ run: vm.compileFunction(body, params, { filename: fileName }) as (...args: unknown[]) => void, firstLineColumns: 0 }));
-    await checkCompiler('sandboxed.ts');
-  });
 });

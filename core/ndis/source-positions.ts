@@ -7,6 +7,7 @@
 // report and the editor's mark all point at the token that threw.
 
 import { TraceMap, originalPositionFor, type EncodedSourceMap } from '@jridgewell/trace-mapping';
+import { stackOf, driverText } from '../host/confinement.ts';
 
 /** What the loader hands back about a compiled driver (plain data: it crosses from a driver's worker). */
 export interface DriverSourceMap {
@@ -70,11 +71,12 @@ export class SourcePositions {
  * a finding points at the token that threw and reads the same whichever thread ran the driver.
  */
 export function driverFrames(error: unknown, positions: SourcePositions): string {
-  if (!(error instanceof Error) || typeof error.stack !== 'string') return '';
-  const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${positions.fileName}:`)).slice(0, 3)
-    // The module's body is an anonymous function: V8 calls it "eval" when the loader's default
-    // compiler made it and nothing under node:vm (the grading sandbox); both read the latter way.
-    .map((line) => line.replace(/^(\s+at )eval \((.*)\)$/, '$1$2'));
+  const stack = stackOf(error);
+  if (stack === '') return '';
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${positions.fileName}:`)).slice(0, 3)
+    // The module's body is an anonymous function evaluated in a compartment: V8 calls it "eval".
+    // V8 indents frames by four spaces, SES's getStackString (a locked-down realm) by two.
+    .map((line) => `    ${line.trim()}`.replace(/^(\s+at )eval \((.*)\)$/, '$1$2'));
   return frames.length > 0 ? `\n${positions.remap(frames.join('\n'))}` : '';
 }
 
@@ -84,6 +86,6 @@ export function driverFrames(error: unknown, positions: SourcePositions): string
  * same from the runtime and from a driver's worker running live.
  */
 export function thrownByDriver(error: unknown, positions: SourcePositions | undefined): string {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message = error instanceof Error ? `${driverText(error.name, 200)}: ${driverText(error.message)}` : driverText(error);
   return `${message}${positions ? driverFrames(error, positions) : ''}`;
 }

@@ -1,41 +1,31 @@
 // The grading child process (bundled into one program by bundle.ts and started by sandbox.ts).
-// It compiles the NIC, locks itself down, says it is ready, takes one job over the IPC channel,
-// grades it and sends the report back tagged with the job's nonce. The job carries everything
-// (the lab with its hidden scenarios, the reference drivers, the submission), so this process
-// needs no file but the NIC's wasm, and nothing it prints is ever read.
+// It compiles the NIC, locks its realm down (core/host/confinement.ts: from here on every driver
+// runs in a compartment of its own and reaches nothing of this process), says it is ready, takes
+// one job over the IPC channel, grades it and sends the report back. The job carries what grading
+// needs and nothing else (the lab's scenarios with the hidden ones, the reference drivers, the
+// submission; never a solution), so this process reads no file but the NIC's wasm.
 
-import vm from 'node:vm';
 import { gradeLab } from '../grading/grade.ts';
 import { nicModule } from '../nic/module.ts';
-import { useFunctionCompiler } from '../ndis/driver-loader.ts';
-import { lockdown } from './lockdown.ts';
+import { confineDrivers, driverText } from '../host/confinement.ts';
+import { capReport } from './report-check.ts';
 import type { SandboxJob } from './sandbox.ts';
 
 await nicModule();
-// Code generation from strings is off in this process (so a driver cannot eval its way to
-// import()); driver modules are compiled through node:vm, whose functions cannot import() either.
-const compileFunction = vm.compileFunction;
-// vm's columns on the first line are the body's own (nothing of the compiler's precedes it).
-useFunctionCompiler((params, body, fileName) => ({ run: compileFunction(body, params, { filename: fileName }) as (...args: unknown[]) => void, firstLineColumns: 0 }));
 // A driver's stray promise must not end the process: what counts is what the trace shows.
 process.on('unhandledRejection', () => {});
 
-// The listener goes on before lockdown: Node starts reading the channel when it is added.
-let send: ReturnType<typeof lockdown>['send'];
-let exit: ReturnType<typeof lockdown>['exit'];
-let started = false;
-process.on('message', (message: unknown) => {
-  if (started) return;
-  started = true;
+const send = process.send!.bind(process) as (message: unknown, sent?: () => void) => void;
+const exit = process.exit.bind(process);
+
+// The listener goes on before lockdown (Node starts reading the channel when it is added); the
+// parent sends exactly one job, and this takes exactly one.
+process.once('message', (message: unknown) => {
   const job = message as SandboxJob;
   gradeLab(job.lab, job.source, job.file, job.references, job.options).then(
-    (report) => {
-      send({ nonce: job.nonce, report }, () => exit(0));
-    },
-    (error: unknown) => {
-      send({ nonce: job.nonce, error: error instanceof Error ? error.message : String(error) }, () => exit(1));
-    },
+    (report) => send({ report: capReport(report) }, () => exit(0)),
+    (error: unknown) => send({ error: driverText(error instanceof Error ? error.message : error) }, () => exit(1)),
   );
 });
-({ send, exit } = lockdown());
+confineDrivers();
 send({ ready: true });

@@ -6,7 +6,7 @@
 // through comlink (LabWorkerApi); the heartbeat in shared memory tells the watchdog it is alive.
 
 import * as Comlink from 'comlink';
-import { withholdGlobals, NETWORK_AND_STORAGE } from '../../core/host/sandbox.ts';
+import { confineDrivers } from '../../core/host/confinement.ts';
 import { runScenario } from '../../core/scenario/runner.ts';
 import { gradeLab } from '../../core/grading/grade.ts';
 import { nicModule } from '../../core/nic/module.ts';
@@ -67,11 +67,12 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     heartbeat = new Heartbeat(buffer);
   },
 
-  /** Compiles the NIC while fetch is still there, then takes the network away from drivers. */
+  /** Compiles the NIC, then locks this thread down before any driver runs on it. */
   async ready() {
     await nicModule();
-    // Grading runs drivers on this thread: they get no network or storage (Run's drivers get their own sandboxed workers).
-    withholdGlobals(NETWORK_AND_STORAGE);
+    // Grading runs drivers on this thread, each in a compartment of its own (Run's drivers get
+    // their own workers, locked down the same way): no network, storage or page for them.
+    confineDrivers();
     startDriverWorkerAhead();
   },
 

@@ -2,7 +2,7 @@
 
 import * as Comlink from 'comlink';
 import { referenceRun } from '../reference-run.ts';
-import { SANDBOX_PROBE } from '../sandbox-probe.ts';
+import { SANDBOX_PROBE } from '../../testing/hostile-drivers.ts';
 import { NdisRuntime } from '../../ndis/runtime.ts';
 import { liveRunSummary } from '../../live/live-run.ts';
 import { startDriverWorkerAhead, driverWorkerWaiting } from '../worker-host.ts';

@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { connectBrowser, newPage, openLab, pasteSource, editorText } from '../../testing/browser.ts';
+import { PAGE_WRECKER } from '../../../core/testing/hostile-drivers.ts';
 
 const labDir = new URL('../../../labs/protocol-binding/', import.meta.url);
 const solution = readFileSync(new URL('solution.ts', labDir), 'utf8');
@@ -124,6 +125,36 @@ describe('the lab page', () => {
     const entry = page.locator('li[data-lab="protocol-binding"]');
     await expect.poll(() => entry.locator('.status').textContent()).toBe('completed');
     expect(await entry.locator('.best').textContent()).toBe(`best score ${publicPoints}/${publicPoints}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a pasted driver that tries to delete the learner\'s storage and reach the network, in Run and in Grade, leaves drafts and grades intact', async () => {
+    const { page, errors } = await newPage(context);
+    const hostileRequests: string[] = [];
+    context.on('request', (request) => {
+      if (request.url().includes('__hostile')) hostileRequests.push(request.url());
+    });
+    await openLab(page, site, 'protocol-binding');
+    await pasteSource(page, solution);
+    await page.getByRole('button', { name: 'Grade' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`score ${publicPoints}/${publicPoints}`));
+    // A driver "from a forum": the solution with the wrecker before it.
+    const hostile = `${PAGE_WRECKER}\n${solution}`;
+    await pasteSource(page, hostile);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
+    await page.getByRole('button', { name: 'Grade' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`score ${publicPoints}/${publicPoints}`));
+    await page.waitForTimeout(500); // anything it set going would have gone by now
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Driver source' }).waitFor();
+    await expect.poll(() => editorText(page)).toBe(hostile);
+    expect(await page.getByRole('status').textContent()).toMatch(new RegExp(`Last grade: score ${publicPoints}/${publicPoints}`));
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('nic-lab');
+    await page.getByRole('link', { name: '← All labs' }).click();
+    await expect.poll(() => page.locator('li[data-lab="protocol-binding"] .best').textContent()).toBe(`best score ${publicPoints}/${publicPoints}`);
+    expect(hostileRequests).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
