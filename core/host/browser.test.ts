@@ -8,11 +8,12 @@ import type { ViteDevServer } from 'vite';
 import { serveRepository, launchChromium } from '../testing/browser.ts';
 import { referenceRun, type ReferenceRunResult, type ReferenceSources } from './reference-run.ts';
 import type { LiveRunSummary } from '../live/live-run.ts';
+import { skipWithout, needing } from '../testing/tools.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const SOURCES: ReferenceSources = { protocol: reference('protocol.ts'), filter: reference('counting-filter.ts') };
 
-describe('drivers in Web Workers', () => {
+describe.skipIf(skipWithout('chromium'))(needing('chromium', 'drivers in Web Workers'), () => {
   let server: ViteDevServer;
   let browser: Browser;
   let page: Page;

@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NDIS_RECEIVE_FLAGS_RESOURCES } from './constants.ts';
+import { skipWithout, needing, TSHARK } from '../testing/tools.ts';
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
 
@@ -60,7 +61,7 @@ describe('protocol datapath over the miniport and the NIC', () => {
   });
 });
 
-describe('frames on the wire in the trace and the capture', () => {
+describe.skipIf(skipWithout('tshark'))(needing('tshark', 'frames on the wire in the trace and the capture'), () => {
   it('records each frame in the trace, and the run exports as pcapng that tshark reads', async () => {
     const { rt, driver, echo } = await twoNics(echoProtocol());
     send(rt, driver, echo, 4);
@@ -69,7 +70,7 @@ describe('frames on the wire in the trace and the capture', () => {
     expect([...frames].sort()).toEqual([...Array(4).fill('0:tx:64'), ...Array(4).fill('1:rx:64')]);
     const file = join(mkdtempSync(join(tmpdir(), 'niclab-')), 'run.pcapng');
     writeFileSync(file, rt.pcapng());
-    const out = execFileSync(process.env.NIC_LAB_TSHARK ?? '/usr/bin/tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_id', '-e', 'eth.src', '-e', 'eth.dst', '-e', 'frame.len'], { encoding: 'utf8' });
+    const out = execFileSync(TSHARK, ['-r', file, '-T', 'fields', '-e', 'frame.interface_id', '-e', 'eth.src', '-e', 'eth.dst', '-e', 'frame.len'], { encoding: 'utf8' });
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(8);
     expect(lines.filter((l) => l.startsWith('0\t02:00:00:00:00:01\t02:4e:49:43:00:02\t64'))).toHaveLength(4);

@@ -6,8 +6,9 @@ import type { Browser } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { serveRepository, launchChromium } from '../testing/browser.ts';
 import { runReplayScenario, type ReplayResult } from './replay-scenario.ts';
+import { skipWithout, needing } from '../testing/tools.ts';
 
-describe('the virtual NIC in Chromium', () => {
+describe.skipIf(skipWithout('chromium'))(needing('chromium', 'the virtual NIC in Chromium'), () => {
   let server: ViteDevServer;
   let url: string;
   let browser: Browser;

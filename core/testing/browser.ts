@@ -5,9 +5,9 @@
 import { createServer, type ViteDevServer } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
 
-export const CHROMIUM = process.env.NIC_LAB_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM } from './tools.ts';
+import { CHROMIUM, missing } from './tools.ts';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -34,9 +34,7 @@ export async function serveRepository(dependencies: string[] = []): Promise<{ se
 
 /** Debian's Chromium, headless, with the flags this machine's closed network needs. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set NIC_LAB_CHROMIUM`);
-  }
+  if (missing('chromium')) throw new Error(missing('chromium'));
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

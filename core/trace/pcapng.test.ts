@@ -4,15 +4,15 @@
 
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toPcapng, type PcapngFrame } from './pcapng.ts';
 import { Machine } from '../nic/machine.ts';
 import { RawDriver } from '../nic/raw-driver.ts';
 import { buildFrame, ETHERTYPE_EXPERIMENTAL } from '../nic/ethernet.ts';
+import { skipWithout, needing, missing, TSHARK } from '../testing/tools.ts';
 
-const TSHARK = process.env.NIC_LAB_TSHARK ?? '/usr/bin/tshark';
 
 interface Block {
   type: number;
@@ -136,7 +136,7 @@ describe('pcapng blocks', () => {
   });
 });
 
-describe('a capture of real traffic in tshark', () => {
+describe.skipIf(skipWithout('tshark'))(needing('tshark', 'a capture of real traffic in tshark'), () => {
   const mac = (n: number) => `02:4e:49:43:00:${n.toString(16).padStart(2, '0')}`;
 
   /** Two NICs on a cable: clean frames both ways, then one corrupted, one delayed, one reordered. */
@@ -169,7 +169,7 @@ describe('a capture of real traffic in tshark', () => {
   }
 
   it('reads every frame with its interface, addresses, length, ns timestamp, FCS status and fault comment', async () => {
-    if (!existsSync(TSHARK)) throw new Error(`no tshark at ${TSHARK}: install it with \`apt-get install -y tshark\` (.ci/run does) or set NIC_LAB_TSHARK`);
+    if (missing('tshark')) throw new Error(missing('tshark'));
     const machine = await traffic();
     const file = machine.capture.pcapng({ comment: 'seed 1' });
     const dir = mkdtempSync(join(tmpdir(), 'nic-lab-pcapng-'));
