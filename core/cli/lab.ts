@@ -141,10 +141,15 @@ export async function checkLab(dirArgument: string, options: LabCheckOptions): P
 
 /** `nic-lab lab check`: prints each check with pass or FAIL; 0 when all pass, 1 when any fails. */
 export async function runLabCheckCommand(dirArgument: string, options: LabCheckOptions): Promise<number> {
-  console.log(`lab check ${dirArgument}${options.hidden !== undefined ? ` --hidden ${options.hidden}` : ''}`);
+  let started = false;
   const results = await checkLab(dirArgument, {
     ...options,
-    onResult: (r) => console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.what}${r.detail ? `: ${r.detail}` : ''}`),
+    onResult: (r) => {
+      // The heading comes with the first check, after the arguments were found usable.
+      if (!started) console.log(`lab check ${dirArgument}${options.hidden !== undefined ? ` --hidden ${options.hidden}` : ''}`);
+      started = true;
+      console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.what}${r.detail ? `: ${r.detail}` : ''}`);
+    },
   });
   const failed = results.filter((r) => !r.ok).length;
   console.log(failed === 0 ? `${results.length} checks passed` : `${failed} of ${results.length} checks FAILED`);
