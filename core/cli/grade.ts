@@ -76,7 +76,8 @@ function readDriver(path: string, what = 'driver file'): string {
   return readFileSync(path, 'utf8');
 }
 
-function checkSeeds(seeds: number): void {
+/** --seeds: 1 to 256 seeds per scenario. */
+export function checkSeeds(seeds: number): void {
   if (seeds < 1 || seeds > 256) throw new UsageError(`--seeds must be 1 to 256; got ${seeds}`);
 }
 

@@ -215,7 +215,13 @@ export function scaffoldLab(dir: string, options: { kind: LabKind; id?: string; 
   const id = options.id ?? basename(resolve(dir));
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new UsageError(`lab new: "${id}" is not a lab id (lowercase letters, digits and dashes): name the folder so, or give --id`);
   // Among other labs, the new one comes last.
-  const siblings = existsSync(resolve(dir, '..')) ? scanLabs(resolve(dir, '..')).labs : [];
+  const siblings = (() => {
+    try {
+      return scanLabs(resolve(dir, '..')).labs;
+    } catch {
+      return []; // a parent folder that cannot be read has no labs to come after
+    }
+  })();
   const order = Math.max(0, ...siblings.map((l) => l.order)) + 1;
   const title = options.title ?? id.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
   const scenario = firstScenario(options.kind);

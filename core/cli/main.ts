@@ -6,7 +6,7 @@ import { runDemo } from './demo.ts';
 import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
 import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
-import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, limitsFrom, LABS_INCOMPLETE_EXIT, MAX_JOBS } from './grade.ts';
+import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, limitsFrom, checkSeeds, LABS_INCOMPLETE_EXIT, MAX_JOBS } from './grade.ts';
 import { runLabCheckCommand, runLabNewCommand, runLabScenariosCommand, DEFAULT_SEEDS } from './lab.ts';
 import { UsageError } from './usage.ts';
 
@@ -208,10 +208,6 @@ function intOption(values: Record<string, unknown>, name: string, fallback: numb
   const n = Number(raw);
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number; got "${String(raw)}"`);
   return n;
-}
-
-function checkSeeds(seeds: number): void {
-  if (seeds < 1 || seeds > 256) throw new UsageError(`--seeds must be 1 to 256; got ${seeds}`);
 }
 
 function stringOption(values: Record<string, unknown>, name: string): string | undefined {
