@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync, mkdirSync, cpSync, re
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LABS_DIR } from '../grading/labs.ts';
+import { LABS_DIR, listLabs } from '../grading/labs.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/nic-lab.js', import.meta.url));
 const STARTER = join(LABS_DIR, 'protocol-binding', 'starter.ts');
@@ -48,7 +48,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bad input: one line, exit 2, nothing written', () => {
   const cores = availableParallelism();
-  const courseLabs = readdirSync(LABS_DIR).filter((n) => !['reference', 'templates'].includes(n) && !n.includes('.')).sort().join(', ');
+  const courseLabs = listLabs().map((lab) => lab.id).join(', ');
   const cases: [args: string[], line: string][] = [
     [['grade', 'protocol-binding', STARTER, '--memory-limit', '100.5'], '--memory-limit must be a whole number of MiB; got 100.5'],
     [['grade', 'protocol-binding', STARTER, '--memory-limit', '32'], "--memory-limit must be 64 to 16384 MiB (a correct driver of the course's largest lab needs 24 MiB; below 64 one may run out); got 32"],

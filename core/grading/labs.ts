@@ -189,9 +189,9 @@ export function listLabs(root = LABS_DIR): LoadedLab[] {
   return labs;
 }
 
-/** The ids of the course's labs (its folders with a lab.json), without loading them. */
+/** The ids of the course's labs that load, in course order (for messages). */
 export function courseLabIds(): string[] {
-  return labFolders(LABS_DIR).map((dir) => dir.slice(dir.lastIndexOf('/') + 1));
+  return scanLabs(LABS_DIR).labs.map((lab) => lab.id);
 }
 
 /** The course lab with this id, or a clear error listing the ones that exist. */
