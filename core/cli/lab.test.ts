@@ -98,7 +98,8 @@ describe('nic-lab lab new, lab check, grade: a lab outside the repository', () =
     expect(failed(runs[0]!)).toEqual([expect.stringMatching(/^ {2}FAIL {2}the solution scores full marks under every seed \(2 per scenario unless it names its own\): 3\/10: bind-and-run \(seeds 1, 2\): expected the binding on nic0 to be Running; it is Unbound; /)]);
     expect(failed(runs[1]!)).toEqual(['  FAIL  the starter does not score full marks (2 seeds): it scores 10/10: a starter must leave the learner something to do']);
     // Files are named from the current folder (the command's), as the user would type them.
-    expect(failed(runs[2]!)).toEqual(['  FAIL  instructions: instructions.md is there: broken/missing-file/lab.json: instructions: names instructions.md, which does not exist in broken/missing-file']);
+    const field = readFileSync(join(missingFile, 'lab.json'), 'utf8').split('\n').findIndex((l) => l.startsWith('  "instructions":')) + 1;
+    expect(failed(runs[2]!)).toEqual([`  FAIL  instructions: instructions.md is there: broken/missing-file/lab.json:${field}:3: instructions: names instructions.md, which does not exist in broken/missing-file`]);
     expect(failed(runs[3]!)).toEqual([expect.stringMatching(/^ {2}FAIL {2}the starter compiles, loads and runs: does not compile: starter\.ts: does not compile: /)]);
     // A JSON error: the file, its line and column, and nothing checked after it.
     const line = readFileSync(join(badJson, 'lab.json'), 'utf8').split('\n').findIndex((l) => l.includes('"order": 1')) + 2;
@@ -114,7 +115,8 @@ describe('nic-lab lab new, lab check, grade: a lab outside the repository', () =
     writeFileSync(join(lab, 'lab.json'), JSON.stringify({ ...manifest, references: { protocol: 'my-protocol.ts' } }));
     const options = { seeds: 1, inProcess: true, limits: DEFAULT_LIMITS };
     // Missing: lab check names the field and the file.
-    expect((await checkLab(lab, options)).filter((r) => !r.ok)).toEqual([{ ok: false, what: 'references.protocol: my-protocol.ts is there', detail: `${lab}/lab.json: references.protocol: names my-protocol.ts, which does not exist in ${lab}` }]);
+    const column = readFileSync(join(lab, 'lab.json'), 'utf8').indexOf('"protocol":"my-protocol.ts"') + 1;
+    expect((await checkLab(lab, options)).filter((r) => !r.ok)).toEqual([{ ok: false, what: 'references.protocol: my-protocol.ts is there', detail: `${lab}/lab.json:1:${column}: references.protocol: names my-protocol.ts, which does not exist in ${lab}` }]);
     // The course's protocol under another name: the lab passes. A protocol that sends nothing up: the solution fails.
     cpSync(join(LABS_DIR, 'reference', 'protocol.ts'), join(lab, 'my-protocol.ts'));
     expect((await checkLab(lab, options)).filter((r) => !r.ok)).toEqual([]);

@@ -122,13 +122,25 @@ export function readManifest(dir: string): Lab {
   return parseLab(data, displayPath(file), locate);
 }
 
-/** A file the manifest names (`field`), or a LabFormatError naming the manifest and the field. */
+/**
+ * A file the manifest names (`field`, a dotted path in lab.json), or a LabFormatError naming the
+ * manifest, the field and its line and column.
+ */
 export function readLabFile(dir: string, name: string, field: string): string {
   const path = resolve(dir, name);
-  const manifest = displayPath(join(dir, 'lab.json'));
+  const manifestFile = join(dir, 'lab.json');
+  const problem = (message: string) => {
+    let at: { line: number; column: number } | undefined;
+    try {
+      at = readJsonFile(manifestFile).locate(field.split('.'));
+    } catch {
+      at = undefined; // the manifest was read a moment ago; if it is gone now, the field still says where
+    }
+    return new LabFormatError(displayPath(manifestFile), [{ path: field, message, ...(at ?? {}) }]);
+  };
   const rel = relative(resolve(dir), path);
-  if (rel.startsWith('..') || isAbsolute(rel)) throw new LabFormatError(manifest, [{ path: field, message: `names ${name}, which is outside the lab's folder` }]);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new LabFormatError(manifest, [{ path: field, message: `names ${name}, which does not exist in ${displayPath(dir)}` }]);
+  if (rel.startsWith('..') || isAbsolute(rel)) throw problem(`names ${name}, which is outside the lab's folder`);
+  if (!existsSync(path) || !statSync(path).isFile()) throw problem(`names ${name}, which does not exist in ${displayPath(dir)}`);
   return readFileSync(path, 'utf8');
 }
 
