@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLab } from './lab.ts';
+import { splitRunTarget } from './grade.ts';
 import { DEFAULT_LIMITS } from '../sandbox/sandbox.ts';
 import { LABS_DIR } from '../grading/labs.ts';
 
@@ -65,6 +66,15 @@ describe('nic-lab lab new, lab check, grade: a lab outside the repository', () =
     const graded = await nicLab(course, 'grade', 'tap', 'tap/solution.ts', '--seeds', '2', '--json');
     expect(graded.code).toBe(0);
     expect(JSON.parse(graded.stdout)).toMatchObject({ lab: 'tap', score: 2, maxScore: 2, status: 'graded' });
+    // A class graded against the outside lab, and one of its scenarios run.
+    mkdirSync(join(dir, 'tap-class'));
+    cpSync(join(course, 'tap', 'solution.ts'), join(dir, 'tap-class', 'ann.ts'));
+    cpSync(join(course, 'tap', 'starter.ts'), join(dir, 'tap-class', 'ben.ts'));
+    const batch = await nicLab(dir, 'grade-batch', 'course/tap', 'tap-class', '--seeds', '1', '--out', 'tap-grades');
+    expect(batch.code).toBe(0);
+    expect(readFileSync(join(dir, 'tap-grades', 'class.csv'), 'utf8')).toBe('submission,score,maxScore,frames-pass-through,status,reason\nann,2,2,2,graded,\nben,0,2,0,graded,\n');
+    const run = await nicLab(dir, 'run', 'course/tap:frames-pass-through', '--driver', 'course/tap/starter.ts');
+    expect(run.stdout).toMatch(/^tap:frames-pass-through \(Frames from the wire reach the protocol through the filter\), seed 1: FAIL\n {2}expected exactly 5 frames delivered to the protocol on nic0; there were 0\n/);
     // lab new never writes over a lab.
     const again = await nicLab(dir, 'lab', 'new', 'course/tap');
     expect(again).toMatchObject({ code: 2, stdout: '' });
@@ -191,5 +201,17 @@ describe('replaying a hidden scenario', () => {
 
     const scenarios = await nicLab(dir, 'lab', 'scenarios', lab, '--hidden', hidden, '--json');
     expect(JSON.parse(scenarios.stdout).at(-1)).toEqual({ id: 'rebind', title: 'Unbound, then bound again', points: 4, hidden: true, seeds: 8, ownSeeds: false });
+  });
+});
+
+describe('run <lab>[:<scenario>]', () => {
+  it('takes the scenario after the last colon, when it is a scenario id and the whole is not a folder', () => {
+    expect(splitRunTarget('protocol-binding')).toEqual({ labRef: 'protocol-binding' });
+    expect(splitRunTarget('protocol-binding:unbind')).toEqual({ labRef: 'protocol-binding', scenarioId: 'unbind' });
+    expect(splitRunTarget('../courses/a:b/my-lab:rebind')).toEqual({ labRef: '../courses/a:b/my-lab', scenarioId: 'rebind' });
+    expect(splitRunTarget('C:\\labs\\my-lab')).toEqual({ labRef: 'C:\\labs\\my-lab' });
+    const odd = join(dir, 'odd:name');
+    mkdirSync(odd);
+    expect(splitRunTarget(odd)).toEqual({ labRef: odd });
   });
 });

@@ -10,7 +10,7 @@ import {
   HiddenFileMissingError, type LoadedLab,
 } from '../grading/labs.ts';
 import { gradeLab, type GradeOptions, type GradeReport } from '../grading/grade.ts';
-import { outcomeOf, type GradeOutcome } from '../grading/reports.ts';
+import { outcomeOf, zeroReport, type GradeOutcome } from '../grading/reports.ts';
 import { gradeInSandbox, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError, type Lab } from '../scenario/schema.ts';
 import { loadLabArgument } from './grade.ts';
@@ -111,7 +111,7 @@ export async function checkLab(dirArgument: string, options: LabCheckOptions): P
   const grade = async (source: string, file: string, gradeOptions: GradeOptions): Promise<GradeOutcome> => {
     if (options.inProcess) return outcomeOf(await gradeLab(lab, source, file, references, gradeOptions));
     const result = await gradeInSandbox(lab, source, file, references, gradeOptions, options.limits);
-    return result.status === 'graded' ? outcomeOf(result.report) : { status: result.status, reason: result.reason, report: { lab: lab.id, score: 0, maxScore: points(lab), scenarios: [], variants: {}, traceHash: '' } };
+    return result.status === 'graded' ? outcomeOf(result.report) : { status: result.status, reason: result.reason, report: zeroReport(lab, result.reason) };
   };
   const failedScenarios = (report: GradeReport) => report.scenarios.filter((s) => !s.passed)
     .map((s) => `${s.id} (seed${s.failingSeeds && s.failingSeeds.length > 1 ? `s ${s.failingSeeds.join(', ')}` : ` ${s.failingSeed}`}): ${s.failures[0] ?? s.findings[0]?.rule ?? 'failed'}`).join('; ');
