@@ -1,10 +1,12 @@
-// The whole course, every lab in labs/: its reference solution scores full marks under 8 seeds,
-// and its starter compiles, loads and runs but scores less than full marks. A new lab is
-// covered by adding its folder. Per-student variants: solutions score full marks for students
+// The whole course, every lab folder in labs/ (the list is read from the folder, so a fork that
+// adds a lab adds a folder and nothing here): its reference solution scores full marks under 8
+// seeds, and its starter compiles, loads and runs but scores less than full marks. Per-student variants: solutions score full marks for students
 // other than the default too.
 
 import { describe, it, expect } from 'vitest';
-import { listLabs, referenceDrivers } from '../core/grading/labs.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listLabs, labFolders, referenceDrivers, LABS_DIR } from '../core/grading/labs.ts';
 import { gradeLab } from '../core/grading/grade.ts';
 import { variantValues } from '../core/scenario/variants.ts';
 
@@ -12,9 +14,14 @@ const references = referenceDrivers();
 const labs = listLabs();
 
 describe('the course', () => {
-  it('lists the labs in order, each with at least four scenarios, one hidden, and hints', () => {
-    expect(labs.map((l) => l.id)).toEqual(['protocol-binding', 'protocol-unbind', 'protocol-pnp', 'close-adapter', 'filter-pause', 'datapath', 'filter-firewall']);
-    expect(labs.map((l) => l.order)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  it('lists every lab folder in labs/, in order, each with at least four scenarios, one hidden, and hints', () => {
+    // The list comes from the folder (a fork that adds a lab adds a folder): each folder with a
+    // lab.json is a lab whose id is the folder's name, and the orders are 1, 2, 3... with no gap.
+    const folders = labFolders(LABS_DIR);
+    expect(folders.length).toBeGreaterThanOrEqual(1);
+    expect(labs.map((l) => l.id).sort()).toEqual(folders.map((dir) => (JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { id: string }).id).sort());
+    for (const lab of labs) expect(lab.dir, lab.id).toBe(join(LABS_DIR, lab.id));
+    expect(labs.map((l) => l.order)).toEqual(labs.map((_, i) => i + 1));
     for (const lab of labs) {
       expect(lab.scenarios.length, lab.id).toBeGreaterThanOrEqual(4);
       expect(lab.scenarios.some((s) => s.hidden), lab.id).toBe(true);

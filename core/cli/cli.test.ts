@@ -36,8 +36,8 @@ describe('nic-lab', () => {
   });
 
   it('--help on every command', async () => {
-    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'run', 'grade-batch', 'memory-map']) {
-      const { code, stdout } = await run(command, '--help');
+    for (const command of ['demo', 'bench', 'rules', 'labs', 'grade', 'run', 'grade-batch', 'memory-map', 'lab check', 'lab new', 'lab scenarios']) {
+      const { code, stdout } = await run(...command.split(' '), '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`usage: nic-lab ${command}`);
     }
@@ -55,7 +55,7 @@ describe('nic-lab', () => {
     const { code, stdout } = await run('labs', '--json');
     expect(code).toBe(0);
     const labs = JSON.parse(stdout) as { id: string; order: number; kind: string; seed: string; starter: string; solution: string }[];
-    expect(labs[0]).toEqual({ id: 'protocol-binding', title: 'The seven states of a binding', order: 1, kind: 'protocol', seed: '000', starter: 'labs/protocol-binding/starter.ts', solution: 'labs/protocol-binding/solution.ts' });
+    expect(labs[0]).toEqual({ id: 'protocol-binding', title: 'The seven states of a binding', order: 1, kind: 'protocol', seed: '000', dir: 'labs/protocol-binding', starter: 'labs/protocol-binding/starter.ts', solution: 'labs/protocol-binding/solution.ts' });
   });
 
   it('grade --json: full marks for the solution, less for the starter, exit 0 either way; 2 for unusable input', async () => {

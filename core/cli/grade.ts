@@ -1,10 +1,12 @@
-// `nic-lab labs`, `nic-lab grade`, `nic-lab run` and `nic-lab grade-batch`: the course, grading
-// one driver (in a sandboxed child process unless told otherwise) with its report formats,
-// replaying one scenario with its capture and trace, and grading a class.
+// `nic-lab labs`, `nic-lab grade`, `nic-lab run` and `nic-lab grade-batch`: the course (or any
+// folder of labs), grading one driver (in a sandboxed child process unless told otherwise) with
+// its report formats, replaying one scenario with its capture and trace, and grading a class.
+// A lab argument is a lab folder anywhere or a course lab's id (core/grading/labs.ts).
 
 import { readFileSync, existsSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, relative, resolve, join } from 'node:path';
-import { listLabs, labById, referenceDrivers, REPO_ROOT, type LoadedLab } from '../grading/labs.ts';
+import { dirname, resolve, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { scanLabs, resolveLab, referenceDrivers, displayPath, LABS_DIR, HiddenFileMissingError, type LoadedLab } from '../grading/labs.ts';
 import { gradeLab, type GradeOptions } from '../grading/grade.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { outcomeOf, zeroReport, learnerView, textReport, gradescopeResults, prairieLearnResults, junitXml, type GradeOutcome } from '../grading/reports.ts';
@@ -12,30 +14,57 @@ import { findSubmissions, parseShard, shardOf, gradeBatch, writeBatch } from '..
 import { gradeInSandbox, DEFAULT_LIMITS, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError } from '../scenario/schema.ts';
 import { confineDrivers } from '../host/confinement.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
-export async function runLabsCommand(json: boolean): Promise<number> {
-  const labs = listLabs();
+/**
+ * The exit status of `nic-lab labs` when some lab folder did not load: the others are listed and
+ * each one that failed is named with its error on stderr, but the listing is not the whole folder.
+ */
+export const LABS_INCOMPLETE_EXIT = 1;
+
+/** Lists the labs of a folder of labs (default the course), or the one lab `dir` is. */
+export async function runLabsCommand(json: boolean, dir?: string): Promise<number> {
+  let found: ReturnType<typeof scanLabs>;
+  if (dir === undefined) found = scanLabs(LABS_DIR);
+  else if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`labs: no folder ${dir}`);
+  else if (existsSync(join(dir, 'lab.json'))) {
+    try {
+      found = { labs: [loadLabFolder(dir)], problems: [] };
+    } catch (error) {
+      if (!(error instanceof LabFormatError)) throw error;
+      found = { labs: [], problems: [{ dir, message: error.message }] };
+    }
+  } else {
+    found = scanLabs(dir);
+    if (found.labs.length === 0 && found.problems.length === 0) throw new UsageError(`labs: ${dir} has no labs (a lab is a folder with a lab.json)`);
+  }
+  const { labs, problems } = found;
   if (json) {
     console.log(JSON.stringify(labs.map((l) => ({
-      id: l.id, title: l.title, order: l.order, kind: l.kind, seed: l.seed,
-      starter: relative(REPO_ROOT, resolve(l.dir, l.starter)), solution: relative(REPO_ROOT, resolve(l.dir, l.solution)),
+      id: l.id, title: l.title, order: l.order, kind: l.kind, seed: l.seed, dir: displayPath(l.dir),
+      starter: displayPath(resolve(l.dir, l.starter)), solution: displayPath(resolve(l.dir, l.solution)),
     })), null, 2));
-    return 0;
+  } else {
+    for (const l of labs) console.log(`${String(l.order).padStart(2)}. ${l.id.padEnd(20)} ${l.title}  (${l.kind}, seed ${l.seed})${dir === undefined ? '' : `  ${displayPath(l.dir)}`}`);
   }
-  for (const l of labs) console.log(`${String(l.order).padStart(2)}. ${l.id.padEnd(20)} ${l.title}  (${l.kind}, seed ${l.seed})`);
-  return 0;
+  for (const p of problems) console.error(`nic-lab: not listed: ${p.message.split('\n').join('; ')}`);
+  return problems.length > 0 ? LABS_INCOMPLETE_EXIT : 0;
 }
 
-/** The lab, with the hidden scenarios from `hiddenDir` merged in; usage errors for what is wrong. */
-function loadLab(labId: string, hiddenDir: string | undefined): LoadedLab {
-  if (hiddenDir !== undefined) {
-    if (!existsSync(hiddenDir) || !statSync(hiddenDir).isDirectory()) throw new UsageError(`--hidden: no directory ${hiddenDir}`);
-    if (/^[a-z0-9-]+$/.test(labId) && !existsSync(join(hiddenDir, `${labId}.json`))) throw new UsageError(`--hidden: ${hiddenDir} has no ${labId}.json (the hidden scenarios of ${labId})`);
-  }
+function loadLabFolder(dir: string): LoadedLab {
+  return resolveLab(dir.includes('/') ? dir : `./${dir}`);
+}
+
+/**
+ * The lab a command names (a lab folder anywhere, or a course lab's id), with the hidden
+ * scenarios of `hiddenDir/<lab id>.json` merged in; a usage error for whatever is wrong.
+ */
+export function loadLabArgument(labRef: string, hiddenDir: string | undefined): LoadedLab {
+  if (hiddenDir !== undefined && (!existsSync(hiddenDir) || !statSync(hiddenDir).isDirectory())) throw new UsageError(`--hidden: no directory ${hiddenDir}`);
   try {
-    return labById(labId, hiddenDir);
+    return resolveLab(labRef, hiddenDir);
   } catch (error) {
+    if (error instanceof HiddenFileMissingError) throw new UsageError(`--hidden: ${error.message}`);
     if (error instanceof RangeError) throw new UsageError(error.message);
     if (error instanceof LabFormatError) throw new UsageError(error.message.split('\n').join('; '));
     throw error;
@@ -48,7 +77,8 @@ function readDriver(path: string, what = 'driver file'): string {
   return readFileSync(path, 'utf8');
 }
 
-function checkSeeds(seeds: number): void {
+/** --seeds: 1 to 256 seeds per scenario. */
+export function checkSeeds(seeds: number): void {
   if (seeds < 1 || seeds > 256) throw new UsageError(`--seeds must be 1 to 256; got ${seeds}`);
 }
 
@@ -70,18 +100,19 @@ export interface GradeCommandOptions {
   limits: SandboxLimits;
 }
 
-export async function runGradeCommand(labId: string, driverPath: string, options: GradeCommandOptions): Promise<number> {
+export async function runGradeCommand(labRef: string, driverPath: string, options: GradeCommandOptions): Promise<number> {
   checkSeeds(options.seeds);
-  const lab = loadLab(labId, options.hidden);
+  const lab = loadLabArgument(labRef, options.hidden);
+  const references = referenceDrivers(lab);
   const source = readDriver(driverPath);
   const file = driverPath.replace(/^.*[\\/]/, '');
   const gradeOptions: GradeOptions = { seeds: options.seeds, ...(options.student !== undefined ? { student: options.student } : {}) };
   let outcome: GradeOutcome;
   if (options.inProcess) {
     confineDrivers();
-    outcome = outcomeOf(await gradeLab(lab, source, file, referenceDrivers(), gradeOptions));
+    outcome = outcomeOf(await gradeLab(lab, source, file, references, gradeOptions));
   } else {
-    const result = await gradeInSandbox(lab, source, file, referenceDrivers(), gradeOptions, options.limits);
+    const result = await gradeInSandbox(lab, source, file, references, gradeOptions, options.limits);
     outcome = result.status === 'graded' ? outcomeOf(result.report) : { status: result.status, reason: result.reason, report: zeroReport(lab, result.reason) };
   }
   // What a learner may read hides the hidden scenarios' details; Gradescope hides them itself.
@@ -90,7 +121,7 @@ export async function runGradeCommand(labId: string, driverPath: string, options
   if (options.prairielearn) writeOutput(options.prairielearn, JSON.stringify(prairieLearnResults(lab, outcome), null, 2) + '\n');
   if (options.junit) writeOutput(options.junit, junitXml(lab, visible));
   if (options.json) console.log(JSON.stringify({ ...visible.report, status: visible.status, ...(visible.reason ? { reason: visible.reason } : {}) }, null, 2));
-  else console.log(textReport(lab, visible, driverPath));
+  else console.log(textReport(lab, visible, driverPath, { lab: labRef, ...(options.hidden !== undefined ? { hidden: options.hidden } : {}) }));
   return outcome.status === 'grader error' ? GRADER_ERROR_EXIT : 0;
 }
 
@@ -102,6 +133,8 @@ export const GRADER_ERROR_EXIT = 3;
 
 export interface RunCommandOptions {
   driver?: string;
+  /** The folder of hidden scenarios (`<lab id>.json`), to replay one of them. */
+  hidden?: string;
   seed: number;
   student?: string;
   pcap?: string;
@@ -111,15 +144,15 @@ export interface RunCommandOptions {
 /** Runs one scenario (`lab` or `lab:scenario`, default the first) under one seed, in this process. */
 export async function runRunCommand(target: string, options: RunCommandOptions): Promise<number> {
   if (options.driver === undefined) throw new UsageError('run needs --driver FILE (the driver to run)');
-  const [labId, scenarioId] = target.split(':', 2) as [string, string | undefined];
-  const lab = loadLab(labId, undefined);
+  const { labRef, scenarioId } = splitRunTarget(target);
+  const lab = loadLabArgument(labRef, options.hidden);
   const scenario = scenarioId === undefined ? lab.scenarios[0]! : lab.scenarios.find((s) => s.id === scenarioId);
-  if (!scenario) throw new UsageError(`lab ${lab.id} has no scenario "${scenarioId}"; its scenarios are ${lab.scenarios.map((s) => s.id).join(', ')}`);
+  if (!scenario) throw new UsageError(`lab ${lab.id} has no scenario "${scenarioId}"; its scenarios are ${lab.scenarios.map((s) => s.id).join(', ')}${options.hidden === undefined ? ' (a hidden scenario needs --hidden DIR)' : ''}`);
   const source = readDriver(options.driver);
   const file = options.driver.replace(/^.*[\\/]/, '');
   // The driver runs here as it would be graded: confined (a driver cannot tell the two apart).
   confineDrivers();
-  const run = await runScenario(lab, scenario, source, file, options.seed, referenceDrivers(), { student: options.student });
+  const run = await runScenario(lab, scenario, source, file, options.seed, referenceDrivers(lab), { student: options.student });
   console.log(`${lab.id}:${scenario.id} (${scenario.title}), seed ${options.seed}: ${run.passed ? 'PASS' : 'FAIL'}`);
   for (const f of run.failures) console.log(`  ${f}`);
   for (const f of run.findings) console.log(`  finding ${f.rule} (${f.driver}, event ${f.event}): ${f.message}`);
@@ -136,6 +169,23 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   return 0;
 }
 
+/**
+ * `lab` or `lab:scenario`, where the lab may be a folder: the scenario is what follows the last
+ * colon when that is a scenario id and the whole is not itself a folder.
+ */
+export function splitRunTarget(target: string): { labRef: string; scenarioId?: string } {
+  const colon = target.lastIndexOf(':');
+  if (colon <= 0 || !/^[a-z0-9][a-z0-9-]*$/.test(target.slice(colon + 1)) || (existsSync(target) && statSync(target).isDirectory())) return { labRef: target };
+  return { labRef: target.slice(0, colon), scenarioId: target.slice(colon + 1) };
+}
+
+/**
+ * The most child processes `grade-batch` runs at once. Each is a Node process of its own with up
+ * to --memory-limit MiB, and grading is CPU-bound, so jobs beyond the cores only wait their turn
+ * while holding memory; 64 covers the largest CI runners.
+ */
+export const MAX_JOBS = 64;
+
 export interface GradeBatchCommandOptions {
   seeds: number;
   hidden?: string;
@@ -146,21 +196,23 @@ export interface GradeBatchCommandOptions {
   limits: SandboxLimits;
 }
 
-export async function runGradeBatchCommand(labId: string, submissionsDir: string, options: GradeBatchCommandOptions): Promise<number> {
+export async function runGradeBatchCommand(labRef: string, submissionsDir: string, options: GradeBatchCommandOptions): Promise<number> {
   checkSeeds(options.seeds);
-  if (options.jobs < 1) throw new UsageError(`--jobs must be at least 1; got ${options.jobs}`);
+  if (options.jobs < 1 || options.jobs > MAX_JOBS) {
+    throw new UsageError(`--jobs must be 1 to ${MAX_JOBS}; got ${options.jobs} (each job is a Node process of its own with up to --memory-limit MiB, and jobs beyond the ${availableParallelism()} core(s) here only wait their turn)`);
+  }
   let shard: { index: number; count: number } | undefined;
   try {
     shard = options.shard === undefined ? undefined : parseShard(options.shard);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const lab = loadLab(labId, options.hidden);
+  const lab = loadLabArgument(labRef, options.hidden);
   if (!existsSync(submissionsDir) || !statSync(submissionsDir).isDirectory()) throw new UsageError(`no directory of submissions ${submissionsDir}`);
   const all = findSubmissions(submissionsDir);
   if (options.inProcess) confineDrivers();
   const submissions = shard ? shardOf(all, shard) : all;
-  const rows = await gradeBatch(lab, submissions, referenceDrivers(), {
+  const rows = await gradeBatch(lab, submissions, referenceDrivers(lab), {
     seeds: options.seeds, jobs: options.jobs, limits: options.limits, inProcess: options.inProcess,
     onResult: (row, done, total) => console.error(`[${done}/${total}] ${row.submission}: ${row.report.score}/${row.report.maxScore}${row.status === 'graded' ? '' : ` (${row.status})`}`),
   });
@@ -175,15 +227,36 @@ export async function runGradeBatchCommand(labId: string, submissionsDir: string
   return 0;
 }
 
+/**
+ * The least --memory-limit. The limit caps the child's resident size (sandbox.ts), Node and the
+ * machine included. Measured (Node 20, 8 seeds, the reference solutions in the sandbox): a correct
+ * driver's child holds 66-76 MiB and reaches 100-130 MiB in filter-firewall and datapath; 256
+ * leaves a correct driver room.
+ */
+export const MIN_MEMORY_MIB = 256;
+export const MAX_MEMORY_MIB = 16384;
+/**
+ * The least --time-limit. The child's start-up alone (Node, the bundled grader, the wasm) takes
+ * 0.15 s here and 0.4 s for the first child of a run (the grader is bundled then); below a second
+ * a correct driver can time out on a busy machine.
+ */
+export const MIN_TIME_LIMIT_S = 1;
+export const MAX_TIME_LIMIT_S = 3600;
+
 /** Sandbox limits from --time-limit (seconds) and --memory-limit (MiB). */
 export function limitsFrom(timeLimitSeconds: number | undefined, memoryMiB: number | undefined): SandboxLimits {
   const limits = { ...DEFAULT_LIMITS };
   if (timeLimitSeconds !== undefined) {
-    if (!(timeLimitSeconds > 0 && timeLimitSeconds <= 3600)) throw new UsageError(`--time-limit must be more than 0 and at most 3600 seconds; got ${timeLimitSeconds}`);
+    if (!(timeLimitSeconds >= MIN_TIME_LIMIT_S && timeLimitSeconds <= MAX_TIME_LIMIT_S)) {
+      throw new UsageError(`--time-limit must be ${MIN_TIME_LIMIT_S} to ${MAX_TIME_LIMIT_S} seconds (below 1 s a correct driver can time out on a busy machine: the grading child's start-up alone takes 0.15 to 0.4 s); got ${timeLimitSeconds}`);
+    }
     limits.timeLimitMs = Math.round(timeLimitSeconds * 1000);
   }
   if (memoryMiB !== undefined) {
-    if (!(memoryMiB >= 64 && memoryMiB <= 16384)) throw new UsageError(`--memory-limit must be 64 to 16384 MiB; got ${memoryMiB}`);
+    if (!Number.isInteger(memoryMiB)) throw new UsageError(`--memory-limit must be a whole number of MiB; got ${memoryMiB}`);
+    if (!(memoryMiB >= MIN_MEMORY_MIB && memoryMiB <= MAX_MEMORY_MIB)) {
+      throw new UsageError(`--memory-limit must be ${MIN_MEMORY_MIB} to ${MAX_MEMORY_MIB} MiB (it caps the grading process's resident size; a correct driver of the course's largest lab needs about 130 MiB); got ${memoryMiB}`);
+    }
     limits.memoryMiB = memoryMiB;
   }
   return limits;

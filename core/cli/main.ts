@@ -6,9 +6,11 @@ import { runDemo } from './demo.ts';
 import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
 import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
-import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, limitsFrom } from './grade.ts';
+import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, limitsFrom, checkSeeds, LABS_INCOMPLETE_EXIT, MAX_JOBS } from './grade.ts';
+import { runLabCheckCommand, runLabNewCommand, runLabScenariosCommand, DEFAULT_SEEDS } from './lab.ts';
+import { UsageError } from './usage.ts';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 interface Command {
   summary: string;
@@ -16,6 +18,8 @@ interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** How many positional arguments it takes (default none). */
   positionals?: number;
+  /** How many of those may be left out (default none). */
+  optionalPositionals?: number;
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
@@ -47,27 +51,35 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   labs: {
-    summary: 'the course, in order',
-    usage: 'nic-lab labs [--json]',
+    summary: 'the course in order, or the labs of a folder',
+    usage: `nic-lab labs [DIR] [--json]
+
+  DIR     a folder of labs (each a folder with a lab.json), or one lab folder (default: the course)
+  --json  [{ id, title, order, kind, seed, dir, starter, solution }]
+A lab that does not load is named with its error on stderr and the others are listed;
+exit status: 0 when every lab loaded, ${LABS_INCOMPLETE_EXIT} when one did not, 2 for unusable input`,
     options: { json: { type: 'boolean' } },
-    run: async (values) => runLabsCommand(values.json === true),
+    positionals: 1,
+    optionalPositionals: 1,
+    run: async (values, positionals) => runLabsCommand(values.json === true, positionals[0]),
   },
   grade: {
     summary: 'grade a driver against a lab: every scenario under N seeds, in a sandboxed child process',
-    usage: `nic-lab grade <lab-id> <driver.ts|.js> [--seeds N] [--student ID] [--hidden DIR] [--json]
+    usage: `nic-lab grade <lab> <driver.ts|.js> [--seeds N] [--student ID] [--hidden DIR] [--json]
          [--junit FILE] [--gradescope FILE] [--prairielearn FILE] [--reveal-hidden]
          [--time-limit SECONDS] [--memory-limit MIB] [--in-process]
 
+  <lab>                a lab folder (a path with a /, or a folder here with a lab.json), or a course lab's id
   --seeds N            seeds per scenario (default 8); a scenario passes only under all of them
   --student ID         the student whose variant of the lab's values the scenarios use
-  --hidden DIR         add the hidden scenarios in DIR/<lab-id>.json
+  --hidden DIR         add the hidden scenarios in DIR/<lab id>.json (the id in the lab's lab.json)
   --json               print the report as JSON instead of text
   --junit FILE         also write JUnit XML (a testcase per scenario)
   --gradescope FILE    also write Gradescope's results.json (hidden scenarios: visibility "hidden")
   --prairielearn FILE  also write PrairieLearn's results.json (score 0..1; gradable false if it does not compile)
   --reveal-hidden      show hidden scenarios' names, seeds and failures (instructors; learners see pass/fail only)
-  --time-limit S       wall-clock limit for grading (default 60); the child is killed after it
-  --memory-limit MIB   heap limit of the child (default 512)
+  --time-limit S       wall-clock limit for grading (default 60, at least 1); the child is killed after it
+  --memory-limit MIB   heap limit of the child, a whole number of MiB (default 512, at least 64)
   --in-process         grade in this process, without the sandbox: faster, for trusted drivers only
 exit status: 0 when graded, whatever the score; 2 for unusable input; 3 when the grader itself failed`,
     options: {
@@ -85,35 +97,37 @@ exit status: 0 when graded, whatever the score; 2 for unusable input; 3 when the
   },
   run: {
     summary: 'run one scenario of a lab under one seed; write its packet capture and trace',
-    usage: `nic-lab run <lab-id>[:<scenario>] --driver FILE [--seed N] [--student ID] [--pcap FILE] [--trace FILE]
+    usage: `nic-lab run <lab>[:<scenario>] --driver FILE [--seed N] [--student ID] [--hidden DIR] [--pcap FILE] [--trace FILE]
 
+  <lab>          a lab folder or a course lab's id, as for grade
   <scenario>     the scenario's id (default: the lab's first scenario)
   --driver FILE  the driver to run (in this process: use it for your own code)
+  --hidden DIR   add the hidden scenarios in DIR/<lab id>.json, to replay one of them
   --seed N       the seed (default 1); grade reports name the shortest failing one
   --student ID   the student whose variant of the lab's values the scenario uses
   --pcap FILE    write the frames on the wire as pcapng (Wireshark, tshark)
   --trace FILE   write the trace as JSON lines; the same seed writes the same bytes
 Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 when it ran.`,
-    options: { driver: { type: 'string' }, seed: { type: 'string' }, student: { type: 'string' }, pcap: { type: 'string' }, trace: { type: 'string' } },
+    options: { driver: { type: 'string' }, seed: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, pcap: { type: 'string' }, trace: { type: 'string' } },
     positionals: 1,
     run: async (values, positionals) => runRunCommand(positionals[0]!, {
-      driver: stringOption(values, 'driver'), seed: intOption(values, 'seed', 1), student: stringOption(values, 'student'),
+      driver: stringOption(values, 'driver'), seed: intOption(values, 'seed', 1), student: stringOption(values, 'student'), hidden: stringOption(values, 'hidden'),
       pcap: stringOption(values, 'pcap'), trace: stringOption(values, 'trace'),
     }),
   },
   'grade-batch': {
     summary: 'grade a class: every submission in a folder, sandboxed, a JSON report each and a CSV',
-    usage: `nic-lab grade-batch <lab-id> <dir-of-submissions> [--out DIR] [--shard i/n] [--seeds N] [--hidden DIR]
+    usage: `nic-lab grade-batch <lab> <dir-of-submissions> [--out DIR] [--shard i/n] [--seeds N] [--hidden DIR]
          [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--in-process]
 
   a submission is a .ts/.js file in the folder, or a subfolder holding one; its name is the student id
   --out DIR            where <submission>.json and class.csv go (default grades)
   --shard i/n          grade only the i-th of n slices of the sorted submissions (a CI matrix)
   --seeds N            seeds per scenario (default 8)
-  --hidden DIR         add the hidden scenarios in DIR/<lab-id>.json
-  --jobs N             child processes at a time (default 2)
-  --time-limit S       wall-clock limit per submission (default 60): a hang scores zero, "timed out"
-  --memory-limit MIB   heap limit per submission (default 512)
+  --hidden DIR         add the hidden scenarios in DIR/<lab id>.json
+  --jobs N             child processes at a time (default 2, at most ${MAX_JOBS})
+  --time-limit S       wall-clock limit per submission (default 60, at least 1): a hang scores zero, "timed out"
+  --memory-limit MIB   heap limit per submission, a whole number of MiB (default 512, at least 64)
   --in-process         grade in this process, without the sandbox: for trusted submissions only
 A submission that hangs, crashes or does not compile gets zero and the reason; the batch goes on.
 exit status: 0 when the class was graded; 2 for unusable input; 3 when the grader itself failed for any submission`,
@@ -127,6 +141,54 @@ exit status: 0 when the class was graded; 2 for unusable input; 3 when the grade
       shard: stringOption(values, 'shard'), jobs: intOption(values, 'jobs', 2), inProcess: values['in-process'] === true,
       limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
     }),
+  },
+  'lab check': {
+    summary: 'validate a lab the way grading uses it: its files, scenarios, hidden file, starter and solution',
+    usage: `nic-lab lab check <dir> [--seeds N] [--hidden DIR] [--in-process] [--time-limit S] [--memory-limit MIB]
+
+  checks, each printed with pass or FAIL: lab.json is JSON and matches the schema; every file it names
+  is there; the hidden file DIR/<lab id>.json (with --hidden) is valid for the lab and all hidden;
+  the starter compiles and runs and does not score full marks; the solution scores full marks under
+  every seed (and for other students' variant values, if the lab has variants)
+  --seeds N            seeds per scenario (default ${DEFAULT_SEEDS})
+  --hidden DIR         check DIR/<lab id>.json too, and grade the starter and solution with it
+  --in-process         grade in this process rather than in the sandbox grading uses (faster)
+  --time-limit S, --memory-limit MIB   the sandbox's limits, as for grade
+exit status: 0 when every check passes, 1 when one fails, 2 for unusable input`,
+    options: { seeds: { type: 'string' }, hidden: { type: 'string' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' } },
+    positionals: 1,
+    run: async (values, positionals) => {
+      const seeds = intOption(values, 'seeds', DEFAULT_SEEDS);
+      checkSeeds(seeds);
+      return runLabCheckCommand(positionals[0]!, {
+        seeds, hidden: stringOption(values, 'hidden'), inProcess: values['in-process'] === true,
+        limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
+      });
+    },
+  },
+  'lab new': {
+    summary: 'write a new lab that passes lab check as it stands: lab.json, instructions, starter, solution',
+    usage: `nic-lab lab new <dir> [--kind protocol|filter] [--id ID] [--title TEXT]
+
+  <dir>          a new or empty folder; its name is the lab's id unless --id
+  --kind K       the learner writes a protocol (default) or a filter driver
+  --id ID        the lab's id (lowercase letters, digits and dashes)
+  --title TEXT   the lab's title (default: from the id)
+Nothing is overwritten: a folder that is not empty is refused.`,
+    options: { kind: { type: 'string' }, id: { type: 'string' }, title: { type: 'string' } },
+    positionals: 1,
+    run: async (values, positionals) => runLabNewCommand(positionals[0]!, { kind: stringOption(values, 'kind'), id: stringOption(values, 'id'), title: stringOption(values, 'title') }),
+  },
+  'lab scenarios': {
+    summary: "list a lab's scenarios: id, title, points, hidden or not, the seeds each runs under",
+    usage: `nic-lab lab scenarios <lab> [--hidden DIR] [--json]
+
+  <lab>         a lab folder or a course lab's id, as for grade
+  --hidden DIR  add the hidden scenarios in DIR/<lab id>.json
+  --json        [{ id, title, points, hidden, seeds, ownSeeds }] (ownSeeds: the scenario names its seeds; else --seeds decides, default ${DEFAULT_SEEDS})`,
+    options: { hidden: { type: 'string' }, json: { type: 'boolean' } },
+    positionals: 1,
+    run: async (values, positionals) => runLabScenariosCommand(positionals[0]!, { hidden: stringOption(values, 'hidden'), json: values.json === true }),
   },
   'memory-map': {
     summary: 'print where every region of a machine lives in the shared memory',
@@ -142,8 +204,9 @@ exit status: 0 when the class was graded; 2 for unusable input; 3 when the grade
 function intOption(values: Record<string, unknown>, name: string, fallback: number): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
+  if (raw === '') throw new UsageError(`--${name} is empty; it needs a whole number (e.g. --${name}=${fallback})`);
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number; got "${String(raw)}"`);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number; got "${String(raw)}"`);
   return n;
 }
 
@@ -157,6 +220,7 @@ function stringOption(values: Record<string, unknown>, name: string): string | u
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
+  if (raw === '') throw new UsageError(`--${name} is empty; it needs a number`);
   const n = Number(raw);
   if (!Number.isFinite(n) || String(raw).trim() === '') throw new UsageError(`--${name} must be a number; got "${String(raw)}"`);
   return n;
@@ -173,14 +237,25 @@ function help(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(help());
-    return name === undefined ? 2 : 0;
+/** `lab <subcommand>` is one command of the table under the name "lab <subcommand>". */
+function commandName(argv: string[]): { name: string | undefined; rest: string[] } {
+  const [first, second, ...others] = argv;
+  if (first === 'lab') {
+    if (second === undefined || second.startsWith('-')) throw new UsageError(`lab needs a subcommand: ${Object.keys(COMMANDS).filter((c) => c.startsWith('lab ')).map((c) => c.slice(4)).join(', ')} (nic-lab lab check --help)`);
+    if (!COMMANDS[`lab ${second}`]) throw new UsageError(`unknown command "lab ${second}"; the lab commands: ${Object.keys(COMMANDS).filter((c) => c.startsWith('lab ')).join(', ')}`);
+    return { name: `lab ${second}`, rest: others };
   }
-  const command = COMMANDS[name];
+  return { name: first, rest: argv.slice(1) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === undefined || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(help());
+    return argv[0] === undefined ? 2 : 0;
+  }
   try {
+    const { name, rest } = commandName(argv);
+    const command = COMMANDS[name!];
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     const { values, positionals } = (() => {
       try {
@@ -193,7 +268,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`${command.summary}\n\nusage: ${command.usage}`);
       return 0;
     }
-    if (positionals.length !== (command.positionals ?? 0)) {
+    if (positionals.length > (command.positionals ?? 0) || positionals.length < (command.positionals ?? 0) - (command.optionalPositionals ?? 0)) {
       throw new UsageError(`${name} takes ${command.positionals ?? 0} argument(s); got ${positionals.length} (usage: ${command.usage.split('\n')[0]})`);
     }
     return await command.run(values as Record<string, string | boolean | undefined>, positionals);

@@ -42,10 +42,10 @@ describe('lab format errors', () => {
   it('refuses two scenarios with one id', () => {
     const lab = labById('protocol-binding');
     const twice = { ...lab, scenarios: [lab.scenarios[0], lab.scenarios[0]] };
-    expect(() => parseLab(twice, 'lab.json')).toThrow('lab.json: scenarios: two scenarios are called "bind-and-run"');
+    expect(() => parseLab(twice, 'lab.json')).toThrow('lab.json: scenarios.1.id: two scenarios are called "bind-and-run" (the other: scenarios.0)');
   });
 
   it('an unknown lab id lists the labs there are', () => {
-    expect(() => labById('nope')).toThrow(/no lab "nope"; the labs are protocol-binding/);
+    expect(() => labById('nope')).toThrow(/^no such lab "nope": the course has no lab of that id, and it is not a lab folder \(the course's labs: protocol-binding, protocol-unbind, /);
   });
 });

@@ -66,8 +66,11 @@ export function failureLines(s: ScenarioReport): string[] {
   return lines;
 }
 
-/** The report for a terminal. `driver` is the path a replay command should name. */
-export function textReport(lab: Lab, outcome: GradeOutcome, driver: string): string {
+/**
+ * The report for a terminal. `driver` is the path a replay command should name; `replay` how it
+ * names the lab (as the grader was given it: an id or a folder) and the hidden folder, if any.
+ */
+export function textReport(lab: Lab, outcome: GradeOutcome, driver: string, replay: { lab?: string; hidden?: string } = {}): string {
   const { report } = outcome;
   const graded = outcome.status === 'graded';
   const lines = [`${lab.title} (${lab.id}): score ${report.score}/${report.maxScore}${graded ? '' : `  [${outcome.status}]`}`];
@@ -78,9 +81,14 @@ export function textReport(lab: Lab, outcome: GradeOutcome, driver: string): str
     lines.push(`  ${s.passed ? 'pass' : 'FAIL'}  ${String(s.points).padStart(2)}/${s.maxPoints}  ${s.hidden ? '(hidden) ' : ''}${s.id}: ${s.title}`);
     if (!graded) continue;
     for (const line of failureLines(s)) lines.push(`          ${line}`);
-    if (!s.passed && s.shortestFailingSeed !== undefined) lines.push(`          replay: nic-lab run ${lab.id}:${s.id} --driver ${driver} --seed ${s.shortestFailingSeed} --trace trace.jsonl --pcap capture.pcapng`);
+    if (!s.passed && s.shortestFailingSeed !== undefined) lines.push(`          replay: nic-lab run ${shellWord(`${replay.lab ?? lab.id}:${s.id}`)}${s.hidden && replay.hidden !== undefined ? ` --hidden ${shellWord(replay.hidden)}` : ''} --driver ${shellWord(driver)} --seed ${s.shortestFailingSeed} --trace trace.jsonl --pcap capture.pcapng`);
   }
   return lines.join('\n');
+}
+
+/** `word` as one word for a POSIX shell: as it is when it is safe, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 // ---- Gradescope ---------------------------------------------------------------------------------

@@ -146,13 +146,34 @@ export const LabSchema = z.object({
   hints: z.array(z.string().min(1)).default([]),
   /** Per-student values drawn from the student id (Packet Tracer's Variable Manager, for NDIS). */
   variants: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a variant name: letters and digits'), VariantSchema).default({}),
+  /**
+   * The reference drivers the scenarios load beside the learner's (the protocol above a filter
+   * lab, the filter under a protocol lab's `machine.referenceFilter`), as files in the lab's
+   * folder. Each one left out is the course's (labs/reference/). The web lab always uses the course's.
+   */
+  references: z.object({
+    protocol: z.string().endsWith('.ts').optional(),
+    filter: z.string().endsWith('.ts').optional(),
+  }).strict().optional(),
   scenarios: z.array(ScenarioSchema).min(1),
 });
 export type Lab = z.infer<typeof LabSchema>;
 
+/** One problem in a lab file: the path inside it, what is wrong, and where in the text when known. */
+export interface LabIssue {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** Finds the line and column (1-based) of a path in the file's text, for messages. */
+export type Locator = (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+
 export class LabFormatError extends Error {
-  constructor(readonly file: string, readonly issues: { path: string; message: string }[]) {
-    super(issues.map((i) => `${file}: ${i.path || '(top)'}: ${i.message}`).join('\n'));
+  constructor(readonly file: string, readonly issues: LabIssue[]) {
+    // With a line and column, a problem of the whole file (a JSON error) needs no path.
+    super(issues.map((i) => (i.line !== undefined ? `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}` : `${file}: ${i.path || '(top)'}: ${i.message}`)).join('\n'));
     this.name = 'LabFormatError';
   }
 }
@@ -173,8 +194,6 @@ export function replaceRefs(value: unknown, valueOf: (ref: VariantRef) => number
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceRefs(v, valueOf)]));
 }
 
-const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.');
-
 /**
  * A number that fails a field's bounds fails both branches of its union (number or variant
  * reference): report what the number branch said, which is the useful part.
@@ -191,39 +210,114 @@ function numberIssues(issues: readonly z.core.$ZodIssue[]): { path: PropertyKey[
   });
 }
 
-/**
- * Validates a parsed lab.json; throws LabFormatError naming the file, each path and what was
- * expected: unknown variants, and variants whose range does not fit the field they are used in.
- */
-export function parseLab(data: unknown, file: string): Lab {
-  const result = LabSchema.safeParse(data);
-  if (!result.success) {
-    throw new LabFormatError(file, numberIssues(result.error.issues).map((issue) => ({ path: pathText(issue.path), message: issue.message })));
+const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+/** The adapter numbers a step or expectation names, with the path of each. */
+function adapterRefs(scenario: { steps: readonly object[]; expectations: readonly object[] }): { path: (string | number)[]; adapter: number }[] {
+  const refs: { path: (string | number)[]; adapter: number }[] = [];
+  for (const list of ['steps', 'expectations'] as const) {
+    scenario[list].forEach((item, j) => {
+      const adapter = (item as { adapter?: unknown }).adapter;
+      if (typeof adapter === 'number') refs.push({ path: [list, j, 'adapter'], adapter });
+    });
   }
-  const lab = result.data;
-  const issues: { path: string; message: string }[] = [];
-  const ids = lab.scenarios.map((s) => s.id);
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate) issues.push({ path: 'scenarios', message: `two scenarios are called "${duplicate}"` });
-  const declared = Object.keys(lab.variants);
-  lab.scenarios.forEach((scenario, i) => {
-    const refs = variantRefs(scenario, ['scenarios', i]);
-    const unknown = refs.filter((r) => !(r.ref.var in lab.variants));
+  return refs;
+}
+
+/**
+ * What the schema cannot say about scenarios: ids used twice (`takenIds` are the ids already used,
+ * with where), variants that are not declared or whose range does not fit a field, adapters the
+ * scenario's machine does not have. `at(i)` is the path of scenario i in its file.
+ */
+function scenarioIssues(scenarios: readonly Scenario[], variants: Lab['variants'], at: (i: number) => (string | number)[], takenIds: Map<string, string> = new Map()): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Map(takenIds);
+  const declared = Object.keys(variants);
+  scenarios.forEach((scenario, i) => {
+    const where = seen.get(scenario.id);
+    if (where !== undefined) issues.push({ path: [...at(i), 'id'], message: `two scenarios are called "${scenario.id}" (the other: ${where})` });
+    else seen.set(scenario.id, pathText(at(i)));
+    for (const ref of adapterRefs(scenario)) {
+      if (ref.adapter >= scenario.machine.nics) {
+        issues.push({ path: [...at(i), ...ref.path], message: `adapter ${ref.adapter} is not on this scenario's machine: it has ${scenario.machine.nics} NIC(s), adapters 0 to ${scenario.machine.nics - 1} (machine.nics, default 2)` });
+      }
+    }
+    const refs = variantRefs(scenario, at(i));
+    const unknown = refs.filter((r) => !(r.ref.var in variants));
     for (const r of unknown) {
-      issues.push({ path: pathText(r.path), message: `uses the variant "${r.ref.var}", which the lab does not declare (${declared.length ? `its variants: ${declared.join(', ')}` : 'it declares no variants'})` });
+      issues.push({ path: r.path, message: `uses the variant "${r.ref.var}", which the lab does not declare (${declared.length ? `its variants: ${declared.join(', ')}` : 'it declares no variants'})` });
     }
     if (unknown.length > 0 || refs.length === 0) return;
     // The field's own bounds must hold for every value a student can draw: check both ends.
     for (const end of ['min', 'max'] as const) {
-      const check = ScenarioSchema.safeParse(replaceRefs(scenario, (ref) => lab.variants[ref.var]![end] + (ref.plus ?? 0)));
+      const check = ScenarioSchema.safeParse(replaceRefs(scenario, (ref) => variants[ref.var]![end] + (ref.plus ?? 0)));
       if (check.success) continue;
       for (const issue of numberIssues(check.error.issues)) {
-        const ref = refs.find((r) => pathText(r.path) === pathText(['scenarios', i, ...issue.path]));
-        const drawn = ref ? `the variant "${ref.ref.var}" at its ${end} (${lab.variants[ref.ref.var]![end]}${ref.ref.plus ? ` plus ${ref.ref.plus}` : ''})` : `a variant at its ${end}`;
-        issues.push({ path: pathText(['scenarios', i, ...issue.path]), message: `with ${drawn}: ${issue.message}` });
+        const path = [...at(i), ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+        const ref = refs.find((r) => pathText(r.path) === pathText(path));
+        const drawn = ref ? `the variant "${ref.ref.var}" at its ${end} (${variants[ref.ref.var]![end]}${ref.ref.plus ? ` plus ${ref.ref.plus}` : ''})` : `a variant at its ${end}`;
+        issues.push({ path, message: `with ${drawn}: ${issue.message}` });
       }
     }
   });
-  if (issues.length > 0) throw new LabFormatError(file, issues);
+  return issues;
+}
+
+function located(issues: readonly { path: readonly PropertyKey[]; message: string }[], locate: Locator | undefined): LabIssue[] {
+  return issues.map((issue) => {
+    const at = locate?.(issue.path.map((p) => (typeof p === 'number' ? p : String(p))));
+    return { path: pathText(issue.path), message: issue.message, ...(at ?? {}) };
+  });
+}
+
+/**
+ * Validates a parsed lab.json; throws LabFormatError naming the file, each path and what was
+ * expected: unknown variants, variants whose range does not fit the field they are used in,
+ * adapters the machine does not have. `locate` adds each path's line and column.
+ */
+export function parseLab(data: unknown, file: string, locate?: Locator): Lab {
+  const result = LabSchema.safeParse(data);
+  if (!result.success) throw new LabFormatError(file, located(numberIssues(result.error.issues), locate));
+  const lab = result.data;
+  const issues = scenarioIssues(lab.scenarios, lab.variants, (i) => ['scenarios', i]);
+  if (issues.length > 0) throw new LabFormatError(file, located(issues, locate));
   return lab;
+}
+
+/** A file of hidden scenarios (`--hidden DIR` reads `DIR/<lab id>.json`). */
+export const HiddenFileSchema = z.object({
+  /** The lab's id, if the file says which lab it is for. */
+  lab: z.string().optional(),
+  scenarios: z.array(ScenarioSchema).min(1),
+}).strict();
+
+/**
+ * Validates a hidden file's data against its lab; returns its scenarios, every one hidden. Its
+ * errors name the hidden file (`file`): an object with `scenarios` is expected (not `null`), no
+ * scenario may say `"hidden": false`, ids may not repeat the lab's, and each scenario meets the
+ * lab's own checks (its variants, its machine's adapters).
+ */
+export function parseHiddenScenarios(data: unknown, file: string, lab: Lab, labFile: string, locate?: Locator): Scenario[] {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new LabFormatError(file, located([{ path: [], message: `expected an object { "scenarios": [...] } (the lab's hidden scenarios); got ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}` }], locate));
+  }
+  const issues: { path: PropertyKey[]; message: string }[] = [];
+  const raw = (data as { scenarios?: unknown }).scenarios;
+  if (Array.isArray(raw)) {
+    raw.forEach((s, i) => {
+      if (s !== null && typeof s === 'object' && (s as { hidden?: unknown }).hidden === false) {
+        issues.push({ path: ['scenarios', i, 'hidden'], message: 'a hidden file\'s scenarios are always hidden: remove "hidden": false, or move the scenario to the lab\'s lab.json' });
+      }
+    });
+  }
+  const result = HiddenFileSchema.safeParse(data);
+  if (!result.success) issues.push(...numberIssues(result.error.issues));
+  if (issues.length > 0) throw new LabFormatError(file, located(issues, locate));
+  const hidden = result.data!;
+  const more: { path: PropertyKey[]; message: string }[] = [];
+  if (hidden.lab !== undefined && hidden.lab !== lab.id) more.push({ path: ['lab'], message: `is "${hidden.lab}", but these scenarios are being added to the lab "${lab.id}"` });
+  const taken = new Map(lab.scenarios.map((s, i) => [s.id, `scenarios.${i} of ${labFile}`]));
+  more.push(...scenarioIssues(hidden.scenarios, lab.variants, (i) => ['scenarios', i], taken));
+  if (more.length > 0) throw new LabFormatError(file, located(more, locate));
+  return hidden.scenarios.map((s) => ({ ...s, hidden: true }));
 }

@@ -84,7 +84,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     let recorder: RunRecorder | undefined;
     // Run puts each driver in its own Web Worker (the worker host): sandboxed, and a handler that
     // does not return is stopped by the host's watchdog with DriverHung, well before the page's.
-    const run = await runScenario(course, scenario, request.source, DRIVER_FILE, request.seed, references, { host: 'worker', watchdogMs: RUN_WATCHDOG_MS, observe: (rt) => {
+    const run = await runScenario(course, scenario, request.source, DRIVER_FILE, request.seed, course.referenceSources, { host: 'worker', watchdogMs: RUN_WATCHDOG_MS, observe: (rt) => {
       watch(rt);
       recorder = new RunRecorder(rt, (chunk) => void onChunk(chunk));
     } });
@@ -104,7 +104,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
   async grade(request: GradeRequest, onProgress: (progress: GradeProgress) => void): Promise<GradeOutcome> {
     const course = lab(request.lab);
     heartbeat?.reset();
-    return gradeLab(course, request.source, DRIVER_FILE, references, {
+    return gradeLab(course, request.source, DRIVER_FILE, course.referenceSources, {
       seeds: request.seeds,
       observe: (rt, scenario, seed) => {
         watch(rt);

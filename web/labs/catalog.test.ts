@@ -2,7 +2,7 @@
 // labs/ loads through the lab schema with its texts, in order, and hidden scenarios never reach it.
 
 import { describe, it, expect } from 'vitest';
-import { listLabs } from '../../core/grading/labs.ts';
+import { listLabs, referenceDrivers } from '../../core/grading/labs.ts';
 import { course, labById, references } from './catalog.ts';
 import { readFileSync } from 'node:fs';
 
@@ -16,6 +16,8 @@ describe('the bundled course', () => {
       expect(bundled.instructionsText).toBe(lab.instructionsText);
       expect(bundled.starterSource).toBe(lab.starterSource);
       expect(bundled.solutionSource).toBe(lab.solutionSource);
+      // The reference drivers its scenarios load: the same as the command line's for that lab.
+      expect(bundled.referenceSources).toEqual(referenceDrivers(lab));
     }
   });
 

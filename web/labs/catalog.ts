@@ -2,7 +2,8 @@
 // Markdown instructions, the starter and solution drivers as text) and checked with the same
 // schema the command line uses. Hidden scenarios are instructors': the build leaves them out of
 // the site (vite.config.ts), and they are filtered here too, so the in-page grader never has
-// them. The reference drivers some scenarios load are bundled beside the labs.
+// them. The reference drivers some scenarios load are bundled beside the labs: the course's
+// (labs/reference/), or a lab's own where its lab.json names them, as on the command line.
 
 import { parseLab, LabFormatError, type Lab, type Scenario } from '../../core/scenario/schema.ts';
 import referenceProtocol from '../../labs/reference/protocol.ts?raw';
@@ -16,6 +17,8 @@ export interface CourseLab extends Lab {
   instructionsText: string;
   starterSource: string;
   solutionSource: string;
+  /** The reference drivers its scenarios load (its own, else the course's). */
+  referenceSources: { protocol: string; filter: string };
 }
 
 export interface Course {
@@ -46,6 +49,10 @@ function loadCourse(): Course {
         instructionsText: read(lab.instructions, 'instructions'),
         starterSource: read(lab.starter, 'starter'),
         solutionSource: read(lab.solution, 'solution'),
+        referenceSources: {
+          protocol: lab.references?.protocol !== undefined ? read(lab.references.protocol, 'references.protocol') : referenceProtocol,
+          filter: lab.references?.filter !== undefined ? read(lab.references.filter, 'references.filter') : referenceFilter,
+        },
         scenarios: lab.scenarios.filter((s: Scenario) => !s.hidden),
       });
     } catch (error) {

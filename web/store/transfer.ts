@@ -3,6 +3,9 @@
 // format marker, the version, every field with zod) before anything is written, then merged in
 // one transaction: nothing a learner has is lost (a local draft that the import replaces is kept
 // under a backup key), and a malformed or foreign file changes nothing and says what is wrong.
+// A file is checked against the course too: every lab must be one of its labs and every score
+// within 0 and that lab's maximum. Completion and the best attempt are never taken from the file:
+// they are recomputed from the attempts (a file's "completed" flag is ignored).
 
 import { z } from 'zod';
 import { Attempt, GradeSummary, describeIssues, SCHEMA_VERSION } from './records.ts';
@@ -45,8 +48,27 @@ export async function exportProgress(store: ProgressStore, now = new Date()): Pr
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: now.toISOString(), labs };
 }
 
-/** Checks a progress file's text; throws ImportError saying what is wrong and where. */
-export function parseExport(text: string, fileName = 'the file'): ExportFile {
+/** The course an import is checked against: each lab's id and the most points the page grades it to. */
+export type CourseScores = ReadonlyMap<string, number>;
+
+/** The course's labs and their maximum scores, from labs as the page has them (hidden scenarios left out). */
+export function courseScores(labs: readonly { id: string; scenarios: readonly { points: number }[] }[]): CourseScores {
+  return new Map(labs.map((lab) => [lab.id, lab.scenarios.reduce((n, s) => n + s.points, 0)]));
+}
+
+/** What is wrong with a score of a lab whose maximum is `max`, or undefined. */
+function scoreProblem(entry: { score: number; maxScore: number }, lab: string, max: number): string | undefined {
+  if (entry.maxScore !== max) return `maxScore ${entry.maxScore} is not the ${max} points lab "${lab}" has`;
+  if (!Number.isInteger(entry.score) || entry.score < 0 || entry.score > max) return `score ${entry.score} is outside 0..${max} (the points lab "${lab}" has)`;
+  return undefined;
+}
+
+/**
+ * Checks a progress file's text against the course; throws ImportError saying what is wrong and
+ * where: not JSON, not a progress file, a newer version, a damaged field, a lab twice, a lab the
+ * course does not have, a score outside 0..the lab's maximum.
+ */
+export function parseExport(text: string, fileName: string, course: CourseScores): ExportFile {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -66,6 +88,16 @@ export function parseExport(text: string, fileName = 'the file'): ExportFile {
   const labs = result.data.labs.map((l) => l.lab);
   const twice = labs.find((lab, i) => labs.indexOf(lab) !== i);
   if (twice) throw new ImportError(`${fileName} is damaged: lab "${twice}" appears twice; nothing was imported.`);
+  for (const [i, entry] of result.data.labs.entries()) {
+    const max = course.get(entry.lab);
+    if (max === undefined) throw new ImportError(`${fileName}: labs.${i}.lab: "${entry.lab}" is not a lab of this course (its labs: ${[...course.keys()].join(', ')}); nothing was imported.`);
+    for (const [j, attempt] of entry.attempts.entries()) {
+      const problem = scoreProblem(attempt, entry.lab, max);
+      if (problem) throw new ImportError(`${fileName}: labs.${i}.attempts.${j}: ${problem}; nothing was imported.`);
+    }
+    const problem = entry.lastGrade && scoreProblem(entry.lastGrade, entry.lab, max);
+    if (problem) throw new ImportError(`${fileName}: labs.${i}.lastGrade: ${problem}; nothing was imported.`);
+  }
   return result.data;
 }
 
@@ -88,7 +120,8 @@ export async function importProgress(store: ProgressStore, file: ExportFile): Pr
     const seen = new Set(localProgress.attempts.map((a) => `${a.at}/${a.traceHash}/${a.score}`));
     const attempts = [...localProgress.attempts, ...entry.attempts.filter((a) => !seen.has(`${a.at}/${a.traceHash}/${a.score}`))].sort((a, b) => a.at - b.at);
     const lastGrade = [localProgress.lastGrade, entry.lastGrade].filter((g) => g !== null).sort((a, b) => b.at - a.at)[0] ?? null;
-    const merged = withAttempts({ ...localProgress, schema: SCHEMA_VERSION, completed: localProgress.completed || entry.completed }, attempts, lastGrade);
+    // Completion and the best come from the attempts (withAttempts), never from the file's flag.
+    const merged = withAttempts({ ...localProgress, schema: SCHEMA_VERSION }, attempts, lastGrade);
     if (JSON.stringify(merged) !== JSON.stringify(localProgress)) write.progress = merged;
     if (write.draft || write.progress) writes.push(write);
   }

@@ -71,6 +71,15 @@ describe('the web lab application', () => {
     await writeFile(damaged, JSON.stringify({ ...file, labs: [{ ...file.labs[0], attempts: [{ at: 'yesterday' }] }] }));
     await importFile(b.page, damaged);
     await expect.poll(() => b.page.getByRole('alert').first().textContent()).toMatch(/damaged\.json is damaged: labs\.0\.attempts\.0\.at: /);
+    // A score above the lab's maximum, and a lab the course does not have: refused the same way.
+    const forged = join(scratch, 'forged.json');
+    await writeFile(forged, JSON.stringify({ ...file, labs: [{ ...file.labs[0], attempts: [{ ...file.labs[0].attempts[0], score: 1_000_000 }] }] }));
+    await importFile(b.page, forged);
+    await expect.poll(() => b.page.getByRole('alert').first().textContent()).toMatch(/forged\.json: labs\.0\.attempts\.0: score 1000000 is outside 0\.\.\d+ \(the points lab "protocol-binding" has\); nothing was imported/);
+    const stranger = join(scratch, 'stranger.json');
+    await writeFile(stranger, JSON.stringify({ ...file, labs: [{ ...file.labs[0], lab: 'not-in-this-course' }] }));
+    await importFile(b.page, stranger);
+    await expect.poll(() => b.page.getByRole('alert').first().textContent()).toMatch(/stranger\.json: labs\.0\.lab: "not-in-this-course" is not a lab of this course/);
     expect(await status.textContent()).toBe('not started');
 
     await importFile(b.page, exported);

@@ -8,7 +8,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { course, labById } from '../../labs/catalog.ts';
 import { ProgressStore, type StoreNotice } from '../../store/progress-store.ts';
 import type { DraftRecord, ProgressRecord } from '../../store/records.ts';
-import { exportProgress, importProgress, parseExport, ImportError } from '../../store/transfer.ts';
+import { exportProgress, importProgress, parseExport, courseScores, ImportError } from '../../store/transfer.ts';
 import { LabEngine } from '../../engine/lab-engine.ts';
 import type { IsolationState } from '../../isolation.ts';
 import '../course-page/course-page.ts';
@@ -101,7 +101,7 @@ export class NicLabApp extends LitElement {
     input.value = '';
     if (!file) return;
     try {
-      const parsed = parseExport(await file.text(), file.name);
+      const parsed = parseExport(await file.text(), file.name, courseScores(course.labs));
       const result = await importProgress(this.store, parsed);
       this.notify('ok', `Imported ${file.name}: progress for ${result.labs} lab(s) updated${result.draftsReplaced ? `; ${result.draftsReplaced} older local draft(s) kept as backups` : ''}.`);
       this.generation++;
