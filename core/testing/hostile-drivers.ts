@@ -37,6 +37,7 @@ tryGet('process via require', () => require('process'));
 tryGet('fs via require', () => require('fs'));
 tryGet('process via console', () => (console as any).constructor('return process')());
 tryGet('process via module', () => module.constructor('return process')());
+// Not engine code: the attacker's probes of a real clock and randomness, which confinement must refuse.
 tryGet('a real clock', () => Date.now());
 tryGet('a real date', () => new Date().getTime());
 tryGet('randomness', () => Math.random() + 1);
@@ -171,6 +172,7 @@ const world = [
   attempt(() => Function.prototype.toString.call(ndis.NdisRegisterProtocolDriver)),
   attempt(() => (ndis.NdisRegisterProtocolDriver as any).name + '/' + ndis.NdisRegisterProtocolDriver.length),
   attempt(() => new Error('x').stack),
+  // The attacker asks for a real clock and randomness (confined, both throw): probes, not engine code.
   attempt(() => Date.now()),
   attempt(() => Math.random()),
   attempt(() => [Object.isFrozen(Array.prototype), Object.isFrozen(ndis), Object.isFrozen(ndis.NdisRegisterProtocolDriver)].join()),
