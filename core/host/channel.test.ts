@@ -6,7 +6,7 @@ import { CallChannel, ChannelCorrupted, ChannelTimeout, FOR_CORE, FOR_DRIVER, CH
 import { Codec, CodecError, type Remote } from './codec.ts';
 import { NblPool } from '../memory/nbl-pool.ts';
 import { NetBufferViews } from '../ndis/net-buffer-list.ts';
-import { NdisHandle } from '../ndis/handle.ts';
+import { NdisHandle, issueHandle } from '../ndis/handle.ts';
 import { Prng } from '../sched/prng.ts';
 
 function pair() {
@@ -23,7 +23,7 @@ function pair() {
   };
   const handles = new Map<number, NdisHandle>();
   const core = new Codec({ side: 'c', views, remote, handle: (id) => handles.get(id) });
-  const driver = new Codec({ side: 'd', views, remote, handle: (id, kind, label) => new NdisHandle(kind, id, label) });
+  const driver = new Codec({ side: 'd', views, remote, handle: (id, kind, label) => issueHandle(kind, id, label) });
   return { core, driver, views, calls, handles };
 }
 
@@ -86,7 +86,7 @@ describe('codec', () => {
 
   it('sends NBLs by pool index and handles by id', () => {
     const { core, driver, views, handles } = pair();
-    const handle = new NdisHandle('binding', 3, 'p@nic0');
+    const handle = issueHandle('binding', 3, 'p@nic0');
     handles.set(3, handle);
     const mirror = driver.decode(core.encode(handle)) as NdisHandle;
     expect(mirror.toString()).toBe('binding handle 3 (p@nic0)');

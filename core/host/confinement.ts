@@ -19,6 +19,7 @@
 // Why this holds and what it does not cover: README, "Grading untrusted code".
 
 import 'ses';
+import { protectMachineMemory } from '../memory/protect.ts';
 
 type Lockdown = (options?: Record<string, string>) => void;
 type CompartmentConstructor = new (options: { globals: Record<string, unknown>; __options__: true }) => { globalThis: Record<string, unknown>; evaluate(code: string): unknown };
@@ -51,6 +52,8 @@ export function onLockdown(step: () => void): void {
  */
 export function confineDrivers(): void {
   if (lockedDown) return;
+  // Views of the machine's memory stop giving out their buffer (core/memory/protect.ts).
+  protectMachineMemory();
   for (const step of beforeLockdown.splice(0)) step();
   ses.lockdown(LOCKDOWN_OPTIONS);
   lockedDown = true;

@@ -19,7 +19,7 @@ import { confineDrivers } from './confinement.ts';
 import { NblPool } from '../memory/nbl-pool.ts';
 import type { Region } from '../memory/map.ts';
 import { NetBufferViews } from '../ndis/net-buffer-list.ts';
-import { NdisHandle } from '../ndis/handle.ts';
+import { NdisHandle, issueHandle } from '../ndis/handle.ts';
 import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
 import { SourcePositions, type DriverSourceMap } from '../ndis/source-positions.ts';
@@ -85,7 +85,7 @@ const endpoint = new Endpoint(channel, {
   views,
   handle: (id, kind, label) => {
     let handle = handles.get(id);
-    if (!handle) handles.set(id, (handle = new NdisHandle(kind, id, label)));
+    if (!handle) handles.set(id, (handle = issueHandle(kind, id, label)));
     return handle;
   },
 });

@@ -12,6 +12,7 @@
 //   NB records    nbCount x 32 B
 //   data buffers  bufferCount x bufferBytes (one buffer per NET_BUFFER: its MDL, in NDIS terms)
 
+import { protectBuffer } from './protect.ts';
 import type { Region } from './map.ts';
 
 export const POOL_MAGIC = 0x504c424e; // "NBLP"
@@ -107,6 +108,7 @@ export class NblPool {
   private readonly firstNbWord: number;
 
   constructor(buffer: ArrayBufferLike, region: Region, bufferBytes = 2048) {
+    protectBuffer(buffer);
     this.layout = planPool(region, bufferBytes);
     this.words = new Uint32Array(buffer);
     this.bytes = new Uint8Array(buffer);
@@ -249,7 +251,7 @@ export class NblPool {
       this.nbStamp.fill(0);
       this.stamp = 1;
     }
-    const { nblCount, nbCount } = this.layout;
+    const { nblCount } = this.layout;
     let nbls = 0;
     let netBuffers = 0;
     let bytes = 0;
@@ -259,30 +261,59 @@ export class NblPool {
       if (this.nblStamp[nbl] === this.stamp) throw new ChainError(`NBL ${nbl} appears twice in one chain (Next makes a loop)`, this.nblAddress(nbl));
       this.nblStamp[nbl] = this.stamp;
       nbls++;
-      let nbLink = this.nblField(nbl, NBL_FIRST_NB);
-      if (nbLink === 0) throw new ChainError(`NBL ${nbl} has no NET_BUFFER (FirstNetBuffer is NULL)`, this.nblAddress(nbl) + NBL_FIRST_NB);
-      while (nbLink !== 0) {
-        const nb = nbLink - 1;
-        if (nb >= nbCount) throw new ChainError(`NBL ${nbl}: NET_BUFFER index ${nb} is outside the pool (0..${nbCount - 1})`, this.nblAddress(nbl));
-        if (this.nbStamp[nb] === this.stamp) throw new ChainError(`NET_BUFFER ${nb} appears twice (its Next makes a loop, or two NBLs share it)`, this.nbAddress(nb));
-        this.nbStamp[nb] = this.stamp;
-        const buffer = this.nbField(nb, NB_BUFFER);
-        const bufferLength = this.nbField(nb, NB_BUFFER_LENGTH);
-        const offset = this.nbField(nb, NB_DATA_OFFSET);
-        const length = this.nbField(nb, NB_DATA_LENGTH);
-        if (buffer < this.layout.dataBase || buffer + bufferLength > this.dataEnd || buffer + bufferLength < buffer) {
-          throw new ChainError(`NET_BUFFER ${nb}: its buffer 0x${buffer.toString(16)} (+${bufferLength}) is not inside the pool's data`, this.nbAddress(nb) + NB_BUFFER);
-        }
-        if (offset + length > bufferLength || offset + length < offset) {
-          throw new ChainError(`NET_BUFFER ${nb}: DataOffset ${offset} + DataLength ${length} runs past its ${bufferLength}-byte buffer`, this.nbAddress(nb) + NB_DATA_OFFSET);
-        }
-        netBuffers++;
-        bytes += length;
-        nbLink = this.nbField(nb, NB_NEXT);
-      }
+      netBuffers += this.walkNetBuffers(nbl);
+      bytes += this.walkedBytes;
       const next = this.nblField(nbl, NBL_NEXT);
       if (next === 0) return { nbls, netBuffers, bytes };
       nbl = next - 1;
     }
+  }
+
+  /**
+   * Checks the NET_BUFFERs of one NBL (not its Next): as checkChain does for each NBL of a chain.
+   * The miniport checks again before it hands the data to the device, since a driver can rewrite
+   * an NBL's records while NDIS holds it. Throws ChainError; returns the number of NET_BUFFERs.
+   */
+  checkNetBuffers(nbl: number): number {
+    if (!this.isIndex(nbl)) throw new ChainError(`NBL index ${nbl} is outside the pool (0..${this.layout.nblCount - 1})`, 0);
+    if (++this.stamp === 0xffffffff) {
+      this.nblStamp.fill(0);
+      this.nbStamp.fill(0);
+      this.stamp = 1;
+    }
+    return this.walkNetBuffers(nbl);
+  }
+
+  /** The bytes of the NET_BUFFERs walkNetBuffers last walked (a field: the walk allocates nothing). */
+  private walkedBytes = 0;
+
+  /** Walks and checks NBL `nbl`'s NET_BUFFERs under the current stamp; returns how many. */
+  private walkNetBuffers(nbl: number): number {
+    const { nbCount } = this.layout;
+    let netBuffers = 0;
+    let bytes = 0;
+    let nbLink = this.nblField(nbl, NBL_FIRST_NB);
+    if (nbLink === 0) throw new ChainError(`NBL ${nbl} has no NET_BUFFER (FirstNetBuffer is NULL)`, this.nblAddress(nbl) + NBL_FIRST_NB);
+    while (nbLink !== 0) {
+      const nb = nbLink - 1;
+      if (nb >= nbCount) throw new ChainError(`NBL ${nbl}: NET_BUFFER index ${nb} is outside the pool (0..${nbCount - 1})`, this.nblAddress(nbl));
+      if (this.nbStamp[nb] === this.stamp) throw new ChainError(`NET_BUFFER ${nb} appears twice (its Next makes a loop, or two NBLs share it)`, this.nbAddress(nb));
+      this.nbStamp[nb] = this.stamp;
+      const buffer = this.nbField(nb, NB_BUFFER);
+      const bufferLength = this.nbField(nb, NB_BUFFER_LENGTH);
+      const offset = this.nbField(nb, NB_DATA_OFFSET);
+      const length = this.nbField(nb, NB_DATA_LENGTH);
+      if (buffer < this.layout.dataBase || buffer + bufferLength > this.dataEnd || buffer + bufferLength < buffer) {
+        throw new ChainError(`NET_BUFFER ${nb}: its buffer 0x${buffer.toString(16)} (+${bufferLength}) is not inside the pool's data`, this.nbAddress(nb) + NB_BUFFER);
+      }
+      if (offset + length > bufferLength || offset + length < offset) {
+        throw new ChainError(`NET_BUFFER ${nb}: DataOffset ${offset} + DataLength ${length} runs past its ${bufferLength}-byte buffer`, this.nbAddress(nb) + NB_DATA_OFFSET);
+      }
+      netBuffers++;
+      bytes += length;
+      nbLink = this.nbField(nb, NB_NEXT);
+    }
+    this.walkedBytes = bytes;
+    return netBuffers;
   }
 }

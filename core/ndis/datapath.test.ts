@@ -124,6 +124,18 @@ describe('datapath rules', () => {
     expect(rules(rt)).toEqual(['ReturnedResourcesNbl']);
   });
 
+  it('SharedMemoryCorrupted: an NBL rewritten while NDIS holds it (DataLength past its buffer) is failed before the NIC reads it', async () => {
+    // 100 frames into a 64-entry ring: the last waits in the miniport's queue while the driver writes it.
+    const { rt, driver, echo } = await twoNics(echoProtocol({ afterSend: 'NET_BUFFER_LIST_FIRST_NB(tail)!.DataLength = 5000;' }));
+    send(rt, driver, echo, 100);
+    rt.run();
+    expect(rt.verifier.findings.map((f) => [f.rule, f.driver])).toEqual([['SharedMemoryCorrupted', 'echo']]);
+    expect(rt.verifier.findings[0]!.message).toMatch(/^an NBL sent down changed while NDIS held it \(the miniport found it so before transmitting\): NET_BUFFER \d+: DataOffset 0 \+ DataLength 5000 runs past its 2048-byte buffer$/);
+    // It stops the machine: what went out is the ring's first 63 frames, not the rewritten one.
+    expect(rt.stopped?.rule).toBe('SharedMemoryCorrupted');
+    expect(rt.machine.nic(0).statistics().GPTC).toBe(63);
+  });
+
   it('NblNotOwned: returning the same NBL twice', async () => {
     const { rt, driver, echo } = await twoNics(echoProtocol({ receive: 'NdisReturnNetBufferLists(b.handle, nbls, 0); NdisReturnNetBufferLists(b.handle, nbls, 0);' }));
     send(rt, driver, echo, 1);

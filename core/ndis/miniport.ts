@@ -19,6 +19,7 @@ import {
   TXD_STATUS, RCTL_EN, RCTL_UPE, RCTL_MPE, RCTL_BAM,
 } from '../../wasm/e1000/registers.ts';
 import { writeTxDescriptor } from '../nic/descriptors.ts';
+import { bufferOf } from '../memory/protect.ts';
 import { parseMac, formatMac } from '../nic/machine.ts';
 import { multicastTableBit } from '../nic/ethernet.ts';
 import {
@@ -26,10 +27,10 @@ import {
   NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, OID_802_3_MAXIMUM_LIST_SIZE,
   OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES,
 } from './constants.ts';
-import { NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_STATUS } from '../memory/nbl-pool.ts';
+import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS } from '../memory/nbl-pool.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
-  NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED,
+  NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED, NDIS_STATUS_INVALID_PACKET,
 } from './status.ts';
 import type { Nic } from '../nic/nic.ts';
 import type { NdisRuntime } from './runtime.ts';
@@ -161,8 +162,17 @@ export class MiniportAdapter {
     let queued = false;
     while (this.txQueue.length > 0) {
       const nbl = this.txQueue[0]!;
-      let count = 0;
-      for (let link = pool.nblField(nbl, NBL_FIRST_NB); link !== 0; link = pool.nbField(link - 1, NB_NEXT)) count++;
+      // Checked again here, not only when the driver sent it: a driver can rewrite the records of
+      // an NBL NDIS holds (a loop in Next, DataLength past the buffer) before it reaches the ring.
+      let count: number;
+      try {
+        count = pool.checkNetBuffers(nbl);
+      } catch (error) {
+        if (!(error instanceof ChainError)) throw error;
+        this.txQueue.shift();
+        this.rejectCorruptedSend(nbl, error.message);
+        continue;
+      }
       const free = (this.txClean - this.txTail - 1 + this.txCount) % this.txCount;
       if (count > free) break;
       this.txQueue.shift();
@@ -181,6 +191,18 @@ export class MiniportAdapter {
       this.nic.write('TDT', this.txTail);
       this.scheduleDevice();
     }
+  }
+
+  /**
+   * An NBL whose records changed while NDIS held it: SharedMemoryCorrupted, and the send is failed
+   * with NDIS_STATUS_INVALID_PACKET without the device touching its data.
+   */
+  private rejectCorruptedSend(nbl: number, problem: string): void {
+    const source = this.runtime.pool.nblField(nbl, NBL_SOURCE);
+    this.runtime.report('SharedMemoryCorrupted', { driver: this.runtime.sourceDriverName(source), object: `adapter ${this.name}`, message: `an NBL sent down changed while NDIS held it (the miniport found it so before transmitting): ${problem}` });
+    this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_INVALID_PACKET);
+    this.sendsOutstanding--;
+    this.runtime.post(`complete rejected send ${this.name}`, () => this.runtime.filters.completeAbove(this, -1, [nbl]), { channel: `adapter ${this.name}` });
   }
 
   /** The device runs (transmit ring, wire, receive) and then the DPC, as one task of this adapter. */
@@ -377,7 +399,8 @@ export class MiniportAdapter {
    */
   oidRequest(requestType: number, oid: number, buffer: Uint8Array): { status: number; bytes: number; needed: number } {
     const set = requestType === NdisRequestSetInformation;
-    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    // bufferOf: a driver may pass a view of the machine's memory (a frame) as its InformationBuffer.
+    const view = new DataView(bufferOf(buffer), buffer.byteOffset, buffer.byteLength);
     const need = (n: number) => ({ status: NDIS_STATUS_BUFFER_TOO_SHORT, bytes: 0, needed: n });
     const ok = (n: number) => ({ status: NDIS_STATUS_SUCCESS, bytes: n, needed: 0 });
     const macBytes = (text: string) => parseMac(text);

@@ -141,7 +141,12 @@ declare module 'ndis' {
     DataOffset: number;
     DataLength: number;
     readonly BufferLength: number;
-    /** The data itself, a view of shared memory (no copy: writing it writes the frame). */
+    /**
+     * The data itself, a view of the machine's memory (no copy: writing it writes the frame). The
+     * view does not give out the memory it lies in (the NIC's registers, the rings, every other
+     * frame): `Data.buffer` throws. Read and write bytes through the view (`data[14] = seq`), or
+     * copy them (`data.slice()`) to build a DataView on the copy.
+     */
     readonly Data: Uint8Array;
   }
   /** A list of NET_BUFFERs (here: one frame each) and its chain link. */
@@ -160,7 +165,7 @@ declare module 'ndis' {
   export function NET_BUFFER_NEXT_NB(NetBuffer: NET_BUFFER): NET_BUFFER | null;
   export function NET_BUFFER_DATA_LENGTH(NetBuffer: NET_BUFFER): number;
   export function NET_BUFFER_DATA_OFFSET(NetBuffer: NET_BUFFER): number;
-  /** The first BytesNeeded bytes of the data (a view, no copy), or null if there are fewer. */
+  /** The first BytesNeeded bytes of the data (a view, no copy, whose `buffer` throws as Data's does), or null if there are fewer. */
   export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number): Uint8Array | null;
 
   export interface BIND_PARAMETERS {

@@ -8,52 +8,65 @@ import { NblPool, NBL_WORD, NB_WORD } from '../memory/nbl-pool.ts';
 // Both classes read and write their record's words directly (no per-access method chain), and a
 // NET_BUFFER keeps the view it last gave out as `Data`, so a driver that reads its frames through
 // `Data` allocates nothing per frame while the record's buffer, offset and length stay the same.
+// Their fields are #private: the words are the whole pool (every record, the data of every frame)
+// and lead to the pool itself, none of which a driver may reach; a driver gets at a record only
+// through the NDIS field names below, and at the data only through `Data` (whose buffer is not
+// given out: core/memory/protect.ts).
 
 export class NET_BUFFER {
   /** The pool's memory as words, and this record's first word in it. */
-  private readonly words: Uint32Array;
-  private readonly at: number;
+  readonly #words: Uint32Array;
+  readonly #at: number;
+  readonly #views: NetBufferViews;
+  readonly #index: number;
   /** The last `Data` view, and the buffer address, offset and length it was made for. */
-  private data: Uint8Array | null = null;
-  private dataBuffer = 0;
-  private dataOffset = 0;
-  private dataLength = 0;
+  #data: Uint8Array | null = null;
+  #dataBuffer = 0;
+  #dataOffset = 0;
+  #dataLength = 0;
 
-  constructor(private readonly views: NetBufferViews, readonly index: number) {
-    this.words = views.pool.words;
-    this.at = views.pool.nbWord(index);
+  constructor(views: NetBufferViews, index: number) {
+    this.#views = views;
+    this.#index = index;
+    this.#words = views.pool.words;
+    this.#at = views.pool.nbWord(index);
+  }
+
+  /** The record's index in the pool (what crosses to another thread). */
+  get index(): number {
+    return this.#index;
   }
 
   get Next(): NET_BUFFER | null {
-    const link = this.words[this.at + NB_WORD.next]!;
-    return link === 0 ? null : this.views.nb(link - 1);
+    const link = this.#words[this.#at + NB_WORD.next]!;
+    return link === 0 ? null : this.#views.nb(link - 1);
   }
 
   set Next(next: NET_BUFFER | null) {
-    this.words[this.at + NB_WORD.next] = next ? next.index + 1 : 0;
+    this.#words[this.#at + NB_WORD.next] = next ? next.index + 1 : 0;
   }
 
   /** Bytes from the start of the buffer to the first byte of data. */
   get DataOffset(): number {
-    return this.words[this.at + NB_WORD.offset]!;
+    return this.#words[this.#at + NB_WORD.offset]!;
   }
 
   set DataOffset(value: number) {
-    this.words[this.at + NB_WORD.offset] = value >>> 0;
+    this.#words[this.#at + NB_WORD.offset] = value >>> 0;
   }
 
   /** Bytes of data. */
   get DataLength(): number {
-    return this.words[this.at + NB_WORD.length]!;
+    return this.#words[this.#at + NB_WORD.length]!;
   }
 
   set DataLength(value: number) {
-    this.words[this.at + NB_WORD.length] = value >>> 0;
+    this.#words[this.#at + NB_WORD.length] = value >>> 0;
   }
 
   /** Size of the buffer (the MDL) the data lies in. */
   get BufferLength(): number {
-    return this.words[this.at + NB_WORD.bufferLength]!;
+    return this.#words[this.#at + NB_WORD.bufferLength]!;
   }
 
   /**
@@ -61,69 +74,78 @@ export class NET_BUFFER {
    * RangeError if DataOffset and DataLength do not fit the buffer.
    */
   get Data(): Uint8Array {
-    const words = this.words;
-    const buffer = words[this.at + NB_WORD.buffer]!;
-    const offset = words[this.at + NB_WORD.offset]!;
-    const length = words[this.at + NB_WORD.length]!;
-    if (this.data !== null && buffer === this.dataBuffer && offset === this.dataOffset && length === this.dataLength) return this.data;
-    const bufferLength = words[this.at + NB_WORD.bufferLength]!;
+    const words = this.#words;
+    const buffer = words[this.#at + NB_WORD.buffer]!;
+    const offset = words[this.#at + NB_WORD.offset]!;
+    const length = words[this.#at + NB_WORD.length]!;
+    if (this.#data !== null && buffer === this.#dataBuffer && offset === this.#dataOffset && length === this.#dataLength) return this.#data;
+    const bufferLength = words[this.#at + NB_WORD.bufferLength]!;
     if (offset + length > bufferLength) {
-      throw new RangeError(`NET_BUFFER ${this.index}: DataOffset ${offset} + DataLength ${length} is past its ${bufferLength}-byte buffer`);
+      throw new RangeError(`NET_BUFFER ${this.#index}: DataOffset ${offset} + DataLength ${length} is past its ${bufferLength}-byte buffer`);
     }
-    const pool = this.views.pool;
+    const pool = this.#views.pool;
     if (buffer < pool.layout.dataBase || buffer + offset + length > pool.dataEnd) {
-      throw new RangeError(`NET_BUFFER ${this.index}: its buffer 0x${buffer.toString(16)} (+${offset + length}) is not inside the pool's data`);
+      throw new RangeError(`NET_BUFFER ${this.#index}: its buffer 0x${buffer.toString(16)} (+${offset + length}) is not inside the pool's data`);
     }
-    this.data = pool.bytes.subarray(buffer + offset, buffer + offset + length);
-    this.dataBuffer = buffer;
-    this.dataOffset = offset;
-    this.dataLength = length;
-    return this.data;
+    this.#data = pool.bytes.subarray(buffer + offset, buffer + offset + length);
+    this.#dataBuffer = buffer;
+    this.#dataOffset = offset;
+    this.#dataLength = length;
+    return this.#data;
   }
 }
 
 export class NET_BUFFER_LIST {
-  private readonly words: Uint32Array;
-  private readonly at: number;
+  readonly #words: Uint32Array;
+  readonly #at: number;
+  readonly #views: NetBufferViews;
+  readonly #index: number;
 
-  constructor(private readonly views: NetBufferViews, readonly index: number) {
-    this.words = views.pool.words;
-    this.at = views.pool.nblWord(index);
+  constructor(views: NetBufferViews, index: number) {
+    this.#views = views;
+    this.#index = index;
+    this.#words = views.pool.words;
+    this.#at = views.pool.nblWord(index);
+  }
+
+  /** The record's index in the pool (what crosses to another thread). */
+  get index(): number {
+    return this.#index;
   }
 
   get Next(): NET_BUFFER_LIST | null {
-    const link = this.words[this.at + NBL_WORD.next]!;
-    return link === 0 ? null : this.views.nbl(link - 1);
+    const link = this.#words[this.#at + NBL_WORD.next]!;
+    return link === 0 ? null : this.#views.nbl(link - 1);
   }
 
   set Next(next: NET_BUFFER_LIST | null) {
-    this.words[this.at + NBL_WORD.next] = next ? next.index + 1 : 0;
+    this.#words[this.#at + NBL_WORD.next] = next ? next.index + 1 : 0;
   }
 
   get FirstNetBuffer(): NET_BUFFER | null {
-    const link = this.words[this.at + NBL_WORD.firstNb]!;
-    return link === 0 ? null : this.views.nb(link - 1);
+    const link = this.#words[this.#at + NBL_WORD.firstNb]!;
+    return link === 0 ? null : this.#views.nb(link - 1);
   }
 
   set FirstNetBuffer(nb: NET_BUFFER | null) {
-    this.words[this.at + NBL_WORD.firstNb] = nb ? nb.index + 1 : 0;
+    this.#words[this.#at + NBL_WORD.firstNb] = nb ? nb.index + 1 : 0;
   }
 
   /** NDIS_STATUS of a send, set by whoever completes it. */
   get Status(): number {
-    return this.words[this.at + NBL_WORD.status]!;
+    return this.#words[this.#at + NBL_WORD.status]!;
   }
 
   set Status(status: number) {
-    this.words[this.at + NBL_WORD.status] = status >>> 0;
+    this.#words[this.#at + NBL_WORD.status] = status >>> 0;
   }
 
   get Flags(): number {
-    return this.words[this.at + NBL_WORD.flags]!;
+    return this.#words[this.#at + NBL_WORD.flags]!;
   }
 
   set Flags(flags: number) {
-    this.words[this.at + NBL_WORD.flags] = flags >>> 0;
+    this.#words[this.#at + NBL_WORD.flags] = flags >>> 0;
   }
 
   /**
@@ -132,13 +154,13 @@ export class NET_BUFFER_LIST {
    * filter its own NBLs apart.
    */
   get SourceHandle(): unknown {
-    const id = this.words[this.at + NBL_WORD.source]!;
-    return id === 0 ? null : (this.views.handleOf?.(id) ?? id);
+    const id = this.#words[this.#at + NBL_WORD.source]!;
+    return id === 0 ? null : (this.#views.handleOf?.(id) ?? id);
   }
 
   set SourceHandle(handle: unknown) {
     const id = typeof handle === 'number' ? handle : ((handle as { id?: unknown } | null)?.id ?? 0);
-    this.words[this.at + NBL_WORD.source] = typeof id === 'number' ? id >>> 0 : 0;
+    this.#words[this.#at + NBL_WORD.source] = typeof id === 'number' ? id >>> 0 : 0;
   }
 }
 

@@ -336,6 +336,22 @@ describe('handler behaviour', () => {
     expect(rt.stopped!.message).toBe('NdisUnbindAdapter expects an NdisBindingHandle from NdisOpenAdapterEx; it got null');
   });
 
+  it('a handle cannot be forged: its constructor refuses a driver, and a copy with the same id is InvalidHandle', async () => {
+    const { rt } = await started(protocol({
+      pnp: `if (event.NetEvent === NetEventRestart) {
+        const h: any = binding.handle;
+        let constructed = 'made';
+        try { new h.constructor(h.kind, h.id, h.label); } catch (e) { constructed = (e as Error).message; }
+        if (!constructed.includes('cannot make one')) throw new Error('the handle constructor made a handle: ' + constructed);
+        const copy = Object.create(Object.getPrototypeOf(h), { kind: { value: h.kind }, id: { value: h.id }, label: { value: h.label } });
+        NdisUnbindAdapter(copy);
+      }
+      return NDIS_STATUS_SUCCESS;`,
+    }));
+    expect(rules(rt)).toEqual(['InvalidHandle']);
+    expect(rt.stopped!.message).toMatch(/^NdisUnbindAdapter expects an NdisBindingHandle from NdisOpenAdapterEx; it got binding handle \d+ /);
+  });
+
   it('InvalidParameter: sending something that is not a NET_BUFFER_LIST', async () => {
     const { rt } = await started(protocol({
       prelude: 'import { NdisSendNetBufferLists } from "ndis";',

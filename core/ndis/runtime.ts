@@ -17,7 +17,7 @@ import { ruleById } from '../verifier/rules.ts';
 import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { StateMachine } from './state-machine.ts';
-import { NdisHandle } from './handle.ts';
+import { NdisHandle, issueHandle } from './handle.ts';
 export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
@@ -253,15 +253,23 @@ export class NdisRuntime {
   // ---- handles ------------------------------------------------------------------------------
 
   newHandle(kind: string, label: string, target: unknown): NdisHandle {
-    const handle = new NdisHandle(kind, this.nextHandle++, label);
+    const handle = issueHandle(kind, this.nextHandle++, label);
     this.handles.set(handle.id, target);
     this.handleObjects.set(handle.id, handle);
     return handle;
   }
 
+  /** The name of the driver whose binding or filter module has handle id `id` (an NBL's SourceHandle). */
+  sourceDriverName(id: number): string {
+    const target = this.handles.get(id) as { protocol?: { name?: unknown }; driver?: { name?: unknown } } | undefined;
+    const name = target?.protocol?.name ?? target?.driver?.name;
+    return typeof name === 'string' ? name : 'a driver';
+  }
+
   /** The object behind `handle` if it is a live handle of `kind`, else undefined. */
   resolve<T>(handle: unknown, kind: string): T | undefined {
-    if (!(handle instanceof NdisHandle) || handle.kind !== kind) return undefined;
+    // By identity: the handle object NDIS made for this id, not any object that carries the id.
+    if (!(handle instanceof NdisHandle) || handle.kind !== kind || this.handleObjects.get(handle.id) !== handle) return undefined;
     return this.handles.get(handle.id) as T | undefined;
   }
 

@@ -10,6 +10,8 @@ export interface ProtocolOptions {
   pause?: string;
   /** Code run in the send-complete handler after the bookkeeping. */
   extra?: string;
+  /** Code run in sendFrames after NdisSendNetBufferLists returned; \`tail\` (the last NBL sent) is in scope. */
+  afterSend?: string;
 }
 
 /** A protocol that binds to every adapter, sets a packet filter, and can send numbered frames. */
@@ -41,12 +43,16 @@ export function sendFrames(from: number, toMac: string, count: number): boolean 
     data.set(mac, 0);
     data.set([2, 0, 0, 0, 0, 1], 6);
     data[12] = 0x88; data[13] = 0xb5;
-    new DataView(data.buffer, data.byteOffset).setUint32(14, i, true);
+    // The sequence number after the Ethernet header, little-endian, byte by byte: Data is a view of
+    // the machine's memory and gives out no buffer for a DataView.
+    const seq = i;
+    data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;
     if (tail) tail.Next = nbl; else head = nbl;
     tail = nbl;
   }
   b.outstanding += count;
   NdisSendNetBufferLists(b.handle, head, 0, 0);
+  ${o.afterSend ?? ''}
   return true;
 }
 
@@ -92,7 +98,7 @@ export function DriverEntry(): number {
     ReceiveNetBufferListsHandler(b: Binding, nbls: any, _port: number, count: number, flags: number) {
       ${o.receive ?? `for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
         const data: Uint8Array = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
-        b.received.push(new DataView(data.buffer, data.byteOffset).getUint32(14, true));
+        b.received.push(((data[14]! | (data[15]! << 8) | (data[16]! << 16) | (data[17]! << 24)) >>> 0));
       }
       if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) === 0) NdisReturnNetBufferLists(b.handle, nbls, 0);`}
     },

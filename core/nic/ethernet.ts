@@ -65,5 +65,7 @@ export function numberedFrame(dst: string, src: string, seq: number, size = 60):
 
 /** The sequence number numberedFrame wrote. */
 export function sequenceOf(frame: Uint8Array): number {
-  return new DataView(frame.buffer, frame.byteOffset).getUint32(SEQUENCE_OFFSET, true);
+  // Byte by byte: the frame may be a view of the machine's memory, whose buffer is not given out.
+  const o = SEQUENCE_OFFSET;
+  return (frame[o]! | (frame[o + 1]! << 8) | (frame[o + 2]! << 16) | (frame[o + 3]! << 24)) >>> 0;
 }

@@ -3,6 +3,7 @@
 // tests, grading, replay) or run live with the device on its own worker thread.
 
 import * as m from '../../wasm/e1000/machine.ts';
+import { protectBuffer } from '../memory/protect.ts';
 import { layoutMachine, createMachineMemory, type MachineConfig, type MachineLayout } from '../memory/map.ts';
 import { deriveState } from '../sched/prng.ts';
 import { spawnThread, type Thread } from '../host/thread.ts';
@@ -104,6 +105,7 @@ export class Machine {
     readonly module: WebAssembly.Module,
     readonly seed: bigint | number,
   ) {
+    protectBuffer(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
     this.view = new DataView(memory.buffer);
     this.words = new Int32Array(memory.buffer);

@@ -142,6 +142,141 @@ require = (specifier: string) => {
 };
 `;
 
+/**
+ * A prelude that looks, in every object it can reach (the `ndis` module, every handler's
+ * arguments, what NDIS calls return, their fields, prototypes and getters: a NET_BUFFER's Data),
+ * for the machine's memory: a buffer bigger than the view it came from, or any view or buffer of a
+ * megabyte or more (the frames NDIS hands out are a few KiB). Finding one, the driver fails
+ * (`GRABBED <path>`): with it, it could write the NIC's counters or the NBL pool's records.
+ */
+const GRAB_PRELUDE = String.raw`
+declare let require: any;
+const MiB = 1 << 20;
+let grabbed: string | undefined;
+const seenByGrabber = new Set<unknown>();
+function big(value: any): boolean {
+  try { if (value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object SharedArrayBuffer]') return value.byteLength >= MiB; } catch {}
+  try { if (ArrayBuffer.isView(value)) return (value as any).byteLength >= MiB; } catch {}
+  return false;
+}
+function grab(value: any, path: string, depth: number): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seenByGrabber.has(value) || depth > 6) return;
+  seenByGrabber.add(value);
+  if (big(value)) { grabbed ??= path; return; }
+  if (ArrayBuffer.isView(value)) {
+    try { const buffer = (value as any).buffer; if (buffer.byteLength > (value as any).byteLength) grabbed ??= path + '.buffer'; } catch {}
+    return;
+  }
+  let keys: (string | symbol)[] = [];
+  try { keys = Reflect.ownKeys(value); } catch {}
+  for (const key of keys) {
+    let d: PropertyDescriptor | undefined;
+    try { d = Object.getOwnPropertyDescriptor(value, key); } catch {}
+    if (!d) continue;
+    if ('value' in d) grab(d.value, path + '.' + String(key), depth + 1);
+    else { grab(d.get, path + '.get ' + String(key), depth + 1); grab(d.set, path + '.set ' + String(key), depth + 1); }
+  }
+  // Getters on its prototype (NET_BUFFER.Data, Next...), read as a driver reads them.
+  let proto: any;
+  try { proto = Object.getPrototypeOf(value); } catch {}
+  if (proto && proto !== Object.prototype && proto !== Function.prototype && proto !== Array.prototype) {
+    for (const key of Reflect.ownKeys(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (d && d.get) { try { grab(d.get.call(value), path + '.' + String(key), depth + 1); } catch {} }
+    }
+    grab(proto, path + '.__proto__', depth + 1);
+  }
+}
+function checkGrab(where: string): void {
+  if (grabbed) throw new Error('GRABBED ' + grabbed + ' (in ' + where + ')');
+}
+const grabberRequire = require;
+const grabbing = (fn: any, name: string) => function (this: unknown, ...args: unknown[]) {
+  args.forEach((a, i) => grab(a, name + ' argument ' + i, 0));
+  checkGrab(name);
+  const result = fn.apply(this, args);
+  grab(result, name + ' result', 0);
+  checkGrab(name + ' result');
+  return result;
+};
+require = (specifier: string) => {
+  const ndis = grabberRequire(specifier);
+  grab(ndis, 'ndis', 0);
+  checkGrab('the module');
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(ndis)) {
+    if (typeof value !== 'function') { wrapped[name] = value; continue; }
+    wrapped[name] = name === 'NdisRegisterProtocolDriver' || name === 'NdisFRegisterFilterDriver'
+      ? (...args: any[]) => {
+          const chars = args[args.length - 1];
+          const handlers: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(chars)) handlers[k] = typeof v === 'function' ? grabbing(v, k) : v;
+          args[args.length - 1] = handlers;
+          return grabbing(value, name)(...args);
+        }
+      : grabbing(value, name);
+  }
+  return wrapped;
+};
+`;
+
+/**
+ * A prelude for a protocol driver that sends nothing and yet passes a `counter` expectation on
+ * GPTC: when its adapter is open it allocates an NBL, takes the machine's memory from the
+ * NET_BUFFER (its Data's buffer, or the record's own fields), finds the NIC's register block by
+ * the MAC address in RAL0/RAH0 (the bind parameters give it) and writes `count` into GPTC.
+ */
+export function counterForger(count: number): string {
+  return String.raw`
+declare let require: any;
+const forgerRequire = require;
+let mac: number[] = [];
+let poolHandle: unknown;
+function memoryOf(nb: any): Uint32Array | undefined {
+  const routes = [() => nb.Data.buffer, () => nb.words?.buffer, () => nb.views?.pool?.words?.buffer];
+  for (const route of routes) {
+    try { const buffer = route(); if (buffer && buffer.byteLength > 1 << 20) return new Uint32Array(buffer); } catch {}
+  }
+  return undefined;
+}
+function forge(ndis: any): void {
+  try {
+    const nbl = ndis.NdisAllocateNetBufferAndNetBufferList(poolHandle, 0, 0, null, 0, 60);
+    const words = memoryOf(ndis.NET_BUFFER_LIST_FIRST_NB(nbl));
+    ndis.NdisFreeNetBufferList(nbl);
+    if (!words) return;
+    const ral = (mac[0]! | (mac[1]! << 8) | (mac[2]! << 16) | (mac[3]! << 24)) >>> 0;
+    const rah = (mac[4]! | (mac[5]! << 8) | 0x80000000) >>> 0;
+    for (let i = 0; i + 1 < words.length; i++) {
+      if (words[i] === ral && words[i + 1] === rah) {
+        words[i - 0x5400 / 4 + 0x4080 / 4] = ${count}; // RAL0 is register 0x5400, GPTC 0x4080
+        return;
+      }
+    }
+  } catch {}
+}
+require = (specifier: string) => {
+  const ndis = forgerRequire(specifier);
+  return {
+    ...ndis,
+    NdisRegisterProtocolDriver: (context: unknown, chars: any) => ndis.NdisRegisterProtocolDriver(context, {
+      ...chars,
+      BindAdapterHandlerEx: (ctx: unknown, bindContext: unknown, parameters: any) => {
+        mac = String(parameters.CurrentMacAddress).split(':').map((x) => parseInt(x, 16));
+        return chars.BindAdapterHandlerEx(ctx, bindContext, parameters);
+      },
+    }),
+    NdisAllocateNetBufferListPool: (...args: unknown[]) => (poolHandle = ndis.NdisAllocateNetBufferListPool(...args)),
+    NdisOpenAdapterEx: (...args: unknown[]) => {
+      const result = ndis.NdisOpenAdapterEx(...args);
+      forge(ndis);
+      return result;
+    },
+  };
+};
+`;
+}
+
 /** `solution` with `prelude` before everything else (its imports included). */
 function withPrelude(prelude: string, solution: string): string {
   return `${prelude}\n${solution}`;
@@ -150,6 +285,11 @@ function withPrelude(prelude: string, solution: string): string {
 /** The solution with a prelude that tries every way out of the compartment it can think of. */
 export function escapingDriver(solution: string): string {
   return withPrelude(ESCAPE_PRELUDE, solution);
+}
+
+/** The solution with a prelude that fails once it reaches the machine's memory (`GRABBED <path>`). */
+export function grabbingDriver(solution: string): string {
+  return withPrelude(GRAB_PRELUDE, solution);
 }
 
 /** The solution with a prelude that fails once it finds state an earlier run left behind. */

@@ -37,7 +37,10 @@ export function SendFrames(adapter: number, destination: string, count: number, 
     data.set(bytesOf(destination), 0);
     data.set(bytesOf(b.mac), 6);
     data.set([0x88, 0xb5], 12);
-    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    // The sequence number after the Ethernet header, little-endian, byte by byte: Data is a view of
+    // the machine's memory and gives out no buffer for a DataView.
+    const seq = first + i;
+    data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;
     nbl.Next = head;
     head = nbl;
     sent++;

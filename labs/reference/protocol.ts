@@ -85,7 +85,10 @@ export function SendFrames(index: number, destination: string, count: number, si
     data.set(b.macAddress.split(':').map((h) => parseInt(h, 16)), 6);
     data[12] = 0x88;
     data[13] = 0xb5;
-    new DataView(data.buffer, data.byteOffset).setUint32(14, first + i, true);
+    // The sequence number after the Ethernet header, little-endian, byte by byte: Data is a view of
+    // the machine's memory and gives out no buffer for a DataView.
+    const seq = first + i;
+    data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;
     if (tail) tail.Next = nbl;
     else head = nbl;
     tail = nbl;
@@ -179,7 +182,7 @@ export function DriverEntry(): NDIS_STATUS {
     ReceiveNetBufferListsHandler(b: Binding, nbls: NET_BUFFER_LIST, _port: number, _count: number, flags: number): void {
       for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
         const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
-        if (data.length >= 18) b.received.push(new DataView(data.buffer, data.byteOffset).getUint32(14, true));
+        if (data.length >= 18) b.received.push(((data[14]! | (data[15]! << 8) | (data[16]! << 16) | (data[17]! << 24)) >>> 0));
       }
       // With RESOURCES the NBLs go back when this returns; otherwise they are ours to return.
       if ((flags & NDIS_RECEIVE_FLAGS_RESOURCES) === 0 && countOf(nbls) > 0) NdisReturnNetBufferLists(b.handle!, nbls, 0);

@@ -11,7 +11,7 @@ import {
   NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_RECEIVE_FLAGS_RESOURCES,
-  type NDIS_HANDLE, type NET_BUFFER, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
 } from 'ndis';
 
 interface Binding {
@@ -45,17 +45,24 @@ let completed = 0;
 let received = 0;
 let errors = 0;
 let firstError: string | null = null;
-/** The frame's first 16 bytes (destination, source, EtherType 0x88B5, 2 bytes of padding) as words. */
-const header = new Uint32Array(4);
-/** The machine's memory as words (the frames are read and written a word at a time). */
-let words: Uint32Array | null = null;
+/** The frame's first 16 bytes (destination, source, EtherType 0x88B5, 2 bytes of padding). */
+const header = new Uint8Array(16);
 
-/** The index in `words` of the NET_BUFFER's first data byte (its Data view is kept by NDIS, so this allocates nothing). */
-function wordOf(nb: NET_BUFFER): number {
-  const data = nb.Data;
-  words ??= new Uint32Array(data.buffer, 0, data.buffer.byteLength >> 2);
-  return data.byteOffset >> 2;
+// A frame's words, little-endian, a byte at a time: a NET_BUFFER's Data is a view of the machine's
+// memory, which gives out no buffer to build a wider view on (core/memory/protect.ts).
+function writeWord(data: Uint8Array, at: number, value: number): void {
+  data[at] = value;
+  data[at + 1] = value >>> 8;
+  data[at + 2] = value >>> 16;
+  data[at + 3] = value >>> 24;
 }
+
+function readWord(data: Uint8Array, at: number): number {
+  return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
+}
+
+/** Where the last word of a frame of `frameBytes` goes (word-aligned, as the frame's words are). */
+const lastWord = () => ((frameBytes >> 2) - 1) << 2;
 
 function macBytes(mac: string): number[] {
   return mac.split(':').map((h) => parseInt(h, 16));
@@ -73,16 +80,13 @@ function pump(): void {
     for (; n > 0; n--) {
       const nbl = NdisAllocateNetBufferAndNetBufferList(b.pool, 0, 0, null, 0, frameBytes);
       if (!nbl) break;
-      const w = wordOf(NET_BUFFER_LIST_FIRST_NB(nbl)!);
-      const m = words!;
+      // NDIS keeps each NET_BUFFER's Data view, so this allocates nothing per frame.
+      const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
       const seq = sent + built;
-      m[w] = header[0]!;
-      m[w + 1] = header[1]!;
-      m[w + 2] = header[2]!;
-      m[w + 3] = header[3]!;
-      m[w + 4] = seq;
-      m[w + 5] = ~seq >>> 0;
-      m[w + ((frameBytes >> 2) - 1)] = (seq ^ 0x5a5a5a5a) >>> 0;
+      data.set(header);
+      writeWord(data, 16, seq);
+      writeWord(data, 20, ~seq);
+      writeWord(data, lastWord(), seq ^ 0x5a5a5a5a);
       if (tail) tail.Next = nbl;
       else head = nbl;
       tail = nbl;
@@ -110,7 +114,7 @@ export function StartTraffic(from: number, to: number, count: number, size = 60,
   bytes.set(macBytes(b.mac), 6);
   bytes[12] = 0x88;
   bytes[13] = 0xb5;
-  header.set(new Uint32Array(bytes.buffer));
+  header.set(bytes);
   sender = b;
   total = count;
   frameBytes = size;
@@ -128,10 +132,9 @@ export function TrafficReport(): TrafficReport {
 
 function check(nbl: NET_BUFFER_LIST): void {
   const nb = NET_BUFFER_LIST_FIRST_NB(nbl)!;
-  const w = wordOf(nb);
-  const m = words!;
-  const seq = m[w + 4]!;
-  const good = nb.DataLength === frameBytes && seq === received && m[w + 5] === (~seq >>> 0) && m[w + ((frameBytes >> 2) - 1)] === ((seq ^ 0x5a5a5a5a) >>> 0);
+  const data = nb.Data;
+  const seq = readWord(data, 16);
+  const good = nb.DataLength === frameBytes && seq === received && readWord(data, 20) === (~seq >>> 0) && readWord(data, lastWord()) === ((seq ^ 0x5a5a5a5a) >>> 0);
   if (!good) {
     errors++;
     firstError ??= `frame ${received}: ${nb.DataLength} bytes, sequence number ${seq}`;

@@ -22,6 +22,9 @@ describe('<code-editor>', () => {
     const option = harnessed.page.getByRole('option', { name: /NdisOpenAdapterEx/ });
     await option.waitFor();
     expect(await option.textContent()).toContain('function');
+    // Enter accepts the completion only once it is the selected option (under load the list can
+    // be drawn a moment before it is active, and Enter would then insert a newline).
+    await expect.poll(() => option.getAttribute('aria-selected')).toBe('true');
     await harnessed.page.keyboard.press('Enter');
     const value = await harnessed.page.evaluate(() => (document.querySelector('code-editor') as unknown as { value: string }).value);
     expect(value).toBe('const status: number = 0;\nNdisOpenAdapterEx');

@@ -129,6 +129,27 @@ describe('the lab page', () => {
     await page.close();
   });
 
+  it('a draft saved before the ndis module changed opens as it was, and the page names its lines, what changed and how to update them', async () => {
+    const { page, errors } = await newPage(context);
+    await openLab(page, site, 'protocol-binding');
+    // The solution as it was written before Data stopped giving out its buffer.
+    const old = solution.replace(/^( *)const seq = (.+);\n.*\n/m, '$1new DataView(data.buffer, data.byteOffset).setUint32(14, $2, true);\n');
+    expect(old).not.toBe(solution);
+    const line = old.split('\n').findIndex((l) => l.includes('DataView(data.buffer')) + 1;
+    await pasteSource(page, old);
+    await expect.poll(() => page.locator('.save-state').textContent(), { timeout: 10_000 }).toMatch(/Draft saved/);
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Driver source' }).waitFor();
+    await expect.poll(() => editorText(page)).toBe(old);
+    const notice = page.getByRole('note', { name: 'What changed in the ndis module' });
+    await expect.poll(() => notice.textContent()).toContain(`Line ${line} `);
+    expect(await notice.textContent()).toMatch(/no longer gives out its buffer.*data\[14\] = seq/);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => notice.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('a pasted driver that tries to delete the learner\'s storage and reach the network, in Run and in Grade, leaves drafts and grades intact', async () => {
     const { page, errors } = await newPage(context);
     const hostileRequests: string[] = [];

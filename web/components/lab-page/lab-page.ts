@@ -18,6 +18,7 @@ import { LabEngine, DriverHungError, RunStoppedError } from '../../engine/lab-en
 import { RunSession } from '../../engine/run-session.ts';
 import { liveProblems } from '../../engine/live-problems.ts';
 import { compileError } from '../../../core/grading/reports.ts';
+import { apiChangesIn, type ApiChangeNotice } from '../../../core/ndis/api-changes.ts';
 import { sourceProblemOf, type SourceProblem } from '../../engine/source-problem.ts';
 import { DRIVER_FILE, type FindingView, type GradeProgress, type LiveOutcome, type LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
@@ -65,6 +66,8 @@ export class LabPage extends LitElement {
   /** Where the driver failed to compile or threw in the last Run, Grade or Live traffic (marked in the editor). */
   @state() private sourceProblem: SourceProblem | undefined;
   @state() private conflict: DraftRecord | undefined;
+  /** Changes to the `ndis` module that the saved draft may be hit by (core/ndis/api-changes.ts). */
+  @state() private apiNotices: ApiChangeNotice[] = [];
   @state() private grade: GradeSummary | undefined;
   @state() private gradeProgress: GradeProgress | undefined;
   @state() private session: RunSession | undefined;
@@ -123,6 +126,8 @@ export class LabPage extends LitElement {
     this.savedSource = draft ? draft.source : '';
     this.baseRevision = draft?.revision ?? 0;
     this.editor.value = this.source;
+    // A draft written before a change to the ndis module opens as it was; the page says what changed.
+    this.apiNotices = draft ? apiChangesIn(draft.source) : [];
     this.saveState = draft ? `Draft saved ${new Date(draft.updatedAt).toLocaleTimeString()}` : 'Starter driver (not changed yet)';
     if (!draft) this.savedSource = this.source;
     this.grade = progress?.lastGrade ?? undefined;
@@ -190,6 +195,7 @@ export class LabPage extends LitElement {
   }
 
   private adopt(draft: DraftRecord): void {
+    this.apiNotices = apiChangesIn(draft.source);
     this.baseRevision = draft.revision;
     this.savedSource = draft.source;
     this.source = draft.source;
@@ -216,6 +222,7 @@ export class LabPage extends LitElement {
     if (this.source !== this.lab.starterSource) await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'reset to starter');
     this.editor.value = this.lab.starterSource;
     this.sourceProblem = undefined;
+    this.apiNotices = [];
     this.editor.focus();
   }
 
@@ -354,6 +361,10 @@ export class LabPage extends LitElement {
           ${this.conflict ? html`<div class="banner" role="alert">Another tab saved a newer draft of this lab (${new Date(this.conflict.updatedAt).toLocaleTimeString()}). This tab's text has not been saved over it.
             <button type="button" @click=${this.loadOtherTab}>Load the other tab's draft</button>
             <button type="button" @click=${this.keepMine}>Keep this tab's draft</button></div>` : nothing}
+          ${this.apiNotices.length > 0 ? html`<div class="banner api-changes" role="note" aria-label="What changed in the ndis module">
+            <p>The <code>ndis</code> module changed since this draft was saved. Your draft is as you left it; these lines may need updating:</p>
+            <ul>${this.apiNotices.map((n) => html`<li><strong>Line${n.lines.length > 1 ? 's' : ''} ${n.lines.join(', ')}</strong> (since ${n.change.since}): ${n.change.what} ${n.change.how}</li>`)}</ul>
+            <button type="button" @click=${() => { this.apiNotices = []; }}>Dismiss</button></div>` : nothing}
           ${this.unavailable ? html`<div class="banner bad" role="alert">Drivers cannot run on this page: ${this.unavailable}</div>` : nothing}
           <code-editor .problem=${this.sourceProblem} @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
           <div class="toolbar">

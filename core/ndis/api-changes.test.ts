@@ -1,0 +1,28 @@
+// The notices for drafts written before a change to the ndis module: each change finds the lines
+// it may break, and nothing in the course as it is now (a starter must open without a notice).
+
+import { describe, it, expect } from 'vitest';
+import { apiChangesIn } from './api-changes.ts';
+import { listLabs } from '../grading/labs.ts';
+
+describe('apiChangesIn', () => {
+  it('frame-data-buffer: names the lines that take a frame view\'s buffer, in each way drafts did', () => {
+    const draft = [
+      'const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;',
+      'new DataView(data.buffer, data.byteOffset).setUint32(14, seq, true);',
+      'const whole = nb.Data.buffer;',
+      'const head = NdisGetDataBuffer(nb, 18)!.buffer;',
+      'new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true); // its own buffer: fine',
+    ].join('\n');
+    const notices = apiChangesIn(draft);
+    expect(notices.map((n) => [n.change.id, n.lines])).toEqual([['frame-data-buffer', [2, 3, 4]]]);
+    expect(notices[0]!.change.how).toContain('data[14] = seq');
+  });
+
+  it('finds nothing in any lab\'s starter or solution', () => {
+    for (const lab of listLabs()) {
+      expect(apiChangesIn(lab.starterSource), `${lab.id} starter`).toEqual([]);
+      expect(apiChangesIn(lab.solutionSource), `${lab.id} solution`).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,47 @@
+// Changes to the `ndis` module that can break a driver written before them. A learner's saved
+// draft is never rewritten for them: the lab page (and `nic-lab run`) finds the lines a change
+// touches and says what changed and how to update them, and the learner edits their own text.
+//
+// Each change gives a pattern over the source: a heuristic (the text, not its types), so a notice
+// says "may" and names the line; it never stops a driver from running.
+
+export interface ApiChange {
+  /** Stable id (tests, and so that a page can remember a notice was read). */
+  id: string;
+  /** When it changed (the NIC Lab release it came with). */
+  since: string;
+  /** Matches a line the change may break. */
+  pattern: RegExp;
+  /** What changed, in one sentence. */
+  what: string;
+  /** How to update a line the pattern found. */
+  how: string;
+}
+
+export const API_CHANGES: readonly ApiChange[] = [
+  {
+    id: 'frame-data-buffer',
+    since: '0.2 (December 2026)',
+    // `new DataView(data.buffer, data.byteOffset)`, `nb.Data.buffer`, `NdisGetDataBuffer(...).buffer`.
+    pattern: /\.Data\s*\.\s*buffer\b|NdisGetDataBuffer\([^)]*\)\s*!?\s*\.\s*buffer\b|DataView\(\s*([A-Za-z_$][\w$]*)\s*\.\s*buffer\s*,\s*\1\s*\.\s*byteOffset/,
+    what: 'A NET_BUFFER\'s Data (and what NdisGetDataBuffer returns) is a view of the machine\'s memory and no longer gives out its buffer: `data.buffer` throws a TypeError.',
+    how: 'Write and read the bytes through the view itself, e.g. `data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;` and `(data[14] | data[15] << 8 | data[16] << 16 | data[17] << 24) >>> 0`; or copy first (`new DataView(data.slice(14, 18).buffer)`).',
+  },
+];
+
+export interface ApiChangeNotice {
+  change: ApiChange;
+  /** 1-based lines of the source the change may touch. */
+  lines: number[];
+}
+
+/** The changes `source` may be hit by, each with the lines it found. */
+export function apiChangesIn(source: string): ApiChangeNotice[] {
+  const lines = source.split('\n');
+  const notices: ApiChangeNotice[] = [];
+  for (const change of API_CHANGES) {
+    const hits = lines.flatMap((line, i) => (change.pattern.test(line) ? [i + 1] : []));
+    if (hits.length > 0) notices.push({ change, lines: hits });
+  }
+  return notices;
+}
