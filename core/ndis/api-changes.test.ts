@@ -19,6 +19,15 @@ describe('apiChangesIn', () => {
     expect(notices[0]!.change.how).toContain('data[14] = seq');
   });
 
+  it('pnp-event-nested: names the lines that read the event code off the notification itself', () => {
+    const draft = [
+      'if (event.NetEvent === NetEventPause) {',
+      'if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;',
+      'switch (notification.NetEvent) {',
+    ].join('\n');
+    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['pnp-event-nested', [1, 3]]]);
+  });
+
   it('finds nothing in any lab\'s starter or solution', () => {
     for (const lab of listLabs()) {
       expect(apiChangesIn(lab.starterSource), `${lab.id} starter`).toEqual([]);

@@ -27,6 +27,14 @@ export const API_CHANGES: readonly ApiChange[] = [
     what: 'A NET_BUFFER\'s Data (and what NdisGetDataBuffer returns) is a view of the machine\'s memory and no longer gives out its buffer: `data.buffer` throws a TypeError.',
     how: 'Write and read the bytes through the view itself, e.g. `data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;` and `(data[14] | data[15] << 8 | data[16] << 16 | data[17] << 24) >>> 0`; or copy first (`new DataView(data.slice(14, 18).buffer)`).',
   },
+  {
+    id: 'pnp-event-nested',
+    since: '0.2 (December 2026)',
+    // `event.NetEvent` (or any `x.NetEvent`) that is not already `x.NetPnPEvent.NetEvent`.
+    pattern: /(?<!NetPnPEvent)\.NetEvent\b/,
+    what: 'NET_PNP_EVENT_NOTIFICATION is shaped as ndis.h declares it: the event code is in its nested NET_PNP_EVENT, `notification.NetPnPEvent.NetEvent` (with `NetPnPEvent.Buffer` and `BufferLength`), beside `Header`, `PortNumber` and `Flags`; `notification.NetEvent` is undefined.',
+    how: 'Write `event.NetPnPEvent.NetEvent` where the draft has `event.NetEvent` (and `event.NetPnPEvent.Buffer` for `event.Buffer`); pass the same notification object back to NdisCompleteNetPnPEvent as before.',
+  },
 ];
 
 export interface ApiChangeNotice {

@@ -110,3 +110,40 @@ export const NdisParameterHexInteger = 1;
 export const NdisParameterString = 2;
 export const NdisParameterMultiString = 3;
 export const NdisParameterBinary = 4;
+
+// ---- NDIS_OBJECT_HEADER types and revisions (every structure NDIS hands a driver carries one) ------
+export const NDIS_OBJECT_TYPE_DEFAULT = 0x80;
+export const NDIS_OBJECT_TYPE_BIND_PARAMETERS = 0x86;
+export const NDIS_OBJECT_TYPE_OPEN_PARAMETERS = 0x87;
+export const NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS = 0x95;
+export const NDIS_OBJECT_TYPE_OID_REQUEST = 0x96;
+export const NDIS_OBJECT_TYPE_STATUS_INDICATION = 0x98;
+export const NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS = 0x99;
+export const NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS = 0x9a;
+export const NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS = 0x9b;
+export const NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS = 0xa3;
+
+export const NET_PNP_EVENT_NOTIFICATION_REVISION_1 = 1;
+export const NDIS_PROTOCOL_PAUSE_PARAMETERS_REVISION_1 = 1;
+export const NDIS_PROTOCOL_RESTART_PARAMETERS_REVISION_1 = 1;
+
+// Sizes as ndis.h's NDIS_SIZEOF_* macros give them on x64 (RTL_SIZEOF_THROUGH_FIELD: the offset of
+// the last field of the revision plus its size, pointers 8 bytes and aligned to 8).
+/** Header 4, PortNumber 4, NET_PNP_EVENT 152 (NetEvent, Buffer, BufferLength, 16 reserved pointers), Flags 4. */
+export const NDIS_SIZEOF_NET_PNP_EVENT_NOTIFICATION_REVISION_1 = 164;
+/** Header 4, Flags 4, PauseReason 4. */
+export const NDIS_SIZEOF_PROTOCOL_PAUSE_PARAMETERS_REVISION_1 = 12;
+/** Header, FilterModuleNameBuffer, FilterModuleNameBufferLength, RestartAttributes, BoundIfIndex, BoundIfNetluid, through Flags. */
+export const NDIS_SIZEOF_PROTOCOL_RESTART_PARAMETERS_REVISION_1 = 52;
+/** sizeof(NET_DEVICE_POWER_STATE): the Buffer of NetEventSetPower and NetEventQueryPower. */
+export const NDIS_SIZEOF_NET_DEVICE_POWER_STATE = 4;
+
+// ---- NDIS_PAUSE_* (PauseReason of NDIS_PROTOCOL_PAUSE_PARAMETERS and NDIS_FILTER_PAUSE_PARAMETERS) --
+export const NDIS_PAUSE_NDIS_INTERNAL = 0x00000001;
+export const NDIS_PAUSE_LOW_POWER = 0x00000002;
+export const NDIS_PAUSE_BIND_PROTOCOL = 0x00000004;
+export const NDIS_PAUSE_UNBIND_PROTOCOL = 0x00000008;
+export const NDIS_PAUSE_ATTACH_FILTER = 0x00000010;
+export const NDIS_PAUSE_DETACH_FILTER = 0x00000020;
+export const NDIS_PAUSE_FILTER_RESTART_STACK = 0x00000040;
+export const NDIS_PAUSE_MINIPORT_DEVICE_REMOVE = 0x00000080;

@@ -260,7 +260,8 @@ export class FilterStacks {
   pnpEvent(module: FilterModule, notification: NetPnPEventNotification): number {
     const handler = module.characteristics.NetPnPEventHandler;
     if (!handler) return NDIS_STATUS_SUCCESS;
-    const name = NET_PNP_EVENT_NAMES[notification.NetEvent] ?? `NetEvent ${notification.NetEvent}`;
+    const code = notification.NetPnPEvent.NetEvent;
+    const name = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
     return this.runtime.invoke(module.driver, `FilterNetPnPEvent(${name})`, module.object, true, () => handler(module.context, notification));
   }
 

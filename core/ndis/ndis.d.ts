@@ -176,12 +176,70 @@ declare module 'ndis' {
     MaxXmitLinkSpeed: bigint;
     MediaConnectState: number;
   }
-  export interface NET_PNP_EVENT_NOTIFICATION {
-    NetEvent: number;
-    Buffer: unknown;
-    BufferLength: number;
-    PortNumber: number;
+  /** Every structure NDIS hands a driver opens with one: its kind, revision and size in C (x64). */
+  export interface NDIS_OBJECT_HEADER {
+    Type: number;
+    Revision: number;
+    Size: number;
   }
+  /** The event inside a NET_PNP_EVENT_NOTIFICATION: read it as `notification.NetPnPEvent.NetEvent`, as C does. */
+  export interface NET_PNP_EVENT {
+    NetEvent: number;
+    /**
+     * What the event carries: NetEventPause an NDIS_PROTOCOL_PAUSE_PARAMETERS, NetEventRestart an
+     * NDIS_PROTOCOL_RESTART_PARAMETERS, NetEventSetPower and NetEventQueryPower the device power
+     * state as a one-element Uint32Array (`Buffer[0]`, where C reads `*(PNET_DEVICE_POWER_STATE)Buffer`),
+     * the other events null.
+     */
+    Buffer: NDIS_PROTOCOL_PAUSE_PARAMETERS | NDIS_PROTOCOL_RESTART_PARAMETERS | Uint32Array | null;
+    /** The size in C of what Buffer points to (0 with no Buffer). */
+    BufferLength: number;
+  }
+  /**
+   * NET_PNP_EVENT_NOTIFICATION, as ndis.h declares it. Header: NDIS_OBJECT_TYPE_DEFAULT,
+   * NET_PNP_EVENT_NOTIFICATION_REVISION_1, NDIS_SIZEOF_NET_PNP_EVENT_NOTIFICATION_REVISION_1. Pass
+   * this same object back to NdisCompleteNetPnPEvent (or NdisFNetPnPEvent) when you complete it.
+   */
+  export interface NET_PNP_EVENT_NOTIFICATION {
+    Header: NDIS_OBJECT_HEADER;
+    PortNumber: number;
+    NetPnPEvent: NET_PNP_EVENT;
+    Flags: number;
+  }
+  /** NetEventPause's Buffer: why the binding pauses (NDIS_PAUSE_* bits in PauseReason). */
+  export interface NDIS_PROTOCOL_PAUSE_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    Flags: number;
+    PauseReason: number;
+  }
+  /** NetEventRestart's Buffer: the filter modules below the protocol and the interface it is bound to. */
+  export interface NDIS_PROTOCOL_RESTART_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    /** The filter modules' names, top first (C: a buffer of NDIS_STRINGs; here an array of strings). */
+    FilterModuleNameBuffer: string[];
+    FilterModuleNameBufferLength: number;
+    /** NDIS_RESTART_ATTRIBUTES are not modelled here: null. */
+    RestartAttributes: null;
+    BoundIfIndex: number;
+    BoundIfNetluid: bigint;
+    Flags: number;
+  }
+  export const NDIS_OBJECT_TYPE_DEFAULT: 0x80;
+  export const NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS: 0xa3;
+  export const NET_PNP_EVENT_NOTIFICATION_REVISION_1: 1;
+  export const NDIS_PROTOCOL_PAUSE_PARAMETERS_REVISION_1: 1;
+  export const NDIS_PROTOCOL_RESTART_PARAMETERS_REVISION_1: 1;
+  export const NDIS_SIZEOF_NET_PNP_EVENT_NOTIFICATION_REVISION_1: 164;
+  export const NDIS_SIZEOF_PROTOCOL_PAUSE_PARAMETERS_REVISION_1: 12;
+  export const NDIS_SIZEOF_PROTOCOL_RESTART_PARAMETERS_REVISION_1: 52;
+  export const NDIS_PAUSE_NDIS_INTERNAL: 0x01;
+  export const NDIS_PAUSE_LOW_POWER: 0x02;
+  export const NDIS_PAUSE_BIND_PROTOCOL: 0x04;
+  export const NDIS_PAUSE_UNBIND_PROTOCOL: 0x08;
+  export const NDIS_PAUSE_ATTACH_FILTER: 0x10;
+  export const NDIS_PAUSE_DETACH_FILTER: 0x20;
+  export const NDIS_PAUSE_FILTER_RESTART_STACK: 0x40;
+  export const NDIS_PAUSE_MINIPORT_DEVICE_REMOVE: 0x80;
   /** NDIS_STATUS_INDICATION: NDIS_STATUS_LINK_STATE carries an NDIS_LINK_STATE in StatusBuffer. */
   export interface NDIS_STATUS_INDICATION {
     SourceHandle: NDIS_HANDLE | null;

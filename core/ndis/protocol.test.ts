@@ -43,7 +43,7 @@ export function DriverEntry(): number {
       ${h.unbind ?? `NdisCloseAdapterEx(binding.handle);
       return NDIS_STATUS_SUCCESS;`}
     },
-    NetPnPEventHandler(binding: Binding, event: { NetEvent: number }): number {
+    NetPnPEventHandler(binding: Binding, event: { NetPnPEvent: { NetEvent: number } }): number {
       ${h.pnp ?? 'return NDIS_STATUS_SUCCESS;'}
     },
   });
@@ -83,7 +83,7 @@ describe('a correct protocol driver', () => {
   it('may pend a pause and complete it later from a timer (seed 002: NdisCompleteNetPnPEvent)', async () => {
     const { rt, binding } = await started(protocol({
       prelude: 'let pending: { b: Binding; e: unknown } | null = null; let timer: unknown = null;',
-      pnp: `if (event.NetEvent === NetEventPause) {
+      pnp: `if (event.NetPnPEvent.NetEvent === NetEventPause) {
         timer ??= NdisAllocateTimerObject(null, { TimerFunction: () => NdisCompleteNetPnPEvent(pending!.b.handle, pending!.e, NDIS_STATUS_SUCCESS) }).TimerObject;
         pending = { b: binding, e: event };
         NdisSetTimerObject(timer, -1000n, 0);
@@ -124,7 +124,7 @@ describe('a correct protocol driver', () => {
   it('replays: the same seed gives the same trace, byte for byte', async () => {
     const run = async (seed: number) => {
       const { rt, binding } = await started(protocol({
-        pnp: `if (event.NetEvent === NetEventRestart) {
+        pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) {
           const item = NdisAllocateIoWorkItem(null);
           NdisQueueIoWorkItem(item, () => NdisUnbindAdapter(binding.handle), null);
         }
@@ -142,7 +142,7 @@ describe('a correct protocol driver', () => {
 describe('PnP event rules (seed 002)', () => {
   it('PnPNotSupportedReturned: an NDIS 6 protocol answers an event it does not handle with NOT_SUPPORTED (as ndisprot does)', async () => {
     const { rt } = await started(protocol({
-      pnp: `if (event.NetEvent === NetEventPause || event.NetEvent === NetEventRestart) return NDIS_STATUS_SUCCESS;
+      pnp: `if (event.NetPnPEvent.NetEvent === NetEventPause || event.NetPnPEvent.NetEvent === NetEventRestart) return NDIS_STATUS_SUCCESS;
       return NDIS_STATUS_NOT_SUPPORTED;`,
     }));
     rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
@@ -153,14 +153,14 @@ describe('PnP event rules (seed 002)', () => {
   });
 
   it('PnPEventMustSucceed: failing NetEventRestart (and the binding stays Paused)', async () => {
-    const { rt, binding } = await started(protocol({ pnp: 'return event.NetEvent === NetEventRestart ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS;' }));
+    const { rt, binding } = await started(protocol({ pnp: 'return event.NetPnPEvent.NetEvent === NetEventRestart ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS;' }));
     expect(rules(rt)).toEqual(['PnPEventMustSucceed']);
     expect(rt.stopped!.message).toBe('NetEventRestart must succeed; the driver returned NDIS_STATUS_FAILURE (0xC0000001)');
     expect(binding.state).toBe('Restarting');
   });
 
   it('PnPEventMustSucceed for Reconfigure, but a failed QueryRemoveDevice is allowed', async () => {
-    const fails = protocol({ pnp: 'return event.NetEvent === NetEventPause || event.NetEvent === NetEventRestart ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;' });
+    const fails = protocol({ pnp: 'return event.NetPnPEvent.NetEvent === NetEventPause || event.NetPnPEvent.NetEvent === NetEventRestart ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;' });
     const one = await started(fails);
     one.rt.protocolEvent(one.rt.drivers[0]!, NetEventQueryRemoveDevice);
     one.rt.run();
@@ -171,7 +171,7 @@ describe('PnP event rules (seed 002)', () => {
   });
 
   it('PnPPendingNeverCompleted: a pended pause that nobody completes is a 0x9F bug check', async () => {
-    const { rt, binding } = await started(protocol({ pnp: 'return event.NetEvent === NetEventPause ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;' }));
+    const { rt, binding } = await started(protocol({ pnp: 'return event.NetPnPEvent.NetEvent === NetEventPause ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;' }));
     rt.pauseStack(rt.adapters[0]!);
     rt.run();
     expect(rules(rt)).toEqual(['PnPPendingNeverCompleted']);
@@ -181,7 +181,7 @@ describe('PnP event rules (seed 002)', () => {
 
   it('PnPCompleteWithoutPending: NdisCompleteNetPnPEvent for an event the driver already succeeded', async () => {
     const { rt } = await started(protocol({
-      pnp: `if (event.NetEvent === NetEventRestart) NdisCompleteNetPnPEvent(binding.handle, event, NDIS_STATUS_SUCCESS);
+      pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisCompleteNetPnPEvent(binding.handle, event, NDIS_STATUS_SUCCESS);
       return NDIS_STATUS_SUCCESS;`,
     }));
     expect(rules(rt)).toEqual(['PnPCompleteWithoutPending']);
@@ -191,7 +191,7 @@ describe('PnP event rules (seed 002)', () => {
   it('BindsComplete arrives with a NULL ProtocolBindingContext', async () => {
     const { rt } = await started(protocol({
       prelude: 'export const contexts: unknown[] = [];',
-      pnp: `if (event.NetEvent !== NetEventPause && event.NetEvent !== NetEventRestart) contexts.push(binding);
+      pnp: `if (event.NetPnPEvent.NetEvent !== NetEventPause && event.NetPnPEvent.NetEvent !== NetEventRestart) contexts.push(binding);
       return NDIS_STATUS_SUCCESS;`,
     }));
     const contexts = rt.drivers[0]!.exports.contexts as unknown[];
@@ -211,7 +211,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
       const binding: Binding = { handle: null };
       binding.handle = NdisOpenAdapterEx(protocolHandle, binding, {}, bindContext).NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;`,
-      pnp: `if (event.NetEvent === NetEventRestart) NdisOpenAdapterEx(protocolHandle, {}, {}, savedBindContext);
+      pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisOpenAdapterEx(protocolHandle, {}, {}, savedBindContext);
       return NDIS_STATUS_SUCCESS;`,
     }));
     expect(rules(rt)).toEqual(['OpenOutsideBind']);
@@ -232,7 +232,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
 
   it('CloseOutsideBindOrUnbind: NdisCloseAdapterEx from a PnP handler', async () => {
     const { rt } = await started(protocol({
-      pnp: `if (event.NetEvent === NetEventRestart) NdisCloseAdapterEx(binding.handle);
+      pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisCloseAdapterEx(binding.handle);
       return NDIS_STATUS_SUCCESS;`,
     }));
     expect(rules(rt)).toEqual(['CloseOutsideBindOrUnbind']);
@@ -272,7 +272,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
   it('HandleUsedAfterUnbindAdapter: the handle used after NdisUnbindAdapter returned, under every seed', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const { rt, binding } = await started(protocol({
-        pnp: `if (event.NetEvent === NetEventRestart) {
+        pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) {
           const item = NdisAllocateIoWorkItem(null);
           NdisQueueIoWorkItem(item, () => { NdisUnbindAdapter(binding.handle); NdisUnbindAdapter(binding.handle); }, null);
         }
@@ -288,7 +288,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
     const timings = new Set<string>();
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const { rt, binding } = await started(protocol({
-        pnp: `if (event.NetEvent === NetEventRestart) {
+        pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) {
           const item = NdisAllocateIoWorkItem(null);
           NdisQueueIoWorkItem(item, () => NdisUnbindAdapter(binding.handle), null);
         }
@@ -304,7 +304,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
 
 describe('handler behaviour', () => {
   it('HandlerThrew names the handler and the error (bug check 0x7E)', async () => {
-    const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) throw new RangeError("boom"); return NDIS_STATUS_SUCCESS;' }));
+    const { rt } = await started(protocol({ pnp: 'if (event.NetPnPEvent.NetEvent === NetEventRestart) throw new RangeError("boom"); return NDIS_STATUS_SUCCESS;' }));
     expect(rules(rt)).toEqual(['HandlerThrew']);
     expect(rt.stopped!.bugCheck).toBe(0x7e);
     expect(rt.stopped!.message).toMatch(/^ProtocolNetPnPEvent\(NetEventRestart\) threw RangeError: boom/);
@@ -331,14 +331,14 @@ describe('handler behaviour', () => {
   });
 
   it('InvalidHandle: a null binding handle names the call and what it expected', async () => {
-    const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) NdisUnbindAdapter(null); return NDIS_STATUS_SUCCESS;' }));
+    const { rt } = await started(protocol({ pnp: 'if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisUnbindAdapter(null); return NDIS_STATUS_SUCCESS;' }));
     expect(rules(rt)).toEqual(['InvalidHandle']);
     expect(rt.stopped!.message).toBe('NdisUnbindAdapter expects an NdisBindingHandle from NdisOpenAdapterEx; it got null');
   });
 
   it('a handle cannot be forged: its constructor refuses a driver, and a copy with the same id is InvalidHandle', async () => {
     const { rt } = await started(protocol({
-      pnp: `if (event.NetEvent === NetEventRestart) {
+      pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) {
         const h: any = binding.handle;
         let constructed = 'made';
         try { new h.constructor(h.kind, h.id, h.label); } catch (e) { constructed = (e as Error).message; }
@@ -355,14 +355,14 @@ describe('handler behaviour', () => {
   it('InvalidParameter: sending something that is not a NET_BUFFER_LIST', async () => {
     const { rt } = await started(protocol({
       prelude: 'import { NdisSendNetBufferLists } from "ndis";',
-      pnp: 'if (event.NetEvent === NetEventRestart) { const h = binding.handle; const item = NdisAllocateIoWorkItem(null); NdisQueueIoWorkItem(item, () => NdisSendNetBufferLists(h, { frame: 1 } as any, 0, 0), null); } return NDIS_STATUS_SUCCESS;',
+      pnp: 'if (event.NetPnPEvent.NetEvent === NetEventRestart) { const h = binding.handle; const item = NdisAllocateIoWorkItem(null); NdisQueueIoWorkItem(item, () => NdisSendNetBufferLists(h, { frame: 1 } as any, 0, 0), null); } return NDIS_STATUS_SUCCESS;',
     }));
     expect(rules(rt)).toEqual(['InvalidParameter']);
     expect(rt.stopped!.message).toBe('NdisSendNetBufferLists: NetBufferLists is an object (Object), not a NET_BUFFER_LIST');
   });
 
   it('real timers are not available: setTimeout says what to use instead', async () => {
-    const { rt } = await started(protocol({ pnp: 'if (event.NetEvent === NetEventRestart) setTimeout(() => {}, 10); return NDIS_STATUS_SUCCESS;' }));
+    const { rt } = await started(protocol({ pnp: 'if (event.NetPnPEvent.NetEvent === NetEventRestart) setTimeout(() => {}, 10); return NDIS_STATUS_SUCCESS;' }));
     expect(rt.stopped!.message).toContain('setTimeout is not available to drivers: time is virtual. Use NdisAllocateTimerObject and NdisSetTimerObject');
   });
 });

@@ -18,6 +18,7 @@ import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts
 import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { StateMachine } from './state-machine.ts';
 import { NdisHandle, issueHandle } from './handle.ts';
+import { netPnPEventNotification, isNetPnPEventNotification, protocolPauseParameters, protocolRestartParameters, devicePowerState, type NET_PNP_EVENT_NOTIFICATION } from './structures.ts';
 export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
@@ -33,7 +34,7 @@ import {
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
 } from './status.ts';
 import {
-  NetEventPause, NetEventRestart, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES, NdisRequestSetInformation,
+  NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES, NdisRequestSetInformation,
   PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT,
 } from './constants.ts';
 
@@ -75,12 +76,8 @@ export interface StatusIndication {
   StatusBufferSize: number;
 }
 
-export interface NetPnPEventNotification {
-  NetEvent: number;
-  Buffer: unknown;
-  BufferLength: number;
-  PortNumber: number;
-}
+/** NET_PNP_EVENT_NOTIFICATION as NDIS hands it to a protocol or filter (core/ndis/structures.ts). */
+export type NetPnPEventNotification = NET_PNP_EVENT_NOTIFICATION;
 
 export interface DriverRecord {
   name: string;
@@ -487,14 +484,15 @@ export class NdisRuntime {
   }
 
   /** Pause top-down: each Running binding, each Running filter module from the top, the adapter. */
-  pauseStack(adapter: MiniportAdapter, done: () => void = () => {}): void {
-    this.post(`pause ${adapter.name}`, () => this.pauseAdapter(adapter, done), { channel: 'pnp' });
+  pauseStack(adapter: MiniportAdapter, done: () => void = () => {}, reason = NDIS_PAUSE_NDIS_INTERNAL): void {
+    this.post(`pause ${adapter.name}`, () => this.pauseAdapter(adapter, done, reason), { channel: 'pnp' });
   }
 
-  pauseAdapter(adapter: MiniportAdapter, done: () => void): void {
+  /** `reason`: the NDIS_PAUSE_* bits the bindings find in NDIS_PROTOCOL_PAUSE_PARAMETERS.PauseReason. */
+  pauseAdapter(adapter: MiniportAdapter, done: () => void, reason = NDIS_PAUSE_NDIS_INTERNAL): void {
     const modules = [...this.filters.modules(adapter)].reverse().filter((m) => m.state === 'Running');
     this.sequence([
-      ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next())),
+      ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next(), reason)),
       ...modules.map((m) => (next: () => void) => this.filters.pause(m, next)),
     ], () => adapter.pause(done));
   }
@@ -577,12 +575,16 @@ export class NdisRuntime {
     done?.(status);
   }
 
-  /** NDIS delivers a PnP event to one binding (or, with `binding` undefined, to the protocol with a NULL context). */
-  pnpEvent(binding: Binding, code: number, done: (status: number) => void, buffer: unknown = null): void {
+  /**
+   * NDIS delivers a PnP event to one binding. `detail` is what the event's Buffer describes: the
+   * device power state of NetEventSetPower/QueryPower, the NDIS_PAUSE_* reason of NetEventPause
+   * (default NDIS_PAUSE_NDIS_INTERNAL); NetEventRestart's Buffer is built from the stack below.
+   */
+  pnpEvent(binding: Binding, code: number, done: (status: number) => void, detail?: number): void {
     const protocol = binding.protocol;
     if (code === NetEventPause) binding.sm.fire('Pause');
     if (code === NetEventRestart) binding.sm.fire('Restart');
-    const notification: NetPnPEventNotification = { NetEvent: code, Buffer: buffer, BufferLength: 0, PortNumber: 0 };
+    const notification = this.notificationFor(binding, code, detail);
     const context = PNP_EVENTS_WITH_NULL_CONTEXT.has(code) ? null : binding.context;
     const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
     const status = this.invoke(protocol, `ProtocolNetPnPEvent(${eventName})`, `binding ${binding.name}`, true, () => protocol.protocol!.NetPnPEventHandler!(context, notification));
@@ -595,10 +597,19 @@ export class NdisRuntime {
     this.finishPnp(binding, notification, status, done);
   }
 
+  /** The NET_PNP_EVENT_NOTIFICATION for `code` to `binding`, its Buffer filled as the docs give it per event. */
+  private notificationFor(binding: Binding, code: number, detail: number | undefined): NetPnPEventNotification {
+    const carried = code === NetEventPause ? protocolPauseParameters(detail ?? NDIS_PAUSE_NDIS_INTERNAL)
+      : code === NetEventRestart ? protocolRestartParameters(this.adapters.indexOf(binding.adapter), [...this.filters.modules(binding.adapter)].reverse().map((m) => m.name))
+      : (code === NetEventSetPower || code === NetEventQueryPower) && detail !== undefined ? devicePowerState(detail)
+      : { Buffer: null, BufferLength: 0 };
+    return netPnPEventNotification(code, carried.Buffer, carried.BufferLength);
+  }
+
   /** A PnP event's final status, returned or given to NdisCompleteNetPnPEvent. */
   finishPnp(binding: Binding, notification: NetPnPEventNotification, status: number, done: (status: number) => void): void {
     const protocol = binding.protocol;
-    const code = notification.NetEvent;
+    const code = notification.NetPnPEvent.NetEvent;
     const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
     const object = `binding ${binding.name}`;
     if (status === NDIS_STATUS_NOT_SUPPORTED) {
@@ -625,7 +636,7 @@ export class NdisRuntime {
     const binding = this.bindingForCompletion(bindingHandle, event, driver);
     const pending = binding?.pendingPnp;
     if (!binding || !pending || pending.notification !== event) {
-      const eventName = isNotification(event) ? NET_PNP_EVENT_NAMES[event.NetEvent] ?? `NetEvent ${event.NetEvent}` : 'an unknown event';
+      const eventName = isNetPnPEventNotification(event) ? NET_PNP_EVENT_NAMES[event.NetPnPEvent.NetEvent] ?? `NetEvent ${event.NetPnPEvent.NetEvent}` : 'an unknown event';
       this.verifier.report('PnPCompleteWithoutPending', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: `NdisCompleteNetPnPEvent for ${eventName}, which is not pending${binding ? '' : ' on that binding'} (completed twice, or never pended)` });
       return;
     }
@@ -633,7 +644,7 @@ export class NdisRuntime {
     this.scheduler.cancel(pending.watchdog);
     const notification = pending.notification;
     // NDIS finishes the event after the call returns, as a separate step.
-    this.post(`finish ${NET_PNP_EVENT_NAMES[notification.NetEvent]} ${binding.name}`, () => this.finishPnp(binding, notification, status, pending.done), { channel: `binding ${binding.name}` });
+    this.post(`finish ${NET_PNP_EVENT_NAMES[notification.NetPnPEvent.NetEvent]} ${binding.name}`, () => this.finishPnp(binding, notification, status, pending.done), { channel: `binding ${binding.name}` });
   }
 
   private bindingForCompletion(handle: unknown, event: unknown, driver: DriverRecord): Binding | undefined {
@@ -678,7 +689,7 @@ export class NdisRuntime {
 
   removeNow(binding: Binding, done: () => void): void {
     const unbind = () => this.unbind(binding, done);
-    if (binding.state === 'Running') this.pnpEvent(binding, NetEventPause, () => this.post(`unbind ${binding.name}`, unbind, { channel: 'pnp' }));
+    if (binding.state === 'Running') this.pnpEvent(binding, NetEventPause, () => this.post(`unbind ${binding.name}`, unbind, { channel: 'pnp' }), NDIS_PAUSE_UNBIND_PROTOCOL);
     else if (binding.state === 'Paused') unbind();
     else this.trace.record('note', { object: `binding ${binding.name}`, text: `not removed: the binding is ${binding.state}` });
   }
@@ -989,10 +1000,6 @@ export class NdisRuntime {
   binding(protocol: string, adapter = 0): Binding | undefined {
     return this.bindings.find((b) => b.protocol.name === protocol && b.adapter === this.adapters[adapter]);
   }
-}
-
-function isNotification(value: unknown): value is NetPnPEventNotification {
-  return value !== null && typeof value === 'object' && typeof (value as NetPnPEventNotification).NetEvent === 'number';
 }
 
 /** A short, safe description of a value a driver passed or returned. */

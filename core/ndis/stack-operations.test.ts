@@ -84,7 +84,7 @@ describe('stack operations on the reference drivers', () => {
   });
 
   it('a vetoed removal: a protocol fails QueryRemoveDevice, the others get CancelRemoveDevice, the stack stays up', async () => {
-    const veto = PROTOCOL.replace("if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here", "if (!b) return NDIS_STATUS_SUCCESS;\n      if (event.NetEvent === 2) return 0xc0000001; // NetEventQueryRemoveDevice: in use");
+    const veto = PROTOCOL.replace("if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here", "if (!b) return NDIS_STATUS_SUCCESS;\n      if (event.NetPnPEvent.NetEvent === 2) return 0xc0000001; // NetEventQueryRemoveDevice: in use");
     const { rt } = await stack(1, true, veto);
     let removed: boolean | undefined;
     rt.operations.removeDevice(rt.adapters[1]!, (r) => (removed = r));

@@ -8,9 +8,11 @@ import type { MiniportAdapter } from './miniport.ts';
 import type { FilterModule } from './filter.ts';
 import {
   NetEventQueryPower, NetEventSetPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice,
-  NdisDeviceStateD0, NdisDeviceStateD3,
+  NdisDeviceStateD0, NdisDeviceStateD3, NDIS_PAUSE_LOW_POWER, NDIS_PAUSE_ATTACH_FILTER, NDIS_PAUSE_DETACH_FILTER,
+  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE,
 } from './constants.ts';
 import { NDIS_STATUS_SUCCESS } from './status.ts';
+import { netPnPEventNotification } from './structures.ts';
 
 type Step = (next: () => void) => void;
 
@@ -46,12 +48,12 @@ export class StackOperations {
     return this.rt.bindingsOf(adapter).filter((b) => b.sm.is('Paused', 'Restarting', 'Running', 'Pausing'));
   }
 
-  /** A PnP event to each bound binding of the adapter in turn (with a power state in Buffer when given). */
-  private toBindings(adapter: MiniportAdapter, code: number, buffer: unknown = null, statuses?: Map<Binding, number>): Step[] {
+  /** A PnP event to each bound binding of the adapter in turn (the device power state of a power event). */
+  private toBindings(adapter: MiniportAdapter, code: number, powerState?: number, statuses?: Map<Binding, number>): Step[] {
     return this.bound(adapter).map((b) => (next) => this.rt.pnpEvent(b, code, (status) => {
       statuses?.set(b, status);
       next();
-    }, buffer));
+    }, powerState));
   }
 
   /** Plugs or pulls the cable `link`; the adapters at either end indicate NDIS_STATUS_LINK_STATE. */
@@ -72,7 +74,7 @@ export class StackOperations {
     this.exclusive(adapter, `power cycle ${adapter.name}`, (finish) => {
       rt.sequence([
         ...this.toBindings(adapter, NetEventQueryPower, NdisDeviceStateD3),
-        (next) => rt.pauseAdapter(adapter, next),
+        (next) => rt.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
         ...this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD3),
         (next) => {
           adapter.setPower(NdisDeviceStateD3);
@@ -106,12 +108,12 @@ export class StackOperations {
     const modules = rt.filters.modules(adapter);
     rt.sequence([
       ...modules.map((m): Step => (next) => {
-        const status = rt.filters.pnpEvent(m, { NetEvent: NetEventQueryRemoveDevice, Buffer: null, BufferLength: 0, PortNumber: 0 });
+        const status = rt.filters.pnpEvent(m, netPnPEventNotification(NetEventQueryRemoveDevice));
         if (status === NDIS_STATUS_SUCCESS) agreedModules.push(m);
         else vetoed = true;
         next();
       }),
-      (next) => rt.sequence(this.toBindings(adapter, NetEventQueryRemoveDevice, null, statuses), next),
+      (next) => rt.sequence(this.toBindings(adapter, NetEventQueryRemoveDevice, undefined, statuses), next),
     ], () => {
       if ([...statuses.values()].some((s) => s !== NDIS_STATUS_SUCCESS)) vetoed = true;
       if (!vetoed) return done(true);
@@ -119,7 +121,7 @@ export class StackOperations {
       const agreedBindings = [...statuses].filter(([, s]) => s === NDIS_STATUS_SUCCESS).map(([b]) => b);
       rt.sequence([
         ...agreedModules.map((m): Step => (next) => {
-          rt.filters.pnpEvent(m, { NetEvent: NetEventCancelRemoveDevice, Buffer: null, BufferLength: 0, PortNumber: 0 });
+          rt.filters.pnpEvent(m, netPnPEventNotification(NetEventCancelRemoveDevice));
           next();
         }),
         ...agreedBindings.map((b): Step => (next) => rt.pnpEvent(b, NetEventCancelRemoveDevice, () => next())),
@@ -131,7 +133,7 @@ export class StackOperations {
   private teardown(adapter: MiniportAdapter, done: () => void): void {
     const rt = this.rt;
     rt.sequence([
-      (next) => rt.pauseAdapter(adapter, next),
+      (next) => rt.pauseAdapter(adapter, next, NDIS_PAUSE_MINIPORT_DEVICE_REMOVE),
       (next) => rt.sequence(rt.bindingsOf(adapter, 'Paused').map((b): Step => (n) => rt.unbind(b, n)), next),
       (next) => {
         for (const m of [...rt.filters.modules(adapter)].reverse()) if (m.state === 'Paused') rt.filters.detach(m);
@@ -182,7 +184,7 @@ export class StackOperations {
           finish();
           done();
         });
-      });
+      }, NDIS_PAUSE_ATTACH_FILTER);
     });
   }
 
@@ -196,7 +198,7 @@ export class StackOperations {
           finish();
           done();
         });
-      });
+      }, NDIS_PAUSE_DETACH_FILTER);
     });
   }
 }

@@ -82,9 +82,9 @@ export function DriverEntry(): number {
       return NDIS_STATUS_SUCCESS;
     },
     OidRequestCompleteHandler(_b: Binding, _request: unknown, _status: number) {},
-    NetPnPEventHandler(b: Binding, event: { NetEvent: number }) {
-      if (event.NetEvent === NetEventRestart) b.running = true;
-      if (event.NetEvent === NetEventPause) {
+    NetPnPEventHandler(b: Binding, event: { NetPnPEvent: { NetEvent: number } }) {
+      if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetPnPEvent.NetEvent === NetEventPause) {
         b.running = false;
         ${o.pause ?? `if (b.outstanding > 0) { b.pausing = event; return NDIS_STATUS_PENDING; }`}
       }

@@ -34,7 +34,7 @@ export function DriverEntry(): NDIS_STATUS {
     },
 
     NetPnPEventHandler(binding: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
-      if (binding && event.NetEvent === NetEventRestart) {
+      if (binding && event.NetPnPEvent.NetEvent === NetEventRestart) {
         binding.running = true;
         return NDIS_STATUS_SUCCESS;
       }

@@ -89,7 +89,7 @@ export function DriverEntry(): NDIS_STATUS {
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
       // BindList and BindsComplete (and some Reconfigure events) concern every binding: no context.
       if (!b) return NDIS_STATUS_SUCCESS;
-      switch (event.NetEvent) {
+      switch (event.NetPnPEvent.NetEvent) {
         case NetEventRestart:
           b.running = true;
           return NDIS_STATUS_SUCCESS;

@@ -85,7 +85,7 @@ export function DriverEntry(): NDIS_STATUS {
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
       const binding = b!;
-      switch (event.NetEvent) {
+      switch (event.NetPnPEvent.NetEvent) {
         case NetEventRestart:
           binding.running = true;
           return NDIS_STATUS_SUCCESS;

@@ -143,11 +143,11 @@ export function DriverEntry(): NDIS_STATUS {
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
       if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here
-      if (event.NetEvent === NetEventRestart) {
+      if (event.NetPnPEvent.NetEvent === NetEventRestart) {
         b.running = true;
         return NDIS_STATUS_SUCCESS;
       }
-      if (event.NetEvent === NetEventPause) {
+      if (event.NetPnPEvent.NetEvent === NetEventPause) {
         b.running = false;
         if (b.sendsOutstanding === 0) return NDIS_STATUS_SUCCESS;
         b.pendingPause = event;

@@ -184,8 +184,8 @@ export function DriverEntry(): NDIS_STATUS {
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
       if (!b) return NDIS_STATUS_SUCCESS;
-      if (event.NetEvent === NetEventRestart) b.running = true;
-      if (event.NetEvent === NetEventPause) {
+      if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;
+      if (event.NetPnPEvent.NetEvent === NetEventPause) {
         b.running = false;
         if (b.sendsOutstanding > 0) {
           b.pendingPause = event;

@@ -34,8 +34,8 @@ export function DriverEntry(): NDIS_STATUS {
     },
 
     NetPnPEventHandler(binding: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
-      if (binding && event.NetEvent === NetEventRestart) binding.running = true;
-      if (binding && event.NetEvent === NetEventPause) binding.running = false;
+      if (binding && event.NetPnPEvent.NetEvent === NetEventRestart) binding.running = true;
+      if (binding && event.NetPnPEvent.NetEvent === NetEventPause) binding.running = false;
       return NDIS_STATUS_SUCCESS;
     },
   });
