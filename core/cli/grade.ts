@@ -3,14 +3,14 @@
 // its report formats, replaying one scenario with its capture and trace, and grading a class.
 // A lab argument is a lab folder anywhere or a course lab's id (core/grading/labs.ts).
 
-import { readFileSync, existsSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, writeFileSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { scanLabs, resolveLab, referenceDrivers, displayPath, LABS_DIR, HiddenFileMissingError, type LoadedLab } from '../grading/labs.ts';
 import { gradeLab, type GradeOptions } from '../grading/grade.ts';
 import { runScenario } from '../scenario/runner.ts';
-import { outcomeOf, zeroReport, learnerView, textReport, gradescopeResults, prairieLearnResults, junitXml, type GradeOutcome } from '../grading/reports.ts';
-import { findSubmissions, parseShard, shardOf, gradeBatch, writeBatch } from '../grading/batch.ts';
+import { outcomeOf, zeroReport, learnerView, textReport, terminalSafe, gradescopeResults, prairieLearnResults, junitXml, type GradeOutcome } from '../grading/reports.ts';
+import { findSubmissions, parseShard, shardOf, gradeClass, SubmissionClashError } from '../grading/batch.ts';
 import { gradeInSandbox, DEFAULT_LIMITS, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError } from '../scenario/schema.ts';
 import { confineDrivers } from '../host/confinement.ts';
@@ -154,8 +154,9 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   confineDrivers();
   const run = await runScenario(lab, scenario, source, file, options.seed, referenceDrivers(lab), { student: options.student });
   console.log(`${lab.id}:${scenario.id} (${scenario.title}), seed ${options.seed}: ${run.passed ? 'PASS' : 'FAIL'}`);
-  for (const f of run.failures) console.log(`  ${f}`);
-  for (const f of run.findings) console.log(`  finding ${f.rule} (${f.driver}, event ${f.event}): ${f.message}`);
+  // Failures and findings carry the driver's text: printed so that it cannot drive the terminal.
+  for (const f of run.failures) console.log(terminalSafe(`  ${f}`));
+  for (const f of run.findings) console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}): ${f.message}`));
   const rt = run.runtime;
   if (!rt) {
     console.log(`trace: ${run.traceLength} events, sha256 ${run.traceHash} (the driver did not load: no capture or trace file written)`);
@@ -193,7 +194,29 @@ export interface GradeBatchCommandOptions {
   shard?: string;
   jobs: number;
   inProcess: boolean;
+  regrade: boolean;
   limits: SandboxLimits;
+}
+
+/**
+ * Refuses an --out that cannot take the reports before anything is graded: a file, a folder below
+ * a file, a folder (or the nearest existing folder above it) that cannot be written. Writability
+ * is tried, not read from the mode bits (root ignores them; a read-only mount does not), with a
+ * folder that is removed at once.
+ */
+export function checkOutDir(out: string): void {
+  let existing = resolve(out);
+  while (!existsSync(existing)) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) {
+    throw new UsageError(existing === resolve(out) ? `--out ${out} is a file, not a folder (it gets a report per submission and class.csv)` : `--out ${out} cannot be created: ${existing} is a file`);
+  }
+  try {
+    rmdirSync(mkdtempSync(join(existing, '.nic-lab-write-check-')));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'a read-only file system', ENOSPC: 'no space left' }[code] ?? (code || (error as Error).message);
+    throw new UsageError(`--out ${out} cannot be written${existing === resolve(out) ? '' : ` (it would be created in ${existing})`}: ${why}`);
+  }
 }
 
 export async function runGradeBatchCommand(labRef: string, submissionsDir: string, options: GradeBatchCommandOptions): Promise<number> {
@@ -209,16 +232,26 @@ export async function runGradeBatchCommand(labRef: string, submissionsDir: strin
   }
   const lab = loadLabArgument(labRef, options.hidden);
   if (!existsSync(submissionsDir) || !statSync(submissionsDir).isDirectory()) throw new UsageError(`no directory of submissions ${submissionsDir}`);
-  const all = findSubmissions(submissionsDir);
+  const skipped: string[] = [];
+  let all;
+  try {
+    all = findSubmissions(submissionsDir, skipped);
+  } catch (error) {
+    if (error instanceof SubmissionClashError) throw new UsageError(terminalSafe(error.message));
+    throw error;
+  }
+  checkOutDir(options.out);
+  for (const line of skipped) console.error(`nic-lab: ${terminalSafe(line)}`);
   if (options.inProcess) confineDrivers();
   const submissions = shard ? shardOf(all, shard) : all;
-  const rows = await gradeBatch(lab, submissions, referenceDrivers(lab), {
+  const { rows, kept, csv } = await gradeClass(lab, submissions, referenceDrivers(lab), {
     seeds: options.seeds, jobs: options.jobs, limits: options.limits, inProcess: options.inProcess,
-    onResult: (row, done, total) => console.error(`[${done}/${total}] ${row.submission}: ${row.report.score}/${row.report.maxScore}${row.status === 'graded' ? '' : ` (${row.status})`}`),
+    outDir: options.out, csvName: shard ? `class-shard-${shard.index}-of-${shard.count}.csv` : 'class.csv', regrade: options.regrade,
+    onResult: (row, done, total) => console.error(terminalSafe(`[${done}/${total}] ${row.submission}: ${row.report.score}/${row.report.maxScore}${row.status === 'graded' ? '' : ` (${row.status})`}`)),
   });
-  const csv = writeBatch(lab, rows, options.out, shard ? `class-shard-${shard.index}-of-${shard.count}.csv` : 'class.csv');
   const graded = rows.filter((r) => r.status === 'graded').length;
-  console.log(`${rows.length} submission(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ''}: ${graded} graded, ${rows.length - graded} zero for a reason; reports in ${options.out}, class CSV ${csv}`);
+  const keptNote = kept > 0 ? `; ${kept} kept from an earlier run (same lab, options and file; --regrade grades them again)` : '';
+  console.log(`${rows.length} submission(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ''}: ${graded} graded, ${rows.length - graded} zero for a reason${keptNote}; reports in ${options.out}, class CSV ${csv}`);
   const graderErrors = rows.filter((r) => r.status === 'grader error').length;
   if (graderErrors > 0) {
     console.error(`grader error: ${graderErrors} submission(s) could not be graded because of the grader itself (see their reasons); their zeros are not the students'`);

@@ -10,7 +10,7 @@ import {
   HiddenFileMissingError, type LoadedLab,
 } from '../grading/labs.ts';
 import { gradeLab, type GradeOptions, type GradeReport } from '../grading/grade.ts';
-import { outcomeOf, zeroReport, type GradeOutcome } from '../grading/reports.ts';
+import { outcomeOf, zeroReport, terminalSafe, type GradeOutcome } from '../grading/reports.ts';
 import { gradeInSandbox, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError, type Lab } from '../scenario/schema.ts';
 import { loadLabArgument } from './grade.ts';
@@ -148,7 +148,7 @@ export async function runLabCheckCommand(dirArgument: string, options: LabCheckO
       // The heading comes with the first check, after the arguments were found usable.
       if (!started) console.log(`lab check ${dirArgument}${options.hidden !== undefined ? ` --hidden ${options.hidden}` : ''}`);
       started = true;
-      console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.what}${r.detail ? `: ${r.detail}` : ''}`);
+      console.log(terminalSafe(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.what}${r.detail ? `: ${r.detail}` : ''}`));
     },
   });
   const failed = results.filter((r) => !r.ok).length;

@@ -118,7 +118,7 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
   'grade-batch': {
     summary: 'grade a class: every submission in a folder, sandboxed, a JSON report each and a CSV',
     usage: `nic-lab grade-batch <lab> <dir-of-submissions> [--out DIR] [--shard i/n] [--seeds N] [--hidden DIR]
-         [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--in-process]
+         [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--regrade] [--in-process]
 
   a submission is a .ts/.js file in the folder, or a subfolder holding one; its name is the student id
   --out DIR            where <submission>.json and class.csv go (default grades)
@@ -128,17 +128,20 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
   --jobs N             child processes at a time (default 2, at most ${MAX_JOBS})
   --time-limit S       wall-clock limit per submission (default 60, at least 1): a hang scores zero, "timed out"
   --memory-limit MIB   heap limit per submission, a whole number of MiB (default 512, at least 64)
+  --regrade            grade every submission again (default: keep a report made for the same lab,
+                       options and submission file, so a rerun after a crash grades only the rest)
   --in-process         grade in this process, without the sandbox: for trusted submissions only
+Each report is written as soon as its submission is graded; class.csv is built from the reports.
 A submission that hangs, crashes or does not compile gets zero and the reason; the batch goes on.
 exit status: 0 when the class was graded; 2 for unusable input; 3 when the grader itself failed for any submission`,
     options: {
       out: { type: 'string' }, shard: { type: 'string' }, seeds: { type: 'string' }, hidden: { type: 'string' }, jobs: { type: 'string' },
-      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },
+      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' }, regrade: { type: 'boolean' },
     },
     positionals: 2,
     run: async (values, positionals) => runGradeBatchCommand(positionals[0]!, positionals[1]!, {
       seeds: intOption(values, 'seeds', 8), hidden: stringOption(values, 'hidden'), out: stringOption(values, 'out') ?? 'grades',
-      shard: stringOption(values, 'shard'), jobs: intOption(values, 'jobs', 2), inProcess: values['in-process'] === true,
+      shard: stringOption(values, 'shard'), jobs: intOption(values, 'jobs', 2), inProcess: values['in-process'] === true, regrade: values.regrade === true,
       limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
     }),
   },

@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { labById, referenceDrivers } from './labs.ts';
 import { gradeLab, type GradeReport } from './grade.ts';
 import { runScenario } from '../scenario/runner.ts';
-import { outcomeOf, learnerView, gradescopeResults, prairieLearnResults, junitXml, xmlEscape, zeroReport, textReport } from './reports.ts';
+import { outcomeOf, learnerView, gradescopeResults, prairieLearnResults, junitXml, xmlEscape, zeroReport, textReport, terminalSafe } from './reports.ts';
 
 const references = referenceDrivers();
 const lab = labById('protocol-binding');
@@ -118,6 +118,33 @@ describe('escaping and the reports of drivers that never ran', () => {
     expect(text[0]).toBe(`${lab.title} (${lab.id}): score 0/${outcome.report.maxScore}  [does not compile]`);
     expect(text[1]).toBe(`  ${outcome.reason}`);
     expect(text.slice(2)).toEqual(outcome.report.scenarios.map((s) => `  FAIL   0/${s.maxPoints}  ${s.hidden ? '(hidden) ' : ''}${s.id}: ${s.title}`));
+  });
+
+  it('terminalSafe shows control characters as text and keeps newlines', () => {
+    expect(terminalSafe('\x1b[2J\rscore 10/10\b\x07\x7f\x9b\u202e\tline\nnext')).toBe('\\u001b[2J\\u000dscore 10/10\\u0008\\u0007\\u007f\\u009b\\u202e\\u0009line\nnext');
+  });
+
+  it('text: a finding message or an error a driver wrote cannot drive the terminal or pass for a line of the report', async () => {
+    const forged = '\x1b[2J\rscore 10/10';
+    const report: GradeReport = {
+      lab: lab.id, score: 0, maxScore: 2, variants: {}, traceHash: '',
+      scenarios: [{ id: 'bind-and-run', title: 'Bind', hidden: false, points: 0, maxPoints: 2, passed: false, failingSeed: 1, shortestFailingSeed: 1, shortestTraceEvents: 5, failingSeeds: [1],
+        failures: [`threw Error: ${forged}\n  pass  10/10  everything`], findings: [{ rule: 'R\x1b', driver: 'd\r', message: forged, event: 3 }] }],
+    };
+    const text = textReport(lab, { status: 'graded', report }, 'x.ts');
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(text).toContain('          finding R\\u001b (d\\u000d, event 3): \\u001b[2J\\u000dscore 10/10');
+    // The driver's newline starts a line indented deeper than any of the report's own.
+    expect(text).toContain('          threw Error: \\u001b[2J\\u000dscore 10/10\n              pass  10/10  everything');
+    // Through a real grade too: a driver that throws the text.
+    const thrown = outcomeOf(await gradeLab(lab, `export function DriverEntry() { throw new Error(${JSON.stringify(forged)}); }`, 'evil.ts', references, { seeds: 1 }));
+    const real = textReport(lab, thrown, 'evil.ts');
+    expect(real).not.toContain('\x1b');
+    expect(real).not.toContain('\r');
+    expect(real).toContain('\\u001b[2J\\u000dscore 10/10');
+    // A crash's reason (said once, above the scenarios) is escaped the same way.
+    const crashed = textReport(lab, { status: 'crashed', reason: `crashed: grading stopped with an error (${forged})`, report: zeroReport(lab, 'x') }, 'evil.ts');
+    expect(crashed.split('\n')[1]).toBe('  crashed: grading stopped with an error (\\u001b[2J\\u000dscore 10/10)');
   });
 
   it('zeroReport: every scenario failed with the reason, full maxScore', () => {

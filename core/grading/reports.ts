@@ -67,6 +67,16 @@ export function failureLines(s: ScenarioReport): string[] {
 }
 
 /**
+ * `text` safe to print on a terminal: every control character but the newline (ANSI escapes,
+ * carriage return, backspace, the other C0 and C1 codes, DEL) and the bidirectional overrides
+ * shown as `\u001b`-style text. Drivers write finding messages and errors, so a driver could
+ * otherwise clear the screen, rewrite a line ("\rscore 10/10") or reorder what is shown.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * The report for a terminal. `driver` is the path a replay command should name; `replay` how it
  * names the lab (as the grader was given it: an id or a folder) and the hidden folder, if any.
  */
@@ -76,14 +86,16 @@ export function textReport(lab: Lab, outcome: GradeOutcome, driver: string, repl
   const lines = [`${lab.title} (${lab.id}): score ${report.score}/${report.maxScore}${graded ? '' : `  [${outcome.status}]`}`];
   // Not graded (it does not compile, it timed out...): the reason is the submission's, the same
   // for every scenario, so it is said once, and there is no scenario worth replaying.
-  if (!graded && outcome.reason) lines.push(`  ${outcome.reason}`);
+  if (!graded && outcome.reason) lines.push(`  ${outcome.reason.split('\n').join('\n    ')}`);
   for (const s of report.scenarios) {
     lines.push(`  ${s.passed ? 'pass' : 'FAIL'}  ${String(s.points).padStart(2)}/${s.maxPoints}  ${s.hidden ? '(hidden) ' : ''}${s.id}: ${s.title}`);
     if (!graded) continue;
-    for (const line of failureLines(s)) lines.push(`          ${line}`);
+    // A driver's text may hold newlines (a stack trace): its continuation lines are indented
+    // deeper, so that no line a driver wrote can pass for one of the report's own.
+    for (const line of failureLines(s)) lines.push(`          ${line.split('\n').join('\n            ')}`);
     if (!s.passed && s.shortestFailingSeed !== undefined) lines.push(`          replay: nic-lab run ${shellWord(`${replay.lab ?? lab.id}:${s.id}`)}${s.hidden && replay.hidden !== undefined ? ` --hidden ${shellWord(replay.hidden)}` : ''} --driver ${shellWord(driver)} --seed ${s.shortestFailingSeed} --trace trace.jsonl --pcap capture.pcapng`);
   }
-  return lines.join('\n');
+  return terminalSafe(lines.join('\n'));
 }
 
 /** `word` as one word for a POSIX shell: as it is when it is safe, else in single quotes. */
