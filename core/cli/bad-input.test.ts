@@ -74,6 +74,12 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['run', 'protocol-binding', '--driver', STARTER, '--hidden', 'h-null'], 'h-null/protocol-binding.json:1:1: expected an object { "scenarios": [...] } (the lab\'s hidden scenarios); got null'],
     [['lab', 'check', 'my-copy', '--seeds='], '--seeds is empty; it needs a whole number (e.g. --seeds=8)'],
     [['lab', 'check', 'nowhere/'], 'lab check: no such lab folder nowhere/'],
+    [['grade', 'protocol-binding', STARTER, '--hidden-visibility', 'secret'], '--hidden-visibility must be hidden, after_due_date, after_published, visible (Gradescope\'s test visibilities); got "secret"'],
+    [['grade', 'protocol-binding', STARTER, '--min-score=-1'], '--min-score must be a number of points, 0 or more; got -1'],
+    [['grade-batch', 'protocol-binding', 'class', '--student-id-from', 'email'], '--student-id-from must be folder-name, file-name or csv:PATH; got "email"'],
+    [['grade-batch', 'protocol-binding', 'class', '--student-id-from', 'csv:nowhere.csv'], '--student-id-from: no file nowhere.csv'],
+    [['merge', 'class'], 'merge needs --out DIR (where class.csv goes)'],
+    [['merge', 'class', '--out', 'x'], 'merge: class has no reports (<submission>.json from grade-batch)'],
     [['lab', 'frobnicate'], 'unknown command "lab frobnicate"; the lab commands: lab check, lab new, lab scenarios'],
   ];
 

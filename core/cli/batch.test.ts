@@ -2,7 +2,8 @@
 // submission is graded (a batch killed mid-way keeps them, and a rerun grades only the rest), a
 // rerun keeping only reports made for the same lab, options and file, and the folder situations
 // that must stop a batch before it grades anything (two submissions with one name, an --out that
-// cannot take the reports) or only skip one entry (a broken symbolic link).
+// cannot take the reports) or only skip one entry (a broken symbolic link); the student ids that
+// pick variants, merging shards, and grading with no writable temporary folder but --tmp's.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
@@ -10,6 +11,8 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labById } from '../grading/labs.ts';
+import { variantValues } from '../scenario/variants.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/nic-lab.js', import.meta.url));
 const SOLUTION = fileURLToPath(new URL('../../labs/protocol-binding/solution.ts', import.meta.url));
@@ -78,12 +81,12 @@ describe('grade-batch keeps every report it wrote', () => {
     expect(kept(edited.stdout)).toBe(2);
     expect(edited.stderr).toMatch(/^\[1\/1\] bob: 0\/10 \(does not compile\)\n$/);
     expect(kept((await batch('--seeds', '2')).stdout)).toBe(0);
-    expect(kept((await batch('--seeds', '2', '--time-limit', '30')).stdout)).toBe(0);
-    expect(kept((await batch('--seeds', '2', '--time-limit', '30')).stdout)).toBe(3);
-    expect(kept((await batch('--seeds', '2', '--time-limit', '30', '--regrade')).stdout)).toBe(0);
+    expect(kept((await batch('--seeds', '2', '--time-limit', '45')).stdout)).toBe(0);
+    expect(kept((await batch('--seeds', '2', '--time-limit', '45')).stdout)).toBe(3);
+    expect(kept((await batch('--seeds', '2', '--time-limit', '45', '--regrade')).stdout)).toBe(0);
     // A report that is not whole JSON (edited by hand, say) is graded again, not trusted.
     writeFileSync(join(out, 'carol.json'), '{ "submission": "carol", ');
-    const repaired = await batch('--seeds', '2', '--time-limit', '30');
+    const repaired = await batch('--seeds', '2', '--time-limit', '45');
     expect(kept(repaired.stdout)).toBe(2);
     expect(JSON.parse(readFileSync(join(out, 'carol.json'), 'utf8'))).toMatchObject({ submission: 'carol', status: 'does not compile' });
   });
@@ -127,5 +130,90 @@ describe('grade-batch refuses a class it cannot grade whole, before grading', ()
     expect(stderr.split('\n')[0]).toBe(`nic-lab: ${join(submissions, 'ghost.ts')}: a symbolic link to ${join(dir, 'nowhere', 'ghost.ts')}, which does not exist; skipped`);
     expect(stdout).toContain('1 submission(s): 0 graded, 1 zero for a reason');
     expect(readFileSync(join(out, 'class.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(',')[0])).toEqual(['submission', 'alice']);
+  });
+});
+
+describe('grade-batch --student-id-from, nic-lab merge, --tmp', () => {
+  it('csv:PATH maps each submission to the student whose variant it is graded against; file-name takes the driver file\'s name', async () => {
+    const lab = labById('filter-firewall');
+    const submissions = classFolder('ids', { 'alice.ts': BROKEN, 'bob/s-2002.ts': BROKEN });
+    const map = join(dir, 'ids.csv');
+    writeFileSync(map, 'submission,student\nalice,s-1001\nbob,s-2002\n');
+    const out = join(dir, 'ids-out');
+    const { code, stderr } = await nicLab('grade-batch', 'filter-firewall', submissions, '--out', out, '--seeds', '1', '--student-id-from', `csv:${map}`);
+    expect(stderr).toMatch(/^\[1\/2\]/);
+    expect(code).toBe(0);
+    const stored = (name: string) => JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8'));
+    expect(stored('alice')).toMatchObject({ student: 's-1001', variants: variantValues(lab, 's-1001') });
+    expect(stored('bob')).toMatchObject({ student: 's-2002', variants: variantValues(lab, 's-2002') });
+    expect(variantValues(lab, 's-1001')).not.toEqual(variantValues(lab, 'alice'));
+    // file-name: bob's driver file is s-2002.ts; the same student as the CSV said, so his report is kept.
+    const byFile = await nicLab('grade-batch', 'filter-firewall', submissions, '--out', out, '--seeds', '1', '--student-id-from', 'file-name');
+    expect(byFile.stdout).toContain('1 kept from an earlier run');
+    expect(stored('alice')).toMatchObject({ student: 'alice', variants: variantValues(lab, 'alice') });
+  });
+
+  it('a mapping that names a submission not in the folder, or misses one: one line naming them, exit 2, nothing graded', async () => {
+    const submissions = classFolder('ids-bad', { 'alice.ts': BROKEN, 'bob.ts': BROKEN });
+    const out = join(dir, 'ids-bad-out');
+    const cases: [string, string][] = [
+      ['submission,student\nalice,s-1\nbob,s-2\nzed,s-3\n', 'maps submissions that are not in the folder: "zed"'],
+      ['submission,student\nalice,s-1\n', 'does not map the submissions "bob" (each needs a student id for its variant)'],
+      ['submission,student\nalice,s-1\nalice,s-2\n', ':3: submission "alice" is mapped twice'],
+      ['name,id\nalice,s-1\n', 'needs a header row with the columns submission,student; it has name,id'],
+      ['submission,student\nalice,"s-1\n', ': Quote Not Closed: the parsing is finished with an opening quote at line 2'],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const map = join(dir, `bad-${i}.csv`);
+      writeFileSync(map, text);
+      const { code, stdout, stderr } = await nicLab('grade-batch', 'protocol-binding', submissions, '--out', out, '--student-id-from', `csv:${map}`);
+      expect(code, text).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.split('\n')).toHaveLength(2);
+      expect(stderr, text).toContain(`nic-lab: --student-id-from: ${map}`);
+      expect(stderr, text).toContain(message);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('merge joins the shards\' report folders into one class.csv; a submission with two different reports is refused, naming both', async () => {
+    const submissions = classFolder('merge', Object.fromEntries(['s1', 's2', 's3', 's4', 's5'].map((n) => [`${n}.ts`, BROKEN])));
+    const shards = [1, 2].map((i) => join(dir, `merge-shard-${i}`));
+    const runs = await Promise.all(shards.map((out, i) => nicLab('grade-batch', 'protocol-binding', submissions, '--shard', `${i + 1}/2`, '--out', out, '--seeds', '1', '--jobs', '1')));
+    for (const r of runs) expect(r.code).toBe(0);
+    const whole = join(dir, 'merge-whole');
+    expect((await nicLab('grade-batch', 'protocol-binding', submissions, '--out', whole, '--seeds', '1')).code).toBe(0);
+    const merged = join(dir, 'merged');
+    const { code, stdout } = await nicLab('merge', ...shards, '--out', merged);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`5 submission(s) from 2 folder(s); reports in ${merged}, class CSV ${join(merged, 'class.csv')}\n`);
+    expect(readFileSync(join(merged, 'class.csv'), 'utf8')).toBe(readFileSync(join(whole, 'class.csv'), 'utf8'));
+    // The same shard twice is the same reports: kept once.
+    expect((await nicLab('merge', shards[0]!, shards[0]!, shards[1]!, '--out', join(dir, 'merged-again'))).code).toBe(0);
+    // A report that differs (graded again with other seeds) is a conflict.
+    const other = join(dir, 'merge-other');
+    expect((await nicLab('grade-batch', 'protocol-binding', submissions, '--shard', '1/2', '--out', other, '--seeds', '2')).code).toBe(0);
+    const conflict = await nicLab('merge', shards[0]!, other, '--out', join(dir, 'merged-conflict'));
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toBe(`nic-lab: merge: two different reports for "s1": ${join(shards[0]!, 's1.json')} and ${join(other, 's1.json')}; remove the one that is wrong\n`);
+    expect(existsSync(join(dir, 'merged-conflict'))).toBe(false);
+  });
+
+  it('--tmp: with TMPDIR unwritable, grading writes its temporary files only in the folder --tmp names (and without --tmp, none)', async () => {
+    const scratch = mkdtempSync(join(dir, 'scratch-'));
+    const env = { ...process.env, TMPDIR: '/sys/kernel/nic-lab-no-tmp' };
+    const run = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    });
+    const withTmp = await run('grade', 'protocol-binding', SOLUTION, '--seeds', '1', '--tmp', scratch);
+    expect(withTmp.stderr).toBe('');
+    expect(withTmp.code).toBe(0);
+    expect(withTmp.stdout).toContain('score 10/10');
+    expect(readdirSync(scratch)).toEqual([`tsx-${process.getuid?.() ?? ''}`]);
+    const without = await run('grade', 'protocol-binding', SOLUTION, '--seeds', '1');
+    expect(without.stderr).toBe('');
+    expect(without.stdout).toContain('score 10/10');
+    const bad = await run('labs', '--tmp', join(dir, 'no-such-folder'));
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: `nic-lab: --tmp ${join(dir, 'no-such-folder')} does not exist\n` });
   });
 });

@@ -45,7 +45,7 @@ describe('nic-lab grade', () => {
   it('writes JSON, JUnit, Gradescope and PrairieLearn reports equal to an in-process grade of the same driver', async () => {
     const files = { junit: join(dir, 'junit.xml'), gradescope: join(dir, 'gs', 'results.json'), prairielearn: join(dir, 'pl', 'results.json') };
     const { code, stdout, stderr } = await nicLab('grade', 'protocol-binding', STARTER, '--seeds', '2', '--hidden', hiddenDir, '--json',
-      '--junit', files.junit, '--gradescope', files.gradescope, '--prairielearn', files.prairielearn);
+      '--junit', files.junit, '--gradescope', files.gradescope, '--prairielearn', files.prairielearn, '--hidden-visibility', 'hidden');
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
@@ -56,9 +56,14 @@ describe('nic-lab grade', () => {
     expect(scenarios.some((s) => s.passed && !s.hidden) && scenarios.some((s) => !s.passed && !s.hidden) && scenarios.filter((s) => s.hidden).length).toBe(2);
 
     expect(JSON.parse(stdout)).toEqual({ ...learnerView(outcome.report), status: 'graded' });
-    expect(JSON.parse(readFileSync(files.gradescope, 'utf8'))).toEqual(gradescopeResults(lab, outcome));
+    // Timings are the run's own (the grader measures them); everything else is the in-process grade's.
+    const { execution_time: seconds, ...gradescope } = JSON.parse(readFileSync(files.gradescope, 'utf8'));
+    expect(seconds).toBeGreaterThan(0);
+    expect(gradescope).toEqual(gradescopeResults(lab, outcome, { hiddenVisibility: 'hidden' }));
     expect(JSON.parse(readFileSync(files.prairielearn, 'utf8'))).toEqual(prairieLearnResults(lab, outcome));
-    expect(readFileSync(files.junit, 'utf8')).toBe(junitXml(lab, { ...outcome, report: learnerView(outcome.report) }));
+    const junit = readFileSync(files.junit, 'utf8');
+    expect(junit.match(/ time="\d+\.\d{3}"/g)).toHaveLength(2 + outcome.report.scenarios.length);
+    expect(junit.replace(/ time="[^"]*"/g, '')).toBe(junitXml(lab, { ...outcome, report: learnerView(outcome.report) }));
     // The hidden scenario from --hidden: Gradescope shows it to instructors only; the rest never name it.
     const rebind = JSON.parse(readFileSync(files.gradescope, 'utf8')).tests.find((t: { name: string }) => t.name.startsWith('rebind'));
     expect(rebind.visibility).toBe('hidden');
@@ -91,6 +96,18 @@ describe('nic-lab grade', () => {
     const thrown = (stdout: string) => (JSON.parse(stdout).scenarios[0].failures as string[]).find((f) => f.includes('threw'));
     expect(thrown(sandboxed.stdout)).toContain(`threw Error: boom\n    at BindAdapterHandlerEx (throws.ts:${line}:${column})`);
     expect(thrown(inProcess.stdout)).toBe(thrown(sandboxed.stdout));
+  });
+
+  it('--min-score N: exit 1 below N points (the report is still printed and written), 0 at or above', async () => {
+    const junit = join(dir, 'min-score.xml');
+    const [below, at] = await Promise.all([
+      nicLab('grade', 'protocol-binding', STARTER, '--seeds', '1', '--min-score', '10', '--junit', junit),
+      nicLab('grade', 'protocol-binding', SOLUTION, '--seeds', '1', '--min-score', '10'),
+    ]);
+    expect(below.code).toBe(1);
+    expect(below.stdout).toMatch(/^The seven states of a binding \(protocol-binding\): score \d\/10\n/);
+    expect(existsSync(junit)).toBe(true);
+    expect(at.code).toBe(0);
   });
 
   it('exit 2 with one line for unusable input', async () => {

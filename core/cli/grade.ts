@@ -3,14 +3,15 @@
 // its report formats, replaying one scenario with its capture and trace, and grading a class.
 // A lab argument is a lab folder anywhere or a course lab's id (core/grading/labs.ts).
 
-import { readFileSync, existsSync, statSync, writeFileSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, writeFileSync, mkdirSync, mkdtempSync, rmdirSync, readdirSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { scanLabs, resolveLab, referenceDrivers, displayPath, LABS_DIR, HiddenFileMissingError, type LoadedLab } from '../grading/labs.ts';
 import { gradeLab, type GradeOptions } from '../grading/grade.ts';
 import { runScenario } from '../scenario/runner.ts';
-import { outcomeOf, zeroReport, learnerView, textReport, terminalSafe, gradescopeResults, prairieLearnResults, junitXml, type GradeOutcome } from '../grading/reports.ts';
-import { findSubmissions, parseShard, shardOf, gradeClass, SubmissionClashError } from '../grading/batch.ts';
+import { outcomeOf, zeroReport, learnerView, textReport, terminalSafe, gradescopeResults, prairieLearnResults, junitXml, githubClassroomResult, GRADESCOPE_VISIBILITIES, DEFAULT_HIDDEN_VISIBILITY, type GradeOutcome, type GradescopeVisibility } from '../grading/reports.ts';
+import { findSubmissions, parseShard, shardOf, gradeClass, classCsv, readStoredReport, storedRow, writeFileAtomic, SubmissionClashError, type Submission, type BatchRow, type StoredReport } from '../grading/batch.ts';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { gradeInSandbox, DEFAULT_LIMITS, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError } from '../scenario/schema.ts';
 import { confineDrivers } from '../host/confinement.ts';
@@ -95,10 +96,25 @@ export interface GradeCommandOptions {
   junit?: string;
   gradescope?: string;
   prairielearn?: string;
+  githubClassroom?: string;
+  /** The visibility of hidden scenarios' Gradescope tests (default DEFAULT_HIDDEN_VISIBILITY). */
+  hiddenVisibility?: string;
+  /** Exit MIN_SCORE_EXIT when the score is below this (a CI job that must pass). */
+  minScore?: number;
   inProcess: boolean;
   revealHidden: boolean;
   limits: SandboxLimits;
 }
+
+/** --hidden-visibility: one of Gradescope's four visibilities. */
+export function checkHiddenVisibility(value: string | undefined): GradescopeVisibility {
+  if (value === undefined) return DEFAULT_HIDDEN_VISIBILITY;
+  if (!(GRADESCOPE_VISIBILITIES as readonly string[]).includes(value)) throw new UsageError(`--hidden-visibility must be ${GRADESCOPE_VISIBILITIES.join(', ')} (Gradescope's test visibilities); got "${value}"`);
+  return value as GradescopeVisibility;
+}
+
+/** The exit status of `grade --min-score N` when the driver scored less than N (graded or not). */
+export const MIN_SCORE_EXIT = 1;
 
 export async function runGradeCommand(labRef: string, driverPath: string, options: GradeCommandOptions): Promise<number> {
   checkSeeds(options.seeds);
@@ -106,23 +122,32 @@ export async function runGradeCommand(labRef: string, driverPath: string, option
   const references = referenceDrivers(lab);
   const source = readDriver(driverPath);
   const file = driverPath.replace(/^.*[\\/]/, '');
+  const hiddenVisibility = checkHiddenVisibility(options.hiddenVisibility);
+  if (options.minScore !== undefined && !(options.minScore >= 0)) throw new UsageError(`--min-score must be a number of points, 0 or more; got ${options.minScore}`);
+  const scenarioSeconds: number[] = [];
   const gradeOptions: GradeOptions = { seeds: options.seeds, ...(options.student !== undefined ? { student: options.student } : {}) };
   let outcome: GradeOutcome;
+  const started = performance.now();
   if (options.inProcess) {
     confineDrivers();
-    outcome = outcomeOf(await gradeLab(lab, source, file, references, gradeOptions));
+    outcome = { ...outcomeOf(await gradeLab(lab, source, file, references, { ...gradeOptions, onScenarioTime: (i, t) => { scenarioSeconds[i] = t; } })), scenarioSeconds };
   } else {
     const result = await gradeInSandbox(lab, source, file, references, gradeOptions, options.limits);
-    outcome = result.status === 'graded' ? outcomeOf(result.report) : { status: result.status, reason: result.reason, report: zeroReport(lab, result.reason) };
+    outcome = result.status === 'graded'
+      ? { ...outcomeOf(result.report), ...(result.scenarioSeconds ? { scenarioSeconds: result.scenarioSeconds } : {}) }
+      : { status: result.status, reason: result.reason, report: zeroReport(lab, result.reason) };
   }
+  outcome.seconds = (performance.now() - started) / 1000;
   // What a learner may read hides the hidden scenarios' details; Gradescope hides them itself.
   const visible: GradeOutcome = options.revealHidden ? outcome : { ...outcome, report: learnerView(outcome.report) };
-  if (options.gradescope) writeOutput(options.gradescope, JSON.stringify(gradescopeResults(lab, outcome), null, 2) + '\n');
+  if (options.gradescope) writeOutput(options.gradescope, JSON.stringify(gradescopeResults(lab, outcome, { hiddenVisibility }), null, 2) + '\n');
+  if (options.githubClassroom) writeOutput(options.githubClassroom, JSON.stringify(githubClassroomResult(outcome)) + '\n');
   if (options.prairielearn) writeOutput(options.prairielearn, JSON.stringify(prairieLearnResults(lab, outcome), null, 2) + '\n');
   if (options.junit) writeOutput(options.junit, junitXml(lab, visible));
   if (options.json) console.log(JSON.stringify({ ...visible.report, status: visible.status, ...(visible.reason ? { reason: visible.reason } : {}) }, null, 2));
   else console.log(textReport(lab, visible, driverPath, { lab: labRef, ...(options.hidden !== undefined ? { hidden: options.hidden } : {}) }));
-  return outcome.status === 'grader error' ? GRADER_ERROR_EXIT : 0;
+  if (outcome.status === 'grader error') return GRADER_ERROR_EXIT;
+  return options.minScore !== undefined && outcome.report.score < options.minScore ? MIN_SCORE_EXIT : 0;
 }
 
 /**
@@ -195,7 +220,46 @@ export interface GradeBatchCommandOptions {
   jobs: number;
   inProcess: boolean;
   regrade: boolean;
+  /** folder-name (default), file-name or csv:PATH: see studentIds. */
+  studentIdFrom?: string;
   limits: SandboxLimits;
+}
+
+/**
+ * The student id of each submission (the id that picks its variant of the lab's values), from
+ * --student-id-from: `folder-name` (default) the submission's name, i.e. a subfolder's name or a
+ * file's name without .ts/.js; `file-name` the driver file's name without .ts/.js, inside a
+ * subfolder too; `csv:PATH` a CSV with a header row and the columns `submission` and `student`,
+ * which must name each submission of the folder once and no other.
+ */
+export function studentIds(from: string | undefined, submissions: readonly Submission[]): (s: Submission) => string {
+  if (from === undefined || from === 'folder-name') return (s) => s.name;
+  if (from === 'file-name') return (s) => (s.file ?? s.name).replace(/^.*[\\/]/, '').replace(/\.[jt]s$/, '');
+  if (!from.startsWith('csv:') || from.length === 4) throw new UsageError(`--student-id-from must be folder-name, file-name or csv:PATH; got "${from}"`);
+  const path = from.slice(4);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--student-id-from: no file ${path}`);
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  } catch (error) {
+    throw new UsageError(`--student-id-from: ${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const columns = rows[0] ? Object.keys(rows[0]) : [];
+  if (!columns.includes('submission') || !columns.includes('student')) throw new UsageError(`--student-id-from: ${path} needs a header row with the columns submission,student; it has ${columns.length ? columns.join(',') : 'no rows'}`);
+  const byName = new Map<string, string>();
+  const names = new Set(submissions.map((s) => s.name));
+  const list = (items: string[]) => `${items.slice(0, 5).map((n) => `"${n}"`).join(', ')}${items.length > 5 ? ` and ${items.length - 5} more` : ''}`;
+  for (const [i, row] of rows.entries()) {
+    const line = i + 2;
+    if (!row.submission || !row.student) throw new UsageError(`--student-id-from: ${path}:${line}: a row needs both a submission and a student`);
+    if (byName.has(row.submission)) throw new UsageError(`--student-id-from: ${path}:${line}: submission "${row.submission}" is mapped twice`);
+    byName.set(row.submission, row.student);
+  }
+  const unknown = [...byName.keys()].filter((n) => !names.has(n));
+  if (unknown.length > 0) throw new UsageError(`--student-id-from: ${path} maps submissions that are not in the folder: ${list(unknown)}`);
+  const unmapped = [...names].filter((n) => !byName.has(n));
+  if (unmapped.length > 0) throw new UsageError(`--student-id-from: ${path} does not map the submissions ${list(unmapped)} (each needs a student id for its variant)`);
+  return (s) => byName.get(s.name)!;
 }
 
 /**
@@ -240,12 +304,13 @@ export async function runGradeBatchCommand(labRef: string, submissionsDir: strin
     if (error instanceof SubmissionClashError) throw new UsageError(terminalSafe(error.message));
     throw error;
   }
+  const studentOf = studentIds(options.studentIdFrom, all);
   checkOutDir(options.out);
   for (const line of skipped) console.error(`nic-lab: ${terminalSafe(line)}`);
   if (options.inProcess) confineDrivers();
   const submissions = shard ? shardOf(all, shard) : all;
   const { rows, kept, csv } = await gradeClass(lab, submissions, referenceDrivers(lab), {
-    seeds: options.seeds, jobs: options.jobs, limits: options.limits, inProcess: options.inProcess,
+    seeds: options.seeds, jobs: options.jobs, limits: options.limits, inProcess: options.inProcess, studentOf,
     outDir: options.out, csvName: shard ? `class-shard-${shard.index}-of-${shard.count}.csv` : 'class.csv', regrade: options.regrade,
     onResult: (row, done, total) => console.error(terminalSafe(`[${done}/${total}] ${row.submission}: ${row.report.score}/${row.report.maxScore}${row.status === 'graded' ? '' : ` (${row.status})`}`)),
   });
@@ -257,6 +322,48 @@ export async function runGradeBatchCommand(labRef: string, submissionsDir: strin
     console.error(`grader error: ${graderErrors} submission(s) could not be graded because of the grader itself (see their reasons); their zeros are not the students'`);
     return GRADER_ERROR_EXIT;
   }
+  return 0;
+}
+
+/**
+ * `nic-lab merge <report-dir>... --out DIR`: the reports of several grade-batch runs (the shards of
+ * a CI matrix) as one class: each `<submission>.json` copied to DIR and one class.csv. The same
+ * submission in two folders is kept once when the two reports are equal (a shard run twice), and
+ * refused, naming both files, when they differ; so are reports of different labs.
+ */
+export async function runMergeCommand(dirs: readonly string[], out: string): Promise<number> {
+  if (dirs.length === 0) throw new UsageError('merge needs at least one folder of reports (grade-batch --out)');
+  const reports = new Map<string, { file: string; text: string; stored: StoredReport }>();
+  let lab: { id: string; file: string; scenarios: { id: string }[] } | undefined;
+  for (const dir of dirs) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`merge: no folder ${dir}`);
+    const names = readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+    if (names.length === 0) throw new UsageError(`merge: ${dir} has no reports (<submission>.json from grade-batch)`);
+    for (const name of names) {
+      const file = join(dir, name);
+      const stored = readStoredReport(dir, name.slice(0, -'.json'.length));
+      if (!stored || typeof stored.submission !== 'string' || stored.submission !== name.slice(0, -5)) throw new UsageError(`merge: ${file} is not a grade-batch report`);
+      const scenarios = stored.scenarios.map((s) => ({ id: s.id }));
+      if (!lab) lab = { id: stored.lab, file, scenarios };
+      else if (stored.lab !== lab.id || JSON.stringify(scenarios) !== JSON.stringify(lab.scenarios)) {
+        throw new UsageError(`merge: ${file} is a report of ${stored.lab === lab.id ? 'another version of the lab' : `lab "${stored.lab}"`} (its scenarios differ from ${lab.file}'s)`);
+      }
+      const text = readFileSync(file, 'utf8');
+      const twin = reports.get(stored.submission);
+      if (twin && JSON.stringify(twin.stored) !== JSON.stringify(stored)) throw new UsageError(`merge: two different reports for "${stored.submission}": ${twin.file} and ${file}; remove the one that is wrong`);
+      if (!twin) reports.set(stored.submission, { file, text, stored });
+    }
+  }
+  checkOutDir(out);
+  mkdirSync(out, { recursive: true });
+  const rows: BatchRow[] = [];
+  for (const [name, { text, stored }] of [...reports].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    writeFileAtomic(join(out, `${name}.json`), text);
+    rows.push(storedRow(stored));
+  }
+  const csv = join(out, 'class.csv');
+  writeFileAtomic(csv, classCsv(lab!, rows));
+  console.log(`${rows.length} submission(s) from ${dirs.length} folder(s); reports in ${out}, class CSV ${csv}`);
   return 0;
 }
 

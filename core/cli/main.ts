@@ -6,7 +6,8 @@ import { runDemo } from './demo.ts';
 import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
 import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
-import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, limitsFrom, checkSeeds, LABS_INCOMPLETE_EXIT, MAX_JOBS } from './grade.ts';
+import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, runMergeCommand, limitsFrom, checkSeeds, LABS_INCOMPLETE_EXIT, MAX_JOBS, MIN_SCORE_EXIT } from './grade.ts';
+import { DEFAULT_LIMITS } from '../sandbox/sandbox.ts';
 import { runLabCheckCommand, runLabNewCommand, runLabScenariosCommand, DEFAULT_SEEDS } from './lab.ts';
 import { UsageError } from './usage.ts';
 
@@ -66,8 +67,9 @@ exit status: 0 when every lab loaded, ${LABS_INCOMPLETE_EXIT} when one did not, 
   grade: {
     summary: 'grade a driver against a lab: every scenario under N seeds, in a sandboxed child process',
     usage: `nic-lab grade <lab> <driver.ts|.js> [--seeds N] [--student ID] [--hidden DIR] [--json]
-         [--junit FILE] [--gradescope FILE] [--prairielearn FILE] [--reveal-hidden]
-         [--time-limit SECONDS] [--memory-limit MIB] [--in-process]
+         [--junit FILE] [--gradescope FILE] [--hidden-visibility V] [--prairielearn FILE]
+         [--github-classroom FILE] [--reveal-hidden] [--min-score N]
+         [--time-limit SECONDS] [--memory-limit MIB] [--in-process] [--tmp DIR]
 
   <lab>                a lab folder (a path with a /, or a folder here with a lab.json), or a course lab's id
   --seeds N            seeds per scenario (default 8); a scenario passes only under all of them
@@ -75,22 +77,32 @@ exit status: 0 when every lab loaded, ${LABS_INCOMPLETE_EXIT} when one did not, 
   --hidden DIR         add the hidden scenarios in DIR/<lab id>.json (the id in the lab's lab.json)
   --json               print the report as JSON instead of text
   --junit FILE         also write JUnit XML (a testcase per scenario)
-  --gradescope FILE    also write Gradescope's results.json (hidden scenarios: visibility "hidden")
-  --prairielearn FILE  also write PrairieLearn's results.json (score 0..1; gradable false if it does not compile)
+  --gradescope FILE    also write Gradescope's results.json (a test per scenario, output_format "text")
+  --hidden-visibility V  hidden scenarios' Gradescope tests: hidden, after_due_date, after_published
+                       (default) or visible; "hidden" hides the student's total on Gradescope too, the
+                       others show those tests as points and pass/fail only
+  --prairielearn FILE  also write PrairieLearn's results.json (score 0..1; gradable false if it does
+                       not compile or the grader failed)
+  --github-classroom FILE  also write the result GitHub Classroom's autograding reporter reads (base64 it)
   --reveal-hidden      show hidden scenarios' names, seeds and failures (instructors; learners see pass/fail only)
-  --time-limit S       wall-clock limit for grading (default 60, at least 1); the child is killed after it
-  --memory-limit MIB   heap limit of the child, a whole number of MiB (default 512, at least 64)
+  --min-score N        exit ${MIN_SCORE_EXIT} when the score is below N points (a CI check that must pass)
+  --time-limit S       wall-clock limit for grading (default ${DEFAULT_LIMITS.timeLimitMs / 1000}, at least 1); the child is killed after it
+  --memory-limit MIB   memory limit of the child, a whole number of MiB (default ${DEFAULT_LIMITS.memoryMiB}, at least 256)
   --in-process         grade in this process, without the sandbox: faster, for trusted drivers only
-exit status: 0 when graded, whatever the score; 2 for unusable input; 3 when the grader itself failed`,
+  --tmp DIR            the only folder nic-lab may write temporary files in (its TypeScript cache)
+exit status: 0 when graded, whatever the score (unless --min-score); 1 below --min-score;
+2 for unusable input; 3 when the grader itself failed`,
     options: {
       seeds: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, json: { type: 'boolean' },
       junit: { type: 'string' }, gradescope: { type: 'string' }, prairielearn: { type: 'string' }, 'reveal-hidden': { type: 'boolean' },
+      'hidden-visibility': { type: 'string' }, 'github-classroom': { type: 'string' }, 'min-score': { type: 'string' },
       'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },
     },
     positionals: 2,
     run: async (values, positionals) => runGradeCommand(positionals[0]!, positionals[1]!, {
       seeds: intOption(values, 'seeds', 8), student: stringOption(values, 'student'), hidden: stringOption(values, 'hidden'), json: values.json === true,
       junit: stringOption(values, 'junit'), gradescope: stringOption(values, 'gradescope'), prairielearn: stringOption(values, 'prairielearn'),
+      githubClassroom: stringOption(values, 'github-classroom'), hiddenVisibility: stringOption(values, 'hidden-visibility'), minScore: numberOption(values, 'min-score'),
       inProcess: values['in-process'] === true, revealHidden: values['reveal-hidden'] === true,
       limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
     }),
@@ -118,7 +130,8 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
   'grade-batch': {
     summary: 'grade a class: every submission in a folder, sandboxed, a JSON report each and a CSV',
     usage: `nic-lab grade-batch <lab> <dir-of-submissions> [--out DIR] [--shard i/n] [--seeds N] [--hidden DIR]
-         [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--regrade] [--in-process]
+         [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--student-id-from S] [--regrade]
+         [--in-process] [--tmp DIR]
 
   a submission is a .ts/.js file in the folder, or a subfolder holding one; its name is the student id
   --out DIR            where <submission>.json and class.csv go (default grades)
@@ -126,8 +139,13 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
   --seeds N            seeds per scenario (default 8)
   --hidden DIR         add the hidden scenarios in DIR/<lab id>.json
   --jobs N             child processes at a time (default 2, at most ${MAX_JOBS})
-  --time-limit S       wall-clock limit per submission (default 60, at least 1): a hang scores zero, "timed out"
-  --memory-limit MIB   heap limit per submission, a whole number of MiB (default 512, at least 64)
+  --time-limit S       wall-clock limit per submission (default ${DEFAULT_LIMITS.timeLimitMs / 1000}, at least 1): a hang scores zero, "timed out"
+  --memory-limit MIB   memory limit per submission, a whole number of MiB (default ${DEFAULT_LIMITS.memoryMiB}, at least 256)
+  --student-id-from S  the student id that picks a submission's variant values: folder-name (default:
+                       the subfolder's name, or the file's name without .ts/.js), file-name (the
+                       driver file's name without .ts/.js, inside a subfolder too), or csv:PATH (a CSV
+                       with the columns submission,student naming every submission)
+  --tmp DIR            the only folder nic-lab may write temporary files in (its TypeScript cache)
   --regrade            grade every submission again (default: keep a report made for the same lab,
                        options and submission file, so a rerun after a crash grades only the rest)
   --in-process         grade in this process, without the sandbox: for trusted submissions only
@@ -137,13 +155,32 @@ exit status: 0 when the class was graded; 2 for unusable input; 3 when the grade
     options: {
       out: { type: 'string' }, shard: { type: 'string' }, seeds: { type: 'string' }, hidden: { type: 'string' }, jobs: { type: 'string' },
       'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' }, regrade: { type: 'boolean' },
+      'student-id-from': { type: 'string' },
     },
     positionals: 2,
     run: async (values, positionals) => runGradeBatchCommand(positionals[0]!, positionals[1]!, {
       seeds: intOption(values, 'seeds', 8), hidden: stringOption(values, 'hidden'), out: stringOption(values, 'out') ?? 'grades',
       shard: stringOption(values, 'shard'), jobs: intOption(values, 'jobs', 2), inProcess: values['in-process'] === true, regrade: values.regrade === true,
+      studentIdFrom: stringOption(values, 'student-id-from'),
       limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
     }),
+  },
+  merge: {
+    summary: "join the report folders of several grade-batch runs (a CI matrix's shards) into one class.csv",
+    usage: `nic-lab merge <report-dir>... --out DIR
+
+  <report-dir>  a grade-batch --out folder (its <submission>.json reports)
+  --out DIR     where every report and class.csv go
+A submission reported in two folders is kept once if the reports are equal, and refused (both
+files named) if they differ; reports of different labs are refused. Exit 0, or 2 for unusable input.`,
+    options: { out: { type: 'string' } },
+    positionals: 64,
+    optionalPositionals: 64,
+    run: async (values, positionals) => {
+      const out = stringOption(values, 'out');
+      if (out === undefined) throw new UsageError('merge needs --out DIR (where class.csv goes)');
+      return runMergeCommand(positionals, out);
+    },
   },
   'lab check': {
     summary: 'validate a lab the way grading uses it: its files, scenarios, hidden file, starter and solution',

@@ -287,7 +287,7 @@ function csvField(value: string | number): string {
 }
 
 /** The class CSV: submission, score, maxScore, the points of each scenario, status, reason. */
-export function classCsv(lab: Pick<Lab, 'scenarios'>, rows: readonly BatchRow[]): string {
+export function classCsv(lab: { scenarios: readonly { id: string }[] }, rows: readonly BatchRow[]): string {
   const header = ['submission', 'score', 'maxScore', ...lab.scenarios.map((s) => s.id), 'status', 'reason'];
   const lines = [header.map(csvField).join(',')];
   for (const r of rows) {

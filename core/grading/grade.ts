@@ -48,13 +48,16 @@ export interface GradeOptions {
   student?: string;
   /** Sees each run's runtime before it starts (progress reports, a watchdog's heartbeat). */
   observe?: (rt: NdisRuntime, scenario: Scenario, seed: number) => void;
+  /** Told how long each scenario took, all its seeds (wall-clock seconds; JUnit's `time`). Kept out of the report, which equal runs make equal. */
+  onScenarioTime?: (index: number, seconds: number) => void;
 }
 
 
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
   const hashes: string[] = [];
   const scenarios: ScenarioReport[] = [];
-  for (const scenario of lab.scenarios) {
+  for (const [index, scenario] of lab.scenarios.entries()) {
+    const started = performance.now();
     const seeds = scenario.seeds ?? options.seeds ?? 8;
     let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
     for (let i = 0; i < seeds; i++) {
@@ -74,6 +77,7 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
       report.failingSeeds!.push(seed);
     }
     scenarios.push(report);
+    options.onScenarioTime?.(index, (performance.now() - started) / 1000);
   }
   return {
     lab: lab.id,

@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { labById, referenceDrivers } from './labs.ts';
 import { gradeLab, type GradeReport } from './grade.ts';
 import { runScenario } from '../scenario/runner.ts';
-import { outcomeOf, learnerView, gradescopeResults, prairieLearnResults, junitXml, xmlEscape, zeroReport, textReport, terminalSafe } from './reports.ts';
+import { outcomeOf, learnerView, gradescopeResults, prairieLearnResults, junitXml, xmlEscape, zeroReport, textReport, terminalSafe, githubClassroomResult, type GradeOutcome } from './reports.ts';
 
 const references = referenceDrivers();
 const lab = labById('protocol-binding');
@@ -36,13 +36,14 @@ describe('report formats from a real grade run', async () => {
   });
 
   it('Gradescope results.json: score, a test per scenario, hidden ones with visibility "hidden"', () => {
-    const gs = gradescopeResults(lab, outcome);
+    const gs = gradescopeResults(lab, outcome, { hiddenVisibility: 'hidden' });
+    expect(gs).toMatchObject({ output_format: 'text', test_output_format: 'text' });
     expect(gs.score).toBe(report.score);
     expect(gs.stdout_visibility).toBe('hidden');
     expect(gs.extra_data).toEqual({ lab: 'protocol-binding', status: 'graded', traceHash: report.traceHash });
     expect(gs.tests).toHaveLength(report.scenarios.length);
     const test = (id: string) => gs.tests[report.scenarios.findIndex((s) => s.id === id)]!;
-    expect(test(passing.id)).toEqual({ name: `${passing.id}: ${passing.title}`, number: String(report.scenarios.indexOf(passing) + 1), score: passing.points, max_score: passing.maxPoints, status: 'passed', output: 'Passed under every seed.', visibility: 'visible' });
+    expect(test(passing.id)).toEqual({ name: `${passing.id}: ${passing.title}`, number: String(report.scenarios.indexOf(passing) + 1), score: passing.points, max_score: passing.maxPoints, status: 'passed', output: 'Passed under every seed.', output_format: 'text', visibility: 'visible' });
     expect(test(failing.id)).toMatchObject({ score: 0, max_score: failing.maxPoints, status: 'failed', visibility: 'visible' });
     expect(test(failing.id).output).toContain('failed under seeds 1, 2; shortest failing trace: seed 1');
     expect(test(failing.id).output).toContain(failing.failures[0]);
@@ -50,6 +51,19 @@ describe('report formats from a real grade run', async () => {
     // The submission-wide output is shown to students: nothing of the hidden scenario in it.
     expect(gs.output).toBe(`${lab.title}: ${report.score}/${report.maxScore} points. 2 visible scenario(s) failed; each test below says under which seeds and why.`);
     expect(gs.output).not.toContain(hidden.title);
+    // Hidden tests hidden: the instructor sees the scenario and why it failed.
+    expect(test(hidden.id).name).toBe(`${hidden.id}: ${hidden.title}`);
+    expect(test(hidden.id).output).toContain(hidden.failures[0]);
+  });
+
+  it('Gradescope --hidden-visibility: by default (after_published) a hidden test will be shown, so it shows points and pass/fail only', () => {
+    for (const visibility of ['after_published', 'after_due_date', 'visible'] as const) {
+      const gs = visibility === 'after_published' ? gradescopeResults(lab, outcome) : gradescopeResults(lab, outcome, { hiddenVisibility: visibility });
+      const test = gs.tests[report.scenarios.indexOf(hidden)]!;
+      expect(test).toEqual({ name: 'hidden-1: Hidden scenario 1', number: String(report.scenarios.indexOf(hidden) + 1), score: 0, max_score: hidden.maxPoints, status: 'failed', output: 'Failed.', output_format: 'text', visibility });
+      expect(JSON.stringify(gs)).not.toContain(hidden.title);
+      expect(gs.score).toBe(report.score);
+    }
   });
 
   it('PrairieLearn results.json: gradable, score 0..1, tests with points and max_points, hidden ones redacted', () => {
@@ -83,6 +97,17 @@ describe('report formats from a real grade run', async () => {
     expect(xml).toContain('name="hidden-1: Hidden scenario 1">');
     expect(xml).not.toContain(hidden.title);
     expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
+  });
+
+  it('GitHub Classroom: the reporter\'s result with each scenario\'s points (its total is the score), hidden ones redacted', () => {
+    const result = githubClassroomResult(outcome);
+    expect(result).toMatchObject({ version: 1, status: 'fail', max_score: report.maxScore });
+    expect(result.tests.reduce((n, t) => n + t.score, 0)).toBe(report.score);
+    expect(result.tests.map((t) => t.status)).toEqual(report.scenarios.map((s) => (s.passed ? 'pass' : 'fail')));
+    expect(JSON.stringify(result)).not.toContain(hidden.title);
+    const timedOut = githubClassroomResult({ status: 'timed out', reason: 'timed out: no result within 30 s', report: zeroReport(lab, 'x') });
+    expect(timedOut.status).toBe('error');
+    expect(timedOut.tests[0]).toMatchObject({ status: 'error', score: 0, message: 'Not graded: timed out: no result within 30 s' });
   });
 
   it('text: each scenario, why it failed and the command that replays the shortest failing trace', () => {
@@ -145,6 +170,39 @@ describe('escaping and the reports of drivers that never ran', () => {
     // A crash's reason (said once, above the scenarios) is escaped the same way.
     const crashed = textReport(lab, { status: 'crashed', reason: `crashed: grading stopped with an error (${forged})`, report: zeroReport(lab, 'x') }, 'evil.ts');
     expect(crashed.split('\n')[1]).toBe('  crashed: grading stopped with an error (\\u001b[2J\\u000dscore 10/10)');
+  });
+
+  it('timed out, out of memory, crashed, grader error: JUnit <error>s (not failures) with the reason; PrairieLearn and Gradescope say the reason', () => {
+    const reason = 'timed out: no result within 30 s';
+    const timedOut: GradeOutcome = { status: 'timed out', reason, report: zeroReport(lab, reason), seconds: 30.2 };
+    const xml = junitXml(lab, timedOut);
+    const n = lab.scenarios.length;
+    expect(xml).toContain(`<testsuites name="nic-lab grade" tests="${n}" failures="0" errors="${n}" time="30.200">`);
+    expect(xml).toContain(`<testsuite name="protocol-binding" tests="${n}" failures="0" errors="${n}" skipped="0" time="30.200">`);
+    expect(xml.match(/<error type="timed out" message="timed out: no result within 30 s">timed out: no result within 30 s<\/error>/g)).toHaveLength(n);
+    expect(xml).not.toContain('<failure');
+    const pl = prairieLearnResults(lab, timedOut);
+    expect(pl.gradable).toBe(true);
+    expect(pl.tests.every((t) => t.message === `Not graded: ${reason}`)).toBe(true);
+    expect(JSON.stringify(pl)).not.toContain('undefined');
+    const gs = gradescopeResults(lab, timedOut);
+    expect(gs.execution_time).toBe(30.2);
+    expect(gs.output).toBe(`${lab.title}: 0/10 points. Not graded (timed out): ${reason}`);
+    expect(gs.tests.every((t) => t.output === `Not graded: ${reason}` && t.score === 0)).toBe(true);
+    expect(gs.extra_data).toMatchObject({ status: 'timed out', reason });
+    // The grader's own failure uses up no PrairieLearn attempt.
+    const graderError: GradeOutcome = { status: 'grader error', reason: 'grader error: the grading process ended before grading began (exit code 9)', report: zeroReport(lab, 'x') };
+    expect(prairieLearnResults(lab, graderError)).toMatchObject({ gradable: false, score: 0, format_errors: [graderError.reason] });
+    expect(junitXml(lab, graderError)).toContain('<error type="grader error"');
+  });
+
+  it('JUnit time: each testcase its scenario\'s seconds, the suite the whole grade\'s', async () => {
+    const seconds: number[] = [];
+    const graded = { ...outcomeOf(await gradeLab(lab, lab.solutionSource, 'solution.ts', references, { seeds: 1, onScenarioTime: (i, t) => { seconds[i] = t; } })), scenarioSeconds: seconds, seconds: 1.5 };
+    expect(seconds).toHaveLength(lab.scenarios.length);
+    const xml = junitXml(lab, graded);
+    expect(xml).toContain('<testsuite name="protocol-binding" tests="5" failures="0" errors="0" skipped="0" time="1.500">');
+    for (const [i, s] of lab.scenarios.entries()) expect(xml).toContain(`name="${xmlEscape(`${s.id}: ${s.title}`)}" time="${seconds[i]!.toFixed(3)}"/>`);
   });
 
   it('zeroReport: every scenario failed with the reason, full maxScore', () => {

@@ -13,6 +13,21 @@ export interface GradeOutcome {
   status: GradeStatus;
   reason?: string;
   report: GradeReport;
+  /** Wall-clock seconds the grading took, as the grader measured it (JUnit, Gradescope's execution_time). */
+  seconds?: number;
+  /** Seconds per scenario, in the report's order, when known. */
+  scenarioSeconds?: number[];
+}
+
+/** Statuses where grading did not finish because of how the driver ran (not a verdict on any scenario). */
+const RUN_ERRORS: ReadonlySet<GradeStatus> = new Set(['timed out', 'out of memory', 'crashed', 'grader error']);
+
+/** Why a scenario got its points, in one line a student can read (the real reason when it was not graded). */
+function verdict(outcome: GradeOutcome, s: ScenarioReport): string {
+  if (outcome.status !== 'graded') return `Not graded: ${outcome.reason ?? outcome.status}`;
+  if (s.passed) return 'Passed under every seed.';
+  if (s.hidden) return 'Failed.';
+  return s.failingSeed !== undefined ? `Failed under seed ${s.failingSeed}.` : 'Failed.';
 }
 
 /** Zero for every scenario, each failing with `reason` (a submission that hung or crashed). */
@@ -105,6 +120,19 @@ function shellWord(word: string): string {
 
 // ---- Gradescope ---------------------------------------------------------------------------------
 
+export type GradescopeVisibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
+export const GRADESCOPE_VISIBILITIES: readonly GradescopeVisibility[] = ['hidden', 'after_due_date', 'after_published', 'visible'];
+
+/**
+ * The visibility hidden scenarios' tests get by default. Gradescope's autograder specification:
+ * a test with visibility "hidden" is never shown to students, and while any test is hidden the
+ * student does not see their total score either. "after_published" shows them once the instructor
+ * publishes the grades, and the total with them; with it (as with any visibility but "hidden") the
+ * test shows only points and pass/fail under a neutral name (learnerView), so the scenario stays
+ * private; the instructor reads the full report in the autograder's stdout, which stays hidden.
+ */
+export const DEFAULT_HIDDEN_VISIBILITY: GradescopeVisibility = 'after_published';
+
 /** One test case of Gradescope's results.json. */
 export interface GradescopeTest {
   name: string;
@@ -113,42 +141,54 @@ export interface GradescopeTest {
   max_score: number;
   status: 'passed' | 'failed';
   output: string;
-  visibility: 'visible' | 'hidden' | 'after_due_date' | 'after_published';
+  output_format: 'text';
+  visibility: GradescopeVisibility;
 }
 
 export interface GradescopeResults {
   score: number;
+  execution_time?: number;
   output: string;
+  /** Plain text (Gradescope's "text"): drivers' messages are not read as Markdown or HTML. */
+  output_format: 'text';
+  test_output_format: 'text';
   stdout_visibility: 'hidden' | 'visible';
   tests: GradescopeTest[];
-  extra_data: { lab: string; status: GradeStatus; traceHash: string };
+  extra_data: { lab: string; status: GradeStatus; traceHash: string; reason?: string };
+}
+
+export interface GradescopeOptions {
+  /** The visibility of hidden scenarios' tests (default DEFAULT_HIDDEN_VISIBILITY). */
+  hiddenVisibility?: GradescopeVisibility;
 }
 
 /**
- * Gradescope's results.json. Hidden scenarios are test cases with visibility "hidden": students
- * never see them (instructors do, with their failures); the submission-wide output says nothing
- * about them, and the autograder's stdout stays hidden.
+ * Gradescope's results.json, a test per scenario. A hidden scenario's test has `hiddenVisibility`:
+ * with "hidden" (students never see it) it carries the scenario's name and failures for the
+ * instructor; with any other it will be shown to students, so it carries points and pass/fail
+ * only. The submission-wide output says nothing about hidden scenarios; stdout stays hidden.
  */
-export function gradescopeResults(lab: Lab, outcome: GradeOutcome): GradescopeResults {
+export function gradescopeResults(lab: Lab, outcome: GradeOutcome, options: GradescopeOptions = {}): GradescopeResults {
+  const visibility = options.hiddenVisibility ?? DEFAULT_HIDDEN_VISIBILITY;
   const { report } = outcome;
+  const shown = learnerView(report);
   const visibleFailed = report.scenarios.filter((s) => !s.hidden && !s.passed).length;
   const summary = [`${lab.title}: ${report.score}/${report.maxScore} points.`];
-  if (outcome.status !== 'graded') summary.push(outcome.reason ?? outcome.status);
+  if (outcome.status !== 'graded') summary.push(`Not graded (${outcome.status}): ${outcome.reason ?? outcome.status}`);
   else summary.push(visibleFailed === 0 ? 'Every visible scenario passed.' : `${visibleFailed} visible scenario(s) failed; each test below says under which seeds and why.`);
   return {
     score: report.score,
+    ...(outcome.seconds !== undefined ? { execution_time: Math.round(outcome.seconds * 10) / 10 } : {}),
     output: summary.join(' '),
+    output_format: 'text',
+    test_output_format: 'text',
     stdout_visibility: 'hidden',
-    tests: report.scenarios.map((s, i) => ({
-      name: `${s.id}: ${s.title}`,
-      number: String(i + 1),
-      score: s.points,
-      max_score: s.maxPoints,
-      status: s.passed ? 'passed' : 'failed',
-      output: s.passed ? 'Passed under every seed.' : failureLines(s).join('\n'),
-      visibility: s.hidden ? 'hidden' : 'visible',
-    })),
-    extra_data: { lab: report.lab, status: outcome.status, traceHash: report.traceHash },
+    tests: report.scenarios.map((full, i) => {
+      const s = full.hidden && visibility !== 'hidden' ? shown.scenarios[i]! : full;
+      const output = outcome.status !== 'graded' ? verdict(outcome, s) : s.passed ? 'Passed under every seed.' : s === full ? failureLines(s).join('\n') : 'Failed.';
+      return { name: `${s.id}: ${s.title}`, number: String(i + 1), score: s.points, max_score: s.maxPoints, status: s.passed ? 'passed' : 'failed', output, output_format: 'text', visibility: full.hidden ? visibility : 'visible' };
+    }),
+    extra_data: { lab: report.lab, status: outcome.status, traceHash: report.traceHash, ...(outcome.reason ? { reason: outcome.reason } : {}) },
   };
 }
 
@@ -173,9 +213,12 @@ export interface PrairieLearnResults {
 }
 
 /**
- * PrairieLearn's external-grader results.json: `score` from 0 to 1, a test per scenario. Students
- * see every test, so hidden scenarios appear as in learnerView. A driver that does not compile is
- * `gradable: false` (no attempt used up) with the compiler's message in `format_errors`.
+ * PrairieLearn's external-grader results.json: `score` from 0 to 1, a test per scenario.
+ * PrairieLearn shows students every test (its tests have no visibility of their own), so hidden
+ * scenarios appear as in learnerView: a neutral name, the points, pass or fail. A driver that does
+ * not compile, and a grader error (the grader's failure, not the student's), are `gradable: false`
+ * (no attempt used up) with the reason in `format_errors`; a timeout, running out of memory or a
+ * crash is graded 0 and every test says so.
  */
 export function prairieLearnResults(lab: Lab, outcome: GradeOutcome): PrairieLearnResults {
   const report = learnerView(outcome.report);
@@ -184,19 +227,51 @@ export function prairieLearnResults(lab: Lab, outcome: GradeOutcome): PrairieLea
     description: s.hidden ? 'A scenario the instructor keeps hidden.' : `Scenario ${s.id} of ${lab.id}`,
     points: s.points,
     max_points: s.maxPoints,
-    message: s.passed ? 'Passed under every seed.' : s.hidden ? 'Failed.' : `Failed under seed ${s.failingSeed}.`,
-    output: failureLines(s).join('\n'),
+    message: verdict(outcome, s),
+    output: outcome.status === 'graded' ? failureLines(s).join('\n') : '',
   }));
   const message = outcome.status === 'graded' ? `${report.score}/${report.maxScore} points` : `${report.score}/${report.maxScore} points: ${outcome.reason ?? outcome.status}`;
+  const gradable = outcome.status !== 'does not compile' && outcome.status !== 'grader error';
   const results: PrairieLearnResults = {
-    gradable: outcome.status !== 'does not compile',
+    gradable,
     score: report.maxScore === 0 ? 0 : report.score / report.maxScore,
     message,
     output: report.scenarios.map((s) => `${s.passed ? 'pass' : 'FAIL'} ${s.points}/${s.maxPoints} ${s.title}`).join('\n'),
     tests,
   };
-  if (outcome.status === 'does not compile') results.format_errors = [outcome.reason ?? 'the driver does not compile'];
+  if (!gradable) results.format_errors = [outcome.reason ?? (outcome.status === 'grader error' ? 'the grader failed' : 'the driver does not compile')];
   return results;
+}
+
+// ---- GitHub Classroom ---------------------------------------------------------------------------
+
+/**
+ * The result GitHub Classroom's autograding reporter (classroom-resources/autograding-grading-reporter)
+ * reads from a runner's step output, base64-encoded: its total is the sum of the tests' `score`
+ * out of `max_score`, so the points recorded are the report's, scenario by scenario. Hidden
+ * scenarios as in learnerView (the student's own Actions log shows this).
+ */
+export interface GitHubClassroomResult {
+  version: 1;
+  status: 'pass' | 'fail' | 'error';
+  max_score: number;
+  tests: { name: string; status: 'pass' | 'fail' | 'error'; score: number; message: string; execution_time?: string }[];
+}
+
+export function githubClassroomResult(outcome: GradeOutcome): GitHubClassroomResult {
+  const report = learnerView(outcome.report);
+  const error = outcome.status !== 'graded' && outcome.status !== 'does not compile';
+  const each = (s: ScenarioReport): 'pass' | 'fail' | 'error' => (error ? 'error' : s.passed ? 'pass' : 'fail');
+  return {
+    version: 1,
+    status: error ? 'error' : report.score === report.maxScore ? 'pass' : 'fail',
+    max_score: report.maxScore,
+    tests: report.scenarios.map((s, i) => ({
+      name: `${s.id}: ${s.title}`, status: each(s), score: s.points,
+      message: outcome.status !== 'graded' || s.passed || s.hidden ? verdict(outcome, s) : failureLines(s).join('\n'),
+      ...(outcome.scenarioSeconds?.[i] !== undefined ? { execution_time: `${outcome.scenarioSeconds[i]!.toFixed(2)}s` } : {}),
+    })),
+  };
 }
 
 // ---- JUnit --------------------------------------------------------------------------------------
@@ -212,15 +287,24 @@ export function xmlEscape(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-/** JUnit XML: one testsuite per lab, one testcase per scenario, a <failure> for each that failed. */
+/**
+ * JUnit XML: one testsuite per lab, one testcase per scenario. A scenario that failed has a
+ * <failure>; when the driver was not graded because of how it ran (timed out, out of memory,
+ * crashed) or the grader failed, every testcase has an <error> with the reason instead: no
+ * scenario's verdict was reached. `time` is in seconds, when the grader measured it.
+ */
 export function junitXml(lab: Lab, outcome: GradeOutcome): string {
   const report = outcome.report;
-  const failed = report.scenarios.filter((s) => !s.passed).length;
+  const errored = RUN_ERRORS.has(outcome.status);
+  const failed = errored ? 0 : report.scenarios.filter((s) => !s.passed).length;
+  const errors = errored ? report.scenarios.length : 0;
   const attr = (name: string, value: string | number) => `${name}="${xmlEscape(String(value))}"`;
+  const time = (seconds: number | undefined) => (seconds === undefined ? '' : ` ${attr('time', seconds.toFixed(3))}`);
+  const total = outcome.seconds ?? outcome.scenarioSeconds?.reduce((a, b) => a + b, 0);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites ${attr('name', 'nic-lab grade')} ${attr('tests', report.scenarios.length)} ${attr('failures', failed)}>`,
-    `  <testsuite ${attr('name', lab.id)} ${attr('tests', report.scenarios.length)} ${attr('failures', failed)} ${attr('errors', 0)} ${attr('skipped', 0)}>`,
+    `<testsuites ${attr('name', 'nic-lab grade')} ${attr('tests', report.scenarios.length)} ${attr('failures', failed)} ${attr('errors', errors)}${time(total)}>`,
+    `  <testsuite ${attr('name', lab.id)} ${attr('tests', report.scenarios.length)} ${attr('failures', failed)} ${attr('errors', errors)} ${attr('skipped', 0)}${time(total)}>`,
     '    <properties>',
     `      <property ${attr('name', 'score')} ${attr('value', report.score)}/>`,
     `      <property ${attr('name', 'maxScore')} ${attr('value', report.maxScore)}/>`,
@@ -228,8 +312,13 @@ export function junitXml(lab: Lab, outcome: GradeOutcome): string {
     `      <property ${attr('name', 'traceHash')} ${attr('value', report.traceHash)}/>`,
     '    </properties>',
   ];
-  for (const s of report.scenarios) {
-    const head = `    <testcase ${attr('classname', lab.id)} ${attr('name', `${s.id}: ${s.title}`)}`;
+  for (const [i, s] of report.scenarios.entries()) {
+    const head = `    <testcase ${attr('classname', lab.id)} ${attr('name', `${s.id}: ${s.title}`)}${time(outcome.scenarioSeconds?.[i])}`;
+    if (errored) {
+      const reason = outcome.reason ?? outcome.status;
+      lines.push(`${head}>`, `      <error ${attr('type', outcome.status)} ${attr('message', reason)}>${xmlEscape(reason)}</error>`, '    </testcase>');
+      continue;
+    }
     if (s.passed) {
       lines.push(`${head}/>`);
       continue;

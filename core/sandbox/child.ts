@@ -22,8 +22,9 @@ const exit = process.exit.bind(process);
 // parent sends exactly one job, and this takes exactly one.
 process.once('message', (message: unknown) => {
   const job = message as SandboxJob;
-  gradeLab(job.lab, job.source, job.file, job.references, job.options).then(
-    (report) => send({ report: capReport(report) }, () => exit(0)),
+  const seconds: number[] = [];
+  gradeLab(job.lab, job.source, job.file, job.references, { ...job.options, onScenarioTime: (i, t) => { seconds[i] = t; } }).then(
+    (report) => send({ report: capReport(report), seconds }, () => exit(0)),
     (error: unknown) => send({ error: driverText(error instanceof Error ? error.message : error) }, () => exit(1)),
   );
 });
