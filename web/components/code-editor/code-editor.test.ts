@@ -22,9 +22,11 @@ describe('<code-editor>', () => {
     const option = harnessed.page.getByRole('option', { name: /NdisOpenAdapterEx/ });
     await option.waitFor();
     expect(await option.textContent()).toContain('function');
-    // Enter accepts the completion only once it is the selected option (under load the list can
-    // be drawn a moment before it is active, and Enter would then insert a newline).
+    // Enter accepts the completion only once it is the selected option and CodeMirror's
+    // `interactionDelay` (75 ms by default: keys that come sooner after the list opens are not
+    // taken as accepting it) has passed; before that Enter inserts a newline.
     await expect.poll(() => option.getAttribute('aria-selected')).toBe('true');
+    await harnessed.page.waitForTimeout(150);
     await harnessed.page.keyboard.press('Enter');
     const value = await harnessed.page.evaluate(() => (document.querySelector('code-editor') as unknown as { value: string }).value);
     expect(value).toBe('const status: number = 0;\nNdisOpenAdapterEx');
