@@ -18,9 +18,12 @@ type Host = 'in-process' | 'worker';
 const referenceRun = (host: Host, seed: number) => runReference({ protocol: PROTOCOL, filter: FILTER }, host, seed);
 
 const driver = (body: string) => `
-import { NdisRegisterProtocolDriver, NdisOpenAdapterEx, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NdisAllocateNetBufferListPool } from 'ndis';
+import { NdisRegisterProtocolDriver, NdisOpenAdapterEx, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NdisAllocateNetBufferListPool, NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 } from 'ndis';
 export function DriverEntry() {
   return NdisRegisterProtocolDriver(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'probe',
     BindAdapterHandlerEx(ctx: unknown, BindContext: unknown) {
       ${body}

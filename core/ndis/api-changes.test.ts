@@ -28,6 +28,27 @@ describe('apiChangesIn', () => {
     expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['pnp-event-nested', [1, 3]]]);
   });
 
+  it('characteristics-header: names the registration call of a draft whose characteristics have no NDIS version', () => {
+    const before = ['export function DriverEntry() {', '  return NdisRegisterProtocolDriver<Binding>(null, {', "    Name: 'mine',", '  }).Status;', '}'].join('\n');
+    expect(apiChangesIn(before).map((n) => [n.change.id, n.lines])).toEqual([['characteristics-header', [2]]]);
+    const filter = 'NdisFRegisterFilterDriver<Module>(null, null, {\n  FriendlyName: "f",\n});';
+    expect(apiChangesIn(filter).map((n) => [n.change.id, n.lines])).toEqual([['characteristics-header', [1]]]);
+    const after = before.replace("Name: 'mine',", "Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: 1, Size: 120 }, MajorNdisVersion: 6, MinorNdisVersion: 0, Name: 'mine',");
+    expect(apiChangesIn(after)).toEqual([]);
+  });
+
+  it('open-parameters, mac-address-bytes, filter-attributes: the lines written for the old shapes', () => {
+    const draft = [
+      'const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);',
+      "const mac = params.CurrentMacAddress.split(':').map((h) => parseInt(h, 16));",
+      'BindAdapterHandlerEx(_c: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {',
+      'BindAdapterHandlerEx(_c: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {',
+      'return NdisFSetAttributes(handle, m, {});',
+      'MajorNdisVersion: 6,',
+    ].join('\n');
+    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['open-parameters', [1]], ['mac-address-bytes', [2, 3]], ['filter-attributes', [5]]]);
+  });
+
   it('finds nothing in any lab\'s starter or solution', () => {
     for (const lab of listLabs()) {
       expect(apiChangesIn(lab.starterSource), `${lab.id} starter`).toEqual([]);

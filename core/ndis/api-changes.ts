@@ -12,6 +12,8 @@ export interface ApiChange {
   since: string;
   /** Matches a line the change may break. */
   pattern: RegExp;
+  /** When the whole source matches this, it has already been updated: no notice. */
+  unless?: RegExp;
   /** What changed, in one sentence. */
   what: string;
   /** How to update a line the pattern found. */
@@ -35,6 +37,39 @@ export const API_CHANGES: readonly ApiChange[] = [
     what: 'NET_PNP_EVENT_NOTIFICATION is shaped as ndis.h declares it: the event code is in its nested NET_PNP_EVENT, `notification.NetPnPEvent.NetEvent` (with `NetPnPEvent.Buffer` and `BufferLength`), beside `Header`, `PortNumber` and `Flags`; `notification.NetEvent` is undefined.',
     how: 'Write `event.NetPnPEvent.NetEvent` where the draft has `event.NetEvent` (and `event.NetPnPEvent.Buffer` for `event.Buffer`); pass the same notification object back to NdisCompleteNetPnPEvent as before.',
   },
+  {
+    id: 'characteristics-header',
+    since: '0.3 (December 2026)',
+    // The registration call itself: a draft written before has no Header or NDIS version in its characteristics.
+    pattern: /\bNdis(?:F)?Register(?:Protocol|Filter)Driver\b\s*(?:<[^>]*>)?\s*\(/,
+    unless: /\bMajorNdisVersion\b/,
+    what: 'NdisRegisterProtocolDriver and NdisFRegisterFilterDriver check the characteristics as NDIS does: without `Header` (NDIS_OBJECT_HEADER) registration fails with NDIS_STATUS_BAD_CHARACTERISTICS, and without `MajorNdisVersion: 6` and a valid `MinorNdisVersion` with NDIS_STATUS_BAD_VERSION (DriverEntry then fails to load).',
+    how: 'Start the characteristics object with `Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 }, MajorNdisVersion: 6, MinorNdisVersion: 0,` (a filter: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1), and import those names from "ndis".',
+  },
+  {
+    id: 'open-parameters',
+    since: '0.3 (December 2026)',
+    // `NdisOpenAdapterEx(handle, context, {}, bindContext)`: an empty OpenParameters.
+    pattern: /\bNdisOpenAdapterEx\s*\([^)]*,\s*\{\s*\}\s*,/,
+    what: 'NdisOpenAdapterEx reads its OpenParameters as an NDIS_OPEN_PARAMETERS: an empty `{}` fails the open with NDIS_STATUS_INVALID_PARAMETER (no Header), and a MediumArray without NdisMedium802_3 with NDIS_STATUS_UNSUPPORTED_MEDIA.',
+    how: 'Pass `{ Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 }, AdapterName: params.AdapterName, MediumArray: [NdisMedium802_3], MediumArraySize: 1, SelectedMediumIndex: new Uint32Array(1), FrameTypeArray: [0x88b5], FrameTypeArraySize: 1 }`, where `params` is BindAdapterHandlerEx\'s BindParameters.',
+  },
+  {
+    id: 'mac-address-bytes',
+    since: '0.3 (December 2026)',
+    // `params.CurrentMacAddress` used as the text "02:00:...": split, passed where a string goes.
+    pattern: /CurrentMacAddress\s*\)?\s*\.\s*split\b|String\(\s*[\w$.]*CurrentMacAddress|\bBIND_PARAMETERS\b(?<!NDIS_BIND_PARAMETERS)/,
+    what: 'NDIS_BIND_PARAMETERS and NDIS_FILTER_ATTACH_PARAMETERS are shaped as ndis.h declares them: CurrentMacAddress is the UCHAR[32] array as a Uint8Array (the address is its first MacAddressLength bytes), not the text "02:00:00:00:00:01"; the type is NDIS_BIND_PARAMETERS (BIND_PARAMETERS remains as its former name).',
+    how: 'Take the address as bytes: `params.CurrentMacAddress.slice(0, params.MacAddressLength)`, and write it into a frame with `data.set(mac, 6)`; drop the split and parseInt.',
+  },
+  {
+    id: 'filter-attributes',
+    since: '0.3 (December 2026)',
+    // `NdisFSetAttributes(handle, context, {})`.
+    pattern: /\bNdisFSetAttributes\s*\([^)]*,\s*\{\s*\}\s*\)/,
+    what: 'NdisFSetAttributes checks its FilterAttributes (NDIS_FILTER_ATTRIBUTES): an empty `{}` returns NDIS_STATUS_INVALID_PARAMETER and the module context is not set, so the attach fails.',
+    how: 'Pass `{ Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 }` and import those names from "ndis".',
+  },
 ];
 
 export interface ApiChangeNotice {
@@ -48,6 +83,7 @@ export function apiChangesIn(source: string): ApiChangeNotice[] {
   const lines = source.split('\n');
   const notices: ApiChangeNotice[] = [];
   for (const change of API_CHANGES) {
+    if (change.unless?.test(source)) continue;
     const hits = lines.flatMap((line, i) => (change.pattern.test(line) ? [i + 1] : []));
     if (hits.length > 0) notices.push({ change, lines: hits });
   }

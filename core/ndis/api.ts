@@ -49,8 +49,8 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     NdisRegisterProtocolDriver: (ProtocolDriverContext: unknown, ProtocolCharacteristics: ProtocolCharacteristics) =>
       enter('NdisRegisterProtocolDriver', { name: ProtocolCharacteristics?.Name ?? null }, () => runtime.registerProtocol(driver, ProtocolDriverContext, ProtocolCharacteristics)),
 
-    NdisOpenAdapterEx: (NdisProtocolHandle: unknown, ProtocolBindingContext: unknown, _OpenParameters: unknown, BindContext: unknown) =>
-      enter('NdisOpenAdapterEx', {}, () => runtime.openAdapter(driver, NdisProtocolHandle, ProtocolBindingContext, BindContext)),
+    NdisOpenAdapterEx: (NdisProtocolHandle: unknown, ProtocolBindingContext: unknown, OpenParameters: unknown, BindContext: unknown) =>
+      enter('NdisOpenAdapterEx', {}, () => runtime.openAdapter(driver, NdisProtocolHandle, ProtocolBindingContext, OpenParameters, BindContext)),
 
     NdisCompleteBindAdapterEx: (BindAdapterContext: unknown, Status: number) =>
       enter('NdisCompleteBindAdapterEx', { status: status.statusName(Status) }, () => runtime.completeBindFromDriver(driver, BindAdapterContext, Status)),
@@ -108,8 +108,8 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     NdisFRegisterFilterDriver: (_DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: FilterCharacteristics) =>
       enter('NdisFRegisterFilterDriver', { name: FilterCharacteristics?.FriendlyName ?? null }, () => runtime.registerFilter(driver, FilterDriverContext, FilterCharacteristics)),
 
-    NdisFSetAttributes: (NdisFilterHandle: unknown, FilterModuleContext: unknown, _FilterAttributes?: unknown) =>
-      enter('NdisFSetAttributes', {}, () => runtime.filters.setAttributes(driver, NdisFilterHandle, FilterModuleContext)),
+    NdisFSetAttributes: (NdisFilterHandle: unknown, FilterModuleContext: unknown, FilterAttributes?: unknown) =>
+      enter('NdisFSetAttributes', {}, () => runtime.filters.setAttributes(driver, NdisFilterHandle, FilterModuleContext, FilterAttributes)),
 
     NdisFPauseComplete: (NdisFilterHandle: unknown) => enter('NdisFPauseComplete', {}, () => runtime.filters.pauseComplete(driver, NdisFilterHandle)),
 

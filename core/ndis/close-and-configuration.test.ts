@@ -12,6 +12,8 @@ function closingProtocol(waitForClose: boolean): string {
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteUnbindAdapterEx,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from "ndis";
 
 interface Binding { handle: unknown; unbindContext: unknown; }
@@ -20,10 +22,21 @@ export const closeStatuses: number[] = [];
 
 export function DriverEntry(): number {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: "proto",
-    BindAdapterHandlerEx(_c: unknown, bindContext: unknown): number {
+    BindAdapterHandlerEx(_c: unknown, bindContext: unknown, params: { AdapterName: string }): number {
       const binding: Binding = { handle: null, unbindContext: null };
-      const open = NdisOpenAdapterEx(protocolHandle, binding, {}, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle, binding, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       binding.handle = open.NdisBindingHandle;
       return open.Status;
     },
@@ -107,11 +120,15 @@ const configReader = (handleExpression: string, keyword: string) => `
 import {
   NdisFRegisterFilterDriver, NdisFSetAttributes, NdisOpenConfigurationEx, NdisReadConfiguration, NdisCloseConfiguration,
   NdisParameterInteger, NDIS_STATUS_SUCCESS,
+  NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
 } from "ndis";
 export const reads: { status: number; value: number | null }[] = [];
 let driverHandle: unknown = null;
 export function DriverEntry(): number {
   const r = NdisFRegisterFilterDriver(null, null, {
+    Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     AttachHandler(handle: unknown): number {
       const config = NdisOpenConfigurationEx({ NdisHandle: ${handleExpression} });
       if (config.Status === NDIS_STATUS_SUCCESS) {
@@ -119,7 +136,7 @@ export function DriverEntry(): number {
         reads.push({ status: read.Status, value: read.ParameterValue ? read.ParameterValue.ParameterData.IntegerData : null });
         NdisCloseConfiguration(config.ConfigurationHandle);
       }
-      return NdisFSetAttributes(handle, {}, {});
+      return NdisFSetAttributes(handle, {}, { Header: { Type: 0x8d, Revision: 1, Size: 8 }, Flags: 0 });
     },
     DetachHandler() {},
     RestartHandler(): number { return NDIS_STATUS_SUCCESS; },

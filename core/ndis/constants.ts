@@ -115,6 +115,8 @@ export const NdisParameterBinary = 4;
 export const NDIS_OBJECT_TYPE_DEFAULT = 0x80;
 export const NDIS_OBJECT_TYPE_BIND_PARAMETERS = 0x86;
 export const NDIS_OBJECT_TYPE_OPEN_PARAMETERS = 0x87;
+export const NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS = 0x8b;
+export const NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES = 0x8d;
 export const NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS = 0x95;
 export const NDIS_OBJECT_TYPE_OID_REQUEST = 0x96;
 export const NDIS_OBJECT_TYPE_STATUS_INDICATION = 0x98;
@@ -126,6 +128,20 @@ export const NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS = 0xa3;
 export const NET_PNP_EVENT_NOTIFICATION_REVISION_1 = 1;
 export const NDIS_PROTOCOL_PAUSE_PARAMETERS_REVISION_1 = 1;
 export const NDIS_PROTOCOL_RESTART_PARAMETERS_REVISION_1 = 1;
+export const NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 = 1;
+export const NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2 = 2;
+export const NDIS_FILTER_CHARACTERISTICS_REVISION_1 = 1;
+export const NDIS_FILTER_CHARACTERISTICS_REVISION_2 = 2;
+export const NDIS_FILTER_ATTRIBUTES_REVISION_1 = 1;
+export const NDIS_BIND_PARAMETERS_REVISION_1 = 1;
+export const NDIS_BIND_PARAMETERS_REVISION_2 = 2;
+export const NDIS_OPEN_PARAMETERS_REVISION_1 = 1;
+export const NDIS_FILTER_ATTACH_PARAMETERS_REVISION_1 = 1;
+export const NDIS_FILTER_ATTACH_PARAMETERS_REVISION_2 = 2;
+export const NDIS_FILTER_PAUSE_PARAMETERS_REVISION_1 = 1;
+export const NDIS_FILTER_RESTART_PARAMETERS_REVISION_1 = 1;
+export const NDIS_STATUS_INDICATION_REVISION_1 = 1;
+export const NDIS_OID_REQUEST_REVISION_1 = 1;
 
 // Sizes as ndis.h's NDIS_SIZEOF_* macros give them on x64 (RTL_SIZEOF_THROUGH_FIELD: the offset of
 // the last field of the revision plus its size, pointers 8 bytes and aligned to 8).
@@ -135,6 +151,32 @@ export const NDIS_SIZEOF_NET_PNP_EVENT_NOTIFICATION_REVISION_1 = 164;
 export const NDIS_SIZEOF_PROTOCOL_PAUSE_PARAMETERS_REVISION_1 = 12;
 /** Header, FilterModuleNameBuffer, FilterModuleNameBufferLength, RestartAttributes, BoundIfIndex, BoundIfNetluid, through Flags. */
 export const NDIS_SIZEOF_PROTOCOL_RESTART_PARAMETERS_REVISION_1 = 52;
+/** Header, four version bytes, Flags, Name (UNICODE_STRING, 16) at 16, then 11 handler pointers through SendNetBufferListsCompleteHandler. */
+export const NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 = 120;
+/** Revision 1 and DirectOidRequestCompleteHandler (NDIS 6.1). */
+export const NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2 = 128;
+/** Header, four version bytes, Flags, FriendlyName, UniqueName, ServiceName (16 each) from 16, then 17 handler pointers through StatusHandler. */
+export const NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 = 200;
+/** Revision 1 and the three Direct OID handlers (NDIS 6.1). */
+export const NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_2 = 224;
+/** Header 4, Flags 4. */
+export const NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 = 8;
+/** Through BoundAdapterName (at 0xf0). */
+export const NDIS_SIZEOF_BIND_PARAMETERS_REVISION_1 = 248;
+/** Revision 1 and HDSplitCurrentConfig (NDIS 6.1). */
+export const NDIS_SIZEOF_BIND_PARAMETERS_REVISION_2 = 256;
+/** Through FrameTypeArraySize (at 48). */
+export const NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 = 52;
+/** Through Flags (at 160). */
+export const NDIS_SIZEOF_FILTER_ATTACH_PARAMETERS_REVISION_1 = 164;
+/** Revision 1 and HDSplitCurrentConfig (NDIS 6.1). */
+export const NDIS_SIZEOF_FILTER_ATTACH_PARAMETERS_REVISION_2 = 176;
+/** Header 4, Flags 4, PauseReason 4. */
+export const NDIS_SIZEOF_FILTER_PAUSE_PARAMETERS_REVISION_1 = 12;
+/** Header, MiniportMediaType, MiniportPhysicalMediaType, RestartAttributes (8, at 16), LowerIfIndex, LowerIfNetLuid (at 32), through Flags (at 40). */
+export const NDIS_SIZEOF_FILTER_RESTART_PARAMETERS_REVISION_1 = 44;
+/** Header, SourceHandle (at 8), PortNumber, StatusCode, Flags, DestinationHandle, RequestId, StatusBuffer, StatusBufferSize, Guid (16, at 64), through NdisReserved[4] (at 80). */
+export const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 = 112;
 /** sizeof(NET_DEVICE_POWER_STATE): the Buffer of NetEventSetPower and NetEventQueryPower. */
 export const NDIS_SIZEOF_NET_DEVICE_POWER_STATE = 4;
 
@@ -147,3 +189,26 @@ export const NDIS_PAUSE_ATTACH_FILTER = 0x00000010;
 export const NDIS_PAUSE_DETACH_FILTER = 0x00000020;
 export const NDIS_PAUSE_FILTER_RESTART_STACK = 0x00000040;
 export const NDIS_PAUSE_MINIPORT_DEVICE_REMOVE = 0x00000080;
+
+// ---- NDIS_MEDIUM and NDIS_PHYSICAL_MEDIUM (what the adapter is) -----------------------------------
+/** The medium of every adapter here (an e1000: Ethernet). */
+export const NdisMedium802_3 = 0;
+export const NdisPhysicalMediumUnspecified = 0;
+export const NdisPhysicalMedium802_3 = 14;
+
+// ---- Interfaces (NDIS_BIND_PARAMETERS, NDIS_FILTER_ATTACH_PARAMETERS) ------------------------------
+/** IANA ifType of an Ethernet interface. */
+export const IF_TYPE_ETHERNET_CSMACD = 6;
+export const NET_IF_ACCESS_BROADCAST = 2;
+export const NET_IF_DIRECTION_SENDRECEIVE = 0;
+export const NET_IF_CONNECTION_DEDICATED = 1;
+export const NET_IF_COMPARTMENT_ID_PRIMARY = 1;
+/** Bytes of CurrentMacAddress in NDIS_BIND_PARAMETERS and NDIS_FILTER_ATTACH_PARAMETERS (the address fills the first MacAddressLength). */
+export const NDIS_MAX_PHYS_ADDRESS_LENGTH = 32;
+/** The most frame types NDIS_OPEN_PARAMETERS.FrameTypeArray may hold. */
+export const NDIS_MAX_FRAME_TYPES_PER_OPEN = 4;
+
+// ---- NDIS_MAC_OPTION_* (OID_GEN_MAC_OPTIONS, NDIS_BIND_PARAMETERS.MacOptions) ---------------------
+export const NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA = 0x00000001;
+export const NDIS_MAC_OPTION_TRANSFERS_NOT_PEND = 0x00000002;
+export const NDIS_MAC_OPTION_NO_LOOPBACK = 0x00000008;

@@ -8,7 +8,8 @@ import { StateMachine } from './state-machine.ts';
 import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from './states.ts';
 import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, statusName } from './status.ts';
-import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES } from './constants.ts';
+import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES, NDIS_PAUSE_NDIS_INTERNAL, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 } from './constants.ts';
+import { headerProblem, statusIndication, filterAttachParameters, filterPauseParameters, filterRestartParameters, FILTER_IF_INDEX_BASE } from './structures.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { NdisRuntime, DriverRecord, NdisHandle, StatusIndication, NetPnPEventNotification } from './runtime.ts';
 import { NDIS_OWNER, describe, parseOidRequest, type ParsedOid } from './runtime.ts';
@@ -37,6 +38,8 @@ export class FilterModule {
   handle!: NdisHandle;
   context: unknown = undefined;
   attributesSet = false;
+  /** The module's own interface index (NET_IFINDEX), from FilterAttach on. */
+  ifIndex = 0;
   pauseDone: (() => void) | undefined;
   pauseWatchdog = 0;
   restartDone: ((status: number) => void) | undefined;
@@ -80,6 +83,8 @@ export class FilterModule {
 /** The filter stack of every adapter and the operations NDIS performs on it. */
 export class FilterStacks {
   private readonly stacks = new Map<MiniportAdapter, FilterModule[]>();
+  /** Interfaces NDIS has given filter modules so far (each gets the next ifIndex). */
+  private interfacesGiven = 0;
 
   constructor(private readonly runtime: NdisRuntime) {}
 
@@ -106,7 +111,9 @@ export class FilterStacks {
     const stack = this.modules(adapter);
     stack.splice(position ?? stack.length, 0, module);
     module.sm.fire('Attach');
-    const parameters = { BaseMiniportName: adapter.name, CurrentMacAddress: adapter.nic.permanentAddress, MtuSize: 1500, MediaConnectState: adapter.mediaConnectState() };
+    module.ifIndex = FILTER_IF_INDEX_BASE + ++this.interfacesGiven;
+    const lower = stack.indexOf(module) > 0 ? stack[stack.indexOf(module) - 1]!.ifIndex : adapter.index + 1;
+    const parameters = filterAttachParameters(adapter.facts(), module.ifIndex, lower, `{${driver.name}}-${adapter.name}`, driver.minorNdisVersion ?? 0);
     const status = rt.invoke(driver, 'FilterAttach', module.object, true, () => driver.filter!.AttachHandler!(module.handle, driver.driverContext, parameters));
     if (status === NDIS_STATUS_SUCCESS && module.attributesSet) {
       module.sm.fire('AttachComplete');
@@ -116,6 +123,13 @@ export class FilterStacks {
     module.sm.fire('AttachFailed');
     stack.splice(stack.indexOf(module), 1);
     return undefined;
+  }
+
+  /** The interface just below `module`: the module under it, or the adapter. */
+  private lowerIfIndex(module: FilterModule): number {
+    const stack = this.modules(module.adapter);
+    const below = stack[stack.indexOf(module) - 1];
+    return below ? below.ifIndex : module.adapter.index + 1;
   }
 
   /** FilterDetach on a Paused module. */
@@ -132,7 +146,7 @@ export class FilterStacks {
     const rt = this.runtime;
     module.sm.fire('Restart');
     const handler = module.characteristics.RestartHandler;
-    const status = handler ? rt.invoke(module.driver, 'FilterRestart', module.object, true, () => handler(module.context, { NdisFilterHandle: module.handle })) : NDIS_STATUS_SUCCESS;
+    const status = handler ? rt.invoke(module.driver, 'FilterRestart', module.object, true, () => handler(module.context, filterRestartParameters(this.lowerIfIndex(module)))) : NDIS_STATUS_SUCCESS;
     if (status === NDIS_STATUS_PENDING) {
       module.restartDone = done;
       return;
@@ -147,11 +161,11 @@ export class FilterStacks {
   }
 
   /** FilterPause: the module is Pausing from the start of the call (seed 004). */
-  pause(module: FilterModule, done: () => void): void {
+  pause(module: FilterModule, done: () => void, reason = NDIS_PAUSE_NDIS_INTERNAL): void {
     const rt = this.runtime;
     module.sm.fire('Pause');
     const handler = module.characteristics.PauseHandler;
-    const status = handler ? rt.invoke(module.driver, 'FilterPause', module.object, true, () => handler(module.context, { NdisFilterHandle: module.handle })) : NDIS_STATUS_SUCCESS;
+    const status = handler ? rt.invoke(module.driver, 'FilterPause', module.object, true, () => handler(module.context, filterPauseParameters(reason))) : NDIS_STATUS_SUCCESS;
     if (status === NDIS_STATUS_PENDING) {
       module.pauseDone = done;
       module.pauseWatchdog = rt.scheduler.post(`watchdog: pause ${module.name}`, () => {
@@ -211,9 +225,14 @@ export class FilterStacks {
   }
 
   /** NdisFSetAttributes: only during FilterAttach. */
-  setAttributes(driver: DriverRecord, handle: unknown, context: unknown): number {
+  setAttributes(driver: DriverRecord, handle: unknown, context: unknown, attributes: unknown): number {
     const module = this.moduleFor(driver, handle, 'NdisFSetAttributes');
     if (!module || !module.sm.is('Attaching')) return NDIS_STATUS_FAILURE;
+    const headerWrong = headerProblem((attributes as { Header?: unknown } | null)?.Header, 'FilterAttributes', NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, 'NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES', NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1, 'NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1');
+    if (headerWrong) {
+      this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFSetAttributes', why: `NdisFSetAttributes: ${headerWrong}` });
+      return NDIS_STATUS_INVALID_PARAMETER;
+    }
     module.context = context;
     module.attributesSet = true;
     return NDIS_STATUS_SUCCESS;
@@ -248,8 +267,15 @@ export class FilterStacks {
       this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFIndicateStatus: StatusIndication needs a numeric StatusCode; got ${describe(indication)}` });
       return;
     }
+    const headerWrong = headerProblem(i.Header, 'StatusIndication', NDIS_OBJECT_TYPE_STATUS_INDICATION, 'NDIS_OBJECT_TYPE_STATUS_INDICATION', NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, 'NDIS_SIZEOF_STATUS_INDICATION_REVISION_1');
+    if (headerWrong) {
+      this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFIndicateStatus: ${headerWrong}` });
+      return;
+    }
     const buffer = i.StatusBuffer instanceof Uint8Array ? i.StatusBuffer : new Uint8Array(0);
-    this.statusAbove(module.adapter, this.indexOf(module), { SourceHandle: module.handle, PortNumber: i.PortNumber ?? 0, StatusCode: i.StatusCode, Flags: i.Flags ?? 0, StatusBuffer: buffer, StatusBufferSize: buffer.byteLength });
+    // NDIS passes up what the module indicated; a module originating an indication sets
+    // SourceHandle to its NdisFilterHandle (one passing an indication from below leaves it).
+    this.statusAbove(module.adapter, this.indexOf(module), { ...statusIndication(i.SourceHandle ?? module.handle, i.StatusCode, buffer, i.PortNumber ?? 0), Flags: i.Flags ?? 0 });
   }
 
   /**

@@ -25,7 +25,7 @@ import { multicastTableBit } from '../nic/ethernet.ts';
 import {
   MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD0, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
   NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, OID_802_3_MAXIMUM_LIST_SIZE,
-  OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES,
+  OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_OBJECT_TYPE_DEFAULT,
 } from './constants.ts';
 import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS } from '../memory/nbl-pool.ts';
 import {
@@ -34,11 +34,16 @@ import {
 } from './status.ts';
 import type { Nic } from '../nic/nic.ts';
 import type { NdisRuntime } from './runtime.ts';
+import { statusIndication, type AdapterFacts } from './structures.ts';
 
 /** Owner id of NBLs the miniport of adapter `index` holds (drivers are 1..999). */
 export const MINIPORT_OWNER_BASE = 1000;
 /** Multicast addresses the adapter takes (OID_802_3_MAXIMUM_LIST_SIZE). */
 const MULTICAST_LIST_MAX = 32;
+/** OID_GEN_MAXIMUM_FRAME_SIZE (bytes of payload, without the 14-byte Ethernet header). */
+const MTU_SIZE = 1500;
+/** The e1000's link speed when the link is up (bits per second; OID_GEN_LINK_STATE, NDIS_BIND_PARAMETERS). */
+const LINK_SPEED_BPS = 1_000_000_000n;
 
 export class MiniportAdapter {
   readonly sm: StateMachine<MiniportState, MiniportEvent>;
@@ -71,7 +76,7 @@ export class MiniportAdapter {
   /** Set by surprise removal: the hardware is gone. */
   removed = false;
 
-  constructor(private readonly runtime: NdisRuntime, readonly nic: Nic, readonly name: string, index: number) {
+  constructor(private readonly runtime: NdisRuntime, readonly nic: Nic, readonly name: string, readonly index: number) {
     this.owner = MINIPORT_OWNER_BASE + index;
     this.sm = new StateMachine(MINIPORT_ADAPTER, `adapter ${name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
     this.rxCount = nic.regions.rxRing.bytes / DESC_SIZE;
@@ -137,6 +142,17 @@ export class MiniportAdapter {
 
   mediaConnectState(): number {
     return this.nic.peek('STATUS') & STATUS_LU ? MediaConnectStateConnected : MediaConnectStateDisconnected;
+  }
+
+  /** What NDIS tells the drivers above about this adapter (NDIS_BIND_PARAMETERS, NDIS_FILTER_ATTACH_PARAMETERS), read now. */
+  facts(): AdapterFacts {
+    const up = this.mediaConnectState() === MediaConnectStateConnected;
+    return {
+      name: this.name, index: this.index, macAddress: Uint8Array.from(parseMac(this.nic.permanentAddress)),
+      mtuSize: MTU_SIZE, maxLinkSpeed: LINK_SPEED_BPS, linkSpeed: up ? LINK_SPEED_BPS : 0n,
+      mediaConnectState: this.mediaConnectState(), mediaDuplexState: up ? MediaDuplexStateFull : MediaDuplexStateUnknown,
+      maxMulticastListSize: MULTICAST_LIST_MAX,
+    };
   }
 
   // ---- send -------------------------------------------------------------------------------------
@@ -237,11 +253,12 @@ export class MiniportAdapter {
     const buffer = new Uint8Array(40);
     const view = new DataView(buffer.buffer);
     const up = state === MediaConnectStateConnected;
+    writeLinkStateHeader(view);
     view.setUint32(4, state, true);
     view.setUint32(8, up ? MediaDuplexStateFull : MediaDuplexStateUnknown, true);
-    view.setBigUint64(16, up ? 1_000_000_000n : 0n, true);
-    view.setBigUint64(24, up ? 1_000_000_000n : 0n, true);
-    this.runtime.filters.statusAbove(this, -1, { SourceHandle: null, PortNumber: 0, StatusCode: NDIS_STATUS_LINK_STATE, Flags: 0, StatusBuffer: buffer, StatusBufferSize: 40 });
+    view.setBigUint64(16, up ? LINK_SPEED_BPS : 0n, true);
+    view.setBigUint64(24, up ? LINK_SPEED_BPS : 0n, true);
+    this.runtime.filters.statusAbove(this, -1, statusIndication(null, NDIS_STATUS_LINK_STATE, buffer));
   }
 
   /** MiniportHaltEx: the NIC is reset and the receive NBLs go back to the pool. */
@@ -439,10 +456,11 @@ export class MiniportAdapter {
         if (set) return { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 };
         if (buffer.byteLength < 40) return need(40);
         const up = this.mediaConnectState() === MediaConnectStateConnected;
+        writeLinkStateHeader(view);
         view.setUint32(4, this.mediaConnectState(), true);
         view.setUint32(8, up ? MediaDuplexStateFull : MediaDuplexStateUnknown, true);
-        view.setBigUint64(16, up ? 1_000_000_000n : 0n, true);
-        view.setBigUint64(24, up ? 1_000_000_000n : 0n, true);
+        view.setBigUint64(16, up ? LINK_SPEED_BPS : 0n, true);
+        view.setBigUint64(24, up ? LINK_SPEED_BPS : 0n, true);
         return ok(40);
       }
       case OID_GEN_STATISTICS: {
@@ -500,4 +518,15 @@ export class MiniportAdapter {
     if (f & NDIS_PACKET_TYPE_PROMISCUOUS) rctl |= RCTL_UPE | RCTL_MPE | RCTL_BAM;
     this.nic.write('RCTL', rctl >>> 0);
   }
+}
+
+/**
+ * NDIS_LINK_STATE's NDIS_OBJECT_HEADER as C lays it out: Type (UCHAR, NDIS_OBJECT_TYPE_DEFAULT),
+ * Revision (UCHAR, NDIS_LINK_STATE_REVISION_1), Size (USHORT, NDIS_SIZEOF_LINK_STATE_REVISION_1:
+ * 40, through AutoNegotiationFlags).
+ */
+function writeLinkStateHeader(view: DataView): void {
+  view.setUint8(0, NDIS_OBJECT_TYPE_DEFAULT);
+  view.setUint8(1, 1);
+  view.setUint16(2, 40, true);
 }

@@ -45,6 +45,8 @@ declare module 'ndis' {
   export const NDIS_STATUS_BUFFER_TOO_SHORT: number;
   export const NDIS_STATUS_INVALID_OID: number;
   export const NDIS_STATUS_ADAPTER_REMOVED: number;
+  /** NdisOpenAdapterEx: OpenParameters.MediumArray lists no medium the adapter uses (it uses NdisMedium802_3). */
+  export const NDIS_STATUS_UNSUPPORTED_MEDIA: 0xc0010019;
   export const NDIS_STATUS_SEND_ABORTED: number;
   export const NDIS_STATUS_MEDIA_DISCONNECTED: number;
   /** What a Pausing or Paused filter completes new sends with (seed 004). */
@@ -168,14 +170,6 @@ declare module 'ndis' {
   /** The first BytesNeeded bytes of the data (a view, no copy, whose `buffer` throws as Data's does), or null if there are fewer. */
   export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number): Uint8Array | null;
 
-  export interface BIND_PARAMETERS {
-    AdapterName: string;
-    CurrentMacAddress: string;
-    MacAddressLength: number;
-    MtuSize: number;
-    MaxXmitLinkSpeed: bigint;
-    MediaConnectState: number;
-  }
   /** Every structure NDIS hands a driver opens with one: its kind, revision and size in C (x64). */
   export interface NDIS_OBJECT_HEADER {
     Type: number;
@@ -225,7 +219,57 @@ declare module 'ndis' {
     Flags: number;
   }
   export const NDIS_OBJECT_TYPE_DEFAULT: 0x80;
+  export const NDIS_OBJECT_TYPE_BIND_PARAMETERS: 0x86;
+  export const NDIS_OBJECT_TYPE_OPEN_PARAMETERS: 0x87;
+  export const NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS: 0x8b;
+  export const NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES: 0x8d;
+  export const NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS: 0x95;
+  export const NDIS_OBJECT_TYPE_OID_REQUEST: 0x96;
+  export const NDIS_OBJECT_TYPE_STATUS_INDICATION: 0x98;
+  export const NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS: 0x99;
+  export const NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS: 0x9a;
+  export const NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS: 0x9b;
   export const NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS: 0xa3;
+  export const NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1: 1;
+  export const NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2: 2;
+  export const NDIS_FILTER_CHARACTERISTICS_REVISION_1: 1;
+  export const NDIS_FILTER_CHARACTERISTICS_REVISION_2: 2;
+  export const NDIS_FILTER_ATTRIBUTES_REVISION_1: 1;
+  export const NDIS_BIND_PARAMETERS_REVISION_1: 1;
+  export const NDIS_BIND_PARAMETERS_REVISION_2: 2;
+  export const NDIS_OPEN_PARAMETERS_REVISION_1: 1;
+  export const NDIS_FILTER_ATTACH_PARAMETERS_REVISION_1: 1;
+  export const NDIS_FILTER_ATTACH_PARAMETERS_REVISION_2: 2;
+  export const NDIS_FILTER_PAUSE_PARAMETERS_REVISION_1: 1;
+  export const NDIS_FILTER_RESTART_PARAMETERS_REVISION_1: 1;
+  export const NDIS_STATUS_INDICATION_REVISION_1: 1;
+  export const NDIS_OID_REQUEST_REVISION_1: 1;
+  export const NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1: 120;
+  export const NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2: 128;
+  export const NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1: 200;
+  export const NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_2: 224;
+  export const NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1: 8;
+  export const NDIS_SIZEOF_BIND_PARAMETERS_REVISION_1: 248;
+  export const NDIS_SIZEOF_BIND_PARAMETERS_REVISION_2: 256;
+  export const NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1: 52;
+  export const NDIS_SIZEOF_FILTER_ATTACH_PARAMETERS_REVISION_1: 164;
+  export const NDIS_SIZEOF_FILTER_ATTACH_PARAMETERS_REVISION_2: 176;
+  export const NDIS_SIZEOF_FILTER_PAUSE_PARAMETERS_REVISION_1: 12;
+  export const NDIS_SIZEOF_FILTER_RESTART_PARAMETERS_REVISION_1: 44;
+  export const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1: 112;
+  /** The medium of every adapter here (Ethernet). */
+  export const NdisMedium802_3: 0;
+  export const NdisPhysicalMedium802_3: 14;
+  export const IF_TYPE_ETHERNET_CSMACD: 6;
+  export const NET_IF_ACCESS_BROADCAST: 2;
+  export const NET_IF_DIRECTION_SENDRECEIVE: 0;
+  export const NET_IF_CONNECTION_DEDICATED: 1;
+  export const NET_IF_COMPARTMENT_ID_PRIMARY: 1;
+  export const NDIS_MAX_PHYS_ADDRESS_LENGTH: 32;
+  export const NDIS_MAX_FRAME_TYPES_PER_OPEN: 4;
+  export const NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA: 0x1;
+  export const NDIS_MAC_OPTION_TRANSFERS_NOT_PEND: 0x2;
+  export const NDIS_MAC_OPTION_NO_LOOPBACK: 0x8;
   export const NET_PNP_EVENT_NOTIFICATION_REVISION_1: 1;
   export const NDIS_PROTOCOL_PAUSE_PARAMETERS_REVISION_1: 1;
   export const NDIS_PROTOCOL_RESTART_PARAMETERS_REVISION_1: 1;
@@ -240,17 +284,29 @@ declare module 'ndis' {
   export const NDIS_PAUSE_DETACH_FILTER: 0x20;
   export const NDIS_PAUSE_FILTER_RESTART_STACK: 0x40;
   export const NDIS_PAUSE_MINIPORT_DEVICE_REMOVE: 0x80;
-  /** NDIS_STATUS_INDICATION: NDIS_STATUS_LINK_STATE carries an NDIS_LINK_STATE in StatusBuffer. */
+  /**
+   * NDIS_STATUS_INDICATION: NDIS_STATUS_LINK_STATE carries an NDIS_LINK_STATE in StatusBuffer.
+   * Header: NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
+   * NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 (a filter that originates one sets it; NdisFIndicateStatus checks it).
+   */
   export interface NDIS_STATUS_INDICATION {
+    Header: NDIS_OBJECT_HEADER;
     SourceHandle: NDIS_HANDLE | null;
     PortNumber: number;
     StatusCode: NDIS_STATUS;
     Flags: number;
+    DestinationHandle?: NDIS_HANDLE | null;
+    RequestId?: unknown;
+    /** GUID_NULL (16 zero bytes) for the status codes here. */
+    Guid?: Uint8Array;
+    NdisReserved?: null[];
     /** For NDIS_STATUS_LINK_STATE: MediaConnectState (u32) at offset 4, XmitLinkSpeed (u64) at 16. */
     StatusBuffer: Uint8Array;
     StatusBufferSize: number;
   }
   export interface NDIS_OID_REQUEST {
+    /** NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1 (NDIS_SIZEOF_OID_REQUEST_REVISION_1 in C). */
+    Header?: NDIS_OBJECT_HEADER;
     RequestType: number;
     DATA: {
       SET_INFORMATION?: { Oid: number; InformationBuffer: Uint8Array; BytesRead?: number; BytesNeeded?: number };
@@ -258,15 +314,113 @@ declare module 'ndis' {
     };
   }
 
+  // ---- binding: what NDIS tells a protocol, and what it opens with ------------------------------------
+  /**
+   * NDIS_BIND_PARAMETERS, as ndis.h declares it, filled from the adapter. Header:
+   * NDIS_OBJECT_TYPE_BIND_PARAMETERS, revision 1 (NDIS_SIZEOF_BIND_PARAMETERS_REVISION_1) for a
+   * driver registered as NDIS 6.0, revision 2 for 6.1 and later. C's types become JavaScript's one
+   * way throughout this module: a pointer to a structure is a reference (NULL is null), an
+   * NDIS_STRING a string, a UCHAR array a Uint8Array of the array's full size, a ULONG64 a bigint,
+   * a pointer to one scalar NDIS writes a one-element typed array, and an out parameter of a
+   * function a field of the object it returns.
+   */
+  export interface NDIS_BIND_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    /** The registry path of this binding's parameters: "<protocol>\\Parameters\\Adapters\\<adapter>". */
+    ProtocolSection: string;
+    /** The adapter's name ("nic0"): pass it to NdisOpenAdapterEx in NDIS_OPEN_PARAMETERS.AdapterName. */
+    AdapterName: string;
+    PhysicalDeviceObject: null;
+    /** NdisMedium802_3. */
+    MediaType: number;
+    /** OID_GEN_MAXIMUM_FRAME_SIZE: 1500, the payload without the 14-byte Ethernet header. */
+    MtuSize: number;
+    /** Bits per second (1 Gbit/s); the current speeds are 0 while the link is down. */
+    MaxXmitLinkSpeed: bigint;
+    XmitLinkSpeed: bigint;
+    MaxRcvLinkSpeed: bigint;
+    RcvLinkSpeed: bigint;
+    MediaConnectState: number;
+    MediaDuplexState: number;
+    LookaheadSize: number;
+    PowerManagementCapabilities: null;
+    /** NDIS_PACKET_TYPE_* bits the miniport carries out. */
+    SupportedPacketFilters: number;
+    /** OID_802_3_MAXIMUM_LIST_SIZE. */
+    MaxMulticastListSize: number;
+    /** 6. */
+    MacAddressLength: number;
+    /** NDIS_MAX_PHYS_ADDRESS_LENGTH (32) bytes; the address is the first MacAddressLength: `CurrentMacAddress.slice(0, MacAddressLength)`. */
+    CurrentMacAddress: Uint8Array;
+    /** NdisPhysicalMedium802_3. */
+    PhysicalMediumType: number;
+    RcvScaleCapabilities: null;
+    BoundIfNetluid: bigint;
+    BoundIfIndex: number;
+    LowestIfNetluid: bigint;
+    LowestIfIndex: number;
+    AccessType: number;
+    DirectionType: number;
+    ConnectionType: number;
+    IfType: number;
+    IfConnectorPresent: boolean;
+    ActivePorts: null;
+    DataBackFillSize: number;
+    ContextBackFillSize: number;
+    /** NDIS_MAC_OPTION_* bits (OID_GEN_MAC_OPTIONS). */
+    MacOptions: number;
+    CompartmentId: number;
+    DefaultOffloadConfiguration: null;
+    TcpConnectionOffloadCapabilities: null;
+    BoundAdapterName: string;
+    /** Revision 2 only. */
+    HDSplitCurrentConfig?: null;
+  }
+  /** The former name of NDIS_BIND_PARAMETERS here (ndis.h has no BIND_PARAMETERS). */
+  export type BIND_PARAMETERS = NDIS_BIND_PARAMETERS;
+  /**
+   * NDIS_OPEN_PARAMETERS: what NdisOpenAdapterEx opens the adapter with. NDIS refuses the open with
+   * NDIS_STATUS_INVALID_PARAMETER for a missing or wrong Header (NDIS_OBJECT_TYPE_OPEN_PARAMETERS,
+   * NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1) or more than
+   * NDIS_MAX_FRAME_TYPES_PER_OPEN frame types, NDIS_STATUS_ADAPTER_NOT_FOUND for an AdapterName
+   * other than the bind's, NDIS_STATUS_UNSUPPORTED_MEDIA when MediumArray lacks NdisMedium802_3.
+   */
+  export interface NDIS_OPEN_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    /** BindParameters.AdapterName. */
+    AdapterName: string;
+    /** The media the protocol supports; include NdisMedium802_3. */
+    MediumArray: number[];
+    MediumArraySize: number;
+    /** C's PUINT: NDIS writes the index in MediumArray of the adapter's medium to element 0 (also returned as SelectedMediumIndex). */
+    SelectedMediumIndex: Uint32Array | null;
+    /** EtherTypes the protocol wants (NET_FRAME_TYPE): a hint to NDIS, not a receive filter. */
+    FrameTypeArray: number[] | null;
+    FrameTypeArraySize: number;
+  }
+
   // ---- protocol drivers ---------------------------------------------------------------------------
+  /**
+   * NDIS_PROTOCOL_DRIVER_CHARACTERISTICS. NdisRegisterProtocolDriver checks, as NDIS does: Header
+   * (NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, revision 1 or 2, Size at least that
+   * revision's NDIS_SIZEOF_...; else NDIS_STATUS_BAD_CHARACTERISTICS, as for a missing required
+   * handler) and the NDIS version (MajorNdisVersion 6, MinorNdisVersion 0, 1, 20 ... 89; else
+   * NDIS_STATUS_BAD_VERSION). The version picks the revision of the structures NDIS hands you.
+   */
   export interface NDIS_PROTOCOL_DRIVER_CHARACTERISTICS<Binding = any> {
+    Header: NDIS_OBJECT_HEADER;
+    MajorNdisVersion: number;
+    MinorNdisVersion: number;
+    MajorDriverVersion?: number;
+    MinorDriverVersion?: number;
+    Flags?: number;
     Name?: string;
     /**
      * NDIS offers an adapter (the binding is Opening). Open it with NdisOpenAdapterEx, passing
      * BindContext. Return SUCCESS (the binding becomes Paused), a failure (Unbound), or PENDING
      * and call NdisCompleteBindAdapterEx later.
      */
-    BindAdapterHandlerEx(ProtocolDriverContext: unknown, BindContext: NDIS_HANDLE, BindParameters: BIND_PARAMETERS): NDIS_STATUS;
+    BindAdapterHandlerEx(ProtocolDriverContext: unknown, BindContext: NDIS_HANDLE, BindParameters: NDIS_BIND_PARAMETERS): NDIS_STATUS;
     /**
      * NDIS unbinds a Paused binding (it is Closing). Call NdisCloseAdapterEx, then return SUCCESS,
      * or return PENDING and call NdisCompleteUnbindAdapterEx later (seed 001).
@@ -304,7 +458,7 @@ declare module 'ndis' {
    * Only within a bind in progress (ProtocolBindAdapterEx, or after it returned PENDING and before
    * NdisCompleteBindAdapterEx). ProtocolBindingContext is yours: NDIS passes it back untouched.
    */
-  export function NdisOpenAdapterEx<Binding>(NdisProtocolHandle: NDIS_HANDLE, ProtocolBindingContext: Binding, OpenParameters: unknown, BindContext: NDIS_HANDLE): { Status: NDIS_STATUS; NdisBindingHandle: NDIS_HANDLE | null; SelectedMediumIndex: number };
+  export function NdisOpenAdapterEx<Binding>(NdisProtocolHandle: NDIS_HANDLE, ProtocolBindingContext: Binding, OpenParameters: NDIS_OPEN_PARAMETERS, BindContext: NDIS_HANDLE): { Status: NDIS_STATUS; NdisBindingHandle: NDIS_HANDLE | null; SelectedMediumIndex: number };
   /** Finishes a bind for which ProtocolBindAdapterEx returned PENDING. */
   export function NdisCompleteBindAdapterEx(BindAdapterContext: NDIS_HANDLE, Status: NDIS_STATUS): void;
   /**
@@ -338,16 +492,81 @@ declare module 'ndis' {
   /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you). */
   export function NdisFreeNetBufferList(NetBufferList: NET_BUFFER_LIST): void;
 
-  /** What FilterAttach learns about the adapter below (a subset of NDIS_FILTER_ATTACH_PARAMETERS). */
+  /**
+   * NDIS_FILTER_ATTACH_PARAMETERS, as ndis.h declares it, filled from the adapter. Header:
+   * NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS, revision 1 (NDIS_SIZEOF_FILTER_ATTACH_PARAMETERS_REVISION_1)
+   * for a driver registered as NDIS 6.0, revision 2 for 6.1 and later. Each module has an interface
+   * of its own (IfIndex, NetLuid); LowerIfIndex is the module's below it, or the adapter's.
+   */
   export interface NDIS_FILTER_ATTACH_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    IfIndex: number;
+    NetLuid: bigint;
+    FilterModuleGuidName: string;
+    BaseMiniportIfIndex: number;
+    BaseMiniportInstanceName: string;
+    /** The adapter's name ("nic0"). */
     BaseMiniportName: string;
-    CurrentMacAddress: string;
-    MtuSize: number;
     MediaConnectState: number;
+    MediaDuplexState: number;
+    XmitLinkSpeed: bigint;
+    RcvLinkSpeed: bigint;
+    /** NdisMedium802_3: a filter that supports only some media checks this and fails the attach otherwise. */
+    MiniportMediaType: number;
+    /** NdisPhysicalMedium802_3. */
+    MiniportPhysicalMediaType: number;
+    MiniportMediaSpecificAttributes: null;
+    DefaultOffloadConfiguration: null;
+    MacAddressLength: number;
+    /** NDIS_MAX_PHYS_ADDRESS_LENGTH (32) bytes; the address is the first MacAddressLength. */
+    CurrentMacAddress: Uint8Array;
+    BaseMiniportNetLuid: bigint;
+    LowerIfIndex: number;
+    LowerIfNetLuid: bigint;
+    Flags: number;
+    /** Revision 2 only. */
+    HDSplitCurrentConfig?: null;
+  }
+  /** FilterPause's PauseParameters: why the module pauses (NDIS_PAUSE_* bits). */
+  export interface NDIS_FILTER_PAUSE_PARAMETERS {
+    /** NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS, NDIS_FILTER_PAUSE_PARAMETERS_REVISION_1, NDIS_SIZEOF_FILTER_PAUSE_PARAMETERS_REVISION_1. */
+    Header: NDIS_OBJECT_HEADER;
+    Flags: number;
+    PauseReason: number;
+  }
+  /** FilterRestart's RestartParameters. */
+  export interface NDIS_FILTER_RESTART_PARAMETERS {
+    /** NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS, NDIS_FILTER_RESTART_PARAMETERS_REVISION_1, NDIS_SIZEOF_FILTER_RESTART_PARAMETERS_REVISION_1. */
+    Header: NDIS_OBJECT_HEADER;
+    MiniportMediaType: number;
+    MiniportPhysicalMediaType: number;
+    /** NDIS_RESTART_ATTRIBUTES are not modelled here: null. */
+    RestartAttributes: null;
+    LowerIfIndex: number;
+    LowerIfNetLuid: bigint;
+    Flags: number;
+  }
+  /** NDIS_FILTER_ATTRIBUTES, NdisFSetAttributes's FilterAttributes. */
+  export interface NDIS_FILTER_ATTRIBUTES {
+    /** NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1. */
+    Header: NDIS_OBJECT_HEADER;
+    Flags: number;
   }
 
   // ---- filter drivers -----------------------------------------------------------------------------
+  /**
+   * NDIS_FILTER_DRIVER_CHARACTERISTICS. NdisFRegisterFilterDriver checks Header
+   * (NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_FILTER_CHARACTERISTICS_REVISION_1 or _2,
+   * Size at least that revision's NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_...) and the handlers
+   * (NDIS_STATUS_BAD_CHARACTERISTICS), and the NDIS version (NDIS_STATUS_BAD_VERSION), as for protocols.
+   */
   export interface NDIS_FILTER_DRIVER_CHARACTERISTICS<Module = any> {
+    Header: NDIS_OBJECT_HEADER;
+    MajorNdisVersion: number;
+    MinorNdisVersion: number;
+    MajorDriverVersion?: number;
+    MinorDriverVersion?: number;
+    Flags?: number;
     FriendlyName?: string;
     UniqueName?: string;
     ServiceName?: string;
@@ -356,14 +575,14 @@ declare module 'ndis' {
     /** The module is Paused and leaves the stack; free what it allocated. */
     DetachHandler(FilterModuleContext: Module): void;
     /** Return SUCCESS (Running), PENDING (then NdisFRestartComplete), or a failure (stays Paused). */
-    RestartHandler(FilterModuleContext: Module, RestartParameters: unknown): NDIS_STATUS;
+    RestartHandler(FilterModuleContext: Module, RestartParameters: NDIS_FILTER_RESTART_PARAMETERS): NDIS_STATUS;
     /**
      * The module is Pausing (seed 004): complete new sends with NDIS_STATUS_PAUSED, return new
      * receives at once, originate nothing, wait for your own sends and indications to come back.
      * Return SUCCESS when nothing is outstanding, else PENDING and NdisFPauseComplete later.
      * Never a failure.
      */
-    PauseHandler(FilterModuleContext: Module, PauseParameters: unknown): NDIS_STATUS;
+    PauseHandler(FilterModuleContext: Module, PauseParameters: NDIS_FILTER_PAUSE_PARAMETERS): NDIS_STATUS;
     /** Sends from above: pass down with NdisFSendNetBufferLists, or complete with NdisFSendNetBufferListsComplete. */
     SendNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
     /** Completions from below: pass up those not yours; free your own (SourceHandle is your handle). */
@@ -383,8 +602,12 @@ declare module 'ndis' {
   }
   /** Call from DriverEntry. */
   export function NdisFRegisterFilterDriver<Module>(DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: NDIS_FILTER_DRIVER_CHARACTERISTICS<Module>): { Status: NDIS_STATUS; NdisFilterDriverHandle: NDIS_HANDLE | null };
-  /** Only in FilterAttach: sets the context NDIS passes to the module's handlers. */
-  export function NdisFSetAttributes<Module>(NdisFilterHandle: NDIS_HANDLE, FilterModuleContext: Module, FilterAttributes: unknown): NDIS_STATUS;
+  /**
+   * Only in FilterAttach: sets the context NDIS passes to the module's handlers. FilterAttributes
+   * must carry its Header (NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES...): else NDIS_STATUS_INVALID_PARAMETER
+   * and the context is not set.
+   */
+  export function NdisFSetAttributes<Module>(NdisFilterHandle: NDIS_HANDLE, FilterModuleContext: Module, FilterAttributes: NDIS_FILTER_ATTRIBUTES): NDIS_STATUS;
   /** Finishes a pause for which FilterPause returned PENDING; once. */
   export function NdisFPauseComplete(NdisFilterHandle: NDIS_HANDLE): void;
   /** Finishes a restart for which FilterRestart returned PENDING. */

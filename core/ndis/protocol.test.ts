@@ -23,6 +23,8 @@ import {
   NdisSetTimerObject, NdisAllocateIoWorkItem, NdisQueueIoWorkItem,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_NOT_SUPPORTED,
   NetEventPause, NetEventRestart,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from "ndis";
 
 interface Binding { handle: unknown; bindContext?: unknown; }
@@ -31,10 +33,21 @@ ${h.prelude ?? ''}
 
 export function DriverEntry(): number {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: "proto",
     BindAdapterHandlerEx(driverContext: unknown, bindContext: unknown, params: { AdapterName: string }): number {
       ${h.bind ?? `const binding: Binding = { handle: null };
-      const open = NdisOpenAdapterEx(protocolHandle, binding, {}, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle, binding, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       binding.handle = open.NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;`}
@@ -105,7 +118,15 @@ describe('a correct protocol driver', () => {
       bind: `const item = NdisAllocateIoWorkItem(null);
       NdisQueueIoWorkItem(item, () => {
         const b: Binding = { handle: null };
-        const open = NdisOpenAdapterEx(protocolHandle, b, {}, bindContext);
+        const open = NdisOpenAdapterEx(protocolHandle, b, {
+          Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+          AdapterName: params.AdapterName,
+          MediumArray: [NdisMedium802_3],
+          MediumArraySize: 1,
+          SelectedMediumIndex: new Uint32Array(1),
+          FrameTypeArray: [0x88b5],
+          FrameTypeArraySize: 1,
+        }, bindContext);
         b.handle = open.NdisBindingHandle;
         NdisCompleteBindAdapterEx(bindContext, open.Status);
       }, null);
@@ -209,7 +230,15 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
       prelude: 'let savedBindContext: unknown = null;',
       bind: `savedBindContext = bindContext;
       const binding: Binding = { handle: null };
-      binding.handle = NdisOpenAdapterEx(protocolHandle, binding, {}, bindContext).NdisBindingHandle;
+      binding.handle = NdisOpenAdapterEx(protocolHandle, binding, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext).NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;`,
       pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisOpenAdapterEx(protocolHandle, {}, {}, savedBindContext);
       return NDIS_STATUS_SUCCESS;`,

@@ -18,7 +18,7 @@ import { NblPool, ChainError, NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts
 import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { StateMachine } from './state-machine.ts';
 import { NdisHandle, issueHandle } from './handle.ts';
-import { netPnPEventNotification, isNetPnPEventNotification, protocolPauseParameters, protocolRestartParameters, devicePowerState, type NET_PNP_EVENT_NOTIFICATION } from './structures.ts';
+import { netPnPEventNotification, isNetPnPEventNotification, protocolPauseParameters, protocolRestartParameters, devicePowerState, bindParameters, type NET_PNP_EVENT_NOTIFICATION, type NDIS_STATUS_INDICATION, type NDIS_BIND_PARAMETERS } from './structures.ts';
 export { NdisHandle };
 import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
 import { MiniportAdapter, MINIPORT_OWNER_BASE } from './miniport.ts';
@@ -29,9 +29,10 @@ import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks, type FilterCharacteristics } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
+import { checkCharacteristics, checkOpenParameters, type CharacteristicsCheck } from './characteristics.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
-  NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
+  NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
 } from './status.ts';
 import {
   NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES, NdisRequestSetInformation,
@@ -56,25 +57,11 @@ export interface ProtocolCharacteristics {
   SendNetBufferListsCompleteHandler?: (...args: unknown[]) => void;
 }
 
-export interface BindParameters {
-  /** The adapter's name, e.g. "nic0". */
-  AdapterName: string;
-  CurrentMacAddress: string;
-  MacAddressLength: number;
-  MtuSize: number;
-  MaxXmitLinkSpeed: bigint;
-  MediaConnectState: number;
-}
+/** NDIS_BIND_PARAMETERS (core/ndis/structures.ts). */
+export type BindParameters = NDIS_BIND_PARAMETERS;
 
-/** NDIS_STATUS_INDICATION. */
-export interface StatusIndication {
-  SourceHandle: NdisHandle | null;
-  PortNumber: number;
-  StatusCode: number;
-  Flags: number;
-  StatusBuffer: Uint8Array;
-  StatusBufferSize: number;
-}
+/** NDIS_STATUS_INDICATION (core/ndis/structures.ts). */
+export type StatusIndication = NDIS_STATUS_INDICATION;
 
 /** NET_PNP_EVENT_NOTIFICATION as NDIS hands it to a protocol or filter (core/ndis/structures.ts). */
 export type NetPnPEventNotification = NET_PNP_EVENT_NOTIFICATION;
@@ -95,6 +82,8 @@ export interface DriverRecord {
   positions?: SourcePositions;
   /** Why NDIS last refused this driver's registration, for the load error. */
   refusal?: string;
+  /** The MinorNdisVersion it registered with (6.0 is 0, 6.1 is 1, 6.20 is 20...): which revision of each structure it gets. */
+  minorNdisVersion?: number;
 }
 
 interface PendingPnp {
@@ -408,7 +397,7 @@ export class NdisRuntime {
   registerProtocol(driver: DriverRecord, context: unknown, characteristics: ProtocolCharacteristics): { Status: number; NdisProtocolHandle: NdisHandle | null } {
     const required = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'NetPnPEventHandler'] as const;
     const problems = required.filter((h) => typeof characteristics?.[h] !== 'function').map((h) => `missing ${h}`);
-    const { Status, handle } = this.register(driver, 'NdisRegisterProtocolDriver', problems, context, 'protocol');
+    const { Status, handle } = this.register(driver, 'NdisRegisterProtocolDriver', checkCharacteristics('protocol', characteristics, problems), context, 'protocol');
     if (handle) driver.protocol = characteristics;
     return { Status, NdisProtocolHandle: handle };
   }
@@ -424,24 +413,25 @@ export class NdisRuntime {
       ...(['AttachHandler', 'DetachHandler', 'RestartHandler', 'PauseHandler'] as const).filter((h) => typeof c[h] !== 'function').map((h) => `missing ${h}`),
       ...pairs.filter(([a, b]) => (typeof c[a] === 'function') !== (typeof c[b] === 'function')).map(([a, b]) => `${a} and ${b} go together`),
     ];
-    const { Status, handle } = this.register(driver, 'NdisFRegisterFilterDriver', problems, context, 'filter');
+    const { Status, handle } = this.register(driver, 'NdisFRegisterFilterDriver', checkCharacteristics('filter', characteristics, problems), context, 'filter');
     if (handle) driver.filter = c;
     return { Status, NdisFilterDriverHandle: handle };
   }
 
   /** What both registrations share: refuse a second one or bad characteristics, else admit the driver. */
-  private register(driver: DriverRecord, call: string, problems: string[], context: unknown, kind: 'protocol' | 'filter'): { Status: number; handle: NdisHandle | null } {
+  private register(driver: DriverRecord, call: string, check: CharacteristicsCheck, context: unknown, kind: 'protocol' | 'filter'): { Status: number; handle: NdisHandle | null } {
     if (driver.kind) {
       driver.refusal = `${call}: the driver is already registered`;
       return { Status: NDIS_STATUS_FAILURE, handle: null };
     }
-    if (problems.length > 0) {
-      driver.refusal = `${call}: ${problems.join('; ')}`;
+    if (check.status !== undefined) {
+      driver.refusal = `${call}: ${check.problems.join('; ')}`;
       this.trace.record('refused', { driver: driver.name, call, why: driver.refusal });
-      return { Status: NDIS_STATUS_BAD_CHARACTERISTICS, handle: null };
+      return { Status: check.status, handle: null };
     }
     driver.kind = kind;
     driver.driverContext = context;
+    driver.minorNdisVersion = check.minorNdisVersion;
     driver.handle = this.newHandle(kind === 'protocol' ? 'protocol' : 'filterDriver', driver.name, driver);
     return { Status: NDIS_STATUS_SUCCESS, handle: driver.handle };
   }
@@ -493,7 +483,7 @@ export class NdisRuntime {
     const modules = [...this.filters.modules(adapter)].reverse().filter((m) => m.state === 'Running');
     this.sequence([
       ...this.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnpEvent(b, NetEventPause, () => next(), reason)),
-      ...modules.map((m) => (next: () => void) => this.filters.pause(m, next)),
+      ...modules.map((m) => (next: () => void) => this.filters.pause(m, next, reason)),
     ], () => adapter.pause(done));
   }
 
@@ -539,14 +529,9 @@ export class NdisRuntime {
     binding.bindContext = this.newHandle('bindContext', binding.name, binding);
     binding.bindDone = done;
     binding.sm.fire('BindAdapter');
-    const parameters: BindParameters = {
-      AdapterName: adapter.name,
-      CurrentMacAddress: adapter.nic.permanentAddress,
-      MacAddressLength: 6,
-      MtuSize: 1500,
-      MaxXmitLinkSpeed: 1_000_000_000n,
-      MediaConnectState: adapter.mediaConnectState(),
-    };
+    // ProtocolSection names the protocol's registry key: the name it registered with.
+    const registeredName = typeof protocol.protocol!.Name === 'string' ? protocol.protocol!.Name : protocol.name;
+    const parameters = bindParameters(adapter.facts(), registeredName, protocol.minorNdisVersion ?? 0);
     const handler = protocol.protocol!.BindAdapterHandlerEx!;
     const status = this.invoke(protocol, 'ProtocolBindAdapterEx', `binding ${binding.name}`, true, () => handler(protocol.driverContext, binding.bindContext!, parameters));
     if (status === NDIS_STATUS_PENDING) {
@@ -727,7 +712,7 @@ export class NdisRuntime {
   }
 
   /** NdisOpenAdapterEx. */
-  openAdapter(driver: DriverRecord, protocolHandle: unknown, bindingContext: unknown, bindContext: unknown): { Status: number; NdisBindingHandle: NdisHandle | null; SelectedMediumIndex: number } {
+  openAdapter(driver: DriverRecord, protocolHandle: unknown, bindingContext: unknown, openParameters: unknown, bindContext: unknown): { Status: number; NdisBindingHandle: NdisHandle | null; SelectedMediumIndex: number } {
     const refused = (status: number) => ({ Status: status, NdisBindingHandle: null, SelectedMediumIndex: 0 });
     if (this.resolve<DriverRecord>(protocolHandle, 'protocol') !== driver) return refused(NDIS_STATUS_INVALID_PARAMETER);
     const binding = this.resolve<Binding>(bindContext, 'bindContext');
@@ -735,11 +720,16 @@ export class NdisRuntime {
       this.verifier.report('OpenOutsideBind', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: binding ? `NdisOpenAdapterEx for ${binding.name}, whose bind is not in progress (state ${binding.state})` : `NdisOpenAdapterEx with ${describe(bindContext)}, which is not the BindContext of a bind in progress` });
       return refused(NDIS_STATUS_INVALID_STATE);
     }
+    const open = checkOpenParameters(openParameters, binding.adapter.name);
+    if (typeof open === 'object') {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisOpenAdapterEx', why: open.why });
+      return refused(open.status);
+    }
     binding.context = bindingContext;
     binding.opened = true;
     binding.handle = this.newHandle('binding', binding.name, binding);
     binding.sourceId = binding.handle.id;
-    return { Status: NDIS_STATUS_SUCCESS, NdisBindingHandle: binding.handle, SelectedMediumIndex: 0 };
+    return { Status: NDIS_STATUS_SUCCESS, NdisBindingHandle: binding.handle, SelectedMediumIndex: open };
   }
 
   /** NdisCloseAdapterEx. */

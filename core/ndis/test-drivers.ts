@@ -23,6 +23,8 @@ import {
   NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from "ndis";
 
 interface Binding { handle: any; adapter: string; pool: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
@@ -64,10 +66,21 @@ export function returnHeld(index: number) {
 
 export function DriverEntry(): number {
   const r = NdisRegisterProtocolDriver(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: "echo",
-    BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string; CurrentMacAddress: string }) {
-      const b: Binding = { handle: null, adapter: params.CurrentMacAddress, pool: null, outstanding: 0, pausing: null, received: [], held: [], running: false };
-      const open = NdisOpenAdapterEx(protocolHandle, b, {}, bindContext);
+    BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string }) {
+      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, outstanding: 0, pausing: null, received: [], held: [], running: false };
+      const open = NdisOpenAdapterEx(protocolHandle, b, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
       b.pool = NdisAllocateNetBufferListPool(null, {});
@@ -182,6 +195,7 @@ import {
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
   NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED, NDIS_STATUS_FAILURE,
   NDIS_RECEIVE_FLAGS_RESOURCES,
+  NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
 } from "ndis";
 
 interface Module { handle: any; state: string; inFlight: number; own: number; pausing: boolean; sent: number; received: number; held: any[]; pool: any; }
@@ -209,11 +223,14 @@ function maybeFinishPause(m: Module) {
 
 export function DriverEntry(): number {
   return NdisFRegisterFilterDriver(null, null, {
+    Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     FriendlyName: "counter",
     AttachHandler(handle: any, _ctx: unknown, _params: unknown) {
       const m: Module = { handle, state: "Paused", inFlight: 0, own: 0, pausing: false, sent: 0, received: 0, held: [], pool: NdisAllocateNetBufferListPool(null, {}) };
       modules.push(m);
-      NdisFSetAttributes(handle, m, {});
+      NdisFSetAttributes(handle, m, { Header: { Type: 0x8d, Revision: 1, Size: 8 }, Flags: 0 });
       return NDIS_STATUS_SUCCESS;
     },
     DetachHandler(m: Module) { m.state = "Detached"; },

@@ -64,10 +64,13 @@ if (loot.length > 0) throw new Error('LOOT ' + loot.join(', '));
  * lists what it got hold of ('' for nothing). The worker host's and the page's tests load it.
  */
 export const SANDBOX_PROBE = `${ESCAPE_PROBE}
-import { NdisRegisterProtocolDriver, NDIS_STATUS_SUCCESS } from 'ndis';
+import { NdisRegisterProtocolDriver, NDIS_STATUS_SUCCESS, NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 } from 'ndis';
 export function Reached() { return loot.join(','); }
 export function DriverEntry() {
   return NdisRegisterProtocolDriver(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'hostile',
     BindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
     UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
@@ -262,7 +265,7 @@ require = (specifier: string) => {
     NdisRegisterProtocolDriver: (context: unknown, chars: any) => ndis.NdisRegisterProtocolDriver(context, {
       ...chars,
       BindAdapterHandlerEx: (ctx: unknown, bindContext: unknown, parameters: any) => {
-        mac = String(parameters.CurrentMacAddress).split(':').map((x) => parseInt(x, 16));
+        mac = Array.from(parameters.CurrentMacAddress.slice(0, parameters.MacAddressLength)) as number[];
         return chars.BindAdapterHandlerEx(ctx, bindContext, parameters);
       },
     }),

@@ -8,12 +8,14 @@ import {
   NdisCloseConfiguration, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
   NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation,
   NdisParameterInteger, OID_802_3_MULTICAST_LIST,
-  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from 'ndis';
 
 interface Binding {
   handle: NDIS_HANDLE | null;
-  mac: string;
+  mac: Uint8Array;
   pool: NDIS_HANDLE;
   running: boolean;
   sendsOutstanding: number;
@@ -46,7 +48,7 @@ export function SendFrames(adapter: number, destination: string, count: number, 
     if (!nbl) continue;
     const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
     data.set(bytesOf(destination), 0);
-    data.set(bytesOf(b.mac), 6);
+    data.set(b.mac, 6);
     data.set([0x88, 0xb5], 12);
     // The sequence number after the Ethernet header, little-endian, byte by byte: Data is a view of
     // the machine's memory and gives out no buffer for a DataView.
@@ -72,14 +74,25 @@ export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
 
 export function DriverEntry(): NDIS_STATUS {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'close-adapter',
 
-    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0,
+        handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0,
         oidsOutstanding: 0, pendingPause: null,
       };
-      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
       bindings[Number(params.AdapterName.replace('nic', ''))] = b;

@@ -11,6 +11,8 @@ import {
   NdisCloseConfiguration, NdisGetDataBuffer, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NET_BUFFER_DATA_LENGTH,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, NDIS_STATUS_PAUSED, NDIS_RECEIVE_FLAGS_RESOURCES, NdisParameterInteger,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS,
+  NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
 } from 'ndis';
 
 interface Rules {
@@ -69,12 +71,15 @@ function completeUp(m: Module, nbls: NET_BUFFER_LIST[], status: NDIS_STATUS): vo
 
 export function DriverEntry(): NDIS_STATUS {
   return NdisFRegisterFilterDriver<Module>(null, null, {
+    Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     FriendlyName: 'firewall',
 
     AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
       // Per module: a module attached later (into a running stack) reads its rules the same way.
       const m: Module = { handle, rules: readRules(handle), running: false };
-      return NdisFSetAttributes(handle, m, {});
+      return NdisFSetAttributes(handle, m, { Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 });
     },
 
     DetachHandler(_m: Module): void {},

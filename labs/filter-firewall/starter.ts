@@ -6,6 +6,8 @@ import {
   NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists, NET_BUFFER_LIST_NEXT_NBL,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_RECEIVE_FLAGS_RESOURCES,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS,
+  NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
 } from 'ndis';
 
 interface Module {
@@ -17,11 +19,14 @@ let running = false;
 
 export function DriverEntry(): NDIS_STATUS {
   return NdisFRegisterFilterDriver<Module>(null, null, {
+    Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     FriendlyName: 'firewall',
 
     AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
       // TODO: read BlockedEtherType and MaxSendSize from the configuration.
-      return NdisFSetAttributes(handle, { handle }, {});
+      return NdisFSetAttributes(handle, { handle }, { Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 });
     },
 
     DetachHandler(_m: Module): void {},

@@ -11,6 +11,8 @@ import {
   NdisFreeNetBufferList, NdisGetDataBuffer, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
   NDIS_STATUS_PAUSED, NDIS_RECEIVE_FLAGS_RESOURCES,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_FILTER_ATTACH_PARAMETERS,
+  NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
 } from 'ndis';
 
 /** EtherType of a probe (answered by the filter) and of its reply. */
@@ -19,7 +21,7 @@ const ETHERTYPE_REPLY = 0x88b7;
 
 interface Module {
   handle: NDIS_HANDLE;
-  mac: number[];
+  mac: Uint8Array;
   pool: NDIS_HANDLE;
   state: 'Paused' | 'Running' | 'Pausing';
   /** Replies sent and not yet completed back to the module. */
@@ -69,11 +71,14 @@ function finishPauseIfIdle(m: Module): void {
 
 export function DriverEntry(): NDIS_STATUS {
   return NdisFRegisterFilterDriver<Module>(null, null, {
+    Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     FriendlyName: 'probe responder',
 
     AttachHandler(handle: NDIS_HANDLE, _context: unknown, params: NDIS_FILTER_ATTACH_PARAMETERS): NDIS_STATUS {
-      const m: Module = { handle, mac: params.CurrentMacAddress.split(':').map((h) => parseInt(h, 16)), pool: NdisAllocateNetBufferListPool(null, {}), state: 'Paused', ownSends: 0, pausePending: false };
-      return NdisFSetAttributes(handle, m, {});
+      const m: Module = { handle, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, {}), state: 'Paused', ownSends: 0, pausePending: false };
+      return NdisFSetAttributes(handle, m, { Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 });
     },
 
     DetachHandler(_m: Module): void {},

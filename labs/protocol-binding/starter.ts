@@ -3,7 +3,8 @@
 
 import {
   NdisRegisterProtocolDriver, NDIS_STATUS_SUCCESS, NDIS_STATUS_NOT_SUPPORTED, NetEventRestart,
-  type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
 } from 'ndis';
 
 interface Binding {
@@ -21,9 +22,12 @@ export function SendFrames(_adapter: number, _destination: string, _count: numbe
 
 export function DriverEntry(): NDIS_STATUS {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'protocol-binding',
 
-    BindAdapterHandlerEx(_driverContext: unknown, _bindContext: NDIS_HANDLE, _params: BIND_PARAMETERS): NDIS_STATUS {
+    BindAdapterHandlerEx(_driverContext: unknown, _bindContext: NDIS_HANDLE, _params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       // TODO: open the adapter with NdisOpenAdapterEx and keep the handle.
       return NDIS_STATUS_SUCCESS;
     },

@@ -10,6 +10,8 @@ import {
   NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
   NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
   type NET_PNP_EVENT_NOTIFICATION, type NDIS_OID_REQUEST,
+  NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
 } from 'ndis';
 
 type State = 'Paused' | 'Restarting' | 'Running' | 'Pausing';
@@ -46,12 +48,15 @@ function finishPauseIfIdle(m: Module): void {
 
 export function DriverEntry(): NDIS_STATUS {
   return NdisFRegisterFilterDriver<Module>(null, null, {
+    Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     FriendlyName: 'reference counting filter',
 
     AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
       const m: Module = { handle, state: 'Paused', inFlight: 0, own: 0, pausePending: false, sent: 0, received: 0, oids: 0 };
       modules.push(m);
-      return NdisFSetAttributes(handle, m, {});
+      return NdisFSetAttributes(handle, m, { Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 });
     },
 
     DetachHandler(m: Module): void {

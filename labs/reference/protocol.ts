@@ -9,13 +9,15 @@ import {
   NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
-  type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from 'ndis';
 
 export interface Binding {
   handle: NDIS_HANDLE | null;
   adapter: string;
-  macAddress: string;
+  macAddress: Uint8Array;
   pool: NDIS_HANDLE;
   running: boolean;
   /** Sends not yet completed. */
@@ -82,7 +84,7 @@ export function SendFrames(index: number, destination: string, count: number, si
     if (!nbl) break;
     const data = NET_BUFFER_LIST_FIRST_NB(nbl)!.Data;
     data.set(destination.split(':').map((h) => parseInt(h, 16)), 0);
-    data.set(b.macAddress.split(':').map((h) => parseInt(h, 16)), 6);
+    data.set(b.macAddress, 6);
     data[12] = 0x88;
     data[13] = 0xb5;
     // The sequence number after the Ethernet header, little-endian, byte by byte: Data is a view of
@@ -114,14 +116,25 @@ export function QueryOid(index: number, oid: number): NDIS_STATUS {
 
 export function DriverEntry(): NDIS_STATUS {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'reference-protocol',
 
-    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}),
+        handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, {}),
         running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, received: [], linkStates: [],
       };
-      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
       bindings.push(b);

@@ -11,12 +11,14 @@ import {
   NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_RECEIVE_FLAGS_RESOURCES,
-  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from 'ndis';
 
 interface Binding {
   handle: NDIS_HANDLE | null;
-  mac: string;
+  mac: Uint8Array;
   pool: NDIS_HANDLE;
   running: boolean;
   sendsOutstanding: number;
@@ -64,10 +66,6 @@ function readWord(data: Uint8Array, at: number): number {
 /** Where the last word of a frame of `frameBytes` goes (word-aligned, as the frame's words are). */
 const lastWord = () => ((frameBytes >> 2) - 1) << 2;
 
-function macBytes(mac: string): number[] {
-  return mac.split(':').map((h) => parseInt(h, 16));
-}
-
 /** Sends while the window allows, in chains of `batch`. */
 function pump(): void {
   const b = sender;
@@ -110,8 +108,8 @@ export function StartTraffic(from: number, to: number, count: number, size = 60,
   if (!b || !destination) throw new RangeError(`no binding ${bindings[from] ? to : from}`);
   if (!Number.isInteger(size) || size < 60 || size > 1514) throw new RangeError(`frames are 60 to 1514 bytes here (without the FCS); got ${size}`);
   const bytes = new Uint8Array(16);
-  bytes.set(macBytes(destination.mac), 0);
-  bytes.set(macBytes(b.mac), 6);
+  bytes.set(destination.mac, 0);
+  bytes.set(b.mac, 6);
   bytes[12] = 0x88;
   bytes[13] = 0xb5;
   header.set(bytes);
@@ -156,11 +154,22 @@ function closeIfIdle(b: Binding): void {
 
 export function DriverEntry(): NDIS_STATUS {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'stack-protocol',
 
-    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: BIND_PARAMETERS): NDIS_STATUS {
-      const b: Binding = { handle: null, mac: params.CurrentMacAddress, pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null };
-      const open = NdisOpenAdapterEx(protocolHandle!, b, {}, bindContext);
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
+      const b: Binding = { handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null };
+      const open = NdisOpenAdapterEx(protocolHandle!, b, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
       bindings.push(b);

@@ -38,7 +38,7 @@ describe('thrownProblem', () => {
       "import { NdisRegisterProtocolDriver, NDIS_STATUS_SUCCESS } from 'ndis';",
       'export function DriverEntry() {',
       '  return NdisRegisterProtocolDriver(null, {',
-      "    Name: 'thrower',",
+      "    Name: 'thrower', Header: { Type: 0x95, Revision: 1, Size: 120 }, MajorNdisVersion: 6, MinorNdisVersion: 0,",
       '    BindAdapterHandlerEx() {',
       "      const when: string = 'bind';",
       '      throw new RangeError(`boom at ${when}`);',

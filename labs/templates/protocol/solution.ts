@@ -5,7 +5,9 @@
 
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NDIS_STATUS_SUCCESS, NetEventPause, NetEventRestart,
-  type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
+  NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from 'ndis';
 
 interface Binding {
@@ -17,11 +19,22 @@ let protocolHandle: NDIS_HANDLE | null = null;
 
 export function DriverEntry(): NDIS_STATUS {
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'lab-protocol',
 
-    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, _params: BIND_PARAMETERS): NDIS_STATUS {
+    BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const binding: Binding = { handle: null, running: false };
-      const open = NdisOpenAdapterEx(protocolHandle!, binding, {}, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle!, binding, {
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName,
+        MediumArray: [NdisMedium802_3],
+        MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1),
+        FrameTypeArray: [0x88b5],
+        FrameTypeArraySize: 1,
+      }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       binding.handle = open.NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;

@@ -5,7 +5,8 @@
 
 import {
   NdisRegisterProtocolDriver, NDIS_STATUS_SUCCESS, NDIS_STATUS_NOT_SUPPORTED, NetEventRestart,
-  type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
 } from 'ndis';
 
 interface Binding {
@@ -15,9 +16,12 @@ interface Binding {
 
 export function DriverEntry(): NDIS_STATUS {
   return NdisRegisterProtocolDriver<Binding>(null, {
+    Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
     Name: 'lab-protocol',
 
-    BindAdapterHandlerEx(_driverContext: unknown, _bindContext: NDIS_HANDLE, _params: BIND_PARAMETERS): NDIS_STATUS {
+    BindAdapterHandlerEx(_driverContext: unknown, _bindContext: NDIS_HANDLE, _params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       // TODO: open the adapter with NdisOpenAdapterEx (the protocol handle, a context, the BindContext).
       return NDIS_STATUS_SUCCESS;
     },
