@@ -45,8 +45,10 @@ describe('apiChangesIn', () => {
       'BindAdapterHandlerEx(_c: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {',
       'return NdisFSetAttributes(handle, m, {});',
       'MajorNdisVersion: 6,',
+      'NdisOidRequest(b.handle, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });',
     ].join('\n');
-    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['open-parameters', [1]], ['mac-address-bytes', [2, 3]], ['filter-attributes', [5]]]);
+    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['open-parameters', [1]], ['mac-address-bytes', [2, 3]], ['filter-attributes', [5]], ['oid-request-header', [7]]]);
+    expect(apiChangesIn(`${draft}\nconst h = NDIS_OBJECT_TYPE_OID_REQUEST;`).map((n) => n.change.id)).not.toContain('oid-request-header');
   });
 
   it('finds nothing in any lab\'s starter or solution', () => {

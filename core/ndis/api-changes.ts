@@ -70,6 +70,15 @@ export const API_CHANGES: readonly ApiChange[] = [
     what: 'NdisFSetAttributes checks its FilterAttributes (NDIS_FILTER_ATTRIBUTES): an empty `{}` returns NDIS_STATUS_INVALID_PARAMETER and the module context is not set, so the attach fails.',
     how: 'Pass `{ Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 }` and import those names from "ndis".',
   },
+  {
+    id: 'oid-request-header',
+    since: '0.3 (December 2026)',
+    // An NDIS_OID_REQUEST built without its Header: `{ RequestType: ..., DATA: ... }`.
+    pattern: /\bRequestType\s*:/,
+    unless: /\bNDIS_OBJECT_TYPE_OID_REQUEST\b|Header\s*:\s*\{\s*Type\s*:\s*0x96\b/,
+    what: 'NdisOidRequest and NdisFOidRequest check the NDIS_OID_REQUEST Header, as their docs say: without it the request is not sent and the call returns NDIS_STATUS_INVALID_PARAMETER (no ProtocolOidRequestComplete follows). A filter passes a clone of a request from above down (NdisAllocateCloneOidRequest), not the request itself.',
+    how: 'Start each request object with `Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 },` and import those names from "ndis".',
+  },
 ];
 
 export interface ApiChangeNotice {

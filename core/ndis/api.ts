@@ -72,6 +72,8 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
 
     NdisOidRequest: (NdisBindingHandle: unknown, OidRequest: unknown) => enter('NdisOidRequest', {}, () => runtime.oidFromProtocol(driver, NdisBindingHandle, OidRequest)),
 
+    NdisCancelOidRequest: (NdisBindingHandle: unknown, RequestId: unknown) => enter('NdisCancelOidRequest', {}, () => runtime.cancelOidFromProtocol(driver, NdisBindingHandle, RequestId)),
+
     // ---- NBL pools --------------------------------------------------------------------------------
     NdisAllocateNetBufferListPool: (_NdisHandle: unknown, _Parameters: unknown): NdisHandle =>
       enter('NdisAllocateNetBufferListPool', {}, () => runtime.newHandle('nblPool', driver.name, { driver })),
@@ -130,6 +132,16 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
 
     NdisFOidRequest: (NdisFilterHandle: unknown, OidRequest: unknown) =>
       enter('NdisFOidRequest', {}, () => runtime.filters.oidFromModule(driver, NdisFilterHandle, OidRequest)),
+
+    NdisFCancelOidRequest: (NdisFilterHandle: unknown, RequestId: unknown) =>
+      enter('NdisFCancelOidRequest', {}, () => runtime.filters.cancelFromModule(driver, NdisFilterHandle, RequestId)),
+
+    /** { Status, ClonedOidRequest }: C's out parameter ClonedOidRequest is returned. */
+    NdisAllocateCloneOidRequest: (SourceHandle: unknown, OidRequest: unknown, _PoolTag?: number) =>
+      enter('NdisAllocateCloneOidRequest', {}, () => runtime.filters.allocateClone(driver, SourceHandle, OidRequest)),
+
+    NdisFreeCloneOidRequest: (SourceHandle: unknown, Request: unknown) =>
+      enter('NdisFreeCloneOidRequest', {}, () => runtime.filters.freeClone(driver, SourceHandle, Request)),
 
     NdisFOidRequestComplete: (NdisFilterHandle: unknown, OidRequest: unknown, Status: number) =>
       enter('NdisFOidRequestComplete', { status: status.statusName(Status) }, () => runtime.filters.oidCompleteFromModule(driver, NdisFilterHandle, OidRequest, Status)),

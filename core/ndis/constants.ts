@@ -177,6 +177,12 @@ export const NDIS_SIZEOF_FILTER_PAUSE_PARAMETERS_REVISION_1 = 12;
 export const NDIS_SIZEOF_FILTER_RESTART_PARAMETERS_REVISION_1 = 44;
 /** Header, SourceHandle (at 8), PortNumber, StatusCode, Flags, DestinationHandle, RequestId, StatusBuffer, StatusBufferSize, Guid (16, at 64), through NdisReserved[4] (at 80). */
 export const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 = 112;
+/**
+ * Through Reserved2: Header, RequestType, PortNumber, Timeout, RequestId (at 16), RequestHandle, the
+ * DATA union (40 bytes at 32: METHOD_INFORMATION's), NdisReserved[16], MiniportReserved[2] and
+ * SourceReserved[2] pointers, SupportedRevision, Reserved1, Reserved2 (at 234).
+ */
+export const NDIS_SIZEOF_OID_REQUEST_REVISION_1 = 236;
 /** sizeof(NET_DEVICE_POWER_STATE): the Buffer of NetEventSetPower and NetEventQueryPower. */
 export const NDIS_SIZEOF_NET_DEVICE_POWER_STATE = 4;
 

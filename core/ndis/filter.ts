@@ -7,12 +7,14 @@
 import { StateMachine } from './state-machine.ts';
 import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from './states.ts';
 import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
-import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, statusName } from './status.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_REQUEST_ABORTED, statusName } from './status.ts';
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES, NDIS_PAUSE_NDIS_INTERNAL, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 } from './constants.ts';
 import { headerProblem, statusIndication, filterAttachParameters, filterPauseParameters, filterRestartParameters, FILTER_IF_INDEX_BASE } from './structures.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { NdisRuntime, DriverRecord, NdisHandle, StatusIndication, NetPnPEventNotification } from './runtime.ts';
-import { NDIS_OWNER, describe, parseOidRequest, type ParsedOid } from './runtime.ts';
+import { NDIS_OWNER } from './runtime.ts';
+import { describe } from './describe.ts';
+import { parseOidRequest, writeOidResults, cloneOidRequest, oidRequestHeaderProblem, type ParsedOid } from './oid-request.ts';
 
 export interface FilterCharacteristics {
   FriendlyName?: string;
@@ -30,6 +32,7 @@ export interface FilterCharacteristics {
   NetPnPEventHandler?: (FilterModuleContext: unknown, NetPnPEvent: unknown) => number;
   OidRequestHandler?: (FilterModuleContext: unknown, OidRequest: unknown) => number;
   OidRequestCompleteHandler?: (FilterModuleContext: unknown, OidRequest: unknown, Status: number) => void;
+  CancelOidRequestHandler?: (FilterModuleContext: unknown, RequestId: unknown) => void;
 }
 
 export class FilterModule {
@@ -300,15 +303,16 @@ export class FilterStacks {
     const rt = this.runtime;
     const module = this.below(adapter, from, (m) => !!m.characteristics.OidRequestHandler);
     if (!module) {
-      rt.post(`OID 0x${(parsed.oid >>> 0).toString(16)} to ${adapter.name}`, () => {
-        const result = adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
-        if (parsed.set) parsed.data.BytesRead = result.bytes;
-        else parsed.data.BytesWritten = result.bytes;
-        parsed.data.BytesNeeded = result.needed;
+      const atMiniport = this.atMiniport(adapter);
+      const task = rt.post(`OID 0x${(parsed.oid >>> 0).toString(16)} to ${adapter.name}`, () => {
+        atMiniport.delete(request);
+        const result = parsed.method ? { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 } : adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
+        writeOidResults(parsed, result.bytes, result.needed);
         rt.trace.record('oid-complete', { adapter: adapter.name, status: statusName(result.status) });
         complete(result.status);
         adapter.scheduleDevice();
       }, { channel: `adapter ${adapter.name}` });
+      atMiniport.set(request, { task, parsed, complete });
       return;
     }
     module.oidsFromAbove.set(request, complete);
@@ -318,7 +322,79 @@ export class FilterStacks {
     }
   }
 
-  /** NdisFOidRequest: a module passes a request down (its own, or one from above). Returns PENDING. */
+  /** Requests the miniport of `adapter` has been handed and not yet carried out (NdisCancelOidRequest can still abort them). */
+  private atMiniport(adapter: MiniportAdapter): Map<unknown, { task: number; parsed: ParsedOid; complete: (status: number) => void }> {
+    let pending = this.miniportOids.get(adapter);
+    if (!pending) this.miniportOids.set(adapter, (pending = new Map()));
+    return pending;
+  }
+
+  private readonly miniportOids = new Map<MiniportAdapter, Map<unknown, { task: number; parsed: ParsedOid; complete: (status: number) => void }>>();
+  /** Live clones (NdisAllocateCloneOidRequest), by identity: the module that made each and the request it copies. */
+  private readonly clones = new Map<object, { module: FilterModule; original: unknown }>();
+
+  /**
+   * NdisCancelOidRequest / NdisFCancelOidRequest: cancel the request with `requestId` that went
+   * below position `from`. The next module down that holds it is asked (FilterCancelOidRequest; it
+   * cancels its own clone further down); a request the miniport has not carried out yet is aborted
+   * and completes with NDIS_STATUS_REQUEST_ABORTED. A request already completed is not found: nothing happens.
+   */
+  cancelBelow(adapter: MiniportAdapter, from: number, requestId: unknown): void {
+    const rt = this.runtime;
+    const module = this.below(adapter, from, (m) => !!m.characteristics.OidRequestHandler);
+    if (module) {
+      const held = [...module.oidsFromAbove.keys()].some((r) => (r as { RequestId?: unknown } | null)?.RequestId === requestId);
+      const cancel = module.characteristics.CancelOidRequestHandler;
+      if (held && cancel) rt.invoke(module.driver, 'FilterCancelOidRequest', module.object, false, () => cancel(module.context, requestId));
+      return;
+    }
+    const atMiniport = this.atMiniport(adapter);
+    for (const [request, pending] of atMiniport) {
+      if (pending.parsed.requestId !== requestId || requestId === null) continue;
+      atMiniport.delete(request);
+      rt.scheduler.cancel(pending.task);
+      writeOidResults(pending.parsed, 0, 0);
+      rt.trace.record('oid-complete', { adapter: adapter.name, status: statusName(NDIS_STATUS_REQUEST_ABORTED) });
+      rt.post(`OID aborted on ${adapter.name}`, () => pending.complete(NDIS_STATUS_REQUEST_ABORTED), { channel: `adapter ${adapter.name}` });
+    }
+  }
+
+  /** NdisFCancelOidRequest: a module cancels a request it passed down (its clone, found by RequestId). */
+  cancelFromModule(driver: DriverRecord, handle: unknown, requestId: unknown): void {
+    const module = this.moduleFor(driver, handle, 'NdisFCancelOidRequest');
+    if (module) this.cancelBelow(module.adapter, this.indexOf(module), requestId);
+  }
+
+  /** NdisAllocateCloneOidRequest: a copy of `request` the module passes down in its place. */
+  allocateClone(driver: DriverRecord, handle: unknown, request: unknown): { Status: number; ClonedOidRequest: Record<string, unknown> | null } {
+    const module = this.moduleFor(driver, handle, 'NdisAllocateCloneOidRequest');
+    if (!module) return { Status: NDIS_STATUS_INVALID_PARAMETER, ClonedOidRequest: null };
+    const parsed = parseOidRequest(request);
+    if (typeof parsed === 'string') {
+      this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisAllocateCloneOidRequest: ${parsed}` });
+      return { Status: NDIS_STATUS_INVALID_PARAMETER, ClonedOidRequest: null };
+    }
+    const clone = cloneOidRequest(request as Record<string, unknown>, parsed);
+    this.clones.set(clone, { module, original: request });
+    return { Status: NDIS_STATUS_SUCCESS, ClonedOidRequest: clone };
+  }
+
+  /** NdisFreeCloneOidRequest: only a live clone this module made. */
+  freeClone(driver: DriverRecord, handle: unknown, request: unknown): void {
+    const module = this.moduleFor(driver, handle, 'NdisFreeCloneOidRequest');
+    if (!module) return;
+    const clone = typeof request === 'object' && request !== null ? this.clones.get(request) : undefined;
+    if (!clone || clone.module !== module) {
+      this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFreeCloneOidRequest with ${describe(request)}, which is not a clone this module allocated with NdisAllocateCloneOidRequest (or was freed already)` });
+      return;
+    }
+    this.clones.delete(request as object);
+  }
+
+  /**
+   * NdisFOidRequest: a module passes a request down: its own, or the clone of one from above.
+   * Returns NDIS_STATUS_PENDING, or NDIS_STATUS_INVALID_PARAMETER for a wrong Header.
+   */
   oidFromModule(driver: DriverRecord, handle: unknown, request: unknown): number {
     const rt = this.runtime;
     const module = this.moduleFor(driver, handle, 'NdisFOidRequest');
@@ -327,6 +403,14 @@ export class FilterStacks {
     if (typeof parsed === 'string') {
       rt.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFOidRequest: ${parsed}` });
       return NDIS_STATUS_INVALID_PARAMETER;
+    }
+    const header = oidRequestHeaderProblem(request as object);
+    if (header) {
+      rt.trace.record('refused', { driver: driver.name, call: 'NdisFOidRequest', why: `NdisFOidRequest: ${header}` });
+      return NDIS_STATUS_INVALID_PARAMETER;
+    }
+    if (module.oidsFromAbove.has(request)) {
+      rt.report('FilterForwardedOriginalOidRequest', { driver: driver.name, object: module.object, message: `NdisFOidRequest passed down the request FilterOidRequest was given (OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}); pass a clone from NdisAllocateCloneOidRequest and complete the original with NdisFOidRequestComplete` });
     }
     this.oidBelow(module.adapter, this.indexOf(module), request, parsed, (status) => {
       const handler = module.characteristics.OidRequestCompleteHandler;

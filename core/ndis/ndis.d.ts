@@ -304,15 +304,52 @@ declare module 'ndis' {
     StatusBuffer: Uint8Array;
     StatusBufferSize: number;
   }
-  export interface NDIS_OID_REQUEST {
-    /** NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1 (NDIS_SIZEOF_OID_REQUEST_REVISION_1 in C). */
-    Header?: NDIS_OBJECT_HEADER;
-    RequestType: number;
-    DATA: {
-      SET_INFORMATION?: { Oid: number; InformationBuffer: Uint8Array; BytesRead?: number; BytesNeeded?: number };
-      QUERY_INFORMATION?: { Oid: number; InformationBuffer: Uint8Array; BytesWritten?: number; BytesNeeded?: number };
-    };
+  /** What a query or set request carries, and what NDIS writes back when it completes. */
+  export interface NDIS_OID_REQUEST_INFORMATION {
+    Oid: number;
+    InformationBuffer: Uint8Array;
+    InformationBufferLength?: number;
+    /** Query: bytes the miniport wrote. */
+    BytesWritten?: number;
+    /** Set: bytes the miniport read. */
+    BytesRead?: number;
+    /** Bytes the request would have needed (with NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH). */
+    BytesNeeded?: number;
   }
+  /** A method request's DATA.METHOD_INFORMATION: input in the first InputBufferLength bytes of InformationBuffer, room for OutputBufferLength bytes of output. */
+  export interface NDIS_OID_METHOD_INFORMATION extends NDIS_OID_REQUEST_INFORMATION {
+    MethodId: number;
+    InputBufferLength: number;
+    OutputBufferLength: number;
+  }
+  /**
+   * NDIS_OID_REQUEST. Header: NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1,
+   * NDIS_SIZEOF_OID_REQUEST_REVISION_1 (NdisOidRequest and NdisFOidRequest return
+   * NDIS_STATUS_INVALID_PARAMETER for a wrong Type or Size). RequestType picks the DATA member:
+   * QUERY_INFORMATION (NdisRequestQueryInformation, NdisRequestQueryStatistics), SET_INFORMATION
+   * (NdisRequestSetInformation), METHOD_INFORMATION (NdisRequestMethod; the e1000 miniport has no
+   * method OIDs and answers NDIS_STATUS_NOT_SUPPORTED). RequestId is yours: NdisCancelOidRequest
+   * finds the request by it.
+   */
+  export interface NDIS_OID_REQUEST {
+    Header: NDIS_OBJECT_HEADER;
+    RequestType: number;
+    PortNumber?: number;
+    /** Seconds; 0 is NDIS_OID_REQUEST_TIMEOUT_INFINITE. */
+    Timeout?: number;
+    RequestId?: unknown;
+    RequestHandle?: NDIS_HANDLE | null;
+    DATA: {
+      QUERY_INFORMATION?: NDIS_OID_REQUEST_INFORMATION;
+      SET_INFORMATION?: NDIS_OID_REQUEST_INFORMATION;
+      METHOD_INFORMATION?: NDIS_OID_METHOD_INFORMATION;
+    };
+    /** The two pointers of the driver that allocated the request (a filter keeps the original of a clone here). */
+    SourceReserved?: unknown[];
+    MiniportReserved?: unknown[];
+    SupportedRevision?: number;
+  }
+  export const NDIS_SIZEOF_OID_REQUEST_REVISION_1: 236;
 
   // ---- binding: what NDIS tells a protocol, and what it opens with ------------------------------------
   /**
@@ -481,8 +518,17 @@ declare module 'ndis' {
   export function NdisSendNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Gives back receives indicated without NDIS_RECEIVE_FLAGS_RESOURCES; each once. */
   export function NdisReturnNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
-  /** Returns NDIS_STATUS_PENDING here; ProtocolOidRequestComplete follows. Complete every OID before closing. */
+  /**
+   * Returns NDIS_STATUS_PENDING here; ProtocolOidRequestComplete follows. Complete every OID before
+   * closing. NDIS_STATUS_INVALID_PARAMETER (and nothing sent) for a Header whose Type or Size is wrong.
+   */
   export function NdisOidRequest(NdisBindingHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
+  /**
+   * Cancels the binding's OID request whose RequestId is `RequestId`, if it has not completed: a
+   * filter below that holds it gets FilterCancelOidRequest; a request the miniport has not carried
+   * out completes with NDIS_STATUS_REQUEST_ABORTED. ProtocolOidRequestComplete still follows, once.
+   */
+  export function NdisCancelOidRequest(NdisBindingHandle: NDIS_HANDLE, RequestId: unknown): void;
 
   // ---- NBL allocation ----------------------------------------------------------------------------
   export function NdisAllocateNetBufferListPool(NdisHandle: unknown, Parameters: unknown): NDIS_HANDLE;
@@ -595,10 +641,16 @@ declare module 'ndis' {
     StatusHandler?(FilterModuleContext: Module, StatusIndication: NDIS_STATUS_INDICATION): void;
     /** A PnP event (QueryRemoveDevice, CancelRemoveDevice...): pass it on with NdisFNetPnPEvent and return its status. */
     NetPnPEventHandler?(FilterModuleContext: Module, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
-    /** A request from above: pass it down with NdisFOidRequest and return PENDING, or complete it yourself (return its status). */
+    /**
+     * A request from above: pass a clone of it down (NdisAllocateCloneOidRequest, then NdisFOidRequest)
+     * and return PENDING, or complete it yourself (return its status). Passing the request itself
+     * down is FilterForwardedOriginalOidRequest.
+     */
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
     /** A request you passed down finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
+    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. */
+    CancelOidRequestHandler?(FilterModuleContext: Module, RequestId: unknown): void;
   }
   /** Call from DriverEntry. */
   export function NdisFRegisterFilterDriver<Module>(DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: NDIS_FILTER_DRIVER_CHARACTERISTICS<Module>): { Status: NDIS_STATUS; NdisFilterDriverHandle: NDIS_HANDLE | null };
@@ -621,8 +673,22 @@ declare module 'ndis' {
   /** Returns receives that came from below (not ones indicated with RESOURCES). */
   export function NdisFReturnNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
 
-  /** Passes an OID request down (one from above, or the module's own); returns NDIS_STATUS_PENDING, then FilterOidRequestComplete. */
+  /**
+   * Passes an OID request down: the module's own, or the clone of one from above (never the
+   * original). Returns NDIS_STATUS_PENDING, then FilterOidRequestComplete; NDIS_STATUS_INVALID_PARAMETER
+   * for a wrong Header.
+   */
   export function NdisFOidRequest(NdisFilterHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
+  /**
+   * A copy of OidRequest to pass down in its place (all fields copied, InformationBuffer the same
+   * buffer, SourceReserved cleared for you). C's out parameter is returned: { Status, ClonedOidRequest }.
+   * Free it with NdisFreeCloneOidRequest once it has completed.
+   */
+  export function NdisAllocateCloneOidRequest(SourceHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, PoolTag: number): { Status: NDIS_STATUS; ClonedOidRequest: (NDIS_OID_REQUEST & { SourceReserved: unknown[] }) | null };
+  /** Frees a clone this module made with NdisAllocateCloneOidRequest. */
+  export function NdisFreeCloneOidRequest(SourceHandle: NDIS_HANDLE, Request: NDIS_OID_REQUEST): void;
+  /** Cancels the module's request (its own, or its clone) with `RequestId` below it; see NdisCancelOidRequest. */
+  export function NdisFCancelOidRequest(NdisFilterHandle: NDIS_HANDLE, RequestId: unknown): void;
   /** Completes, upward, a request that came from above (after its FilterOidRequestComplete). */
   export function NdisFOidRequestComplete(NdisFilterHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
   /** Passes a status indication up (Running or Paused). */

@@ -30,12 +30,15 @@ import { createNdisApi } from './api.ts';
 import { FilterStacks, type FilterCharacteristics } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
 import { checkCharacteristics, checkOpenParameters, type CharacteristicsCheck } from './characteristics.ts';
+import { describe } from './describe.ts';
+import { parseOidRequest, oidRequestHeaderProblem } from './oid-request.ts';
+export { describe };
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
 } from './status.ts';
 import {
-  NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES, NdisRequestSetInformation,
+  NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES,
   PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT,
 } from './constants.ts';
 
@@ -964,8 +967,9 @@ export class NdisRuntime {
   }
 
   /**
-   * NdisOidRequest: the request goes to the miniport, which completes it later (NDIS returns
-   * NDIS_STATUS_PENDING and calls ProtocolOidRequestComplete), as most miniports do.
+   * NdisOidRequest: the request goes down the filter stack to the miniport, which completes it
+   * later (NDIS returns NDIS_STATUS_PENDING and calls ProtocolOidRequestComplete), as most
+   * miniports do. NDIS_STATUS_INVALID_PARAMETER for a Header whose Type or Size is wrong.
    */
   oidFromProtocol(driver: DriverRecord, handle: unknown, request: unknown): number {
     const binding = this.bindingFor(driver, handle, 'NdisOidRequest');
@@ -975,9 +979,14 @@ export class NdisRuntime {
       this.report('InvalidParameter', { driver: driver.name, object: `binding ${binding.name}`, message: `NdisOidRequest: ${parsed}` });
       return NDIS_STATUS_INVALID_PARAMETER;
     }
+    const header = oidRequestHeaderProblem(request as object);
+    if (header) {
+      this.trace.record('refused', { driver: driver.name, call: 'NdisOidRequest', why: `NdisOidRequest: ${header}` });
+      return NDIS_STATUS_INVALID_PARAMETER;
+    }
     binding.oidsOutstanding++;
     const object = `binding ${binding.name}`;
-    this.trace.record('oid', { object, request: parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
+    this.trace.record('oid', { object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
     this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, request, parsed, (status) => {
       binding.oidsOutstanding--;
       const complete = binding.protocol.protocol!.OidRequestCompleteHandler;
@@ -986,49 +995,15 @@ export class NdisRuntime {
     return NDIS_STATUS_PENDING;
   }
 
+  /** NdisCancelOidRequest: cancels the binding's request with `requestId`, if it is still below (core/ndis/filter.ts cancelBelow). */
+  cancelOidFromProtocol(driver: DriverRecord, handle: unknown, requestId: unknown): void {
+    const binding = this.bindingFor(driver, handle, 'NdisCancelOidRequest');
+    if (binding) this.filters.cancelBelow(binding.adapter, this.filters.modules(binding.adapter).length, requestId);
+  }
+
   /** The binding of `protocol` to adapter `index`, if any. */
   binding(protocol: string, adapter = 0): Binding | undefined {
     return this.bindings.find((b) => b.protocol.name === protocol && b.adapter === this.adapters[adapter]);
   }
 }
 
-/** A short, safe description of a value a driver passed or returned. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (value instanceof NdisHandle) return value.toString();
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (typeof value === 'number') return Number.isInteger(value) && value < 0 ? `${value} (negative)` : String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
-  return String(value);
-}
-
-export interface OidData {
-  Oid: number;
-  InformationBuffer: Uint8Array;
-  BytesRead?: number;
-  BytesWritten?: number;
-  BytesNeeded?: number;
-}
-
-export interface ParsedOid {
-  requestType: number;
-  set: boolean;
-  oid: number;
-  buffer: Uint8Array;
-  data: OidData;
-}
-
-/** Checks an NDIS_OID_REQUEST a driver built; returns what the miniport needs, or what is wrong. */
-export function parseOidRequest(request: unknown): ParsedOid | string {
-  if (request === null || typeof request !== 'object') return `the OID request is ${describe(request)}, not an NDIS_OID_REQUEST object`;
-  const r = request as { RequestType?: unknown; DATA?: { SET_INFORMATION?: OidData; QUERY_INFORMATION?: OidData } };
-  if (typeof r.RequestType !== 'number') return 'the OID request has no numeric RequestType (NdisRequestSetInformation or NdisRequestQueryInformation)';
-  const set = r.RequestType === NdisRequestSetInformation;
-  const data = set ? r.DATA?.SET_INFORMATION : r.DATA?.QUERY_INFORMATION;
-  if (!data) return `a ${set ? 'set' : 'query'} request needs DATA.${set ? 'SET_INFORMATION' : 'QUERY_INFORMATION'}`;
-  if (typeof data.Oid !== 'number') return 'the request has no numeric Oid';
-  if (!(data.InformationBuffer instanceof Uint8Array)) return 'InformationBuffer must be a Uint8Array';
-  return { requestType: r.RequestType, set, oid: data.Oid, buffer: data.InformationBuffer, data };
-}

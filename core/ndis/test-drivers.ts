@@ -25,6 +25,7 @@ import {
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
+  NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
 } from "ndis";
 
 interface Binding { handle: any; adapter: string; pool: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
@@ -87,7 +88,7 @@ export function DriverEntry(): number {
       bindings.push(b);
       const filter = new Uint8Array(4);
       new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST, true);
-      NdisOidRequest(b.handle, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
       return NDIS_STATUS_SUCCESS;
     },
     UnbindAdapterHandlerEx(_u: unknown, b: Binding) {

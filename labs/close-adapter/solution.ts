@@ -14,6 +14,7 @@ import {
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS, type NDIS_OID_REQUEST,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
+  NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
 } from 'ndis';
 
 interface Binding {
@@ -93,7 +94,7 @@ export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
   const b = bindings[adapter];
   if (!b || !b.handle || b.pendingUnbind || b.pendingBind) return NDIS_STATUS_FAILURE;
   b.oidsOutstanding++;
-  return NdisOidRequest(b.handle, { RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
 }
 
 export function DriverEntry(): NDIS_STATUS {
@@ -126,7 +127,7 @@ export function DriverEntry(): NDIS_STATUS {
       const list = new Uint8Array(groups * 6);
       for (let i = 0; i < groups; i++) list.set([0x01, 0x00, 0x5e, 0x00, (i + 1) >> 8, (i + 1) & 0xff], i * 6);
       b.pendingBind = bindContext;
-      b.bindRequest = { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } };
+      b.bindRequest = { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } };
       b.oidsOutstanding++;
       NdisOidRequest(b.handle!, b.bindRequest);
       return NDIS_STATUS_PENDING;

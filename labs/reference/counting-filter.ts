@@ -7,6 +7,7 @@ import {
   NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
   NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
   NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NdisFOidRequest, NdisFOidRequestComplete,
+  NdisAllocateCloneOidRequest, NdisFreeCloneOidRequest,
   NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
   NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
   type NET_PNP_EVENT_NOTIFICATION, type NDIS_OID_REQUEST,
@@ -44,6 +45,20 @@ function finishPauseIfIdle(m: Module): void {
     m.state = 'Paused';
     NdisFPauseComplete(m.handle);
   }
+}
+
+/** The clone of a request from above has completed: copy its results into the original, free it, complete the original. */
+function completeClone(m: Module, clone: NDIS_OID_REQUEST, status: NDIS_STATUS): void {
+  const original = clone.SourceReserved![0] as NDIS_OID_REQUEST;
+  const from = clone.DATA.QUERY_INFORMATION ?? clone.DATA.SET_INFORMATION ?? clone.DATA.METHOD_INFORMATION;
+  const to = original.DATA.QUERY_INFORMATION ?? original.DATA.SET_INFORMATION ?? original.DATA.METHOD_INFORMATION;
+  if (from && to) {
+    to.BytesWritten = from.BytesWritten;
+    to.BytesRead = from.BytesRead;
+    to.BytesNeeded = from.BytesNeeded;
+  }
+  NdisFreeCloneOidRequest(m.handle, clone);
+  NdisFOidRequestComplete(m.handle, original, status);
 }
 
 export function DriverEntry(): NDIS_STATUS {
@@ -122,13 +137,21 @@ export function DriverEntry(): NDIS_STATUS {
       NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);
     },
 
+    // A request from above goes down as a clone (the original must not: NdisAllocateCloneOidRequest's
+    // docs), which remembers the original in its SourceReserved; the original completes upward when
+    // the clone has, with the clone's results copied back.
     OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {
       m.oids++;
-      return NdisFOidRequest(m.handle, request);
+      const { Status, ClonedOidRequest } = NdisAllocateCloneOidRequest(m.handle, request, 0);
+      if (Status !== NDIS_STATUS_SUCCESS || !ClonedOidRequest) return Status;
+      ClonedOidRequest.SourceReserved[0] = request;
+      const status = NdisFOidRequest(m.handle, ClonedOidRequest);
+      if (status !== NDIS_STATUS_PENDING) completeClone(m, ClonedOidRequest, status);
+      return NDIS_STATUS_PENDING;
     },
 
-    OidRequestCompleteHandler(m: Module, request: NDIS_OID_REQUEST, status: NDIS_STATUS): void {
-      NdisFOidRequestComplete(m.handle, request, status);
+    OidRequestCompleteHandler(m: Module, clone: NDIS_OID_REQUEST, status: NDIS_STATUS): void {
+      completeClone(m, clone, status);
     },
 
     StatusHandler(m: Module, indication: NDIS_STATUS_INDICATION): void {
