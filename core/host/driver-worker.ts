@@ -43,7 +43,7 @@ export interface DriverWorkerApi {
    * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
    * control function (`live`) next to them.
    */
-  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; loadError?: string; error?: ErrorInfo }>;
+  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; field?: unknown; loadError?: string; error?: ErrorInfo }>;
   /** Enters the call loop for good. */
   serve(): void;
 }
@@ -217,7 +217,9 @@ const api: DriverWorkerApi = {
     try {
       const loaded = await loadDriverModule(source, fileName, ndis);
       positions = new SourcePositions(loaded.sourceMap);
-      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl) };
+      // NIC Lab's reader of the driver's copy of an object NDIS handed it (DriverObject.DriverUnload).
+      const field = (object: unknown, key: unknown) => (object !== null && typeof object === 'object' && typeof key === 'string' ? (object as Record<string, unknown>)[key] : undefined);
+      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), field: endpoint.codec.encode(field) };
     } catch (error) {
       if (error instanceof DriverLoadError) return { loadError: error.reason };
       return { error: toErrorInfo(error) };

@@ -143,7 +143,8 @@ export class WorkerHost implements DriverHost {
     const module = endpoint.codec.decode(loaded.exports) as DriverModule;
     const control = endpoint.codec.decode(loaded.live) as (command: LiveCommand, plan?: DriverLivePlan) => string;
     this.live.set(module, { control: (command, plan) => JSON.parse(control(command, plan)) as LiveAnswer, mailbox: mailbox?.port1 });
-    return { exports: module, sourceMap: sourceMapFrom(loaded.sourceMap, request.fileName) };
+    const field = loaded.field === undefined ? undefined : (endpoint.codec.decode(loaded.field) as (object: object, key: string) => unknown);
+    return { exports: module, sourceMap: sourceMapFrom(loaded.sourceMap, request.fileName), ...(field ? { field } : {}) };
   }
 
   /** The live side of the driver whose exports `module` are (see core/live). */

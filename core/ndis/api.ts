@@ -49,6 +49,9 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     NdisRegisterProtocolDriver: (ProtocolDriverContext: unknown, ProtocolCharacteristics: ProtocolCharacteristics) =>
       enter('NdisRegisterProtocolDriver', { name: ProtocolCharacteristics?.Name ?? null }, () => runtime.registerProtocol(driver, ProtocolDriverContext, ProtocolCharacteristics)),
 
+    NdisDeregisterProtocolDriver: (NdisProtocolHandle: unknown) =>
+      enter('NdisDeregisterProtocolDriver', {}, () => runtime.deregister(driver, NdisProtocolHandle, 'NdisDeregisterProtocolDriver')),
+
     NdisOpenAdapterEx: (NdisProtocolHandle: unknown, ProtocolBindingContext: unknown, OpenParameters: unknown, BindContext: unknown) =>
       enter('NdisOpenAdapterEx', {}, () => runtime.openAdapter(driver, NdisProtocolHandle, ProtocolBindingContext, OpenParameters, BindContext)),
 
@@ -109,6 +112,9 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
     // ---- filter drivers ------------------------------------------------------------------------------
     NdisFRegisterFilterDriver: (_DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: FilterCharacteristics) =>
       enter('NdisFRegisterFilterDriver', { name: FilterCharacteristics?.FriendlyName ?? null }, () => runtime.registerFilter(driver, FilterDriverContext, FilterCharacteristics)),
+
+    NdisFDeregisterFilterDriver: (NdisFilterDriverHandle: unknown) =>
+      enter('NdisFDeregisterFilterDriver', {}, () => runtime.deregister(driver, NdisFilterDriverHandle, 'NdisFDeregisterFilterDriver')),
 
     NdisFSetAttributes: (NdisFilterHandle: unknown, FilterModuleContext: unknown, FilterAttributes?: unknown) =>
       enter('NdisFSetAttributes', {}, () => runtime.filters.setAttributes(driver, NdisFilterHandle, FilterModuleContext, FilterAttributes)),

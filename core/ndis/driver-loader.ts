@@ -38,6 +38,11 @@ export interface DriverModule {
 export interface LoadedDriver {
   exports: DriverModule;
   sourceMap: DriverSourceMap;
+  /**
+   * Reads `key` of an object NDIS handed the driver, as the driver left it (a driver in a worker
+   * writes its own copy: DriverObject.DriverUnload). Absent: read the object itself.
+   */
+  field?: (object: object, key: string) => unknown;
 }
 
 /** A file name as a sourceURL comment may carry it: one line. */

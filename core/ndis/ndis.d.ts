@@ -436,6 +436,31 @@ declare module 'ndis' {
     FrameTypeArraySize: number;
   }
 
+  // ---- driver entry and unload -------------------------------------------------------------------
+  /**
+   * The DRIVER_OBJECT the system passes to DriverEntry(DriverObject, RegistryPath). Set
+   * DriverUnload to your unload routine (PASSIVE_LEVEL): the system calls it before it unloads the
+   * driver, and it must deregister (NdisDeregisterProtocolDriver, NdisFDeregisterFilterDriver) and
+   * free what the driver allocated. Without it the driver cannot be unloaded.
+   */
+  export interface DRIVER_OBJECT {
+    /** "\\Driver\\<name>". */
+    readonly DriverName: string;
+    /** Unset (undefined) until the driver sets it. */
+    DriverUnload?: ((DriverObject: DRIVER_OBJECT) => void) | null;
+  }
+  /**
+   * From DriverUnload (or DriverEntry, after an error), PASSIVE_LEVEL; never from a handler NDIS
+   * called (DeregisterFromNdisEntryPoint). NDIS pauses and unbinds each open binding
+   * (ProtocolUnbindAdapterEx) within this call, then the handle is invalid.
+   */
+  export function NdisDeregisterProtocolDriver(NdisProtocolHandle: NDIS_HANDLE): void;
+  /**
+   * From the filter's DriverUnload, PASSIVE_LEVEL. NDIS pauses and detaches (FilterDetach) each
+   * attached module within this call, then the handle is invalid.
+   */
+  export function NdisFDeregisterFilterDriver(NdisFilterDriverHandle: NDIS_HANDLE): void;
+
   // ---- protocol drivers ---------------------------------------------------------------------------
   /**
    * NDIS_PROTOCOL_DRIVER_CHARACTERISTICS. NdisRegisterProtocolDriver checks, as NDIS does: Header

@@ -87,6 +87,24 @@ export interface DriverRecord {
   refusal?: string;
   /** The MinorNdisVersion it registered with (6.0 is 0, 6.1 is 1, 6.20 is 20...): which revision of each structure it gets. */
   minorNdisVersion?: number;
+  /** The DRIVER_OBJECT DriverEntry was given (the driver sets its DriverUnload). */
+  driverObject?: DriverObject;
+  /** Reads the driver's own copy of an object NDIS handed it (LoadedDriver.field). */
+  field?: (object: object, key: string) => unknown;
+  /** NdisDeregisterProtocolDriver / NdisFDeregisterFilterDriver has run. */
+  deregistered?: boolean;
+  /** Its DriverUnload has run: the driver is gone. */
+  unloaded?: boolean;
+}
+
+/**
+ * The DRIVER_OBJECT a driver's DriverEntry gets: the one member a network driver writes is
+ * DriverUnload, the routine the system calls before it unloads the driver (ndisprot's and lwf's
+ * unload routines deregister there). DriverName is the object's name, \\Driver\\<name>.
+ */
+export interface DriverObject {
+  DriverName: string;
+  DriverUnload?: unknown;
 }
 
 interface PendingPnp {
@@ -276,6 +294,8 @@ export class NdisRuntime {
    */
   invoke(driver: DriverRecord, handler: string, object: string | undefined, returnsStatus: boolean, call: () => unknown): number {
     this.verifier.checkRunning();
+    // A timer, work item or completion left behind by a driver that has unloaded calls code that is gone.
+    if (driver.unloaded) this.withPath(`${driver.name}!${handler}`, () => this.report('UnloadedWithPendingOperations', { driver: driver.name, ...(object ? { object } : {}), message: `NDIS would call ${handler} of ${driver.name}, which has unloaded: cancel timers and work items and complete everything before DriverUnload returns` }));
     const label = `${driver.name}!${handler}`;
     this.callPath.push(label);
     this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
@@ -385,10 +405,16 @@ export class NdisRuntime {
     }
     const module = loaded.exports;
     driver.exports = module;
+    driver.field = loaded.field;
+    // No DriverUnload member until the driver sets one: a driver in a worker sets it on its own
+    // copy, which NDIS's copy would overwrite each time it crosses if it had the member.
+    driver.driverObject = { DriverName: `\\Driver\\${name}` };
     driver.positions = new SourcePositions(loaded.sourceMap);
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
-    const status = this.invoke(driver, 'DriverEntry', undefined, true, () => module.DriverEntry());
+    // DriverEntry(DriverObject, RegistryPath), as the system calls it.
+    const registryPath = `\\Registry\\Machine\\System\\CurrentControlSet\\Services\\${name}`;
+    const status = this.invoke(driver, 'DriverEntry', undefined, true, () => (module.DriverEntry as (o: DriverObject, p: string) => unknown)(driver.driverObject!, registryPath));
     if (!ndisSucceeded(status) || status === NDIS_STATUS_PENDING) {
       throw new DriverLoadError(fileName, `DriverEntry returned ${statusName(status)}; it must register and return NDIS_STATUS_SUCCESS${driver.refusal ? ` (${driver.refusal})` : ''}`);
     }
@@ -439,6 +465,93 @@ export class NdisRuntime {
     return { Status: NDIS_STATUS_SUCCESS, handle: driver.handle };
   }
 
+  // ---- unload and deregistration --------------------------------------------------------------
+
+  /**
+   * The system unloads `driver`: it calls the DriverUnload routine the driver set in its
+   * DriverObject (PASSIVE_LEVEL), which deregisters it; NDIS unbinds or detaches what is still
+   * open within that call. Then what the driver left behind is a finding. A driver that set no
+   * DriverUnload cannot be unloaded, as on Windows: the trace says so and nothing happens.
+   */
+  unloadDriver(driver: DriverRecord, done: () => void = () => {}): void {
+    this.post(`unload ${driver.name}`, () => {
+      if (driver.unloaded) return done();
+      const object = driver.driverObject!;
+      const routine = driver.field ? driver.field(object, 'DriverUnload') : object.DriverUnload;
+      if (typeof routine !== 'function') {
+        this.trace.record('note', { object: `driver ${driver.name}`, text: 'the driver set no DriverUnload in its DriverObject: it cannot be unloaded' });
+        return done();
+      }
+      this.invoke(driver, 'DriverUnload', undefined, false, () => (routine as (o: DriverObject) => void)(object));
+      driver.unloaded = true;
+      this.trace.record('unload', { driver: driver.name });
+      this.withPath(`${driver.name}!DriverUnload`, () => this.checkUnloaded(driver));
+      done();
+    }, { channel: 'pnp' });
+  }
+
+  /** What a driver must have undone by the time its DriverUnload returns. */
+  private checkUnloaded(driver: DriverRecord): void {
+    const call = driver.kind === 'filter' ? 'NdisFDeregisterFilterDriver' : 'NdisDeregisterProtocolDriver';
+    if (!driver.deregistered && driver.kind) {
+      this.report('UnloadWithoutDeregistering', { driver: driver.name, message: `DriverUnload returned without calling ${call}: NDIS still has the driver registered, and would call into code that is gone` });
+    }
+    let nbls = 0;
+    for (let i = 0; i < this.pool.layout.nblCount; i++) if (this.pool.ownerOf(i) === driver.owner) nbls++;
+    if (nbls > 0) {
+      this.report('UnloadWithNblsAllocated', { driver: driver.name, message: `the driver unloaded with ${nbls} NBL(s) it allocated and never freed (NdisFreeNetBufferList before NdisFreeNetBufferListPool, both before unload)` });
+    }
+  }
+
+  /**
+   * NdisDeregisterProtocolDriver / NdisFDeregisterFilterDriver (PASSIVE_LEVEL). NDIS unbinds each
+   * open binding (pausing it first) or detaches each module within the call, running the stack
+   * until they are done, then forgets the driver: its handle is invalid from then on. Not from a
+   * handler NDIS called (the docs: a deadlock): DeregisterFromNdisEntryPoint, and nothing happens.
+   */
+  deregister(driver: DriverRecord, handle: unknown, call: 'NdisDeregisterProtocolDriver' | 'NdisFDeregisterFilterDriver'): void {
+    const kind = call === 'NdisDeregisterProtocolDriver' ? 'protocol' : 'filterDriver';
+    if (this.resolve<DriverRecord>(handle, kind) !== driver) {
+      this.report('InvalidHandle', { driver: driver.name, message: `${call} expects the handle ${kind === 'protocol' ? 'NdisRegisterProtocolDriver' : 'NdisFRegisterFilterDriver'} returned to this driver; it got ${describe(handle)}` });
+      return;
+    }
+    const inHandler = this.callPath.find((frame) => frame.startsWith(`${driver.name}!`) && frame !== `${driver.name}!DriverUnload` && frame !== `${driver.name}!DriverEntry`);
+    if (inHandler) {
+      this.report('DeregisterFromNdisEntryPoint', { driver: driver.name, message: `${call} from ${inHandler.slice(driver.name.length + 1)}, a handler NDIS called: call it from DriverUnload (or from DriverEntry after an error)` });
+      return;
+    }
+    if (kind === 'protocol') {
+      for (const binding of this.bindings.filter((b) => b.protocol === driver && b.sm.is('Paused', 'Running'))) {
+        let unbound = false;
+        this.removeNow(binding, () => { unbound = true; });
+        this.runNested(() => unbound || binding.state === 'Unbound', `${call}: unbind ${binding.name}`);
+      }
+    } else {
+      for (const module of this.filters.all().filter((m) => m.driver === driver)) {
+        let detached = false;
+        this.operations.removeFilter(module, () => { detached = true; });
+        this.runNested(() => detached, `${call}: detach ${module.name}`);
+      }
+    }
+    driver.deregistered = true;
+    this.handles.delete(driver.handle!.id);
+    this.handleObjects.delete(driver.handle!.id);
+    this.trace.record('deregistered', { driver: driver.name });
+  }
+
+  /**
+   * Runs the scheduler inside the current step until `done()` holds, the machine stops or nothing
+   * is left to run: what a call that NDIS finishes "within the context" of itself does. Whatever
+   * the driver never completes is found by the operation's own watchdog meanwhile.
+   */
+  private runNested(done: () => boolean, label: string): void {
+    const limit = this.scheduler.steps + 1_000_000;
+    while (!done() && !this.verifier.stopped && this.scheduler.step()) {
+      if (this.scheduler.steps > limit) throw new Error(`${label}: still busy after 1000000 nested steps`);
+    }
+    if (!done() && !this.verifier.stopped) this.trace.record('note', { object: label, text: 'nothing left to run and it has not finished' });
+  }
+
   // ---- stack operations --------------------------------------------------------------------
 
   /**
@@ -447,8 +560,8 @@ export class NdisRuntime {
    */
   startStack(done: () => void = () => {}): void {
     this.post('start stack', () => {
-      const protocols = this.drivers.filter((d) => d.kind === 'protocol');
-      const filters = this.drivers.filter((d) => d.kind === 'filter');
+      const protocols = this.drivers.filter((d) => d.kind === 'protocol' && !d.deregistered);
+      const filters = this.drivers.filter((d) => d.kind === 'filter' && !d.deregistered);
       this.sequence(this.adapters.map((adapter) => (nextAdapter: () => void) => {
         adapter.initialize();
         for (const f of filters) this.filters.attach(f, adapter);

@@ -122,6 +122,7 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
         if (module) rt.operations.removeFilter(module);
         return;
       }
+      case 'unload': return rt.unloadDriver(learner);
       case 'traffic': {
         const other = rt.machine.nics[(step.adapter + 1) % rt.machine.nics.length]!;
         // With a rate, frame i is its own task i/rate seconds on; without, one task sends them all.

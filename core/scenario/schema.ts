@@ -39,6 +39,8 @@ export const StepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('link'), up: z.boolean() }),
   z.object({ op: z.literal('insertFilter'), adapter }),
   z.object({ op: z.literal('removeFilter'), adapter }),
+  /** The system unloads the learner's driver: its DriverUnload, which must deregister (NDIS unbinds or detaches within that call). */
+  z.object({ op: z.literal('unload') }),
   z.object({
     op: z.literal('traffic'),
     /** 'app' sends through the protocol's SendFrames on `adapter`; 'peer' puts frames on the wire towards it. */

@@ -9,6 +9,7 @@ export type Severity = 'fatal' | 'error';
 export const BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION = 0xc4;
 export const BUGCHECK_DRIVER_POWER_STATE_FAILURE = 0x9f;
 export const BUGCHECK_SYSTEM_THREAD_EXCEPTION_NOT_HANDLED = 0x7e;
+export const BUGCHECK_DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS = 0xce;
 
 export interface Rule {
   id: string;
@@ -68,6 +69,10 @@ export const RULES: readonly Rule[] = [
   rule('HandlerReturnedInvalidStatus', 'A driver handler that must return an NDIS_STATUS returned something else (undefined, a string, a negative number...).', 'Handlers return NDIS_STATUS: a 32-bit status value'),
   rule('InvalidHandle', 'A driver passes NDIS a handle NDIS did not give it for that purpose: null, another driver\'s, or a handle of the wrong kind.', 'NDIS handles are opaque and belong to the driver and object they were given for'),
   rule('FilterForwardedOriginalOidRequest', 'A filter driver passes down, with NdisFOidRequest, the OID request FilterOidRequest was given instead of a clone of it.', 'NdisAllocateCloneOidRequest: Remarks (to forward a request, a filter driver must allocate a clone; it must not forward the original NDIS_OID_REQUEST structure to underlying drivers)', 'error'),
+  rule('DeregisterFromNdisEntryPoint', 'A driver calls NdisDeregisterProtocolDriver or NdisFDeregisterFilterDriver from a handler NDIS called, instead of from its unload routine.', 'NdisDeregisterProtocolDriver: Remarks (protocol drivers must not call it from any entry point that NDIS calls: a deadlock); Unloading a Filter Driver'),
+  rule('UnloadWithoutDeregistering', 'A driver\'s unload routine returns without deregistering from NDIS.', 'FilterDriverUnload (a filter driver must call NdisFDeregisterFilterDriver from it); NdisDeregisterProtocolDriver: Remarks (called when the driver\'s Unload routine has been called)'),
+  rule('UnloadWithNblsAllocated', 'A driver unloads while NBLs it allocated are not freed.', 'Unloading a Filter Driver (Unload should release any driver-specific resources); NdisFreeNetBufferListPool: free every NBL before the pool', 'error'),
+  rule('UnloadedWithPendingOperations', 'Something a driver left armed or pending (a timer, a work item, a completion) would run its code after it unloaded.', 'Unloading a Filter Driver (Unload should release any driver-specific resources); bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS', 'fatal', BUGCHECK_DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS),
   rule('InvalidParameter', 'A driver passes NDIS a value of the wrong shape: not a NET_BUFFER_LIST, an OID request without its fields, a status indication without a code.', 'The NDIS function\'s parameters'),
   rule('DriverHung', 'A driver handler did not return before the watchdog expired.', 'Driver Verifier deadlock detection'),
   rule('SharedMemoryCorrupted', 'A ring entry, NBL or NET_BUFFER written by a driver fails validation.', 'Driver Verifier pool checks (memory the driver shares with NDIS)'),

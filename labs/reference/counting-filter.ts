@@ -4,12 +4,12 @@
 // with NDIS_STATUS_PAUSED and returns new receives at once.
 
 import {
-  NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
+  NdisFRegisterFilterDriver, NdisFDeregisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
   NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
   NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NdisFOidRequest, NdisFOidRequestComplete,
   NdisAllocateCloneOidRequest, NdisFreeCloneOidRequest,
   NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
-  NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
+  NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type DRIVER_OBJECT, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
   type NET_PNP_EVENT_NOTIFICATION, type NDIS_OID_REQUEST,
   NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
@@ -61,8 +61,17 @@ function completeClone(m: Module, clone: NDIS_OID_REQUEST, status: NDIS_STATUS):
   NdisFOidRequestComplete(m.handle, original, status);
 }
 
-export function DriverEntry(): NDIS_STATUS {
-  return NdisFRegisterFilterDriver<Module>(null, null, {
+let filterDriverHandle: NDIS_HANDLE | null = null;
+
+/** DriverUnload: deregister; NDIS detaches the modules still attached within the call. */
+function Unload(_driverObject: DRIVER_OBJECT): void {
+  if (filterDriverHandle) NdisFDeregisterFilterDriver(filterDriverHandle);
+  filterDriverHandle = null;
+}
+
+export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string): NDIS_STATUS {
+  DriverObject.DriverUnload = Unload;
+  const { Status, NdisFilterDriverHandle } = NdisFRegisterFilterDriver<Module>(DriverObject, null, {
     Header: { Type: NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, Revision: NDIS_FILTER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1 },
     MajorNdisVersion: 6,
     MinorNdisVersion: 0,
@@ -167,5 +176,7 @@ export function DriverEntry(): NDIS_STATUS {
       NdisFReturnNetBufferLists(m.handle, nbls, flags);
       finishPauseIfIdle(m);
     },
-  }).Status;
+  });
+  filterDriverHandle = NdisFilterDriverHandle;
+  return Status;
 }

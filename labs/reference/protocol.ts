@@ -3,13 +3,13 @@
 // finding; labs grade against it.
 
 import {
-  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
+  NdisRegisterProtocolDriver, NdisDeregisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
   NdisCompleteUnbindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
   NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
-  type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
+  type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type DRIVER_OBJECT, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
@@ -115,7 +115,14 @@ export function QueryOid(index: number, oid: number): NDIS_STATUS {
   return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(256) } } });
 }
 
-export function DriverEntry(): NDIS_STATUS {
+/** DriverUnload: deregister; NDIS unbinds what is still bound within the call. */
+function Unload(_driverObject: DRIVER_OBJECT): void {
+  if (protocolHandle) NdisDeregisterProtocolDriver(protocolHandle);
+  protocolHandle = null;
+}
+
+export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string): NDIS_STATUS {
+  DriverObject.DriverUnload = Unload;
   const { Status, NdisProtocolHandle } = NdisRegisterProtocolDriver<Binding>(null, {
     Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
     MajorNdisVersion: 6,
