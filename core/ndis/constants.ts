@@ -147,3 +147,12 @@ export const NDIS_PAUSE_ATTACH_FILTER = 0x00000010;
 export const NDIS_PAUSE_DETACH_FILTER = 0x00000020;
 export const NDIS_PAUSE_FILTER_RESTART_STACK = 0x00000040;
 export const NDIS_PAUSE_MINIPORT_DEVICE_REMOVE = 0x00000080;
+
+// ---- IRQL (wdm.h's KIRQL values, amd64) and lock flags --------------------------------------
+export const PASSIVE_LEVEL = 0;
+export const LOW_LEVEL = 0;
+export const APC_LEVEL = 1;
+export const DISPATCH_LEVEL = 2;
+export const HIGH_LEVEL = 15;
+/** NdisAcquireRWLockRead/Write flag: the caller is already at DISPATCH_LEVEL. */
+export const NDIS_RWL_AT_DISPATCH_LEVEL = 0x1;

@@ -29,13 +29,15 @@ import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks, type FilterCharacteristics } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
+import { IrqlState, maxIrqlOf, irqlName } from './irql.ts';
+import { HeldLocks } from './synchronization.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
 } from './status.ts';
 import {
   NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES, NdisRequestSetInformation,
-  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT,
+  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT, DISPATCH_LEVEL,
 } from './constants.ts';
 
 /** Owner id in the NBL pool for NBLs in NDIS's hands (sent, not yet completed). */
@@ -190,6 +192,10 @@ export class NdisRuntime {
   readonly host: DriverHost;
   /** The driver whose module is being loaded (it may not call NDIS before DriverEntry). */
   private loading: DriverRecord | undefined;
+  /** The processor's IRQL, and whether a driver's NDIS call is in progress (irql.ts). */
+  readonly irql = new IrqlState();
+  /** The spin locks and read-write locks held now (synchronization.ts). */
+  readonly heldLocks = new HeldLocks();
 
   private constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
@@ -287,15 +293,31 @@ export class NdisRuntime {
     const label = `${driver.name}!${handler}`;
     this.callPath.push(label);
     this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
+    // The handler runs at its documented IRQL; NDIS's caller (if any) gets its own back after.
+    const irql = this.irql;
+    const callerLevel = irql.level;
+    const callerDepth = irql.callDepth;
+    const level = irql.levelFor(handler);
+    const locksBefore = this.heldLocks.count;
+    irql.level = level;
+    irql.callDepth = 0;
     let result: unknown;
+    let threw = false;
     try {
       result = call();
     } catch (error) {
+      threw = true;
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
+      // What it held is let go with it: HandlerThrew is the finding, not the locks.
+      this.heldLocks.dropAbove(locksBefore);
       this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
+      const returnedAt = irql.level;
+      irql.level = callerLevel;
+      irql.callDepth = callerDepth;
+      if (!threw && !this.verifier.stopped) this.checkReturnState(driver, handler, label, object, level, returnedAt, locksBefore);
     }
     // A driver that caught our BugCheck does not get to carry on.
     if (this.verifier.stopped) throw this.stoppedError();
@@ -321,10 +343,29 @@ export class NdisRuntime {
     this.verifier.checkRunning();
     this.callPath.push(call);
     this.trace.record('ndis', { driver: driver.name, call, ...fields });
+    const irql = this.irql;
+    irql.callDepth++;
     try {
+      if (irql.level > maxIrqlOf(call)) {
+        this.verifier.report('IrqlTooHighForCall', { driver: driver.name, message: `${call} at ${irqlName(irql.level)}: it may be called at IRQL <= ${irqlName(maxIrqlOf(call))} only${irql.level >= DISPATCH_LEVEL && this.heldLocks.count === 0 ? ' (this handler runs at DISPATCH_LEVEL: queue a work item, NdisQueueIoWorkItem, to do it at PASSIVE_LEVEL)' : ''}` });
+      }
       return body();
     } finally {
+      irql.callDepth--;
       this.callPath.pop();
+    }
+  }
+
+  /**
+   * After a handler returned: it must give back every lock it took and the IRQL NDIS called it
+   * at (SpinLockBalanced). A run that goes on past the finding (the rule demoted) drops the locks.
+   */
+  private checkReturnState(driver: DriverRecord, handler: string, label: string, object: string | undefined, level: number, returnedAt: number, locksBefore: number): void {
+    if (this.heldLocks.count > locksBefore) {
+      const left = this.heldLocks.dropAbove(locksBefore);
+      this.withPath(label, () => this.verifier.report('HandlerReturnedWithLockHeld', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned holding ${left.map((h) => `${h.handle.label} (${h.how})`).join(', ')}` }));
+    } else if (returnedAt !== level) {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedAtWrongIrql', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} was called at ${irqlName(level)} and returned at ${irqlName(returnedAt)}` }));
     }
   }
 
@@ -916,7 +957,7 @@ export class NdisRuntime {
         }
         binding.sendsOutstanding -= list.length;
         const handler = binding.protocol.protocol!.SendNetBufferListsCompleteHandler;
-        if (handler) this.invoke(binding.protocol, 'ProtocolSendNetBufferListsComplete', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(list[0]!), 0));
+        if (handler) this.invoke(binding.protocol, 'ProtocolSendNetBufferListsComplete', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(list[0]!), this.irql.withDispatchFlag(0)));
       }, { channel: `binding ${binding.name}` });
     }
   }
@@ -939,7 +980,7 @@ export class NdisRuntime {
       if (resources) binding.lentWithResources.clear();
       for (const nbl of nbls) (resources ? binding.lentWithResources : binding.held).add(nbl);
       const handler = binding.protocol.protocol!.ReceiveNetBufferListsHandler!;
-      this.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(nbls[0]!), 0, nbls.length, flags));
+      this.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(nbls[0]!), 0, nbls.length, this.irql.withDispatchFlag(flags)));
     }
   }
 

@@ -20,12 +20,12 @@ export function echoProtocol(o: ProtocolOptions = {}): string {
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisOidRequest,
   NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
-  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
 } from "ndis";
 
-interface Binding { handle: any; adapter: string; pool: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
+interface Binding { handle: any; adapter: string; pool: any; workItem: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
 export const bindings: Binding[] = [];
 let protocolHandle: any = null;
 
@@ -66,7 +66,7 @@ export function DriverEntry(): number {
   const r = NdisRegisterProtocolDriver(null, {
     Name: "echo",
     BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string; CurrentMacAddress: string }) {
-      const b: Binding = { handle: null, adapter: params.CurrentMacAddress, pool: null, outstanding: 0, pausing: null, received: [], held: [], running: false };
+      const b: Binding = { handle: null, adapter: params.CurrentMacAddress, pool: null, workItem: NdisAllocateIoWorkItem(protocolHandle), outstanding: 0, pausing: null, received: [], held: [], running: false };
       const open = NdisOpenAdapterEx(protocolHandle, b, {}, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
@@ -92,7 +92,8 @@ export function DriverEntry(): number {
     },
     SendNetBufferListsCompleteHandler(b: Binding, nbls: any, _flags: number) {
       for (let nbl = nbls; nbl; ) { const next = NET_BUFFER_LIST_NEXT_NBL(nbl); NdisFreeNetBufferList(nbl); b.outstanding--; nbl = next; }
-      if (b.outstanding === 0 && b.pausing) { const e = b.pausing; b.pausing = null; NdisCompleteNetPnPEvent(b.handle, e, NDIS_STATUS_SUCCESS); }
+      // NdisCompleteNetPnPEvent is PASSIVE_LEVEL and this runs at DISPATCH_LEVEL: a work item completes the pause.
+      if (b.outstanding === 0 && b.pausing) { const e = b.pausing; b.pausing = null; NdisQueueIoWorkItem(b.workItem, (ev: unknown) => NdisCompleteNetPnPEvent(b.handle, ev, NDIS_STATUS_SUCCESS), e); }
       ${o.extra ?? ''}
     },
     ReceiveNetBufferListsHandler(b: Binding, nbls: any, _port: number, count: number, flags: number) {

@@ -86,6 +86,21 @@ export class Scheduler {
     return [...this.channels.values()].flat().map((t) => t.label);
   }
 
+  /** The earliest due time among the tasks waiting, or undefined when none is. */
+  earliestDue(): bigint | undefined {
+    let earliest: bigint | undefined;
+    for (const queue of this.channels.values()) {
+      const due = queue[0]!.due;
+      if (earliest === undefined || due < earliest) earliest = due;
+    }
+    return earliest;
+  }
+
+  /** Moves virtual time forward to `t` without running anything (a wait that timed out). */
+  advanceTo(t: bigint): void {
+    if (this.clock.now() < t) this.clock.advanceTo(t);
+  }
+
   /**
    * Runs one task: a seeded choice among the channel heads that are due now; if none is due,
    * time first moves to the earliest due head. Returns false when there is nothing to run.
