@@ -363,7 +363,7 @@ export class NdisRuntime {
   private checkReturnState(driver: DriverRecord, handler: string, label: string, object: string | undefined, level: number, returnedAt: number, locksBefore: number): void {
     if (this.heldLocks.count > locksBefore) {
       const left = this.heldLocks.dropAbove(locksBefore);
-      this.withPath(label, () => this.verifier.report('HandlerReturnedWithLockHeld', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned holding ${left.map((h) => `${h.handle.label} (${h.how})`).join(', ')}` }));
+      this.withPath(label, () => this.verifier.report('HandlerReturnedWithLockHeld', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned holding ${left.map((h) => `${h.handle} (${h.how})`).join(', ')}` }));
     } else if (returnedAt !== level) {
       this.withPath(label, () => this.verifier.report('HandlerReturnedAtWrongIrql', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} was called at ${irqlName(level)} and returned at ${irqlName(returnedAt)}` }));
     }

@@ -119,7 +119,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
     const at = heldAt(lock);
     // One processor: a second acquisition would spin for ever (a second reader is fine).
     if (at >= 0 && !(how === 'read' && held.stack[at]!.how === 'read')) {
-      runtime.report('LockAcquiredRecursively', { driver: driver.name, message: `${call} on ${handle.label}, which this processor already holds (${held.stack[at]!.how}): it would spin for ever` });
+      runtime.report('LockAcquiredRecursively', { driver: driver.name, message: `${call} on ${handle}, which this processor already holds (${held.stack[at]!.how}): it would spin for ever` });
       return undefined;
     }
     if (!raise && irql.level < DISPATCH_LEVEL) {
@@ -134,7 +134,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
   const release = (call: string, handle: NdisHandle, at: number, expected: Held['how'][]): void => {
     const entry = held.stack[at]!;
     if (!expected.includes(entry.how)) {
-      runtime.report('SpinLockReleaseMismatch', { driver: driver.name, message: `${call} on ${handle.label}, acquired with ${entry.how}: NdisAcquireSpinLock pairs with NdisReleaseSpinLock, NdisDprAcquireSpinLock with NdisDprReleaseSpinLock` });
+      runtime.report('SpinLockReleaseMismatch', { driver: driver.name, message: `${call} on ${handle}, acquired with ${entry.how}: NdisAcquireSpinLock pairs with NdisReleaseSpinLock, NdisDprAcquireSpinLock with NdisDprReleaseSpinLock` });
     }
     held.stack.splice(at, 1);
     // NdisReleaseSpinLock and NdisReleaseRWLock go back to the IRQL saved at acquisition; the Dpr form leaves it.
@@ -190,7 +190,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
         const lock = lockOf('NdisFreeSpinLock', SpinLock, 'spin');
         if (!lock) return;
         if (heldAt(lock) >= 0) {
-          runtime.report('LockFreedWhileHeld', { driver: driver.name, message: `NdisFreeSpinLock on ${(SpinLock as NdisHandle).label} while it is held` });
+          runtime.report('LockFreedWhileHeld', { driver: driver.name, message: `NdisFreeSpinLock on ${SpinLock as NdisHandle} while it is held` });
           return;
         }
         lock.freed = true;
@@ -226,7 +226,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
         const lock = lockOf('NdisFreeRWLock', Lock, 'rw');
         if (!lock) return;
         if (heldAt(lock) >= 0) {
-          runtime.report('LockFreedWhileHeld', { driver: driver.name, message: `NdisFreeRWLock on ${(Lock as NdisHandle).label} while it is held` });
+          runtime.report('LockFreedWhileHeld', { driver: driver.name, message: `NdisFreeRWLock on ${Lock as NdisHandle} while it is held` });
           return;
         }
         lock.freed = true;
@@ -242,7 +242,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
         if (!lock) return;
         const at = held.stack.findIndex((h) => h.lock === lock && h.state !== undefined && h.state === LockState);
         if (at < 0) {
-          runtime.report('LockNotHeld', { driver: driver.name, message: `NdisReleaseRWLock on ${(Lock as NdisHandle).label} with ${describe(LockState)}, which is not the LOCK_STATE_EX of an acquisition of it that is still held` });
+          runtime.report('LockNotHeld', { driver: driver.name, message: `NdisReleaseRWLock on ${Lock as NdisHandle} with ${describe(LockState)}, which is not the LOCK_STATE_EX of an acquisition of it that is still held` });
           return;
         }
         release('NdisReleaseRWLock', Lock as NdisHandle, at, ['read', 'write']);
@@ -256,7 +256,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
 
   function waitsAllowed(call: string): boolean {
     if (irql.level === PASSIVE_LEVEL) return true;
-    runtime.report('WaitAbovePassive', { driver: driver.name, message: `${call} at ${irqlName(irql.level)}${held.count > 0 ? ` holding ${held.stack.map((h) => h.handle.label).join(', ')}` : ''}: a wait blocks the processor, which only a PASSIVE_LEVEL thread may do` });
+    runtime.report('WaitAbovePassive', { driver: driver.name, message: `${call} at ${irqlName(irql.level)}${held.count > 0 ? ` holding ${held.stack.map((h) => String(h.handle)).join(', ')}` : ''}: a wait blocks the processor, which only a PASSIVE_LEVEL thread may do` });
     return false;
   }
 
@@ -265,7 +265,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
     if (!lock) return;
     const at = heldAt(lock);
     if (at < 0) {
-      runtime.report('LockNotHeld', { driver: driver.name, message: `${call} on ${(handle as NdisHandle).label}, which is not held` });
+      runtime.report('LockNotHeld', { driver: driver.name, message: `${call} on ${handle as NdisHandle}, which is not held` });
       return;
     }
     release(call, handle as NdisHandle, at, expected);
@@ -277,7 +277,7 @@ export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): 
     const entry = acquire(call, handle as NdisHandle, lock, how, (flags & NDIS_RWL_AT_DISPATCH_LEVEL) === 0);
     if (!entry) return null;
     // LOCK_STATE_EX: the caller's storage in C; here NDIS gives it back, to pass to NdisReleaseRWLock.
-    entry.state = runtime.newHandle('lockState', `${(handle as NdisHandle).label} ${how}`, entry);
+    entry.state = runtime.newHandle('lockState', `${driver.name} ${how}`, entry);
     return entry.state;
   }
 }
