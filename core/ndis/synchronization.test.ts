@@ -94,7 +94,8 @@ async function run(source: string, options: RuntimeOptions & { host?: Host } = {
     rt.run();
     then?.(rt);
     rt.run();
-    return { rt, driver, seen: driver.exports.seen as Record<string, unknown> };
+    // A stopped machine answers no driver (a worker's exports included).
+    return { rt, driver, seen: (rt.stopped ? {} : driver.exports.seen) as Record<string, unknown> };
   } finally {
     await rt.close();
   }
@@ -322,5 +323,71 @@ describe('spin locks and read-write locks', () => {
     expect(rules(freed.rt)).toEqual(['LockFreedWhileHeld']);
     const forged = await run(protocol({ bind: 'const l = NdisAllocateSpinLock(); NdisAcquireSpinLock({ kind: l.kind, id: l.id, label: l.label }); return NDIS_STATUS_SUCCESS;' }));
     expect(rules(forged.rt)).toEqual(['InvalidHandle']);
+  });
+});
+
+/**
+ * A pass-through filter that records the IRQL and the *_DISPATCH_LEVEL flag of each datapath
+ * handler, with its characteristics' Header (NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS,
+ * revision 1, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1: through StatusHandler, 200 bytes on x64).
+ */
+const IRQL_FILTER = `
+import {
+  NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFSendNetBufferLists, NdisFSendNetBufferListsComplete,
+  NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists, KeGetCurrentIrql, NDIS_STATUS_SUCCESS,
+} from "ndis";
+export const seen: Record<string, string[]> = {};
+const note = (handler: string, flags: number) => {
+  const entry = KeGetCurrentIrql() + "/" + (flags & 1);
+  const list = (seen[handler] ??= []);
+  if (!list.includes(entry)) list.push(entry);
+};
+export function DriverEntry(): number {
+  return NdisFRegisterFilterDriver(null, null, {
+    Header: { Type: 0x8b, Revision: 1, Size: 200 },
+    MajorNdisVersion: 6,
+    MinorNdisVersion: 0,
+    FriendlyName: "irql-filter",
+    AttachHandler(handle: any): number { note("FilterAttach", 0); return NdisFSetAttributes(handle, { handle }, {}); },
+    DetachHandler(): void {},
+    RestartHandler(): number { note("FilterRestart", 0); return NDIS_STATUS_SUCCESS; },
+    PauseHandler(): number { note("FilterPause", 0); return NDIS_STATUS_SUCCESS; },
+    SendNetBufferListsHandler(m: any, nbls: any, port: number, flags: number): void { note("FilterSendNetBufferLists", flags); NdisFSendNetBufferLists(m.handle, nbls, port, flags); },
+    SendNetBufferListsCompleteHandler(m: any, nbls: any, flags: number): void { note("FilterSendNetBufferListsComplete", flags); NdisFSendNetBufferListsComplete(m.handle, nbls, flags); },
+    ReceiveNetBufferListsHandler(m: any, nbls: any, port: number, count: number, flags: number): void { note("FilterReceiveNetBufferLists", flags); NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, count, flags); },
+    ReturnNetBufferListsHandler(m: any, nbls: any, flags: number): void { note("FilterReturnNetBufferLists", flags); NdisFReturnNetBufferLists(m.handle, nbls, flags); },
+  } as any).Status;
+}
+`;
+
+describe('IRQL in a filter', () => {
+  it('attach and restart at PASSIVE_LEVEL; a send from PASSIVE_LEVEL goes down at PASSIVE_LEVEL; receives, completions and returns from the DPC at DISPATCH_LEVEL, flags to match', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [IRQL_FILTER]);
+    send(rt, driver, echo, 4);
+    rt.run();
+    expect(rt.verifier.findings).toEqual([]);
+    const filter = rt.drivers.find((d) => d.name === 'filter0')!;
+    expect(filter.exports.seen).toEqual({
+      FilterAttach: ['0/0'],
+      FilterRestart: ['0/0'],
+      FilterSendNetBufferLists: ['0/0'],
+      FilterSendNetBufferListsComplete: ['2/1'],
+      FilterReceiveNetBufferLists: ['2/1'],
+      FilterReturnNetBufferLists: ['2/1'],
+    });
+    await rt.close();
+  });
+});
+
+describe('waits in the worker host', () => {
+  it('a deadlocked wait and a wait at DISPATCH_LEVEL are the same findings in a worker', async () => {
+    const deadlock = await run(protocol({ bind: 'NdisWaitEvent(NdisInitializeEvent(), 0); return NDIS_STATUS_SUCCESS;' }), { host: 'worker' });
+    expect(rules(deadlock.rt)).toEqual(['WaitDeadlock']);
+    const dispatch = await run(protocol({
+      prelude: 'let e: any = null;',
+      bind: 'e = NdisInitializeEvent(); packetFilter(b); return NDIS_STATUS_SUCCESS;',
+      oidComplete: 'NdisWaitEvent(e, 10);',
+    }), { host: 'worker' });
+    expect(rules(dispatch.rt)).toEqual(['WaitAbovePassive']);
   });
 });
