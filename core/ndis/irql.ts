@@ -16,7 +16,7 @@ import { PASSIVE_LEVEL, DISPATCH_LEVEL } from './constants.ts';
 export type HandlerIrql = typeof PASSIVE_LEVEL | typeof DISPATCH_LEVEL | 'dpc';
 
 /** Each handler's IRQL, by the name the runtime invokes it with (before any "(event)" suffix). */
-const HANDLER_IRQL: Readonly<Record<string, HandlerIrql>> = {
+const HANDLER_IRQL: ReadonlyMap<string, HandlerIrql> = new Map(Object.entries({
   DriverEntry: PASSIVE_LEVEL,
   // PROTOCOL_BIND_ADAPTER_EX, _UNBIND_ADAPTER_EX, _OPEN/_CLOSE_ADAPTER_COMPLETE_EX, _NET_PNP_EVENT, _UNINSTALL
   ProtocolBindAdapterEx: PASSIVE_LEVEL,
@@ -47,32 +47,30 @@ const HANDLER_IRQL: Readonly<Record<string, HandlerIrql>> = {
   // NDIS_TIMER_FUNCTION runs as a DPC; NDIS_IO_WORKITEM_ROUTINE on a system worker thread.
   TimerFunction: DISPATCH_LEVEL,
   WorkItemRoutine: PASSIVE_LEVEL,
-};
+} satisfies Record<string, HandlerIrql>));
 
 /**
  * The highest IRQL each NDIS function may be called at; a function not listed may be called at
  * IRQL <= DISPATCH_LEVEL. (The NBL macros and the interlocked functions run in the driver's own
  * thread and are not checked: their pages say any level.)
  */
-const CALL_MAX_IRQL: Readonly<Record<string, number>> = {
+const CALL_MAX_IRQL: ReadonlyMap<string, number> = new Map(Object.entries({
   // Irql_Protocol_Driver_Function
   NdisRegisterProtocolDriver: PASSIVE_LEVEL,
   NdisOpenAdapterEx: PASSIVE_LEVEL,
   NdisCloseAdapterEx: PASSIVE_LEVEL,
-  NdisUnbindAdapter: PASSIVE_LEVEL,
   NdisCompleteNetPnPEvent: PASSIVE_LEVEL,
   // Irql_Filter_Driver_Function
   NdisFRegisterFilterDriver: PASSIVE_LEVEL,
   NdisFSetAttributes: PASSIVE_LEVEL,
   NdisFNetPnPEvent: PASSIVE_LEVEL,
-  // Irql_Miscellaneous_Function: configuration, timer allocation, events. (NdisWaitEvent and
-  // NdisMSleep are PASSIVE_LEVEL too; a wait above it has its own rule, WaitAbovePassive.)
+  // Irql_Miscellaneous_Function: configuration, timer allocation. (NdisWaitEvent and NdisMSleep
+  // are PASSIVE_LEVEL too; a wait above it has its own rule, WaitAbovePassive.)
   NdisOpenConfigurationEx: PASSIVE_LEVEL,
   NdisReadConfiguration: PASSIVE_LEVEL,
   NdisCloseConfiguration: PASSIVE_LEVEL,
   NdisAllocateTimerObject: PASSIVE_LEVEL,
-  NdisInitializeEvent: PASSIVE_LEVEL,
-};
+}));
 
 /** The name in HANDLER_IRQL for an invoked handler ("ProtocolNetPnPEvent(NetEventPause)" -> "ProtocolNetPnPEvent"). */
 function baseName(handler: string): string {
@@ -82,7 +80,7 @@ function baseName(handler: string): string {
 
 /** The highest IRQL `call` may be made at. */
 export function maxIrqlOf(call: string): number {
-  return CALL_MAX_IRQL[call] ?? DISPATCH_LEVEL;
+  return CALL_MAX_IRQL.get(call) ?? DISPATCH_LEVEL;
 }
 
 /** The names of the IRQL levels, for findings. */
@@ -106,7 +104,7 @@ export class IrqlState {
    * siblings, the lab's 'application' calls, which stand for a user-mode request) are PASSIVE_LEVEL.
    */
   levelFor(handler: string): number {
-    const kind = HANDLER_IRQL[handler] ?? HANDLER_IRQL[baseName(handler)] ?? PASSIVE_LEVEL;
+    const kind = HANDLER_IRQL.get(handler) ?? HANDLER_IRQL.get(baseName(handler)) ?? PASSIVE_LEVEL;
     if (kind !== 'dpc') return kind;
     return this.callDepth > 0 ? this.level : DISPATCH_LEVEL;
   }

@@ -445,10 +445,10 @@ declare module 'ndis' {
    * driver's own call (a send from PASSIVE_LEVEL reaches the filters below at PASSIVE_LEVEL). The
    * *_DISPATCH_LEVEL flag NDIS passes says which. Each NDIS function may be called up to the IRQL
    * its page gives (IrqlTooHighForCall above it): PASSIVE_LEVEL for NdisOpenAdapterEx,
-   * NdisCloseAdapterEx, NdisUnbindAdapter, NdisCompleteNetPnPEvent, NdisRegisterProtocolDriver,
+   * NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisRegisterProtocolDriver,
    * NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFNetPnPEvent, the configuration functions,
-   * NdisAllocateTimerObject, NdisInitializeEvent, NdisWaitEvent and NdisMSleep; DISPATCH_LEVEL for
-   * the rest. From a handler at DISPATCH_LEVEL, do PASSIVE_LEVEL work in a work item
+   * NdisAllocateTimerObject, NdisWaitEvent and NdisMSleep; DISPATCH_LEVEL for the rest
+   * (NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx and NdisUnbindAdapter included). From a handler at DISPATCH_LEVEL, do PASSIVE_LEVEL work in a work item
    * (NdisQueueIoWorkItem).
    *
    * Out parameters become returned objects: where C has the driver provide the storage
@@ -470,7 +470,7 @@ declare module 'ndis' {
 
   /** An initialized NDIS_EVENT (from NdisInitializeEvent): Not Signaled or Signaled. */
   export type NDIS_EVENT = NDIS_HANDLE;
-  /** Returns a new event, Not Signaled (NdisInitializeEvent(&Event) in C). PASSIVE_LEVEL. */
+  /** Returns a new event, Not Signaled (NdisInitializeEvent(&Event) in C). Any IRQL. */
   export function NdisInitializeEvent(): NDIS_EVENT;
   /** Sets the event to Signaled: a wait on it returns TRUE. IRQL <= DISPATCH_LEVEL. */
   export function NdisSetEvent(Event: NDIS_EVENT): void;

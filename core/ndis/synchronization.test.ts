@@ -220,8 +220,8 @@ describe('NDIS events and waits', () => {
     const { rt } = await run(protocol({
       bind: 'packetFilter(b); return NDIS_STATUS_SUCCESS;',
       oidComplete: 'NdisWaitEvent(NdisInitializeEvent(), 10);',
-    }), { demote: ['IrqlTooHighForCall'] });
-    expect(rules(rt)).toEqual(['IrqlTooHighForCall', 'WaitAbovePassive']); // NdisInitializeEvent is PASSIVE_LEVEL too
+    }));
+    expect(rules(rt)).toEqual(['WaitAbovePassive']);
   });
 
   it('WaitAbovePassive: NdisMSleep holding a spin lock', async () => {
