@@ -199,6 +199,32 @@ describe('NDIS events and waits', () => {
     }
   });
 
+  it('a pause that waits for its sends (as ndisprot does): the completions run inside the wait, the restart queued behind the pause waits for it', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol({
+      pause: `if (b.outstanding > 0) {
+          const drained = NdisInitializeEvent();
+          (b as any).drained = drained;
+          observed.push(["waits", b.outstanding]);
+          observed.push(["signalled", NdisWaitEvent(drained, 0), b.outstanding]);
+        }`,
+      extra: 'if (b.outstanding === 0 && (b as any).drained) NdisSetEvent((b as any).drained);',
+    }));
+    // The sends are out when the pause is asked for (the application sends, then NDIS pauses).
+    rt.post('application sends, then a pause and a restart', () => {
+      rt.invoke(driver, 'application', undefined, false, () => echo.sendFrames(0, rt.machine.nic(1).permanentAddress, 30));
+      rt.pauseStack(rt.adapters[0]!);
+      rt.restartStack(rt.adapters[0]!);
+    });
+    rt.run();
+    expect(rt.verifier.findings).toEqual([]);
+    const observed = (driver.exports as { observed: unknown[][] }).observed;
+    expect(observed[0]![0]).toBe('waits');
+    expect(observed[1]).toEqual(['signalled', true, 0]);
+    const states = rt.trace.events.filter((e) => e.kind === 'state' && e.object === 'binding echo/nic0').map((e) => e.to);
+    expect(states.slice(-4)).toEqual(['Pausing', 'Paused', 'Restarting', 'Running']);
+    await rt.close();
+  });
+
   it('NdisWaitEvent times out in virtual time and returns false; NdisMSleep advances it', async () => {
     const { rt, seen } = await run(protocol({
       bind: `const e = NdisInitializeEvent();

@@ -23,7 +23,7 @@ import {
   NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
-  KeGetCurrentIrql, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
+  KeGetCurrentIrql, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, NdisInitializeEvent, NdisSetEvent, NdisWaitEvent,
 } from "ndis";
 
 interface Binding { handle: any; adapter: string; pool: any; workItem: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
