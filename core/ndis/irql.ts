@@ -98,6 +98,8 @@ export class IrqlState {
   level: number = PASSIVE_LEVEL;
   /** Driver calls into NDIS in progress on this (logical) thread. */
   callDepth = 0;
+  /** Waits in progress, each run inside the one before (synchronization.ts). */
+  waitDepth = 0;
 
   /**
    * The level NDIS calls `handler` at now. Names the table does not list (DriverEntry's

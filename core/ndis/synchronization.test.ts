@@ -270,6 +270,26 @@ describe('NDIS events and waits', () => {
     expect(rt.stopped?.callPath).toEqual(['sync!ProtocolBindAdapterEx', 'NdisWaitEvent']);
   });
 
+  it('refuses a wait nested 32 deep (work items that each wait, each run inside the wait before): HandlerThrew names it', async () => {
+    const { rt } = await run(protocol({
+      prelude: `let e: any = null;
+      function again(): void {
+        NdisQueueIoWorkItem(NdisAllocateIoWorkItem(protocolHandle), again, null);
+        NdisWaitEvent(e, 1000);
+      }`,
+      bind: 'e = NdisInitializeEvent(); again(); return NDIS_STATUS_SUCCESS;',
+    }));
+    expect(rules(rt)).toEqual(['HandlerThrew']);
+    expect(rt.stopped?.message).toMatch(/32 waits are in progress/);
+  });
+
+  it('traces each wait\'s end: whether it was satisfied and the virtual time it took', async () => {
+    const { rt } = await run(protocol(WAITS_FOR_ITS_OID));
+    const waited = rt.trace.events.filter((e) => e.kind === 'waited');
+    expect(waited).toHaveLength(1);
+    expect(waited[0]).toMatchObject({ driver: 'sync', call: 'NdisWaitEvent', satisfied: true });
+  });
+
   it('refuses an event it did not make (a forged object with an event handle\'s shape)', async () => {
     const { rt } = await run(protocol({
       bind: 'const real = NdisInitializeEvent(); NdisSetEvent({ kind: real.kind, id: real.id }); return NDIS_STATUS_SUCCESS;',

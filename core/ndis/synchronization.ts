@@ -36,6 +36,8 @@ interface Held {
 
 /** Steps one wait may take before the run is taken to be busy for ever (as NdisRuntime.run's bound). */
 const WAIT_STEP_LIMIT = 1_000_000;
+/** Waits inside waits (a handler that waits, run inside another's wait...) before NDIS refuses one: each holds a stack. */
+const WAIT_DEPTH_LIMIT = 32;
 
 /** The locks held now, outermost first. Kept by the runtime: a handler's return checks it. */
 export class HeldLocks {
@@ -63,10 +65,24 @@ export function waitNested(runtime: NdisRuntime, driver: DriverRecord, call: str
   const scheduler = runtime.scheduler;
   const deadline = timeoutNs === undefined ? undefined : runtime.machine.clockNs + timeoutNs;
   const irql = runtime.irql;
+  if (irql.waitDepth >= WAIT_DEPTH_LIMIT) throw new RangeError(`${call}: ${WAIT_DEPTH_LIMIT} waits are in progress, each inside the one before; NDIS refuses a deeper one`);
   const saved = { level: irql.level, callDepth: irql.callDepth };
+  const started = runtime.machine.clockNs;
   irql.level = PASSIVE_LEVEL;
   irql.callDepth = 0;
+  irql.waitDepth++;
+  let result = false;
   try {
+    result = wait();
+    return result;
+  } finally {
+    irql.waitDepth--;
+    irql.level = saved.level;
+    irql.callDepth = saved.callDepth;
+    if (!runtime.verifier.stopped) runtime.trace.record('waited', { driver: driver.name, call, satisfied: result, ns: String(runtime.machine.clockNs - started) });
+  }
+
+  function wait(): boolean {
     for (let steps = 0; ; steps++) {
       if (satisfied()) return true;
       runtime.verifier.checkRunning();
@@ -82,9 +98,6 @@ export function waitNested(runtime: NdisRuntime, driver: DriverRecord, call: str
       if (steps >= WAIT_STEP_LIMIT) throw new Error(`${call} was still waiting after ${WAIT_STEP_LIMIT} steps: ${scheduler.pendingLabels().slice(0, 5).join(', ')}`);
       scheduler.step();
     }
-  } finally {
-    irql.level = saved.level;
-    irql.callDepth = saved.callDepth;
   }
 }
 
