@@ -286,7 +286,9 @@ export class NdisRuntime {
   /**
    * NDIS calls a driver's handler. Traces it, catches what the driver throws (HandlerThrew),
    * refuses a Promise (HandlerReturnedPromise) and, when `returnsStatus`, anything that is not an
-   * NDIS_STATUS (HandlerReturnedInvalidStatus). Returns the handler's status (FAILURE after a finding).
+   * NDIS_STATUS (HandlerReturnedInvalidStatus). The handler runs at the IRQL NDIS calls it at
+   * (irql.ts) and must return at it, holding no lock it took (HandlerReturnedAtWrongIrql,
+   * HandlerReturnedWithLockHeld). Returns the handler's status (FAILURE after a finding).
    */
   invoke(driver: DriverRecord, handler: string, object: string | undefined, returnsStatus: boolean, call: () => unknown): number {
     this.verifier.checkRunning();
@@ -337,7 +339,7 @@ export class NdisRuntime {
     return result;
   }
 
-  /** A driver calls NDIS: traces it and keeps it on the call path while it runs. */
+  /** A driver calls NDIS: traces it, checks the IRQL against the function's (irql.ts), and keeps it on the call path while it runs. */
   enter<T>(driver: DriverRecord, call: string, fields: Record<string, unknown>, body: () => T): T {
     if (this.loading === driver) throw new Error(`${call} called while the driver module loads; call NDIS from DriverEntry and the handlers`);
     this.verifier.checkRunning();
