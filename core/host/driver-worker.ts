@@ -65,6 +65,7 @@ export interface LiveAnswer {
 const LIVE_FUNCTIONS = [
   'NdisSendNetBufferLists', 'NdisReturnNetBufferLists', 'NdisFSendNetBufferLists', 'NdisFSendNetBufferListsComplete',
   'NdisFIndicateReceiveNetBufferLists', 'NdisFReturnNetBufferLists', 'NdisAllocateNetBufferAndNetBufferList', 'NdisFreeNetBufferList',
+  'KeGetCurrentIrql', 'NDIS_CURRENT_IRQL', 'NdisAcquireSpinLock', 'NdisReleaseSpinLock', 'NdisDprAcquireSpinLock', 'NdisDprReleaseSpinLock',
 ];
 
 const { data, port } = await threadContext<DriverWorkerData>();

@@ -52,6 +52,9 @@ export interface EndpointOptions extends Omit<CodecOptions, 'remote' | 'side'> {
   broken?: (error: ChannelTimeout | ChannelCorrupted | CodecError) => never;
 }
 
+/** The NDIS calls that block the caller while NDIS runs the machine on (core/ndis/synchronization.ts). */
+const WAITS: ReadonlySet<string> = new Set(['NdisWaitEvent', 'NdisMSleep']);
+
 export class Endpoint {
   readonly codec: Codec;
   private readonly peer: Side;
@@ -80,14 +83,19 @@ export class Endpoint {
     if (refusal) throw new RemoteError({ name: 'Error', message: refusal });
     const limit = this.options.timeoutMs ?? Infinity;
     // The watchdog runs from the request to its answer, through every NDIS call the driver makes
-    // meanwhile: a handler that loops calling NDIS is as hung as one that loops alone.
-    const deadline = limit === Infinity ? Infinity : wallClockMs() + limit;
+    // meanwhile: a handler that loops calling NDIS is as hung as one that loops alone. Except a
+    // wait (NdisWaitEvent, NdisMSleep): NDIS runs the rest of the machine inside it, which is
+    // not the driver's time, so the deadline moves by what the wait took.
+    let deadline = limit === Infinity ? Infinity : wallClockMs() + limit;
     this.send(message);
     for (;;) {
       const incoming = this.receive(deadline);
       if (incoming.k === 'ret') return this.checked(() => this.codec.decode(incoming.v));
       if (incoming.k === 'err') throw new RemoteError(errorInfo(incoming.e));
+      const waits = incoming.k === 'ndis' && deadline !== Infinity && WAITS.has(String(incoming.n));
+      const started = waits ? wallClockMs() : 0;
       this.answer(incoming);
+      if (waits) deadline += wallClockMs() - started;
     }
   }
 

@@ -1,6 +1,7 @@
 // The live datapath inside a driver's worker. While the stack runs live, the driver's datapath NDIS
 // calls (NdisSendNetBufferLists, NdisFSendNetBufferLists, NdisFIndicateReceiveNetBufferLists,
-// their completions and returns, NBL allocation and freeing) do not cross to the core: they hand
+// their completions and returns, NBL allocation and freeing; and the IRQL and spin lock functions
+// a datapath handler uses, at DISPATCH_LEVEL) do not cross to the core: they hand
 // the chain's head to the ring of the neighbouring layer, published when the pump's pass ends.
 // The pump drains the rings coming in a few chains at a time, checks each chain (acceptor.ts)
 // and calls the driver's own handlers with the contexts it registered, on this thread. When every
@@ -16,6 +17,10 @@ import { RingIn, RingOut, PortIn, PortOut, flushAll, type LinkIn, type LinkOut, 
 import { SECOND_KIND, type DriverLivePlan, type NeighbourPlan } from './plan.ts';
 import { runPumpLoop } from './pump-loop.ts';
 import { thrownByDriver, type SourcePositions } from '../ndis/source-positions.ts';
+import { NdisHandle } from '../ndis/handle.ts';
+import {
+  DISPATCH_LEVEL, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_RETURN_FLAGS_DISPATCH_LEVEL,
+} from '../ndis/constants.ts';
 
 /** What the worker saw the driver hand NDIS: its characteristics and the context of each handle. */
 export interface CapturedDriver {
@@ -128,8 +133,8 @@ export class DriverPump {
       const complete = handler(captured.protocol, 'SendNetBufferListsCompleteHandler');
       this.bindingDown.set(b.handle, { plan: b.below, out: outTo(b.below.down, b.below.thread) });
       this.addInput(inFrom(b.below.up, b.below), false, b.below, b.object, (arrival, nbl, count) => {
-        if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, 0);
-        else complete(context, nbl, 0);
+        if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
+        else complete(context, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
       });
     }
     for (const m of plan.modules) {
@@ -144,12 +149,12 @@ export class DriverPump {
         above: { plan: m.above, out: outTo(m.above.up, m.above.thread) },
       });
       this.addInput(inFrom(m.below.up, m.below), false, m.below, m.object, (arrival, nbl, count) => {
-        if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, 0);
-        else sendComplete(context, nbl, 0);
+        if (arrival === Arrival.Indicate) receive(context, nbl, 0, count, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
+        else sendComplete(context, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
       });
       this.addInput(inFrom(m.above.down, m.above), true, m.above, m.object, (arrival, nbl) => {
-        if (arrival === Arrival.Send) send(context, nbl, 0, 0);
-        else returned(context, nbl, 0);
+        if (arrival === Arrival.Send) send(context, nbl, 0, NDIS_SEND_FLAGS_DISPATCH_LEVEL);
+        else returned(context, nbl, NDIS_RETURN_FLAGS_DISPATCH_LEVEL);
       });
     }
     this.ndis = this.functions();
@@ -169,8 +174,47 @@ export class DriverPump {
         if (error instanceof LiveStopped) throw error;
         acceptor.stop('HandlerThrew', plan.driver, `${object}: a datapath handler threw ${thrownByDriver(error, this.positions)}`);
       }
+      if (this.locksHeld > 0) acceptor.stop('HandlerReturnedWithLockHeld', plan.driver, `${object}: a datapath handler returned holding ${this.locksHeld} spin lock(s)`);
     };
     this.inputs.push({ link, visit });
+  }
+
+  // ---- spin locks, live ---------------------------------------------------------------------------
+  // Datapath handlers run at DISPATCH_LEVEL here, as in the core; a spin lock is a few words of
+  // this thread's bookkeeping (ids and how each was taken), never an allocation per packet.
+
+  /** Ids of the spin locks held, in the order taken, and whether each was taken with the Dpr form. */
+  private readonly lockIds = new Int32Array(16);
+  private readonly lockDpr = new Uint8Array(16);
+  private locksHeld = 0;
+
+  private lockId(call: string, handle: unknown): number {
+    if (!(handle instanceof NdisHandle) || handle.kind !== 'spinLock') return this.acceptor.stop('InvalidHandle', this.plan.driver, `${call} expects an NDIS_SPIN_LOCK from NdisAllocateSpinLock`);
+    return handle.id;
+  }
+
+  private heldAt(id: number): number {
+    for (let i = 0; i < this.locksHeld; i++) if (this.lockIds[i] === id) return i;
+    return -1;
+  }
+
+  private acquireLock(call: string, handle: unknown, dpr: boolean): void {
+    const id = this.lockId(call, handle);
+    if (this.heldAt(id) >= 0) this.acceptor.stop('LockAcquiredRecursively', this.plan.driver, `${call} on a spin lock this processor already holds: it would spin for ever`);
+    if (this.locksHeld === this.lockIds.length) this.acceptor.stop('LockAcquiredRecursively', this.plan.driver, `${call}: more than ${this.lockIds.length} spin locks held at once`);
+    this.lockIds[this.locksHeld] = id;
+    this.lockDpr[this.locksHeld++] = dpr ? 1 : 0;
+  }
+
+  private releaseLock(call: string, handle: unknown, dpr: boolean): void {
+    const at = this.heldAt(this.lockId(call, handle));
+    if (at < 0) this.acceptor.stop('LockNotHeld', this.plan.driver, `${call} on a spin lock that is not held`);
+    if ((this.lockDpr[at] === 1) !== dpr) this.acceptor.stop('SpinLockReleaseMismatch', this.plan.driver, `${call} on a spin lock taken with ${dpr ? 'NdisAcquireSpinLock' : 'NdisDprAcquireSpinLock'}`);
+    for (let i = at + 1; i < this.locksHeld; i++) {
+      this.lockIds[i - 1] = this.lockIds[i]!;
+      this.lockDpr[i - 1] = this.lockDpr[i]!;
+    }
+    this.locksHeld--;
   }
 
   // ---- the driver's datapath NDIS calls, live --------------------------------------------------
@@ -209,6 +253,12 @@ export class DriverPump {
       NdisFSendNetBufferListsComplete: (handle, nbls) => push('NdisFSendNetBufferListsComplete', moduleSides('NdisFSendNetBufferListsComplete', handle).above, nblOf('NdisFSendNetBufferListsComplete', nbls), SECOND_KIND),
       NdisAllocateNetBufferAndNetBufferList: (_pool, _contextSize, _backfill, mdl, dataOffset, dataLength) => this.allocate(mdl, dataOffset, dataLength),
       NdisFreeNetBufferList: (nbl) => this.free(nbl),
+      KeGetCurrentIrql: () => DISPATCH_LEVEL,
+      NDIS_CURRENT_IRQL: () => DISPATCH_LEVEL,
+      NdisAcquireSpinLock: (lock) => this.acquireLock('NdisAcquireSpinLock', lock, false),
+      NdisReleaseSpinLock: (lock) => this.releaseLock('NdisReleaseSpinLock', lock, false),
+      NdisDprAcquireSpinLock: (lock) => this.acquireLock('NdisDprAcquireSpinLock', lock, true),
+      NdisDprReleaseSpinLock: (lock) => this.releaseLock('NdisDprReleaseSpinLock', lock, true),
     };
   }
 

@@ -105,4 +105,42 @@ describe('live mode', () => {
       await rt.close();
     }
   }, 30_000);
+  /** The stack protocol with its receive handler taking a spin lock (`release` says how it lets go). */
+  const withLock = (release: string) => {
+    const locked = PROTOCOL
+      .replace("} from 'ndis';", "  NdisAllocateSpinLock, NdisDprAcquireSpinLock, NdisDprReleaseSpinLock, KeGetCurrentIrql, DISPATCH_LEVEL,\n} from 'ndis';\nlet lock: NDIS_HANDLE | null = null;")
+      .replace('bindings.push(b);', 'bindings.push(b);\n      lock ??= NdisAllocateSpinLock();')
+      .replace('for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) check(nbl);',
+        `if (KeGetCurrentIrql() !== DISPATCH_LEVEL) errors++;\n      NdisDprAcquireSpinLock(lock!);\n      for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) check(nbl);\n      ${release}`);
+    expect(locked).not.toBe(PROTOCOL);
+    return locked;
+  };
+
+  it('serves spin locks and KeGetCurrentIrql on the datapath thread: receives run at DISPATCH_LEVEL, locks balance', async () => {
+    const { rt, protocol } = await runningStack(withLock('NdisDprReleaseSpinLock(lock!);'));
+    try {
+      const live = await LiveStack.start(rt);
+      live.call(protocol, 'StartTraffic', 0, 1, 5_000, 60, 64, 16);
+      const [sent, , received, errors] = await untilReceived(live, protocol, 5_000);
+      expect({ sent, received, errors, finding: live.finding }).toEqual({ sent: 5_000, received: 5_000, errors: 0, finding: undefined });
+      const report = await live.stop();
+      expect(report.finding).toBeUndefined();
+    } finally {
+      await rt.close();
+    }
+  }, 30_000);
+
+  it('stops the machine with HandlerReturnedWithLockHeld when a live receive handler keeps its spin lock', async () => {
+    const { rt, protocol } = await runningStack(withLock('if (received < 300) NdisDprReleaseSpinLock(lock!);'));
+    try {
+      const live = await LiveStack.start(rt);
+      live.call(protocol, 'StartTraffic', 0, 1, 5_000, 60, 64, 16);
+      await untilReceived(live, protocol, 5_000);
+      const report = await live.stop();
+      expect(report.finding?.rule).toBe('HandlerReturnedWithLockHeld');
+      expect(report.finding?.driver).toBe('stack-protocol');
+    } finally {
+      await rt.close();
+    }
+  }, 30_000);
 });

@@ -5,6 +5,7 @@
 
 import * as status from './status.ts';
 import { LOCAL_NDIS } from './local-api.ts';
+import { synchronizationApi } from './synchronization.ts';
 import { NdisParameterInteger, NdisParameterHexInteger } from './constants.ts';
 import type { FilterCharacteristics } from './filter.ts';
 import { describe, type NdisRuntime, type DriverRecord, type ProtocolCharacteristics, type NdisHandle } from './runtime.ts';
@@ -197,6 +198,9 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
         const config = runtime.resolve<{ driver: DriverRecord; open: boolean }>(ConfigurationHandle, 'configuration');
         if (config && config.driver === driver) config.open = false;
       }),
+
+    // ---- synchronization and IRQL (synchronization.ts) ---------------------------------------------
+    ...synchronizationApi(runtime, driver),
 
     // ---- timers (virtual time) --------------------------------------------------------------------
     NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>

@@ -218,3 +218,12 @@ export const NDIS_MAX_FRAME_TYPES_PER_OPEN = 4;
 export const NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA = 0x00000001;
 export const NDIS_MAC_OPTION_TRANSFERS_NOT_PEND = 0x00000002;
 export const NDIS_MAC_OPTION_NO_LOOPBACK = 0x00000008;
+
+// ---- IRQL (wdm.h's KIRQL values, amd64) and lock flags --------------------------------------
+export const PASSIVE_LEVEL = 0;
+export const LOW_LEVEL = 0;
+export const APC_LEVEL = 1;
+export const DISPATCH_LEVEL = 2;
+export const HIGH_LEVEL = 15;
+/** NdisAcquireRWLockRead/Write flag: the caller is already at DISPATCH_LEVEL. */
+export const NDIS_RWL_AT_DISPATCH_LEVEL = 0x1;

@@ -474,7 +474,7 @@ export class FilterStacks {
     }
     for (const nbl of nbls) module.heldSends.add(nbl);
     const paused = module.isPausingOrPaused;
-    rt.invoke(module.driver, 'FilterSendNetBufferLists', module.object, false, () => module.characteristics.SendNetBufferListsHandler!(module.context, this.chain(nbls), port, flags));
+    rt.invoke(module.driver, 'FilterSendNetBufferLists', module.object, false, () => module.characteristics.SendNetBufferListsHandler!(module.context, this.chain(nbls), port, rt.irql.withDispatchFlag(flags)));
     if (paused && nbls.some((nbl) => module.heldSends.has(nbl))) {
       rt.report('FilterPausedSendNotCompleted', { driver: module.driver.name, object: module.object, message: `a send reached the module while it was ${module.state} and was held instead of completed at once with NDIS_STATUS_PAUSED` });
     }
@@ -523,7 +523,7 @@ export class FilterStacks {
         if (module.ownSendsOutstanding.delete(nbl)) rt.pool.transfer(nbl, NDIS_OWNER, module.driver.owner);
         else module.heldSends.add(nbl);
       }
-      rt.invoke(module.driver, 'FilterSendNetBufferListsComplete', module.object, false, () => module.characteristics.SendNetBufferListsCompleteHandler!(module.context, this.chain(nbls), flags));
+      rt.invoke(module.driver, 'FilterSendNetBufferListsComplete', module.object, false, () => module.characteristics.SendNetBufferListsCompleteHandler!(module.context, this.chain(nbls), rt.irql.withDispatchFlag(flags)));
     }, { channel: `module ${module.name}` });
   }
 
@@ -559,7 +559,7 @@ export class FilterStacks {
       if (resources) module.lentWithResources.add(nbl);
     }
     const paused = module.isPausingOrPaused;
-    rt.invoke(module.driver, 'FilterReceiveNetBufferLists', module.object, false, () => module.characteristics.ReceiveNetBufferListsHandler!(module.context, this.chain(nbls), port, nbls.length, flags));
+    rt.invoke(module.driver, 'FilterReceiveNetBufferLists', module.object, false, () => module.characteristics.ReceiveNetBufferListsHandler!(module.context, this.chain(nbls), port, nbls.length, rt.irql.withDispatchFlag(flags)));
     const kept = nbls.filter((nbl) => module.heldReceives.has(nbl));
     if (resources) {
       // With RESOURCES the NBLs are the caller's again as soon as the handler returns.
@@ -629,7 +629,7 @@ export class FilterStacks {
           module.heldReceives.add(nbl);
         }
       }
-      rt.invoke(module.driver, 'FilterReturnNetBufferLists', module.object, false, () => module.characteristics.ReturnNetBufferListsHandler!(module.context, this.chain(list), 0));
+      rt.invoke(module.driver, 'FilterReturnNetBufferLists', module.object, false, () => module.characteristics.ReturnNetBufferListsHandler!(module.context, this.chain(list), rt.irql.withDispatchFlag(0)));
     }
   }
 

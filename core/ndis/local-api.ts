@@ -1,10 +1,12 @@
 // The part of the "ndis" module that runs where the driver runs, without calling NDIS: status
-// codes, constants and the NBL accessor macros (they read the shared NBL records directly). The
+// codes, constants, the NBL accessor macros (they read the shared NBL records directly) and the
+// interlocked functions (on the driver's own memory, interlocked.ts). The
 // rest of the module (api.ts) are NDIS's functions, which the core traces and checks.
 
 import * as status from './status.ts';
 import * as constants from './constants.ts';
 import * as netBuffers from './net-buffer-list.ts';
+import * as interlocked from './interlocked.ts';
 import { NdisHandle } from './handle.ts';
 import { NblPool } from '../memory/nbl-pool.ts';
 import { hardenWhenConfined } from '../host/confinement.ts';
@@ -23,6 +25,7 @@ export const LOCAL_NDIS: Readonly<Record<string, unknown>> = Object.freeze({
   NET_BUFFER_DATA_LENGTH: netBuffers.NET_BUFFER_DATA_LENGTH,
   NET_BUFFER_DATA_OFFSET: netBuffers.NET_BUFFER_DATA_OFFSET,
   NdisGetDataBuffer: netBuffers.NdisGetDataBuffer,
+  ...interlocked,
 });
 
 /** The NDIS functions in `api` (everything that is not local): what a driver in a worker calls across. */

@@ -746,12 +746,117 @@ declare module 'ndis' {
   export function NdisReadConfiguration(ConfigurationHandle: NDIS_HANDLE, Keyword: string, ParameterType: number): { Status: NDIS_STATUS; ParameterValue: NDIS_CONFIGURATION_PARAMETER | null };
   export function NdisCloseConfiguration(ConfigurationHandle: NDIS_HANDLE): void;
 
+  // ---- synchronization and IRQL ------------------------------------------------------------------------
+  /*
+   * IRQL. NDIS calls each handler at the IRQL its page gives: DriverEntry, ProtocolBindAdapterEx,
+   * ProtocolUnbindAdapterEx, ProtocolOpen/CloseAdapterCompleteEx, ProtocolNetPnPEvent, FilterAttach,
+   * FilterDetach, FilterRestart, FilterPause, FilterNetPnPEvent and work items at PASSIVE_LEVEL;
+   * timer functions at DISPATCH_LEVEL; the handlers documented "<= DISPATCH_LEVEL"
+   * (ProtocolReceiveNetBufferLists, ProtocolSendNetBufferListsComplete, ProtocolOidRequestComplete,
+   * ProtocolStatusEx, FilterSend/ReceiveNetBufferLists, their completions and returns,
+   * FilterOidRequest(Complete), FilterStatus) at DISPATCH_LEVEL when they come from the
+   * miniport's DPC, a completion or an indication, and at the caller's IRQL when NDIS passes on a
+   * driver's own call (a send from PASSIVE_LEVEL reaches the filters below at PASSIVE_LEVEL). The
+   * *_DISPATCH_LEVEL flag NDIS passes says which. Each NDIS function may be called up to the IRQL
+   * its page gives (IrqlTooHighForCall above it): PASSIVE_LEVEL for NdisOpenAdapterEx,
+   * NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisRegisterProtocolDriver,
+   * NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFNetPnPEvent, the configuration functions,
+   * NdisAllocateTimerObject, NdisWaitEvent and NdisMSleep; DISPATCH_LEVEL for the rest
+   * (NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx and NdisUnbindAdapter included). From a handler at DISPATCH_LEVEL, do PASSIVE_LEVEL work in a work item
+   * (NdisQueueIoWorkItem).
+   *
+   * Out parameters become returned objects: where C has the driver provide the storage
+   * (NDIS_EVENT, NDIS_SPIN_LOCK, LOCK_STATE_EX), NDIS returns the object instead. Each is an
+   * NDIS handle: keep it and pass it back; NDIS keeps what it stands for (set or not, held or
+   * not, the IRQL to go back to), so an object made to look like one is refused (InvalidHandle).
+   */
+  export const PASSIVE_LEVEL: 0;
+  export const LOW_LEVEL: 0;
+  export const APC_LEVEL: 1;
+  export const DISPATCH_LEVEL: 2;
+  export const HIGH_LEVEL: 15;
+  /** KIRQL: PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL... */
+  export type KIRQL = number;
+  /** The current IRQL. Any IRQL. */
+  export function KeGetCurrentIrql(): KIRQL;
+  /** NDIS's name for KeGetCurrentIrql. Any IRQL. */
+  export function NDIS_CURRENT_IRQL(): KIRQL;
+
+  /** An initialized NDIS_EVENT (from NdisInitializeEvent): Not Signaled or Signaled. */
+  export type NDIS_EVENT = NDIS_HANDLE;
+  /** Returns a new event, Not Signaled (NdisInitializeEvent(&Event) in C). Any IRQL. */
+  export function NdisInitializeEvent(): NDIS_EVENT;
+  /** Sets the event to Signaled: a wait on it returns TRUE. IRQL <= DISPATCH_LEVEL. */
+  export function NdisSetEvent(Event: NDIS_EVENT): void;
+  /** Sets the event back to Not Signaled. IRQL <= DISPATCH_LEVEL. */
+  export function NdisResetEvent(Event: NDIS_EVENT): void;
+  /**
+   * Waits until the event is Signaled (true) or MsToWait milliseconds of virtual time passed
+   * (false); 0 waits for ever. Returns at once if it is Signaled already. PASSIVE_LEVEL only
+   * (WaitAbovePassive). While you wait NDIS goes on — other handlers of yours run, such as the
+   * completion that sets the event (typically a bind or unbind waiting for its OID request). A wait
+   * for ever with nothing left that could set the event is WaitDeadlock.
+   */
+  export function NdisWaitEvent(Event: NDIS_EVENT, MsToWait: number): boolean;
+  /** Waits MicrosecondsToSleep of virtual time (NDIS goes on meanwhile). PASSIVE_LEVEL only. */
+  export function NdisMSleep(MicrosecondsToSleep: number): void;
+
+  /** An NDIS_SPIN_LOCK from NdisAllocateSpinLock. */
+  export type NDIS_SPIN_LOCK = NDIS_HANDLE;
+  /** Returns a new spin lock (NdisAllocateSpinLock(&Lock) in C). IRQL <= DISPATCH_LEVEL. */
+  export function NdisAllocateSpinLock(): NDIS_SPIN_LOCK;
+  /** Frees a spin lock that is not held (LockFreedWhileHeld). IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeSpinLock(SpinLock: NDIS_SPIN_LOCK): void;
+  /**
+   * Acquires the lock and raises the IRQL to DISPATCH_LEVEL (IRQL <= DISPATCH_LEVEL). Release it
+   * with NdisReleaseSpinLock before the handler returns (HandlerReturnedWithLockHeld); one
+   * processor: acquiring it again before that spins for ever (LockAcquiredRecursively).
+   */
+  export function NdisAcquireSpinLock(SpinLock: NDIS_SPIN_LOCK): void;
+  /** Releases a lock taken with NdisAcquireSpinLock and restores the IRQL it was taken at (LockNotHeld if not held). */
+  export function NdisReleaseSpinLock(SpinLock: NDIS_SPIN_LOCK): void;
+  /** NdisAcquireSpinLock for a caller already at DISPATCH_LEVEL (DprLockBelowDispatch below it); leaves the IRQL as it is. */
+  export function NdisDprAcquireSpinLock(SpinLock: NDIS_SPIN_LOCK): void;
+  /** Releases a lock taken with NdisDprAcquireSpinLock (SpinLockReleaseMismatch for one taken with NdisAcquireSpinLock). DISPATCH_LEVEL. */
+  export function NdisDprReleaseSpinLock(SpinLock: NDIS_SPIN_LOCK): void;
+
+  /** An NDIS_RW_LOCK_EX from NdisAllocateRWLock. */
+  export type NDIS_RW_LOCK_EX = NDIS_HANDLE;
+  /** What an acquisition returns, to pass to NdisReleaseRWLock (the caller's LOCK_STATE_EX in C). */
+  export type LOCK_STATE_EX = NDIS_HANDLE;
+  /** NdisAcquireRWLockRead/Write flag: the caller is at DISPATCH_LEVEL already (the IRQL is left as it is). */
+  export const NDIS_RWL_AT_DISPATCH_LEVEL: 0x1;
+  /** Returns a new read-write lock; NdisHandle is one of your NDIS handles. IRQL <= DISPATCH_LEVEL. */
+  export function NdisAllocateRWLock(NdisHandle: unknown): NDIS_RW_LOCK_EX;
+  /** Frees a read-write lock that is not held. IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeRWLock(Lock: NDIS_RW_LOCK_EX): void;
+  /** Acquires for reading (readers share it), raising to DISPATCH_LEVEL unless Flags has NDIS_RWL_AT_DISPATCH_LEVEL. Returns the lock state (null after a finding). */
+  export function NdisAcquireRWLockRead(Lock: NDIS_RW_LOCK_EX, Flags: number): LOCK_STATE_EX | null;
+  /** Acquires for writing (alone), raising to DISPATCH_LEVEL unless Flags has NDIS_RWL_AT_DISPATCH_LEVEL. Returns the lock state (null after a finding). */
+  export function NdisAcquireRWLockWrite(Lock: NDIS_RW_LOCK_EX, Flags: number): LOCK_STATE_EX | null;
+  /** Releases the acquisition LockState stands for and restores its IRQL (LockNotHeld for any other LockState). */
+  export function NdisReleaseRWLock(Lock: NDIS_RW_LOCK_EX, LockState: LOCK_STATE_EX): void;
+
+  /*
+   * Interlocked functions: a PLONG is a one-element Int32Array (new Int32Array(1)), a PULONG a
+   * Uint32Array; element 0 is the variable. They run in your driver's thread, on your memory:
+   * NDIS does not see them. Any IRQL.
+   */
+  /** Adds 1 to Addend[0] atomically; returns the new value. */
+  export function NdisInterlockedIncrement(Addend: Int32Array): number;
+  /** Subtracts 1 from Addend[0] atomically; returns the new value. */
+  export function NdisInterlockedDecrement(Addend: Int32Array): number;
+  /** Adds Increment to Addend[0] (modulo 2^32) atomically. SpinLock is taken as given (no lock is needed for it here). */
+  export function NdisInterlockedAddUlong(Addend: Uint32Array, Increment: number, SpinLock: NDIS_SPIN_LOCK): void;
+
   // ---- timers and work items (virtual time) -----------------------------------------------------------
   export interface NDIS_TIMER_CHARACTERISTICS<Context = unknown> {
+    /** NDIS calls it at DISPATCH_LEVEL (as a DPC): PASSIVE_LEVEL work goes to a work item. */
     TimerFunction(SystemSpecific1: null, FunctionContext: Context, SystemSpecific2: null, SystemSpecific3: null): void;
     FunctionContext?: Context;
     AllocationTag?: number;
   }
+  /** PASSIVE_LEVEL. */
   export function NdisAllocateTimerObject<Context>(NdisHandle: unknown, TimerCharacteristics: NDIS_TIMER_CHARACTERISTICS<Context>): { Status: NDIS_STATUS; TimerObject: NDIS_HANDLE | null };
   /**
    * Arms the timer. DueTime in 100-ns units: negative = from now (-10000n is 1 ms), positive = an
@@ -762,7 +867,7 @@ declare module 'ndis' {
   export function NdisCancelTimerObject(TimerObject: NDIS_HANDLE): boolean;
   export function NdisFreeTimerObject(TimerObject: NDIS_HANDLE): void;
   export function NdisAllocateIoWorkItem(NdisObjectHandle: unknown): NDIS_HANDLE;
-  /** Runs Routine later, as its own step (never inside this call). */
+  /** Runs Routine later, as its own step (never inside this call), at PASSIVE_LEVEL. IRQL <= DISPATCH_LEVEL. */
   export function NdisQueueIoWorkItem<Context>(NdisIoWorkItemHandle: NDIS_HANDLE, Routine: (WorkItemContext: Context, NdisIoWorkItemHandle: NDIS_HANDLE) => void, WorkItemContext: Context): void;
   export function NdisFreeIoWorkItem(NdisIoWorkItemHandle: NDIS_HANDLE): void;
 }

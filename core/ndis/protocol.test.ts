@@ -93,11 +93,12 @@ describe('a correct protocol driver', () => {
     expect(rt.adapters[0]!.state).toBe('Paused');
   });
 
-  it('may pend a pause and complete it later from a timer (seed 002: NdisCompleteNetPnPEvent)', async () => {
+  it('may pend a pause and complete it later: a timer (DISPATCH_LEVEL) queues a work item (PASSIVE_LEVEL) that calls NdisCompleteNetPnPEvent (seed 002)', async () => {
     const { rt, binding } = await started(protocol({
-      prelude: 'let pending: { b: Binding; e: unknown } | null = null; let timer: unknown = null;',
+      prelude: 'let pending: { b: Binding; e: unknown } | null = null; let timer: unknown = null; let item: unknown = null;',
       pnp: `if (event.NetPnPEvent.NetEvent === NetEventPause) {
-        timer ??= NdisAllocateTimerObject(null, { TimerFunction: () => NdisCompleteNetPnPEvent(pending!.b.handle, pending!.e, NDIS_STATUS_SUCCESS) }).TimerObject;
+        item ??= NdisAllocateIoWorkItem(protocolHandle);
+        timer ??= NdisAllocateTimerObject(null, { TimerFunction: () => NdisQueueIoWorkItem(item, () => NdisCompleteNetPnPEvent(pending!.b.handle, pending!.e, NDIS_STATUS_SUCCESS), null) }).TimerObject;
         pending = { b: binding, e: event };
         NdisSetTimerObject(timer, -1000n, 0);
         return NDIS_STATUS_PENDING;

@@ -32,6 +32,8 @@ import { StackOperations } from './stack-operations.ts';
 import { checkCharacteristics, checkOpenParameters, type CharacteristicsCheck } from './characteristics.ts';
 import { describe } from './describe.ts';
 import { parseOidRequest, oidRequestHeaderProblem } from './oid-request.ts';
+import { IrqlState, maxIrqlOf, irqlName } from './irql.ts';
+import { HeldLocks } from './synchronization.ts';
 export { describe };
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
@@ -39,7 +41,7 @@ import {
 } from './status.ts';
 import {
   NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES,
-  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT,
+  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT, DISPATCH_LEVEL, PASSIVE_LEVEL,
 } from './constants.ts';
 
 /** Owner id in the NBL pool for NBLs in NDIS's hands (sent, not yet completed). */
@@ -200,6 +202,10 @@ export class NdisRuntime {
   readonly host: DriverHost;
   /** The driver whose module is being loaded (it may not call NDIS before DriverEntry). */
   private loading: DriverRecord | undefined;
+  /** The processor's IRQL, and whether a driver's NDIS call is in progress (irql.ts). */
+  readonly irql = new IrqlState();
+  /** The spin locks and read-write locks held now (synchronization.ts). */
+  readonly heldLocks = new HeldLocks();
 
   private constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
@@ -290,7 +296,9 @@ export class NdisRuntime {
   /**
    * NDIS calls a driver's handler. Traces it, catches what the driver throws (HandlerThrew),
    * refuses a Promise (HandlerReturnedPromise) and, when `returnsStatus`, anything that is not an
-   * NDIS_STATUS (HandlerReturnedInvalidStatus). Returns the handler's status (FAILURE after a finding).
+   * NDIS_STATUS (HandlerReturnedInvalidStatus). The handler runs at the IRQL NDIS calls it at
+   * (irql.ts) and must return at it, holding no lock it took (HandlerReturnedAtWrongIrql,
+   * HandlerReturnedWithLockHeld). Returns the handler's status (FAILURE after a finding).
    */
   invoke(driver: DriverRecord, handler: string, object: string | undefined, returnsStatus: boolean, call: () => unknown): number {
     this.verifier.checkRunning();
@@ -299,15 +307,31 @@ export class NdisRuntime {
     const label = `${driver.name}!${handler}`;
     this.callPath.push(label);
     this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
+    // The handler runs at its documented IRQL; NDIS's caller (if any) gets its own back after.
+    const irql = this.irql;
+    const callerLevel = irql.level;
+    const callerDepth = irql.callDepth;
+    const level = irql.levelFor(handler);
+    const locksBefore = this.heldLocks.count;
+    irql.level = level;
+    irql.callDepth = 0;
     let result: unknown;
+    let threw = false;
     try {
       result = call();
     } catch (error) {
+      threw = true;
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
+      // What it held is let go with it: HandlerThrew is the finding, not the locks.
+      this.heldLocks.dropAbove(locksBefore);
       this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
+      const returnedAt = irql.level;
+      irql.level = callerLevel;
+      irql.callDepth = callerDepth;
+      if (!threw && !this.verifier.stopped) this.checkReturnState(driver, handler, label, object, level, returnedAt, locksBefore);
     }
     // A driver that caught our BugCheck does not get to carry on.
     if (this.verifier.stopped) throw this.stoppedError();
@@ -327,16 +351,35 @@ export class NdisRuntime {
     return result;
   }
 
-  /** A driver calls NDIS: traces it and keeps it on the call path while it runs. */
+  /** A driver calls NDIS: traces it, checks the IRQL against the function's (irql.ts), and keeps it on the call path while it runs. */
   enter<T>(driver: DriverRecord, call: string, fields: Record<string, unknown>, body: () => T): T {
     if (this.loading === driver) throw new Error(`${call} called while the driver module loads; call NDIS from DriverEntry and the handlers`);
     this.verifier.checkRunning();
     this.callPath.push(call);
     this.trace.record('ndis', { driver: driver.name, call, ...fields });
+    const irql = this.irql;
+    irql.callDepth++;
     try {
+      if (irql.level > maxIrqlOf(call)) {
+        this.verifier.report('IrqlTooHighForCall', { driver: driver.name, message: `${call} at ${irqlName(irql.level)}: it may be called at IRQL <= ${irqlName(maxIrqlOf(call))} only${irql.level >= DISPATCH_LEVEL && this.heldLocks.count === 0 ? ' (this handler runs at DISPATCH_LEVEL: queue a work item, NdisQueueIoWorkItem, to do it at PASSIVE_LEVEL)' : ''}` });
+      }
       return body();
     } finally {
+      irql.callDepth--;
       this.callPath.pop();
+    }
+  }
+
+  /**
+   * After a handler returned: it must give back every lock it took and the IRQL NDIS called it
+   * at (SpinLockBalanced). A run that goes on past the finding (the rule demoted) drops the locks.
+   */
+  private checkReturnState(driver: DriverRecord, handler: string, label: string, object: string | undefined, level: number, returnedAt: number, locksBefore: number): void {
+    if (this.heldLocks.count > locksBefore) {
+      const left = this.heldLocks.dropAbove(locksBefore);
+      this.withPath(label, () => this.verifier.report('HandlerReturnedWithLockHeld', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned holding ${left.map((h) => `${h.handle} (${h.how})`).join(', ')}` }));
+    } else if (returnedAt !== level) {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedAtWrongIrql', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} was called at ${irqlName(level)} and returned at ${irqlName(returnedAt)}` }));
     }
   }
 
@@ -474,7 +517,9 @@ export class NdisRuntime {
    * DriverUnload cannot be unloaded, as on Windows: the trace says so and nothing happens.
    */
   unloadDriver(driver: DriverRecord, done: () => void = () => {}): void {
-    this.post(`unload ${driver.name}`, () => {
+    // After the PnP work queued before it; then on a channel of its own, so that the unbinds and
+    // detaches NDIS queues on the PnP channel can run inside the deregistration.
+    this.post(`unload ${driver.name}`, () => this.post(`DriverUnload ${driver.name}`, () => {
       if (driver.unloaded) return done();
       const object = driver.driverObject!;
       const routine = driver.field ? driver.field(object, 'DriverUnload') : object.DriverUnload;
@@ -487,7 +532,7 @@ export class NdisRuntime {
       this.trace.record('unload', { driver: driver.name });
       this.withPath(`${driver.name}!DriverUnload`, () => this.checkUnloaded(driver));
       done();
-    }, { channel: 'pnp' });
+    }, { channel: `unload ${driver.name}` }), { channel: 'pnp' });
   }
 
   /** What a driver must have undone by the time its DriverUnload returns. */
@@ -545,9 +590,18 @@ export class NdisRuntime {
    * the driver never completes is found by the operation's own watchdog meanwhile.
    */
   private runNested(done: () => boolean, label: string): void {
-    const limit = this.scheduler.steps + 1_000_000;
-    while (!done() && !this.verifier.stopped && this.scheduler.step()) {
-      if (this.scheduler.steps > limit) throw new Error(`${label}: still busy after 1000000 nested steps`);
+    // What runs meanwhile is other threads' work, at the IRQL NDIS calls it at (as in a wait).
+    const saved = { level: this.irql.level, callDepth: this.irql.callDepth };
+    this.irql.level = PASSIVE_LEVEL;
+    this.irql.callDepth = 0;
+    try {
+      const limit = this.scheduler.steps + 1_000_000;
+      while (!done() && !this.verifier.stopped && this.scheduler.step()) {
+        if (this.scheduler.steps > limit) throw new Error(`${label}: still busy after 1000000 nested steps`);
+      }
+    } finally {
+      this.irql.level = saved.level;
+      this.irql.callDepth = saved.callDepth;
     }
     if (!done() && !this.verifier.stopped) this.trace.record('note', { object: label, text: 'nothing left to run and it has not finished' });
   }
@@ -1022,7 +1076,7 @@ export class NdisRuntime {
         }
         binding.sendsOutstanding -= list.length;
         const handler = binding.protocol.protocol!.SendNetBufferListsCompleteHandler;
-        if (handler) this.invoke(binding.protocol, 'ProtocolSendNetBufferListsComplete', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(list[0]!), 0));
+        if (handler) this.invoke(binding.protocol, 'ProtocolSendNetBufferListsComplete', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(list[0]!), this.irql.withDispatchFlag(0)));
       }, { channel: `binding ${binding.name}` });
     }
   }
@@ -1045,7 +1099,7 @@ export class NdisRuntime {
       if (resources) binding.lentWithResources.clear();
       for (const nbl of nbls) (resources ? binding.lentWithResources : binding.held).add(nbl);
       const handler = binding.protocol.protocol!.ReceiveNetBufferListsHandler!;
-      this.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(nbls[0]!), 0, nbls.length, flags));
+      this.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.views.nbl(nbls[0]!), 0, nbls.length, this.irql.withDispatchFlag(flags)));
     }
   }
 

@@ -20,16 +20,19 @@ export function echoProtocol(o: ProtocolOptions = {}): string {
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisOidRequest,
   NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
-  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
+  KeGetCurrentIrql, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, NdisInitializeEvent, NdisSetEvent, NdisWaitEvent,
 } from "ndis";
 
-interface Binding { handle: any; adapter: string; pool: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
+interface Binding { handle: any; adapter: string; pool: any; workItem: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
 export const bindings: Binding[] = [];
+/** What a test's handler bodies record. */
+export const observed: unknown[] = [];
 let protocolHandle: any = null;
 
 
@@ -72,7 +75,7 @@ export function DriverEntry(): number {
     MinorNdisVersion: 0,
     Name: "echo",
     BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string }) {
-      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, outstanding: 0, pausing: null, received: [], held: [], running: false };
+      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, workItem: NdisAllocateIoWorkItem(protocolHandle), outstanding: 0, pausing: null, received: [], held: [], running: false };
       const open = NdisOpenAdapterEx(protocolHandle, b, {
         Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
         AdapterName: params.AdapterName,
@@ -106,7 +109,8 @@ export function DriverEntry(): number {
     },
     SendNetBufferListsCompleteHandler(b: Binding, nbls: any, _flags: number) {
       for (let nbl = nbls; nbl; ) { const next = NET_BUFFER_LIST_NEXT_NBL(nbl); NdisFreeNetBufferList(nbl); b.outstanding--; nbl = next; }
-      if (b.outstanding === 0 && b.pausing) { const e = b.pausing; b.pausing = null; NdisCompleteNetPnPEvent(b.handle, e, NDIS_STATUS_SUCCESS); }
+      // NdisCompleteNetPnPEvent is PASSIVE_LEVEL and this runs at DISPATCH_LEVEL: a work item completes the pause.
+      if (b.outstanding === 0 && b.pausing) { const e = b.pausing; b.pausing = null; NdisQueueIoWorkItem(b.workItem, (ev: unknown) => NdisCompleteNetPnPEvent(b.handle, ev, NDIS_STATUS_SUCCESS), e); }
       ${o.extra ?? ''}
     },
     ReceiveNetBufferListsHandler(b: Binding, nbls: any, _port: number, count: number, flags: number) {

@@ -53,6 +53,27 @@ describe('scheduler', () => {
     expect(s.pending).toBe(1);
   });
 
+  it('a step taken inside a task (a nested wait) skips the running task\'s channel: its next task waits for it to finish', () => {
+    const clock = testClock();
+    const s = new Scheduler(1, clock);
+    const ran: string[] = [];
+    s.post('first', () => {
+      ran.push('first');
+      // Nested: 'second' (same channel) may not start; 'other' may; then nothing is left to run.
+      while (s.step());
+      expect(s.earliestDue()).toBeUndefined();
+      ran.push('first ends');
+    }, { channel: 'pnp' });
+    s.post('second', () => ran.push('second'), { channel: 'pnp' });
+    s.post('other', () => ran.push('other'), { delayNs: 10 });
+    s.runUntilIdle();
+    expect(ran).toEqual(['first', 'other', 'first ends', 'second']);
+    s.advanceTo(5n);
+    expect(clock.t).toBe(10n); // never back
+    s.advanceTo(50n);
+    expect(clock.t).toBe(50n);
+  });
+
   it('cancel removes a task that has not run', () => {
     const s = new Scheduler(1, testClock());
     let ran = false;

@@ -34,6 +34,12 @@ export class Scheduler {
   private nextId = 1;
   /** Steps taken. */
   steps = 0;
+  /**
+   * Channels whose task is running now, outermost first. A step taken inside a task (a driver's
+   * wait runs the scheduler nested) skips them: a channel's next task starts only once the one
+   * before it has finished, nested or not.
+   */
+  private readonly running: string[] = [];
 
   constructor(seed: bigint | number, private readonly clock: Clock, private readonly trace?: Trace) {
     this.prng = new Prng(seed, 0x5c4ed);
@@ -86,6 +92,22 @@ export class Scheduler {
     return [...this.channels.values()].flat().map((t) => t.label);
   }
 
+  /** The earliest due time among the tasks waiting, or undefined when none is. */
+  earliestDue(): bigint | undefined {
+    let earliest: bigint | undefined;
+    for (const [channel, queue] of this.channels) {
+      if (this.running.length > 0 && this.running.includes(channel)) continue;
+      const due = queue[0]!.due;
+      if (earliest === undefined || due < earliest) earliest = due;
+    }
+    return earliest;
+  }
+
+  /** Moves virtual time forward to `t` without running anything (a wait that timed out). */
+  advanceTo(t: bigint): void {
+    if (this.clock.now() < t) this.clock.advanceTo(t);
+  }
+
   /**
    * Runs one task: a seeded choice among the channel heads that are due now; if none is due,
    * time first moves to the earliest due head. Returns false when there is nothing to run.
@@ -93,7 +115,9 @@ export class Scheduler {
   step(): boolean {
     if (this.channels.size === 0) return false;
     // Channel heads in a fixed order (by task id), so the choice depends only on the seed.
-    const heads = [...this.channels.values()].map((q) => q[0]!).sort((a, b) => a.id - b.id);
+    let heads = [...this.channels.values()].map((q) => q[0]!).sort((a, b) => a.id - b.id);
+    if (this.running.length > 0) heads = heads.filter((t) => !this.running.includes(t.channel));
+    if (heads.length === 0) return false;
     let now = this.clock.now();
     let ready = heads.filter((t) => t.due <= now);
     if (ready.length === 0) {
@@ -108,7 +132,12 @@ export class Scheduler {
     if (queue.length === 0) this.channels.delete(task.channel);
     this.steps++;
     this.trace?.record('step', { task: task.label, choices: ready.length });
-    task.run();
+    this.running.push(task.channel);
+    try {
+      task.run();
+    } finally {
+      this.running.pop();
+    }
     return true;
   }
 

@@ -19,6 +19,8 @@ export interface Rule {
   severity: Severity;
   /** The bug check a fatal finding stops the machine with. */
   bugCheck: number;
+  /** The Driver Verifier (DDI compliance) rule that checks the same thing, where there is one. */
+  driverVerifier?: string;
 }
 
 /** The five founding documents, by the number the catalog cites them with. */
@@ -34,6 +36,11 @@ const C4 = BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION;
 
 function rule(id: string, statement: string, seed: string, severity: Severity = 'fatal', bugCheck = C4): Rule {
   return { id, statement, seed, severity, bugCheck };
+}
+
+/** A fatal rule that Driver Verifier's DDI compliance rule `driverVerifier` also checks. */
+function verifierRule(id: string, statement: string, seed: string, driverVerifier: string): Rule {
+  return { ...rule(id, statement, seed), driverVerifier };
 }
 
 export const RULES: readonly Rule[] = [
@@ -76,6 +83,17 @@ export const RULES: readonly Rule[] = [
   rule('InvalidParameter', 'A driver passes NDIS a value of the wrong shape: not a NET_BUFFER_LIST, an OID request without its fields, a status indication without a code.', 'The NDIS function\'s parameters'),
   rule('DriverHung', 'A driver handler did not return before the watchdog expired.', 'Driver Verifier deadlock detection'),
   rule('SharedMemoryCorrupted', 'A ring entry, NBL or NET_BUFFER written by a driver fails validation.', 'Driver Verifier pool checks (memory the driver shares with NDIS)'),
+  // ---- synchronization and IRQL (core/ndis/irql.ts, synchronization.ts)
+  verifierRule('IrqlTooHighForCall', 'A driver calls an NDIS function above the highest IRQL the function\'s page allows: e.g. NdisCloseAdapterEx or NdisCompleteNetPnPEvent (PASSIVE_LEVEL) from a send completion, a receive or a timer, which run at DISPATCH_LEVEL.', 'The IRQL requirement of each NDIS function\'s page; the handlers\' pages give the IRQL NDIS calls them at', 'Irql_Protocol_Driver_Function, Irql_Filter_Driver_Function, Irql_Miscellaneous_Function'),
+  verifierRule('WaitAbovePassive', 'A driver waits (NdisWaitEvent, NdisMSleep) above PASSIVE_LEVEL: in a handler NDIS calls at DISPATCH_LEVEL, or holding a spin lock.', 'NdisWaitEvent, NdisMSleep: IRQL PASSIVE_LEVEL', 'Irql_Miscellaneous_Function'),
+  rule('WaitDeadlock', 'A driver waits, with no timeout, for an event nothing can set any more: nothing is left to run and no timer is armed.', 'NdisWaitEvent (MsToWait 0 waits for ever); Driver Verifier deadlock detection'),
+  verifierRule('DprLockBelowDispatch', 'A driver uses a lock function meant for callers already at DISPATCH_LEVEL (NdisDprAcquireSpinLock, NdisDprReleaseSpinLock, NdisAcquireRWLock* with NDIS_RWL_AT_DISPATCH_LEVEL) below DISPATCH_LEVEL.', 'NdisDprAcquireSpinLock: Remarks (only while running at IRQL = DISPATCH_LEVEL)', 'SpinLockDpr'),
+  verifierRule('LockNotHeld', 'A driver releases a spin lock or read-write lock it does not hold (never acquired, or released twice), or with a LOCK_STATE_EX that is not the one its acquisition gave.', 'NdisReleaseSpinLock: Remarks (a reciprocal call to each NdisAcquireSpinLock); NdisReleaseRWLock', 'SpinlockRelease'),
+  verifierRule('SpinLockReleaseMismatch', 'A spin lock acquired with NdisAcquireSpinLock is released with NdisDprReleaseSpinLock, or one acquired with NdisDprAcquireSpinLock with NdisReleaseSpinLock.', 'NdisReleaseSpinLock, NdisDprReleaseSpinLock: Remarks', 'SpinLockDprRelease'),
+  verifierRule('LockAcquiredRecursively', 'A driver acquires a spin lock, or a read-write lock for writing, that it already holds: the processor would spin for ever.', 'NdisAcquireSpinLock: Remarks (each acquisition needs its release before the next)', 'SpinLock'),
+  rule('LockFreedWhileHeld', 'A driver frees a spin lock or read-write lock while it is held.', 'NdisFreeSpinLock, NdisFreeRWLock'),
+  verifierRule('HandlerReturnedWithLockHeld', 'A driver handler, timer function or work item returns to NDIS holding a spin lock or read-write lock it acquired.', 'Synchronization and Notification in Network Drivers (spin locks are held for a few instructions, released before returning)', 'SpinLockBalanced'),
+  rule('HandlerReturnedAtWrongIrql', 'A driver handler returns at an IRQL other than the one NDIS called it at (a spin lock released with the wrong function, or not in the order taken).', 'Each handler\'s page gives the IRQL NDIS calls it at; NdisReleaseSpinLock restores the IRQL of the matching NdisAcquireSpinLock'),
   rule('SendNotCompletedInTime', 'A send stays outstanding past the time limit (as Driver Verifier\'s NdisTimedDataSend check).', 'Driver Verifier NDIS/WIFI verification: NdisTimedDataSend', 'error'),
 ];
 
@@ -88,6 +106,6 @@ export function ruleById(id: string): Rule {
 }
 
 /** The catalog as `nic-lab rules --json` prints it. */
-export function catalogJson(): { id: string; statement: string; seed: string; severity: Severity }[] {
-  return RULES.map(({ id, statement, seed, severity }) => ({ id, statement, seed, severity }));
+export function catalogJson(): { id: string; statement: string; seed: string; severity: Severity; driverVerifier?: string }[] {
+  return RULES.map(({ id, statement, seed, severity, driverVerifier }) => ({ id, statement, seed, severity, ...(driverVerifier ? { driverVerifier } : {}) }));
 }

@@ -7,7 +7,8 @@
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx,
   NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
-  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisOpenConfigurationEx, NdisReadConfiguration,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
+  NdisOpenConfigurationEx, NdisReadConfiguration,
   NdisCloseConfiguration, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
   NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation,
   NdisParameterInteger, OID_802_3_MULTICAST_LIST,
@@ -48,12 +49,29 @@ function configuredGroups(): number {
   return read.Status === NDIS_STATUS_SUCCESS && read.ParameterValue ? read.ParameterValue.ParameterData.IntegerData : DEFAULT_GROUPS;
 }
 
-/** An unbind that waits goes on once nothing is outstanding: close, then complete (now or when the close completes). */
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own. The completion handlers run at
+ * DISPATCH_LEVEL, and NdisCloseAdapterEx and NdisCompleteNetPnPEvent may only be called at PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
+
+/**
+ * An unbind that waits goes on once nothing is outstanding: close, then complete (now or when the
+ * close completes), from a work item (the completions that get here run at DISPATCH_LEVEL).
+ */
 function continueUnbind(b: Binding): void {
   if (!b.pendingUnbind || !b.handle || b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return;
   const handle = b.handle;
   b.handle = null;
-  if (NdisCloseAdapterEx(handle) !== NDIS_STATUS_PENDING) finishUnbind(b);
+  atPassiveLevel(() => {
+    if (NdisCloseAdapterEx(handle) !== NDIS_STATUS_PENDING) finishUnbind(b);
+  });
 }
 
 function finishUnbind(b: Binding): void {
@@ -140,9 +158,15 @@ export function DriverEntry(): NDIS_STATUS {
         b.pendingBind = null;
         b.bindRequest = null;
         if (status !== NDIS_STATUS_SUCCESS) {
-          // Seed 003: a bind that fails after the open closes the adapter itself, from the bind.
-          NdisCloseAdapterEx(b.handle!);
+          // Seed 003: a bind that fails after the open closes the adapter itself, before it
+          // completes the bind; from a work item, as NdisCloseAdapterEx needs PASSIVE_LEVEL.
+          const handle = b.handle!;
           b.handle = null;
+          atPassiveLevel(() => {
+            NdisCloseAdapterEx(handle);
+            NdisCompleteBindAdapterEx(bindContext, status);
+          });
+          return;
         }
         NdisCompleteBindAdapterEx(bindContext, status);
         return;
@@ -187,7 +211,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingPause && b.sendsOutstanding === 0) {
         const event = b.pendingPause;
         b.pendingPause = null;
-        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
       }
       continueUnbind(b);
     },

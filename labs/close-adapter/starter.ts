@@ -4,7 +4,8 @@
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx,
   NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
-  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisOpenConfigurationEx, NdisReadConfiguration,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
+  NdisOpenConfigurationEx, NdisReadConfiguration,
   NdisCloseConfiguration, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,
   NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation,
   NdisParameterInteger, OID_802_3_MULTICAST_LIST,
@@ -26,6 +27,18 @@ interface Binding {
 
 const bindings: Binding[] = [];
 let protocolHandle: NDIS_HANDLE | null = null;
+
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own. The send-complete handler runs at
+ * DISPATCH_LEVEL, and NdisCompleteNetPnPEvent may only be called at PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
 
 const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
 
@@ -141,7 +154,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingPause && b.sendsOutstanding === 0) {
         const event = b.pendingPause;
         b.pendingPause = null;
-        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
       }
     },
   });

@@ -7,7 +7,8 @@
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisOidRequest,
   NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
-  NdisFreeNetBufferList, NdisGetDataBuffer, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NET_BUFFER_DATA_LENGTH,
+  NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
+  NdisGetDataBuffer, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NET_BUFFER_DATA_LENGTH,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_RECEIVE_FLAGS_RESOURCES, NetEventPause, NetEventRestart,
   NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
@@ -32,6 +33,18 @@ interface Binding {
 
 const bindings: Binding[] = [];
 let protocolHandle: NDIS_HANDLE | null = null;
+
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own. The send-complete handler runs at
+ * DISPATCH_LEVEL, and NdisCompleteNetPnPEvent may only be called at PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
 
 const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
 
@@ -135,7 +148,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingPause && b.sendsOutstanding === 0) {
         const event = b.pendingPause;
         b.pendingPause = null;
-        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
       }
     },
 

@@ -7,7 +7,8 @@
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
   NdisSendNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
-  NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS,
+  NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
+  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS,
   NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart, NetEventQueryRemoveDevice,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
@@ -27,6 +28,18 @@ interface Binding {
 
 const bindings: Binding[] = [];
 let protocolHandle: NDIS_HANDLE | null = null;
+
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own. The send-complete handler runs at
+ * DISPATCH_LEVEL, and NdisCompleteNetPnPEvent may only be called at PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
 
 const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
 
@@ -131,7 +144,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingPause && b.sendsOutstanding === 0) {
         const event = b.pendingPause;
         b.pendingPause = null;
-        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
       }
     },
   });

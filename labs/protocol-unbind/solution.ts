@@ -7,7 +7,8 @@
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisUnbindAdapter, NdisCompleteUnbindAdapterEx,
   NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
-  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
+  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NetEventPause, NetEventRestart,
   NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
@@ -42,10 +43,30 @@ function close(b: Binding): NDIS_STATUS {
   return NdisCloseAdapterEx(handle);
 }
 
-/** A pended unbind goes on once nothing is outstanding: close, then complete (now, or when the close completes). */
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own. The completion handlers run at
+ * DISPATCH_LEVEL, and NdisCloseAdapterEx and NdisCompleteNetPnPEvent may only be called at PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
+
+/**
+ * A pended unbind goes on once nothing is outstanding: close, then complete (now, or when the
+ * close completes). The completion handlers that get here run at DISPATCH_LEVEL: the close is
+ * done from a work item. (The handle is taken at once, so a later completion queues no second close.)
+ */
 function continueUnbind(b: Binding): void {
   if (!b.pendingUnbind || !b.handle || b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return;
-  if (close(b) !== NDIS_STATUS_PENDING) finishUnbind(b);
+  const handle = b.handle;
+  b.handle = null;
+  atPassiveLevel(() => {
+    if (NdisCloseAdapterEx(handle) !== NDIS_STATUS_PENDING) finishUnbind(b);
+  });
 }
 
 function finishUnbind(b: Binding): void {
@@ -171,7 +192,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingPause && b.sendsOutstanding === 0) {
         const event = b.pendingPause;
         b.pendingPause = null;
-        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
       }
       continueUnbind(b);
     },

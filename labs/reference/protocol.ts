@@ -6,7 +6,7 @@ import {
   NdisRegisterProtocolDriver, NdisDeregisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
   NdisCompleteUnbindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
-  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
+  NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
   type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type DRIVER_OBJECT, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
@@ -51,13 +51,29 @@ function setPacketFilter(b: Binding, filter: number): void {
   NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
 }
 
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own. The completion handlers that find a
+ * binding idle run at DISPATCH_LEVEL, and NdisCloseAdapterEx and NdisCompleteNetPnPEvent may
+ * only be called at PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
+
 function closeIfIdle(b: Binding): void {
   if (b.pendingUnbind && b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
     const unbindContext = b.pendingUnbind;
+    const handle = b.handle!;
     b.pendingUnbind = null;
-    NdisCloseAdapterEx(b.handle!);
     b.handle = null;
-    NdisCompleteUnbindAdapterEx(unbindContext);
+    atPassiveLevel(() => {
+      NdisCloseAdapterEx(handle);
+      NdisCompleteUnbindAdapterEx(unbindContext);
+    });
   }
 }
 
@@ -65,7 +81,7 @@ function finishPauseIfIdle(b: Binding): void {
   if (b.pendingPause && b.sendsOutstanding === 0) {
     const event = b.pendingPause;
     b.pendingPause = null;
-    NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+    atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
   }
 }
 

@@ -8,7 +8,8 @@
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisCompleteUnbindAdapterEx,
   NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool,
-  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
+  NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
+  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventPause, NetEventRestart, NdisRequestSetInformation,
   OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_RECEIVE_FLAGS_RESOURCES,
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
@@ -143,13 +144,28 @@ function check(nbl: NET_BUFFER_LIST): void {
 
 // ---- binding and PnP, as the reference protocol does them ----------------------------------------
 
+/**
+ * Runs `work` at PASSIVE_LEVEL, from a work item of its own: the completion handlers run at
+ * DISPATCH_LEVEL, and NdisCloseAdapterEx and NdisCompleteNetPnPEvent need PASSIVE_LEVEL.
+ */
+function atPassiveLevel(work: () => void): void {
+  const item = NdisAllocateIoWorkItem(protocolHandle!);
+  NdisQueueIoWorkItem(item, () => {
+    NdisFreeIoWorkItem(item);
+    work();
+  }, null);
+}
+
 function closeIfIdle(b: Binding): void {
   if (b.pendingUnbind && b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
     const unbindContext = b.pendingUnbind;
+    const handle = b.handle!;
     b.pendingUnbind = null;
-    NdisCloseAdapterEx(b.handle!);
     b.handle = null;
-    NdisCompleteUnbindAdapterEx(unbindContext);
+    atPassiveLevel(() => {
+      NdisCloseAdapterEx(handle);
+      NdisCompleteUnbindAdapterEx(unbindContext);
+    });
   }
 }
 
@@ -221,7 +237,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingPause && b.sendsOutstanding === 0) {
         const event = b.pendingPause;
         b.pendingPause = null;
-        NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);
+        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));
       }
       closeIfIdle(b);
       pump();

@@ -32,6 +32,10 @@ export function describeEvent(event: TraceEvent): string {
       return `scheduler picks ${f.pick} of ${f.of}`;
     case 'send':
       return `${f.object} sends ${f.nbls} NBL${f.nbls === 1 ? '' : 's'}`;
+    case 'waited':
+      return f.call === 'NdisMSleep'
+        ? `${f.driver}'s NdisMSleep returns after ${f.ns} ns`
+        : `${f.driver}'s ${f.call} returns ${f.satisfied ? 'TRUE: the event is set' : 'FALSE: it timed out'} after ${f.ns} ns`;
     case 'receive':
       return `${f.adapter} indicates ${f.nbls} NBL${f.nbls === 1 ? '' : 's'} to ${Array.isArray(f.to) ? (f.to as string[]).join(', ') : ''}`;
     default: {
