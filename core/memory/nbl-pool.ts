@@ -75,6 +75,7 @@ export const MDL_BYTE_COUNT = 8; // bytes it describes (ByteCount)
 export const SLOT_FREE = 0;
 export const SLOT_NBL = 1;
 export const SLOT_MEMORY = 2;
+export const SLOT_NET_BUFFER = 3; // a NET_BUFFER alone (NdisAllocateNetBuffer): the slot's NBL is unused
 
 /**
  * The same fields as word indices from a record's first word (NblPool.nblWord / nbWord), for the
@@ -279,7 +280,7 @@ export class NblPool {
     if (!Number.isInteger(dataLength) || dataLength < 0 || dataLength > this.layout.bufferBytes) {
       throw new RangeError(`a NET_BUFFER here holds 0 to ${this.layout.bufferBytes} bytes; asked for ${dataLength}`);
     }
-    const i = this.take(owner, SLOT_NBL);
+    const i = this.allocateSlot(owner, SLOT_NBL);
     if (i >= 0) this.resetRecords(i, 0, dataLength);
     return i;
   }
@@ -289,21 +290,18 @@ export class NblPool {
    * slot's last user may have been another driver. Returns the slot, or -1 if the pool is exhausted.
    */
   allocateMemory(owner: number): number {
-    const i = this.take(owner, SLOT_MEMORY);
+    const i = this.allocateSlot(owner, SLOT_MEMORY);
     if (i >= 0) this.bytes.fill(0, this.bufferAddress(i), this.bufferAddress(i) + this.layout.bufferBytes);
     return i;
   }
 
   /** Gives memory slot `index` back; false if it is not memory `owner` holds. */
   freeMemory(index: number, owner: number): boolean {
-    if (!this.isIndex(index) || this.kinds[index] !== SLOT_MEMORY || this.owners[index] !== owner) return false;
-    this.owners[index] = 0;
-    this.kinds[index] = SLOT_FREE;
-    this.free[this.freeCount++] = index;
-    return true;
+    return this.releaseSlot(index, owner, SLOT_MEMORY);
   }
 
-  private take(owner: number, kind: number): number {
+  /** Slot for `owner` as `kind` (SLOT_*), records untouched; -1 if the pool is exhausted. */
+  allocateSlot(owner: number, kind: number): number {
     if (!Number.isInteger(owner) || owner <= 0) throw new RangeError(`owner ids are positive integers; got ${owner}`);
     if (this.freeCount === 0) return -1;
     const i = this.free[--this.freeCount]!;
@@ -341,7 +339,12 @@ export class NblPool {
 
   /** Gives NBL `index` back to the pool; false if `owner` does not own it. */
   release(index: number, owner: number): boolean {
-    if (!this.isIndex(index) || this.owners[index] !== owner || this.kinds[index] !== SLOT_NBL) return false;
+    return this.releaseSlot(index, owner, SLOT_NBL);
+  }
+
+  /** Gives slot `index` back; false unless it is a `kind` slot `owner` holds. */
+  releaseSlot(index: number, owner: number, kind: number): boolean {
+    if (!this.isIndex(index) || this.owners[index] !== owner || this.kinds[index] !== kind) return false;
     this.owners[index] = 0;
     this.kinds[index] = SLOT_FREE;
     this.free[this.freeCount++] = index;
@@ -463,6 +466,7 @@ export class NblPool {
     let bytes = 0;
     while (link !== 0) {
       if (++mdls > this.layout.mdlCount) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain loops`, this.nbAddress(nb) + NB_MDL_CHAIN);
+      if (link - 1 < this.layout.nbCount && link - 1 !== nb) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain leads into the built-in MDL of buffer ${link - 1}, another NET_BUFFER's`, this.nbAddress(nb) + NB_MDL_CHAIN);
       this.checkMdl(link - 1, strict);
       const m = this.mdlWord(link - 1);
       bytes += w[m + MDL_WORD.byteCount]!;
@@ -479,6 +483,36 @@ export class NblPool {
       throw new ChainError(`NET_BUFFER ${nb}: its Buffer 0x${buffer.toString(16)} (+${bufferLength}) does not match its MDL chain`, this.nbAddress(nb) + NB_BUFFER);
     }
     return mdls;
+  }
+
+  /** The offset inside the MDL `locate` last returned (a field: locating allocates nothing). */
+  located = 0;
+
+  /**
+   * The MDL of NET_BUFFER `nb`'s chain that holds byte `offset` (counted from the chain's start),
+   * with the offset inside it in `located`; -1 (and `located` the bytes past the end) when the
+   * chain is no longer than `offset`. Each MDL passed is checked as walkMdls checks it.
+   */
+  locate(nb: number, offset: number, strict: boolean): number {
+    const w = this.words;
+    let link = w[this.nbWord(nb) + NB_WORD.mdlChain]!;
+    let steps = 0;
+    while (link !== 0) {
+      const m = link - 1;
+      if (++steps > this.layout.mdlCount) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain loops`, this.nbAddress(nb) + NB_MDL_CHAIN);
+      if (m < this.layout.nbCount && m !== nb) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain leads into the built-in MDL of buffer ${m}, another NET_BUFFER's`, this.nbAddress(nb) + NB_MDL_CHAIN);
+      this.checkMdl(m, strict);
+      const at = this.mdlWord(m);
+      const count = w[at + MDL_WORD.byteCount]!;
+      if (offset < count) {
+        this.located = offset;
+        return m;
+      }
+      offset -= count;
+      link = w[at + MDL_WORD.next]!;
+    }
+    this.located = offset;
+    return -1;
   }
 
   /**

@@ -29,6 +29,8 @@ import { WorkerHost } from '../host/worker-host.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks, type FilterCharacteristics } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
+import { NetBufferListPools } from './net-buffer-list-pool.ts';
+import { MdlAllocation } from './mdl-allocation.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
@@ -180,6 +182,9 @@ export class NdisRuntime {
   private readonly sendGeneration: Uint32Array;
   private sendCount = 0;
   readonly filters: FilterStacks;
+  /** Drivers' NBL and NET_BUFFER pools, and the memory and MDLs NDIS allocates for them. */
+  readonly nblPools: NetBufferListPools;
+  readonly mdls: MdlAllocation;
   /** Whole-stack operations: link changes, power, removal, filter insertion. */
   readonly operations: StackOperations;
   private readonly callPath: string[] = [];
@@ -200,6 +205,8 @@ export class NdisRuntime {
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);
     this.views.handleOf = (id) => this.handleObjects.get(id);
+    this.nblPools = new NetBufferListPools(this);
+    this.mdls = new MdlAllocation(this);
     this.rxRefs = new Int32Array(this.pool.layout.nblCount);
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
     this.sendLimitNs = options.sendLimitNs ?? 1_000_000_000n;

@@ -70,6 +70,8 @@ export const RULES: readonly Rule[] = [
   rule('InvalidParameter', 'A driver passes NDIS a value of the wrong shape: not a NET_BUFFER_LIST, an OID request without its fields, a status indication without a code.', 'The NDIS function\'s parameters'),
   rule('DriverHung', 'A driver handler did not return before the watchdog expired.', 'Driver Verifier deadlock detection'),
   rule('SharedMemoryCorrupted', 'A ring entry, NBL or NET_BUFFER written by a driver fails validation.', 'Driver Verifier pool checks (memory the driver shares with NDIS)'),
+  rule('NblPoolFreedWithNblsOutstanding', 'NdisFreeNetBufferListPool is called while NBLs allocated from the pool are not all freed with NdisFreeNetBufferList.', 'NdisFreeNetBufferListPool: Remarks (every NBL of the pool is freed first); Driver Verifier DDI compliance rule NdisAllocateNetBufferListPool (ndis)'),
+  rule('NetBufferPoolFreedWithNetBuffersOutstanding', 'NdisFreeNetBufferPool is called while NET_BUFFERs allocated from the pool are not all freed with NdisFreeNetBuffer.', 'NdisFreeNetBufferPool: Remarks (every NET_BUFFER of the pool is freed first); Driver Verifier DDI compliance rule NdisAllocateNetBufferPool (ndis)'),
   rule('SendNotCompletedInTime', 'A send stays outstanding past the time limit (as Driver Verifier\'s NdisTimedDataSend check).', 'Driver Verifier NDIS/WIFI verification: NdisTimedDataSend', 'error'),
 ];
 
