@@ -35,6 +35,14 @@ export const API_CHANGES: readonly ApiChange[] = [
     what: 'NET_PNP_EVENT_NOTIFICATION is shaped as ndis.h declares it: the event code is in its nested NET_PNP_EVENT, `notification.NetPnPEvent.NetEvent` (with `NetPnPEvent.Buffer` and `BufferLength`), beside `Header`, `PortNumber` and `Flags`; `notification.NetEvent` is undefined.',
     how: 'Write `event.NetPnPEvent.NetEvent` where the draft has `event.NetEvent` (and `event.NetPnPEvent.Buffer` for `event.Buffer`); pass the same notification object back to NdisCompleteNetPnPEvent as before.',
   },
+  {
+    id: 'nbl-pool-parameters',
+    since: '0.3 (December 2026)',
+    // `NdisAllocateNetBufferListPool(x, {})` or with any parameters object that has no Header on the line.
+    pattern: /NdisAllocateNetBufferListPool\s*\([^,]*,\s*(\{\s*\}|\{(?![^}]*\bHeader\b)[^}]*\})\s*\)/,
+    what: 'NdisAllocateNetBufferListPool checks its NET_BUFFER_LIST_POOL_PARAMETERS as NDIS does and returns null when they are not right (an empty `{}` included), so the pool handle a draft stored is null and its first allocation is an InvalidHandle finding.',
+    how: 'Pass the parameters as ndis.h declares them: `NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!` (import those constants from "ndis"); NdisAllocateNetBufferAndNetBufferList needs fAllocateNetBuffer: true.',
+  },
 ];
 
 export interface ApiChangeNotice {
