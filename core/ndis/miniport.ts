@@ -201,7 +201,8 @@ export class MiniportAdapter {
   }
 
   /**
-   * One descriptor per MDL segment of NET_BUFFER `nb`'s data, EOP and RS on the last; `done` is
+   * One descriptor per MDL segment of NET_BUFFER `nb`'s data, EOP on the last, RS on each (the
+   * ring is cleaned descriptor by descriptor, by the DD the device writes back); `done` is
    * the NBL the last one completes (-1 if more NET_BUFFERs follow). The chain was just checked.
    */
   private queueSegments(nb: number, done: number): void {
@@ -222,7 +223,7 @@ export class MiniportAdapter {
       const m = pool.locate(nb, offset + sent, true);
       const n = Math.min(length - sent, pool.mdlField(m, MDL_BYTE_COUNT) - pool.located);
       const last = sent + n === length;
-      writeTxDescriptor(view, ring, this.txTail, pool.mdlField(m, MDL_ADDRESS) + pool.located, n, last ? TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS : TXD_CMD_IFCS);
+      writeTxDescriptor(view, ring, this.txTail, pool.mdlField(m, MDL_ADDRESS) + pool.located, n, last ? TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS : TXD_CMD_IFCS | TXD_CMD_RS);
       this.txNblDone[this.txTail] = last ? done : -1;
       this.txTail = (this.txTail + 1) % this.txCount;
       sent += n;
