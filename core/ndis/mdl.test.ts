@@ -293,6 +293,53 @@ export function release() {
   });
 });
 
+describe('NET_BUFFER pools, and MDLs from the driver\'s own handlers', () => {
+  it('NdisAllocateNetBuffer over an MDL, chained into an NBL from NdisAllocateNetBufferList; the NET_BUFFER pool freed with one outstanding is NetBufferPoolFreedWithNetBuffersOutstanding', async () => {
+    const { rt, ndis } = await direct();
+    expect(ndis['NdisAllocateNetBufferPool'](null, { Header: { Type: 0x80, Revision: 1, Size: 8 }, PoolTag: 0, DataSize: 0 })).toBeNull();
+    const nbPool = ndis['NdisAllocateNetBufferPool'](null, { Header: { Type: 0x80, Revision: 1, Size: 12 }, PoolTag: 0, DataSize: 0 });
+    const nblPool = ndis['NdisAllocateNetBufferListPool'](null, { Header: { Type: 0x80, Revision: 1, Size: 16 }, ProtocolId: 0, fAllocateNetBuffer: false, ContextSize: 0, PoolTag: 0, DataSize: 0 });
+    const memory = ndis['NdisAllocateMemoryWithTagPriority'](null, 100, 0, 16) as Uint8Array;
+    memory.set(range(0, 100));
+    const mdl = ndis['NdisAllocateMdl'](null, memory, 100) as MDL;
+    const nb = ndis['NdisAllocateNetBuffer'](nbPool, mdl, 10, 50) as NET_BUFFER;
+    const second = ndis['NdisAllocateNetBuffer'](nbPool, null, 0, 60) as NET_BUFFER;
+    expect(Array.from(nb.Data)).toEqual(range(10, 60));
+    const nbl = ndis['NdisAllocateNetBufferList'](nblPool, 0, 0) as NET_BUFFER_LIST;
+    nbl.FirstNetBuffer = nb;
+    expect(rt.pool.checkChain(nbl.index)).toEqual({ nbls: 1, netBuffers: 1, bytes: 50 });
+    nbl.FirstNetBuffer = null;
+    ndis['NdisFreeNetBufferList'](nbl);
+    ndis['NdisFreeNetBufferListPool'](nblPool);
+    ndis['NdisFreeNetBuffer'](nb);
+    expect(rules(rt)).toEqual([]);
+    expect(() => ndis['NdisFreeNetBufferPool'](nbPool)).toThrow();
+    expect(rt.verifier.findings.map((f) => [f.rule, f.message])).toEqual([
+      ['NetBufferPoolFreedWithNetBuffersOutstanding', 'NdisFreeNetBufferPool with 1 NET_BUFFER(s) from the pool not yet freed (free each with NdisFreeNetBuffer first, after its send completes)'],
+    ]);
+    expect(second.DataLength).toBe(60);
+  });
+
+  it('a retreat takes its MDL from AllocateMdlHandler when the driver gives one, and the advance hands it to FreeMdlHandler', async () => {
+    const { rt, ndis, pool } = await direct();
+    const nb = (ndis['NdisAllocateNetBufferAndNetBufferList'](pool, 0, 0, null, 0, 60) as NET_BUFFER_LIST).FirstNetBuffer!;
+    const header = ndis['NdisAllocateMemoryWithTagPriority'](null, 64, 0, 16) as Uint8Array;
+    const asked: number[] = [];
+    const given: MDL[] = [];
+    const allocate = (size: number) => { asked.push(size); const m = ndis['NdisAllocateMdl'](null, header, size) as MDL; given.push(m); return m; };
+    expect(ndis['NdisRetreatNetBufferDataStart'](nb, 14, 2, allocate)).toBe(0);
+    expect(asked).toEqual([16]);
+    expect([nb.MdlChain, nb.DataOffset, nb.DataLength]).toEqual([given[0], 2, 74]);
+    const freed: MDL[] = [];
+    ndis['NdisAdvanceNetBufferDataStart'](nb, 14, true, (m: MDL) => { freed.push(m); ndis['NdisFreeMdl'](m); });
+    expect(freed).toEqual(given);
+    expect([nb.MdlChain!.index, nb.DataOffset, nb.DataLength]).toEqual([nb.index, 0, 60]);
+    expect(ndis['NdisRetreatNetBufferDataStart'](nb, 14, 0, () => null)).toBe(0xc000009a); // the handler had none: NDIS_STATUS_RESOURCES
+    expect([nb.DataOffset, nb.DataLength]).toEqual([0, 60]);
+    expect(rules(rt)).toEqual([]);
+  });
+});
+
 describe('attacks on MDLs and contexts', () => {
   it('a forged MDL, or a copy of a real one, is not an MDL: NDIS refuses it and no view comes of it', async () => {
     const { rt, ndis, pool } = await direct();
