@@ -146,6 +146,13 @@ export class NblPool {
    */
   private readonly mdlOwners: Int32Array;
   private readonly mdlSlots: Int32Array;
+  /**
+   * Per slot, how many times it has been allocated; per MDL, the count its slot had when the MDL
+   * was made. An MDL kept past a free of its memory (use after free) no longer matches once the
+   * slot is someone else's.
+   */
+  private readonly generations: Uint32Array;
+  private readonly mdlGenerations: Uint32Array;
   private readonly mdlFree: Int32Array;
   private mdlFreeCount: number;
   /** Visit stamps for cycle detection, one per record, so a walk allocates nothing. */
@@ -174,6 +181,8 @@ export class NblPool {
     this.freeCount = nblCount;
     this.mdlOwners = new Int32Array(mdlCount);
     this.mdlSlots = new Int32Array(mdlCount).fill(-1);
+    this.generations = new Uint32Array(nblCount);
+    this.mdlGenerations = new Uint32Array(mdlCount);
     const driverMdls = mdlCount - nbCount;
     this.mdlFree = new Int32Array(driverMdls);
     for (let i = 0; i < driverMdls; i++) this.mdlFree[i] = mdlCount - 1 - i;
@@ -307,6 +316,7 @@ export class NblPool {
     const i = this.free[--this.freeCount]!;
     this.owners[i] = owner;
     this.kinds[i] = kind;
+    this.generations[i] = (this.generations[i]! + 1) >>> 0;
     return i;
   }
 
@@ -394,6 +404,7 @@ export class NblPool {
     const m = this.mdlFree[--this.mdlFreeCount]!;
     this.mdlOwners[m] = owner;
     this.mdlSlots[m] = this.slotOfAddress(address);
+    this.mdlGenerations[m] = this.generations[this.mdlSlots[m]!]!;
     const w = this.mdlWord(m);
     this.words[w + MDL_WORD.next] = 0;
     this.words[w + MDL_WORD.address] = address;
@@ -427,7 +438,7 @@ export class NblPool {
    * Checks MDL `index` before anything follows it: its bytes lie in one buffer of the pool (a
    * built-in MDL: exactly its own buffer). `strict` (the core's own pool, which holds the MDL
    * table) adds that the MDL is allocated and still describes the buffer it was made over, and
-   * that buffer is still allocated. Throws ChainError.
+   * that buffer has not been freed since (nor freed and allocated again). Throws ChainError.
    */
   checkMdl(index: number, strict: boolean): void {
     if (!this.isMdlIndex(index)) throw new ChainError(`MDL index ${index} is outside the pool (0..${this.layout.mdlCount - 1})`, 0);
@@ -448,7 +459,7 @@ export class NblPool {
     if (!strict) return;
     if (this.mdlOwners[index] === 0) throw new ChainError(`MDL ${index} was freed (NdisFreeMdl) or never allocated`, this.mdlAddress(index));
     if (this.mdlSlots[index] !== slot) throw new ChainError(`MDL ${index} was rewritten: it now points into buffer ${slot}, not the buffer it was made over`, this.mdlAddress(index) + MDL_ADDRESS);
-    if (this.owners[slot] === 0) throw new ChainError(`MDL ${index} describes memory that was freed`, this.mdlAddress(index));
+    if (this.owners[slot] === 0 || this.generations[slot] !== this.mdlGenerations[index]) throw new ChainError(`MDL ${index} describes memory that was freed${this.owners[slot] === 0 ? '' : ' and has been allocated again'}`, this.mdlAddress(index));
   }
 
   /**

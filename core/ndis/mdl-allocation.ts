@@ -8,7 +8,7 @@
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_RESOURCES } from './status.ts';
 import { NB_WORD, MDL_WORD } from '../memory/nbl-pool.ts';
 import { bufferOf, rangeIn } from '../memory/protect.ts';
-import { NET_BUFFER } from './net-buffer-list.ts';
+import { isNetBuffer } from './net-buffer-list.ts';
 import { isMdl, type MDL } from './mdl.ts';
 import { describe, type NdisRuntime, type DriverRecord } from './runtime.ts';
 
@@ -92,7 +92,7 @@ export class MdlAllocation {
 
   /** The NET_BUFFER a driver passed, its MDL chain checked; or undefined after a finding. */
   private netBuffer(driver: DriverRecord, call: string, NetBuffer: unknown): number | undefined {
-    if (!NET_BUFFER.isNetBuffer(NetBuffer)) {
+    if (!isNetBuffer(NetBuffer)) {
       this.runtime.report('InvalidParameter', { driver: driver.name, message: `${call}: NetBuffer is not a NET_BUFFER (${describe(NetBuffer)})` });
       return undefined;
     }

@@ -388,6 +388,26 @@ describe('attacks on MDLs and contexts', () => {
     expect(() => rt.pool.checkChain(nbl.index)).toThrow(/was rewritten/);
   });
 
+  it('nothing a driver is handed leads to the pool: NET_BUFFER, NET_BUFFER_LIST and MDL have no static members', async () => {
+    const { ndis, pool } = await direct();
+    const { mdls, nbl, nb } = threeMdls(ndis, pool);
+    for (const object of [nbl, nb, mdls[0]!]) {
+      const Class = (object as object).constructor as unknown as Record<string, unknown>;
+      expect(Object.getOwnPropertyNames(Class).sort(), Class['name'] as string).toEqual(['length', 'name', 'prototype']);
+    }
+  });
+
+  it('an MDL kept after its memory was freed and given out again yields no view of the new owner\'s bytes', async () => {
+    const { rt, ndis } = await direct();
+    const memory = ndis['NdisAllocateMemoryWithTagPriority'](null, 64, 0, 16) as Uint8Array;
+    const mdl = ndis['NdisAllocateMdl'](null, memory, 64) as MDL;
+    ndis['NdisFreeMemory'](memory, 64, 0);
+    expect(() => ndis['MmGetSystemAddressForMdlSafe'](mdl, 16)).toThrow(/describes memory that was freed/);
+    const someoneElses = rt.pool.allocate(500, 60); // the same slot, now another owner's frame
+    expect(rt.pool.bufferAddress(someoneElses)).toBe(rt.pool.mdlField(mdl.index, MDL_ADDRESS));
+    expect(() => ndis['MmGetSystemAddressForMdlSafe'](mdl, 16)).toThrow(/freed and has been allocated again/);
+  });
+
   it('a context view reaches nothing past its NBL, and a context offset rewritten in memory is refused', async () => {
     const { rt, ndis, pool } = await direct();
     const nbl = ndis['NdisAllocateNetBufferAndNetBufferList'](pool, 16, 0, null, 0, 60) as NET_BUFFER_LIST;

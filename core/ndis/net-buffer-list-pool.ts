@@ -12,7 +12,7 @@ import {
   NET_BUFFER_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_MAX, MEMORY_ALLOCATION_ALIGNMENT,
 } from './constants.ts';
 import { NBL_CONTEXT_BYTES, NBL_WORD, NB_WORD, MDL_WORD, SLOT_NBL, SLOT_NET_BUFFER, NBL_CONTEXT_AREA } from '../memory/nbl-pool.ts';
-import { NET_BUFFER_LIST, type NET_BUFFER } from './net-buffer-list.ts';
+import { isNetBufferList, type NET_BUFFER_LIST, type NET_BUFFER } from './net-buffer-list.ts';
 import { isMdl } from './mdl.ts';
 import { describe, type NdisRuntime, type DriverRecord, type NdisHandle } from './runtime.ts';
 
@@ -254,8 +254,8 @@ export class NetBufferListPools {
 
   /** NdisFreeNetBufferList: back to its pool (NblNotOwned if the driver does not hold it). */
   freeNbl(driver: DriverRecord, NetBufferList: unknown): void {
-    const index = NET_BUFFER_LIST.isNetBufferList(NetBufferList) ? NetBufferList.index : (NetBufferList as { index?: unknown } | null)?.index;
-    if (!NET_BUFFER_LIST.isNetBufferList(NetBufferList) || !this.runtime.pool.release(NetBufferList.index, driver.owner)) {
+    const index = isNetBufferList(NetBufferList) ? NetBufferList.index : (NetBufferList as { index?: unknown } | null)?.index;
+    if (!isNetBufferList(NetBufferList) || !this.runtime.pool.release(NetBufferList.index, driver.owner)) {
       this.runtime.report('NblNotOwned', { driver: driver.name, message: `NdisFreeNetBufferList with an NBL the driver does not own (${describe(NetBufferList)}${typeof index === 'number' ? `, NBL ${index}` : ''})` });
       return;
     }

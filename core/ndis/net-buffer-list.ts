@@ -20,6 +20,21 @@ import { NDIS_STATUS_SUCCESS, NDIS_STATUS_RESOURCES } from './status.ts';
 // through the NDIS field names below, and at the data only through `Data` (whose buffer is not
 // given out: core/memory/protect.ts).
 
+// Set by the classes' static blocks (below), which can read their #private fields.
+/** A view of `length` bytes at `address` kept on the NET_BUFFER while the same bytes are asked for (NdisGetDataBuffer per frame allocates nothing). */
+let peekNetBuffer: (nb: NET_BUFFER, address: number, length: number) => Uint8Array;
+let poolOfNetBuffer: (nb: NET_BUFFER) => NblPool;
+/** Whether `value` is a NET_BUFFER NDIS made (by its brand). */
+export let isNetBuffer: (value: unknown) => value is NET_BUFFER;
+
+// And for NET_BUFFER_LIST: the context's start in the context area (checked before
+// use: the word is in shared memory), setting it, and the current context as a view.
+let contextOffsetOf: (nbl: NET_BUFFER_LIST) => number;
+let setContextOffset: (nbl: NET_BUFFER_LIST, offset: number) => void;
+let contextView: (nbl: NET_BUFFER_LIST) => Uint8Array;
+/** Whether `value` is a NET_BUFFER_LIST NDIS made (by its brand). */
+export let isNetBufferList: (value: unknown) => value is NET_BUFFER_LIST;
+
 export class NET_BUFFER {
   /** The pool's memory as words, and this record's first word in it. */
   readonly #words: Uint32Array;
@@ -159,23 +174,22 @@ export class NET_BUFFER {
   #peekAddress = 0;
   #peekLength = 0;
 
-  /** A view of `length` bytes at `address`, kept while the same bytes are asked for (NdisGetDataBuffer per frame allocates nothing). */
-  static peek(nb: NET_BUFFER, address: number, length: number): Uint8Array {
-    if (nb.#peek !== null && nb.#peekAddress === address && nb.#peekLength === length) return nb.#peek;
-    nb.#peek = nb.#views.pool.bytes.subarray(address, address + length);
-    nb.#peekAddress = address;
-    nb.#peekLength = length;
-    return nb.#peek;
-  }
-
-  static poolOf(nb: NET_BUFFER): NblPool {
-    return nb.#views.pool;
-  }
-
-  static isNetBuffer(value: unknown): value is NET_BUFFER {
-    return typeof value === 'object' && value !== null && #index in value;
+  // What the functions below need of a NET_BUFFER, handed to them here and not put on the class:
+  // a static method would be reachable from a driver's `nb.constructor` (and the pool leads to
+  // all of the machine's memory).
+  static {
+    peekNetBuffer = (nb, address, length) => {
+      if (nb.#peek !== null && nb.#peekAddress === address && nb.#peekLength === length) return nb.#peek;
+      nb.#peek = nb.#views.pool.bytes.subarray(address, address + length);
+      nb.#peekAddress = address;
+      nb.#peekLength = length;
+      return nb.#peek;
+    };
+    poolOfNetBuffer = (nb) => nb.#views.pool;
+    isNetBuffer = (value): value is NET_BUFFER => typeof value === 'object' && value !== null && #index in value;
   }
 }
+
 
 export class NET_BUFFER_LIST {
   readonly #words: Uint32Array;
@@ -262,34 +276,30 @@ export class NET_BUFFER_LIST {
   /** One view per context offset (multiples of CONTEXT_ALIGNMENT up to NBL_CONTEXT_BYTES), made on first use. */
   readonly #contextViews: (Uint8Array | undefined)[] = [];
 
-  /** The context's start in the context area, checked before use (the word is in shared memory). */
-  static contextOffset(nbl: NET_BUFFER_LIST): number {
-    const offset = nbl.#words[nbl.#at + NBL_WORD.contextOffset]!;
-    if (offset > NBL_CONTEXT_BYTES || offset % CONTEXT_ALIGNMENT !== 0) throw new RangeError(`NET_BUFFER_LIST ${nbl.#index}: its context offset ${offset} was rewritten (it is a multiple of ${CONTEXT_ALIGNMENT} from 0 to ${NBL_CONTEXT_BYTES})`);
-    return offset;
-  }
-
-  static setContextOffset(nbl: NET_BUFFER_LIST, offset: number): void {
-    nbl.#words[nbl.#at + NBL_WORD.contextOffset] = offset;
-  }
-
-  /** The current context: from its offset to the end of the NBL's context area. */
-  static contextView(nbl: NET_BUFFER_LIST): Uint8Array {
-    const offset = NET_BUFFER_LIST.contextOffset(nbl);
-    const slot = offset / CONTEXT_ALIGNMENT;
-    let view = nbl.#contextViews[slot];
-    if (view === undefined) {
-      const area = nbl.#views.pool.nblAddress(nbl.#index) + NBL_CONTEXT_AREA;
-      view = nbl.#views.pool.bytes.subarray(area + offset, area + NBL_CONTEXT_BYTES);
-      nbl.#contextViews[slot] = view;
-    }
-    return view;
-  }
-
-  static isNetBufferList(value: unknown): value is NET_BUFFER_LIST {
-    return typeof value === 'object' && value !== null && #index in value;
+  static {
+    contextOffsetOf = (nbl) => {
+      const offset = nbl.#words[nbl.#at + NBL_WORD.contextOffset]!;
+      if (offset > NBL_CONTEXT_BYTES || offset % CONTEXT_ALIGNMENT !== 0) throw new RangeError(`NET_BUFFER_LIST ${nbl.#index}: its context offset ${offset} was rewritten (it is a multiple of ${CONTEXT_ALIGNMENT} from 0 to ${NBL_CONTEXT_BYTES})`);
+      return offset;
+    };
+    setContextOffset = (nbl, offset) => {
+      nbl.#words[nbl.#at + NBL_WORD.contextOffset] = offset;
+    };
+    contextView = (nbl) => {
+      const offset = contextOffsetOf(nbl);
+      const slot = offset / CONTEXT_ALIGNMENT;
+      let view = nbl.#contextViews[slot];
+      if (view === undefined) {
+        const area = nbl.#views.pool.nblAddress(nbl.#index) + NBL_CONTEXT_AREA;
+        view = nbl.#views.pool.bytes.subarray(area + offset, area + NBL_CONTEXT_BYTES);
+        nbl.#contextViews[slot] = view;
+      }
+      return view;
+    };
+    isNetBufferList = (value): value is NET_BUFFER_LIST => typeof value === 'object' && value !== null && #index in value;
   }
 }
+
 
 /** sizeof(void*) on x64: NdisAllocateNetBufferListContext's sizes are multiples of it. */
 export const CONTEXT_ALIGNMENT = 8;
@@ -348,17 +358,17 @@ export const NET_BUFFER_DATA_OFFSET = (nb: NET_BUFFER): number => nb.DataOffset;
  * fewer bytes than asked for.
  */
 export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number, Storage?: Uint8Array | null, AlignMultiple = 1, AlignOffset = 0): Uint8Array | null {
-  if (!NET_BUFFER.isNetBuffer(NetBuffer)) throw new TypeError('NdisGetDataBuffer: NetBuffer is not a NET_BUFFER');
+  if (!isNetBuffer(NetBuffer)) throw new TypeError('NdisGetDataBuffer: NetBuffer is not a NET_BUFFER');
   if (!Number.isInteger(BytesNeeded) || BytesNeeded < 0) throw new RangeError(`NdisGetDataBuffer: BytesNeeded ${String(BytesNeeded)} is not a whole number of bytes`);
   if (BytesNeeded > NetBuffer.DataLength) return null;
-  const pool = NET_BUFFER.poolOf(NetBuffer);
+  const pool = poolOfNetBuffer(NetBuffer);
   const m = pool.locate(NetBuffer.index, NetBuffer.DataOffset, pool.mdlTableLive);
   if (m >= 0 || BytesNeeded === 0) {
     const at = pool.mdlWord(m < 0 ? 0 : m);
     const address = m < 0 ? 0 : pool.words[at + MDL_WORD.address]! + pool.located;
     const fits = m < 0 || pool.located + BytesNeeded <= pool.words[at + MDL_WORD.byteCount]!;
     const aligned = AlignMultiple <= 1 || (address - AlignOffset) % AlignMultiple === 0;
-    if (fits && aligned) return NET_BUFFER.peek(NetBuffer, address, BytesNeeded);
+    if (fits && aligned) return peekNetBuffer(NetBuffer, address, BytesNeeded);
   }
   if (Storage === null || Storage === undefined) return null;
   if (!(Storage instanceof Uint8Array) || Storage.length < BytesNeeded) throw new RangeError(`NdisGetDataBuffer: Storage must be a Uint8Array of at least BytesNeeded (${BytesNeeded}) bytes`);
@@ -388,11 +398,11 @@ function copyOut(pool: NblPool, nb: number, offset: number, length: number, into
  * space; NDIS_STATUS_RESOURCES, NDIS's other answer, needs an allocation this copy never makes).
  */
 export function NdisCopyFromNetBufferToNetBuffer(Destination: NET_BUFFER, DestinationOffset: number, BytesToCopy: number, Source: NET_BUFFER, SourceOffset: number): { Status: number; BytesCopied: number } {
-  if (!NET_BUFFER.isNetBuffer(Destination) || !NET_BUFFER.isNetBuffer(Source)) throw new TypeError('NdisCopyFromNetBufferToNetBuffer: Destination and Source must be NET_BUFFERs');
+  if (!isNetBuffer(Destination) || !isNetBuffer(Source)) throw new TypeError('NdisCopyFromNetBufferToNetBuffer: Destination and Source must be NET_BUFFERs');
   for (const [name, value] of [['DestinationOffset', DestinationOffset], ['BytesToCopy', BytesToCopy], ['SourceOffset', SourceOffset]] as const) {
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`NdisCopyFromNetBufferToNetBuffer: ${name} ${String(value)} is not a whole number of bytes`);
   }
-  const pool = NET_BUFFER.poolOf(Destination);
+  const pool = poolOfNetBuffer(Destination);
   const total = Math.max(0, Math.min(BytesToCopy, Source.DataLength - SourceOffset, Destination.DataLength - DestinationOffset));
   const bytes = pool.bytes;
   let done = 0;
@@ -424,35 +434,35 @@ export function NdisCopyFromNetBufferToNetBuffer(Destination: NET_BUFFER, Destin
  * one (a multiple of sizeof(void*), 8). NDIS_STATUS_SUCCESS, or NDIS_STATUS_RESOURCES when the area is full.
  */
 export function NdisAllocateNetBufferListContext(NetBufferList: NET_BUFFER_LIST, ContextSize: number, _ContextBackFill = 0, _PoolTag = 0): number {
-  if (!NET_BUFFER_LIST.isNetBufferList(NetBufferList)) throw new TypeError('NdisAllocateNetBufferListContext: NetBufferList is not a NET_BUFFER_LIST');
+  if (!isNetBufferList(NetBufferList)) throw new TypeError('NdisAllocateNetBufferListContext: NetBufferList is not a NET_BUFFER_LIST');
   if (!Number.isInteger(ContextSize) || ContextSize <= 0 || ContextSize % CONTEXT_ALIGNMENT !== 0) throw new RangeError(`NdisAllocateNetBufferListContext: ContextSize ${String(ContextSize)} must be a positive multiple of sizeof(void*) (${CONTEXT_ALIGNMENT})`);
-  const offset = NET_BUFFER_LIST.contextOffset(NetBufferList);
+  const offset = contextOffsetOf(NetBufferList);
   if (ContextSize > offset) return NDIS_STATUS_RESOURCES;
-  NET_BUFFER_LIST.setContextOffset(NetBufferList, offset - ContextSize);
-  NET_BUFFER_LIST.contextView(NetBufferList).fill(0, 0, ContextSize);
+  setContextOffset(NetBufferList, offset - ContextSize);
+  contextView(NetBufferList).fill(0, 0, ContextSize);
   return NDIS_STATUS_SUCCESS;
 }
 
 /** NdisFreeNetBufferListContext: gives back the ContextSize bytes the caller allocated last (throws if more than is allocated). */
 export function NdisFreeNetBufferListContext(NetBufferList: NET_BUFFER_LIST, ContextSize: number): void {
-  if (!NET_BUFFER_LIST.isNetBufferList(NetBufferList)) throw new TypeError('NdisFreeNetBufferListContext: NetBufferList is not a NET_BUFFER_LIST');
-  const offset = NET_BUFFER_LIST.contextOffset(NetBufferList);
+  if (!isNetBufferList(NetBufferList)) throw new TypeError('NdisFreeNetBufferListContext: NetBufferList is not a NET_BUFFER_LIST');
+  const offset = contextOffsetOf(NetBufferList);
   if (!Number.isInteger(ContextSize) || ContextSize <= 0 || ContextSize % CONTEXT_ALIGNMENT !== 0 || offset + ContextSize > NBL_CONTEXT_BYTES) {
     throw new RangeError(`NdisFreeNetBufferListContext: ContextSize ${String(ContextSize)} is not context this NBL holds (${NBL_CONTEXT_BYTES - offset} bytes are allocated)`);
   }
-  NET_BUFFER_LIST.setContextOffset(NetBufferList, offset + ContextSize);
+  setContextOffset(NetBufferList, offset + ContextSize);
 }
 
 /** NET_BUFFER_LIST_CONTEXT_DATA_START: the current context, a view of the NBL's record (it reaches nothing else). */
 export function NET_BUFFER_LIST_CONTEXT_DATA_START(NetBufferList: NET_BUFFER_LIST): Uint8Array {
-  if (!NET_BUFFER_LIST.isNetBufferList(NetBufferList)) throw new TypeError('NET_BUFFER_LIST_CONTEXT_DATA_START: not a NET_BUFFER_LIST');
-  return NET_BUFFER_LIST.contextView(NetBufferList);
+  if (!isNetBufferList(NetBufferList)) throw new TypeError('NET_BUFFER_LIST_CONTEXT_DATA_START: not a NET_BUFFER_LIST');
+  return contextView(NetBufferList);
 }
 
 /** NET_BUFFER_LIST_CONTEXT_DATA_SIZE: bytes of context allocated. */
 export function NET_BUFFER_LIST_CONTEXT_DATA_SIZE(NetBufferList: NET_BUFFER_LIST): number {
-  if (!NET_BUFFER_LIST.isNetBufferList(NetBufferList)) throw new TypeError('NET_BUFFER_LIST_CONTEXT_DATA_SIZE: not a NET_BUFFER_LIST');
-  return NBL_CONTEXT_BYTES - NET_BUFFER_LIST.contextOffset(NetBufferList);
+  if (!isNetBufferList(NetBufferList)) throw new TypeError('NET_BUFFER_LIST_CONTEXT_DATA_SIZE: not a NET_BUFFER_LIST');
+  return NBL_CONTEXT_BYTES - contextOffsetOf(NetBufferList);
 }
 
 export const NET_BUFFER_FIRST_MDL = (nb: NET_BUFFER): MDL | null => nb.MdlChain;
