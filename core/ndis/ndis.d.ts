@@ -193,7 +193,7 @@ declare module 'ndis' {
    * holds fewer than BytesNeeded bytes. IRQL <= DISPATCH_LEVEL; any state.
    */
   export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number, Storage?: Uint8Array | null, AlignMultiple?: number, AlignOffset?: number): Uint8Array | null;
-  /** NET_BUFFER_FIRST_MDL: the NET_BUFFER's MdlChain. */
+  /** NET_BUFFER_FIRST_MDL: the NET_BUFFER's MdlChain (a macro: any IRQL, any state). */
   export function NET_BUFFER_FIRST_MDL(NetBuffer: NET_BUFFER): MDL | null;
   /** NET_BUFFER_CURRENT_MDL: the MDL the data starts in. */
   export function NET_BUFFER_CURRENT_MDL(NetBuffer: NET_BUFFER): MDL | null;
@@ -248,13 +248,13 @@ declare module 'ndis' {
    * with NdisFreeMdl once no NET_BUFFER you hold uses it. IRQL <= DISPATCH_LEVEL.
    */
   export function NdisAllocateMdl(NdisHandle: NDIS_HANDLE | null, VirtualAddress: Uint8Array, Length: number): MDL | null;
-  /** Frees an MDL from NdisAllocateMdl, once (not one a NET_BUFFER still uses). IRQL <= DISPATCH_LEVEL. */
+  /** Frees an MDL from NdisAllocateMdl, once (InvalidParameter for one that is not yours, or freed already), after the NBL or NET_BUFFER that used it is freed: a send over a freed MDL fails with SharedMemoryCorrupted. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeMdl(Mdl: MDL): void;
   /** The MDL's bytes and their count (C's out parameters VirtualAddress and Length, returned). IRQL <= DISPATCH_LEVEL. */
   export function NdisQueryMdl(Mdl: MDL, Priority?: number): { VirtualAddress: Uint8Array; Length: number };
-  /** The offset of the MDL's first byte within its page, and its length (out parameters, returned). */
+  /** The offset of the MDL's first byte within its page, and its length (out parameters, returned). IRQL <= DISPATCH_LEVEL. */
   export function NdisQueryMdlOffset(Mdl: MDL): { Offset: number; Length: number };
-  /** The MDL after CurrentMdl, or null (C's out parameter NextMdl, returned). */
+  /** The MDL after CurrentMdl, or null (C's out parameter NextMdl, returned). A macro: any IRQL. */
   export function NdisGetNextMdl(CurrentMdl: MDL): { NextMdl: MDL | null };
   /** The MDL's Next. To link, assign `Mdl.Next = NextMdl` (C assigns to NDIS_MDL_LINKAGE(Mdl)). */
   export function NDIS_MDL_LINKAGE(Mdl: MDL): MDL | null;
@@ -264,7 +264,7 @@ declare module 'ndis' {
    * here: the memory is always mapped. IRQL <= DISPATCH_LEVEL.
    */
   export function MmGetSystemAddressForMdlSafe(Mdl: MDL, Priority: number): Uint8Array;
-  /** The bytes the MDL describes. */
+  /** The bytes the MDL describes (a macro: any IRQL). */
   export function MmGetMdlByteCount(Mdl: MDL): number;
   export const LowPagePriority: 0;
   export const NormalPagePriority: 16;
@@ -277,7 +277,7 @@ declare module 'ndis' {
    * DISPATCH_LEVEL.
    */
   export function NdisAllocateMemoryWithTagPriority(NdisHandle: NDIS_HANDLE | null, Length: number, Tag: number, Priority: number): Uint8Array | null;
-  /** Frees what NdisAllocateMemoryWithTagPriority returned (pass that view itself), once no MDL over it is in use. */
+  /** Frees what NdisAllocateMemoryWithTagPriority returned (pass that view itself; InvalidParameter otherwise), after the MDLs over it are freed: an MDL kept past it describes nothing any more. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeMemory(VirtualAddress: Uint8Array, Length: number, MemoryFlags: number): void;
   export const LowPoolPriority: 0;
   export const NormalPoolPriority: 16;
@@ -486,7 +486,7 @@ declare module 'ndis' {
    * is freed. IRQL <= DISPATCH_LEVEL.
    */
   export function NdisAllocateNetBufferListPool(NdisHandle: NDIS_HANDLE | null, Parameters: NET_BUFFER_LIST_POOL_PARAMETERS): NDIS_HANDLE | null;
-  /** Only after every NBL from the pool is freed (NblPoolFreedWithNblsOutstanding otherwise). The handle is invalid afterwards. */
+  /** Only after every NBL from the pool is freed (NblPoolFreedWithNblsOutstanding otherwise). The handle is invalid afterwards. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE): void;
   /**
    * A new NBL with one NET_BUFFER of DataLength bytes after DataOffset bytes: over MdlChain (a
@@ -497,17 +497,17 @@ declare module 'ndis' {
    * IRQL <= DISPATCH_LEVEL.
    */
   export function NdisAllocateNetBufferAndNetBufferList(PoolHandle: NDIS_HANDLE, ContextSize: number, ContextBackFill: number, MdlChain: MDL | null, DataOffset: number, DataLength: number): NET_BUFFER_LIST | null;
-  /** A new NBL with no NET_BUFFER (chain your own to FirstNetBuffer), context as above; null if none is left. */
+  /** A new NBL with no NET_BUFFER (chain your own to FirstNetBuffer), context as above; null if none is left. IRQL <= DISPATCH_LEVEL. */
   export function NdisAllocateNetBufferList(PoolHandle: NDIS_HANDLE, ContextSize: number, ContextBackFill: number): NET_BUFFER_LIST | null;
-  /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you). */
+  /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you): NblNotOwned otherwise. Free the MDLs it used afterwards. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBufferList(NetBufferList: NET_BUFFER_LIST): void;
-  /** A pool of NET_BUFFERs for NdisAllocateNetBuffer; null for bad Parameters. */
+  /** A pool of NET_BUFFERs for NdisAllocateNetBuffer; null for bad Parameters (the trace says why). IRQL <= DISPATCH_LEVEL. */
   export function NdisAllocateNetBufferPool(NdisHandle: NDIS_HANDLE | null, Parameters: NET_BUFFER_POOL_PARAMETERS): NDIS_HANDLE | null;
-  /** Only after every NET_BUFFER from the pool is freed (NetBufferPoolFreedWithNetBuffersOutstanding otherwise). */
+  /** Only after every NET_BUFFER from the pool is freed (NetBufferPoolFreedWithNetBuffersOutstanding otherwise). IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBufferPool(PoolHandle: NDIS_HANDLE): void;
-  /** A NET_BUFFER over MdlChain (or, null, its own buffer) with DataOffset and DataLength; null if none is left. */
+  /** A NET_BUFFER over MdlChain (your MDLs; or, null, its own 2048-byte buffer) with DataOffset and DataLength; null if none is left. IRQL <= DISPATCH_LEVEL. */
   export function NdisAllocateNetBuffer(PoolHandle: NDIS_HANDLE, MdlChain: MDL | null, DataOffset: number, DataLength: number): NET_BUFFER | null;
-  /** Frees a NET_BUFFER from NdisAllocateNetBuffer (unchain it from any NBL first). */
+  /** Frees a NET_BUFFER from NdisAllocateNetBuffer (unchain it from any NBL first; InvalidParameter for any other). IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBuffer(NetBuffer: NET_BUFFER): void;
   /**
    * ContextSize more bytes of context (a multiple of sizeof(void*), 8) in front of the NBL's
@@ -517,7 +517,7 @@ declare module 'ndis' {
    * NdisFreeNetBufferListContext before the NBL goes back. IRQL <= DISPATCH_LEVEL.
    */
   export function NdisAllocateNetBufferListContext(NetBufferList: NET_BUFFER_LIST, ContextSize: number, ContextBackFill: number, PoolTag: number): NDIS_STATUS;
-  /** Gives back the ContextSize bytes you allocated last. */
+  /** Gives back the ContextSize bytes you allocated last (throws for more than is allocated). IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBufferListContext(NetBufferList: NET_BUFFER_LIST, ContextSize: number): void;
   /**
    * The current context: a view from where the last allocated context starts to the end of the
@@ -525,7 +525,7 @@ declare module 'ndis' {
    * nothing outside the NBL's record.
    */
   export function NET_BUFFER_LIST_CONTEXT_DATA_START(NetBufferList: NET_BUFFER_LIST): Uint8Array;
-  /** Bytes of context allocated on the NBL. */
+  /** Bytes of context allocated on the NBL (a macro: any IRQL). */
   export function NET_BUFFER_LIST_CONTEXT_DATA_SIZE(NetBufferList: NET_BUFFER_LIST): number;
 
   /** What FilterAttach learns about the adapter below (a subset of NDIS_FILTER_ATTACH_PARAMETERS). */
