@@ -408,6 +408,23 @@ describe('attacks on MDLs and contexts', () => {
     expect(() => ndis['MmGetSystemAddressForMdlSafe'](mdl, 16)).toThrow(/freed and has been allocated again/);
   });
 
+  it('a send over an MDL freed before it is SharedMemoryCorrupted, and nothing of it reaches the wire', async () => {
+    const { rt, driver, exports } = await twoNics(protocol(`
+function sendComplete(_nbl: any) {}
+export function sendFreed() {
+  const b = bindings[0]!;
+  const pool = NdisAllocateNetBufferListPool(b.handle, ${POOL_PARAMETERS});
+  const memory = NdisAllocateMemoryWithTagPriority(b.handle, 60, 0, NormalPoolPriority)!;
+  const mdl = NdisAllocateMdl(b.handle, memory, 60)!;
+  const nbl = NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, mdl, 0, 60)!;
+  NdisFreeMdl(mdl);
+  NdisSendNetBufferLists(b.handle, nbl, 0, 0);
+}`));
+    inDriver(rt, driver, () => exports['sendFreed']!());
+    expect(rt.verifier.findings.map((f) => [f.rule, f.message])).toEqual([['SharedMemoryCorrupted', expect.stringMatching(/NdisSendNetBufferLists: MDL \d+ was freed/)]]);
+    expect(rt.frames).toEqual([]);
+  });
+
   it('a context view reaches nothing past its NBL, and a context offset rewritten in memory is refused', async () => {
     const { rt, ndis, pool } = await direct();
     const nbl = ndis['NdisAllocateNetBufferAndNetBufferList'](pool, 16, 0, null, 0, 60) as NET_BUFFER_LIST;
