@@ -111,19 +111,6 @@ export class NET_BUFFER {
     return pool.located;
   }
 
-  /** ProtocolReserved[6]: bytes the protocol driver that holds the NET_BUFFER may use (a view of its record). */
-  get ProtocolReserved(): Uint8Array {
-    return (this.#protocolReserved ??= this.#views.pool.bytes.subarray(this.#views.pool.nbAddress(this.#index) + NB_PROTOCOL_RESERVED, this.#views.pool.nbAddress(this.#index) + NB_PROTOCOL_RESERVED + NB_PROTOCOL_RESERVED_BYTES));
-  }
-
-  /** MiniportReserved[4]: the miniport's (NDIS's own miniport here); a filter or protocol must not use it. */
-  get MiniportReserved(): Uint8Array {
-    return (this.#miniportReserved ??= this.#views.pool.bytes.subarray(this.#views.pool.nbAddress(this.#index) + NB_MINIPORT_RESERVED, this.#views.pool.nbAddress(this.#index) + NB_MINIPORT_RESERVED + NB_MINIPORT_RESERVED_BYTES));
-  }
-
-  #protocolReserved: Uint8Array | null = null;
-  #miniportReserved: Uint8Array | null = null;
-
   /**
    * The data, as a view of the pool memory (zero-copy: writing it writes the frame), when it lies
    * in one MDL. Throws a RangeError if DataOffset and DataLength do not fit the buffer, or if the
@@ -150,6 +137,19 @@ export class NET_BUFFER {
     this.#dataLength = length;
     return this.#data;
   }
+
+  /** ProtocolReserved[6]: bytes the protocol driver that holds the NET_BUFFER may use (a view of its record). */
+  get ProtocolReserved(): Uint8Array {
+    return (this.#protocolReserved ??= this.#views.pool.bytes.subarray(this.#views.pool.nbAddress(this.#index) + NB_PROTOCOL_RESERVED, this.#views.pool.nbAddress(this.#index) + NB_PROTOCOL_RESERVED + NB_PROTOCOL_RESERVED_BYTES));
+  }
+
+  /** MiniportReserved[4]: the miniport's (NDIS's own miniport here); a filter or protocol must not use it. */
+  get MiniportReserved(): Uint8Array {
+    return (this.#miniportReserved ??= this.#views.pool.bytes.subarray(this.#views.pool.nbAddress(this.#index) + NB_MINIPORT_RESERVED, this.#views.pool.nbAddress(this.#index) + NB_MINIPORT_RESERVED + NB_MINIPORT_RESERVED_BYTES));
+  }
+
+  #protocolReserved: Uint8Array | null = null;
+  #miniportReserved: Uint8Array | null = null;
 
   /** Data for a chain of several MDLs: a view when the bytes lie in one of them. */
   #chainData(offset: number, length: number): Uint8Array {
