@@ -11,6 +11,7 @@ import { protectMachineMemory } from '../memory/protect.ts';
 import { MDL_BYTE_COUNT, MDL_ADDRESS, NBL_CONTEXT_OFFSET } from '../memory/nbl-pool.ts';
 import type { MDL } from './mdl.ts';
 import type { NET_BUFFER, NET_BUFFER_LIST } from './net-buffer-list.ts';
+import { echoProtocol, twoNics as echoOverTwoNics, send, type EchoModule } from './test-drivers.ts';
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
 
@@ -510,4 +511,90 @@ export function shutdown() { NdisFreeNetBufferListPool(pools[0]); }
   });
 });
 
-export type { NET_BUFFER };
+/**
+ * A filter that wraps every frame sent down in an outer Ethernet header (the inner one's addresses,
+ * EtherType 0x88b6) with NdisRetreatNetBufferDataStart: the NET_BUFFER's own buffer has no room
+ * before the frame, so NDIS adds an MDL and the miniport gathers the two. It takes the header off
+ * again on completion, strips it from frames received (NdisAdvanceNetBufferDataStart) before it
+ * indicates them, and puts it back before it returns them. Per-packet state: its NBL context.
+ */
+const wrappingFilter = `
+import {
+  NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFSendNetBufferLists, NdisFSendNetBufferListsComplete,
+  NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists, NdisRetreatNetBufferDataStart, NdisAdvanceNetBufferDataStart,
+  NdisGetDataBuffer, NdisAllocateNetBufferListContext, NdisFreeNetBufferListContext, NET_BUFFER_LIST_CONTEXT_DATA_START,
+  NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_RECEIVE_FLAGS_RESOURCES,
+} from "ndis";
+interface Module { handle: any; }
+export const tagsSeen: number[] = [];
+export function DriverEntry(): number {
+  return NdisFRegisterFilterDriver(null, null, {
+    Header: { Type: 0x8b, Revision: 1, Size: 200 }, // NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, revision 1, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1
+    MajorNdisVersion: 6, MinorNdisVersion: 0,
+    FriendlyName: "tagger",
+    AttachHandler(handle: any) { const m: Module = { handle }; NdisFSetAttributes(handle, m, {}); return NDIS_STATUS_SUCCESS; },
+    DetachHandler() {},
+    RestartHandler() { return NDIS_STATUS_SUCCESS; },
+    PauseHandler() { return NDIS_STATUS_SUCCESS; },
+    SendNetBufferListsHandler(m: Module, nbls: any, port: number, flags: number) {
+      for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        const nb = NET_BUFFER_LIST_FIRST_NB(nbl)!;
+        if (NdisAllocateNetBufferListContext(nbl, 8, 0, 0) !== NDIS_STATUS_SUCCESS) throw new Error("no context");
+        NET_BUFFER_LIST_CONTEXT_DATA_START(nbl)[0] = 0x5a; // this layer's mark, checked on completion
+        if (NdisRetreatNetBufferDataStart(nb, 14, 0, null) !== NDIS_STATUS_SUCCESS) throw new Error("no room for the header");
+        const both = NdisGetDataBuffer(nb, 28, new Uint8Array(28), 1, 0)!; // spans the two MDLs: a copy
+        const outer = NdisGetDataBuffer(nb, 14, null, 1, 0)!; // in the new MDL: a view
+        outer.set(both.subarray(14, 26));
+        outer[12] = 0x88; outer[13] = 0xb6;
+      }
+      NdisFSendNetBufferLists(m.handle, nbls, port, flags);
+    },
+    SendNetBufferListsCompleteHandler(m: Module, nbls: any, flags: number) {
+      for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        NdisAdvanceNetBufferDataStart(NET_BUFFER_LIST_FIRST_NB(nbl)!, 14, true, null);
+        if (NET_BUFFER_LIST_CONTEXT_DATA_START(nbl)[0] !== 0x5a) throw new Error("my context was not mine");
+        NdisFreeNetBufferListContext(nbl, 8);
+      }
+      NdisFSendNetBufferListsComplete(m.handle, nbls, flags);
+    },
+    ReceiveNetBufferListsHandler(m: Module, nbls: any, port: number, n: number, flags: number) {
+      for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        const nb = NET_BUFFER_LIST_FIRST_NB(nbl)!;
+        tagsSeen.push(NdisGetDataBuffer(nb, 14, null, 1, 0)![13]!);
+        NdisAdvanceNetBufferDataStart(nb, 14, false, null);
+      }
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);
+      if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) putBack(nbls);
+    },
+    ReturnNetBufferListsHandler(m: Module, nbls: any, flags: number) {
+      putBack(nbls);
+      NdisFReturnNetBufferLists(m.handle, nbls, flags);
+    },
+  }).Status;
+}
+function putBack(nbls: any) {
+  for (let nbl = nbls; nbl; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) NdisRetreatNetBufferDataStart(NET_BUFFER_LIST_FIRST_NB(nbl)!, 14, 0, null);
+}
+`;
+
+describe('a filter that adds a header with NdisRetreatNetBufferDataStart', () => {
+  it('the outer header goes out on the wire in front of each frame (two MDLs gathered), comes off on receive, and every NBL, MDL and buffer comes back', async () => {
+    const { rt, driver, echo } = await echoOverTwoNics(echoProtocol(), 3, 64, [wrappingFilter]);
+    const free = rt.pool.available;
+    const mdls = rt.pool.mdlsAvailable;
+    send(rt, driver, echo as EchoModule, 12);
+    rt.run();
+    expect(rules(rt)).toEqual([]);
+    expect(echo.bindings[1]!.received).toEqual(range(0, 12));
+    const sent = rt.frames.filter((f) => f.nic === 0 && f.direction === 'tx');
+    expect(sent).toHaveLength(12);
+    const to = rt.machine.nic(1).permanentAddress.split(':').map((h) => parseInt(h, 16));
+    for (const [i, frame] of sent.entries()) {
+      const header = [...to, 2, 0, 0, 0, 0, 1];
+      expect(Array.from(frame.bytes.subarray(0, 32)), `frame ${i}`).toEqual([...header, 0x88, 0xb6, ...header, 0x88, 0xb5, i, 0, 0, 0]);
+    }
+    const filter = rt.drivers.find((d) => d.name !== driver.name)!.exports as unknown as { tagsSeen: number[] };
+    expect(filter.tagsSeen).toEqual(Array(12).fill(0xb6));
+    expect([rt.pool.available, rt.pool.mdlsAvailable]).toEqual([free, mdls]);
+  });
+});

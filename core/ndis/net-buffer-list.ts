@@ -97,7 +97,11 @@ export class NET_BUFFER {
     return link === 0 ? null : this.#views.mdl(link - 1);
   }
 
-  /** The MDL the data starts in (NET_BUFFER_CURRENT_MDL), found from MdlChain and DataOffset. */
+  /**
+   * The MDL the data starts in (NET_BUFFER_CURRENT_MDL). NDIS stores CurrentMdl and
+   * CurrentMdlOffset and keeps them in step with DataOffset; here both are found from MdlChain and
+   * DataOffset, so a driver that writes DataOffset cannot make them disagree.
+   */
   get CurrentMdl(): MDL | null {
     const pool = this.#views.pool;
     const m = pool.locate(this.#index, this.#words[this.#at + NB_WORD.offset]!, pool.mdlTableLive);
@@ -426,8 +430,10 @@ export function NdisCopyFromNetBufferToNetBuffer(Destination: NET_BUFFER, Destin
 // Each NBL has NBL_CONTEXT_BYTES of context, used from the end down as NET_BUFFER_LIST_CONTEXT's
 // Offset says; a layer allocates its context in front of the one below it, and frees it before it
 // gives the NBL back. NDIS allocates a bigger context block when the space runs out; this NBL's
-// area is fixed, so that is NDIS_STATUS_RESOURCES here. Context NDIS hands out is zeroed: the bytes
-// were another layer's (or another driver's, the last time the record was used).
+// area is fixed, so that is NDIS_STATUS_RESOURCES here. The documentation does not promise new
+// context is zeroed (a C driver sets what it uses); here it always is, because its bytes were
+// another layer's, or another driver's the last time the record was used, and one layer must not
+// read another's per-packet state.
 
 /**
  * NdisAllocateNetBufferListContext: ContextSize more bytes of context in front of the current
