@@ -323,9 +323,10 @@ export class NblPool {
   /**
    * Writes NBL `index` and NET_BUFFER `index` as freshly allocated: one NET_BUFFER over its own
    * buffer (its built-in MDL) with `dataOffset` and `dataLength`, nothing chained, status, flags,
-   * source, context and ProtocolReserved zero. Word by word, since the live datapath does this for
-   * every frame. ProtocolReserved is cleared because the record's last user may have been another
-   * driver; MiniportReserved belongs to the miniport, NDIS's own code here.
+   * source zero and no context. Word by word, since the live datapath does this for every frame,
+   * and only the records' first words (their first cache line): the reserved areas are not
+   * touched here. A driver's pool clears them when it hands a record out (clearReserved); a
+   * received NBL's are what its last holder left, as in NDIS (write them before reading them).
    */
   resetRecords(index: number, dataOffset: number, dataLength: number): void {
     const w = this.words;
@@ -337,14 +338,24 @@ export class NblPool {
     w[nbl + NBL_WORD.flags] = 0;
     w[nbl + NBL_WORD.source] = 0;
     w[nbl + NBL_WORD.contextOffset] = NBL_CONTEXT_BYTES;
-    for (let i = 0; i < NBL_PROTOCOL_RESERVED_BYTES >> 2; i++) w[nbl + NBL_WORD.protocolReserved + i] = 0;
     w[nb + NB_WORD.next] = 0;
     w[nb + NB_WORD.offset] = dataOffset;
     w[nb + NB_WORD.length] = dataLength;
     w[nb + NB_WORD.buffer] = this.layout.dataBase + index * this.layout.bufferBytes;
     w[nb + NB_WORD.bufferLength] = this.layout.bufferBytes;
     w[nb + NB_WORD.mdlChain] = index + 1;
-    for (let i = 0; i < NB_PROTOCOL_RESERVED_BYTES >> 2; i++) w[nb + NB_WORD.protocolReserved + i] = 0;
+  }
+
+  /**
+   * Zeroes the ProtocolReserved and MiniportReserved areas of NBL `index` and NET_BUFFER `index`:
+   * what a driver's pool does when it hands the records out, since their last user may have been
+   * another driver.
+   */
+  clearReserved(index: number): void {
+    const nbl = this.nblAddress(index);
+    const nb = this.nbAddress(index);
+    this.bytes.fill(0, nbl + NBL_PROTOCOL_RESERVED, nbl + NBL_MINIPORT_RESERVED + NBL_MINIPORT_RESERVED_BYTES);
+    this.bytes.fill(0, nb + NB_PROTOCOL_RESERVED, nb + NB_MINIPORT_RESERVED + NB_MINIPORT_RESERVED_BYTES);
   }
 
   /** Gives NBL `index` back to the pool; false if `owner` does not own it. */

@@ -172,8 +172,9 @@ declare module 'ndis' {
     SourceHandle: NDIS_HANDLE | number | null;
     /**
      * ProtocolReserved[4] (32 bytes): per-packet state for the protocol driver that allocated the
-     * NBL (or holds it on a receive). A view of the NBL's own record, zeroed when NDIS hands the
-     * record out; write bytes (`nbl.ProtocolReserved[0] = 1`), not objects.
+     * NBL (or holds it on a receive). A view of the NBL's own record, zeroed when your pool hands
+     * the NBL out; on a received NBL it holds what its last holder wrote (write before you read).
+     * Write bytes (`nbl.ProtocolReserved[0] = 1`), not objects.
      */
     readonly ProtocolReserved: Uint8Array;
     /** MiniportReserved[2] (16 bytes): the miniport's. A protocol or filter must not use it. */

@@ -223,6 +223,7 @@ export class NetBufferListPools {
     const nbl = pool.allocateSlot(driver.owner, SLOT_NBL);
     if (nbl < 0) return null;
     pool.resetRecords(nbl, offset, length);
+    pool.clearReserved(nbl);
     if (chain) this.describeWith(nbl, chain, offset, length);
     if (!this.context(driver, call, nbl, ContextSize, ContextBackFill)) {
       pool.release(nbl, driver.owner);
@@ -242,6 +243,7 @@ export class NetBufferListPools {
     const nbl = pool.allocateSlot(driver.owner, SLOT_NBL);
     if (nbl < 0) return null;
     pool.resetRecords(nbl, 0, 0);
+    pool.clearReserved(nbl);
     pool.words[pool.nblWord(nbl) + NBL_WORD.firstNb] = 0;
     if (!this.context(driver, call, nbl, ContextSize, ContextBackFill)) {
       pool.release(nbl, driver.owner);
@@ -280,6 +282,7 @@ export class NetBufferListPools {
     const nb = pool.allocateSlot(driver.owner, SLOT_NET_BUFFER);
     if (nb < 0) return null;
     pool.resetRecords(nb, DataOffset as number, DataLength as number);
+    pool.clearReserved(nb);
     if (chain) this.describeWith(nb, chain, DataOffset as number, DataLength as number);
     this.poolOfSlot[nb] = poolRecord;
     poolRecord.outstanding++;
