@@ -11,7 +11,7 @@ import { protectMachineMemory } from '../memory/protect.ts';
 import { MDL_BYTE_COUNT, MDL_ADDRESS, NBL_CONTEXT_OFFSET } from '../memory/nbl-pool.ts';
 import type { MDL } from './mdl.ts';
 import type { NET_BUFFER, NET_BUFFER_LIST } from './net-buffer-list.ts';
-import { echoProtocol, twoNics as echoOverTwoNics, send, type EchoModule } from './test-drivers.ts';
+import { echoProtocol, countingFilter, twoNics as echoOverTwoNics, send, type EchoModule } from './test-drivers.ts';
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
 
@@ -596,5 +596,23 @@ describe('a filter that adds a header with NdisRetreatNetBufferDataStart', () =>
     const filter = rt.drivers.find((d) => d.name !== driver.name)!.exports as unknown as { tagsSeen: number[] };
     expect(filter.tagsSeen).toEqual(Array(12).fill(0xb6));
     expect([rt.pool.available, rt.pool.mdlsAvailable]).toEqual([free, mdls]);
+  });
+
+  it('a receive returned with an MDL of its own still in front of the data does not spoil the frames the miniport receives next', async () => {
+    // Retreat then advance without FreeMdl: the data is right, but NDIS's MDL stays in the chain.
+    const sloppy = countingFilter({
+      prelude: 'import { NdisRetreatNetBufferDataStart, NdisAdvanceNetBufferDataStart, NET_BUFFER_LIST_FIRST_NB as FIRST_NB } from "ndis";',
+      receive: `for (let x = nbls; x; x = NET_BUFFER_LIST_NEXT_NBL(x)) { NdisRetreatNetBufferDataStart(FIRST_NB(x)!, 8, 0, null); NdisAdvanceNetBufferDataStart(FIRST_NB(x)!, 8, false, null); }
+      m.received += n;
+      if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES)) m.inFlight += n;
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`,
+    });
+    const { rt, driver, echo } = await echoOverTwoNics(echoProtocol(), 1, 16, [sloppy]);
+    for (let round = 0; round < 4; round++) {
+      send(rt, driver, echo as EchoModule, 10);
+      rt.run();
+    }
+    expect(rules(rt)).toEqual([]);
+    expect(echo.bindings[1]!.received).toEqual(Array.from({ length: 4 }, () => range(0, 10)).flat());
   });
 });

@@ -27,7 +27,7 @@ import {
   NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, OID_802_3_MAXIMUM_LIST_SIZE,
   OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES,
 } from './constants.ts';
-import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS, MDL_ADDRESS, MDL_BYTE_COUNT, NB_MDL_CHAIN } from '../memory/nbl-pool.ts';
+import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS, MDL_ADDRESS, MDL_BYTE_COUNT, NB_MDL_CHAIN, NB_BUFFER_LENGTH } from '../memory/nbl-pool.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
   NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED, NDIS_STATUS_INVALID_PACKET,
@@ -380,9 +380,18 @@ export class MiniportAdapter {
       const status = Atomics.load(bytes, d + RXD_STATUS);
       if ((status & RXD_STAT_DD) === 0) break;
       const nbl = this.rxNbl[this.rxNext]!;
-      const nb = pool.nblField(nbl, NBL_FIRST_NB) - 1;
+      // The miniport's own NET_BUFFER, whatever a driver above left in FirstNetBuffer and Next: the
+      // device wrote the frame into this NBL's buffer.
+      const nb = nbl;
+      pool.setNblField(nbl, NBL_FIRST_NB, nb + 1);
+      pool.setNbField(nb, NB_NEXT, 0);
       const good = (status & RXD_STAT_EOP) !== 0 && view.getUint8(d + RXD_ERRORS) === 0;
       bytes[d + RXD_STATUS] = 0;
+      // The frame is in the NET_BUFFER's own buffer, described by its own MDL again: a driver
+      // above may have retreated the data start into an MDL of its own and returned it so.
+      pool.setNbField(nb, NB_BUFFER, pool.bufferAddress(nb));
+      pool.setNbField(nb, NB_BUFFER_LENGTH, pool.layout.bufferBytes);
+      pool.setNbField(nb, NB_MDL_CHAIN, nb + 1);
       pool.setNbField(nb, NB_DATA_OFFSET, 0);
       pool.setNbField(nb, NB_DATA_LENGTH, view.getUint16(d + RXD_LENGTH, true));
       pool.setNblField(nbl, NBL_NEXT, 0);

@@ -125,8 +125,8 @@ export class NET_BUFFER {
     const buffer = words[this.#at + NB_WORD.buffer]!;
     const offset = words[this.#at + NB_WORD.offset]!;
     const length = words[this.#at + NB_WORD.length]!;
-    if (this.#data !== null && buffer === this.#dataBuffer && offset === this.#dataOffset && length === this.#dataLength) return this.#data;
     if (buffer === 0) return this.#chainData(offset, length);
+    if (this.#data !== null && buffer === this.#dataBuffer && offset === this.#dataOffset && length === this.#dataLength) return this.#data;
     const bufferLength = words[this.#at + NB_WORD.bufferLength]!;
     if (offset + length > bufferLength) {
       throw new RangeError(`NET_BUFFER ${this.#index}: DataOffset ${offset} + DataLength ${length} is past its ${bufferLength}-byte buffer`);
@@ -165,10 +165,12 @@ export class NET_BUFFER {
       throw new RangeError(`NET_BUFFER ${this.#index}: its ${length} bytes of data span more than one MDL, so there is no one view of them; read them with NdisGetDataBuffer(NetBuffer, BytesNeeded, Storage, 1, 0), which copies them into Storage`);
     }
     const address = m < 0 ? 0 : pool.words[at + MDL_WORD.address]! + inMdl;
-    // Cached under buffer 0 (a chain) with the offset and length: the MDLs' own words have no setter.
+    // Kept under the address the walk found (the chain can change under the same DataOffset), in
+    // #dataOffset with #dataBuffer 0, which no NET_BUFFER over one MDL has.
+    if (this.#data !== null && this.#dataBuffer === 0 && this.#dataOffset === address && this.#dataLength === length) return this.#data;
     this.#data = pool.bytes.subarray(address, address + length);
     this.#dataBuffer = 0;
-    this.#dataOffset = offset;
+    this.#dataOffset = address;
     this.#dataLength = length;
     return this.#data;
   }
