@@ -70,6 +70,7 @@ export const MDL_RECORD_BYTES = 16;
 export const MDL_NEXT = 0; // index + 1 of the next MDL (NDIS_MDL_LINKAGE), 0 = NULL
 export const MDL_ADDRESS = 4; // address of its first byte (MappedSystemVa)
 export const MDL_BYTE_COUNT = 8; // bytes it describes (ByteCount)
+export const MDL_OWNER = 12; // owner id of the driver NDIS made it for (0: a built-in MDL, or free)
 
 /** Slot kinds (the core's bookkeeping, never in shared memory). */
 export const SLOT_FREE = 0;
@@ -83,7 +84,7 @@ export const SLOT_NET_BUFFER = 3; // a NET_BUFFER alone (NdisAllocateNetBuffer):
  */
 export const NBL_WORD = { next: NBL_NEXT >> 2, firstNb: NBL_FIRST_NB >> 2, status: NBL_STATUS >> 2, flags: NBL_FLAGS >> 2, source: NBL_SOURCE >> 2, contextOffset: NBL_CONTEXT_OFFSET >> 2, protocolReserved: NBL_PROTOCOL_RESERVED >> 2 } as const;
 export const NB_WORD = { next: NB_NEXT >> 2, offset: NB_DATA_OFFSET >> 2, length: NB_DATA_LENGTH >> 2, buffer: NB_BUFFER >> 2, bufferLength: NB_BUFFER_LENGTH >> 2, mdlChain: NB_MDL_CHAIN >> 2, protocolReserved: NB_PROTOCOL_RESERVED >> 2 } as const;
-export const MDL_WORD = { next: MDL_NEXT >> 2, address: MDL_ADDRESS >> 2, byteCount: MDL_BYTE_COUNT >> 2 } as const;
+export const MDL_WORD = { next: MDL_NEXT >> 2, address: MDL_ADDRESS >> 2, byteCount: MDL_BYTE_COUNT >> 2, owner: MDL_OWNER >> 2 } as const;
 
 export interface PoolLayout {
   nblCount: number;
@@ -207,6 +208,7 @@ export class NblPool {
       this.words[m + MDL_WORD.next] = 0;
       this.words[m + MDL_WORD.address] = this.bufferAddress(i);
       this.words[m + MDL_WORD.byteCount] = bufferBytes;
+      this.words[m + MDL_WORD.owner] = 0;
     }
   }
 
@@ -420,6 +422,8 @@ export class NblPool {
     this.words[w + MDL_WORD.next] = 0;
     this.words[w + MDL_WORD.address] = address;
     this.words[w + MDL_WORD.byteCount] = length;
+    // In the record too, for a driver's thread, which has no MDL table: MDL.Next links only MDLs of one owner.
+    this.words[w + MDL_WORD.owner] = owner;
     return m;
   }
 
@@ -428,6 +432,7 @@ export class NblPool {
     if (!this.isDriverMdl(index) || this.mdlOwners[index] !== owner) return false;
     this.mdlOwners[index] = 0;
     this.mdlSlots[index] = -1;
+    this.words[this.mdlWord(index) + MDL_WORD.owner] = 0;
     this.mdlFree[this.mdlFreeCount++] = index;
     return true;
   }
@@ -486,8 +491,15 @@ export class NblPool {
     if (link === 0) throw new ChainError(`NET_BUFFER ${nb} has no MDL (MdlChain is NULL)`, this.nbAddress(nb) + NB_MDL_CHAIN);
     let mdls = 0;
     let bytes = 0;
+    let owner = 0;
     while (link !== 0) {
       if (++mdls > this.layout.mdlCount) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain loops`, this.nbAddress(nb) + NB_MDL_CHAIN);
+      if (strict && link - 1 >= this.layout.nbCount) {
+        // One chain describes one driver's memory: an MDL of another's in it would show that driver's bytes.
+        const of = this.mdlOwners[link - 1]!; // 0: freed, which checkMdl reports as such
+        if (of !== 0 && owner !== 0 && of !== owner) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain joins MDLs of two drivers (MDL ${link - 1} is another's)`, this.mdlAddress(link - 1));
+        if (of !== 0) owner = of;
+      }
       if (link - 1 < this.layout.nbCount && link - 1 !== nb) throw new ChainError(`NET_BUFFER ${nb}: its MDL chain leads into the built-in MDL of buffer ${link - 1}, another NET_BUFFER's`, this.nbAddress(nb) + NB_MDL_CHAIN);
       this.checkMdl(link - 1, strict);
       const m = this.mdlWord(link - 1);

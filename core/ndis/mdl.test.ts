@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { NdisRuntime, type DriverRecord } from './runtime.ts';
 import { createNdisApi } from './api.ts';
 import { protectMachineMemory } from '../memory/protect.ts';
-import { MDL_BYTE_COUNT, MDL_ADDRESS, NBL_CONTEXT_OFFSET } from '../memory/nbl-pool.ts';
+import { MDL_BYTE_COUNT, MDL_ADDRESS, MDL_NEXT, NBL_CONTEXT_OFFSET } from '../memory/nbl-pool.ts';
 import type { MDL } from './mdl.ts';
 import type { NET_BUFFER, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { echoProtocol, countingFilter, twoNics as echoOverTwoNics, send, type EchoModule } from './test-drivers.ts';
@@ -371,6 +371,17 @@ describe('attacks on MDLs and contexts', () => {
     const own = (ndis['NdisAllocateNetBufferAndNetBufferList'](pool, 0, 0, null, 0, 60) as NET_BUFFER_LIST).FirstNetBuffer!;
     const mine = ndis['NdisAllocateMdl'](null, own.Data, 60) as MDL;
     expect(() => { mine.Next = own.MdlChain; }).toThrow(/belongs to NDIS: no MDL can link to it/);
+  });
+
+  it('an MDL links only to MDLs of its own driver: one shown to it (another driver\'s) cannot be chained to its own, and a chain rewritten so is refused', async () => {
+    const { rt, ndis, pool } = await direct();
+    const { mdls, nbl } = threeMdls(ndis, pool);
+    const slot = rt.pool.allocateMemory(500);
+    const theirs = rt.views.mdl(rt.pool.allocateMdl(500, rt.pool.bufferAddress(slot), 64)); // as a filter would see it in an NBL passing by
+    expect(() => { mdls[2]!.Next = theirs; }).toThrow(/made for another driver/);
+    expect(() => { theirs.Next = mdls[0]!; }).toThrow(/made for another driver/);
+    rt.pool.setMdlField(mdls[2]!.index, MDL_NEXT, theirs.index + 1); // the link written into memory instead
+    expect(() => rt.pool.checkChain(nbl.index)).toThrow(/joins MDLs of two drivers/);
   });
 
   it('an MDL whose length or address is rewritten in shared memory gives no view past its buffer, and a send over it fails', async () => {

@@ -62,6 +62,11 @@ export class MDL {
     const pool = this.#views.pool;
     if (!pool.isDriverMdl(this.#index)) throw new TypeError(`MDL ${this.#index} describes a NET_BUFFER's own buffer and belongs to NDIS: its Next cannot be set`);
     if (next !== null && !pool.isDriverMdl(next.#index)) throw new TypeError(`MDL ${next.#index} describes a NET_BUFFER's own buffer and belongs to NDIS: no MDL can link to it`);
+    // The owner words are NDIS's (no setter): a driver links only MDLs made for one driver, so an
+    // MDL it was shown (another driver's, in an NBL passing through) cannot pull its own into view.
+    if (next !== null && this.#words[this.#at + MDL_WORD.owner] !== next.#words[next.#at + MDL_WORD.owner]) {
+      throw new TypeError(`MDL ${next.#index} was made for another driver: an MDL links only to MDLs of the same driver`);
+    }
     this.#words[this.#at + MDL_WORD.next] = next === null ? 0 : next.#index + 1;
   }
 
