@@ -5,7 +5,9 @@
 //
 //  - numbers, strings, booleans, null: as they are; undefined, NaN, bigint: tagged.
 //  - NDIS handles: by id; the driver side keeps one mirror per id.
-//  - NET_BUFFER_LIST / NET_BUFFER: by pool index; both sides view the same shared memory.
+//  - NET_BUFFER_LIST / NET_BUFFER / MDL: by pool index; both sides view the same shared memory.
+//  - views of the machine's memory (a NET_BUFFER's Data, memory NDIS allocated, an MDL's bytes):
+//    by address and length, a view of the same bytes on the other side (NDIS checks what it gets).
 //  - functions: by id; the other side gets a stub that calls back across the channel.
 //  - objects the driver owns (contexts, characteristics, OID requests): by reference; the core
 //    gets a Proxy whose reads and writes go to the driver's object (the driver is waiting in a
@@ -19,6 +21,8 @@
 
 import { NdisHandle } from '../ndis/handle.ts';
 import { NET_BUFFER_LIST, NET_BUFFER, type NetBufferViews } from '../ndis/net-buffer-list.ts';
+import { isMdl } from '../ndis/mdl.ts';
+import { bufferOf, rangeIn } from '../memory/protect.ts';
 
 export type Owner = 'c' | 'd';
 
@@ -102,6 +106,9 @@ export class Codec {
     if (value instanceof NdisHandle) return ['h', value.id, value.kind, value.label];
     if (value instanceof NET_BUFFER_LIST) return ['l', value.index];
     if (value instanceof NET_BUFFER) return ['nb', value.index];
+    if (isMdl(value)) return ['md', value.index];
+    const range = rangeIn(bufferOf(this.options.views.pool.bytes), value);
+    if (range) return ['m', range.offset, range.length];
     if (Array.isArray(value)) {
       if (seen.has(value)) throw new CodecError('an array that contains itself cannot be passed between a driver and NDIS');
       seen.add(value);
@@ -158,6 +165,8 @@ export class Codec {
       case 'h': return this.options.handle(Number(wire[1]), String(wire[2] ?? ''), String(wire[3] ?? ''));
       case 'l': return this.nbl(wire[1]);
       case 'nb': return this.nb(wire[1]);
+      case 'md': return this.mdl(wire[1]);
+      case 'm': return this.memory(wire[1], wire[2]);
       case 'f': return wire[1] === this.side ? this.ownThing(wire[2], 'function') : this.stub(Number(wire[2]));
       case 'o': return wire[1] === this.side ? this.homecoming(wire[2], wire[3]) : this.foreign(Number(wire[2]), wire[3]);
       case 't': return this.decodeArray(wire);
@@ -177,6 +186,23 @@ export class Codec {
     } catch {
       return { index };
     }
+  }
+
+  private mdl(index: unknown): unknown {
+    try {
+      return this.options.views.mdl(Number(index));
+    } catch {
+      return { index };
+    }
+  }
+
+  /** The same bytes of the machine's memory as a view on this side. */
+  private memory(offset: unknown, length: unknown): Uint8Array {
+    const bytes = this.options.views.pool.bytes;
+    if (typeof offset !== 'number' || typeof length !== 'number' || !Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > bytes.length) {
+      throw new CodecError(`not a range of the machine's memory: ${String(offset)} + ${String(length)}`);
+    }
+    return bytes.subarray(offset, offset + length);
   }
 
   private ownThing(id: unknown, what: string): object {

@@ -76,7 +76,10 @@ const receiveOnPort = data.mailbox && typeof process !== 'undefined' && process.
   ? ((await import('node:worker_threads')).receiveMessageOnPort as unknown as LivePorts['receive'])
   : undefined;
 // The pool's header is rewritten with the values the core wrote: the same layout from the same region.
-const views = new NetBufferViews(new NblPool(data.memory, data.pool.region, data.pool.bufferBytes));
+const workerPool = new NblPool(data.memory, data.pool.region, data.pool.bufferBytes);
+// The core holds the MDL table; this thread checks MDLs by the pool's layout alone.
+workerPool.mdlTableLive = false;
+const views = new NetBufferViews(workerPool);
 const handles = new Map<number, NdisHandle>();
 views.handleOf = (id) => handles.get(id);
 const channel = new CallChannel(data.channel);

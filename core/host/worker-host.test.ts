@@ -18,7 +18,7 @@ type Host = 'in-process' | 'worker';
 const referenceRun = (host: Host, seed: number) => runReference({ protocol: PROTOCOL, filter: FILTER }, host, seed);
 
 const driver = (body: string) => `
-import { NdisRegisterProtocolDriver, NdisOpenAdapterEx, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NdisAllocateNetBufferListPool, NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 } from 'ndis';
+import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT, NdisRegisterProtocolDriver, NdisOpenAdapterEx, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NdisAllocateNetBufferListPool, NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 } from 'ndis';
 export function DriverEntry() {
   return NdisRegisterProtocolDriver(null, {
     Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1 },
@@ -79,7 +79,7 @@ describe('worker host', () => {
   });
 
   it('counts NDIS calls made inside a handler against its watchdog', async () => {
-    const rt = await bindWith('for (;;) NdisAllocateNetBufferListPool(null, {});', 'worker');
+    const rt = await bindWith('for (;;) NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });', 'worker');
     expect(rt.stopped?.rule).toBe('DriverHung');
   });
 
@@ -120,7 +120,7 @@ describe('worker host', () => {
   });
 
   it('reports an NBL the driver does not own, written from its thread, as NblNotOwned', async () => {
-    const body = `const pool = NdisAllocateNetBufferListPool(null, {});
+    const body = `const pool = NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });
       const nbl = NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, null, 0, 60);
       NdisFreeNetBufferList(nbl);
       NdisFreeNetBufferList(nbl);
@@ -139,7 +139,7 @@ describe('worker host', () => {
   });
 
   it('refuses NDIS calls made while the module loads, in both hosts alike', async () => {
-    const source = `import { NdisAllocateNetBufferListPool } from 'ndis';\nNdisAllocateNetBufferListPool(null, {});\nexport function DriverEntry() { return 0; }`;
+    const source = `import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT, NdisAllocateNetBufferListPool } from 'ndis';\nNdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });\nexport function DriverEntry() { return 0; }`;
     for (const host of ['in-process', 'worker'] as const) {
       const rt = await NdisRuntime.create({ nics: 1, host });
       await expect(rt.loadDriver(source, 'eager.ts')).rejects.toThrow('eager.ts: failed while loading: Error: NdisAllocateNetBufferListPool called while the driver module loads');

@@ -267,7 +267,7 @@ export class DriverPump {
     const pool = this.pool;
     const offset = typeof dataOffset === 'number' ? dataOffset : 0;
     const length = typeof dataLength === 'number' ? dataLength : -1;
-    if (mdl !== null && mdl !== undefined) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: pass MdlChain = null; the data buffer comes with the NET_BUFFER here');
+    if (mdl !== null && mdl !== undefined) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: the live datapath carries NET_BUFFERs over their own buffers only; pass MdlChain = null here (MDL chains run on the deterministic stack)');
     if (!Number.isInteger(length) || length < 0 || !Number.isInteger(offset) || offset < 0 || offset + length > pool.layout.bufferBytes) {
       throw new RangeError(`NdisAllocateNetBufferAndNetBufferList: DataOffset ${String(dataOffset)} + DataLength ${String(dataLength)} must fit a ${pool.layout.bufferBytes}-byte buffer`);
     }

@@ -27,6 +27,7 @@ const { data, port } = await threadContext<MiniportWorkerData>();
 const device = await instantiateNic(data.memory, data.module);
 const memory = data.memory.buffer as unknown as SharedArrayBuffer;
 const pool = new NblPool(memory, data.pool.region, data.pool.bufferBytes);
+pool.mdlTableLive = false; // the core holds the MDL table
 const control = new LiveControl(data.control, pool.layout.nblCount);
 let ports: LivePorts | undefined;
 if (data.ports) {

@@ -11,7 +11,7 @@
 //            capture rings: per NIC, the records of its port's tap (core/trace/capture.ts)
 //   dma.base ------------------------------------------------------------- DMA window start
 //            per NIC: TX descriptor ring, RX descriptor ring, RX buffers, TX buffers
-//            NBL pool (NET_BUFFER_LIST / NET_BUFFER records and their data)
+//            NBL pool (NET_BUFFER_LIST, NET_BUFFER and MDL records and their data: core/memory/nbl-pool.ts)
 //   dma.limit ------------------------------------------------------------ end of memory
 //
 // Everything below dma.base is the device's or the core's; a NIC can only DMA inside the window,

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { NblPool, ChainError, NBL_NEXT, NBL_FIRST_NB, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER } from './nbl-pool.ts';
+import { NblPool, ChainError, NBL_NEXT, NBL_FIRST_NB, NB_NEXT, NB_DATA_OFFSET, NB_DATA_LENGTH, NB_BUFFER, NB_BUFFER_LENGTH, NB_MDL_CHAIN, MDL_NEXT, SLOT_MEMORY } from './nbl-pool.ts';
 import { Prng } from '../sched/prng.ts';
 
 function pool() {
@@ -86,6 +86,38 @@ describe('NBL pool', () => {
     expect(() => p.checkChain(a)).toThrow(/has no NET_BUFFER/);
     p.setNblField(b, NBL_FIRST_NB, b + 1);
     expect(p.checkChain(a).nbls).toBe(2);
+  });
+
+  it('describes data by MDL chains: checks each MDL, finds the one an offset lies in, and refuses loops and other NET_BUFFERs\' buffers', () => {
+    const p = pool();
+    const nbl = p.allocate(1, 0);
+    expect(p.nbField(nbl, NB_MDL_CHAIN)).toBe(nbl + 1); // its own buffer's built-in MDL
+    const memory = p.allocateSlot(1, SLOT_MEMORY);
+    const at = p.bufferAddress(memory);
+    expect(p.mdlGrantProblem(2, at, 10)).toMatch(/is not the driver's/);
+    expect(p.mdlGrantProblem(1, at + 2040, 10)).toMatch(/run past the end of the buffer/);
+    const a = p.allocateMdl(1, at, 10);
+    const b = p.allocateMdl(1, at + 100, 20);
+    p.setMdlField(a, MDL_NEXT, b + 1);
+    p.setNbField(nbl, NB_MDL_CHAIN, a + 1);
+    p.setNbField(nbl, NB_BUFFER, 0);
+    p.setNbField(nbl, NB_BUFFER_LENGTH, 0);
+    p.setNbField(nbl, NB_DATA_OFFSET, 12);
+    p.setNbField(nbl, NB_DATA_LENGTH, 18);
+    expect(p.checkChain(nbl)).toEqual({ nbls: 1, netBuffers: 1, bytes: 18 });
+    expect(p.walkedMdls).toBe(2);
+    expect([p.locate(nbl, 12, true), p.located]).toEqual([b, 2]);
+    expect([p.locate(nbl, 30, true), p.located]).toEqual([-1, 0]);
+    p.setNbField(nbl, NB_DATA_LENGTH, 19);
+    expect(() => p.checkChain(nbl)).toThrow(/runs past its MDL chain's 30 bytes/);
+    p.setNbField(nbl, NB_DATA_LENGTH, 18);
+    p.setMdlField(b, MDL_NEXT, a + 1);
+    expect(() => p.checkChain(nbl)).toThrow(/MDL chain loops/);
+    p.setMdlField(b, MDL_NEXT, (nbl + 1) % p.layout.nbCount + 1); // into another NET_BUFFER's built-in MDL
+    expect(() => p.checkChain(nbl)).toThrow(/another NET_BUFFER's/);
+    p.setMdlField(b, MDL_NEXT, 0);
+    expect(p.freeMdl(b, 1)).toBe(true);
+    expect(() => p.checkChain(nbl)).toThrow(/MDL \d+ was freed/);
   });
 
   it('survives 100,000 random scribbles: checkChain either summarises or throws ChainError', () => {

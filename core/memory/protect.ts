@@ -31,6 +31,26 @@ export function bufferOf(view: ArrayBufferView): ArrayBufferLike {
   return (view instanceof DataView ? Reflect.apply(dataViewBuffer, view, []) : Reflect.apply(typedArrayBuffer, view, [])) as ArrayBufferLike;
 }
 
+const typedArrayByteOffset = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'byteOffset')!.get!;
+const typedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'byteLength')!.get!;
+
+/**
+ * Where `view` lies in `memory`: its byte offset and length, read through the typed arrays' own
+ * getters (not any the object may carry), or null if it is not a Uint8Array over `memory`. How
+ * NDIS tells a view of machine memory a driver passes back from anything else (engine code only).
+ */
+export function rangeIn(memory: ArrayBufferLike, view: unknown): { offset: number; length: number } | null {
+  if (!(view instanceof Uint8Array)) return null;
+  let buffer: unknown;
+  try {
+    buffer = Reflect.apply(typedArrayBuffer, view, []);
+  } catch {
+    return null;
+  }
+  if (buffer !== memory) return null;
+  return { offset: Reflect.apply(typedArrayByteOffset, view, []) as number, length: Reflect.apply(typedArrayByteLength, view, []) as number };
+}
+
 /** What a driver is told when it asks a view of machine memory for its buffer. */
 export const PROTECTED_BUFFER_MESSAGE = 'this view is part of the machine\'s memory and does not give out its buffer; read and write the bytes through the view itself (copy them with slice() or new Uint8Array(view) to keep them)';
 

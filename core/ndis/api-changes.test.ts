@@ -51,6 +51,16 @@ describe('apiChangesIn', () => {
     expect(apiChangesIn(`${draft}\nconst h = NDIS_OBJECT_TYPE_OID_REQUEST;`).map((n) => n.change.id)).not.toContain('oid-request-header');
   });
 
+  it('nbl-pool-parameters: names the lines that allocate an NBL pool without NET_BUFFER_LIST_POOL_PARAMETERS', () => {
+    const draft = [
+      'pool: NdisAllocateNetBufferListPool(null, {}),',
+      'const p = NdisAllocateNetBufferListPool(handle, { PoolTag: 1 });',
+      'const q = NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: 1, Size: 16 }, ProtocolId: 0, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });',
+      'const r = NdisAllocateNetBufferListPool(null, params);',
+    ].join('\n');
+    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['nbl-pool-parameters', [1, 2]]]);
+  });
+
   it('finds nothing in any lab\'s starter or solution', () => {
     for (const lab of listLabs()) {
       expect(apiChangesIn(lab.starterSource), `${lab.id} starter`).toEqual([]);

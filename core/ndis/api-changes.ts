@@ -79,6 +79,14 @@ export const API_CHANGES: readonly ApiChange[] = [
     what: 'NdisOidRequest and NdisFOidRequest check the NDIS_OID_REQUEST Header, as their docs say: without it the request is not sent and the call returns NDIS_STATUS_INVALID_PARAMETER (no ProtocolOidRequestComplete follows). A filter passes a clone of a request from above down (NdisAllocateCloneOidRequest), not the request itself.',
     how: 'Start each request object with `Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 },` and import those names from "ndis".',
   },
+  {
+    id: 'nbl-pool-parameters',
+    since: '0.3 (December 2026)',
+    // `NdisAllocateNetBufferListPool(x, {})` or with any parameters object that has no Header on the line.
+    pattern: /NdisAllocateNetBufferListPool\s*\([^,]*,\s*(\{\s*\}|\{(?![^}]*\bHeader\b)[^}]*\})\s*\)/,
+    what: 'NdisAllocateNetBufferListPool checks its NET_BUFFER_LIST_POOL_PARAMETERS as NDIS does and returns null when they are not right (an empty `{}` included), so the pool handle a draft stored is null and its first allocation is an InvalidHandle finding.',
+    how: 'Pass the parameters as ndis.h declares them: `NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!` (import those constants from "ndis"); NdisAllocateNetBufferAndNetBufferList needs fAllocateNetBuffer: true.',
+  },
 ];
 
 export interface ApiChangeNotice {

@@ -78,37 +78,47 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
 
     NdisCancelOidRequest: (NdisBindingHandle: unknown, RequestId: unknown) => enter('NdisCancelOidRequest', {}, () => runtime.cancelOidFromProtocol(driver, NdisBindingHandle, RequestId)),
 
-    // ---- NBL pools --------------------------------------------------------------------------------
-    NdisAllocateNetBufferListPool: (_NdisHandle: unknown, _Parameters: unknown): NdisHandle =>
-      enter('NdisAllocateNetBufferListPool', {}, () => runtime.newHandle('nblPool', driver.name, { driver })),
+    // ---- NBL pools and NBL allocation (core/ndis/net-buffer-list-pool.ts) ---------------------------
+    NdisAllocateNetBufferListPool: (NdisHandle: unknown, Parameters: unknown) =>
+      enter('NdisAllocateNetBufferListPool', {}, () => runtime.nblPools.allocatePool(driver, 'nblPool', NdisHandle, Parameters)),
 
-    NdisFreeNetBufferListPool: (_PoolHandle: unknown) => enter('NdisFreeNetBufferListPool', {}, () => undefined),
+    NdisFreeNetBufferListPool: (PoolHandle: unknown) => enter('NdisFreeNetBufferListPool', {}, () => runtime.nblPools.freePool(driver, 'nblPool', PoolHandle)),
 
-    /**
-     * An NBL with one NET_BUFFER of DataLength bytes after DataOffset bytes of backfill, its data
-     * in the pool's memory (this lab's MDL: MdlChain must be null). null when the pool is empty.
-     */
-    NdisAllocateNetBufferAndNetBufferList: (PoolHandle: unknown, _ContextSize: number, _ContextBackFill: number, MdlChain: unknown, DataOffset: number, DataLength: number) =>
-      enter('NdisAllocateNetBufferAndNetBufferList', { dataLength: DataLength }, () => {
-        const owner = runtime.resolve<{ driver: DriverRecord }>(PoolHandle, 'nblPool');
-        if (!owner || owner.driver !== driver) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: PoolHandle is not an NBL pool of this driver (use NdisAllocateNetBufferListPool)');
-        if (MdlChain !== null && MdlChain !== undefined) throw new TypeError('NdisAllocateNetBufferAndNetBufferList: pass MdlChain = null; the data buffer comes with the NET_BUFFER here');
-        const offset = DataOffset ?? 0;
-        const nbl = runtime.pool.allocate(driver.owner, Math.max(0, offset + DataLength));
-        if (nbl < 0) return null;
-        const view = runtime.views.nbl(nbl);
-        view.FirstNetBuffer!.DataOffset = offset;
-        view.FirstNetBuffer!.DataLength = DataLength;
-        return view;
-      }),
+    NdisAllocateNetBufferAndNetBufferList: (PoolHandle: unknown, ContextSize: unknown, ContextBackFill: unknown, MdlChain: unknown, DataOffset: unknown, DataLength: unknown) =>
+      enter('NdisAllocateNetBufferAndNetBufferList', { dataLength: typeof DataLength === 'number' ? DataLength : null, mdlChain: MdlChain !== null && MdlChain !== undefined }, () =>
+        runtime.nblPools.allocateNblAndNb(driver, PoolHandle, ContextSize, ContextBackFill, MdlChain, DataOffset, DataLength)),
 
-    NdisFreeNetBufferList: (NetBufferList: unknown) =>
-      enter('NdisFreeNetBufferList', {}, () => {
-        const index = (NetBufferList as { index?: unknown } | null)?.index;
-        if (typeof index !== 'number' || !runtime.pool.release(index, driver.owner)) {
-          runtime.verifier.report('NblNotOwned', { driver: driver.name, message: `NdisFreeNetBufferList with an NBL the driver does not own (${describe(NetBufferList)}${typeof index === 'number' ? `, NBL ${index}` : ''})` });
-        }
-      }),
+    NdisAllocateNetBufferList: (PoolHandle: unknown, ContextSize: unknown, ContextBackFill: unknown) =>
+      enter('NdisAllocateNetBufferList', {}, () => runtime.nblPools.allocateNbl(driver, PoolHandle, ContextSize, ContextBackFill)),
+
+    NdisFreeNetBufferList: (NetBufferList: unknown) => enter('NdisFreeNetBufferList', {}, () => runtime.nblPools.freeNbl(driver, NetBufferList)),
+
+    NdisAllocateNetBufferPool: (NdisHandle: unknown, Parameters: unknown) =>
+      enter('NdisAllocateNetBufferPool', {}, () => runtime.nblPools.allocatePool(driver, 'nbPool', NdisHandle, Parameters)),
+
+    NdisFreeNetBufferPool: (PoolHandle: unknown) => enter('NdisFreeNetBufferPool', {}, () => runtime.nblPools.freePool(driver, 'nbPool', PoolHandle)),
+
+    NdisAllocateNetBuffer: (PoolHandle: unknown, MdlChain: unknown, DataOffset: unknown, DataLength: unknown) =>
+      enter('NdisAllocateNetBuffer', { dataLength: typeof DataLength === 'number' ? DataLength : null }, () => runtime.nblPools.allocateNb(driver, PoolHandle, MdlChain, DataOffset, DataLength)),
+
+    NdisFreeNetBuffer: (NetBuffer: unknown) => enter('NdisFreeNetBuffer', {}, () => runtime.nblPools.freeNb(driver, NetBuffer)),
+
+    // ---- memory and MDLs (core/ndis/mdl-allocation.ts) --------------------------------------------------
+    NdisAllocateMemoryWithTagPriority: (_NdisHandle: unknown, Length: unknown, _Tag?: unknown, _Priority?: unknown) =>
+      enter('NdisAllocateMemoryWithTagPriority', { length: typeof Length === 'number' ? Length : null }, () => runtime.mdls.allocateMemory(driver, Length)),
+
+    NdisFreeMemory: (VirtualAddress: unknown, _Length?: unknown, _MemoryFlags?: unknown) => enter('NdisFreeMemory', {}, () => runtime.mdls.freeMemory(driver, VirtualAddress)),
+
+    NdisAllocateMdl: (_NdisHandle: unknown, VirtualAddress: unknown, Length: unknown) =>
+      enter('NdisAllocateMdl', { length: typeof Length === 'number' ? Length : null }, () => runtime.mdls.allocateMdl(driver, VirtualAddress, Length)),
+
+    NdisFreeMdl: (Mdl: unknown) => enter('NdisFreeMdl', {}, () => runtime.mdls.freeMdl(driver, Mdl)),
+
+    NdisAdvanceNetBufferDataStart: (NetBuffer: unknown, DataOffsetDelta: unknown, FreeMdl: unknown, FreeMdlHandler?: unknown) =>
+      enter('NdisAdvanceNetBufferDataStart', { delta: typeof DataOffsetDelta === 'number' ? DataOffsetDelta : null }, () => runtime.mdls.advance(driver, NetBuffer, DataOffsetDelta, FreeMdl, FreeMdlHandler)),
+
+    NdisRetreatNetBufferDataStart: (NetBuffer: unknown, DataOffsetDelta: unknown, DataBackFill: unknown, AllocateMdlHandler?: unknown) =>
+      enter('NdisRetreatNetBufferDataStart', { delta: typeof DataOffsetDelta === 'number' ? DataOffsetDelta : null }, () => runtime.mdls.retreat(driver, NetBuffer, DataOffsetDelta, DataBackFill, AllocateMdlHandler)),
 
     // ---- filter drivers ------------------------------------------------------------------------------
     NdisFRegisterFilterDriver: (_DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: FilterCharacteristics) =>

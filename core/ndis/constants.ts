@@ -227,3 +227,30 @@ export const DISPATCH_LEVEL = 2;
 export const HIGH_LEVEL = 15;
 /** NdisAcquireRWLockRead/Write flag: the caller is already at DISPATCH_LEVEL. */
 export const NDIS_RWL_AT_DISPATCH_LEVEL = 0x1;
+// ---- NBL and NET_BUFFER pools (NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_POOL_PARAMETERS) ---------
+export const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 = 1;
+/** Header 4, ProtocolId 1, fAllocateNetBuffer 1, ContextSize 2, PoolTag 4, DataSize 4 (through DataSize). */
+export const NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 = 16;
+export const NET_BUFFER_POOL_PARAMETERS_REVISION_1 = 1;
+/** Header 4, PoolTag 4, DataSize 4. */
+export const NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1 = 12;
+/** NET_BUFFER_LIST_POOL_PARAMETERS.ProtocolId values (NDIS_PROTOCOL_ID_*). */
+export const NDIS_PROTOCOL_ID_DEFAULT = 0x00;
+export const NDIS_PROTOCOL_ID_TCP_IP = 0x02;
+export const NDIS_PROTOCOL_ID_IPX = 0x06;
+export const NDIS_PROTOCOL_ID_NBF = 0x07;
+export const NDIS_PROTOCOL_ID_MAX = 0x0f;
+export const NDIS_PROTOCOL_ID_MASK = 0x0f;
+/** MEMORY_ALLOCATION_ALIGNMENT on x64: an NBL context size is a multiple of it. */
+export const MEMORY_ALLOCATION_ALIGNMENT = 16;
+
+// ---- MM_PAGE_PRIORITY (MmGetSystemAddressForMdlSafe, NdisQueryMdl, NdisAllocateMemoryWithTagPriority) --
+export const LowPagePriority = 0;
+export const NormalPagePriority = 16;
+export const HighPagePriority = 32;
+/** OR-ed into a priority: the mapping is not executable. */
+export const MdlMappingNoExecute = 0x40000000;
+/** EX_POOL_PRIORITY (NdisAllocateMemoryWithTagPriority). */
+export const LowPoolPriority = 0;
+export const NormalPoolPriority = 16;
+export const HighPoolPriority = 32;

@@ -7,13 +7,14 @@ import * as status from './status.ts';
 import * as constants from './constants.ts';
 import * as netBuffers from './net-buffer-list.ts';
 import * as interlocked from './interlocked.ts';
+import * as mdls from './mdl.ts';
 import { NdisHandle } from './handle.ts';
 import { NblPool } from '../memory/nbl-pool.ts';
 import { hardenWhenConfined } from '../host/confinement.ts';
 
 // The classes of what NDIS hands a driver: their prototypes are frozen once the realm is locked
 // down. (NetBufferViews and NblPool: what a NET_BUFFER's own fields lead to.)
-hardenWhenConfined(netBuffers.NET_BUFFER, netBuffers.NET_BUFFER_LIST, netBuffers.NetBufferViews, NblPool, NdisHandle);
+hardenWhenConfined(netBuffers.NET_BUFFER, netBuffers.NET_BUFFER_LIST, netBuffers.NetBufferViews, mdls.MDL, NblPool, NdisHandle);
 
 export const LOCAL_NDIS: Readonly<Record<string, unknown>> = Object.freeze({
   ...status,
@@ -26,6 +27,22 @@ export const LOCAL_NDIS: Readonly<Record<string, unknown>> = Object.freeze({
   NET_BUFFER_DATA_OFFSET: netBuffers.NET_BUFFER_DATA_OFFSET,
   NdisGetDataBuffer: netBuffers.NdisGetDataBuffer,
   ...interlocked,
+  NET_BUFFER_FIRST_MDL: netBuffers.NET_BUFFER_FIRST_MDL,
+  NET_BUFFER_CURRENT_MDL: netBuffers.NET_BUFFER_CURRENT_MDL,
+  NET_BUFFER_CURRENT_MDL_OFFSET: netBuffers.NET_BUFFER_CURRENT_MDL_OFFSET,
+  NdisCopyFromNetBufferToNetBuffer: netBuffers.NdisCopyFromNetBufferToNetBuffer,
+  // The context area is the NBL record's own: allocating and freeing context only moves its offset.
+  NdisAllocateNetBufferListContext: netBuffers.NdisAllocateNetBufferListContext,
+  NdisFreeNetBufferListContext: netBuffers.NdisFreeNetBufferListContext,
+  NET_BUFFER_LIST_CONTEXT_DATA_START: netBuffers.NET_BUFFER_LIST_CONTEXT_DATA_START,
+  NET_BUFFER_LIST_CONTEXT_DATA_SIZE: netBuffers.NET_BUFFER_LIST_CONTEXT_DATA_SIZE,
+  // MDLs: reading one and viewing its bytes touch no NDIS state (allocating one does: api.ts).
+  MmGetSystemAddressForMdlSafe: mdls.MmGetSystemAddressForMdlSafe,
+  MmGetMdlByteCount: mdls.MmGetMdlByteCount,
+  NdisQueryMdl: mdls.NdisQueryMdl,
+  NdisQueryMdlOffset: mdls.NdisQueryMdlOffset,
+  NdisGetNextMdl: mdls.NdisGetNextMdl,
+  NDIS_MDL_LINKAGE: mdls.NDIS_MDL_LINKAGE,
 });
 
 /** The NDIS functions in `api` (everything that is not local): what a driver in a worker calls across. */

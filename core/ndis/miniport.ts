@@ -27,7 +27,7 @@ import {
   NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, OID_802_3_MAXIMUM_LIST_SIZE,
   OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS, OID_GEN_LINK_STATE, OID_GEN_STATISTICS, OID_PNP_SET_POWER, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_OBJECT_TYPE_DEFAULT,
 } from './constants.ts';
-import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS } from '../memory/nbl-pool.ts';
+import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS, MDL_ADDRESS, MDL_BYTE_COUNT, NB_MDL_CHAIN, NB_BUFFER_LENGTH } from '../memory/nbl-pool.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
   NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED, NDIS_STATUS_INVALID_PACKET,
@@ -189,16 +189,23 @@ export class MiniportAdapter {
         this.rejectCorruptedSend(nbl, error.message);
         continue;
       }
+      // A NET_BUFFER whose data spans MDLs takes a descriptor per MDL (the device gathers them, as a
+      // NIC's scatter-gather DMA does): walkedMdls, from the check, bounds how many.
+      const descriptors = Math.max(count, pool.walkedMdls);
       const free = (this.txClean - this.txTail - 1 + this.txCount) % this.txCount;
-      if (count > free) break;
+      if (descriptors > free) break;
       this.txQueue.shift();
       let nb = pool.nblField(nbl, NBL_FIRST_NB) - 1;
       while (nb >= 0) {
         const next = pool.nbField(nb, NB_NEXT) - 1;
-        const address = pool.nbField(nb, NB_BUFFER) + pool.nbField(nb, NB_DATA_OFFSET);
-        writeTxDescriptor(view, ring, this.txTail, address, pool.nbField(nb, NB_DATA_LENGTH), TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS);
-        this.txNblDone[this.txTail] = next < 0 ? nbl : -1;
-        this.txTail = (this.txTail + 1) % this.txCount;
+        const buffer = pool.nbField(nb, NB_BUFFER);
+        if (buffer !== 0) {
+          writeTxDescriptor(view, ring, this.txTail, buffer + pool.nbField(nb, NB_DATA_OFFSET), pool.nbField(nb, NB_DATA_LENGTH), TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS);
+          this.txNblDone[this.txTail] = next < 0 ? nbl : -1;
+          this.txTail = (this.txTail + 1) % this.txCount;
+        } else {
+          this.queueSegments(nb, next < 0 ? nbl : -1);
+        }
         nb = next;
       }
       queued = true;
@@ -206,6 +213,36 @@ export class MiniportAdapter {
     if (queued) {
       this.nic.write('TDT', this.txTail);
       this.scheduleDevice();
+    }
+  }
+
+  /**
+   * One descriptor per MDL segment of NET_BUFFER `nb`'s data, EOP on the last, RS on each (the
+   * ring is cleaned descriptor by descriptor, by the DD the device writes back); `done` is
+   * the NBL the last one completes (-1 if more NET_BUFFERs follow). The chain was just checked.
+   */
+  private queueSegments(nb: number, done: number): void {
+    const pool = this.runtime.pool;
+    const { view } = this.runtime.machine;
+    const ring = this.nic.regions.txRing.base;
+    const offset = pool.nbField(nb, NB_DATA_OFFSET);
+    const length = pool.nbField(nb, NB_DATA_LENGTH);
+    if (length === 0) {
+      // Nothing to gather, but the NBL still completes through its descriptor.
+      writeTxDescriptor(view, ring, this.txTail, pool.mdlField(pool.nbField(nb, NB_MDL_CHAIN) - 1, MDL_ADDRESS), 0, TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS);
+      this.txNblDone[this.txTail] = done;
+      this.txTail = (this.txTail + 1) % this.txCount;
+      return;
+    }
+    let sent = 0;
+    while (sent < length) {
+      const m = pool.locate(nb, offset + sent, true);
+      const n = Math.min(length - sent, pool.mdlField(m, MDL_BYTE_COUNT) - pool.located);
+      const last = sent + n === length;
+      writeTxDescriptor(view, ring, this.txTail, pool.mdlField(m, MDL_ADDRESS) + pool.located, n, last ? TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS : TXD_CMD_IFCS | TXD_CMD_RS);
+      this.txNblDone[this.txTail] = last ? done : -1;
+      this.txTail = (this.txTail + 1) % this.txCount;
+      sent += n;
     }
   }
 
@@ -360,9 +397,18 @@ export class MiniportAdapter {
       const status = Atomics.load(bytes, d + RXD_STATUS);
       if ((status & RXD_STAT_DD) === 0) break;
       const nbl = this.rxNbl[this.rxNext]!;
-      const nb = pool.nblField(nbl, NBL_FIRST_NB) - 1;
+      // The miniport's own NET_BUFFER, whatever a driver above left in FirstNetBuffer and Next: the
+      // device wrote the frame into this NBL's buffer.
+      const nb = nbl;
+      pool.setNblField(nbl, NBL_FIRST_NB, nb + 1);
+      pool.setNbField(nb, NB_NEXT, 0);
       const good = (status & RXD_STAT_EOP) !== 0 && view.getUint8(d + RXD_ERRORS) === 0;
       bytes[d + RXD_STATUS] = 0;
+      // The frame is in the NET_BUFFER's own buffer, described by its own MDL again: a driver
+      // above may have retreated the data start into an MDL of its own and returned it so.
+      pool.setNbField(nb, NB_BUFFER, pool.bufferAddress(nb));
+      pool.setNbField(nb, NB_BUFFER_LENGTH, pool.layout.bufferBytes);
+      pool.setNbField(nb, NB_MDL_CHAIN, nb + 1);
       pool.setNbField(nb, NB_DATA_OFFSET, 0);
       pool.setNbField(nb, NB_DATA_LENGTH, view.getUint16(d + RXD_LENGTH, true));
       pool.setNblField(nbl, NBL_NEXT, 0);

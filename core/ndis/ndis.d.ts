@@ -147,9 +147,21 @@ declare module 'ndis' {
      * The data itself, a view of the machine's memory (no copy: writing it writes the frame). The
      * view does not give out the memory it lies in (the NIC's registers, the rings, every other
      * frame): `Data.buffer` throws. Read and write bytes through the view (`data[14] = seq`), or
-     * copy them (`data.slice()`) to build a DataView on the copy.
+     * copy them (`data.slice()`) to build a DataView on the copy. When the data spans more than
+     * one MDL there is no one view of it, and reading Data throws a RangeError: read such data
+     * with NdisGetDataBuffer and a Storage array.
      */
     readonly Data: Uint8Array;
+    /** The first MDL of the chain the data is described by (NET_BUFFER_FIRST_MDL). */
+    readonly MdlChain: MDL | null;
+    /** The MDL the data starts in (NET_BUFFER_CURRENT_MDL). NDIS keeps it with DataOffset. */
+    readonly CurrentMdl: MDL | null;
+    /** Where in CurrentMdl the data starts (NET_BUFFER_CURRENT_MDL_OFFSET). */
+    readonly CurrentMdlOffset: number;
+    /** ProtocolReserved[6] (48 bytes): per-packet state for the protocol driver that holds the NET_BUFFER. */
+    readonly ProtocolReserved: Uint8Array;
+    /** MiniportReserved[4] (32 bytes): the miniport's. */
+    readonly MiniportReserved: Uint8Array;
   }
   /** A list of NET_BUFFERs (here: one frame each) and its chain link. */
   export interface NET_BUFFER_LIST {
@@ -160,6 +172,15 @@ declare module 'ndis' {
     Flags: number;
     /** Who originated it: a filter compares it with its own NdisFilterHandle. */
     SourceHandle: NDIS_HANDLE | number | null;
+    /**
+     * ProtocolReserved[4] (32 bytes): per-packet state for the protocol driver that allocated the
+     * NBL (or holds it on a receive). A view of the NBL's own record, zeroed when your pool hands
+     * the NBL out; on a received NBL it holds what its last holder wrote (write before you read).
+     * Write bytes (`nbl.ProtocolReserved[0] = 1`), not objects.
+     */
+    readonly ProtocolReserved: Uint8Array;
+    /** MiniportReserved[2] (16 bytes): the miniport's. A protocol or filter must not use it. */
+    readonly MiniportReserved: Uint8Array;
   }
   export function NET_BUFFER_LIST_NEXT_NBL(NetBufferList: NET_BUFFER_LIST): NET_BUFFER_LIST | null;
   export function NET_BUFFER_LIST_FIRST_NB(NetBufferList: NET_BUFFER_LIST): NET_BUFFER | null;
@@ -167,8 +188,103 @@ declare module 'ndis' {
   export function NET_BUFFER_NEXT_NB(NetBuffer: NET_BUFFER): NET_BUFFER | null;
   export function NET_BUFFER_DATA_LENGTH(NetBuffer: NET_BUFFER): number;
   export function NET_BUFFER_DATA_OFFSET(NetBuffer: NET_BUFFER): number;
-  /** The first BytesNeeded bytes of the data (a view, no copy, whose `buffer` throws as Data's does), or null if there are fewer. */
-  export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number): Uint8Array | null;
+  /**
+   * The first BytesNeeded bytes of the data. When they lie in one MDL (and, with AlignMultiple > 1,
+   * start AlignOffset bytes past a multiple of it), a view of them, no copy, whose `buffer` throws
+   * as Data's does. Otherwise they are copied into Storage (a Uint8Array of at least BytesNeeded
+   * bytes you give) and Storage is returned; without Storage, null. null too if the NET_BUFFER
+   * holds fewer than BytesNeeded bytes. IRQL <= DISPATCH_LEVEL; any state.
+   */
+  export function NdisGetDataBuffer(NetBuffer: NET_BUFFER, BytesNeeded: number, Storage?: Uint8Array | null, AlignMultiple?: number, AlignOffset?: number): Uint8Array | null;
+  /** NET_BUFFER_FIRST_MDL: the NET_BUFFER's MdlChain (a macro: any IRQL, any state). */
+  export function NET_BUFFER_FIRST_MDL(NetBuffer: NET_BUFFER): MDL | null;
+  /** NET_BUFFER_CURRENT_MDL: the MDL the data starts in. */
+  export function NET_BUFFER_CURRENT_MDL(NetBuffer: NET_BUFFER): MDL | null;
+  /** NET_BUFFER_CURRENT_MDL_OFFSET: where in the current MDL the data starts. */
+  export function NET_BUFFER_CURRENT_MDL_OFFSET(NetBuffer: NET_BUFFER): number;
+  /**
+   * Copies up to BytesToCopy bytes of Source's data from SourceOffset into Destination's data at
+   * DestinationOffset (both offsets from the data's start), across the MDLs of both. Destination's
+   * DataOffset and DataLength do not change: its data must already be long enough. C's out
+   * parameter comes back: BytesCopied is less than BytesToCopy when the source runs out of data or
+   * the destination of space. Status is NDIS_STATUS_SUCCESS. IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisCopyFromNetBufferToNetBuffer(Destination: NET_BUFFER, DestinationOffset: number, BytesToCopy: number, Source: NET_BUFFER, SourceOffset: number): { Status: NDIS_STATUS; BytesCopied: number };
+  /**
+   * Moves the data start forward: DataOffset grows and DataLength shrinks by DataOffsetDelta (at
+   * most DataLength), as a driver does to strip a header it has read. With FreeMdl true, MDLs a
+   * NdisRetreatNetBufferDataStart put in front that now hold no data are unlinked: NDIS frees those
+   * it allocated and passes those your AllocateMdlHandler gave to FreeMdlHandler(Mdl). On a
+   * NET_BUFFER you hold; IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisAdvanceNetBufferDataStart(NetBuffer: NET_BUFFER, DataOffsetDelta: number, FreeMdl: boolean, FreeMdlHandler?: ((Mdl: MDL) => void) | null): void;
+  /**
+   * Moves the data start back by DataOffsetDelta, to make room for a header in front of the data
+   * (DataLength grows by as much). If fewer bytes than that are unused before the data, a new MDL
+   * goes in front of the chain, holding the missing bytes at its end and DataBackFill more unused
+   * bytes before them: AllocateMdlHandler(BufferSize) if you give one (return an MDL of at least
+   * BufferSize bytes you allocated with NdisAllocateMdl, or null), else NDIS's own (here at most
+   * one buffer, 2048 bytes). Returns NDIS_STATUS_SUCCESS, or NDIS_STATUS_RESOURCES and nothing
+   * changed. Undo it with NdisAdvanceNetBufferDataStart(..., FreeMdl = true) before the NET_BUFFER
+   * goes back to whoever gave it to you. IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisRetreatNetBufferDataStart(NetBuffer: NET_BUFFER, DataOffsetDelta: number, DataBackFill: number, AllocateMdlHandler?: ((BufferSize: number) => MDL | null) | null): NDIS_STATUS;
+
+  // ---- MDLs ---------------------------------------------------------------------------------------
+  /**
+   * A memory descriptor list entry: a bounded view of one buffer of the machine's memory (memory
+   * NDIS allocated for you, or part of a NET_BUFFER's data). Only NDIS makes MDLs: an object you
+   * build, or copy from one, is not an MDL and every call refuses it. Chain them with Next
+   * (NDIS_MDL_LINKAGE): a chain describes data that lies in several buffers.
+   */
+  export interface MDL {
+    /** The next MDL of the chain, or null. Assign another of your MDLs (or null) to link them. */
+    Next: MDL | null;
+    /** Bytes the MDL describes. */
+    readonly ByteCount: number;
+  }
+  /**
+   * An MDL over the first Length bytes of VirtualAddress: a view of machine memory you hold (from
+   * NdisAllocateMemoryWithTagPriority, a NET_BUFFER's Data of an NBL you own, an MDL's view) or a
+   * subarray of one; not a Uint8Array of your own (a NIC could not reach it). The bytes must lie
+   * in one buffer. null when no MDL is left. NdisHandle: one of your handles (or null). Free it
+   * with NdisFreeMdl once no NET_BUFFER you hold uses it. IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisAllocateMdl(NdisHandle: NDIS_HANDLE | null, VirtualAddress: Uint8Array, Length: number): MDL | null;
+  /** Frees an MDL from NdisAllocateMdl, once (InvalidParameter for one that is not yours, or freed already), after the NBL or NET_BUFFER that used it is freed: a send over a freed MDL fails with SharedMemoryCorrupted. IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeMdl(Mdl: MDL): void;
+  /** The MDL's bytes and their count (C's out parameters VirtualAddress and Length, returned). IRQL <= DISPATCH_LEVEL. */
+  export function NdisQueryMdl(Mdl: MDL, Priority?: number): { VirtualAddress: Uint8Array; Length: number };
+  /** The offset of the MDL's first byte within its page, and its length (out parameters, returned). IRQL <= DISPATCH_LEVEL. */
+  export function NdisQueryMdlOffset(Mdl: MDL): { Offset: number; Length: number };
+  /** The MDL after CurrentMdl, or null (C's out parameter NextMdl, returned). A macro: any IRQL. */
+  export function NdisGetNextMdl(CurrentMdl: MDL): { NextMdl: MDL | null };
+  /** The MDL's Next. To link, assign `Mdl.Next = NextMdl` (C assigns to NDIS_MDL_LINKAGE(Mdl)). */
+  export function NDIS_MDL_LINKAGE(Mdl: MDL): MDL | null;
+  /**
+   * The MDL's bytes, a view of machine memory of exactly ByteCount bytes (its `buffer` throws,
+   * as Data's does). Priority: NormalPagePriority, optionally | MdlMappingNoExecute. Never null
+   * here: the memory is always mapped. IRQL <= DISPATCH_LEVEL.
+   */
+  export function MmGetSystemAddressForMdlSafe(Mdl: MDL, Priority: number): Uint8Array;
+  /** The bytes the MDL describes (a macro: any IRQL). */
+  export function MmGetMdlByteCount(Mdl: MDL): number;
+  export const LowPagePriority: 0;
+  export const NormalPagePriority: 16;
+  export const HighPagePriority: 32;
+  export const MdlMappingNoExecute: 0x40000000;
+  /**
+   * Length bytes (1 to 2048: one buffer of the machine's memory, from which a NIC can transmit)
+   * for you, zeroed, as a view whose `buffer` throws; null if Length does not fit or memory has
+   * run out. Tag and Priority (NormalPoolPriority) as in C. Free it with NdisFreeMemory. IRQL <=
+   * DISPATCH_LEVEL.
+   */
+  export function NdisAllocateMemoryWithTagPriority(NdisHandle: NDIS_HANDLE | null, Length: number, Tag: number, Priority: number): Uint8Array | null;
+  /** Frees what NdisAllocateMemoryWithTagPriority returned (pass that view itself; InvalidParameter otherwise), after the MDLs over it are freed: an MDL kept past it describes nothing any more. IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeMemory(VirtualAddress: Uint8Array, Length: number, MemoryFlags: number): void;
+  export const LowPoolPriority: 0;
+  export const NormalPoolPriority: 16;
+  export const HighPoolPriority: 32;
 
   /** Every structure NDIS hands a driver opens with one: its kind, revision and size in C (x64). */
   export interface NDIS_OBJECT_HEADER {
@@ -556,12 +672,87 @@ declare module 'ndis' {
   export function NdisCancelOidRequest(NdisBindingHandle: NDIS_HANDLE, RequestId: unknown): void;
 
   // ---- NBL allocation ----------------------------------------------------------------------------
-  export function NdisAllocateNetBufferListPool(NdisHandle: unknown, Parameters: unknown): NDIS_HANDLE;
+  /**
+   * NET_BUFFER_LIST_POOL_PARAMETERS. Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision:
+   * NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }.
+   */
+  export interface NET_BUFFER_LIST_POOL_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    /** NDIS_PROTOCOL_ID_DEFAULT, or another NDIS_PROTOCOL_ID_* (at most NDIS_PROTOCOL_ID_MAX). */
+    ProtocolId: number;
+    /** true: the pool's NBLs come with a NET_BUFFER (NdisAllocateNetBufferAndNetBufferList); false: NdisAllocateNetBufferList only. */
+    fAllocateNetBuffer: boolean;
+    /** Context each NBL starts with: a multiple of MEMORY_ALLOCATION_ALIGNMENT (16), at most 64 here. */
+    ContextSize: number;
+    PoolTag: number;
+    /** 0 when fAllocateNetBuffer is false; at most 2048 here (every NET_BUFFER's own buffer is one 2048-byte buffer). */
+    DataSize: number;
+  }
+  /** NET_BUFFER_POOL_PARAMETERS. Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1 }. */
+  export interface NET_BUFFER_POOL_PARAMETERS {
+    Header: NDIS_OBJECT_HEADER;
+    PoolTag: number;
+    DataSize: number;
+  }
+  export const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1: 1;
+  export const NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1: 16;
+  export const NET_BUFFER_POOL_PARAMETERS_REVISION_1: 1;
+  export const NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1: 12;
+  export const NDIS_PROTOCOL_ID_DEFAULT: 0x00;
+  export const NDIS_PROTOCOL_ID_TCP_IP: 0x02;
+  export const NDIS_PROTOCOL_ID_IPX: 0x06;
+  export const NDIS_PROTOCOL_ID_NBF: 0x07;
+  export const NDIS_PROTOCOL_ID_MAX: 0x0f;
+  export const NDIS_PROTOCOL_ID_MASK: 0x0f;
+  export const MEMORY_ALLOCATION_ALIGNMENT: 16;
+  /**
+   * A pool of NBLs. NdisHandle: one of your handles (NdisProtocolHandle, NdisFilterDriverHandle,
+   * a binding or filter module handle) or null. Returns null, as NDIS does, when Parameters are
+   * not right (the trace says why). Free it with NdisFreeNetBufferListPool once every NBL from it
+   * is freed. IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisAllocateNetBufferListPool(NdisHandle: NDIS_HANDLE | null, Parameters: NET_BUFFER_LIST_POOL_PARAMETERS): NDIS_HANDLE | null;
+  /** Only after every NBL from the pool is freed (NblPoolFreedWithNblsOutstanding otherwise). The handle is invalid afterwards. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE): void;
-  /** A new NBL with one NET_BUFFER of DataLength bytes (MdlChain must be null here); null if none is left. */
-  export function NdisAllocateNetBufferAndNetBufferList(PoolHandle: NDIS_HANDLE, ContextSize: number, ContextBackFill: number, MdlChain: null, DataOffset: number, DataLength: number): NET_BUFFER_LIST | null;
-  /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you). */
+  /**
+   * A new NBL with one NET_BUFFER of DataLength bytes after DataOffset bytes: over MdlChain (a
+   * chain of your MDLs, which must hold DataOffset + DataLength bytes; free them after the NBL)
+   * or, with MdlChain null, over the NET_BUFFER's own 2048-byte buffer. The pool must have
+   * fAllocateNetBuffer true. ContextSize bytes of context (a multiple of 16), zeroed, with
+   * ContextBackFill more free in front: at most 64 bytes in all here. null if none is left.
+   * IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisAllocateNetBufferAndNetBufferList(PoolHandle: NDIS_HANDLE, ContextSize: number, ContextBackFill: number, MdlChain: MDL | null, DataOffset: number, DataLength: number): NET_BUFFER_LIST | null;
+  /** A new NBL with no NET_BUFFER (chain your own to FirstNetBuffer), context as above; null if none is left. IRQL <= DISPATCH_LEVEL. */
+  export function NdisAllocateNetBufferList(PoolHandle: NDIS_HANDLE, ContextSize: number, ContextBackFill: number): NET_BUFFER_LIST | null;
+  /** Only NBLs you allocated and hold (not ones NDIS or another driver gave you): NblNotOwned otherwise. Free the MDLs it used afterwards. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeNetBufferList(NetBufferList: NET_BUFFER_LIST): void;
+  /** A pool of NET_BUFFERs for NdisAllocateNetBuffer; null for bad Parameters (the trace says why). IRQL <= DISPATCH_LEVEL. */
+  export function NdisAllocateNetBufferPool(NdisHandle: NDIS_HANDLE | null, Parameters: NET_BUFFER_POOL_PARAMETERS): NDIS_HANDLE | null;
+  /** Only after every NET_BUFFER from the pool is freed (NetBufferPoolFreedWithNetBuffersOutstanding otherwise). IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeNetBufferPool(PoolHandle: NDIS_HANDLE): void;
+  /** A NET_BUFFER over MdlChain (your MDLs; or, null, its own 2048-byte buffer) with DataOffset and DataLength; null if none is left. IRQL <= DISPATCH_LEVEL. */
+  export function NdisAllocateNetBuffer(PoolHandle: NDIS_HANDLE, MdlChain: MDL | null, DataOffset: number, DataLength: number): NET_BUFFER | null;
+  /** Frees a NET_BUFFER from NdisAllocateNetBuffer (unchain it from any NBL first; InvalidParameter for any other). IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeNetBuffer(NetBuffer: NET_BUFFER): void;
+  /**
+   * ContextSize more bytes of context (a multiple of sizeof(void*), 8) in front of the NBL's
+   * current context, zeroed: what a filter does before it passes an NBL on, to keep per-packet
+   * state. NDIS_STATUS_SUCCESS, or NDIS_STATUS_RESOURCES when the NBL's 64-byte context area is
+   * full (NDIS would allocate more; here the area is fixed). Free it with
+   * NdisFreeNetBufferListContext before the NBL goes back. IRQL <= DISPATCH_LEVEL.
+   */
+  export function NdisAllocateNetBufferListContext(NetBufferList: NET_BUFFER_LIST, ContextSize: number, ContextBackFill: number, PoolTag: number): NDIS_STATUS;
+  /** Gives back the ContextSize bytes you allocated last (throws for more than is allocated). IRQL <= DISPATCH_LEVEL. */
+  export function NdisFreeNetBufferListContext(NetBufferList: NET_BUFFER_LIST, ContextSize: number): void;
+  /**
+   * The current context: a view from where the last allocated context starts to the end of the
+   * NBL's context area (a layer's own context first, then the layers' below it). It reaches
+   * nothing outside the NBL's record.
+   */
+  export function NET_BUFFER_LIST_CONTEXT_DATA_START(NetBufferList: NET_BUFFER_LIST): Uint8Array;
+  /** Bytes of context allocated on the NBL (a macro: any IRQL). */
+  export function NET_BUFFER_LIST_CONTEXT_DATA_SIZE(NetBufferList: NET_BUFFER_LIST): number;
 
   /**
    * NDIS_FILTER_ATTACH_PARAMETERS, as ndis.h declares it, filled from the adapter. Header:

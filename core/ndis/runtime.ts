@@ -35,6 +35,8 @@ import { parseOidRequest, oidRequestHeaderProblem } from './oid-request.ts';
 import { IrqlState, maxIrqlOf, irqlName } from './irql.ts';
 import { HeldLocks } from './synchronization.ts';
 export { describe };
+import { NetBufferListPools } from './net-buffer-list-pool.ts';
+import { MdlAllocation } from './mdl-allocation.ts';
 import {
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE,
   NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_INVALID_STATE, isNdisStatus, statusName, ndisSucceeded,
@@ -192,6 +194,9 @@ export class NdisRuntime {
   private readonly sendGeneration: Uint32Array;
   private sendCount = 0;
   readonly filters: FilterStacks;
+  /** Drivers' NBL and NET_BUFFER pools, and the memory and MDLs NDIS allocates for them. */
+  readonly nblPools: NetBufferListPools;
+  readonly mdls: MdlAllocation;
   /** Whole-stack operations: link changes, power, removal, filter insertion. */
   readonly operations: StackOperations;
   private readonly callPath: string[] = [];
@@ -216,6 +221,8 @@ export class NdisRuntime {
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);
     this.views.handleOf = (id) => this.handleObjects.get(id);
+    this.nblPools = new NetBufferListPools(this);
+    this.mdls = new MdlAllocation(this);
     this.rxRefs = new Int32Array(this.pool.layout.nblCount);
     this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
     this.sendLimitNs = options.sendLimitNs ?? 1_000_000_000n;

@@ -17,7 +17,7 @@ export interface ProtocolOptions {
 /** A protocol that binds to every adapter, sets a packet filter, and can send numbered frames. */
 export function echoProtocol(o: ProtocolOptions = {}): string {
   return `
-import {
+import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisOidRequest,
   NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
   NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
@@ -87,7 +87,7 @@ export function DriverEntry(): number {
       }, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
-      b.pool = NdisAllocateNetBufferListPool(null, {});
+      b.pool = NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });
       bindings.push(b);
       const filter = new Uint8Array(4);
       new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST, true);
@@ -194,7 +194,7 @@ export function countingFilter(o: FilterOptions = {}): string {
       maybeFinishPause(m);
     },`;
   return `
-import {
+import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
   NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
@@ -233,7 +233,7 @@ export function DriverEntry(): number {
     MinorNdisVersion: 0,
     FriendlyName: "counter",
     AttachHandler(handle: any, _ctx: unknown, _params: unknown) {
-      const m: Module = { handle, state: "Paused", inFlight: 0, own: 0, pausing: false, sent: 0, received: 0, held: [], pool: NdisAllocateNetBufferListPool(null, {}) };
+      const m: Module = { handle, state: "Paused", inFlight: 0, own: 0, pausing: false, sent: 0, received: 0, held: [], pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 }) };
       modules.push(m);
       NdisFSetAttributes(handle, m, { Header: { Type: 0x8d, Revision: 1, Size: 8 }, Flags: 0 });
       return NDIS_STATUS_SUCCESS;

@@ -94,6 +94,8 @@ export const RULES: readonly Rule[] = [
   rule('LockFreedWhileHeld', 'A driver frees a spin lock or read-write lock while it is held.', 'NdisFreeSpinLock, NdisFreeRWLock'),
   verifierRule('HandlerReturnedWithLockHeld', 'A driver handler, timer function or work item returns to NDIS holding a spin lock or read-write lock it acquired.', 'Synchronization and Notification in Network Drivers (spin locks are held for a few instructions, released before returning)', 'SpinLockBalanced'),
   rule('HandlerReturnedAtWrongIrql', 'A driver handler returns at an IRQL other than the one NDIS called it at (a spin lock released with the wrong function, or not in the order taken).', 'Each handler\'s page gives the IRQL NDIS calls it at; NdisReleaseSpinLock restores the IRQL of the matching NdisAcquireSpinLock'),
+  rule('NblPoolFreedWithNblsOutstanding', 'NdisFreeNetBufferListPool is called while NBLs allocated from the pool are not all freed with NdisFreeNetBufferList.', 'NdisFreeNetBufferListPool: Remarks (every NBL of the pool is freed first); Driver Verifier DDI compliance rule NdisAllocateNetBufferListPool (ndis)'),
+  rule('NetBufferPoolFreedWithNetBuffersOutstanding', 'NdisFreeNetBufferPool is called while NET_BUFFERs allocated from the pool are not all freed with NdisFreeNetBuffer.', 'NdisFreeNetBufferPool: Remarks (every NET_BUFFER of the pool is freed first); Driver Verifier DDI compliance rule NdisAllocateNetBufferPool (ndis)'),
   rule('SendNotCompletedInTime', 'A send stays outstanding past the time limit (as Driver Verifier\'s NdisTimedDataSend check).', 'Driver Verifier NDIS/WIFI verification: NdisTimedDataSend', 'error'),
 ];
 

@@ -1,7 +1,7 @@
 // Lab close-adapter: the starter. It binds, joins its multicast groups, sends and answers the
 // application's OID queries, but it closes without waiting for anything. See the instructions.
 
-import {
+import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx,
   NdisCompleteNetPnPEvent, NdisOidRequest, NdisSendNetBufferLists, NdisAllocateNetBufferListPool,
   NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
@@ -95,7 +95,7 @@ export function DriverEntry(): NDIS_STATUS {
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, {}), running: false, sendsOutstanding: 0,
+        handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0,
         oidsOutstanding: 0, pendingPause: null,
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {

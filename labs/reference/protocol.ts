@@ -2,7 +2,7 @@
 // and gets every PnP event right (seeds 000-003). Tests run it under many seeds and expect no
 // finding; labs grade against it.
 
-import {
+import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisDeregisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
   NdisCompleteUnbindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
@@ -147,7 +147,7 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, {}),
+        handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!,
         running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, received: [], linkStates: [],
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
