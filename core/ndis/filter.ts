@@ -60,6 +60,8 @@ export class FilterModule {
   readonly ownIndicationsOutstanding = new Set<number>();
   /** OID requests from above the module holds, and how to complete each upward. */
   readonly oidsFromAbove = new Map<unknown, (status: number) => void>();
+  /** Requests from above waiting for the one the module holds to complete (NDIS serializes them). */
+  readonly queuedOids: { request: unknown; complete: (status: number) => void }[] = [];
 
   constructor(readonly runtime: NdisRuntime, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
     this.name = `${driver.name}/${adapter.name}`;
@@ -315,11 +317,30 @@ export class FilterStacks {
       atMiniport.set(request, { task, parsed, complete });
       return;
     }
+    // NDIS serializes the standard OID requests it gives a filter module (unlike direct OID
+    // requests: "Filter Module Direct OID Requests"): the next waits until this one completes.
+    if (module.oidsFromAbove.size > 0) {
+      module.queuedOids.push({ request, complete });
+      return;
+    }
+    this.deliverOid(module, request, complete);
+  }
+
+  /** FilterOidRequest for one request from above; a synchronous completion lets the next queued one in. */
+  private deliverOid(module: FilterModule, request: unknown, complete: (status: number) => void): void {
+    const rt = this.runtime;
     module.oidsFromAbove.set(request, complete);
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));
     if (status !== NDIS_STATUS_PENDING && module.oidsFromAbove.delete(request)) {
       rt.post(`OID completed by ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
+      this.nextQueuedOid(module);
     }
+  }
+
+  /** The module's request from above has completed: the first one waiting goes in, as its own step. */
+  private nextQueuedOid(module: FilterModule): void {
+    const next = module.queuedOids.shift();
+    if (next) this.runtime.post(`next OID to ${module.name}`, () => this.deliverOid(module, next.request, next.complete), { channel: `module ${module.name}` });
   }
 
   /** Requests the miniport of `adapter` has been handed and not yet carried out (NdisCancelOidRequest can still abort them). */
@@ -343,6 +364,13 @@ export class FilterStacks {
     const rt = this.runtime;
     const module = this.below(adapter, from, (m) => !!m.characteristics.OidRequestHandler);
     if (module) {
+      // One still waiting its turn never reached the module: NDIS completes it itself.
+      const waiting = module.queuedOids.findIndex((q) => (q.request as { RequestId?: unknown } | null)?.RequestId === requestId);
+      if (waiting >= 0 && requestId !== null && requestId !== undefined) {
+        const [queued] = module.queuedOids.splice(waiting, 1);
+        rt.post(`OID aborted before ${module.name}`, () => queued!.complete(NDIS_STATUS_REQUEST_ABORTED), { channel: `module ${module.name}` });
+        return;
+      }
       const held = [...module.oidsFromAbove.keys()].some((r) => (r as { RequestId?: unknown } | null)?.RequestId === requestId);
       const cancel = module.characteristics.CancelOidRequestHandler;
       if (held && cancel) rt.invoke(module.driver, 'FilterCancelOidRequest', module.object, false, () => cancel(module.context, requestId));
@@ -436,6 +464,7 @@ export class FilterStacks {
     if (!complete) return;
     module.oidsFromAbove.delete(request);
     this.runtime.post(`OID complete from ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
+    this.nextQueuedOid(module);
   }
 
   // ---- the datapath ----------------------------------------------------------------------------

@@ -122,6 +122,22 @@ describe('a filter and the requests from above', () => {
   });
 });
 
+describe('NDIS serializes the requests it gives a filter module', () => {
+  it('a second request from above reaches FilterOidRequest only after the first completed (as lwf asserts); a cancelled waiting one never reaches it', async () => {
+    const { rt, app, asking } = await stack([reference('counting-filter.ts')]);
+    app((p) => { p.Query(OID_802_3_PERMANENT_ADDRESS, 'first'); p.Query(OID_802_3_PERMANENT_ADDRESS, 'second'); p.Query(OID_802_3_PERMANENT_ADDRESS, 'third'); p.Cancel('third'); });
+    const order = rt.trace.events.flatMap((e) => {
+      const x = e as { kind: string; handler?: string; call?: string };
+      if (x.kind === 'handler' && x.handler === 'FilterOidRequest') return ['FilterOidRequest'];
+      if (x.kind === 'ndis' && x.call === 'NdisFOidRequestComplete') return ['NdisFOidRequestComplete'];
+      return [];
+    });
+    expect(order.slice(-4)).toEqual(['FilterOidRequest', 'NdisFOidRequestComplete', 'FilterOidRequest', 'NdisFOidRequestComplete']);
+    expect(asking.completions.map((c) => [c.id, c.status])).toEqual([['third', NDIS_STATUS_REQUEST_ABORTED], ['first', NDIS_STATUS_SUCCESS], ['second', NDIS_STATUS_SUCCESS]]);
+    expect(findings(rt)).toEqual([]);
+  });
+});
+
 describe('cancelling a request (NdisCancelOidRequest)', () => {
   it('a request the miniport has not carried out yet completes with NDIS_STATUS_REQUEST_ABORTED; others are untouched', async () => {
     const { rt, app, asking } = await stack();

@@ -45,7 +45,7 @@ describe('stack operations on the reference drivers', () => {
     }
   });
 
-  it('power D0 -> D3 -> D0: QueryPower and SetPower, pause and restart, link Unknown then Connected, traffic flows after', async () => {
+  it('power D0 -> D3 -> D0 in the documented order: QueryPower, SetPower(D3), then the pause; the restart, then SetPower(D0); link Unknown then Connected, traffic flows after', async () => {
     for (let seed = 1; seed <= 32; seed++) {
       const { rt, p, traffic, sent } = await stack(seed);
       traffic(6);
@@ -55,8 +55,11 @@ describe('stack operations on the reference drivers', () => {
       expect(rt.bindings.map((b) => b.state)).toEqual(['Running', 'Running']);
       const events = rt.trace.events.filter((e) => e.kind === 'handler' && String(e.object).endsWith('nic1') && String(e.handler).startsWith('ProtocolNetPnPEvent')).map((e) => e.handler);
       expect(events.slice(-5)).toEqual([
-        'ProtocolNetPnPEvent(NetEventQueryPower)', 'ProtocolNetPnPEvent(NetEventPause)', 'ProtocolNetPnPEvent(NetEventSetPower)',
-        'ProtocolNetPnPEvent(NetEventSetPower)', 'ProtocolNetPnPEvent(NetEventRestart)',
+        // "After issuing the set power request, NDIS pauses the driver stack if the miniport adapter is
+        // transitioning to a low-power state. NDIS restarts the driver stack before the set-power
+        // request if the miniport adapter is transitioning to the working state (D0)."
+        'ProtocolNetPnPEvent(NetEventQueryPower)', 'ProtocolNetPnPEvent(NetEventSetPower)', 'ProtocolNetPnPEvent(NetEventPause)',
+        'ProtocolNetPnPEvent(NetEventRestart)', 'ProtocolNetPnPEvent(NetEventSetPower)',
       ]);
       const states = p.bindings[1]!.linkStates;
       expect(states.slice(-2)).toEqual([MediaConnectStateUnknown, MediaConnectStateConnected]);

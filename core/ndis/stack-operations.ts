@@ -65,17 +65,20 @@ export class StackOperations {
   }
 
   /**
-   * A sleep and wake: NetEventQueryPower(D3) to each binding (it must succeed), the stack paused,
-   * NetEventSetPower(D3), the adapter to D3; then the adapter to D0, NetEventSetPower(D0), the
-   * stack restarted; the link state goes Unknown, then Connected when the link is back.
+   * A sleep and wake, in the order "Handling PnP Events and Power Management Events in a Protocol
+   * Driver" gives under NetEventSetPower: NetEventQueryPower(D3) to each binding (it must
+   * succeed), NetEventSetPower(D3), and after the set-power request NDIS pauses the stack
+   * (NDIS_PAUSE_LOW_POWER) and the adapter goes to D3 (OID_PNP_SET_POWER); back to the working
+   * state, the adapter goes to D0 and NDIS restarts the stack before the set-power request,
+   * NetEventSetPower(D0). The link state goes Unknown, then Connected when the link is back.
    */
   powerCycle(adapter: MiniportAdapter, done: () => void = () => {}): void {
     const rt = this.rt;
     this.exclusive(adapter, `power cycle ${adapter.name}`, (finish) => {
       rt.sequence([
         ...this.toBindings(adapter, NetEventQueryPower, NdisDeviceStateD3),
-        (next) => rt.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
         ...this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD3),
+        (next) => rt.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
         (next) => {
           adapter.setPower(NdisDeviceStateD3);
           rt.trace.record('power', { adapter: adapter.name, state: 'D3' });
@@ -86,8 +89,8 @@ export class StackOperations {
           rt.trace.record('power', { adapter: adapter.name, state: 'D0' });
           next();
         },
-        (next) => rt.sequence(this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD0), next),
         (next) => rt.restartAdapter(adapter, next),
+        (next) => rt.sequence(this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD0), next),
       ], () => {
         finish();
         done();
