@@ -64,6 +64,32 @@ describe('the lab page', () => {
     await page.close();
   });
 
+  it('at 1366x768 the outcome of Run and Grade comes into view with the focus on it, and Ctrl+Enter in the editor runs', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await openLab(page, site, 'protocol-binding');
+    await pasteSource(page, solution);
+    const inView = (selector: string) => page.evaluate((sel) => {
+      const root = document.querySelector('nic-lab-app')?.shadowRoot?.querySelector('lab-page')?.shadowRoot;
+      const el = root?.querySelector(sel);
+      if (!el) return 'missing';
+      const r = el.getBoundingClientRect();
+      const focused = root!.activeElement === el;
+      return `${r.top >= -1 && r.bottom <= innerHeight + 1 ? 'in view' : `out of view (${Math.round(r.top)}..${Math.round(r.bottom)})`}${focused ? ', focused' : ''}`;
+    }, selector);
+    // Ctrl+Enter from inside the editor: the run starts, and its outcome is where the learner looks.
+    await page.getByRole('textbox', { name: 'Driver source' }).click();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
+    await expect.poll(() => inView('.status')).toBe('in view, focused');
+    expect(await editorText(page)).toBe(solution); // the key ran the driver; it did not edit the text
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('button', { name: 'Grade', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/full marks/);
+    await expect.poll(() => inView('#grade-heading')).toBe('in view, focused');
+    await page.close();
+  });
+
   it('runs live traffic through a filter lab\'s solution, stops a filter that returns NBLs twice with NblNotOwned, marks where a datapath handler threw, and says where a driver does not compile', async () => {
     expect(returnsTwice).not.toBe(filterSolution);
     const { page, errors } = await newPage(context);

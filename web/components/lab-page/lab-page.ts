@@ -98,6 +98,8 @@ export class LabPage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Capture: before the editor's own Mod-Enter binding sees the key.
+    this.addEventListener('keydown', this.onKeyDown, { capture: true });
     window.addEventListener('focus', this.onFocus);
     document.addEventListener('visibilitychange', this.onFocus);
     window.addEventListener('pagehide', this.onHide);
@@ -106,6 +108,7 @@ export class LabPage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.flushSave();
+    this.removeEventListener('keydown', this.onKeyDown, { capture: true });
     window.removeEventListener('focus', this.onFocus);
     document.removeEventListener('visibilitychange', this.onFocus);
     window.removeEventListener('pagehide', this.onHide);
@@ -233,6 +236,28 @@ export class LabPage extends LitElement {
     this.statusKind = kind;
   }
 
+  /**
+   * Brings the outcome into view and moves focus to it: the status when a run starts and ends (the
+   * Run button the focus was on is disabled meanwhile, which would drop focus to the body), the
+   * grade report when a grade ends. At 1366x768 both lie below the editor.
+   */
+  private async showOutcome(what: 'status' | 'grade'): Promise<void> {
+    await this.updateComplete;
+    const target = this.renderRoot.querySelector<HTMLElement>(what === 'grade' && this.grade ? '#grade-heading' : '.status');
+    if (!target) return;
+    target.scrollIntoView({ block: 'nearest' });
+    target.focus({ preventScroll: true });
+  }
+
+  /** Ctrl+Enter (Cmd+Enter on a Mac) runs the selected scenario, from the editor too. */
+  private readonly onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    void this.run();
+  };
+
+
   private async run(scenarioId = this.scenario, seed = this.seed): Promise<void> {
     if (this.busy) return;
     this.flushSave();
@@ -243,6 +268,7 @@ export class LabPage extends LitElement {
     const session = new RunSession(this.lab.id, scenario.id, seed);
     this.session = session;
     this.setStatus(`Running "${scenario.title}" under seed ${seed}…`);
+    void this.showOutcome('status');
     try {
       const outcome = await this.engine.run({ lab: this.lab.id, scenario: scenario.id, source: this.source, seed }, (chunk) => session.add(chunk));
       session.finish(outcome);
@@ -255,6 +281,7 @@ export class LabPage extends LitElement {
       this.stopped(error, session);
     } finally {
       this.busy = undefined;
+      void this.showOutcome('status');
     }
   }
 
@@ -279,6 +306,7 @@ export class LabPage extends LitElement {
     this.hung = undefined;
     this.gradeProgress = undefined;
     this.setStatus(`Grading: ${this.lab.scenarios.length} scenarios under ${GRADE_SEEDS} seeds each…`);
+    void this.showOutcome('status');
     try {
       const report = await this.engine.grade({ lab: this.lab.id, source: this.source, seeds: GRADE_SEEDS }, (p) => { this.gradeProgress = p; });
       const summary: GradeSummary = { at: Date.now(), score: report.score, maxScore: report.maxScore, seeds: GRADE_SEEDS, traceHash: report.traceHash, scenarios: report.scenarios };
@@ -296,6 +324,7 @@ export class LabPage extends LitElement {
     } finally {
       this.busy = undefined;
       this.gradeProgress = undefined;
+      void this.showOutcome('grade');
     }
   }
 
@@ -374,7 +403,7 @@ export class LabPage extends LitElement {
             <label>Seed <input type="number" min="1" step="1" .value=${String(this.seed)} @change=${(e: Event) => { this.seed = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1); }}></label>
           </div>
           <div class="toolbar">
-            <button type="button" ?disabled=${disabled} @click=${() => this.run()}>Run</button>
+            <button type="button" ?disabled=${disabled} @click=${() => this.run()} title="Run the scenario (Ctrl+Enter)" aria-keyshortcuts="Control+Enter Meta+Enter">Run</button>
             <button type="button" ?disabled=${disabled} @click=${this.gradeNow}>Grade</button>
             <button type="button" ?disabled=${this.busy === undefined} @click=${() => this.engine.stop()}>Stop</button>
             <button type="button" ?disabled=${!this.loaded} @click=${this.resetToStarter}>Reset to starter</button>
@@ -383,12 +412,12 @@ export class LabPage extends LitElement {
           </div>
         </div>
       </div>
-      <div class="status ${this.statusKind}" role="status">${this.statusText}${this.gradeProgress
+      <div class="status ${this.statusKind}" role="status" tabindex="-1">${this.statusText}${this.gradeProgress
         ? ` Scenario ${this.gradeProgress.scenarioIndex + 1} of ${this.gradeProgress.scenarioCount} (${this.gradeProgress.scenario}), seed ${this.gradeProgress.seed}.`
         : ''}</div>
       ${this.hung ? html`<bug-check-screen .screen=${this.hung.screen}></bug-check-screen>` : nothing}
       ${this.hung ? html`<findings-list .findings=${[this.hung.finding]}></findings-list>` : nothing}
-      ${this.grade ? html`<h2>Grade</h2><grade-report .grade=${this.grade} @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
+      ${this.grade ? html`<h2 id="grade-heading" tabindex="-1">Grade</h2><grade-report .grade=${this.grade} @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
       ${lab.kind === 'filter' ? html`<h2>Live traffic</h2>
         <live-traffic ?disabled=${disabled} ?running=${this.busy === 'live'} .progress=${this.liveProgress} .outcome=${this.liveOutcome}
           @live-start=${(e: CustomEvent<LiveStartRequest>) => void this.runLive(e.detail)}></live-traffic>` : nothing}

@@ -7,6 +7,6 @@ export const ruleCatalogStyles = css`
   th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--line, #d0d7de); vertical-align: top; }
   code { font-weight: 600; }
   .fatal { color: var(--bad, #cf222e); }
-  .error { color: var(--warn, #9a6700); }
+  .error { color: var(--warn-text, #7d4e00); } /* --warn (#bf8700) is 3.1:1 on white: too light for text */
   .source { color: var(--muted, #57606a); font-size: 0.8rem; }
 `;
