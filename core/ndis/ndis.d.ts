@@ -182,11 +182,17 @@ declare module 'ndis' {
     /** MiniportReserved[2] (16 bytes): the miniport's. A protocol or filter must not use it. */
     readonly MiniportReserved: Uint8Array;
   }
+  /** The NBL after NetBufferList in its chain (its Next), or null at the end. A macro: any IRQL, any state. */
   export function NET_BUFFER_LIST_NEXT_NBL(NetBufferList: NET_BUFFER_LIST): NET_BUFFER_LIST | null;
+  /** The NBL's first NET_BUFFER (its FirstNetBuffer), or null. A macro: any IRQL, any state. */
   export function NET_BUFFER_LIST_FIRST_NB(NetBufferList: NET_BUFFER_LIST): NET_BUFFER | null;
+  /** The NBL's Status: what whoever completed the send set (read it in your send-complete handler). A macro: any IRQL. */
   export function NET_BUFFER_LIST_STATUS(NetBufferList: NET_BUFFER_LIST): NDIS_STATUS;
+  /** The NET_BUFFER after NetBuffer in its NBL (its Next), or null. A macro: any IRQL, any state. */
   export function NET_BUFFER_NEXT_NB(NetBuffer: NET_BUFFER): NET_BUFFER | null;
+  /** Bytes of data the NET_BUFFER holds (its DataLength). A macro: any IRQL, any state. */
   export function NET_BUFFER_DATA_LENGTH(NetBuffer: NET_BUFFER): number;
+  /** Where the data starts, in bytes from the start of the NET_BUFFER's MDL chain (its DataOffset). A macro: any IRQL, any state. */
   export function NET_BUFFER_DATA_OFFSET(NetBuffer: NET_BUFFER): number;
   /**
    * The first BytesNeeded bytes of the data. When they lie in one MDL (and, with AlignMultiple > 1,
@@ -935,6 +941,7 @@ declare module 'ndis' {
    * NDIS_STATUS_FAILURE, and ParameterValue null, if the keyword is not there: keep a default.
    */
   export function NdisReadConfiguration(ConfigurationHandle: NDIS_HANDLE, Keyword: string, ParameterType: number): { Status: NDIS_STATUS; ParameterValue: NDIS_CONFIGURATION_PARAMETER | null };
+  /** Closes a ConfigurationHandle from NdisOpenConfigurationEx: NdisReadConfiguration with it afterwards is InvalidHandle. Returns nothing. PASSIVE_LEVEL. */
   export function NdisCloseConfiguration(ConfigurationHandle: NDIS_HANDLE): void;
 
   // ---- synchronization and IRQL ------------------------------------------------------------------------
@@ -1056,9 +1063,12 @@ declare module 'ndis' {
   export function NdisSetTimerObject(TimerObject: NDIS_HANDLE, DueTime: bigint | number, MillisecondsPeriod?: number, FunctionContext?: unknown): boolean;
   /** Returns true if the timer was armed and is now cancelled. */
   export function NdisCancelTimerObject(TimerObject: NDIS_HANDLE): boolean;
+  /** Frees a timer from NdisAllocateTimerObject, cancelling it if it is armed (its TimerFunction does not run afterwards). Returns nothing. IRQL <= DISPATCH_LEVEL here (the WDK page asks for PASSIVE_LEVEL). */
   export function NdisFreeTimerObject(TimerObject: NDIS_HANDLE): void;
+  /** A work item for NdisQueueIoWorkItem; NdisObjectHandle is one of your NDIS handles. Returns its handle (C returns NULL when out of memory; here it always succeeds). Free it with NdisFreeIoWorkItem. IRQL <= DISPATCH_LEVEL. */
   export function NdisAllocateIoWorkItem(NdisObjectHandle: unknown): NDIS_HANDLE;
   /** Runs Routine later, as its own step (never inside this call), at PASSIVE_LEVEL. IRQL <= DISPATCH_LEVEL. */
   export function NdisQueueIoWorkItem<Context>(NdisIoWorkItemHandle: NDIS_HANDLE, Routine: (WorkItemContext: Context, NdisIoWorkItemHandle: NDIS_HANDLE) => void, WorkItemContext: Context): void;
+  /** Frees a work item from NdisAllocateIoWorkItem, once its queued routine has run (here one still queued runs anyway); it cannot be queued afterwards. Returns nothing. IRQL <= DISPATCH_LEVEL. */
   export function NdisFreeIoWorkItem(NdisIoWorkItemHandle: NDIS_HANDLE): void;
 }

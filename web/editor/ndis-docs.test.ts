@@ -32,4 +32,16 @@ describe('ndis.d.ts for the editor', () => {
     for (const name of netEvents) expect(declared).toContain(name);
     expect(new Set(entries.map((e) => e.name)).size).toBe(entries.length);
   });
+
+  it('offers every function ndis.d.ts declares, with its doc comment, functions added late among them', () => {
+    const text = readFileSync(new URL('../../core/ndis/ndis.d.ts', import.meta.url), 'utf8');
+    const declared = [...text.matchAll(/^\s*export\s+function\s+([A-Za-z_][A-Za-z0-9_]*)/gm)].map((m) => m[1]!);
+    expect(declared).toEqual(expect.arrayContaining(['NdisAllocateCloneOidRequest', 'NdisWaitEvent', 'NdisFreeIoWorkItem']));
+    for (const name of new Set(declared)) {
+      expect(byName.get(name), name).toMatchObject({ kind: 'function' });
+      expect(byName.get(name)!.doc, `${name} has a doc comment for hover`).not.toBe('');
+    }
+    expect(byName.get('NdisWaitEvent')!.doc).toMatch(/PASSIVE_LEVEL only/);
+    expect(byName.get('NdisAllocateCloneOidRequest')!.declaration).toMatch(/^function NdisAllocateCloneOidRequest\(SourceHandle: NDIS_HANDLE/);
+  });
 });
