@@ -16,7 +16,7 @@
 //   running from the engine's frames; the engine reads the frames with `stackOf` (SES's
 //   start-compartment `getStackString`) to point findings at the learner's lines.
 //
-// Why this holds and what it does not cover: README, "Grading untrusted code".
+// Why this holds and what it does not cover: core/grading/README.md, "Grading untrusted code: the threat model".
 
 import 'ses';
 import { protectMachineMemory } from '../memory/protect.ts';

@@ -65,7 +65,7 @@ const spawnDriverThread = (data: DriverWorkerData, transfer: Transferable[]): Pr
 /**
  * Starts the next driver's worker now, while nothing waits for it, so the next load skips the
  * worker's start and its module's fetch and evaluation: about half of a Run in the web lab (the
- * README's web figures). Browser only: Node's threads take their data when they start, and
+ * web/README.md's figures). Browser only: Node's threads take their data when they start, and
  * Node's runs are batches where one thread's start does not show.
  */
 export function startDriverWorkerAhead(): void {

@@ -97,7 +97,7 @@ export function childArguments(limits: SandboxLimits): string[] {
     permissionFlag(),
     `--allow-fs-read=${WASM_PATH}`,
     // Not --disallow-code-generation-from-strings: SES evaluates each driver in its compartment
-    // through eval, and its compartments' own eval and Function take the flag's place (README).
+    // through eval, and its compartments' own eval and Function take the flag's place (core/grading/README.md, the threat model).
     `--max-old-space-size=${limits.memoryMiB}`,
     '--no-warnings',
     '--input-type=module',

@@ -28,7 +28,7 @@ const RUN_WATCHDOG_MS = 2000;
 /**
  * The machine Live traffic runs on: the stack benchmark's shape at half the memory (24 MiB of NBLs
  * and buffers, not 48, so a page does not hold more than it needs), and so half its window: the
- * rate is below the benchmark's (README, the web lab's figures).
+ * rate is below the benchmark's (web/README.md, the page's figures).
  */
 const LIVE_SHAPE: LiveRunShape = { rxRingEntries: 4096, txRingEntries: 2048, window: 1536, chain: 64, frameBytes: 60, poolBytes: 24 << 20, spscBytes: 1 << 20, transport: 'rings' };
 /** Live traffic stops when no frame has arrived for this long (wall clock). */
