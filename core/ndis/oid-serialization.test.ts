@@ -45,8 +45,7 @@ export function DriverEntry(DriverObject) {
 }`;
 
 describe('standard OID requests through a filter module', () => {
-  // Skipped until the runtime serializes them: today FilterOidRequest is called again while a request is pending.
-  it.skip('reach FilterOidRequest one at a time, each after the one before has completed', async () => {
+  it('reach FilterOidRequest one at a time, each after the one before has completed', async () => {
     const rt = await NdisRuntime.create({ nics: 1, seed: 1 });
     try {
       const filter = await rt.loadDriver(FILTER, 'filter.js');
