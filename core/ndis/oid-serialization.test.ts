@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { NdisRuntime } from './runtime.ts';
 
 import { OID_GEN_LINK_STATE } from './constants.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_REQUEST_ABORTED } from './status.ts';
+import { parseOidRequest, type ParsedOid } from './oid-request.ts';
 
 const PROTOCOL = readFileSync(new URL('../../labs/reference/protocol.ts', import.meta.url), 'utf8');
 
@@ -62,6 +64,33 @@ describe('standard OID requests through a filter module', () => {
       expect(seen.requests).toBe(1 + 3); // the bind's packet filter, then the three queries
       expect(seen.pending).toBe(0);
       expect(seen.most).toBe(1);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('a request cancelled while it waits for the module is aborted without reaching it; the others go on in order', async () => {
+    const rt = await NdisRuntime.create({ nics: 1, seed: 2 });
+    try {
+      const filter = await rt.loadDriver(FILTER, 'filter.js');
+      await rt.loadDriver(PROTOCOL, 'protocol.ts');
+      rt.startStack();
+      rt.run();
+      const seen = filter.exports.seen as { pending: number; most: number; requests: number };
+      const before = seen.requests;
+      const adapter = rt.adapters[0]!;
+      const results: [number, number][] = [];
+      for (const id of [1, 2, 3]) {
+        const request = { Header: { Type: 0x96, Revision: 1, Size: 236 }, RequestType: 0, RequestId: id, DATA: { QUERY_INFORMATION: { Oid: OID_GEN_LINK_STATE, InformationBuffer: new Uint8Array(64) } } };
+        rt.filters.oidBelow(adapter, rt.filters.modules(adapter).length, request, parseOidRequest(request) as ParsedOid, (status) => results.push([id, status]));
+      }
+      // Request 1 is in the module; 2 and 3 wait. Cancel 2.
+      rt.filters.cancelBelow(adapter, rt.filters.modules(adapter).length, 2);
+      rt.run();
+      expect(rt.verifier.findings.map((f) => f.rule)).toEqual([]);
+      expect(seen.requests - before).toBe(2);
+      expect(seen.most).toBe(1);
+      expect(results).toEqual([[2, NDIS_STATUS_REQUEST_ABORTED], [1, NDIS_STATUS_SUCCESS], [3, NDIS_STATUS_SUCCESS]]);
     } finally {
       await rt.close();
     }
