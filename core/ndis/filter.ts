@@ -60,8 +60,11 @@ export class FilterModule {
   readonly ownIndicationsOutstanding = new Set<number>();
   /** OID requests from above the module holds, and how to complete each upward. */
   readonly oidsFromAbove = new Map<unknown, (status: number) => void>();
-  /** Requests from above waiting for the one the module holds to complete (NDIS serializes them). */
-  readonly queuedOids: { request: unknown; complete: (status: number) => void }[] = [];
+  /**
+   * Standard OID requests from above waiting for the one the module holds to complete: NDIS gives
+   * a module one at a time (only direct OID requests are not serialized).
+   */
+  readonly oidsWaiting: { request: unknown; parsed: ParsedOid; complete: (status: number) => void; below: FilterModule[] }[] = [];
 
   constructor(readonly runtime: NdisRuntime, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
     this.name = `${driver.name}/${adapter.name}`;
@@ -317,30 +320,48 @@ export class FilterStacks {
       atMiniport.set(request, { task, parsed, complete });
       return;
     }
-    // NDIS serializes the standard OID requests it gives a filter module (unlike direct OID
-    // requests: "Filter Module Direct OID Requests"): the next waits until this one completes.
+    // NDIS serializes standard OID requests: while the module holds one, the next waits
+    // ("Filter Module Direct OID Requests": unlike those, standard requests are serialized).
     if (module.oidsFromAbove.size > 0) {
-      module.queuedOids.push({ request, complete });
+      const stack = this.modules(adapter);
+      module.oidsWaiting.push({ request, parsed, complete, below: stack.slice(0, stack.indexOf(module)) });
       return;
     }
-    this.deliverOid(module, request, complete);
+    this.oidToModule(module, request, complete);
   }
 
-  /** FilterOidRequest for one request from above; a synchronous completion lets the next queued one in. */
-  private deliverOid(module: FilterModule, request: unknown, complete: (status: number) => void): void {
+  private oidToModule(module: FilterModule, request: unknown, complete: (status: number) => void): void {
     const rt = this.runtime;
     module.oidsFromAbove.set(request, complete);
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));
     if (status !== NDIS_STATUS_PENDING && module.oidsFromAbove.delete(request)) {
       rt.post(`OID completed by ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
-      this.nextQueuedOid(module);
+      this.nextWaitingOid(module);
     }
   }
 
-  /** The module's request from above has completed: the first one waiting goes in, as its own step. */
-  private nextQueuedOid(module: FilterModule): void {
-    const next = module.queuedOids.shift();
-    if (next) this.runtime.post(`next OID to ${module.name}`, () => this.deliverOid(module, next.request, next.complete), { channel: `module ${module.name}` });
+  /** The module holds no request from above any more: hand it the next one waiting, as a step of its own. */
+  private nextWaitingOid(module: FilterModule): void {
+    if (module.oidsFromAbove.size > 0 || module.oidsWaiting.length === 0) return;
+    this.runtime.post(`next OID to ${module.name}`, () => {
+      const next = module.oidsWaiting.shift();
+      if (!next) return;
+      if (module.oidsFromAbove.size > 0) {
+        module.oidsWaiting.unshift(next);
+        return;
+      }
+      // A module detached meanwhile no longer filters: the request goes on to the modules that were
+      // below it (those still attached), else to the miniport.
+      const stack = this.modules(module.adapter);
+      if (!stack.includes(module)) {
+        let from = 0;
+        for (let i = stack.length - 1; i >= 0; i--) if (next.below.includes(stack[i]!)) { from = i + 1; break; }
+        this.oidBelow(module.adapter, from, next.request, next.parsed, next.complete);
+        this.nextWaitingOid(module);
+        return;
+      }
+      this.oidToModule(module, next.request, next.complete);
+    }, { channel: `module ${module.name}` });
   }
 
   /** Requests the miniport of `adapter` has been handed and not yet carried out (NdisCancelOidRequest can still abort them). */
@@ -364,11 +385,12 @@ export class FilterStacks {
     const rt = this.runtime;
     const module = this.below(adapter, from, (m) => !!m.characteristics.OidRequestHandler);
     if (module) {
-      // One still waiting its turn never reached the module: NDIS completes it itself.
-      const waiting = module.queuedOids.findIndex((q) => (q.request as { RequestId?: unknown } | null)?.RequestId === requestId);
-      if (waiting >= 0 && requestId !== null && requestId !== undefined) {
-        const [queued] = module.queuedOids.splice(waiting, 1);
-        rt.post(`OID aborted before ${module.name}`, () => queued!.complete(NDIS_STATUS_REQUEST_ABORTED), { channel: `module ${module.name}` });
+      // A request still waiting for the module is taken out of the queue and aborted.
+      const waiting = module.oidsWaiting.findIndex((w) => requestId !== null && w.parsed.requestId === requestId);
+      if (waiting >= 0) {
+        const [w] = module.oidsWaiting.splice(waiting, 1);
+        writeOidResults(w!.parsed, 0, 0);
+        rt.post(`OID aborted before ${module.name}`, () => w!.complete(NDIS_STATUS_REQUEST_ABORTED), { channel: `module ${module.name}` });
         return;
       }
       const held = [...module.oidsFromAbove.keys()].some((r) => (r as { RequestId?: unknown } | null)?.RequestId === requestId);
@@ -464,7 +486,7 @@ export class FilterStacks {
     if (!complete) return;
     module.oidsFromAbove.delete(request);
     this.runtime.post(`OID complete from ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
-    this.nextQueuedOid(module);
+    this.nextWaitingOid(module);
   }
 
   // ---- the datapath ----------------------------------------------------------------------------
