@@ -76,6 +76,7 @@ const CALL_MAX_IRQL: ReadonlyMap<string, number> = new Map(Object.entries({
   NdisReadConfiguration: PASSIVE_LEVEL,
   NdisCloseConfiguration: PASSIVE_LEVEL,
   NdisAllocateTimerObject: PASSIVE_LEVEL,
+  NdisFreeTimerObject: PASSIVE_LEVEL,
 }));
 
 /** The name in HANDLER_IRQL for an invoked handler ("ProtocolNetPnPEvent(NetEventPause)" -> "ProtocolNetPnPEvent"). */

@@ -915,7 +915,12 @@ declare module 'ndis' {
   export function NdisFOidRequestComplete(NdisFilterHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
   /** Passes a status indication up (Running or Paused). */
   export function NdisFIndicateStatus(NdisFilterHandle: NDIS_HANDLE, StatusIndication: NDIS_STATUS_INDICATION): void;
-  /** Passes a PnP event on to the drivers above; returns their status. */
+  /**
+   * Passes a PnP event on to the drivers above. Here NDIS delivers each event to the bindings above
+   * a filter itself, so this acknowledges with NDIS_STATUS_SUCCESS and forwards nothing: the
+   * status you return from FilterNetPnPEvent is the module's answer (a veto of
+   * NetEventQueryRemoveDevice counts), not the protocols'. PASSIVE_LEVEL.
+   */
   export function NdisFNetPnPEvent(NdisFilterHandle: NDIS_HANDLE, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
 
   // ---- configuration (the registry) -------------------------------------------------------------------
@@ -1063,7 +1068,7 @@ declare module 'ndis' {
   export function NdisSetTimerObject(TimerObject: NDIS_HANDLE, DueTime: bigint | number, MillisecondsPeriod?: number, FunctionContext?: unknown): boolean;
   /** Returns true if the timer was armed and is now cancelled. */
   export function NdisCancelTimerObject(TimerObject: NDIS_HANDLE): boolean;
-  /** Frees a timer from NdisAllocateTimerObject, cancelling it if it is armed (its TimerFunction does not run afterwards). Returns nothing. IRQL <= DISPATCH_LEVEL here (the WDK page asks for PASSIVE_LEVEL). */
+  /** Frees a timer from NdisAllocateTimerObject, cancelling it if it is armed (its TimerFunction does not run afterwards). Returns nothing. PASSIVE_LEVEL (IrqlTooHighForCall above it). */
   export function NdisFreeTimerObject(TimerObject: NDIS_HANDLE): void;
   /** A work item for NdisQueueIoWorkItem; NdisObjectHandle is one of your NDIS handles. Returns its handle (C returns NULL when out of memory; here it always succeeds). Free it with NdisFreeIoWorkItem. IRQL <= DISPATCH_LEVEL. */
   export function NdisAllocateIoWorkItem(NdisObjectHandle: unknown): NDIS_HANDLE;
