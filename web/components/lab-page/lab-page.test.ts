@@ -68,6 +68,7 @@ describe('the lab page', () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 1366, height: 768 });
     await openLab(page, site, 'protocol-binding');
+    expect(await page.title()).toBe('The seven states of a binding — NIC Lab');
     await pasteSource(page, solution);
     const inView = (selector: string) => page.evaluate((sel) => {
       const root = document.querySelector('nic-lab-app')?.shadowRoot?.querySelector('lab-page')?.shadowRoot;

@@ -113,8 +113,10 @@ export class NicLabApp extends LitElement {
 
   private page() {
     const match = /^#\/lab\/([a-z0-9-]+)$/.exec(this.route);
+    // Each page has a title of its own (tabs, history, bookmarks tell the labs apart).
+    const lab = match ? labById(match[1]!) : undefined;
+    document.title = lab ? `${lab.title} — NIC Lab` : match ? 'No such lab — NIC Lab' : 'The course — NIC Lab';
     if (!match) return html`<course-page .labs=${course.labs} .problems=${course.problems} .progress=${this.progress}></course-page>`;
-    const lab = labById(match[1]!);
     if (!lab) return html`<h1>No lab "${match[1]}"</h1><p>The labs are listed on <a href="#/">the course page</a>.</p>`;
     const unavailable = this.isolation === undefined ? 'checking that the page is cross-origin isolated…' : this.isolation.isolated ? undefined : this.isolation.reason;
     // Keyed by lab and import generation: a new lab or an import gives a fresh page with fresh data.
