@@ -529,7 +529,15 @@ export class NdisRuntime {
     this.post(`unload ${driver.name}`, () => this.post(`DriverUnload ${driver.name}`, () => {
       if (driver.unloaded) return done();
       const object = driver.driverObject!;
-      const routine = driver.field ? driver.field(object, 'DriverUnload') : object.DriverUnload;
+      // The driver wrote the member: reading it may run its code (a getter), which must not throw into NDIS.
+      let routine: unknown;
+      try {
+        routine = driver.field ? driver.field(object, 'DriverUnload') : object.DriverUnload;
+      } catch (error) {
+        if (error instanceof BugCheck || this.verifier.stopped) throw error;
+        this.withPath(`${driver.name}!DriverUnload`, () => this.report('HandlerThrew', { driver: driver.name, message: `reading DriverObject.DriverUnload threw ${thrownByDriver(error, driver.positions)}` }));
+        return done();
+      }
       if (typeof routine !== 'function') {
         this.trace.record('note', { object: `driver ${driver.name}`, text: 'the driver set no DriverUnload in its DriverObject: it cannot be unloaded' });
         return done();

@@ -75,6 +75,15 @@ describe('unloading a protocol driver', () => {
     expect(findings(rt)).toEqual([]);
   });
 
+  it('a DriverUnload that is a throwing getter is the driver\'s own crash (HandlerThrew), not the engine\'s', async () => {
+    const source = edited(PROTOCOL, '  DriverObject.DriverUnload = Unload;\n', "  Object.defineProperty(DriverObject, 'DriverUnload', { get() { throw new Error('gotcha'); } });\n");
+    const { rt, protocol } = await stack({ protocol: source });
+    rt.unloadDriver(protocol);
+    expect(() => rt.run()).not.toThrow();
+    expect(rt.verifier.findings.map((f) => f.rule)).toEqual(['HandlerThrew']);
+    expect(rt.verifier.findings[0]!.message).toContain('gotcha');
+  });
+
   it('UnloadedWithPendingOperations: a timer left armed fires into the unloaded driver (bug check 0xCE)', async () => {
     const source = edited(PROTOCOL, 'function Unload(_driverObject: DRIVER_OBJECT): void {', `function Unload(_driverObject: DRIVER_OBJECT): void {
   const { TimerObject } = NdisAllocateTimerObject(null, { TimerFunction: () => {} });
