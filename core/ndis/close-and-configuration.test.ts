@@ -4,6 +4,7 @@
 // per-student values.
 
 import { describe, it, expect } from 'vitest';
+import { OPEN_PARAMETERS } from './test-drivers.ts';
 import { NdisRuntime } from './runtime.ts';
 
 /** A protocol whose unbind closes and, if `waitForClose`, pends until CloseAdapterComplete. */
@@ -28,15 +29,7 @@ export function DriverEntry(): number {
     Name: "proto",
     BindAdapterHandlerEx(_c: unknown, bindContext: unknown, params: { AdapterName: string }): number {
       const binding: Binding = { handle: null, unbindContext: null };
-      const open = NdisOpenAdapterEx(protocolHandle, binding, {
-        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
-        AdapterName: params.AdapterName,
-        MediumArray: [NdisMedium802_3],
-        MediumArraySize: 1,
-        SelectedMediumIndex: new Uint32Array(1),
-        FrameTypeArray: [0x88b5],
-        FrameTypeArraySize: 1,
-      }, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle, binding, ${OPEN_PARAMETERS}, bindContext);
       binding.handle = open.NdisBindingHandle;
       return open.Status;
     },

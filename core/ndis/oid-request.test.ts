@@ -2,6 +2,7 @@
 // filter that passes a clone down (NdisAllocateCloneOidRequest / NdisFreeCloneOidRequest) and one
 // that passes the original (FilterForwardedOriginalOidRequest), cancellation by RequestId
 // (NdisCancelOidRequest, FilterCancelOidRequest, NdisFCancelOidRequest), and method requests.
+// That NDIS gives a filter module one request at a time is oid-serialization.test.ts's.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -119,22 +120,6 @@ describe('a filter and the requests from above', () => {
       app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
       expect(findings(rt), frees).toEqual([refusal]);
     }
-  });
-});
-
-describe('NDIS serializes the requests it gives a filter module', () => {
-  it('a second request from above reaches FilterOidRequest only after the first completed (as lwf asserts); a cancelled waiting one never reaches it', async () => {
-    const { rt, app, asking } = await stack([reference('counting-filter.ts')]);
-    app((p) => { p.Query(OID_802_3_PERMANENT_ADDRESS, 'first'); p.Query(OID_802_3_PERMANENT_ADDRESS, 'second'); p.Query(OID_802_3_PERMANENT_ADDRESS, 'third'); p.Cancel('third'); });
-    const order = rt.trace.events.flatMap((e) => {
-      const x = e as { kind: string; handler?: string; call?: string };
-      if (x.kind === 'handler' && x.handler === 'FilterOidRequest') return ['FilterOidRequest'];
-      if (x.kind === 'ndis' && x.call === 'NdisFOidRequestComplete') return ['NdisFOidRequestComplete'];
-      return [];
-    });
-    expect(order.slice(-4)).toEqual(['FilterOidRequest', 'NdisFOidRequestComplete', 'FilterOidRequest', 'NdisFOidRequestComplete']);
-    expect(asking.completions.map((c) => [c.id, c.status])).toEqual([['third', NDIS_STATUS_REQUEST_ABORTED], ['first', NDIS_STATUS_SUCCESS], ['second', NDIS_STATUS_SUCCESS]]);
-    expect(findings(rt)).toEqual([]);
   });
 });
 

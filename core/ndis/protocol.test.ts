@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { NdisRuntime } from './runtime.ts';
 import { DriverLoadError } from './driver-loader.ts';
+import { OPEN_PARAMETERS } from './test-drivers.ts';
 import { NetEventBindsComplete, NetEventReconfigure, NetEventQueryRemoveDevice } from './constants.ts';
 
 interface Handlers {
@@ -39,15 +40,7 @@ export function DriverEntry(): number {
     Name: "proto",
     BindAdapterHandlerEx(driverContext: unknown, bindContext: unknown, params: { AdapterName: string }): number {
       ${h.bind ?? `const binding: Binding = { handle: null };
-      const open = NdisOpenAdapterEx(protocolHandle, binding, {
-        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
-        AdapterName: params.AdapterName,
-        MediumArray: [NdisMedium802_3],
-        MediumArraySize: 1,
-        SelectedMediumIndex: new Uint32Array(1),
-        FrameTypeArray: [0x88b5],
-        FrameTypeArraySize: 1,
-      }, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle, binding, ${OPEN_PARAMETERS}, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       binding.handle = open.NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;`}
@@ -119,15 +112,7 @@ describe('a correct protocol driver', () => {
       bind: `const item = NdisAllocateIoWorkItem(null);
       NdisQueueIoWorkItem(item, () => {
         const b: Binding = { handle: null };
-        const open = NdisOpenAdapterEx(protocolHandle, b, {
-          Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
-          AdapterName: params.AdapterName,
-          MediumArray: [NdisMedium802_3],
-          MediumArraySize: 1,
-          SelectedMediumIndex: new Uint32Array(1),
-          FrameTypeArray: [0x88b5],
-          FrameTypeArraySize: 1,
-        }, bindContext);
+        const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
         b.handle = open.NdisBindingHandle;
         NdisCompleteBindAdapterEx(bindContext, open.Status);
       }, null);
@@ -231,15 +216,7 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
       prelude: 'let savedBindContext: unknown = null;',
       bind: `savedBindContext = bindContext;
       const binding: Binding = { handle: null };
-      binding.handle = NdisOpenAdapterEx(protocolHandle, binding, {
-        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
-        AdapterName: params.AdapterName,
-        MediumArray: [NdisMedium802_3],
-        MediumArraySize: 1,
-        SelectedMediumIndex: new Uint32Array(1),
-        FrameTypeArray: [0x88b5],
-        FrameTypeArraySize: 1,
-      }, bindContext).NdisBindingHandle;
+      binding.handle = NdisOpenAdapterEx(protocolHandle, binding, ${OPEN_PARAMETERS}, bindContext).NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;`,
       pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisOpenAdapterEx(protocolHandle, {}, {}, savedBindContext);
       return NDIS_STATUS_SUCCESS;`,

@@ -33,7 +33,7 @@ import { checkCharacteristics, checkOpenParameters, type CharacteristicsCheck } 
 import { describe } from './describe.ts';
 import { parseOidRequest, oidRequestHeaderProblem } from './oid-request.ts';
 import { IrqlState, maxIrqlOf, irqlName } from './irql.ts';
-import { HeldLocks } from './synchronization.ts';
+import { HeldLocks, onAnotherThread } from './synchronization.ts';
 export { describe };
 import { NetBufferListPools } from './net-buffer-list-pool.ts';
 import { MdlAllocation } from './mdl-allocation.ts';
@@ -43,7 +43,7 @@ import {
 } from './status.ts';
 import {
   NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NDIS_PAUSE_UNBIND_PROTOCOL, NET_PNP_EVENT_NAMES, NDIS_RECEIVE_FLAGS_RESOURCES,
-  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT, DISPATCH_LEVEL, PASSIVE_LEVEL,
+  PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT, DISPATCH_LEVEL,
 } from './constants.ts';
 
 /** Owner id in the NBL pool for NBLs in NDIS's hands (sent, not yet completed). */
@@ -605,19 +605,12 @@ export class NdisRuntime {
    * the driver never completes is found by the operation's own watchdog meanwhile.
    */
   private runNested(done: () => boolean, label: string): void {
-    // What runs meanwhile is other threads' work, at the IRQL NDIS calls it at (as in a wait).
-    const saved = { level: this.irql.level, callDepth: this.irql.callDepth };
-    this.irql.level = PASSIVE_LEVEL;
-    this.irql.callDepth = 0;
-    try {
+    onAnotherThread(this, label, () => {
       const limit = this.scheduler.steps + 1_000_000;
       while (!done() && !this.verifier.stopped && this.scheduler.step()) {
         if (this.scheduler.steps > limit) throw new Error(`${label}: still busy after 1000000 nested steps`);
       }
-    } finally {
-      this.irql.level = saved.level;
-      this.irql.callDepth = saved.callDepth;
-    }
+    });
     if (!done() && !this.verifier.stopped) this.trace.record('note', { object: label, text: 'nothing left to run and it has not finished' });
   }
 

@@ -57,6 +57,28 @@ export class HeldLocks {
 }
 
 /**
+ * Runs `body` (which steps the scheduler nested) as another thread's work: the calling thread's
+ * IRQL and NDIS-call depth are put aside meanwhile and what runs starts at PASSIVE_LEVEL, at the
+ * level NDIS calls each handler at. Each nesting holds a stack: NDIS refuses one WAIT_DEPTH_LIMIT deep.
+ * Used by the waits here and by a deregistration's unbinds and detaches (runtime.ts).
+ */
+export function onAnotherThread<T>(runtime: NdisRuntime, call: string, body: () => T): T {
+  const irql = runtime.irql;
+  if (irql.waitDepth >= WAIT_DEPTH_LIMIT) throw new RangeError(`${call}: ${WAIT_DEPTH_LIMIT} waits are in progress, each inside the one before; NDIS refuses a deeper one`);
+  const saved = { level: irql.level, callDepth: irql.callDepth };
+  irql.level = PASSIVE_LEVEL;
+  irql.callDepth = 0;
+  irql.waitDepth++;
+  try {
+    return body();
+  } finally {
+    irql.waitDepth--;
+    irql.level = saved.level;
+    irql.callDepth = saved.callDepth;
+  }
+}
+
+/**
  * Runs the scheduler nested until `satisfied()`, or `timeoutNs` of virtual time passed (undefined:
  * no limit). Returns whether it was satisfied. The waiting thread's IRQL and NDIS-call depth are
  * put aside meanwhile: what runs is another thread's work, at the level NDIS calls it at.
@@ -64,21 +86,12 @@ export class HeldLocks {
 export function waitNested(runtime: NdisRuntime, driver: DriverRecord, call: string, satisfied: () => boolean, timeoutNs: bigint | undefined): boolean {
   const scheduler = runtime.scheduler;
   const deadline = timeoutNs === undefined ? undefined : runtime.machine.clockNs + timeoutNs;
-  const irql = runtime.irql;
-  if (irql.waitDepth >= WAIT_DEPTH_LIMIT) throw new RangeError(`${call}: ${WAIT_DEPTH_LIMIT} waits are in progress, each inside the one before; NDIS refuses a deeper one`);
-  const saved = { level: irql.level, callDepth: irql.callDepth };
   const started = runtime.machine.clockNs;
-  irql.level = PASSIVE_LEVEL;
-  irql.callDepth = 0;
-  irql.waitDepth++;
   let result = false;
   try {
-    result = wait();
+    result = onAnotherThread(runtime, call, wait);
     return result;
   } finally {
-    irql.waitDepth--;
-    irql.level = saved.level;
-    irql.callDepth = saved.callDepth;
     if (!runtime.verifier.stopped) runtime.trace.record('waited', { driver: driver.name, call, satisfied: result, ns: String(runtime.machine.clockNs - started) });
   }
 

@@ -3,6 +3,16 @@
 
 import { NdisRuntime, type DriverRecord } from './runtime.ts';
 
+/**
+ * The NDIS_OPEN_PARAMETERS the test protocols open with (an expression for their source, where
+ * `params` is BindAdapterHandlerEx's BindParameters; the driver imports the names it uses).
+ */
+export const OPEN_PARAMETERS = `{
+        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
+        AdapterName: params.AdapterName, MediumArray: [NdisMedium802_3], MediumArraySize: 1,
+        SelectedMediumIndex: new Uint32Array(1), FrameTypeArray: [0x88b5], FrameTypeArraySize: 1,
+      }`;
+
 export interface ProtocolOptions {
   /** Body of the receive handler; `binding`, `nbls`, `flags` are in scope. */
   receive?: string;
@@ -76,15 +86,7 @@ export function DriverEntry(): number {
     Name: "echo",
     BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string }) {
       const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, workItem: NdisAllocateIoWorkItem(protocolHandle), outstanding: 0, pausing: null, received: [], held: [], running: false };
-      const open = NdisOpenAdapterEx(protocolHandle, b, {
-        Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
-        AdapterName: params.AdapterName,
-        MediumArray: [NdisMedium802_3],
-        MediumArraySize: 1,
-        SelectedMediumIndex: new Uint32Array(1),
-        FrameTypeArray: [0x88b5],
-        FrameTypeArraySize: 1,
-      }, bindContext);
+      const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
       b.pool = NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });
