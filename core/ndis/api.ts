@@ -7,8 +7,30 @@ import * as status from './status.ts';
 import { LOCAL_NDIS } from './local-api.ts';
 import { synchronizationApi } from './synchronization.ts';
 import { NdisParameterInteger, NdisParameterHexInteger } from './constants.ts';
-import type { FilterCharacteristics } from './filter.ts';
-import { describe, type NdisRuntime, type DriverRecord, type ProtocolCharacteristics, type NdisHandle } from './runtime.ts';
+import type { FilterStacks } from './filter.ts';
+import { describe } from './describe.ts';
+import type { NdisEngine } from './engine.ts';
+import type { NdisHandle } from './handle.ts';
+import type { DriverRecord, ProtocolCharacteristics, FilterCharacteristics } from './driver-record.ts';
+import type { DriverRegistration } from './driver-registration.ts';
+import type { ProtocolBindings } from './protocol-binding.ts';
+import type { PnpDelivery } from './pnp-delivery.ts';
+import type { ProtocolDatapath } from './protocol-datapath.ts';
+import type { ProtocolOidRequests } from './protocol-oid-requests.ts';
+import type { NetBufferListPools } from './net-buffer-list-pool.ts';
+import type { MdlAllocation } from './mdl-allocation.ts';
+
+/** The parts of the runtime the driver-facing functions reach (runtime.ts's NdisRuntime is one). */
+export interface NdisParts extends NdisEngine {
+  readonly registration: DriverRegistration;
+  readonly protocols: ProtocolBindings;
+  readonly pnp: PnpDelivery;
+  readonly datapath: ProtocolDatapath;
+  readonly oids: ProtocolOidRequests;
+  readonly filters: FilterStacks;
+  readonly nblPools: NetBufferListPools;
+  readonly mdls: MdlAllocation;
+}
 
 interface TimerCharacteristics {
   TimerFunction?: (SystemSpecific1: null, FunctionContext: unknown, SystemSpecific2: null, SystemSpecific3: null) => void;
@@ -33,7 +55,7 @@ interface WorkItem {
 /** 100-ns units, as NDIS's DueTime counts them. */
 const NS_PER_TICK = 100n;
 
-export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Record<string, unknown> {
+export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<string, unknown> {
   const enter = <T>(call: string, fields: Record<string, unknown>, body: () => T): T => runtime.enter(driver, call, fields, body);
 
   const fireTimer = (timer: TimerObject, periodMs: number) => {
@@ -48,35 +70,35 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
 
     // ---- protocol drivers ----------------------------------------------------------------------
     NdisRegisterProtocolDriver: (ProtocolDriverContext: unknown, ProtocolCharacteristics: ProtocolCharacteristics) =>
-      enter('NdisRegisterProtocolDriver', { name: ProtocolCharacteristics?.Name ?? null }, () => runtime.registerProtocol(driver, ProtocolDriverContext, ProtocolCharacteristics)),
+      enter('NdisRegisterProtocolDriver', { name: ProtocolCharacteristics?.Name ?? null }, () => runtime.registration.registerProtocol(driver, ProtocolDriverContext, ProtocolCharacteristics)),
 
     NdisDeregisterProtocolDriver: (NdisProtocolHandle: unknown) =>
-      enter('NdisDeregisterProtocolDriver', {}, () => runtime.deregister(driver, NdisProtocolHandle, 'NdisDeregisterProtocolDriver')),
+      enter('NdisDeregisterProtocolDriver', {}, () => runtime.registration.deregister(driver, NdisProtocolHandle, 'NdisDeregisterProtocolDriver')),
 
     NdisOpenAdapterEx: (NdisProtocolHandle: unknown, ProtocolBindingContext: unknown, OpenParameters: unknown, BindContext: unknown) =>
-      enter('NdisOpenAdapterEx', {}, () => runtime.openAdapter(driver, NdisProtocolHandle, ProtocolBindingContext, OpenParameters, BindContext)),
+      enter('NdisOpenAdapterEx', {}, () => runtime.protocols.openAdapter(driver, NdisProtocolHandle, ProtocolBindingContext, OpenParameters, BindContext)),
 
     NdisCompleteBindAdapterEx: (BindAdapterContext: unknown, Status: number) =>
-      enter('NdisCompleteBindAdapterEx', { status: status.statusName(Status) }, () => runtime.completeBindFromDriver(driver, BindAdapterContext, Status)),
+      enter('NdisCompleteBindAdapterEx', { status: status.statusName(Status) }, () => runtime.protocols.completeBindFromDriver(driver, BindAdapterContext, Status)),
 
-    NdisCloseAdapterEx: (NdisBindingHandle: unknown) => enter('NdisCloseAdapterEx', {}, () => runtime.closeAdapter(driver, NdisBindingHandle)),
+    NdisCloseAdapterEx: (NdisBindingHandle: unknown) => enter('NdisCloseAdapterEx', {}, () => runtime.protocols.closeAdapter(driver, NdisBindingHandle)),
 
-    NdisUnbindAdapter: (NdisBindingHandle: unknown) => enter('NdisUnbindAdapter', {}, () => runtime.unbindAdapter(driver, NdisBindingHandle)),
+    NdisUnbindAdapter: (NdisBindingHandle: unknown) => enter('NdisUnbindAdapter', {}, () => runtime.protocols.unbindAdapter(driver, NdisBindingHandle)),
 
-    NdisCompleteUnbindAdapterEx: (UnbindContext: unknown) => enter('NdisCompleteUnbindAdapterEx', {}, () => runtime.completeUnbindFromDriver(driver, UnbindContext)),
+    NdisCompleteUnbindAdapterEx: (UnbindContext: unknown) => enter('NdisCompleteUnbindAdapterEx', {}, () => runtime.protocols.completeUnbindFromDriver(driver, UnbindContext)),
 
     NdisCompleteNetPnPEvent: (NdisBindingHandle: unknown, NetPnPEvent: unknown, Status: number) =>
-      enter('NdisCompleteNetPnPEvent', { status: status.statusName(Status) }, () => runtime.completePnp(driver, NdisBindingHandle, NetPnPEvent, Status)),
+      enter('NdisCompleteNetPnPEvent', { status: status.statusName(Status) }, () => runtime.pnp.completePnp(driver, NdisBindingHandle, NetPnPEvent, Status)),
 
     NdisSendNetBufferLists: (NdisBindingHandle: unknown, NetBufferLists: unknown, PortNumber = 0, SendFlags = 0) =>
-      enter('NdisSendNetBufferLists', {}, () => runtime.sendFromProtocol(driver, NdisBindingHandle, NetBufferLists, PortNumber, SendFlags)),
+      enter('NdisSendNetBufferLists', {}, () => runtime.datapath.sendFromProtocol(driver, NdisBindingHandle, NetBufferLists, PortNumber, SendFlags)),
 
     NdisReturnNetBufferLists: (NdisBindingHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
-      enter('NdisReturnNetBufferLists', {}, () => runtime.returnFromProtocol(driver, NdisBindingHandle, NetBufferLists, ReturnFlags)),
+      enter('NdisReturnNetBufferLists', {}, () => runtime.datapath.returnFromProtocol(driver, NdisBindingHandle, NetBufferLists, ReturnFlags)),
 
-    NdisOidRequest: (NdisBindingHandle: unknown, OidRequest: unknown) => enter('NdisOidRequest', {}, () => runtime.oidFromProtocol(driver, NdisBindingHandle, OidRequest)),
+    NdisOidRequest: (NdisBindingHandle: unknown, OidRequest: unknown) => enter('NdisOidRequest', {}, () => runtime.oids.oidFromProtocol(driver, NdisBindingHandle, OidRequest)),
 
-    NdisCancelOidRequest: (NdisBindingHandle: unknown, RequestId: unknown) => enter('NdisCancelOidRequest', {}, () => runtime.cancelOidFromProtocol(driver, NdisBindingHandle, RequestId)),
+    NdisCancelOidRequest: (NdisBindingHandle: unknown, RequestId: unknown) => enter('NdisCancelOidRequest', {}, () => runtime.oids.cancelOidFromProtocol(driver, NdisBindingHandle, RequestId)),
 
     // ---- NBL pools and NBL allocation (core/ndis/net-buffer-list-pool.ts) ---------------------------
     NdisAllocateNetBufferListPool: (NdisHandle: unknown, Parameters: unknown) =>
@@ -122,10 +144,10 @@ export function createNdisApi(runtime: NdisRuntime, driver: DriverRecord): Recor
 
     // ---- filter drivers ------------------------------------------------------------------------------
     NdisFRegisterFilterDriver: (_DriverObject: unknown, FilterDriverContext: unknown, FilterCharacteristics: FilterCharacteristics) =>
-      enter('NdisFRegisterFilterDriver', { name: FilterCharacteristics?.FriendlyName ?? null }, () => runtime.registerFilter(driver, FilterDriverContext, FilterCharacteristics)),
+      enter('NdisFRegisterFilterDriver', { name: FilterCharacteristics?.FriendlyName ?? null }, () => runtime.registration.registerFilter(driver, FilterDriverContext, FilterCharacteristics)),
 
     NdisFDeregisterFilterDriver: (NdisFilterDriverHandle: unknown) =>
-      enter('NdisFDeregisterFilterDriver', {}, () => runtime.deregister(driver, NdisFilterDriverHandle, 'NdisFDeregisterFilterDriver')),
+      enter('NdisFDeregisterFilterDriver', {}, () => runtime.registration.deregister(driver, NdisFilterDriverHandle, 'NdisFDeregisterFilterDriver')),
 
     NdisFSetAttributes: (NdisFilterHandle: unknown, FilterModuleContext: unknown, FilterAttributes?: unknown) =>
       enter('NdisFSetAttributes', {}, () => runtime.filters.setAttributes(driver, NdisFilterHandle, FilterModuleContext, FilterAttributes)),

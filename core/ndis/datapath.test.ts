@@ -157,7 +157,7 @@ describe('datapath rules', () => {
     // Build the corrupt chain through the pool directly, as a hostile driver writing the records would.
     const nbl = rt.pool.allocate(driver.owner, 60);
     rt.pool.setNblField(nbl, 0, nbl + 1); // Next -> itself
-    rt.post('hostile send', () => rt.enter(driver, 'NdisSendNetBufferLists', {}, () => rt.sendFromProtocol(driver, rt.bindings[0]!.handle, rt.views.nbl(nbl), 0, 0)));
+    rt.post('hostile send', () => rt.enter(driver, 'NdisSendNetBufferLists', {}, () => rt.datapath.sendFromProtocol(driver, rt.bindings[0]!.handle, rt.views.nbl(nbl), 0, 0)));
     rt.run();
     expect(rules(rt)).toEqual(['SharedMemoryCorrupted']);
     expect(rt.stopped!.message).toBe(`NdisSendNetBufferLists: NBL ${nbl} appears twice in one chain (Next makes a loop)`);

@@ -16,7 +16,7 @@ const moduleStates = (rt: NdisRuntime) => rt.filters.all().map((m) => m.state);
  */
 function pauseAboveMiniport(rt: NdisRuntime): void {
   rt.post('pause above the miniport', () => rt.sequence([
-    (next) => rt.pnpEvent(rt.bindings[1]!, NetEventPause, () => next()),
+    (next) => rt.pnp.pnpEvent(rt.bindings[1]!, NetEventPause, () => next()),
     (next) => rt.filters.pause(rt.filters.modules(rt.adapters[1]!)[0]!, next),
   ], () => {}));
   rt.run();

@@ -10,30 +10,24 @@ import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_REQUEST_ABORTED, statusName } from './status.ts';
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES, NDIS_PAUSE_NDIS_INTERNAL, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 } from './constants.ts';
 import { headerProblem, statusIndication, filterAttachParameters, filterPauseParameters, filterRestartParameters, FILTER_IF_INDEX_BASE } from './structures.ts';
-import type { MiniportAdapter } from './miniport.ts';
-import type { NdisRuntime, DriverRecord, NdisHandle, StatusIndication, NetPnPEventNotification } from './runtime.ts';
-import { NDIS_OWNER } from './runtime.ts';
+import type { MiniportAdapter, AdapterUpperEdge } from './miniport.ts';
+import type { NdisEngine } from './engine.ts';
+import { NDIS_OWNER, type DriverRecord, type FilterCharacteristics, type StatusIndication, type NetPnPEventNotification } from './driver-record.ts';
+import type { NdisHandle } from './handle.ts';
+
+export type { FilterCharacteristics };
+
+/**
+ * What sits above the filter stack of an adapter: the protocols bound to it (protocol-datapath.ts),
+ * where sends complete, receives and status indications go once they leave the top module.
+ */
+export interface ProtocolEdge {
+  completeToProtocols(nbls: number[]): void;
+  indicateToProtocols(adapter: MiniportAdapter, nbls: number[], flags: number): void;
+  indicateStatusToProtocols(adapter: MiniportAdapter, indication: StatusIndication): void;
+}
 import { describe } from './describe.ts';
 import { parseOidRequest, writeOidResults, cloneOidRequest, oidRequestHeaderProblem, type ParsedOid } from './oid-request.ts';
-
-export interface FilterCharacteristics {
-  FriendlyName?: string;
-  UniqueName?: string;
-  ServiceName?: string;
-  AttachHandler?: (NdisFilterHandle: NdisHandle, FilterDriverContext: unknown, AttachParameters: unknown) => number;
-  DetachHandler?: (FilterModuleContext: unknown) => void;
-  RestartHandler?: (FilterModuleContext: unknown, RestartParameters: unknown) => number;
-  PauseHandler?: (FilterModuleContext: unknown, PauseParameters: unknown) => number;
-  SendNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, PortNumber: number, SendFlags: number) => void;
-  SendNetBufferListsCompleteHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, SendCompleteFlags: number) => void;
-  ReceiveNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number) => void;
-  ReturnNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, ReturnFlags: number) => void;
-  StatusHandler?: (FilterModuleContext: unknown, StatusIndication: unknown) => void;
-  NetPnPEventHandler?: (FilterModuleContext: unknown, NetPnPEvent: unknown) => number;
-  OidRequestHandler?: (FilterModuleContext: unknown, OidRequest: unknown) => number;
-  OidRequestCompleteHandler?: (FilterModuleContext: unknown, OidRequest: unknown, Status: number) => void;
-  CancelOidRequestHandler?: (FilterModuleContext: unknown, RequestId: unknown) => void;
-}
 
 export class FilterModule {
   readonly sm: StateMachine<FilterModuleState, FilterModuleEvent>;
@@ -66,7 +60,7 @@ export class FilterModule {
    */
   readonly oidsWaiting: { request: unknown; parsed: ParsedOid; complete: (status: number) => void; below: FilterModule[] }[] = [];
 
-  constructor(readonly runtime: NdisRuntime, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
+  constructor(readonly runtime: NdisEngine, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
     this.name = `${driver.name}/${adapter.name}`;
     this.sm = new StateMachine(FILTER_MODULE, `filter module ${this.name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
   }
@@ -89,12 +83,20 @@ export class FilterModule {
 }
 
 /** The filter stack of every adapter and the operations NDIS performs on it. */
-export class FilterStacks {
+export class FilterStacks implements AdapterUpperEdge {
   private readonly stacks = new Map<MiniportAdapter, FilterModule[]>();
   /** Interfaces NDIS has given filter modules so far (each gets the next ifIndex). */
   private interfacesGiven = 0;
 
-  constructor(private readonly runtime: NdisRuntime) {}
+  /** The protocols above every stack (set once, when the runtime is put together). */
+  private protocols!: ProtocolEdge;
+
+  constructor(private readonly runtime: NdisEngine) {}
+
+  /** Joins the stacks to the protocols above them. */
+  connect(protocols: ProtocolEdge): void {
+    this.protocols = protocols;
+  }
 
   modules(adapter: MiniportAdapter): FilterModule[] {
     let stack = this.stacks.get(adapter);
@@ -260,7 +262,7 @@ export class FilterStacks {
     const rt = this.runtime;
     const module = this.above(adapter, from, (m) => !!m.characteristics.StatusHandler);
     if (!module) {
-      rt.indicateStatusToProtocols(adapter, indication);
+      this.protocols.indicateStatusToProtocols(adapter, indication);
       return;
     }
     rt.invoke(module.driver, 'FilterStatus', module.object, false, () => module.characteristics.StatusHandler!(module.context, indication));
@@ -566,7 +568,7 @@ export class FilterStacks {
     const rt = this.runtime;
     const module = this.above(adapter, from, (m) => !!m.characteristics.SendNetBufferListsCompleteHandler);
     if (!module) {
-      rt.completeToProtocols(nbls);
+      this.protocols.completeToProtocols(nbls);
       return;
     }
     rt.post(`send complete ${module.name}`, () => {
@@ -601,7 +603,7 @@ export class FilterStacks {
     const rt = this.runtime;
     const module = this.above(adapter, from, (m) => !!m.characteristics.ReceiveNetBufferListsHandler);
     if (!module) {
-      rt.indicateToProtocols(adapter, nbls, flags);
+      this.protocols.indicateToProtocols(adapter, nbls, flags);
       return;
     }
     const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;

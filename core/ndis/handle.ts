@@ -3,7 +3,7 @@
 //
 // Only NDIS makes them (`issueHandle`): the constructor wants a token this module keeps, so a
 // driver that reaches `handle.constructor` cannot make one with another handle's id. The runtime
-// also resolves a handle by identity, not by its id (runtime.ts `resolve`).
+// also resolves a handle by identity, not by its id (engine.ts `resolve`).
 
 const ISSUED_BY_NDIS = Symbol('issued by NDIS');
 

@@ -2,9 +2,11 @@
 // may be called at, as the NDIS reference pages give them ("IRQL" in each page's requirements).
 // The emulation has one processor: `IrqlState` is its current IRQL and the number of driver
 // calls into NDIS in progress, kept by the runtime (never in anything a driver holds), so a
-// driver cannot talk its way out of a finding.
+// driver cannot talk its way out of a finding. The locks it holds (HeldLocks) and the nesting of
+// another thread's work inside a wait (onAnotherThread) are the processor's state too.
 
 import { PASSIVE_LEVEL, DISPATCH_LEVEL } from './constants.ts';
+import type { NdisHandle } from './handle.ts';
 
 /**
  * How NDIS calls a handler: at a fixed level, or 'dpc' for handlers documented "<=
@@ -124,5 +126,65 @@ export class IrqlState {
    */
   withDispatchFlag(flags: number): number {
     return this.level >= DISPATCH_LEVEL ? flags | 1 : flags & ~1;
+  }
+}
+
+// ---- locks and threads -------------------------------------------------------------------------
+
+export interface Lock {
+  /** The driver that allocated it. */
+  driver: { readonly name: string };
+  kind: 'spin' | 'rw';
+  freed: boolean;
+}
+
+/** One lock this (single) processor holds: how it was taken and the IRQL its release goes back to. */
+export interface Held {
+  lock: Lock;
+  handle: NdisHandle;
+  how: 'NdisAcquireSpinLock' | 'NdisDprAcquireSpinLock' | 'read' | 'write';
+  savedIrql: number;
+  /** The LOCK_STATE_EX of a read-write lock acquisition. */
+  state: NdisHandle | undefined;
+}
+
+/** Waits inside waits (a handler that waits, run inside another's wait...) before NDIS refuses one: each holds a stack. */
+const WAIT_DEPTH_LIMIT = 32;
+
+/** The locks held now, outermost first. Kept by the runtime: a handler's return checks it. */
+export class HeldLocks {
+  readonly stack: Held[] = [];
+
+  get count(): number {
+    return this.stack.length;
+  }
+
+  /**
+   * After a handler returned holding locks it took (already reported): lets them go, so a run
+   * that goes on (the rule demoted) does not carry them into NDIS's next step.
+   */
+  dropAbove(count: number): Held[] {
+    return this.stack.splice(count);
+  }
+}
+
+/**
+ * Runs `body` (which steps the scheduler nested) as another thread's work: the calling thread's
+ * IRQL and NDIS-call depth are put aside meanwhile and what runs starts at PASSIVE_LEVEL, at the
+ * level NDIS calls each handler at. Each nesting holds a stack: NDIS refuses one WAIT_DEPTH_LIMIT deep.
+ * Used by the waits (synchronization.ts) and by a deregistration's unbinds and detaches (engine.ts runNested).
+ */
+export function onAnotherThread<T>(irql: IrqlState, call: string, body: () => T): T {
+  if (irql.waitDepth >= WAIT_DEPTH_LIMIT) throw new RangeError(`${call}: ${WAIT_DEPTH_LIMIT} waits are in progress, each inside the one before; NDIS refuses a deeper one`);
+  const saved = { level: irql.level, callDepth: irql.callDepth };
+  irql.level = PASSIVE_LEVEL;
+  irql.callDepth = 0;
+  irql.waitDepth++;
+  try {
+    return body();
+  } finally {
+    irql.waitDepth--;
+    irql.level = saved.level;
+    irql.callDepth = saved.callDepth;
   }
 }

@@ -10,7 +10,9 @@ import { NB_WORD, MDL_WORD } from '../memory/nbl-pool.ts';
 import { bufferOf, rangeIn } from '../memory/protect.ts';
 import { isNetBuffer } from './net-buffer-list.ts';
 import { isMdl, type MDL } from './mdl.ts';
-import { describe, type NdisRuntime, type DriverRecord } from './runtime.ts';
+import { describe } from './describe.ts';
+import type { NdisEngine } from './engine.ts';
+import type { DriverRecord } from './driver-record.ts';
 
 export class MdlAllocation {
   /** MDLs NDIS allocated in a retreat, with the memory slot each lies in (-1: none); NDIS frees them in an advance. */
@@ -18,7 +20,7 @@ export class MdlAllocation {
   /** MDLs a retreat got from the driver's AllocateMdlHandler: an advance hands them to FreeMdlHandler. */
   private readonly fromHandler: Uint8Array;
 
-  constructor(private readonly runtime: NdisRuntime) {
+  constructor(private readonly runtime: NdisEngine) {
     this.retreatSlot = new Int32Array(runtime.pool.layout.mdlCount).fill(-1);
     this.fromHandler = new Uint8Array(runtime.pool.layout.mdlCount);
   }

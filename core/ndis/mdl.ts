@@ -15,14 +15,20 @@
 // the driver runs (core/ndis/local-api.ts); allocating and freeing MDLs are NDIS's (api.ts).
 
 import { MDL_WORD } from '../memory/nbl-pool.ts';
-import type { NetBufferViews } from './net-buffer-list.ts';
+import type { NblPool } from '../memory/nbl-pool.ts';
+
+/** What an MDL needs of the views over the pool (net-buffer-list.ts's MdlViews). */
+export interface MdlViews {
+  readonly pool: NblPool;
+  mdl(index: number): MDL;
+}
 
 /** The mapped view of an MDL (module-private: the class hands it out only through the functions below). */
 let mappedView: (mdl: MDL) => Uint8Array;
 let isMdlObject: (value: unknown) => value is MDL;
 
 export class MDL {
-  readonly #views: NetBufferViews;
+  readonly #views: MdlViews;
   readonly #index: number;
   readonly #words: Uint32Array;
   readonly #at: number;
@@ -36,7 +42,7 @@ export class MDL {
     isMdlObject = (value): value is MDL => typeof value === 'object' && value !== null && #index in value;
   }
 
-  constructor(views: NetBufferViews, index: number) {
+  constructor(views: MdlViews, index: number) {
     this.#views = views;
     this.#index = index;
     this.#words = views.pool.words;

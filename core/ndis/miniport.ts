@@ -20,7 +20,7 @@ import {
 } from '../../wasm/e1000/registers.ts';
 import { writeTxDescriptor } from '../nic/descriptors.ts';
 import { bufferOf } from '../memory/protect.ts';
-import { parseMac, formatMac } from '../nic/machine.ts';
+import { parseMac, formatMac } from '../nic/mac.ts';
 import { multicastTableBit } from '../nic/ethernet.ts';
 import {
   MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD0, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
@@ -33,17 +33,27 @@ import {
   NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED, NDIS_STATUS_INVALID_PACKET,
 } from './status.ts';
 import type { Nic } from '../nic/nic.ts';
-import type { NdisRuntime } from './runtime.ts';
+import type { NdisEngine } from './engine.ts';
+import { MINIPORT_OWNER_BASE, type StatusIndication } from './driver-record.ts';
 import { statusIndication, type AdapterFacts } from './structures.ts';
 
-/** Owner id of NBLs the miniport of adapter `index` holds (drivers are 1..999). */
-export const MINIPORT_OWNER_BASE = 1000;
+export { MINIPORT_OWNER_BASE };
 /** Multicast addresses the adapter takes (OID_802_3_MAXIMUM_LIST_SIZE). */
 const MULTICAST_LIST_MAX = 32;
 /** OID_GEN_MAXIMUM_FRAME_SIZE (bytes of payload, without the 14-byte Ethernet header). */
 const MTU_SIZE = 1500;
 /** The e1000's link speed when the link is up (bits per second; OID_GEN_LINK_STATE, NDIS_BIND_PARAMETERS). */
 const LINK_SPEED_BPS = 1_000_000_000n;
+
+/**
+ * What sits above a miniport (the adapter's filter stack, then the protocols): where its completed
+ * sends, receives and status indications go. From -1, the miniport's own position under the stack.
+ */
+export interface AdapterUpperEdge {
+  completeAbove(adapter: MiniportAdapter, from: number, nbls: number[], flags?: number): void;
+  indicateAbove(adapter: MiniportAdapter, from: number, nbls: number[], flags: number, port?: number): void;
+  statusAbove(adapter: MiniportAdapter, from: number, indication: StatusIndication): void;
+}
 
 export class MiniportAdapter {
   readonly sm: StateMachine<MiniportState, MiniportEvent>;
@@ -76,7 +86,7 @@ export class MiniportAdapter {
   /** Set by surprise removal: the hardware is gone. */
   removed = false;
 
-  constructor(private readonly runtime: NdisRuntime, readonly nic: Nic, readonly name: string, readonly index: number) {
+  constructor(private readonly runtime: NdisEngine, readonly nic: Nic, readonly name: string, readonly index: number, private readonly above: AdapterUpperEdge, private readonly peers: readonly MiniportAdapter[]) {
     this.owner = MINIPORT_OWNER_BASE + index;
     this.sm = new StateMachine(MINIPORT_ADAPTER, `adapter ${name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
     this.rxCount = nic.regions.rxRing.bytes / DESC_SIZE;
@@ -163,7 +173,7 @@ export class MiniportAdapter {
       // A miniport that is not Running completes sends at once with NDIS_STATUS_PAUSED (or, with
       // its hardware gone, NDIS_STATUS_ADAPTER_REMOVED).
       for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, this.removed ? NDIS_STATUS_ADAPTER_REMOVED : NDIS_STATUS_PAUSED);
-      this.runtime.post(`complete sends paused ${this.name}`, () => this.runtime.filters.completeAbove(this, -1, nbls), { channel: `adapter ${this.name}` });
+      this.runtime.post(`complete sends paused ${this.name}`, () => this.above.completeAbove(this, -1, nbls), { channel: `adapter ${this.name}` });
       return;
     }
     this.sendsOutstanding += nbls.length;
@@ -255,7 +265,7 @@ export class MiniportAdapter {
     this.runtime.report('SharedMemoryCorrupted', { driver: this.runtime.sourceDriverName(source), object: `adapter ${this.name}`, message: `an NBL sent down changed while NDIS held it (the miniport found it so before transmitting): ${problem}` });
     this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_INVALID_PACKET);
     this.sendsOutstanding--;
-    this.runtime.post(`complete rejected send ${this.name}`, () => this.runtime.filters.completeAbove(this, -1, [nbl]), { channel: `adapter ${this.name}` });
+    this.runtime.post(`complete rejected send ${this.name}`, () => this.above.completeAbove(this, -1, [nbl]), { channel: `adapter ${this.name}` });
   }
 
   /** The device runs (transmit ring, wire, receive) and then the DPC, as one task of this adapter. */
@@ -266,7 +276,7 @@ export class MiniportAdapter {
       this.stepPosted = false;
       this.runtime.machine.runUntilIdle();
       this.runtime.collectFrames();
-      this.runtime.dpcAll();
+      for (const adapter of this.peers) adapter.dpc(); // the wire joins them: one device step serves all
     }, { channel: `adapter ${this.name}` });
   }
 
@@ -295,7 +305,7 @@ export class MiniportAdapter {
     view.setUint32(8, up ? MediaDuplexStateFull : MediaDuplexStateUnknown, true);
     view.setBigUint64(16, up ? LINK_SPEED_BPS : 0n, true);
     view.setBigUint64(24, up ? LINK_SPEED_BPS : 0n, true);
-    this.runtime.filters.statusAbove(this, -1, statusIndication(null, NDIS_STATUS_LINK_STATE, buffer));
+    this.above.statusAbove(this, -1, statusIndication(null, NDIS_STATUS_LINK_STATE, buffer));
   }
 
   /** MiniportHaltEx: the NIC is reset and the receive NBLs go back to the pool. */
@@ -351,7 +361,7 @@ export class MiniportAdapter {
     for (const nbl of failed) this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_ADAPTER_REMOVED);
     if (failed.length > 0) {
       this.sendsOutstanding -= failed.length;
-      this.runtime.filters.completeAbove(this, -1, failed);
+      this.above.completeAbove(this, -1, failed);
       this.finishPauseIfIdle();
     }
     this.indicateLinkState(MediaConnectStateUnknown);
@@ -372,7 +382,7 @@ export class MiniportAdapter {
     }
     if (done.length > 0) {
       this.sendsOutstanding -= done.length;
-      this.runtime.filters.completeAbove(this, -1, done);
+      this.above.completeAbove(this, -1, done);
       this.finishPauseIfIdle();
     }
     if (this.txQueue.length > 0) this.fillTxRing();
@@ -423,7 +433,7 @@ export class MiniportAdapter {
     this.rxOutstanding += frames.length;
     // Seed 004's RESOURCES flag: the miniport is short of receive buffers and needs these back now.
     const flags = this.rxPosted() < this.rxCount / 4 ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
-    this.runtime.filters.indicateAbove(this, -1, frames, flags);
+    this.above.indicateAbove(this, -1, frames, flags);
     // Indicated with RESOURCES: they are the miniport's again now that the indication returned.
     if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) for (const nbl of frames) this.returned(nbl);
   }

@@ -14,7 +14,10 @@ import {
 import { NBL_CONTEXT_BYTES, NBL_WORD, NB_WORD, MDL_WORD, SLOT_NBL, SLOT_NET_BUFFER, NBL_CONTEXT_AREA } from '../memory/nbl-pool.ts';
 import { isNetBufferList, type NET_BUFFER_LIST, type NET_BUFFER } from './net-buffer-list.ts';
 import { isMdl } from './mdl.ts';
-import { describe, type NdisRuntime, type DriverRecord, type NdisHandle } from './runtime.ts';
+import { describe } from './describe.ts';
+import type { NdisEngine } from './engine.ts';
+import type { DriverRecord } from './driver-record.ts';
+import type { NdisHandle } from './handle.ts';
 
 export interface PoolRecord {
   driver: DriverRecord;
@@ -76,7 +79,7 @@ export class NetBufferListPools {
   /** The pool each slot was allocated from (NBL or NET_BUFFER slots), or undefined. */
   private readonly poolOfSlot: (PoolRecord | undefined)[];
 
-  constructor(private readonly runtime: NdisRuntime) {
+  constructor(private readonly runtime: NdisEngine) {
     this.poolOfSlot = new Array(runtime.pool.layout.nblCount);
   }
 

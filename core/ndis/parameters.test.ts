@@ -72,7 +72,7 @@ async function rebind(linkUp: boolean) {
   if (!linkUp) rt.operations.setLink(0, false);
   rt.removeBinding(rt.binding('protocol')!);
   rt.run();
-  rt.post('bind again', () => void rt.bind(protocol, rt.adapters[0]!, () => {}), { channel: 'pnp' });
+  rt.post('bind again', () => void rt.protocols.bind(protocol, rt.adapters[0]!, () => {}), { channel: 'pnp' });
   rt.run();
   const binds = (protocol.exports as unknown as { calls: Calls }).calls.filter((c) => c.handler === 'BindAdapterHandlerEx' && c.args[2].AdapterName === 'nic0');
   expect(binds.length).toBe(2);

@@ -3,13 +3,17 @@
 // stack. Each is a sequence of the runtime's steps (PnP events, pause, restart, unbind, detach,
 // halt) posted on the 'pnp' channel, so its timing against traffic is the seed's to choose.
 
-import type { NdisRuntime, Binding, DriverRecord } from './runtime.ts';
+import type { NdisEngine } from './engine.ts';
+import type { Binding } from './binding.ts';
+import type { DriverRecord } from './driver-record.ts';
 import type { MiniportAdapter } from './miniport.ts';
-import type { FilterModule } from './filter.ts';
+import type { FilterModule, FilterStacks } from './filter.ts';
+import type { ProtocolBindings } from './protocol-binding.ts';
+import type { PnpDelivery } from './pnp-delivery.ts';
 import {
   NetEventQueryPower, NetEventSetPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice,
   NdisDeviceStateD0, NdisDeviceStateD3, NDIS_PAUSE_LOW_POWER, NDIS_PAUSE_ATTACH_FILTER, NDIS_PAUSE_DETACH_FILTER,
-  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE,
+  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE, NetEventPause, NetEventRestart, NDIS_PAUSE_NDIS_INTERNAL,
 } from './constants.ts';
 import { NDIS_STATUS_SUCCESS } from './status.ts';
 import { netPnPEventNotification } from './structures.ts';
@@ -21,7 +25,52 @@ export class StackOperations {
   private readonly waiting = new Map<MiniportAdapter, (() => void)[]>();
   private readonly busy = new Set<MiniportAdapter>();
 
-  constructor(private readonly rt: NdisRuntime) {}
+  constructor(private readonly rt: NdisEngine, private readonly adapters: readonly MiniportAdapter[], private readonly filters: FilterStacks, private readonly protocols: ProtocolBindings, private readonly pnp: PnpDelivery) {}
+
+  /**
+   * Starts the stack as NDIS does: initialize each adapter (Paused), bind each protocol to it
+   * (each bind finishes, pended or not, before the next), then restart bottom-up to Running.
+   */
+  startStack(done: () => void = () => {}): void {
+    this.rt.post('start stack', () => {
+      const protocols = this.rt.drivers.filter((d) => d.kind === 'protocol' && !d.deregistered);
+      const filters = this.rt.drivers.filter((d) => d.kind === 'filter' && !d.deregistered);
+      this.rt.sequence(this.adapters.map((adapter) => (nextAdapter: () => void) => {
+        adapter.initialize();
+        for (const f of filters) this.filters.attach(f, adapter);
+        this.rt.sequence(protocols.map((p) => (next: () => void) => void this.protocols.bind(p, adapter, () => next())), () => this.restartAdapter(adapter, nextAdapter));
+      }), done);
+    }, { channel: 'pnp' });
+  }
+
+  /** Restarts the adapter, then each Paused binding over it (bottom-up). */
+  restartStack(adapter: MiniportAdapter, done: () => void = () => {}): void {
+    this.rt.post(`restart ${adapter.name}`, () => this.restartAdapter(adapter, done), { channel: 'pnp' });
+  }
+
+  /** Restart bottom-up: the adapter, each Paused filter module, each Paused binding. */
+  restartAdapter(adapter: MiniportAdapter, done: () => void): void {
+    adapter.restart();
+    const modules = this.filters.modules(adapter).filter((m) => m.state === 'Paused');
+    this.rt.sequence([
+      ...modules.map((m) => (next: () => void) => this.filters.restart(m, () => next())),
+      (next: () => void) => this.rt.sequence(this.protocols.bindingsOf(adapter, 'Paused').map((b) => (n: () => void) => this.pnp.pnpEvent(b, NetEventRestart, () => n())), next),
+    ], done);
+  }
+
+  /** Pause top-down: each Running binding, each Running filter module from the top, the adapter. */
+  pauseStack(adapter: MiniportAdapter, done: () => void = () => {}, reason = NDIS_PAUSE_NDIS_INTERNAL): void {
+    this.rt.post(`pause ${adapter.name}`, () => this.pauseAdapter(adapter, done, reason), { channel: 'pnp' });
+  }
+
+  /** `reason`: the NDIS_PAUSE_* bits the bindings find in NDIS_PROTOCOL_PAUSE_PARAMETERS.PauseReason. */
+  pauseAdapter(adapter: MiniportAdapter, done: () => void, reason = NDIS_PAUSE_NDIS_INTERNAL): void {
+    const modules = [...this.filters.modules(adapter)].reverse().filter((m) => m.state === 'Running');
+    this.rt.sequence([
+      ...this.protocols.bindingsOf(adapter, 'Running').map((b) => (next: () => void) => this.pnp.pnpEvent(b, NetEventPause, () => next(), reason)),
+      ...modules.map((m) => (next: () => void) => this.filters.pause(m, next, reason)),
+    ], () => adapter.pause(done));
+  }
 
   private post(label: string, body: () => void): void {
     this.rt.post(label, body, { channel: 'pnp' });
@@ -45,12 +94,12 @@ export class StackOperations {
 
   /** Every binding over the adapter that is bound (not Unbound, Opening or Closing). */
   private bound(adapter: MiniportAdapter): Binding[] {
-    return this.rt.bindingsOf(adapter).filter((b) => b.sm.is('Paused', 'Restarting', 'Running', 'Pausing'));
+    return this.protocols.bindingsOf(adapter).filter((b) => b.sm.is('Paused', 'Restarting', 'Running', 'Pausing'));
   }
 
   /** A PnP event to each bound binding of the adapter in turn (the device power state of a power event). */
   private toBindings(adapter: MiniportAdapter, code: number, powerState?: number, statuses?: Map<Binding, number>): Step[] {
-    return this.bound(adapter).map((b) => (next) => this.rt.pnpEvent(b, code, (status) => {
+    return this.bound(adapter).map((b) => (next) => this.pnp.pnpEvent(b, code, (status) => {
       statuses?.set(b, status);
       next();
     }, powerState));
@@ -60,7 +109,7 @@ export class StackOperations {
   setLink(link: number, up: boolean): void {
     this.post(`link ${link} ${up ? 'up' : 'down'}`, () => {
       this.rt.machine.wire.setUp(link, up);
-      for (const adapter of this.rt.adapters) adapter.scheduleDevice();
+      for (const adapter of this.adapters) adapter.scheduleDevice();
     });
   }
 
@@ -78,7 +127,7 @@ export class StackOperations {
       rt.sequence([
         ...this.toBindings(adapter, NetEventQueryPower, NdisDeviceStateD3),
         ...this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD3),
-        (next) => rt.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
+        (next) => this.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
         (next) => {
           adapter.setPower(NdisDeviceStateD3);
           rt.trace.record('power', { adapter: adapter.name, state: 'D3' });
@@ -89,7 +138,7 @@ export class StackOperations {
           rt.trace.record('power', { adapter: adapter.name, state: 'D0' });
           next();
         },
-        (next) => rt.restartAdapter(adapter, next),
+        (next) => this.restartAdapter(adapter, next),
         (next) => rt.sequence(this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD0), next),
       ], () => {
         finish();
@@ -108,10 +157,10 @@ export class StackOperations {
     const agreedModules: FilterModule[] = [];
     const statuses = new Map<Binding, number>();
     let vetoed = false;
-    const modules = rt.filters.modules(adapter);
+    const modules = this.filters.modules(adapter);
     rt.sequence([
       ...modules.map((m): Step => (next) => {
-        const status = rt.filters.pnpEvent(m, netPnPEventNotification(NetEventQueryRemoveDevice));
+        const status = this.filters.pnpEvent(m, netPnPEventNotification(NetEventQueryRemoveDevice));
         if (status === NDIS_STATUS_SUCCESS) agreedModules.push(m);
         else vetoed = true;
         next();
@@ -124,10 +173,10 @@ export class StackOperations {
       const agreedBindings = [...statuses].filter(([, s]) => s === NDIS_STATUS_SUCCESS).map(([b]) => b);
       rt.sequence([
         ...agreedModules.map((m): Step => (next) => {
-          rt.filters.pnpEvent(m, netPnPEventNotification(NetEventCancelRemoveDevice));
+          this.filters.pnpEvent(m, netPnPEventNotification(NetEventCancelRemoveDevice));
           next();
         }),
-        ...agreedBindings.map((b): Step => (next) => rt.pnpEvent(b, NetEventCancelRemoveDevice, () => next())),
+        ...agreedBindings.map((b): Step => (next) => this.pnp.pnpEvent(b, NetEventCancelRemoveDevice, () => next())),
       ], () => done(false));
     });
   }
@@ -136,10 +185,10 @@ export class StackOperations {
   private teardown(adapter: MiniportAdapter, done: () => void): void {
     const rt = this.rt;
     rt.sequence([
-      (next) => rt.pauseAdapter(adapter, next, NDIS_PAUSE_MINIPORT_DEVICE_REMOVE),
-      (next) => rt.sequence(rt.bindingsOf(adapter, 'Paused').map((b): Step => (n) => rt.unbind(b, n)), next),
+      (next) => this.pauseAdapter(adapter, next, NDIS_PAUSE_MINIPORT_DEVICE_REMOVE),
+      (next) => rt.sequence(this.protocols.bindingsOf(adapter, 'Paused').map((b): Step => (n) => this.protocols.unbind(b, n)), next),
       (next) => {
-        for (const m of [...rt.filters.modules(adapter)].reverse()) if (m.state === 'Paused') rt.filters.detach(m);
+        for (const m of [...this.filters.modules(adapter)].reverse()) if (m.state === 'Paused') this.filters.detach(m);
         next();
       },
       (next) => {
@@ -179,11 +228,10 @@ export class StackOperations {
 
   /** A filter inserted into a running stack: pause, attach on top, restart. */
   insertFilter(driver: DriverRecord, adapter: MiniportAdapter, done: () => void = () => {}): void {
-    const rt = this.rt;
     this.exclusive(adapter, `insert ${driver.name} over ${adapter.name}`, (finish) => {
-      rt.pauseAdapter(adapter, () => {
-        rt.filters.attach(driver, adapter);
-        rt.restartAdapter(adapter, () => {
+      this.pauseAdapter(adapter, () => {
+        this.filters.attach(driver, adapter);
+        this.restartAdapter(adapter, () => {
           finish();
           done();
         });
@@ -193,11 +241,10 @@ export class StackOperations {
 
   /** A filter removed from a running stack: pause, detach, restart. */
   removeFilter(module: FilterModule, done: () => void = () => {}): void {
-    const rt = this.rt;
     this.exclusive(module.adapter, `remove ${module.name}`, (finish) => {
-      rt.pauseAdapter(module.adapter, () => {
-        if (module.state === 'Paused') rt.filters.detach(module);
-        rt.restartAdapter(module.adapter, () => {
+      this.pauseAdapter(module.adapter, () => {
+        if (module.state === 'Paused') this.filters.detach(module);
+        this.restartAdapter(module.adapter, () => {
           finish();
           done();
         });

@@ -10,86 +10,34 @@
 // they stand for (set or not, held or not, the IRQL to go back to) lives here, in the runtime.
 
 import { PASSIVE_LEVEL, DISPATCH_LEVEL, NDIS_RWL_AT_DISPATCH_LEVEL } from './constants.ts';
-import { irqlName } from './irql.ts';
-import { describe, type NdisRuntime, type DriverRecord, type NdisHandle } from './runtime.ts';
+import { irqlName, onAnotherThread, type Lock, type Held } from './irql.ts';
+import { describe } from './describe.ts';
+import type { NdisEngine } from './engine.ts';
+import type { DriverRecord } from './driver-record.ts';
+import type { NdisHandle } from './handle.ts';
 
 interface NdisEvent {
   driver: DriverRecord;
   signaled: boolean;
 }
 
-interface Lock {
-  driver: DriverRecord;
-  kind: 'spin' | 'rw';
-  freed: boolean;
-}
 
-/** One lock this (single) processor holds: how it was taken and the IRQL its release goes back to. */
-interface Held {
-  lock: Lock;
-  handle: NdisHandle;
-  how: 'NdisAcquireSpinLock' | 'NdisDprAcquireSpinLock' | 'read' | 'write';
-  savedIrql: number;
-  /** The LOCK_STATE_EX of a read-write lock acquisition. */
-  state: NdisHandle | undefined;
-}
 
-/** Steps one wait may take before the run is taken to be busy for ever (as NdisRuntime.run's bound). */
+/** Steps one wait may take before the run is taken to be busy for ever (as NdisEngine.run's bound). */
 const WAIT_STEP_LIMIT = 1_000_000;
-/** Waits inside waits (a handler that waits, run inside another's wait...) before NDIS refuses one: each holds a stack. */
-const WAIT_DEPTH_LIMIT = 32;
-
-/** The locks held now, outermost first. Kept by the runtime: a handler's return checks it. */
-export class HeldLocks {
-  readonly stack: Held[] = [];
-
-  get count(): number {
-    return this.stack.length;
-  }
-
-  /**
-   * After a handler returned holding locks it took (already reported): lets them go, so a run
-   * that goes on (the rule demoted) does not carry them into NDIS's next step.
-   */
-  dropAbove(count: number): Held[] {
-    return this.stack.splice(count);
-  }
-}
-
-/**
- * Runs `body` (which steps the scheduler nested) as another thread's work: the calling thread's
- * IRQL and NDIS-call depth are put aside meanwhile and what runs starts at PASSIVE_LEVEL, at the
- * level NDIS calls each handler at. Each nesting holds a stack: NDIS refuses one WAIT_DEPTH_LIMIT deep.
- * Used by the waits here and by a deregistration's unbinds and detaches (runtime.ts).
- */
-export function onAnotherThread<T>(runtime: NdisRuntime, call: string, body: () => T): T {
-  const irql = runtime.irql;
-  if (irql.waitDepth >= WAIT_DEPTH_LIMIT) throw new RangeError(`${call}: ${WAIT_DEPTH_LIMIT} waits are in progress, each inside the one before; NDIS refuses a deeper one`);
-  const saved = { level: irql.level, callDepth: irql.callDepth };
-  irql.level = PASSIVE_LEVEL;
-  irql.callDepth = 0;
-  irql.waitDepth++;
-  try {
-    return body();
-  } finally {
-    irql.waitDepth--;
-    irql.level = saved.level;
-    irql.callDepth = saved.callDepth;
-  }
-}
 
 /**
  * Runs the scheduler nested until `satisfied()`, or `timeoutNs` of virtual time passed (undefined:
  * no limit). Returns whether it was satisfied. The waiting thread's IRQL and NDIS-call depth are
  * put aside meanwhile: what runs is another thread's work, at the level NDIS calls it at.
  */
-export function waitNested(runtime: NdisRuntime, driver: DriverRecord, call: string, satisfied: () => boolean, timeoutNs: bigint | undefined): boolean {
+export function waitNested(runtime: NdisEngine, driver: DriverRecord, call: string, satisfied: () => boolean, timeoutNs: bigint | undefined): boolean {
   const scheduler = runtime.scheduler;
   const deadline = timeoutNs === undefined ? undefined : runtime.machine.clockNs + timeoutNs;
   const started = runtime.machine.clockNs;
   let result = false;
   try {
-    result = onAnotherThread(runtime, call, wait);
+    result = onAnotherThread(runtime.irql, call, wait);
     return result;
   } finally {
     if (!runtime.verifier.stopped) runtime.trace.record('waited', { driver: driver.name, call, satisfied: result, ns: String(runtime.machine.clockNs - started) });
@@ -115,7 +63,7 @@ export function waitNested(runtime: NdisRuntime, driver: DriverRecord, call: str
 }
 
 /** The driver-facing functions of this file (their contracts are in ndis.d.ts). */
-export function synchronizationApi(runtime: NdisRuntime, driver: DriverRecord): Record<string, unknown> {
+export function synchronizationApi(runtime: NdisEngine, driver: DriverRecord): Record<string, unknown> {
   const enter = <T>(call: string, fields: Record<string, unknown>, body: () => T): T => runtime.enter(driver, call, fields, body);
   const held = runtime.heldLocks;
   const irql = runtime.irql;

@@ -1,6 +1,6 @@
 // Building and reading Ethernet II frames (without the FCS, which the NIC appends on IFCS).
 
-import { parseMac, formatMac } from './machine.ts';
+import { parseMac, formatMac } from './mac.ts';
 
 export const ETH_HEADER_LEN = 14;
 export const ETHERTYPE_IPV4 = 0x0800;

@@ -5,8 +5,17 @@
 import * as m from '../../wasm/e1000/machine.ts';
 import { STATS_FIRST, STATS_END, ETH_FCS_LEN } from '../../wasm/e1000/registers.ts';
 import type { NicRegions } from '../memory/map.ts';
-import type { Machine } from './machine.ts';
-import { formatMac } from './machine.ts';
+import type { MachineLayout } from '../memory/map.ts';
+import type { NicExports } from './module.ts';
+import { formatMac } from './mac.ts';
+
+/** What a NIC uses of the machine it is in (machine.ts's Machine). */
+export interface NicMachine {
+  readonly layout: MachineLayout;
+  readonly device: NicExports;
+  readonly words: Int32Array;
+  readonly wire: { stage(frame: Uint8Array, fcs: FcsMode): { address: number; wireLength: number; flags: number } };
+}
 import { registerOffset, registerName, type RegisterName } from './registers.ts';
 
 /** How a frame handed to the wire from outside carries its FCS. */
@@ -44,7 +53,7 @@ export class Nic {
   /** This NIC's wire endpoint (what a cable plugs into). */
   readonly endpoint: number;
 
-  constructor(private readonly machine: Machine, readonly index: number) {
+  constructor(private readonly machine: NicMachine, readonly index: number) {
     const regions = machine.layout.nics[index];
     if (!regions) throw new RangeError(`no NIC ${index}`);
     this.regions = regions;

@@ -7,8 +7,20 @@
 
 import * as m from '../../wasm/e1000/machine.ts';
 import { ETH_FCS_LEN } from '../../wasm/e1000/registers.ts';
-import type { Machine } from './machine.ts';
+import type { MachineLayout } from '../memory/map.ts';
+import type { NicExports } from './module.ts';
 import type { FcsMode } from './nic.ts';
+
+/** What the wire uses of the machine it is in (machine.ts's Machine). */
+export interface WireMachine {
+  readonly layout: MachineLayout;
+  readonly device: NicExports;
+  readonly words: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  crc32(address: number, length: number): number;
+  nic(index: number): { readonly endpoint: number };
+}
 
 export interface LinkFaults {
   /** Probability (0..1) that a frame is lost. */
@@ -49,7 +61,7 @@ function probability(name: string, p: number | undefined): number {
 }
 
 export class Wire {
-  constructor(private readonly machine: Machine) {}
+  constructor(private readonly machine: WireMachine) {}
 
   private get layout() {
     return this.machine.layout;

@@ -106,7 +106,7 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
         if (binding) rt.removeBinding(binding);
         return;
       }
-      case 'bind': return void rt.post(`bind ${app.name} to ${adapter!.name}`, () => void rt.bind(app, adapter!, () => {}), { channel: 'pnp' });
+      case 'bind': return void rt.post(`bind ${app.name} to ${adapter!.name}`, () => void rt.protocols.bind(app, adapter!, () => {}), { channel: 'pnp' });
       case 'pnp': return rt.protocolEvent(app, (constants as unknown as Record<string, number>)[step.event]!);
       case 'removeDevice': return rt.operations.removeDevice(adapter!);
       case 'surpriseRemove': return rt.operations.surpriseRemove(adapter!);

@@ -16,8 +16,19 @@
 import * as m from '../../wasm/e1000/machine.ts';
 import { ETH_FCS_LEN } from '../../wasm/e1000/registers.ts';
 import type { Region } from '../memory/map.ts';
-import type { Machine } from '../nic/machine.ts';
+import type { MachineLayout } from '../memory/map.ts';
+import type { Nic } from '../nic/nic.ts';
 import { toPcapng, type PcapngFrame, type PcapngOptions } from './pcapng.ts';
+
+/** What the capture uses of the machine it taps (core/nic/machine.ts's Machine). */
+export interface CapturedMachine {
+  readonly layout: MachineLayout;
+  readonly words: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly nics: readonly Nic[];
+  nic(index: number): Nic;
+}
 
 /** One frame as a tap saw it. */
 export interface CaptureRecord extends PcapngFrame {
@@ -68,7 +79,7 @@ function sequenceOrder(a: number, b: number): number {
 }
 
 export class Capture {
-  constructor(private readonly machine: Machine) {}
+  constructor(private readonly machine: CapturedMachine) {}
 
   private u32(address: number): number {
     return Atomics.load(this.machine.words, address >> 2) >>> 0;

@@ -1,0 +1,58 @@
+// A protocol's binding to one adapter, as seed 000 (Binding States of a Protocol Driver) gives it:
+// its state machine, the handles NDIS gave out for it, and what the verifier counts on it (sends,
+// OID requests and receives outstanding, a PnP event pending). The operations on bindings are in
+// protocol-binding.ts (bind, open, close, unbind) and pnp-delivery.ts (PnP events).
+
+import type { Trace } from '../trace/trace.ts';
+import { StateMachine } from './state-machine.ts';
+import { PROTOCOL_BINDING, type BindingState, type BindingEvent } from './states.ts';
+import type { NdisHandle } from './handle.ts';
+import type { MiniportAdapter } from './miniport.ts';
+import type { DriverRecord, NetPnPEventNotification } from './driver-record.ts';
+
+export interface PendingPnp {
+  notification: NetPnPEventNotification;
+  done: (status: number) => void;
+  watchdog: number;
+}
+
+/** A protocol's binding to one adapter: the seven states of seed 000 and what the verifier tracks. */
+export class Binding {
+  readonly sm: StateMachine<BindingState, BindingEvent>;
+  context: unknown = undefined;
+  /** The NdisBindingHandle NdisOpenAdapterEx gave out, while it is valid. */
+  handle: NdisHandle | undefined;
+  bindContext: NdisHandle | undefined;
+  bindDone: ((status: number) => void) | undefined;
+  bindWatchdog = 0;
+  unbindContext: NdisHandle | undefined;
+  unbindDone: (() => void) | undefined;
+  unbindWatchdog = 0;
+  opened = false;
+  closed = false;
+  /** NdisCloseAdapterEx returned PENDING and ProtocolCloseAdapterCompleteEx has not come yet. */
+  closePending = false;
+  /** The SourceHandle NDIS stamps on this binding's sends (its binding handle's id). */
+  sourceId = 0;
+  /** Set once NdisUnbindAdapter returned: from then on the handle may only be closed. */
+  unbindRequested = false;
+  pendingPnp: PendingPnp | undefined;
+  sendsOutstanding = 0;
+  oidsOutstanding = 0;
+  /** Receive NBLs indicated to this binding without RESOURCES and not yet returned. */
+  readonly held = new Set<number>();
+  /** NBLs last indicated to this binding with NDIS_RECEIVE_FLAGS_RESOURCES (not the protocol's to return). */
+  readonly lentWithResources = new Set<number>();
+
+  get receivesHeld(): number {
+    return this.held.size;
+  }
+
+  constructor(readonly name: string, readonly protocol: DriverRecord, readonly adapter: MiniportAdapter, trace: Trace) {
+    this.sm = new StateMachine(PROTOCOL_BINDING, `binding ${name}`, (t) => trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
+  }
+
+  get state(): BindingState {
+    return this.sm.state;
+  }
+}

@@ -1,0 +1,361 @@
+// The engine under the NDIS runtime: the seeded scheduler, the trace, the verifier, the NBL pool,
+// handles, and the two doors between NDIS and a driver: `invoke` (NDIS calls a driver's handler)
+// and `enter` (a driver calls NDIS). Both trace the call, keep the call path the verifier cites,
+// hold the IRQL the docs give the call (irql.ts), and turn a driver's mistakes into findings
+// instead of exceptions in the core. Everything NDIS does is built on this (runtime.ts puts the
+// parts together); this file knows nothing of bindings, filters or miniports.
+
+import type { Machine, MachineOptions } from '../nic/machine.ts';
+import { Scheduler } from '../sched/scheduler.ts';
+import { Trace } from '../trace/trace.ts';
+import { toPcapng } from '../trace/pcapng.ts';
+import type { CaptureRecord } from '../trace/capture.ts';
+import { Verifier, BugCheck, type Finding } from '../verifier/verifier.ts';
+import { ruleById } from '../verifier/rules.ts';
+import { NblPool, ChainError, NBL_NEXT } from '../memory/nbl-pool.ts';
+import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
+import { NdisHandle, issueHandle } from './handle.ts';
+import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
+import { WorkerHost } from '../host/worker-host.ts';
+import { thrownByDriver } from './source-positions.ts';
+import { describe } from './describe.ts';
+import { IrqlState, HeldLocks, onAnotherThread, maxIrqlOf, irqlName } from './irql.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } from './status.ts';
+import { DISPATCH_LEVEL } from './constants.ts';
+import { NDIS_OWNER, MINIPORT_OWNER_BASE, type DriverRecord } from './driver-record.ts';
+
+export interface RuntimeOptions extends Partial<MachineOptions> {
+  seed?: number | bigint;
+  /** How long (virtual ns) a pended bind, unbind or PnP event may stay pending: 1 s by default. */
+  pendingLimitNs?: bigint;
+  /** How long (virtual ns) a send may stay outstanding before SendNotCompletedInTime: 1 s by default. */
+  sendLimitNs?: bigint;
+  /** Fatal rules this run only records (severity error), so it goes on to what follows. */
+  demote?: string[];
+  /**
+   * Where drivers run: 'in-process' (default; on the core's thread, fastest) or 'worker' (each on
+   * its own thread, sandboxed, with a watchdog), or a DriverHost. Same seed, same trace, either way.
+   */
+  host?: 'in-process' | 'worker' | DriverHost;
+  /** Worker host: wall-clock ms one handler call may take before DriverHung (default 5000). */
+  watchdogMs?: number;
+  /** The drivers' configuration (the registry NdisReadConfiguration reads): keyword -> integer. */
+  configuration?: Record<string, number>;
+}
+
+export class NdisEngine {
+  readonly scheduler: Scheduler;
+  readonly trace: Trace;
+  readonly verifier: Verifier;
+  readonly pool: NblPool;
+  readonly views: NetBufferViews;
+  /** Every driver loaded, in load order. */
+  readonly drivers: DriverRecord[] = [];
+  readonly pendingLimitNs: bigint;
+  readonly sendLimitNs: bigint;
+  /** What NdisReadConfiguration finds: keyword -> integer. */
+  readonly configuration: ReadonlyMap<string, number>;
+  /** The frames of the calls under way, outermost first (handlers as driver!Handler, NDIS calls by name). */
+  readonly callPath: string[] = [];
+  private readonly handles = new Map<number, unknown>();
+  private readonly handleObjects = new Map<number, NdisHandle>();
+  private nextHandle = 1;
+  /** Where drivers run. */
+  readonly host: DriverHost;
+  /** The driver whose module is being loaded (it may not call NDIS before DriverEntry). */
+  loading: DriverRecord | undefined;
+  /** The processor's IRQL, and whether a driver's NDIS call is in progress (irql.ts). */
+  readonly irql = new IrqlState();
+  /** The spin locks and read-write locks held now (synchronization.ts). */
+  readonly heldLocks = new HeldLocks();
+
+  protected constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
+    this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
+    this.trace = new Trace(() => machine.clockNs);
+    for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
+    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []));
+    this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
+    this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
+    this.views = new NetBufferViews(this.pool);
+    this.views.handleOf = (id) => this.handleObjects.get(id);
+    this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
+    this.sendLimitNs = options.sendLimitNs ?? 1_000_000_000n;
+    this.configuration = new Map(Object.entries(options.configuration ?? {}));
+  }
+
+  /** Every frame seen on the wire so far (from the capture taps), in order. */
+  readonly frames: CaptureRecord[] = [];
+
+  /** Moves what the capture taps saw into the trace (one 'frame' event each) and `frames`. */
+  collectFrames(): void {
+    if (this.machine.layout.config.captureBytes === 0) return;
+    for (const record of this.machine.capture.read()) {
+      this.frames.push(record);
+      this.trace.record('frame', {
+        nic: record.nic, direction: record.direction, length: record.bytes.length,
+        ...(record.corrupted ? { corrupted: true } : {}), ...(record.delayed ? { delayed: true } : {}), ...(record.reordered ? { reordered: true } : {}),
+      });
+    }
+  }
+
+  /** The run's frames as a pcapng file (one interface per NIC, virtual ns timestamps, fault comments). */
+  pcapng(): Uint8Array {
+    this.collectFrames();
+    return toPcapng(this.frames, this.machine.nics.length, {
+      comment: `NIC Lab run, seed ${this.seed}`,
+      interfaces: this.machine.nics.map((nic, i) => ({ name: `nic${i}`, mac: nic.permanentAddress })),
+    });
+  }
+
+  /** Stops the drivers' threads (worker host). The runtime is not to be used afterwards. */
+  async close(): Promise<void> {
+    await this.host.close();
+  }
+
+  // ---- handles ------------------------------------------------------------------------------
+
+  newHandle(kind: string, label: string, target: unknown): NdisHandle {
+    const handle = issueHandle(kind, this.nextHandle++, label);
+    this.handles.set(handle.id, target);
+    this.handleObjects.set(handle.id, handle);
+    return handle;
+  }
+
+  /** The handle object NDIS made for `id`, while it is live. */
+  handleById(id: number): NdisHandle | undefined {
+    return this.handleObjects.get(id);
+  }
+
+  /** `handle` is invalid from now on (the object behind it is gone). */
+  forgetHandle(handle: NdisHandle): void {
+    this.handles.delete(handle.id);
+    this.handleObjects.delete(handle.id);
+  }
+
+  /** The name of the driver whose binding or filter module has handle id `id` (an NBL's SourceHandle). */
+  sourceDriverName(id: number): string {
+    const target = this.handles.get(id) as { protocol?: { name?: unknown }; driver?: { name?: unknown } } | undefined;
+    const name = target?.protocol?.name ?? target?.driver?.name;
+    return typeof name === 'string' ? name : 'a driver';
+  }
+
+  /** The object behind `handle` if it is a live handle of `kind`, else undefined. */
+  resolve<T>(handle: unknown, kind: string): T | undefined {
+    // By identity: the handle object NDIS made for this id, not any object that carries the id.
+    if (!(handle instanceof NdisHandle) || handle.kind !== kind || this.handleObjects.get(handle.id) !== handle) return undefined;
+    return this.handles.get(handle.id) as T | undefined;
+  }
+
+  // ---- calls between NDIS and drivers -------------------------------------------------------
+
+  /** The machine stopped with this finding, or undefined while it runs. */
+  get stopped(): Finding | undefined {
+    return this.verifier.stopped;
+  }
+
+  /**
+   * NDIS calls a driver's handler. Traces it, catches what the driver throws (HandlerThrew),
+   * refuses a Promise (HandlerReturnedPromise) and, when `returnsStatus`, anything that is not an
+   * NDIS_STATUS (HandlerReturnedInvalidStatus). The handler runs at the IRQL NDIS calls it at
+   * (irql.ts) and must return at it, holding no lock it took (HandlerReturnedAtWrongIrql,
+   * HandlerReturnedWithLockHeld). Returns the handler's status (FAILURE after a finding).
+   */
+  invoke(driver: DriverRecord, handler: string, object: string | undefined, returnsStatus: boolean, call: () => unknown): number {
+    this.verifier.checkRunning();
+    // A timer, work item or completion left behind by a driver that has unloaded calls code that is gone.
+    if (driver.unloaded) this.withPath(`${driver.name}!${handler}`, () => this.report('UnloadedWithPendingOperations', { driver: driver.name, ...(object ? { object } : {}), message: `NDIS would call ${handler} of ${driver.name}, which has unloaded: cancel timers and work items and complete everything before DriverUnload returns` }));
+    const label = `${driver.name}!${handler}`;
+    this.callPath.push(label);
+    this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
+    // The handler runs at its documented IRQL; NDIS's caller (if any) gets its own back after.
+    const irql = this.irql;
+    const callerLevel = irql.level;
+    const callerDepth = irql.callDepth;
+    const level = irql.levelFor(handler);
+    const locksBefore = this.heldLocks.count;
+    irql.level = level;
+    irql.callDepth = 0;
+    let result: unknown;
+    let threw = false;
+    try {
+      result = call();
+    } catch (error) {
+      threw = true;
+      if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
+      // What it held is let go with it: HandlerThrew is the finding, not the locks.
+      this.heldLocks.dropAbove(locksBefore);
+      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
+      return NDIS_STATUS_FAILURE;
+    } finally {
+      this.callPath.pop();
+      const returnedAt = irql.level;
+      irql.level = callerLevel;
+      irql.callDepth = callerDepth;
+      if (!threw && !this.verifier.stopped) this.checkReturnState(driver, handler, label, object, level, returnedAt, locksBefore);
+    }
+    // A driver that caught our BugCheck does not get to carry on.
+    if (this.verifier.stopped) throw this.stoppedError();
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedPromise', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned a Promise; return NDIS_STATUS_PENDING and call the completion function instead` }));
+      return NDIS_STATUS_FAILURE;
+    }
+    if (!returnsStatus) {
+      this.trace.record('return', { driver: driver.name, handler });
+      return NDIS_STATUS_SUCCESS;
+    }
+    if (!isNdisStatus(result)) {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedInvalidStatus', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned ${describe(result)}; it must return an NDIS_STATUS such as NDIS_STATUS_SUCCESS or NDIS_STATUS_PENDING` }));
+      return NDIS_STATUS_FAILURE;
+    }
+    this.trace.record('return', { driver: driver.name, handler, status: statusName(result) });
+    return result;
+  }
+
+  /** A driver calls NDIS: traces it, checks the IRQL against the function's (irql.ts), and keeps it on the call path while it runs. */
+  enter<T>(driver: DriverRecord, call: string, fields: Record<string, unknown>, body: () => T): T {
+    if (this.loading === driver) throw new Error(`${call} called while the driver module loads; call NDIS from DriverEntry and the handlers`);
+    this.verifier.checkRunning();
+    this.callPath.push(call);
+    this.trace.record('ndis', { driver: driver.name, call, ...fields });
+    const irql = this.irql;
+    irql.callDepth++;
+    try {
+      if (irql.level > maxIrqlOf(call)) {
+        this.verifier.report('IrqlTooHighForCall', { driver: driver.name, message: `${call} at ${irqlName(irql.level)}: it may be called at IRQL <= ${irqlName(maxIrqlOf(call))} only${irql.level >= DISPATCH_LEVEL && this.heldLocks.count === 0 ? ' (this handler runs at DISPATCH_LEVEL: queue a work item, NdisQueueIoWorkItem, to do it at PASSIVE_LEVEL)' : ''}` });
+      }
+      return body();
+    } finally {
+      irql.callDepth--;
+      this.callPath.pop();
+    }
+  }
+
+  /**
+   * After a handler returned: it must give back every lock it took and the IRQL NDIS called it
+   * at (SpinLockBalanced). A run that goes on past the finding (the rule demoted) drops the locks.
+   */
+  private checkReturnState(driver: DriverRecord, handler: string, label: string, object: string | undefined, level: number, returnedAt: number, locksBefore: number): void {
+    if (this.heldLocks.count > locksBefore) {
+      const left = this.heldLocks.dropAbove(locksBefore);
+      this.withPath(label, () => this.verifier.report('HandlerReturnedWithLockHeld', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} returned holding ${left.map((h) => `${h.handle} (${h.how})`).join(', ')}` }));
+    } else if (returnedAt !== level) {
+      this.withPath(label, () => this.verifier.report('HandlerReturnedAtWrongIrql', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} was called at ${irqlName(level)} and returned at ${irqlName(returnedAt)}` }));
+    }
+  }
+
+  /** Records a finding (fatal ones stop the machine and throw BugCheck). */
+  report(rule: string, report: { driver: string; object?: string; message: string }): void {
+    this.verifier.report(rule, report);
+  }
+
+  /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */
+  withPath<T>(frame: string, body: () => T): T {
+    this.callPath.push(frame);
+    try {
+      return body();
+    } finally {
+      this.callPath.pop();
+    }
+  }
+
+  private stoppedError(): BugCheck {
+    return new BugCheck(this.verifier.stopped!);
+  }
+
+  /**
+   * Runs the scheduler until it has nothing left or the machine stops. A BugCheck ends the run
+   * and is not an error of the runtime: the finding says what happened.
+   */
+  run(maxSteps = 1_000_000): Finding | undefined {
+    try {
+      while (!this.verifier.stopped && this.scheduler.step()) {
+        if (this.scheduler.steps > maxSteps) throw new Error(`still busy after ${maxSteps} steps: ${this.scheduler.pendingLabels().slice(0, 5).join(', ')}`);
+      }
+    } catch (error) {
+      if (!(error instanceof BugCheck)) throw error;
+    }
+    return this.verifier.stopped;
+  }
+
+  /** Posts a runtime operation; a BugCheck inside it just stops the machine. */
+  post(label: string, body: () => void, options: { channel?: string; delayNs?: bigint | number } = {}): number {
+    return this.scheduler.post(label, () => {
+      if (this.verifier.stopped) return;
+      body();
+    }, options);
+  }
+
+  /** Runs asynchronous steps one after another, then `done`. */
+  sequence(steps: ((next: () => void) => void)[], done: () => void): void {
+    const run = (i: number) => {
+      if (this.verifier.stopped) return;
+      if (i === steps.length) return done();
+      steps[i]!(() => this.post('continue', () => run(i + 1), { channel: 'pnp-continue' }));
+    };
+    run(0);
+  }
+
+  /** Watches a pended operation: if it is still pending after the limit, the verifier says so. */
+  watchdog(label: string, stillPending: () => boolean, report: () => void): number {
+    return this.scheduler.post(`watchdog: ${label}`, () => {
+      if (!this.verifier.stopped && stillPending()) {
+        try {
+          report();
+        } catch (error) {
+          if (!(error instanceof BugCheck)) throw error;
+        }
+      }
+    }, { delayNs: this.pendingLimitNs });
+  }
+
+  /**
+   * Runs the scheduler inside the current step until `done()` holds, the machine stops or nothing
+   * is left to run: what a call that NDIS finishes "within the context" of itself does. Whatever
+   * the driver never completes is found by the operation's own watchdog meanwhile.
+   */
+  runNested(done: () => boolean, label: string): void {
+    onAnotherThread(this.irql, label, () => {
+      const limit = this.scheduler.steps + 1_000_000;
+      while (!done() && !this.verifier.stopped && this.scheduler.step()) {
+        if (this.scheduler.steps > limit) throw new Error(`${label}: still busy after 1000000 nested steps`);
+      }
+    });
+    if (!done() && !this.verifier.stopped) this.trace.record('note', { object: label, text: 'nothing left to run and it has not finished' });
+  }
+
+  /**
+   * Walks a chain a driver handed over and checks it: the records (SharedMemoryCorrupted) and
+   * that `owner` owns every NBL in it (NblNotOwned). Returns the NBL indices, or undefined after
+   * a finding.
+   */
+  takeChain(driver: DriverRecord, head: unknown, call: string, object: string): number[] | undefined {
+    if (!(head instanceof NET_BUFFER_LIST)) {
+      this.report('InvalidParameter', { driver: driver.name, object, message: `${call}: NetBufferLists is ${describe(head)}, not a NET_BUFFER_LIST` });
+      return undefined;
+    }
+    try {
+      this.pool.checkChain(head.index);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+      this.verifier.report('SharedMemoryCorrupted', { driver: driver.name, object, message: `${call}: ${error.message}` });
+      return undefined;
+    }
+    const nbls: number[] = [];
+    for (let i = head.index; ; ) {
+      nbls.push(i);
+      const next = this.pool.nblField(i, NBL_NEXT);
+      if (next === 0) break;
+      i = next - 1;
+    }
+    return nbls;
+  }
+
+  ownerText(nbl: number): string {
+    const owner = this.pool.ownerOf(nbl);
+    if (owner === 0) return 'is free (never allocated, or already freed)';
+    if (owner === NDIS_OWNER) return 'NDIS holds (sent and not yet completed, or given twice)';
+    if (owner >= MINIPORT_OWNER_BASE) return 'belongs to a miniport';
+    const d = this.drivers.find((x) => x.owner === owner);
+    return `belongs to ${d ? d.name : `owner ${owner}`}`;
+  }
+}

@@ -1,0 +1,104 @@
+// PnP events to protocol bindings: NDIS calls ProtocolNetPnPEvent with a NET_PNP_EVENT_NOTIFICATION
+// whose Buffer the docs give per event, the driver returns a status or pends and calls
+// NdisCompleteNetPnPEvent, and NDIS finishes the event (a pause, a restart) when it has the final
+// status. Seed 002 (ProtocolNetPnPEvent) gives the rules checked here.
+
+import type { NdisEngine } from './engine.ts';
+import type { MiniportAdapter } from './miniport.ts';
+import type { FilterStacks } from './filter.ts';
+import type { Binding } from './binding.ts';
+import type { DriverRecord, NetPnPEventNotification } from './driver-record.ts';
+import { netPnPEventNotification, isNetPnPEventNotification, protocolPauseParameters, protocolRestartParameters, devicePowerState } from './structures.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, statusName } from './status.ts';
+import { NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NET_PNP_EVENT_NAMES, PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT } from './constants.ts';
+
+export class PnpDelivery {
+  constructor(private readonly rt: NdisEngine, private readonly adapters: readonly MiniportAdapter[], private readonly bindings: readonly Binding[], private readonly filters: FilterStacks) {}
+
+  /**
+   * NDIS delivers a PnP event to one binding. `detail` is what the event's Buffer describes: the
+   * device power state of NetEventSetPower/QueryPower, the NDIS_PAUSE_* reason of NetEventPause
+   * (default NDIS_PAUSE_NDIS_INTERNAL); NetEventRestart's Buffer is built from the stack below.
+   */
+  pnpEvent(binding: Binding, code: number, done: (status: number) => void, detail?: number): void {
+    const protocol = binding.protocol;
+    if (code === NetEventPause) binding.sm.fire('Pause');
+    if (code === NetEventRestart) binding.sm.fire('Restart');
+    const notification = this.notificationFor(binding, code, detail);
+    const context = PNP_EVENTS_WITH_NULL_CONTEXT.has(code) ? null : binding.context;
+    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
+    const status = this.rt.invoke(protocol, `ProtocolNetPnPEvent(${eventName})`, `binding ${binding.name}`, true, () => protocol.protocol!.NetPnPEventHandler!(context, notification));
+    if (status === NDIS_STATUS_PENDING) {
+      const watchdog = this.rt.watchdog(`${eventName} ${binding.name}`, () => binding.pendingPnp?.notification === notification, () =>
+        this.rt.verifier.report('PnPPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolNetPnPEvent returned NDIS_STATUS_PENDING for ${eventName} and NdisCompleteNetPnPEvent had not been called ${this.rt.pendingLimitNs} ns later` }));
+      binding.pendingPnp = { notification, done, watchdog };
+      return;
+    }
+    this.finishPnp(binding, notification, status, done);
+  }
+
+  /** The NET_PNP_EVENT_NOTIFICATION for `code` to `binding`, its Buffer filled as the docs give it per event. */
+  private notificationFor(binding: Binding, code: number, detail: number | undefined): NetPnPEventNotification {
+    const carried = code === NetEventPause ? protocolPauseParameters(detail ?? NDIS_PAUSE_NDIS_INTERNAL)
+      : code === NetEventRestart ? protocolRestartParameters(this.adapters.indexOf(binding.adapter), [...this.filters.modules(binding.adapter)].reverse().map((m) => m.name))
+      : (code === NetEventSetPower || code === NetEventQueryPower) && detail !== undefined ? devicePowerState(detail)
+      : { Buffer: null, BufferLength: 0 };
+    return netPnPEventNotification(code, carried.Buffer, carried.BufferLength);
+  }
+
+  /** A PnP event's final status, returned or given to NdisCompleteNetPnPEvent. */
+  finishPnp(binding: Binding, notification: NetPnPEventNotification, status: number, done: (status: number) => void): void {
+    const protocol = binding.protocol;
+    const code = notification.NetPnPEvent.NetEvent;
+    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
+    const object = `binding ${binding.name}`;
+    if (status === NDIS_STATUS_NOT_SUPPORTED) {
+      this.rt.verifier.report('PnPNotSupportedReturned', { driver: protocol.name, object, message: `${eventName} got NDIS_STATUS_NOT_SUPPORTED; an NDIS 6 protocol returns NDIS_STATUS_SUCCESS for events it does not handle` });
+    } else if (status !== NDIS_STATUS_SUCCESS && PNP_EVENTS_THAT_MUST_SUCCEED.has(code)) {
+      this.rt.verifier.report('PnPEventMustSucceed', { driver: protocol.name, object, message: `${eventName} must succeed; the driver returned ${statusName(status)}` });
+    }
+    if (code === NetEventPause) {
+      if (binding.sendsOutstanding > 0) {
+        this.rt.verifier.report('PauseCompletedWithSendsOutstanding', { driver: protocol.name, object, message: `the pause completed with ${binding.sendsOutstanding} send(s) not yet completed` });
+      }
+      if (binding.receivesHeld > 0) {
+        this.rt.verifier.report('ReceivesHeldAcrossPause', { driver: protocol.name, object, message: `the binding paused while the protocol held ${binding.receivesHeld} received NBL(s)` });
+      }
+      binding.sm.fire('PauseComplete');
+    } else if (code === NetEventRestart) {
+      binding.sm.fire(status === NDIS_STATUS_SUCCESS ? 'RestartComplete' : 'RestartFailed');
+    }
+    done(status);
+  }
+
+  /** NdisCompleteNetPnPEvent on behalf of a driver. */
+  completePnp(driver: DriverRecord, bindingHandle: unknown, event: unknown, status: number): void {
+    const binding = this.bindingForCompletion(bindingHandle, event, driver);
+    const pending = binding?.pendingPnp;
+    if (!binding || !pending || pending.notification !== event) {
+      const eventName = isNetPnPEventNotification(event) ? NET_PNP_EVENT_NAMES[event.NetPnPEvent.NetEvent] ?? `NetEvent ${event.NetPnPEvent.NetEvent}` : 'an unknown event';
+      this.rt.verifier.report('PnPCompleteWithoutPending', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: `NdisCompleteNetPnPEvent for ${eventName}, which is not pending${binding ? '' : ' on that binding'} (completed twice, or never pended)` });
+      return;
+    }
+    binding.pendingPnp = undefined;
+    this.rt.scheduler.cancel(pending.watchdog);
+    const notification = pending.notification;
+    // NDIS finishes the event after the call returns, as a separate step.
+    this.rt.post(`finish ${NET_PNP_EVENT_NAMES[notification.NetPnPEvent.NetEvent]} ${binding.name}`, () => this.finishPnp(binding, notification, status, pending.done), { channel: `binding ${binding.name}` });
+  }
+
+  private bindingForCompletion(handle: unknown, event: unknown, driver: DriverRecord): Binding | undefined {
+    const byHandle = this.rt.resolve<Binding>(handle, 'binding');
+    if (byHandle) return byHandle;
+    // BindList and BindsComplete come with a NULL binding: find the binding the event was given to.
+    return this.bindings.find((b) => b.protocol === driver && b.pendingPnp?.notification === event);
+  }
+
+  /** An event for all bindings of `protocol` (BindList, BindsComplete, Reconfigure...), one binding at a time. */
+  protocolEvent(protocol: DriverRecord, code: number, done: () => void = () => {}): void {
+    this.rt.post(`${NET_PNP_EVENT_NAMES[code] ?? code} to ${protocol.name}`, () => {
+      const targets = this.bindings.filter((b) => b.protocol === protocol && b.state !== 'Unbound');
+      this.rt.sequence(targets.map((b) => (next: () => void) => this.pnpEvent(b, code, () => next())), done);
+    }, { channel: 'pnp' });
+  }
+}
