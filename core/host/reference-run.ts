@@ -35,6 +35,8 @@ export async function referenceRun(sources: ReferenceSources, host: 'in-process'
     rt.pauseStack(rt.adapters[0]!);
     rt.run();
     rt.restartStack(rt.adapters[0]!);
+    // After the restart has finished, so these frames always flow (the ones above race the pause).
+    rt.run();
     traffic(0, 5, 100);
     rt.protocolEvent(protocol, NetEventReconfigure);
     rt.protocolEvent(protocol, NetEventBindsComplete);

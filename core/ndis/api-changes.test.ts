@@ -61,6 +61,18 @@ describe('apiChangesIn', () => {
     expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['nbl-pool-parameters', [1, 2]]]);
   });
 
+  it('oid-completes-at-once: names the requests of a draft that waits for its completion handler and never looks at the status', () => {
+    const waiting = [
+      'b.oids++;',
+      '  NdisOidRequest(b.handle, request);',
+      'OidRequestCompleteHandler(b) { b.oids--; },',
+    ].join('\n');
+    expect(apiChangesIn(waiting).map((n) => [n.change.id, n.lines])).toEqual([['oid-completes-at-once', [2]]]);
+    // Updated (compares with PENDING), or never waits for a completion: nothing to say.
+    expect(apiChangesIn(`const s = NdisOidRequest(b.handle, r);\nif (s !== NDIS_STATUS_PENDING) done(b);\nOidRequestCompleteHandler(b) { done(b); },`)).toEqual([]);
+    expect(apiChangesIn('  NdisOidRequest(b.handle, setPacketFilter);')).toEqual([]);
+  });
+
   it('finds nothing in any lab\'s starter or solution', () => {
     for (const lab of listLabs()) {
       expect(apiChangesIn(lab.starterSource), `${lab.id} starter`).toEqual([]);

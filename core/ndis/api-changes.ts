@@ -22,6 +22,16 @@ export interface ApiChange {
 
 export const API_CHANGES: readonly ApiChange[] = [
   {
+    id: 'oid-completes-at-once',
+    since: '0.4 (December 2026)',
+    // A call whose status is thrown away, or returned as if it must be PENDING.
+    pattern: /^\s*Ndis(?:F)?OidRequest\s*\(/,
+    // Already updated (it compares a status with PENDING around its requests), or it waits for no completion (no handler).
+    unless: /^(?![\s\S]*OidRequestCompleteHandler)|(?:!==?|===?)\s*NDIS_STATUS_PENDING[\s\S]*Ndis(?:F)?OidRequest|Ndis(?:F)?OidRequest[\s\S]*(?:!==?|===?)\s*NDIS_STATUS_PENDING/,
+    what: 'NdisOidRequest and NdisFOidRequest may complete a request before they return: they return its final status and the completion handler (ProtocolOidRequestComplete, FilterOidRequestComplete) is not called for it. Before, they always returned NDIS_STATUS_PENDING.',
+    how: 'Keep the status: `const status = NdisOidRequest(handle, request); if (status !== NDIS_STATUS_PENDING) myOidComplete(b, request, status);` where myOidComplete is what your OidRequestCompleteHandler does (count down, finish a waiting unbind or bind).',
+  },
+  {
     id: 'frame-data-buffer',
     since: '0.2 (December 2026)',
     // `new DataView(data.buffer, data.byteOffset)`, `nb.Data.buffer`, `NdisGetDataBuffer(...).buffer`.

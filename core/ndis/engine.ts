@@ -23,8 +23,14 @@ import { IrqlState, HeldLocks, onAnotherThread, maxIrqlOf, irqlName } from './ir
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } from './status.ts';
 import { DISPATCH_LEVEL } from './constants.ts';
 import { NDIS_OWNER, MINIPORT_OWNER_BASE, type DriverRecord } from './driver-record.ts';
+import { NDIS_DECISIONS, type NdisDecision } from './decisions.ts';
+
+export { NDIS_DECISIONS, type NdisDecision };
+
 
 export interface RuntimeOptions extends Partial<MachineOptions> {
+  /** Fixes decisions the seed would make (NDIS_DECISIONS): e.g. { 'oid-completion': 1 } makes every OID request pend. */
+  decisions?: Partial<Record<NdisDecision, number>>;
   seed?: number | bigint;
   /** How long (virtual ns) a pended bind, unbind or PnP event may stay pending: 1 s by default. */
   pendingLimitNs?: bigint;
@@ -75,6 +81,10 @@ export class NdisEngine {
     for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
     this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []));
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
+    for (const [decision, pick] of Object.entries(options.decisions ?? {})) {
+      if (!(decision in NDIS_DECISIONS)) throw new RangeError(`no NDIS decision "${decision}"; there are ${Object.keys(NDIS_DECISIONS).join(', ')}`);
+      this.scheduler.force(decision, pick!);
+    }
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);
     this.views.handleOf = (id) => this.handleObjects.get(id);
@@ -266,6 +276,11 @@ export class NdisEngine {
    * Runs the scheduler until it has nothing left or the machine stops. A BugCheck ends the run
    * and is not an error of the runtime: the finding says what happened.
    */
+  /** A choice NDIS may make either way (NDIS_DECISIONS), seeded unless the run fixed it. */
+  decide(decision: NdisDecision): number {
+    return this.scheduler.choose(NDIS_DECISIONS[decision].length, decision);
+  }
+
   run(maxSteps = 1_000_000): Finding | undefined {
     try {
       while (!this.verifier.stopped && this.scheduler.step()) {

@@ -29,6 +29,9 @@ export interface ProtocolEdge {
 import { describe } from './describe.ts';
 import { parseOidRequest, writeOidResults, cloneOidRequest, oidRequestHeaderProblem, type ParsedOid } from './oid-request.ts';
 
+/** How long a filter module may hold an OID request from above (Driver Verifier's NdisTimedOidComplete: 12 s), in virtual ns. */
+export const OID_LIMIT_NS = 12_000_000_000n;
+
 export class FilterModule {
   readonly sm: StateMachine<FilterModuleState, FilterModuleEvent>;
   readonly name: string;
@@ -54,6 +57,12 @@ export class FilterModule {
   readonly ownIndicationsOutstanding = new Set<number>();
   /** OID requests from above the module holds, and how to complete each upward. */
   readonly oidsFromAbove = new Map<unknown, (status: number) => void>();
+  /** Requests from above this module completed already (a second completion is OidCompletedTwice). */
+  readonly oidsCompleted = new WeakSet<object>();
+  /** The OID watchdog of each request from above (NdisTimedOidComplete). */
+  readonly oidWatchdogs = new Map<unknown, number>();
+  /** Requests this module passed down with NdisFOidRequest that have not completed yet. */
+  readonly oidsSentDown = new Set<unknown>();
   /**
    * Standard OID requests from above waiting for the one the module holds to complete: NDIS gives
    * a module one at a time (only direct OID requests are not serialized).
@@ -303,43 +312,74 @@ export class FilterStacks implements AdapterUpperEdge {
 
   /**
    * An OID request travels down from position `from` (the stack's length for the protocols) to
-   * the next module with a FilterOidRequest handler, or to the miniport. `complete` runs when it
-   * finishes, as its own step.
+   * the next module with a FilterOidRequest handler, or to the miniport. Returns the request's
+   * final status when it completed before the call returned (the request is done and `complete`
+   * never runs), or NDIS_STATUS_PENDING, and then `complete` runs later, as its own step. NDIS
+   * allows both ("NdisOidRequest: Return value"): the miniport here takes either way as the seed
+   * chooses, as a module does by what its FilterOidRequest returns.
    */
-  oidBelow(adapter: MiniportAdapter, from: number, request: unknown, parsed: ParsedOid, complete: (status: number) => void): void {
+  oidBelow(adapter: MiniportAdapter, from: number, request: unknown, parsed: ParsedOid, complete: (status: number) => void): number {
     const rt = this.runtime;
     const module = this.below(adapter, from, (m) => !!m.characteristics.OidRequestHandler);
     if (!module) {
+      const carryOut = () => {
+        const result = parsed.method ? { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 } : adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
+        writeOidResults(parsed, result.bytes, result.needed);
+        adapter.scheduleDevice();
+        return result.status;
+      };
+      if (rt.decide('oid-completion') === 0) {
+        const status = carryOut();
+        rt.trace.record('oid-complete', { adapter: adapter.name, status: statusName(status), synchronous: true });
+        return status;
+      }
       const atMiniport = this.atMiniport(adapter);
       const task = rt.post(`OID 0x${(parsed.oid >>> 0).toString(16)} to ${adapter.name}`, () => {
         atMiniport.delete(request);
-        const result = parsed.method ? { status: NDIS_STATUS_NOT_SUPPORTED, bytes: 0, needed: 0 } : adapter.oidRequest(parsed.requestType, parsed.oid, parsed.buffer);
-        writeOidResults(parsed, result.bytes, result.needed);
-        rt.trace.record('oid-complete', { adapter: adapter.name, status: statusName(result.status) });
-        complete(result.status);
-        adapter.scheduleDevice();
+        const status = carryOut();
+        rt.trace.record('oid-complete', { adapter: adapter.name, status: statusName(status) });
+        complete(status);
       }, { channel: `adapter ${adapter.name}` });
       atMiniport.set(request, { task, parsed, complete });
-      return;
+      return NDIS_STATUS_PENDING;
     }
     // NDIS serializes standard OID requests: while the module holds one, the next waits
     // ("Filter Module Direct OID Requests": unlike those, standard requests are serialized).
     if (module.oidsFromAbove.size > 0) {
       const stack = this.modules(adapter);
       module.oidsWaiting.push({ request, parsed, complete, below: stack.slice(0, stack.indexOf(module)) });
-      return;
+      return NDIS_STATUS_PENDING;
     }
-    this.oidToModule(module, request, complete);
+    return this.oidToModule(module, request, parsed, complete);
   }
 
-  private oidToModule(module: FilterModule, request: unknown, complete: (status: number) => void): void {
+  /**
+   * FilterOidRequest: the module gets the request. What it returns other than PENDING is the
+   * request's final status, returned to the caller; PENDING means NdisFOidRequestComplete will
+   * come (within NdisTimedOidComplete's 12 s, or OidNotCompletedInTime).
+   */
+  private oidToModule(module: FilterModule, request: unknown, parsed: ParsedOid, complete: (status: number) => void): number {
     const rt = this.runtime;
     module.oidsFromAbove.set(request, complete);
+    module.oidsCompleted.delete(request as object);
+    const watchdog = rt.scheduler.post(`OID watchdog ${module.name}`, () => {
+      // A module waiting on the request it passed down is not the one holding it up.
+      if (rt.stopped || module.oidsFromAbove.get(request) !== complete || module.oidsSentDown.size > 0) return;
+      rt.withPath('OID watchdog', () => rt.report('OidNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')} and NdisFOidRequestComplete had not been called ${OID_LIMIT_NS / 1_000_000_000n} s later${module.oidsWaiting.length > 0 ? `; ${module.oidsWaiting.length} more request(s) wait behind it` : ''}` }));
+    }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs' });
+    module.oidWatchdogs.set(request, watchdog);
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));
-    if (status !== NDIS_STATUS_PENDING && module.oidsFromAbove.delete(request)) {
-      rt.post(`OID completed by ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
+    if (status === NDIS_STATUS_PENDING) return NDIS_STATUS_PENDING;
+    if (module.oidsFromAbove.delete(request)) {
+      rt.scheduler.cancel(watchdog);
+      module.oidWatchdogs.delete(request);
+      module.oidsCompleted.add(request as object);
       this.nextWaitingOid(module);
+      return status;
     }
+    // It called NdisFOidRequestComplete and then returned a status other than PENDING.
+    rt.withPath(`${module.driver.name}!FilterOidRequest`, () => rt.report('OidCompletedTwice', { driver: module.driver.name, object: module.object, message: `FilterOidRequest called NdisFOidRequestComplete for the request and then returned ${statusName(status)}: a request completed with NdisFOidRequestComplete is one the handler returned NDIS_STATUS_PENDING for` }));
+    return NDIS_STATUS_PENDING;
   }
 
   /** The module holds no request from above any more: hand it the next one waiting, as a step of its own. */
@@ -358,11 +398,14 @@ export class FilterStacks implements AdapterUpperEdge {
       if (!stack.includes(module)) {
         let from = 0;
         for (let i = stack.length - 1; i >= 0; i--) if (next.below.includes(stack[i]!)) { from = i + 1; break; }
-        this.oidBelow(module.adapter, from, next.request, next.parsed, next.complete);
+        const status = this.oidBelow(module.adapter, from, next.request, next.parsed, next.complete);
+        if (status !== NDIS_STATUS_PENDING) this.runtime.post(`OID completed below ${module.name}`, () => next.complete(status), { channel: `module ${module.name}` });
         this.nextWaitingOid(module);
         return;
       }
-      this.oidToModule(module, next.request, next.complete);
+      // The caller was told PENDING when the request queued: a final status now goes to its completion.
+      const status = this.oidToModule(module, next.request, next.parsed, next.complete);
+      if (status !== NDIS_STATUS_PENDING) this.runtime.post(`OID completed by ${module.name}`, () => next.complete(status), { channel: `module ${module.name}` });
     }, { channel: `module ${module.name}` });
   }
 
@@ -445,7 +488,8 @@ export class FilterStacks implements AdapterUpperEdge {
 
   /**
    * NdisFOidRequest: a module passes a request down: its own, or the clone of one from above.
-   * Returns NDIS_STATUS_PENDING, or NDIS_STATUS_INVALID_PARAMETER for a wrong Header.
+   * Returns the final status (completed already: no FilterOidRequestComplete follows),
+   * NDIS_STATUS_PENDING, or NDIS_STATUS_INVALID_PARAMETER for a wrong Header.
    */
   oidFromModule(driver: DriverRecord, handle: unknown, request: unknown): number {
     const rt = this.runtime;
@@ -464,12 +508,16 @@ export class FilterStacks implements AdapterUpperEdge {
     if (module.oidsFromAbove.has(request)) {
       rt.report('FilterForwardedOriginalOidRequest', { driver: driver.name, object: module.object, message: `NdisFOidRequest passed down the request FilterOidRequest was given (OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}); pass a clone from NdisAllocateCloneOidRequest and complete the original with NdisFOidRequestComplete` });
     }
-    this.oidBelow(module.adapter, this.indexOf(module), request, parsed, (status) => {
+    module.oidsSentDown.add(request);
+    const status = this.oidBelow(module.adapter, this.indexOf(module), request, parsed, (final) => {
+      module.oidsSentDown.delete(request);
       const handler = module.characteristics.OidRequestCompleteHandler;
-      if (handler) rt.invoke(module.driver, 'FilterOidRequestComplete', module.object, false, () => handler(module.context, request, status));
-      else this.completeOidUp(module, request, status);
+      if (handler) rt.invoke(module.driver, 'FilterOidRequestComplete', module.object, false, () => handler(module.context, request, final));
+      else this.completeOidUp(module, request, final);
     });
-    return NDIS_STATUS_PENDING;
+    // Completed before NdisFOidRequest returned: the module has the status, and no FilterOidRequestComplete comes.
+    if (status !== NDIS_STATUS_PENDING) module.oidsSentDown.delete(request);
+    return status;
   }
 
   /** NdisFOidRequestComplete: a module completes a request that came from above. */
@@ -477,7 +525,11 @@ export class FilterStacks implements AdapterUpperEdge {
     const module = this.moduleFor(driver, handle, 'NdisFOidRequestComplete');
     if (!module) return;
     if (!module.oidsFromAbove.has(request)) {
-      this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: 'NdisFOidRequestComplete for a request that did not come from above (or was completed already)' });
+      if (typeof request === 'object' && request !== null && module.oidsCompleted.has(request)) {
+        this.runtime.report('OidCompletedTwice', { driver: driver.name, object: module.object, message: 'NdisFOidRequestComplete for a request that is already complete (completed before, or FilterOidRequest returned its status)' });
+      } else {
+        this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFOidRequestComplete with ${describe(request)}, which is not a request FilterOidRequest was given` });
+      }
       return;
     }
     this.completeOidUp(module, request, status);
@@ -487,6 +539,10 @@ export class FilterStacks implements AdapterUpperEdge {
     const complete = module.oidsFromAbove.get(request);
     if (!complete) return;
     module.oidsFromAbove.delete(request);
+    module.oidsCompleted.add(request as object);
+    const watchdog = module.oidWatchdogs.get(request);
+    if (watchdog !== undefined) this.runtime.scheduler.cancel(watchdog);
+    module.oidWatchdogs.delete(request);
     this.runtime.post(`OID complete from ${module.name}`, () => complete(status), { channel: `module ${module.name}` });
     this.nextWaitingOid(module);
   }

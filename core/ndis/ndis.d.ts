@@ -666,8 +666,11 @@ declare module 'ndis' {
   /** Gives back receives indicated without NDIS_RECEIVE_FLAGS_RESOURCES; each once. */
   export function NdisReturnNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
   /**
-   * Returns NDIS_STATUS_PENDING here; ProtocolOidRequestComplete follows. Complete every OID before
-   * closing. NDIS_STATUS_INVALID_PARAMETER (and nothing sent) for a Header whose Type or Size is wrong.
+   * Either completes the request before it returns (returns its final status, results written;
+   * ProtocolOidRequestComplete is not called) or returns NDIS_STATUS_PENDING and calls
+   * ProtocolOidRequestComplete later: NDIS chooses, and so does the seed. Every request must have
+   * completed before NdisCloseAdapterEx. NDIS_STATUS_INVALID_PARAMETER (and nothing sent) for a
+   * Header whose Type or Size is wrong.
    */
   export function NdisOidRequest(NdisBindingHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
   /**
@@ -866,10 +869,12 @@ declare module 'ndis' {
     /**
      * A request from above: pass a clone of it down (NdisAllocateCloneOidRequest, then NdisFOidRequest)
      * and return PENDING, or complete it yourself (return its status). Passing the request itself
-     * down is FilterForwardedOriginalOidRequest.
+     * down is FilterForwardedOriginalOidRequest. A request you returned PENDING for completes once,
+     * with NdisFOidRequestComplete, within 12 s (OidNotCompletedInTime; twice is OidCompletedTwice).
+     * NDIS hands a module one request at a time: the next waits until this one completes.
      */
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
-    /** A request you passed down finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
+    /** A request you passed down and NdisFOidRequest returned PENDING for has finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
     /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. */
     CancelOidRequestHandler?(FilterModuleContext: Module, RequestId: unknown): void;
@@ -897,8 +902,9 @@ declare module 'ndis' {
 
   /**
    * Passes an OID request down: the module's own, or the clone of one from above (never the
-   * original). Returns NDIS_STATUS_PENDING, then FilterOidRequestComplete; NDIS_STATUS_INVALID_PARAMETER
-   * for a wrong Header.
+   * original). Returns the final status if it completed at once (no FilterOidRequestComplete
+   * follows: complete the original yourself), or NDIS_STATUS_PENDING and FilterOidRequestComplete
+   * comes later; NDIS_STATUS_INVALID_PARAMETER for a wrong Header.
    */
   export function NdisFOidRequest(NdisFilterHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
   /**

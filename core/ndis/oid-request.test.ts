@@ -1,13 +1,14 @@
 // OID requests as NDIS documents them: the Header NdisOidRequest and NdisFOidRequest check, a
 // filter that passes a clone down (NdisAllocateCloneOidRequest / NdisFreeCloneOidRequest) and one
 // that passes the original (FilterForwardedOriginalOidRequest), cancellation by RequestId
-// (NdisCancelOidRequest, FilterCancelOidRequest, NdisFCancelOidRequest), and method requests.
+// (NdisCancelOidRequest, FilterCancelOidRequest, NdisFCancelOidRequest), method requests, and the
+// two ways a request completes (at once, or pended and completed later; the seed picks).
 // That NDIS gives a filter module one request at a time is oid-serialization.test.ts's.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { NdisRuntime, type DriverRecord } from './runtime.ts';
-import { NDIS_STATUS_SUCCESS, NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_INVALID_PARAMETER } from './status.ts';
+import { NdisRuntime, type DriverRecord, type RuntimeOptions } from './runtime.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_INVALID_PARAMETER } from './status.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const HEADER = 'Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, ';
@@ -57,8 +58,9 @@ export function DriverEntry() {
 
 interface Asking { Query(oid: number, id: unknown, header?: boolean): void; Method(oid: number, id: unknown): void; Cancel(id: unknown): void; completions: { id: unknown; status: number; written: unknown }[]; returned: number[] }
 
-async function stack(filters: string[] = []) {
-  const rt = await NdisRuntime.create({ nics: 1, seed: 1 });
+/** The stack under test; OID requests pend at the miniport unless `decisions` says otherwise (NDIS_DECISIONS). */
+async function stack(filters: string[] = [], decisions: RuntimeOptions['decisions'] = { 'oid-completion': 1 }, seed = 1) {
+  const rt = await NdisRuntime.create({ nics: 1, seed, decisions });
   for (const [i, f] of filters.entries()) await rt.loadDriver(f, `filter${i}.ts`);
   const protocol = await rt.loadDriver(ASKING_PROTOCOL, 'asking.ts');
   rt.startStack();
@@ -141,5 +143,88 @@ describe('cancelling a request (NdisCancelOidRequest)', () => {
     expect(rt.trace.events.filter((e) => e.kind === 'handler' && (e as { handler?: string }).handler === 'FilterCancelOidRequest').length).toBe(1);
     expect(asking.completions).toEqual([{ id: 'first', status: NDIS_STATUS_REQUEST_ABORTED, written: 0 }]);
     expect(findings(rt)).toEqual([]);
+  });
+});
+
+describe('a request completes at once or later ("NdisOidRequest: Return value")', () => {
+  const handlers = (rt: NdisRuntime, name: string) => rt.trace.events.filter((e) => e.kind === 'handler' && (e as { handler?: string }).handler === name).length;
+
+  it('at once: NdisOidRequest returns the final status with the results written, and ProtocolOidRequestComplete does not come', async () => {
+    const { rt, app, asking } = await stack([], { 'oid-completion': 0 });
+    app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+    expect(asking.returned).toEqual([NDIS_STATUS_SUCCESS]);
+    expect(asking.completions).toEqual([]);
+    expect(handlers(rt, 'ProtocolOidRequestComplete')).toBe(0);
+    expect(rt.binding('asking')!.oidsOutstanding).toBe(0);
+    expect(findings(rt)).toEqual([]);
+  });
+
+  it('through a filter: its NdisFOidRequest returns the status at once, the filter completes the original itself, and the protocol (told PENDING) gets ProtocolOidRequestComplete', async () => {
+    const { rt, app, asking } = await stack([reference('counting-filter.ts')], { 'oid-completion': 0 });
+    app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+    expect(asking.returned).toEqual([NDIS_STATUS_PENDING]);
+    expect(asking.completions).toEqual([{ id: 'mac', status: NDIS_STATUS_SUCCESS, written: 6 }]);
+    expect(handlers(rt, 'FilterOidRequestComplete')).toBe(0);
+    expect(findings(rt)).toEqual([]);
+  });
+
+  it('the seed chooses: over 16 seeds both happen, each recorded in the trace as the oid-completion decision', async () => {
+    const picks = new Set<number>();
+    for (let seed = 1; seed <= 16; seed++) {
+      const { rt, app, asking } = await stack([], {}, seed);
+      app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+      const decision = rt.trace.events.find((e) => e.kind === 'choice' && (e as { decision?: string }).decision === 'oid-completion' && rt.trace.events.indexOf(e) > rt.trace.events.findIndex((x) => x.kind === 'handler' && (x as { handler?: string }).handler === 'application')) as { pick: number } | undefined;
+      picks.add(decision!.pick);
+      expect(asking.returned[0]).toBe(decision!.pick === 0 ? NDIS_STATUS_SUCCESS : NDIS_STATUS_PENDING);
+      expect(asking.completions.length).toBe(decision!.pick === 0 ? 0 : 1);
+    }
+    expect([...picks].sort()).toEqual([0, 1]);
+  });
+
+  it('a protocol that waits for ProtocolOidRequestComplete after a request completed at once never finishes its unbind (UnbindPendingNeverCompleted)', async () => {
+    const counting = ASKING_PROTOCOL
+      .replace('export function Query(oid: number, id: unknown, header = true) {', 'export function Query(oid: number, id: unknown, header = true) {\n  binding.outstanding++;')
+      .replace('UnbindAdapterHandlerEx(_u: unknown, b: any) { NdisCloseAdapterEx(b.handle); return NDIS_STATUS_SUCCESS; },', 'UnbindAdapterHandlerEx(u: unknown, b: any) { if (b.outstanding > 0) { b.unbind = u; return NDIS_STATUS_PENDING; } NdisCloseAdapterEx(b.handle); return NDIS_STATUS_SUCCESS; },')
+      .replace('binding = { handle: null };', 'binding = { handle: null, outstanding: 0, unbind: null };')
+      .replace("import {\n  NdisRegisterProtocolDriver,", "import {\n  NDIS_STATUS_PENDING, NdisRegisterProtocolDriver,");
+    expect(counting).toContain('binding.outstanding++');
+    expect(counting).toContain('b.unbind = u;');
+    const rt = await NdisRuntime.create({ nics: 1, seed: 1, decisions: { 'oid-completion': 0 } });
+    const protocol = await rt.loadDriver(counting, 'asking.ts');
+    rt.startStack();
+    rt.run();
+    rt.post('application', () => rt.invoke(protocol, 'application', undefined, false, () => (protocol.exports as unknown as Asking).Query(OID_802_3_PERMANENT_ADDRESS, 'mac')));
+    rt.run();
+    rt.removeBinding(rt.binding('asking')!);
+    rt.run();
+    expect(rt.verifier.findings.map((f) => f.rule)).toEqual(['UnbindPendingNeverCompleted']);
+  });
+});
+
+describe('a filter module and the requests it holds', () => {
+  it('OidNotCompletedInTime (NdisTimedOidComplete, 0xC4 0x00092003): a module that pends a request and never completes it, 12 s on', async () => {
+    const holding = reference('counting-filter.ts').replace(/(OidRequestHandler\(m: Module, request: NDIS_OID_REQUEST\): NDIS_STATUS \{\n\s*m\.oids\+\+;)/, '$1\n      if (m.oids > 0) return NDIS_STATUS_PENDING;');
+    expect(holding).toContain('if (m.oids > 0) return NDIS_STATUS_PENDING;');
+    const { rt, app, asking } = await stack([holding]);
+    const before = rt.machine.clockNs;
+    app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+    expect(findings(rt)).toEqual(['OidNotCompletedInTime: FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x01010101 and NdisFOidRequestComplete had not been called 12 s later']);
+    const finding = rt.verifier.findings[0]!;
+    expect([finding.driver, finding.object, finding.bugCheck, finding.bugCheckParameter1]).toEqual(['filter0', 'filter module filter0/nic0', 0xc4, 0x00092003]);
+    expect(rt.machine.clockNs - before).toBeGreaterThanOrEqual(12_000_000_000n);
+    expect(asking.completions).toEqual([]);
+  });
+
+  it('OidCompletedTwice (DoubleComplete): NdisFOidRequestComplete and then a status other than PENDING; or NdisFOidRequestComplete twice', async () => {
+    const completeAndReturn = reference('counting-filter.ts').replace(/(OidRequestHandler\(m: Module, request: NDIS_OID_REQUEST\): NDIS_STATUS \{\n\s*m\.oids\+\+;)/, '$1\n      if (m.oids > 0) { NdisFOidRequestComplete(m.handle, request, NDIS_STATUS_SUCCESS); return NDIS_STATUS_SUCCESS; }');
+    expect(completeAndReturn).toContain('return NDIS_STATUS_SUCCESS; }');
+    const first = await stack([completeAndReturn]);
+    first.app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+    expect(findings(first.rt)).toEqual(['OidCompletedTwice: FilterOidRequest called NdisFOidRequestComplete for the request and then returned NDIS_STATUS_SUCCESS (0x00000000): a request completed with NdisFOidRequestComplete is one the handler returned NDIS_STATUS_PENDING for']);
+    const twice = reference('counting-filter.ts').replace(/(OidRequestCompleteHandler\(m: Module, clone: NDIS_OID_REQUEST, status: NDIS_STATUS\): void \{\n\s*completeClone\(m, clone, status\);)/, '$1\n      NdisFOidRequestComplete(m.handle, clone.SourceReserved[0], status);');
+    expect(twice).toContain('NdisFOidRequestComplete(m.handle, clone.SourceReserved[0], status);');
+    const second = await stack([twice]);
+    second.app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+    expect(findings(second.rt)).toEqual(['OidCompletedTwice: NdisFOidRequestComplete for a request that is already complete (completed before, or FilterOidRequest returned its status)']);
   });
 });

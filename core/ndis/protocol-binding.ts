@@ -169,7 +169,7 @@ export class ProtocolBindings {
     // Seed 001: NDIS may finish a close later and call ProtocolCloseAdapterCompleteEx. It does so
     // here, as the seed decides, for unbinds of drivers that have that handler.
     const closeComplete = driver.protocol?.CloseAdapterCompleteHandlerEx;
-    if (closeComplete && binding.state === 'Closing' && this.rt.scheduler.choose(2) === 1) {
+    if (closeComplete && binding.state === 'Closing' && this.rt.decide('close-completion') === 1) {
       binding.closePending = true;
       this.rt.post(`close complete ${binding.name}`, () => {
         binding.closePending = false;
@@ -186,7 +186,7 @@ export class ProtocolBindings {
     if (!binding) return NDIS_STATUS_INVALID_PARAMETER;
     const work = () => this.removeNow(binding, () => {});
     // Seed 001: "This work item can run before the call to NdisUnbindAdapter returns."
-    if (this.rt.scheduler.choose(2) === 0) {
+    if (this.rt.decide('unbind-work-item') === 0) {
       this.rt.trace.record('note', { object: `binding ${binding.name}`, text: 'the unbind work item runs before NdisUnbindAdapter returns' });
       work();
     } else {

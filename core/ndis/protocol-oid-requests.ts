@@ -13,9 +13,12 @@ export class ProtocolOidRequests {
   constructor(private readonly rt: NdisEngine, private readonly protocols: ProtocolBindings, private readonly filters: FilterStacks) {}
 
   /**
-   * NdisOidRequest: the request goes down the filter stack to the miniport, which completes it
-   * later (NDIS returns NDIS_STATUS_PENDING and calls ProtocolOidRequestComplete), as most
-   * miniports do. NDIS_STATUS_INVALID_PARAMETER for a Header whose Type or Size is wrong.
+   * NdisOidRequest: the request goes down the filter stack to the miniport. It returns the
+   * request's final status if it completed at once (the results are written, and
+   * ProtocolOidRequestComplete is not called), or NDIS_STATUS_PENDING and NDIS calls
+   * ProtocolOidRequestComplete later: which, the filters and the seeded miniport decide, so a
+   * driver must handle both ("NdisOidRequest: Return value"). NDIS_STATUS_INVALID_PARAMETER for a
+   * Header whose Type or Size is wrong.
    */
   oidFromProtocol(driver: DriverRecord, handle: unknown, request: unknown): number {
     const binding = this.protocols.bindingFor(driver, handle, 'NdisOidRequest');
@@ -33,12 +36,14 @@ export class ProtocolOidRequests {
     binding.oidsOutstanding++;
     const object = `binding ${binding.name}`;
     this.rt.trace.record('oid', { object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
-    this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, request, parsed, (status) => {
+    const status = this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, request, parsed, (final) => {
       binding.oidsOutstanding--;
       const complete = binding.protocol.protocol!.OidRequestCompleteHandler;
-      if (complete) this.rt.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, status));
+      if (complete) this.rt.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, final));
     });
-    return NDIS_STATUS_PENDING;
+    // Completed before the call returned: the status is the driver's now, and ProtocolOidRequestComplete does not come.
+    if (status !== NDIS_STATUS_PENDING) binding.oidsOutstanding--;
+    return status;
   }
 
   /** NdisCancelOidRequest: cancels the binding's request with `requestId`, if it is still below (core/ndis/filter.ts cancelBelow). */

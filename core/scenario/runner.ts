@@ -11,7 +11,8 @@
 // Per-student variants are resolved first (core/scenario/variants.ts): the scenario's references
 // become numbers, and the values become the drivers' configuration (NdisReadConfiguration).
 
-import { NdisRuntime, type DriverRecord } from '../ndis/runtime.ts';
+import { NdisRuntime, type DriverRecord, type RuntimeOptions } from '../ndis/runtime.ts';
+import { NDIS_DECISIONS, type NdisDecision } from '../ndis/decisions.ts';
 import { DriverLoadError } from '../ndis/driver-loader.ts';
 import { BugCheck, type Finding } from '../verifier/verifier.ts';
 import { numberedFrame } from '../nic/ethernet.ts';
@@ -65,7 +66,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
   const { scenario, configuration } = resolveScenario(authored, variants);
   const rt = await NdisRuntime.create({
     nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n, configuration,
-    host: options.host, watchdogMs: options.watchdogMs,
+    host: options.host, watchdogMs: options.watchdogMs, decisions: decisionPicks(scenario.decisions),
   });
   options.observe?.(rt);
   try {
@@ -232,4 +233,16 @@ function bounded(value: number, e: { atLeast?: number; atMost?: number; exactly?
   if (e.atLeast !== undefined && value < e.atLeast) return `expected at least ${e.atLeast} ${what}; there were ${value}`;
   if (e.atMost !== undefined && value > e.atMost) return `expected at most ${e.atMost} ${what}; there were ${value}`;
   return undefined;
+}
+
+/** A scenario's decisions ({ "oid-completion": "pends" }) as the runtime takes them (picks by index). */
+function decisionPicks(decisions: Scenario['decisions']): RuntimeOptions['decisions'] {
+  if (!decisions) return undefined;
+  const picks: NonNullable<RuntimeOptions['decisions']> = {};
+  for (const [name, label] of Object.entries(decisions)) {
+    if (label === undefined) continue;
+    const decision = name as NdisDecision;
+    picks[decision] = (NDIS_DECISIONS[decision] as readonly string[]).indexOf(label);
+  }
+  return picks;
 }

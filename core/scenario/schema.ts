@@ -7,6 +7,7 @@
 // fits the field; core/scenario/variants.ts draws the values and puts them in.
 
 import { z } from 'zod';
+import { NDIS_DECISIONS } from '../ndis/decisions.ts';
 
 const adapter = z.number().int().min(0).max(15).describe('an adapter (NIC) number');
 const seedId = z.enum(['000', '001', '002', '003', '004', 'datapath']);
@@ -102,6 +103,12 @@ export const ScenarioSchema = z.object({
     referenceFilter: z.boolean().default(false),
     referenceProtocol: z.boolean().default(false),
   }).default({ nics: 2, cable: true, referenceFilter: false, referenceProtocol: false }),
+  /**
+   * Choices NDIS may make either way, fixed for this scenario instead of left to the seed
+   * (core/ndis/engine.ts NDIS_DECISIONS): e.g. { "oid-completion": "pends" } for a scenario about
+   * requests that complete later. A lesson that depends on one path is best graded with it fixed.
+   */
+  decisions: z.object(Object.fromEntries(Object.entries(NDIS_DECISIONS).map(([name, picks]) => [name, z.enum(picks as unknown as [string, ...string[]]).optional()]))).strict().optional(),
   /**
    * Driver configuration for this scenario: keyword -> integer, read with NdisReadConfiguration
    * (beside the lab's variants, which are there under their own names).

@@ -57,14 +57,27 @@ export class Scheduler {
     return id;
   }
 
+  /** Decisions fixed by name (force): what `choose` returns for them instead of a seeded pick. */
+  private readonly forced = new Map<string, number>();
+
   /**
    * A seeded choice among `n` things NDIS may legally do (0..n-1), for decisions made inside a
    * step, such as whether a queued work item runs before the call that queued it returns.
+   * `decision` names it, so a test or scenario can fix it (force) and the trace says which it was.
    */
-  choose(n: number): number {
-    const pick = this.prng.below(n);
-    this.trace?.record('choice', { of: n, pick });
+  choose(n: number, decision?: string): number {
+    const fixed = decision === undefined ? undefined : this.forced.get(decision);
+    // A forced decision still draws, so fixing one leaves every other choice of the seed as it was.
+    const drawn = this.prng.below(n);
+    const pick = fixed !== undefined && fixed < n ? fixed : drawn;
+    this.trace?.record('choice', { of: n, pick, ...(decision !== undefined ? { decision } : {}), ...(fixed !== undefined ? { forced: true } : {}) });
     return pick;
+  }
+
+  /** Fixes the named decision to `pick` for every `choose` that names it. */
+  force(decision: string, pick: number): void {
+    if (!Number.isInteger(pick) || pick < 0) throw new RangeError(`decision "${decision}": a pick is an integer 0..n-1, not ${pick}`);
+    this.forced.set(decision, pick);
   }
 
   /** Removes a task that has not run; returns whether it was there. */

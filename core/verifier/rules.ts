@@ -21,6 +21,8 @@ export interface Rule {
   bugCheck: number;
   /** The Driver Verifier (DDI compliance) rule that checks the same thing, where there is one. */
   driverVerifier?: string;
+  /** Bug check 0xC4's Parameter 1 for that Driver Verifier rule (its page gives it), where there is one. */
+  bugCheckParameter1?: number;
 }
 
 /** The five founding documents, by the number the catalog cites them with. */
@@ -39,8 +41,8 @@ function rule(id: string, statement: string, seed: string, severity: Severity = 
 }
 
 /** A fatal rule that Driver Verifier's DDI compliance rule `driverVerifier` also checks. */
-function verifierRule(id: string, statement: string, seed: string, driverVerifier: string): Rule {
-  return { ...rule(id, statement, seed), driverVerifier };
+function verifierRule(id: string, statement: string, seed: string, driverVerifier: string, bugCheckParameter1?: number): Rule {
+  return { ...rule(id, statement, seed), driverVerifier, ...(bugCheckParameter1 !== undefined ? { bugCheckParameter1 } : {}) };
 }
 
 export const RULES: readonly Rule[] = [
@@ -76,6 +78,8 @@ export const RULES: readonly Rule[] = [
   rule('HandlerReturnedInvalidStatus', 'A driver handler that must return an NDIS_STATUS returned something else (undefined, a string, a negative number...).', 'Handlers return NDIS_STATUS: a 32-bit status value'),
   rule('InvalidHandle', 'A driver passes NDIS a handle NDIS did not give it for that purpose: null, another driver\'s, or a handle of the wrong kind.', 'NDIS handles are opaque and belong to the driver and object they were given for'),
   rule('FilterForwardedOriginalOidRequest', 'A filter driver passes down, with NdisFOidRequest, the OID request FilterOidRequest was given instead of a clone of it.', 'NdisAllocateCloneOidRequest: Remarks (to forward a request, a filter driver must allocate a clone; it must not forward the original NDIS_OID_REQUEST structure to underlying drivers)', 'error'),
+  verifierRule('OidNotCompletedInTime', 'A filter module holds an OID request from above (FilterOidRequest returned NDIS_STATUS_PENDING) for 12 s without calling NdisFOidRequestComplete.', 'NdisFOidRequestComplete; Driver Verifier NdisTimedOidComplete (an OID request completes within 12 s; Driver Verifier checks the miniport, here the filter module that holds the request, since NDIS\'s own miniport always completes)', 'NdisTimedOidComplete', 0x00092003),
+  verifierRule('OidCompletedTwice', 'A filter module completes an OID request twice: NdisFOidRequestComplete for a request already complete, or after FilterOidRequest returned a status other than NDIS_STATUS_PENDING for it.', 'FilterOidRequest: Return value (PENDING means the driver completes it later with NdisFOidRequestComplete; any other status completes it); Static Driver Verifier DoubleComplete', 'DoubleComplete'),
   rule('DeregisterFromNdisEntryPoint', 'A driver calls NdisDeregisterProtocolDriver or NdisFDeregisterFilterDriver from a handler NDIS called, instead of from its unload routine.', 'NdisDeregisterProtocolDriver: Remarks (protocol drivers must not call it from any entry point that NDIS calls: a deadlock); Unloading a Filter Driver'),
   rule('UnloadWithoutDeregistering', 'A driver\'s unload routine returns without deregistering from NDIS.', 'FilterDriverUnload (a filter driver must call NdisFDeregisterFilterDriver from it); NdisDeregisterProtocolDriver: Remarks (called when the driver\'s Unload routine has been called)'),
   rule('UnloadWithNblsAllocated', 'A driver unloads while NBLs it allocated are not freed.', 'Unloading a Filter Driver (Unload should release any driver-specific resources); NdisFreeNetBufferListPool: free every NBL before the pool', 'error'),

@@ -21,6 +21,8 @@ export interface Finding {
   event: number;
   /** Handler and NDIS calls in progress, outermost first. */
   callPath: string[];
+  /** Bug check 0xC4's Parameter 1: the Driver Verifier rule's code, where the rule has one. */
+  bugCheckParameter1?: number;
 }
 
 /** Thrown to unwind a stopped machine back to the runtime; drivers should never catch it. */
@@ -63,6 +65,7 @@ export class Verifier {
       message: report.message,
       event: 0,
       callPath: this.callPath(),
+      ...(rule.bugCheckParameter1 !== undefined ? { bugCheckParameter1: rule.bugCheckParameter1 } : {}),
     };
     finding.event = this.trace.record('finding', {
       rule: finding.rule, driver: finding.driver, object: finding.object ?? null, message: finding.message, callPath: finding.callPath,
@@ -118,6 +121,6 @@ export function bugCheckScreen(finding: Finding): string {
     finding.message,
     `Call path: ${finding.callPath.join(' > ') || '(none)'}`,
     '',
-    `*** STOP: 0x${finding.bugCheck.toString(16).toUpperCase().padStart(8, '0')} at trace event ${finding.event}`,
+    `*** STOP: 0x${finding.bugCheck.toString(16).toUpperCase().padStart(8, '0')}${finding.bugCheckParameter1 !== undefined ? ` (0x${finding.bugCheckParameter1.toString(16).toUpperCase().padStart(8, '0')}, ...)` : ''} at trace event ${finding.event}`,
   ].join('\n');
 }

@@ -112,7 +112,34 @@ export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
   const b = bindings[adapter];
   if (!b || !b.handle || b.pendingUnbind || b.pendingBind) return NDIS_STATUS_FAILURE;
   b.oidsOutstanding++;
-  return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  // Completed at once: the status is ours, and OidRequestCompleteHandler does not come.
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b, null, status);
+  return status;
+}
+
+/**
+ * An OID request of ours completed: from OidRequestCompleteHandler, or at once (NdisOidRequest did
+ * not return NDIS_STATUS_PENDING). `request` is null for the application's queries.
+ */
+function oidRequestComplete(b: Binding, request: NDIS_OID_REQUEST | null, status: NDIS_STATUS): void {
+  b.oidsOutstanding--;
+  if (request === null || request !== b.bindRequest) return continueUnbind(b);
+  const bindContext = b.pendingBind!;
+  b.pendingBind = null;
+  b.bindRequest = null;
+  if (status !== NDIS_STATUS_SUCCESS) {
+    // Seed 003: a bind that fails after the open closes the adapter itself, before it completes
+    // the bind; from a work item, as NdisCloseAdapterEx needs PASSIVE_LEVEL.
+    const handle = b.handle!;
+    b.handle = null;
+    atPassiveLevel(() => {
+      NdisCloseAdapterEx(handle);
+      NdisCompleteBindAdapterEx(bindContext, status);
+    });
+    return;
+  }
+  NdisCompleteBindAdapterEx(bindContext, status);
 }
 
 export function DriverEntry(): NDIS_STATUS {
@@ -139,40 +166,20 @@ export function DriverEntry(): NDIS_STATUS {
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
       bindings[Number(params.AdapterName.replace('nic', ''))] = b;
-      // Join groups 01:00:5e:00:00:01, :02, ...; the answer comes in OidRequestCompleteHandler,
-      // so the bind pends until then.
+      // Join groups 01:00:5e:00:00:01, :02, ...; the bind pends until the answer: at once, or in
+      // OidRequestCompleteHandler (NdisOidRequest may complete either way).
       const groups = configuredGroups();
       const list = new Uint8Array(groups * 6);
       for (let i = 0; i < groups; i++) list.set([0x01, 0x00, 0x5e, 0x00, (i + 1) >> 8, (i + 1) & 0xff], i * 6);
       b.pendingBind = bindContext;
       b.bindRequest = { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } };
       b.oidsOutstanding++;
-      NdisOidRequest(b.handle!, b.bindRequest);
+      const status = NdisOidRequest(b.handle!, b.bindRequest);
+      if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b, b.bindRequest, status);
       return NDIS_STATUS_PENDING;
     },
 
-    OidRequestCompleteHandler(b: Binding, request: NDIS_OID_REQUEST, status: NDIS_STATUS): void {
-      b.oidsOutstanding--;
-      if (request === b.bindRequest) {
-        const bindContext = b.pendingBind!;
-        b.pendingBind = null;
-        b.bindRequest = null;
-        if (status !== NDIS_STATUS_SUCCESS) {
-          // Seed 003: a bind that fails after the open closes the adapter itself, before it
-          // completes the bind; from a work item, as NdisCloseAdapterEx needs PASSIVE_LEVEL.
-          const handle = b.handle!;
-          b.handle = null;
-          atPassiveLevel(() => {
-            NdisCloseAdapterEx(handle);
-            NdisCompleteBindAdapterEx(bindContext, status);
-          });
-          return;
-        }
-        NdisCompleteBindAdapterEx(bindContext, status);
-        return;
-      }
-      continueUnbind(b);
-    },
+    OidRequestCompleteHandler: oidRequestComplete,
 
     UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
       b.pendingUnbind = unbindContext;

@@ -83,7 +83,10 @@ export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
   const b = bindings[adapter];
   if (!b || !b.handle) return NDIS_STATUS_FAILURE;
   b.oidsOutstanding++;
-  return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  // Completed at once: the status is ours, and OidRequestCompleteHandler does not come.
+  if (status !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
+  return status;
 }
 
 export function DriverEntry(): NDIS_STATUS {
@@ -115,7 +118,7 @@ export function DriverEntry(): NDIS_STATUS {
       const list = new Uint8Array(groups * 6);
       for (let i = 0; i < groups; i++) list.set([0x01, 0x00, 0x5e, 0x00, (i + 1) >> 8, (i + 1) & 0xff], i * 6);
       b.oidsOutstanding++;
-      NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } });
+      if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: list } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
       // TODO: the adapter may refuse the list. Where does the answer arrive?
       return NDIS_STATUS_SUCCESS;
     },

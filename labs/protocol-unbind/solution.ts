@@ -107,7 +107,16 @@ export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
   const b = bindings[adapter];
   if (!b || b.released || b.pendingUnbind || !b.handle) return NDIS_STATUS_FAILURE;
   b.oidsOutstanding++;
-  return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  // Completed at once: the status is ours, and OidRequestCompleteHandler does not come.
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  return status;
+}
+
+/** An OID request of ours completed (OidRequestCompleteHandler, or at once): an unbind waiting on it may go on. */
+function oidRequestComplete(b: Binding): void {
+  b.oidsOutstanding--;
+  continueUnbind(b);
 }
 
 /** Called by the lab's application when it is done with adapter `adapter`: the driver lets go of it. */
@@ -148,7 +157,8 @@ export function DriverEntry(): NDIS_STATUS {
       const filter = new Uint8Array(4);
       new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
       b.oidsOutstanding++;
-      NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      // NdisOidRequest may complete the request at once (no OidRequestCompleteHandler then).
+      if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
       return NDIS_STATUS_SUCCESS;
     },
 
@@ -164,10 +174,7 @@ export function DriverEntry(): NDIS_STATUS {
       if (b.pendingUnbind) finishUnbind(b);
     },
 
-    OidRequestCompleteHandler(b: Binding): void {
-      b.oidsOutstanding--;
-      continueUnbind(b);
-    },
+    OidRequestCompleteHandler: oidRequestComplete,
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
       if (!b) return NDIS_STATUS_SUCCESS;

@@ -74,7 +74,10 @@ export function QueryOid(adapter: number, oid: number): NDIS_STATUS {
   const b = bindings[adapter];
   if (!b || !b.handle) return NDIS_STATUS_FAILURE;
   b.oidsOutstanding++;
-  return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(64) } } });
+  // Completed at once: the status is ours, and OidRequestCompleteHandler does not come.
+  if (status !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
+  return status;
 }
 
 /** Called by the lab's application when it is done with adapter `adapter`: the driver lets go of it. */
@@ -113,7 +116,8 @@ export function DriverEntry(): NDIS_STATUS {
       const filter = new Uint8Array(4);
       new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
       b.oidsOutstanding++;
-      NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      // NdisOidRequest may complete the request at once (no OidRequestCompleteHandler then).
+      if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
       return NDIS_STATUS_SUCCESS;
     },
 

@@ -48,7 +48,14 @@ function setPacketFilter(b: Binding, filter: number): void {
   const buffer = new Uint8Array(4);
   new DataView(buffer.buffer).setUint32(0, filter, true);
   b.oidsOutstanding++;
-  NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
+  const status = NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+}
+
+/** An OID request of ours completed: from OidRequestCompleteHandler, or at once (NdisOidRequest did not pend). */
+function oidRequestComplete(b: Binding): void {
+  b.oidsOutstanding--;
+  closeIfIdle(b);
 }
 
 /**
@@ -121,14 +128,16 @@ export function SendFrames(index: number, destination: string, count: number, si
 
 /**
  * The lab's application asks for an OID query on binding `index` (as a user-mode program would
- * through an IOCTL). Returns NdisOidRequest's status (PENDING), or FAILURE if the binding cannot
- * take requests now.
+ * through an IOCTL). Returns NdisOidRequest's status (PENDING, or the final status of a request
+ * completed at once), or FAILURE if the binding cannot take requests now.
  */
 export function QueryOid(index: number, oid: number): NDIS_STATUS {
   const b = bindings[index];
   if (!b || !b.handle || b.pendingUnbind) return NDIS_STATUS_FAILURE;
   b.oidsOutstanding++;
-  return NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(256) } } });
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(256) } } });
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  return status;
 }
 
 /** DriverUnload: deregister; NDIS unbinds what is still bound within the call. */
@@ -200,10 +209,7 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
       }
     },
 
-    OidRequestCompleteHandler(b: Binding): void {
-      b.oidsOutstanding--;
-      closeIfIdle(b);
-    },
+    OidRequestCompleteHandler: oidRequestComplete,
 
     SendNetBufferListsCompleteHandler(b: Binding, nbls: NET_BUFFER_LIST): void {
       for (let nbl: NET_BUFFER_LIST | null = nbls; nbl; ) {

@@ -193,7 +193,8 @@ export function DriverEntry(): NDIS_STATUS {
       const filter = new Uint8Array(4);
       new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
       b.oidsOutstanding++;
-      NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
+      // NdisOidRequest may complete the request at once (no OidRequestCompleteHandler then).
+      if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
       return NDIS_STATUS_SUCCESS;
     },
 
