@@ -46,7 +46,7 @@ const COMMANDS: Record<string, Command> = {
         console.log(JSON.stringify(catalogJson(), null, 2));
         return 0;
       }
-      for (const r of RULES) console.log(`${r.id}  [${r.severity}, bug check 0x${r.bugCheck.toString(16).toUpperCase()}]\n  ${r.statement}\n  source: ${r.seed}\n${r.driverVerifier ? `  Driver Verifier: ${r.driverVerifier}\n` : ''}`);
+      for (const r of RULES) console.log(`${r.id}  [${r.severity}, bug check 0x${r.bugCheck.toString(16).toUpperCase()}]\n  ${r.statement}\n  source: ${r.seed}\n${r.driverVerifier ? `  Driver Verifier: ${r.driverVerifier}${r.bugCheckParameter1 !== undefined ? ` (0xC4, Parameter 1 0x${r.bugCheckParameter1.toString(16).toUpperCase().padStart(8, '0')})` : ''}\n` : ''}`);
       console.log('Seeds: ' + Object.entries(SEEDS).map(([n, s]) => `${n} ${s.title}`).join('; '));
       return 0;
     },

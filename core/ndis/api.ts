@@ -188,9 +188,13 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
     NdisFIndicateStatus: (NdisFilterHandle: unknown, StatusIndication: unknown) =>
       enter('NdisFIndicateStatus', {}, () => runtime.filters.statusFromModule(driver, NdisFilterHandle, StatusIndication)),
 
-    /** NDIS delivers PnP events to the layers above a module itself: this acknowledges (SUCCESS). */
-    NdisFNetPnPEvent: (NdisFilterHandle: unknown, _NetPnPEvent: unknown) =>
-      enter('NdisFNetPnPEvent', {}, () => (runtime.filters.moduleFor(driver, NdisFilterHandle, 'NdisFNetPnPEvent') ? status.NDIS_STATUS_SUCCESS : status.NDIS_STATUS_INVALID_PARAMETER)),
+    /** From FilterNetPnPEvent: passes the event to the layers above the module; returns when they have handled it (filter.ts forwardPnp). */
+    NdisFNetPnPEvent: (NdisFilterHandle: unknown, NetPnPEvent: unknown) =>
+      enter('NdisFNetPnPEvent', {}, () => runtime.filters.forwardPnp(driver, NdisFilterHandle, NetPnPEvent)),
+
+    /** From FilterDevicePnPEventNotify: passes the device event to the layer below the module. */
+    NdisFDevicePnPEventNotify: (NdisFilterHandle: unknown, NetDevicePnPEvent: unknown) =>
+      enter('NdisFDevicePnPEventNotify', {}, () => runtime.filters.forwardDevicePnp(driver, NdisFilterHandle, NetDevicePnPEvent)),
 
     // ---- configuration (the registry) ---------------------------------------------------------------
     /** Opens the driver's configuration; ConfigObject.NdisHandle is one of its own live handles. */

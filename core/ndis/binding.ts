@@ -39,6 +39,8 @@ export class Binding {
   pendingPnp: PendingPnp | undefined;
   sendsOutstanding = 0;
   oidsOutstanding = 0;
+  /** It succeeded the last NetEventQueryRemoveDevice (so a NetEventCancelRemoveDevice is for it). */
+  agreedToRemove = false;
   /** Receive NBLs indicated to this binding without RESOURCES and not yet returned. */
   readonly held = new Set<number>();
   /** NBLs last indicated to this binding with NDIS_RECEIVE_FLAGS_RESOURCES (not the protocol's to return). */

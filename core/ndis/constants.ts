@@ -43,8 +43,31 @@ export const PNP_EVENTS_THAT_MUST_SUCCEED: ReadonlySet<number> = new Set([
   NetEventQueryPower,
 ]);
 
+/**
+ * Events about the adapter that NDIS passes up through the filter modules over it on their way to
+ * the protocols: each module's FilterNetPnPEvent gets it and passes it on with NdisFNetPnPEvent
+ * ("FilterNetPnPEvent", "NdisFNetPnPEvent"); a module without the handler is passed by. Pause and
+ * restart reach modules as FilterPause and FilterRestart; the others are for protocols alone.
+ */
+export const PNP_EVENTS_THROUGH_FILTERS: ReadonlySet<number> = new Set([
+  NetEventSetPower, NetEventQueryPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice,
+  NetEventPnPCapabilities, NetEventPortActivation, NetEventPortDeactivation,
+]);
+
 /** Events that apply to all bindings and always arrive with a NULL ProtocolBindingContext (seed 002). */
 export const PNP_EVENTS_WITH_NULL_CONTEXT: ReadonlySet<number> = new Set([NetEventBindList, NetEventBindsComplete]);
+
+// ---- NDIS_DEVICE_PNP_EVENT (NET_DEVICE_PNP_EVENT.DevicePnPEvent) ------------------------------
+export const NdisDevicePnPEventQueryRemoved = 0;
+export const NdisDevicePnPEventRemoved = 1;
+export const NdisDevicePnPEventSurpriseRemoved = 2;
+export const NdisDevicePnPEventQueryStopped = 3;
+export const NdisDevicePnPEventStopped = 4;
+export const NdisDevicePnPEventPowerProfileChanged = 5;
+export const NdisDevicePnPEventFilterListChanged = 6;
+export const NET_DEVICE_PNP_EVENT_REVISION_1 = 1;
+/** Header 4, PortNumber 4, DevicePnPEvent 4 (+4), InformationBuffer 8, InformationBufferLength 4 (+4), NdisReserved 16. */
+export const NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1 = 48;
 
 // ---- NDIS_DEVICE_POWER_STATE -----------------------------------------------------------------
 export const NdisDeviceStateUnspecified = 0;

@@ -40,6 +40,7 @@ export interface FilterCharacteristics {
   ReturnNetBufferListsHandler?: (FilterModuleContext: unknown, NetBufferLists: unknown, ReturnFlags: number) => void;
   StatusHandler?: (FilterModuleContext: unknown, StatusIndication: unknown) => void;
   NetPnPEventHandler?: (FilterModuleContext: unknown, NetPnPEvent: unknown) => number;
+  DevicePnPEventNotifyHandler?: (FilterModuleContext: unknown, NetDevicePnPEvent: unknown) => void;
   OidRequestHandler?: (FilterModuleContext: unknown, OidRequest: unknown) => number;
   OidRequestCompleteHandler?: (FilterModuleContext: unknown, OidRequest: unknown, Status: number) => void;
   CancelOidRequestHandler?: (FilterModuleContext: unknown, RequestId: unknown) => void;

@@ -24,6 +24,7 @@ import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } fr
 import { DISPATCH_LEVEL } from './constants.ts';
 import { NDIS_OWNER, MINIPORT_OWNER_BASE, type DriverRecord } from './driver-record.ts';
 import { NDIS_DECISIONS, type NdisDecision } from './decisions.ts';
+import { PENDING_LIMIT_NS, SEND_LIMIT_NS } from './limits.ts';
 
 export { NDIS_DECISIONS, type NdisDecision };
 
@@ -32,9 +33,9 @@ export interface RuntimeOptions extends Partial<MachineOptions> {
   /** Fixes decisions the seed would make (NDIS_DECISIONS): e.g. { 'oid-completion': 1 } makes every OID request pend. */
   decisions?: Partial<Record<NdisDecision, number>>;
   seed?: number | bigint;
-  /** How long (virtual ns) a pended bind, unbind or PnP event may stay pending: 1 s by default. */
+  /** How long (virtual ns) a pended bind, unbind or PnP event may stay pending: limits.ts PENDING_LIMIT_NS (10 s) by default. */
   pendingLimitNs?: bigint;
-  /** How long (virtual ns) a send may stay outstanding before SendNotCompletedInTime: 1 s by default. */
+  /** How long (virtual ns) a send may stay outstanding before SendNotCompletedInTime: limits.ts SEND_LIMIT_NS (30 s, NdisTimedDataSend) by default. */
   sendLimitNs?: bigint;
   /** Fatal rules this run only records (severity error), so it goes on to what follows. */
   demote?: string[];
@@ -88,8 +89,8 @@ export class NdisEngine {
     this.pool = new NblPool(machine.memory.buffer, machine.layout.pool);
     this.views = new NetBufferViews(this.pool);
     this.views.handleOf = (id) => this.handleObjects.get(id);
-    this.pendingLimitNs = options.pendingLimitNs ?? 1_000_000_000n;
-    this.sendLimitNs = options.sendLimitNs ?? 1_000_000_000n;
+    this.pendingLimitNs = options.pendingLimitNs ?? PENDING_LIMIT_NS;
+    this.sendLimitNs = options.sendLimitNs ?? SEND_LIMIT_NS;
     this.configuration = new Map(Object.entries(options.configuration ?? {}));
   }
 

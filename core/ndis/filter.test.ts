@@ -92,12 +92,15 @@ describe('filter rules (seed 004)', () => {
     expect(rules(rt)).toEqual(['FilterPauseFailed']);
   });
 
-  it('FilterPauseNeverCompleted is a 0x9F bug check', async () => {
+  it('FilterPauseNeverCompleted is Driver Verifier\'s NdisFilterTimedPauseComplete: 0xC4 (0x00092010) 10 s after FilterPause pended', async () => {
     const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ pause: 'return NDIS_STATUS_PENDING;' })]);
     rt.pauseStack(rt.adapters[0]!);
     rt.run();
     expect(rules(rt)).toEqual(['FilterPauseNeverCompleted']);
-    expect(rt.stopped!.bugCheck).toBe(0x9f);
+    expect([rt.stopped!.bugCheck, rt.stopped!.bugCheckParameter1]).toEqual([0xc4, 0x00092010]);
+    const paused = rt.trace.events.find((e) => e.kind === 'handler' && (e as { handler?: string }).handler === 'FilterPause')!;
+    expect(rt.trace.events[rt.stopped!.event]!.t - paused.t).toBe(10_000_000_000n);
+    expect(rt.stopped!.message).toBe('FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called 10 s later');
     expect(moduleStates(rt)[0]).toBe('Pausing');
   });
 
@@ -150,8 +153,8 @@ describe('filter rules (seed 004)', () => {
       pause: 'm.state = "Paused"; return NDIS_STATUS_SUCCESS;',
     })]);
     send(rt, driver, echo, 2);
-    rt.run();
-    rt.pauseStack(rt.adapters[1]!);
+    // The pause 1 ms on, with the receives held (a run to the end first would meet the module's 30 s receive limit).
+    rt.post('pause later', () => rt.pauseStack(rt.adapters[1]!), { delayNs: 1_000_000 });
     rt.run();
     expect(rules(rt)).toEqual(['FilterPauseCompletedWithReceivesOutstanding']);
     expect(rt.stopped!.message).toContain('2 receive(s) from below still held');
@@ -167,14 +170,24 @@ describe('filter rules (seed 004)', () => {
     expect(rules(rt)).toEqual(['ReturnedResourcesNbl']);
   });
 
-  it('SendNotCompletedInTime: a filter that sits on sends is reported (an error: the machine goes on)', async () => {
+  it('SendNotCompletedInTime (NdisFilterTimedDataSend, 0xC4 0x00092011): a filter that sits on sends 30 s, blamed on the filter, not the protocol that sent them', async () => {
     const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ send: 'm.held.push(nbls);' })]);
     send(rt, driver, echo, 3);
     rt.run();
     expect(rules(rt)).toEqual(['SendNotCompletedInTime']);
-    expect(rt.verifier.findings[0]!.severity).toBe('error');
-    expect(rt.verifier.findings[0]!.message).toBe('3 of 3 NBL(s) sent were still not completed 1000000000 ns later');
-    expect(rt.stopped).toBeUndefined();
+    const finding = rt.verifier.findings[0]!;
+    expect([finding.driver, finding.object, finding.bugCheck, finding.bugCheckParameter1]).toEqual(['filter0', 'filter module filter0/nic0', 0xc4, 0x00092011]);
+    expect(finding.message).toBe('the module still holds 3 of the 3 NBL(s) FilterSendNetBufferLists was given 30 s ago: pass each send down or complete it with NdisFSendNetBufferListsComplete');
+  });
+
+  it('ReceiveNotReturnedInTime (NdisFilterTimedDataReceive, 0xC4 0x00092012): a filter that sits on receives 30 s', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ receive: 'm.held.push(nbls);' })]);
+    send(rt, driver, echo, 2);
+    rt.run();
+    expect(rules(rt)).toEqual(['ReceiveNotReturnedInTime']);
+    const finding = rt.verifier.findings[0]!;
+    expect([finding.driver, finding.object, finding.bugCheckParameter1]).toEqual(['filter0', 'filter module filter0/nic1', 0x00092012]);
+    expect(finding.message).toBe('the module still holds 2 of the 2 NBL(s) FilterReceiveNetBufferLists was given 30 s ago: indicate each up or return it with NdisFReturnNetBufferLists');
   });
 
   it('FilterPausedSendNotCompleted: a Paused module that passes a send down (a test harness sends from above, as NDISTest would)', async () => {

@@ -9,7 +9,7 @@ import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from '.
 import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_REQUEST_ABORTED, statusName } from './status.ts';
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES, NDIS_PAUSE_NDIS_INTERNAL, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 } from './constants.ts';
-import { headerProblem, statusIndication, filterAttachParameters, filterPauseParameters, filterRestartParameters, FILTER_IF_INDEX_BASE } from './structures.ts';
+import { headerProblem, statusIndication, filterAttachParameters, filterPauseParameters, filterRestartParameters, netPnPEventNotification, netDevicePnPEvent, devicePowerState, FILTER_IF_INDEX_BASE } from './structures.ts';
 import type { MiniportAdapter, AdapterUpperEdge } from './miniport.ts';
 import type { NdisEngine } from './engine.ts';
 import { NDIS_OWNER, type DriverRecord, type FilterCharacteristics, type StatusIndication, type NetPnPEventNotification } from './driver-record.ts';
@@ -22,15 +22,15 @@ export type { FilterCharacteristics };
  * where sends complete, receives and status indications go once they leave the top module.
  */
 export interface ProtocolEdge {
+  /** A PnP event of PNP_EVENTS_THROUGH_FILTERS that has come out of the top module: to each protocol bound to the adapter; `done` gets the status. */
+  pnpToProtocols(adapter: MiniportAdapter, code: number, detail: number | undefined, done: (status: number) => void): void;
   completeToProtocols(nbls: number[]): void;
   indicateToProtocols(adapter: MiniportAdapter, nbls: number[], flags: number): void;
   indicateStatusToProtocols(adapter: MiniportAdapter, indication: StatusIndication): void;
 }
 import { describe } from './describe.ts';
+import { OID_LIMIT_NS, FILTER_PAUSE_LIMIT_NS, FILTER_DATA_LIMIT_NS, limitText } from './limits.ts';
 import { parseOidRequest, writeOidResults, cloneOidRequest, oidRequestHeaderProblem, type ParsedOid } from './oid-request.ts';
-
-/** How long a filter module may hold an OID request from above (Driver Verifier's NdisTimedOidComplete: 12 s), in virtual ns. */
-export const OID_LIMIT_NS = 12_000_000_000n;
 
 export class FilterModule {
   readonly sm: StateMachine<FilterModuleState, FilterModuleEvent>;
@@ -57,6 +57,10 @@ export class FilterModule {
   readonly ownIndicationsOutstanding = new Set<number>();
   /** OID requests from above the module holds, and how to complete each upward. */
   readonly oidsFromAbove = new Map<unknown, (status: number) => void>();
+  /** PnP events FilterNetPnPEvent is handling now (innermost last), and whether each was passed on. */
+  readonly pnpDeliveries: { notification: NetPnPEventNotification; code: number; detail: number | undefined; forwarded: boolean }[] = [];
+  /** Device PnP events FilterDevicePnPEventNotify is handling now. */
+  readonly devicePnpDeliveries: { notification: object; event: number; forwarded: boolean }[] = [];
   /** Requests from above this module completed already (a second completion is OidCompletedTwice). */
   readonly oidsCompleted = new WeakSet<object>();
   /** The OID watchdog of each request from above (NdisTimedOidComplete). */
@@ -92,6 +96,12 @@ export class FilterModule {
 }
 
 /** The filter stack of every adapter and the operations NDIS performs on it. */
+/** What a module still holds, for a finding about its pause: "; it holds 2 send(s) and 1 receive(s)". */
+function pauseHolding(module: FilterModule): string {
+  const held = [module.heldSends.size + module.ownSendsOutstanding.size > 0 ? `${module.heldSends.size + module.ownSendsOutstanding.size} send(s)` : '', module.heldReceives.size > 0 ? `${module.heldReceives.size} receive(s)` : ''].filter(Boolean);
+  return held.length > 0 ? `; it still holds ${held.join(' and ')}` : '';
+}
+
 export class FilterStacks implements AdapterUpperEdge {
   private readonly stacks = new Map<MiniportAdapter, FilterModule[]>();
   /** Interfaces NDIS has given filter modules so far (each gets the next ifIndex). */
@@ -100,7 +110,34 @@ export class FilterStacks implements AdapterUpperEdge {
   /** The protocols above every stack (set once, when the runtime is put together). */
   private protocols!: ProtocolEdge;
 
-  constructor(private readonly runtime: NdisEngine) {}
+  /** Per NBL: the batch it last came into a module with, so a data watchdog knows whether the module still holds it from then. */
+  private readonly heldGeneration: Uint32Array;
+  private batches = 0;
+
+  constructor(private readonly runtime: NdisEngine) {
+    this.heldGeneration = new Uint32Array(runtime.pool.layout.nblCount);
+  }
+
+  /**
+   * Driver Verifier's NdisFilterTimedDataSend / NdisFilterTimedDataReceive: NBLs a module was
+   * given in FilterSendNetBufferLists or FilterReceiveNetBufferLists and still holds
+   * FILTER_DATA_LIMIT_NS later (30 s) are reported against the module.
+   */
+  private watchHeld(module: FilterModule, nbls: number[], direction: 'send' | 'receive'): void {
+    const rt = this.runtime;
+    const generation = ++this.batches;
+    for (const nbl of nbls) this.heldGeneration[nbl] = generation;
+    rt.scheduler.post(`${direction} watchdog ${module.name}`, () => {
+      if (rt.stopped) return;
+      const held = direction === 'send' ? module.heldSends : module.heldReceives;
+      let late = 0;
+      for (const nbl of nbls) if (this.heldGeneration[nbl] === generation && held.has(nbl)) late++;
+      if (late === 0) return;
+      rt.withPath(`${direction} watchdog`, () => direction === 'send'
+        ? rt.report('SendNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `the module still holds ${late} of the ${nbls.length} NBL(s) FilterSendNetBufferLists was given ${limitText(FILTER_DATA_LIMIT_NS)} ago: pass each send down or complete it with NdisFSendNetBufferListsComplete` })
+        : rt.report('ReceiveNotReturnedInTime', { driver: module.driver.name, object: module.object, message: `the module still holds ${late} of the ${nbls.length} NBL(s) FilterReceiveNetBufferLists was given ${limitText(FILTER_DATA_LIMIT_NS)} ago: indicate each up or return it with NdisFReturnNetBufferLists` }));
+    }, { delayNs: FILTER_DATA_LIMIT_NS, channel: 'filter data watchdogs' });
+  }
 
   /** Joins the stacks to the protocols above them. */
   connect(protocols: ProtocolEdge): void {
@@ -189,9 +226,9 @@ export class FilterStacks implements AdapterUpperEdge {
       module.pauseDone = done;
       module.pauseWatchdog = rt.scheduler.post(`watchdog: pause ${module.name}`, () => {
         if (!rt.stopped && module.pauseDone) {
-          rt.report('FilterPauseNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called ${rt.pendingLimitNs} ns later` });
+          rt.withPath('pause watchdog', () => rt.report('FilterPauseNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called ${limitText(FILTER_PAUSE_LIMIT_NS)} later${pauseHolding(module)}` }));
         }
-      }, { delayNs: rt.pendingLimitNs });
+      }, { delayNs: FILTER_PAUSE_LIMIT_NS });
       return;
     }
     if (status !== NDIS_STATUS_SUCCESS) {
@@ -302,13 +339,93 @@ export class FilterStacks implements AdapterUpperEdge {
    * here NDIS delivers the event to the layers above itself, so NdisFNetPnPEvent answers
    * NDIS_STATUS_SUCCESS. Returns the module's status.
    */
-  pnpEvent(module: FilterModule, notification: NetPnPEventNotification): number {
-    const handler = module.characteristics.NetPnPEventHandler;
-    if (!handler) return NDIS_STATUS_SUCCESS;
-    const code = notification.NetPnPEvent.NetEvent;
+  /**
+   * A PnP event of PNP_EVENTS_THROUGH_FILTERS goes up the stack of `adapter` from position `from`
+   * (-1: from the miniport): the next module with a FilterNetPnPEvent handler gets it, and passes
+   * it on (NdisFNetPnPEvent) or not; above the top module the protocols get it. `detail` is the
+   * device power state of a power event. `done` gets the status the first layer that got it gave.
+   */
+  pnpAbove(adapter: MiniportAdapter, from: number, code: number, detail: number | undefined, done: (status: number) => void): void {
+    const rt = this.runtime;
+    const module = this.above(adapter, from, (m) => !!m.characteristics.NetPnPEventHandler);
+    if (!module) return this.protocols.pnpToProtocols(adapter, code, detail, done);
+    const carried = detail !== undefined ? devicePowerState(detail) : { Buffer: null, BufferLength: 0 };
+    const notification = netPnPEventNotification(code, carried.Buffer, carried.BufferLength);
     const name = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
-    return this.runtime.invoke(module.driver, `FilterNetPnPEvent(${name})`, module.object, true, () => handler(module.context, notification));
+    const delivery = { notification, code, detail, forwarded: false };
+    module.pnpDeliveries.push(delivery);
+    let status: number;
+    try {
+      status = rt.invoke(module.driver, `FilterNetPnPEvent(${name})`, module.object, true, () => module.characteristics.NetPnPEventHandler!(module.context, notification));
+    } finally {
+      module.pnpDeliveries.pop();
+    }
+    if (!delivery.forwarded) rt.trace.record('note', { object: module.object, text: `FilterNetPnPEvent did not pass ${name} on with NdisFNetPnPEvent: the layers above the module do not get it` });
+    done(status);
   }
+
+  /**
+   * NdisFNetPnPEvent (PASSIVE_LEVEL), from FilterNetPnPEvent: NDIS passes the event to the layers
+   * above the module and returns when they have handled it (a protocol that pends it is waited
+   * for): NDIS_STATUS_SUCCESS, or NDIS_STATUS_FAILURE if one failed it.
+   */
+  forwardPnp(driver: DriverRecord, handle: unknown, notification: unknown): number {
+    const rt = this.runtime;
+    const module = this.moduleFor(driver, handle, 'NdisFNetPnPEvent');
+    if (!module) return NDIS_STATUS_INVALID_PARAMETER;
+    const delivery = module.pnpDeliveries.at(-1);
+    if (!delivery || delivery.notification !== notification) {
+      rt.trace.record('refused', { driver: driver.name, call: 'NdisFNetPnPEvent', why: delivery ? 'NdisFNetPnPEvent passes on the NET_PNP_EVENT_NOTIFICATION FilterNetPnPEvent was given, not another' : 'NdisFNetPnPEvent outside FilterNetPnPEvent: there is no event to pass on' });
+      return NDIS_STATUS_FAILURE;
+    }
+    if (delivery.forwarded) {
+      rt.trace.record('refused', { driver: driver.name, call: 'NdisFNetPnPEvent', why: 'the event was passed on already' });
+      return NDIS_STATUS_FAILURE;
+    }
+    delivery.forwarded = true;
+    let result: number | undefined;
+    this.pnpAbove(module.adapter, this.indexOf(module), delivery.code, delivery.detail, (status) => { result = status; });
+    rt.runNested(() => result !== undefined, `NdisFNetPnPEvent ${module.name}`);
+    return result === NDIS_STATUS_SUCCESS ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
+  }
+
+  /**
+   * A device PnP event (NET_DEVICE_PNP_EVENT: a surprise removal...) goes down the stack from the
+   * top ("device PnP events percolate down", as Microsoft's lwf sample puts it): the next module
+   * below position `from` with a FilterDevicePnPEventNotify handler gets it and passes it down
+   * with NdisFDevicePnPEventNotify, or not; below the bottom module the miniport gets it.
+   */
+  devicePnpBelow(adapter: MiniportAdapter, from: number, event: number): void {
+    const rt = this.runtime;
+    const module = this.below(adapter, from, (m) => !!m.characteristics.DevicePnPEventNotifyHandler);
+    if (!module) {
+      rt.trace.record('device-pnp', { adapter: adapter.name, event });
+      return;
+    }
+    const notification = netDevicePnPEvent(event);
+    const delivery = { notification, event, forwarded: false };
+    module.devicePnpDeliveries.push(delivery);
+    try {
+      rt.invoke(module.driver, 'FilterDevicePnPEventNotify', module.object, false, () => module.characteristics.DevicePnPEventNotifyHandler!(module.context, notification));
+    } finally {
+      module.devicePnpDeliveries.pop();
+    }
+    if (!delivery.forwarded) rt.trace.record('note', { object: module.object, text: 'FilterDevicePnPEventNotify did not pass the event down with NdisFDevicePnPEventNotify: the layers below the module do not get it' });
+  }
+
+  /** NdisFDevicePnPEventNotify, from FilterDevicePnPEventNotify: passes the event to the layer below the module. */
+  forwardDevicePnp(driver: DriverRecord, handle: unknown, notification: unknown): void {
+    const module = this.moduleFor(driver, handle, 'NdisFDevicePnPEventNotify');
+    if (!module) return;
+    const delivery = module.devicePnpDeliveries.at(-1);
+    if (!delivery || delivery.notification !== notification || delivery.forwarded) {
+      this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFDevicePnPEventNotify', why: delivery ? 'NdisFDevicePnPEventNotify passes on the NET_DEVICE_PNP_EVENT FilterDevicePnPEventNotify was given, once' : 'NdisFDevicePnPEventNotify outside FilterDevicePnPEventNotify: there is no event to pass on' });
+      return;
+    }
+    delivery.forwarded = true;
+    this.devicePnpBelow(module.adapter, this.indexOf(module), delivery.event);
+  }
+
 
   /**
    * An OID request travels down from position `from` (the stack's length for the protocols) to
@@ -365,7 +482,7 @@ export class FilterStacks implements AdapterUpperEdge {
     const watchdog = rt.scheduler.post(`OID watchdog ${module.name}`, () => {
       // A module waiting on the request it passed down is not the one holding it up.
       if (rt.stopped || module.oidsFromAbove.get(request) !== complete || module.oidsSentDown.size > 0) return;
-      rt.withPath('OID watchdog', () => rt.report('OidNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')} and NdisFOidRequestComplete had not been called ${OID_LIMIT_NS / 1_000_000_000n} s later${module.oidsWaiting.length > 0 ? `; ${module.oidsWaiting.length} more request(s) wait behind it` : ''}` }));
+      rt.withPath('OID watchdog', () => rt.report('OidNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')} and NdisFOidRequestComplete had not been called ${limitText(OID_LIMIT_NS)} later${module.oidsWaiting.length > 0 ? `; ${module.oidsWaiting.length} more request(s) wait behind it` : ''}` }));
     }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs' });
     module.oidWatchdogs.set(request, watchdog);
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));
@@ -582,6 +699,7 @@ export class FilterStacks implements AdapterUpperEdge {
       return;
     }
     for (const nbl of nbls) module.heldSends.add(nbl);
+    this.watchHeld(module, nbls, 'send');
     const paused = module.isPausingOrPaused;
     rt.invoke(module.driver, 'FilterSendNetBufferLists', module.object, false, () => module.characteristics.SendNetBufferListsHandler!(module.context, this.chain(nbls), port, rt.irql.withDispatchFlag(flags)));
     if (paused && nbls.some((nbl) => module.heldSends.has(nbl))) {
@@ -676,7 +794,10 @@ export class FilterStacks implements AdapterUpperEdge {
         module.lentWithResources.delete(nbl);
         module.heldReceives.delete(nbl);
       }
-    } else if (paused && kept.length > 0) {
+    } else if (kept.length > 0) {
+      this.watchHeld(module, kept, 'receive');
+    }
+    if (!resources && paused && kept.length > 0) {
       rt.report('FilterPausedReceiveNotReturned', { driver: module.driver.name, object: module.object, message: `${kept.length} receive(s) reached the module while it was ${module.state} and were not returned at once with NdisFReturnNetBufferLists` });
     }
   }

@@ -40,6 +40,7 @@ const HANDLER_IRQL: ReadonlyMap<string, HandlerIrql> = new Map(Object.entries({
   FilterRestart: PASSIVE_LEVEL,
   FilterPause: PASSIVE_LEVEL,
   FilterNetPnPEvent: PASSIVE_LEVEL,
+  FilterDevicePnPEventNotify: PASSIVE_LEVEL,
   // FILTER_SEND/RECEIVE_NET_BUFFER_LISTS(_COMPLETE), FILTER_RETURN_NET_BUFFER_LISTS, FILTER_OID_REQUEST(_COMPLETE), FILTER_STATUS
   FilterSendNetBufferLists: 'dpc',
   FilterSendNetBufferListsComplete: 'dpc',
@@ -71,6 +72,7 @@ const CALL_MAX_IRQL: ReadonlyMap<string, number> = new Map(Object.entries({
   NdisFRegisterFilterDriver: PASSIVE_LEVEL,
   NdisFSetAttributes: PASSIVE_LEVEL,
   NdisFNetPnPEvent: PASSIVE_LEVEL,
+  NdisFDevicePnPEventNotify: PASSIVE_LEVEL,
   NdisFDeregisterFilterDriver: PASSIVE_LEVEL,
   // Irql_Miscellaneous_Function: configuration, timer allocation. (NdisWaitEvent and NdisMSleep
   // are PASSIVE_LEVEL too; a wait above it has its own rule, WaitAbovePassive.)

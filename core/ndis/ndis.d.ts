@@ -82,6 +82,16 @@ declare module 'ndis' {
   /** Must succeed. */
   export const NetEventIMReEnableDevice: 12;
 
+  export const NdisDevicePnPEventQueryRemoved: 0;
+  export const NdisDevicePnPEventRemoved: 1;
+  export const NdisDevicePnPEventSurpriseRemoved: 2;
+  export const NdisDevicePnPEventQueryStopped: 3;
+  export const NdisDevicePnPEventStopped: 4;
+  export const NdisDevicePnPEventPowerProfileChanged: 5;
+  export const NdisDevicePnPEventFilterListChanged: 6;
+  export const NET_DEVICE_PNP_EVENT_REVISION_1: 1;
+  export const NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1: 48;
+
   export const NdisDeviceStateUnspecified: 0;
   export const NdisDeviceStateD0: 1;
   export const NdisDeviceStateD1: 2;
@@ -321,6 +331,15 @@ declare module 'ndis' {
     PortNumber: number;
     NetPnPEvent: NET_PNP_EVENT;
     Flags: number;
+  }
+  /** NET_DEVICE_PNP_EVENT: a device PnP event. Header: NDIS_OBJECT_TYPE_DEFAULT, NET_DEVICE_PNP_EVENT_REVISION_1, NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1. */
+  export interface NET_DEVICE_PNP_EVENT {
+    Header: NDIS_OBJECT_HEADER;
+    PortNumber: number;
+    /** An NDIS_DEVICE_PNP_EVENT: NdisDevicePnPEventSurpriseRemoved... */
+    DevicePnPEvent: number;
+    InformationBuffer: unknown;
+    InformationBufferLength: number;
   }
   /** NetEventPause's Buffer: why the binding pauses (NDIS_PAUSE_* bits in PauseReason). */
   export interface NDIS_PROTOCOL_PAUSE_PARAMETERS {
@@ -864,8 +883,14 @@ declare module 'ndis' {
     ReturnNetBufferListsHandler?(FilterModuleContext: Module, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
     /** Status from below: pass it up with NdisFIndicateStatus (allowed while Paused). */
     StatusHandler?(FilterModuleContext: Module, StatusIndication: NDIS_STATUS_INDICATION): void;
-    /** A PnP event (QueryRemoveDevice, CancelRemoveDevice...): pass it on with NdisFNetPnPEvent and return its status. */
+    /**
+     * An event about the adapter on its way up to the protocols (QueryPower, SetPower,
+     * QueryRemoveDevice, CancelRemoveDevice, PnPCapabilities, PortActivation, PortDeactivation):
+     * pass it on with NdisFNetPnPEvent and return its status. PASSIVE_LEVEL.
+     */
     NetPnPEventHandler?(FilterModuleContext: Module, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+    /** A device event on its way down (NdisDevicePnPEventSurpriseRemoved: the hardware is gone): note it, and pass it down with NdisFDevicePnPEventNotify. PASSIVE_LEVEL. */
+    DevicePnPEventNotifyHandler?(FilterModuleContext: Module, NetDevicePnPEvent: NET_DEVICE_PNP_EVENT): void;
     /**
      * A request from above: pass a clone of it down (NdisAllocateCloneOidRequest, then NdisFOidRequest)
      * and return PENDING, or complete it yourself (return its status). Passing the request itself
@@ -922,12 +947,14 @@ declare module 'ndis' {
   /** Passes a status indication up (Running or Paused). */
   export function NdisFIndicateStatus(NdisFilterHandle: NDIS_HANDLE, StatusIndication: NDIS_STATUS_INDICATION): void;
   /**
-   * Passes a PnP event on to the drivers above. Here NDIS delivers each event to the bindings above
-   * a filter itself, so this acknowledges with NDIS_STATUS_SUCCESS and forwards nothing: the
-   * status you return from FilterNetPnPEvent is the module's answer (a veto of
-   * NetEventQueryRemoveDevice counts), not the protocols'. PASSIVE_LEVEL.
+   * From FilterNetPnPEvent: passes the event you were given (the same object) on to the drivers
+   * above the module: modules above, then the protocols. Returns once they have handled it:
+   * NDIS_STATUS_SUCCESS, or NDIS_STATUS_FAILURE if one failed it (a veto of
+   * NetEventQueryRemoveDevice). An event you do not pass on never reaches them. PASSIVE_LEVEL.
    */
   export function NdisFNetPnPEvent(NdisFilterHandle: NDIS_HANDLE, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+  /** From FilterDevicePnPEventNotify: passes the device event (the same object) down to the layer below the module. PASSIVE_LEVEL. */
+  export function NdisFDevicePnPEventNotify(NdisFilterHandle: NDIS_HANDLE, NetDevicePnPEvent: NET_DEVICE_PNP_EVENT): void;
 
   // ---- configuration (the registry) -------------------------------------------------------------------
   export const NdisParameterInteger: 0;

@@ -4,16 +4,35 @@
 // status. Seed 002 (ProtocolNetPnPEvent) gives the rules checked here.
 
 import type { NdisEngine } from './engine.ts';
+import { limitText } from './limits.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { FilterStacks } from './filter.ts';
 import type { Binding } from './binding.ts';
 import type { DriverRecord, NetPnPEventNotification } from './driver-record.ts';
 import { netPnPEventNotification, isNetPnPEventNotification, protocolPauseParameters, protocolRestartParameters, devicePowerState } from './structures.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, statusName } from './status.ts';
-import { NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NDIS_PAUSE_NDIS_INTERNAL, NET_PNP_EVENT_NAMES, PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT } from './constants.ts';
+import { NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice, NDIS_PAUSE_NDIS_INTERNAL, NET_PNP_EVENT_NAMES, PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT } from './constants.ts';
 
 export class PnpDelivery {
   constructor(private readonly rt: NdisEngine, private readonly adapters: readonly MiniportAdapter[], private readonly bindings: readonly Binding[], private readonly filters: FilterStacks) {}
+
+  /**
+   * An event about the adapter to each binding over it that is bound, one after another; `done`
+   * gets NDIS_STATUS_SUCCESS, or the first failure. NetEventCancelRemoveDevice goes to the
+   * bindings that agreed to the NetEventQueryRemoveDevice before it (one that vetoed never
+   * prepared to go).
+   */
+  toAdapterBindings(adapter: MiniportAdapter, code: number, detail: number | undefined, done: (status: number) => void): void {
+    const bound = this.bindings.filter((b) => b.adapter === adapter && b.sm.is('Paused', 'Restarting', 'Running', 'Pausing'));
+    const targets = code === NetEventCancelRemoveDevice ? bound.filter((b) => b.agreedToRemove) : bound;
+    let failure: number | undefined;
+    this.rt.sequence(targets.map((b) => (next: () => void) => this.pnpEvent(b, code, (status) => {
+      if (code === NetEventQueryRemoveDevice) b.agreedToRemove = status === NDIS_STATUS_SUCCESS;
+      if (code === NetEventCancelRemoveDevice) b.agreedToRemove = false;
+      if (status !== NDIS_STATUS_SUCCESS && failure === undefined) failure = status;
+      next();
+    }, detail)), () => done(failure ?? NDIS_STATUS_SUCCESS));
+  }
 
   /**
    * NDIS delivers a PnP event to one binding. `detail` is what the event's Buffer describes: the
@@ -30,7 +49,7 @@ export class PnpDelivery {
     const status = this.rt.invoke(protocol, `ProtocolNetPnPEvent(${eventName})`, `binding ${binding.name}`, true, () => protocol.protocol!.NetPnPEventHandler!(context, notification));
     if (status === NDIS_STATUS_PENDING) {
       const watchdog = this.rt.watchdog(`${eventName} ${binding.name}`, () => binding.pendingPnp?.notification === notification, () =>
-        this.rt.verifier.report('PnPPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolNetPnPEvent returned NDIS_STATUS_PENDING for ${eventName} and NdisCompleteNetPnPEvent had not been called ${this.rt.pendingLimitNs} ns later` }));
+        this.rt.verifier.report('PnPPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolNetPnPEvent returned NDIS_STATUS_PENDING for ${eventName} and NdisCompleteNetPnPEvent had not been called ${limitText(this.rt.pendingLimitNs)} later` }));
       binding.pendingPnp = { notification, done, watchdog };
       return;
     }

@@ -4,6 +4,7 @@
 // and 003 give the rules checked here; the binding's states are states.ts PROTOCOL_BINDING.
 
 import type { NdisEngine } from './engine.ts';
+import { limitText } from './limits.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { PnpDelivery } from './pnp-delivery.ts';
 import { Binding } from './binding.ts';
@@ -41,7 +42,7 @@ export class ProtocolBindings {
     const status = this.rt.invoke(protocol, 'ProtocolBindAdapterEx', `binding ${binding.name}`, true, () => handler(protocol.driverContext, binding.bindContext!, parameters));
     if (status === NDIS_STATUS_PENDING) {
       binding.bindWatchdog = this.rt.watchdog(`bind ${binding.name}`, () => binding.state === 'Opening' && binding.bindDone !== undefined, () =>
-        this.rt.verifier.report('BindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolBindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteBindAdapterEx had not been called ${this.rt.pendingLimitNs} ns later` }));
+        this.rt.verifier.report('BindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolBindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteBindAdapterEx had not been called ${limitText(this.rt.pendingLimitNs)} later` }));
     } else {
       this.completeBind(binding, status);
     }
@@ -74,7 +75,7 @@ export class ProtocolBindings {
     const status = this.rt.invoke(protocol, 'ProtocolUnbindAdapterEx', `binding ${binding.name}`, true, () => protocol.protocol!.UnbindAdapterHandlerEx!(binding.unbindContext!, binding.context));
     if (status === NDIS_STATUS_PENDING) {
       binding.unbindWatchdog = this.rt.watchdog(`unbind ${binding.name}`, () => binding.unbindDone !== undefined, () =>
-        this.rt.verifier.report('UnbindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolUnbindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteUnbindAdapterEx had not been called ${this.rt.pendingLimitNs} ns later` }));
+        this.rt.verifier.report('UnbindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolUnbindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteUnbindAdapterEx had not been called ${limitText(this.rt.pendingLimitNs)} later` }));
       return;
     }
     this.completeUnbind(binding);

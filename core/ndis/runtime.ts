@@ -71,7 +71,15 @@ export class NdisRuntime extends NdisEngine {
     this.pnp = new PnpDelivery(this, this.adapters, this.bindings, this.filters);
     this.protocols = new ProtocolBindings(this, this.adapters, this.bindings, this.pnp);
     this.datapath = new ProtocolDatapath(this, this.protocols, this.filters);
-    this.filters.connect(this.datapath);
+    // What comes out of the top of a filter stack: the protocols' datapath, and their PnP events.
+    const datapath = this.datapath;
+    const pnp = this.pnp;
+    this.filters.connect({
+      completeToProtocols: (nbls) => datapath.completeToProtocols(nbls),
+      indicateToProtocols: (adapter, nbls, flags) => datapath.indicateToProtocols(adapter, nbls, flags),
+      indicateStatusToProtocols: (adapter, indication) => datapath.indicateStatusToProtocols(adapter, indication),
+      pnpToProtocols: (adapter, code, detail, done) => pnp.toAdapterBindings(adapter, code, detail, done),
+    });
     this.oids = new ProtocolOidRequests(this, this.protocols, this.filters);
     this.operations = new StackOperations(this, this.adapters, this.filters, this.protocols, this.pnp);
     this.registration = new DriverRegistration(this, this.protocols, this.filters, this.operations);

@@ -4,7 +4,6 @@
 // halt) posted on the 'pnp' channel, so its timing against traffic is the seed's to choose.
 
 import type { NdisEngine } from './engine.ts';
-import type { Binding } from './binding.ts';
 import type { DriverRecord } from './driver-record.ts';
 import type { MiniportAdapter } from './miniport.ts';
 import type { FilterModule, FilterStacks } from './filter.ts';
@@ -13,10 +12,9 @@ import type { PnpDelivery } from './pnp-delivery.ts';
 import {
   NetEventQueryPower, NetEventSetPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice,
   NdisDeviceStateD0, NdisDeviceStateD3, NDIS_PAUSE_LOW_POWER, NDIS_PAUSE_ATTACH_FILTER, NDIS_PAUSE_DETACH_FILTER,
-  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE, NetEventPause, NetEventRestart, NDIS_PAUSE_NDIS_INTERNAL,
+  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE, NetEventPause, NetEventRestart, NDIS_PAUSE_NDIS_INTERNAL, NdisDevicePnPEventSurpriseRemoved,
 } from './constants.ts';
 import { NDIS_STATUS_SUCCESS } from './status.ts';
-import { netPnPEventNotification } from './structures.ts';
 
 type Step = (next: () => void) => void;
 
@@ -92,17 +90,16 @@ export class StackOperations {
     this.waiting.set(adapter, queue);
   }
 
-  /** Every binding over the adapter that is bound (not Unbound, Opening or Closing). */
-  private bound(adapter: MiniportAdapter): Binding[] {
-    return this.protocols.bindingsOf(adapter).filter((b) => b.sm.is('Paused', 'Restarting', 'Running', 'Pausing'));
-  }
-
-  /** A PnP event to each bound binding of the adapter in turn (the device power state of a power event). */
-  private toBindings(adapter: MiniportAdapter, code: number, powerState?: number, statuses?: Map<Binding, number>): Step[] {
-    return this.bound(adapter).map((b) => (next) => this.pnp.pnpEvent(b, code, (status) => {
-      statuses?.set(b, status);
+  /**
+   * An event about the adapter (PNP_EVENTS_THROUGH_FILTERS) up through its filter modules to the
+   * protocols bound to it, as one step of a sequence; `status` gets what the lowest layer that
+   * handled it returned (the protocols' first failure, if no module has a FilterNetPnPEvent).
+   */
+  private upTheStack(adapter: MiniportAdapter, code: number, detail?: number, status?: (s: number) => void): Step {
+    return (next) => this.filters.pnpAbove(adapter, -1, code, detail, (s) => {
+      status?.(s);
       next();
-    }, powerState));
+    });
   }
 
   /** Plugs or pulls the cable `link`; the adapters at either end indicate NDIS_STATUS_LINK_STATE. */
@@ -115,7 +112,8 @@ export class StackOperations {
 
   /**
    * A sleep and wake, in the order "Handling PnP Events and Power Management Events in a Protocol
-   * Driver" gives under NetEventSetPower: NetEventQueryPower(D3) to each binding (it must
+   * Driver" gives under NetEventSetPower (each power event up through the filter modules, which
+   * pass it on with NdisFNetPnPEvent): NetEventQueryPower(D3) to each binding (it must
    * succeed), NetEventSetPower(D3), and after the set-power request NDIS pauses the stack
    * (NDIS_PAUSE_LOW_POWER) and the adapter goes to D3 (OID_PNP_SET_POWER); back to the working
    * state, the adapter goes to D0 and NDIS restarts the stack before the set-power request,
@@ -125,8 +123,8 @@ export class StackOperations {
     const rt = this.rt;
     this.exclusive(adapter, `power cycle ${adapter.name}`, (finish) => {
       rt.sequence([
-        ...this.toBindings(adapter, NetEventQueryPower, NdisDeviceStateD3),
-        ...this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD3),
+        this.upTheStack(adapter, NetEventQueryPower, NdisDeviceStateD3),
+        this.upTheStack(adapter, NetEventSetPower, NdisDeviceStateD3),
         (next) => this.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
         (next) => {
           adapter.setPower(NdisDeviceStateD3);
@@ -139,7 +137,7 @@ export class StackOperations {
           next();
         },
         (next) => this.restartAdapter(adapter, next),
-        (next) => rt.sequence(this.toBindings(adapter, NetEventSetPower, NdisDeviceStateD0), next),
+        this.upTheStack(adapter, NetEventSetPower, NdisDeviceStateD0),
       ], () => {
         finish();
         done();
@@ -148,36 +146,17 @@ export class StackOperations {
   }
 
   /**
-   * Asks every filter module (bottom-up) and then every binding whether the adapter may go.
-   * If one fails (only QueryRemoveDevice may), NetEventCancelRemoveDevice goes to those that
-   * agreed. `done` learns whether the removal may proceed.
+   * NetEventQueryRemoveDevice up the stack: the filter modules from the bottom (each passes it on
+   * or answers for those above it), then the bindings. If it fails (only QueryRemoveDevice may),
+   * NetEventCancelRemoveDevice goes up the same way, to the bindings that agreed. `done` learns
+   * whether the removal may proceed.
    */
   queryRemove(adapter: MiniportAdapter, done: (mayRemove: boolean) => void): void {
-    const rt = this.rt;
-    const agreedModules: FilterModule[] = [];
-    const statuses = new Map<Binding, number>();
-    let vetoed = false;
-    const modules = this.filters.modules(adapter);
-    rt.sequence([
-      ...modules.map((m): Step => (next) => {
-        const status = this.filters.pnpEvent(m, netPnPEventNotification(NetEventQueryRemoveDevice));
-        if (status === NDIS_STATUS_SUCCESS) agreedModules.push(m);
-        else vetoed = true;
-        next();
-      }),
-      (next) => rt.sequence(this.toBindings(adapter, NetEventQueryRemoveDevice, undefined, statuses), next),
-    ], () => {
-      if ([...statuses.values()].some((s) => s !== NDIS_STATUS_SUCCESS)) vetoed = true;
-      if (!vetoed) return done(true);
-      rt.trace.record('note', { object: `adapter ${adapter.name}`, text: 'the removal was vetoed: NetEventCancelRemoveDevice to those that agreed' });
-      const agreedBindings = [...statuses].filter(([, s]) => s === NDIS_STATUS_SUCCESS).map(([b]) => b);
-      rt.sequence([
-        ...agreedModules.map((m): Step => (next) => {
-          this.filters.pnpEvent(m, netPnPEventNotification(NetEventCancelRemoveDevice));
-          next();
-        }),
-        ...agreedBindings.map((b): Step => (next) => this.pnp.pnpEvent(b, NetEventCancelRemoveDevice, () => next())),
-      ], () => done(false));
+    let verdict = NDIS_STATUS_SUCCESS;
+    this.rt.sequence([this.upTheStack(adapter, NetEventQueryRemoveDevice, undefined, (s) => { verdict = s; })], () => {
+      if (verdict === NDIS_STATUS_SUCCESS) return done(true);
+      this.rt.trace.record('note', { object: `adapter ${adapter.name}`, text: 'the removal was vetoed: NetEventCancelRemoveDevice up the stack' });
+      this.rt.sequence([this.upTheStack(adapter, NetEventCancelRemoveDevice)], () => done(false));
     });
   }
 
@@ -219,6 +198,8 @@ export class StackOperations {
     this.exclusive(adapter, `surprise removal ${adapter.name}`, (finish) => {
       adapter.surpriseRemove();
       this.rt.trace.record('note', { object: `adapter ${adapter.name}`, text: 'surprise removal: the hardware is gone' });
+      // NdisDevicePnPEventSurpriseRemoved down the filter modules (FilterDevicePnPEventNotify), before the teardown.
+      this.filters.devicePnpBelow(adapter, this.filters.modules(adapter).length, NdisDevicePnPEventSurpriseRemoved);
       this.teardown(adapter, () => {
         finish();
         done();

@@ -28,8 +28,7 @@ import {
   NET_IF_ACCESS_BROADCAST, NET_IF_DIRECTION_SENDRECEIVE, NET_IF_CONNECTION_DEDICATED, NET_IF_COMPARTMENT_ID_PRIMARY,
   NDIS_MAX_PHYS_ADDRESS_LENGTH, NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_TRANSFERS_NOT_PEND, NDIS_MAC_OPTION_NO_LOOPBACK,
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST,
-  NDIS_PACKET_TYPE_PROMISCUOUS,
-} from './constants.ts';
+  NDIS_PACKET_TYPE_PROMISCUOUS, NET_DEVICE_PNP_EVENT_REVISION_1, NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1 } from './constants.ts';
 
 export interface NDIS_OBJECT_HEADER {
   Type: number;
@@ -127,6 +126,20 @@ export function protocolRestartParameters(adapterIndex: number, filterNames: rea
 }
 
 /** The Buffer of NetEventSetPower and NetEventQueryPower: the NET_DEVICE_POWER_STATE the device goes to. */
+/** NET_DEVICE_PNP_EVENT: what FilterDevicePnPEventNotify gets (and passes down with NdisFDevicePnPEventNotify). */
+export interface NET_DEVICE_PNP_EVENT {
+  Header: NDIS_OBJECT_HEADER;
+  PortNumber: number;
+  /** NdisDevicePnPEventSurpriseRemoved, NdisDevicePnPEventPowerProfileChanged... */
+  DevicePnPEvent: number;
+  InformationBuffer: unknown;
+  InformationBufferLength: number;
+}
+
+export function netDevicePnPEvent(DevicePnPEvent: number): NET_DEVICE_PNP_EVENT {
+  return { Header: objectHeader(NDIS_OBJECT_TYPE_DEFAULT, NET_DEVICE_PNP_EVENT_REVISION_1, NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1), PortNumber: 0, DevicePnPEvent, InformationBuffer: null, InformationBufferLength: 0 };
+}
+
 export function devicePowerState(state: number): { Buffer: Uint32Array; BufferLength: number } {
   return { Buffer: Uint32Array.of(state), BufferLength: NDIS_SIZEOF_NET_DEVICE_POWER_STATE };
 }

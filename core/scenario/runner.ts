@@ -65,7 +65,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
   const variants = variantValues(lab, options.student);
   const { scenario, configuration } = resolveScenario(authored, variants);
   const rt = await NdisRuntime.create({
-    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, pendingLimitNs: 100_000_000n, sendLimitNs: 1_000_000_000n, configuration,
+    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, configuration, // the limits are NDIS's (core/ndis/limits.ts)
     host: options.host, watchdogMs: options.watchdogMs, decisions: decisionPicks(scenario.decisions),
   });
   options.observe?.(rt);

@@ -27,7 +27,10 @@ describe('rule catalog', () => {
       expect(r.seed.length, r.id).toBeGreaterThan(5);
     }
     expect(ruleById('HandlerThrew').bugCheck).toBe(0x7e);
-    expect(ruleById('FilterPauseNeverCompleted').bugCheck).toBe(0x9f);
+    // Driver Verifier's NdisFilterTimedPauseComplete bug-checks 0xC4 with Parameter 1 0x00092010
+    // (the rule's page); a protocol's pended PnP event that never completes stays 0x9F.
+    expect([ruleById('FilterPauseNeverCompleted').bugCheck, ruleById('FilterPauseNeverCompleted').bugCheckParameter1]).toEqual([0xc4, 0x00092010]);
+    expect(ruleById('PnPPendingNeverCompleted').bugCheck).toBe(0x9f);
     expect(ruleById('ProtocolSendWhileNotRunning').bugCheck).toBe(0xc4);
   });
 

@@ -6,11 +6,11 @@
 import {
   NdisFRegisterFilterDriver, NdisFDeregisterFilterDriver, NdisFSetAttributes, NdisFPauseComplete, NdisFSendNetBufferLists,
   NdisFSendNetBufferListsComplete, NdisFIndicateReceiveNetBufferLists, NdisFReturnNetBufferLists,
-  NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NdisFOidRequest, NdisFOidRequestComplete,
+  NdisFreeNetBufferList, NdisFIndicateStatus, NdisFNetPnPEvent, NdisFDevicePnPEventNotify, NdisFOidRequest, NdisFOidRequestComplete,
   NdisAllocateCloneOidRequest, NdisFreeCloneOidRequest,
   NET_BUFFER_LIST_NEXT_NBL, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_PAUSED,
   NDIS_RECEIVE_FLAGS_RESOURCES, type NDIS_HANDLE, type DRIVER_OBJECT, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_STATUS_INDICATION,
-  type NET_PNP_EVENT_NOTIFICATION, type NDIS_OID_REQUEST,
+  type NET_PNP_EVENT_NOTIFICATION, type NET_DEVICE_PNP_EVENT, type NDIS_OID_REQUEST,
   NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
 } from 'ndis';
@@ -29,6 +29,10 @@ export interface Module {
   received: number;
   /** OID requests passed down. */
   oids: number;
+  /** The NetEvent codes FilterNetPnPEvent got, in order (each passed on). */
+  pnpEvents: number[];
+  /** The device PnP events FilterDevicePnPEventNotify got (each passed down). */
+  deviceEvents: number[];
 }
 
 export const modules: Module[] = [];
@@ -78,7 +82,7 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
     FriendlyName: 'reference counting filter',
 
     AttachHandler(handle: NDIS_HANDLE): NDIS_STATUS {
-      const m: Module = { handle, state: 'Paused', inFlight: 0, own: 0, pausePending: false, sent: 0, received: 0, oids: 0 };
+      const m: Module = { handle, state: 'Paused', inFlight: 0, own: 0, pausePending: false, sent: 0, received: 0, oids: 0, pnpEvents: [], deviceEvents: [] };
       modules.push(m);
       return NdisFSetAttributes(handle, m, { Header: { Type: NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, Revision: NDIS_FILTER_ATTRIBUTES_REVISION_1, Size: NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 }, Flags: 0 });
     },
@@ -167,8 +171,16 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
       NdisFIndicateStatus(m.handle, indication);
     },
 
+    // Events about the adapter on their way up (power, removal): passed on, the protocols' answer returned.
     NetPnPEventHandler(m: Module, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {
+      m.pnpEvents.push(event.NetPnPEvent.NetEvent);
       return NdisFNetPnPEvent(m.handle, event);
+    },
+
+    // Device events on their way down (a surprise removal): noted, and passed down.
+    DevicePnPEventNotifyHandler(m: Module, event: NET_DEVICE_PNP_EVENT): void {
+      m.deviceEvents.push(event.DevicePnPEvent);
+      NdisFDevicePnPEventNotify(m.handle, event);
     },
 
     ReturnNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {
