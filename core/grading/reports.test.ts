@@ -49,7 +49,7 @@ describe('report formats from a real grade run', async () => {
     expect(test(failing.id).output).toContain(failing.failures[0]);
     expect(test(hidden.id)).toMatchObject({ score: 0, max_score: hidden.maxPoints, status: 'failed', visibility: 'hidden' });
     // The submission-wide output is shown to students: nothing of the hidden scenario in it.
-    expect(gs.output).toBe(`${lab.title}: ${report.score}/${report.maxScore} points. 2 visible scenario(s) failed; each test below says under which seeds and why.`);
+    expect(gs.output).toBe(`${lab.title}: ${report.score}/${report.maxScore} points. 3 visible scenario(s) failed; each test below says under which seeds and why.`);
     expect(gs.output).not.toContain(hidden.title);
     // Hidden tests hidden: the instructor sees the scenario and why it failed.
     expect(test(hidden.id).name).toBe(`${hidden.id}: ${hidden.title}`);

@@ -10,8 +10,8 @@ import type { FilterStacks } from './filter.ts';
 import type { Binding } from './binding.ts';
 import type { DriverRecord, NetPnPEventNotification } from './driver-record.ts';
 import { netPnPEventNotification, isNetPnPEventNotification, protocolPauseParameters, protocolRestartParameters, devicePowerState } from './structures.ts';
-import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, statusName } from './status.ts';
-import { NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice, NDIS_PAUSE_NDIS_INTERNAL, NET_PNP_EVENT_NAMES, PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT } from './constants.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_FAILURE, statusName } from './status.ts';
+import { NetEventPause, NetEventRestart, NetEventSetPower, NetEventQueryPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice, NetEventBindList, NetEventReconfigure, PNP_EVENTS_THROUGH_FILTERS, NDIS_PAUSE_NDIS_INTERNAL, NET_PNP_EVENT_NAMES, PNP_EVENTS_THAT_MUST_SUCCEED, PNP_EVENTS_WITH_NULL_CONTEXT } from './constants.ts';
 
 export class PnpDelivery {
   constructor(private readonly rt: NdisEngine, private readonly adapters: readonly MiniportAdapter[], private readonly bindings: readonly Binding[], private readonly filters: FilterStacks) {}
@@ -69,13 +69,8 @@ export class PnpDelivery {
   finishPnp(binding: Binding, notification: NetPnPEventNotification, status: number, done: (status: number) => void): void {
     const protocol = binding.protocol;
     const code = notification.NetPnPEvent.NetEvent;
-    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
     const object = `binding ${binding.name}`;
-    if (status === NDIS_STATUS_NOT_SUPPORTED) {
-      this.rt.verifier.report('PnPNotSupportedReturned', { driver: protocol.name, object, message: `${eventName} got NDIS_STATUS_NOT_SUPPORTED; an NDIS 6 protocol returns NDIS_STATUS_SUCCESS for events it does not handle` });
-    } else if (status !== NDIS_STATUS_SUCCESS && PNP_EVENTS_THAT_MUST_SUCCEED.has(code)) {
-      this.rt.verifier.report('PnPEventMustSucceed', { driver: protocol.name, object, message: `${eventName} must succeed; the driver returned ${statusName(status)}` });
-    }
+    this.checkStatus(protocol, object, code, status);
     if (code === NetEventPause) {
       if (binding.sendsOutstanding > 0) {
         this.rt.verifier.report('PauseCompletedWithSendsOutstanding', { driver: protocol.name, object, message: `the pause completed with ${binding.sendsOutstanding} send(s) not yet completed` });
@@ -90,8 +85,56 @@ export class PnpDelivery {
     done(status);
   }
 
+  /** What seed 002 says of the status a protocol gave an event (returned, or to NdisCompleteNetPnPEvent). */
+  private checkStatus(protocol: DriverRecord, object: string, code: number, status: number): void {
+    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
+    if (status === NDIS_STATUS_NOT_SUPPORTED) {
+      this.rt.verifier.report('PnPNotSupportedReturned', { driver: protocol.name, object, message: `${eventName} got NDIS_STATUS_NOT_SUPPORTED; an NDIS 6 protocol returns NDIS_STATUS_SUCCESS for events it does not handle (NDIS_STATUS_NOT_SUPPORTED is for NDIS 5 protocols: a \`default:\` case in ProtocolNetPnPEvent should return NDIS_STATUS_SUCCESS)` });
+    } else if (status !== NDIS_STATUS_SUCCESS && PNP_EVENTS_THAT_MUST_SUCCEED.has(code)) {
+      this.rt.verifier.report('PnPEventMustSucceed', { driver: protocol.name, object, message: `${eventName} must succeed; the driver returned ${statusName(status)}` });
+    } else if (code === NetEventQueryRemoveDevice && status !== NDIS_STATUS_SUCCESS && status !== NDIS_STATUS_FAILURE) {
+      this.rt.verifier.report('QueryRemoveVetoNotFailure', { driver: protocol.name, object, message: `NetEventQueryRemoveDevice was vetoed with ${statusName(status)}; a protocol that cannot release the device fails it with NDIS_STATUS_FAILURE` });
+    }
+  }
+
+  /** Protocol-wide events NDIS gave with a NULL ProtocolBindingContext and that are pending (NdisCompleteNetPnPEvent with a NULL handle). */
+  private readonly pendingForDriver = new Map<DriverRecord, { notification: NetPnPEventNotification; done: (status: number) => void; watchdog: number }>();
+
+  /**
+   * An event for the protocol as a whole, once, with a NULL ProtocolBindingContext: NetEventBindList,
+   * NetEventBindsComplete (seed 002), and a NetEventReconfigure that is not about one binding.
+   * NetEventBindList's Buffer is the protocol's bind list, the adapters' names as REG_MULTI_SZ
+   * (UTF-16, each name ended by a NUL, the list by another).
+   */
+  toProtocol(protocol: DriverRecord, code: number, done: (status: number) => void = () => {}): void {
+    const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
+    const object = `protocol ${protocol.name}`;
+    const buffer = code === NetEventBindList ? multiSz(this.adapters.map((a) => `\\Device\\${a.name}`)) : null;
+    const notification = netPnPEventNotification(code, buffer, buffer ? buffer.byteLength : 0);
+    const status = this.rt.invoke(protocol, `ProtocolNetPnPEvent(${eventName})`, object, true, () => protocol.protocol!.NetPnPEventHandler!(null, notification));
+    if (status === NDIS_STATUS_PENDING) {
+      const watchdog = this.rt.watchdog(`${eventName} ${protocol.name}`, () => this.pendingForDriver.get(protocol)?.notification === notification, () =>
+        this.rt.verifier.report('PnPPendingNeverCompleted', { driver: protocol.name, object, message: `ProtocolNetPnPEvent returned NDIS_STATUS_PENDING for ${eventName} and NdisCompleteNetPnPEvent had not been called ${limitText(this.rt.pendingLimitNs)} later` }));
+      this.pendingForDriver.set(protocol, { notification, done, watchdog });
+      return;
+    }
+    this.checkStatus(protocol, object, code, status);
+    done(status);
+  }
+
   /** NdisCompleteNetPnPEvent on behalf of a driver. */
   completePnp(driver: DriverRecord, bindingHandle: unknown, event: unknown, status: number): void {
+    const forDriver = this.pendingForDriver.get(driver);
+    if ((bindingHandle === null || bindingHandle === undefined) && forDriver && forDriver.notification === event) {
+      this.pendingForDriver.delete(driver);
+      this.rt.scheduler.cancel(forDriver.watchdog);
+      const code = forDriver.notification.NetPnPEvent.NetEvent;
+      this.rt.post(`finish ${NET_PNP_EVENT_NAMES[code]} ${driver.name}`, () => {
+        this.checkStatus(driver, `protocol ${driver.name}`, code, status);
+        forDriver.done(status);
+      }, { channel: `protocol ${driver.name}` });
+      return;
+    }
     const binding = this.bindingForCompletion(bindingHandle, event, driver);
     const pending = binding?.pendingPnp;
     if (!binding || !pending || pending.notification !== event) {
@@ -113,11 +156,29 @@ export class PnpDelivery {
     return this.bindings.find((b) => b.protocol === driver && b.pendingPnp?.notification === event);
   }
 
-  /** An event for all bindings of `protocol` (BindList, BindsComplete, Reconfigure...), one binding at a time. */
-  protocolEvent(protocol: DriverRecord, code: number, done: () => void = () => {}): void {
+  /**
+   * A PnP event a scenario (or a test) sends `protocol`: NULL-context events once to the protocol
+   * (a NetEventReconfigure without an adapter too); events about an adapter
+   * (PNP_EVENTS_THROUGH_FILTERS) up through the filter modules of `adapter`, or of each adapter the
+   * protocol is bound to; the others (a NetEventReconfigure for one binding,
+   * NetEventIMReEnableDevice) to the protocol's binding on `adapter`, or each of its bindings.
+   */
+  protocolEvent(protocol: DriverRecord, code: number, done: () => void = () => {}, adapterIndex?: number): void {
     this.rt.post(`${NET_PNP_EVENT_NAMES[code] ?? code} to ${protocol.name}`, () => {
-      const targets = this.bindings.filter((b) => b.protocol === protocol && b.state !== 'Unbound');
-      this.rt.sequence(targets.map((b) => (next: () => void) => this.pnpEvent(b, code, () => next())), done);
+      if (PNP_EVENTS_WITH_NULL_CONTEXT.has(code) || (code === NetEventReconfigure && adapterIndex === undefined)) return this.toProtocol(protocol, code, () => done());
+      const bindings = this.bindings.filter((b) => b.protocol === protocol && b.state !== 'Unbound' && (adapterIndex === undefined || b.adapter === this.adapters[adapterIndex]));
+      if (PNP_EVENTS_THROUGH_FILTERS.has(code)) {
+        const adapters = adapterIndex !== undefined ? [this.adapters[adapterIndex]!] : [...new Set(bindings.map((b) => b.adapter))];
+        return this.rt.sequence(adapters.map((a) => (next: () => void) => this.filters.pnpAbove(a, -1, code, undefined, () => next())), done);
+      }
+      this.rt.sequence(bindings.map((b) => (next: () => void) => this.pnpEvent(b, code, () => next())), done);
     }, { channel: 'pnp' });
   }
+
+}
+
+/** Names as a REG_MULTI_SZ: UTF-16 code units, each name ended by a NUL and the list by another. */
+function multiSz(names: string[]): Uint16Array {
+  const text = `${names.join('\0')}\0\0`;
+  return Uint16Array.from(text, (c) => c.charCodeAt(0));
 }

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { NdisRuntime } from './runtime.ts';
 import { DriverLoadError } from './driver-loader.ts';
 import { OPEN_PARAMETERS } from './test-drivers.ts';
-import { NetEventBindsComplete, NetEventReconfigure, NetEventQueryRemoveDevice } from './constants.ts';
+import { NetEventBindsComplete, NetEventBindList, NetEventReconfigure, NetEventQueryRemoveDevice } from './constants.ts';
 
 interface Handlers {
   prelude?: string;
@@ -167,7 +167,7 @@ describe('PnP event rules (seed 002)', () => {
   });
 
   it('PnPEventMustSucceed for Reconfigure, but a failed QueryRemoveDevice is allowed', async () => {
-    const fails = protocol({ pnp: 'return event.NetPnPEvent.NetEvent === NetEventPause || event.NetPnPEvent.NetEvent === NetEventRestart ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;' });
+    const fails = protocol({ pnp: 'return event.NetPnPEvent.NetEvent === NetEventPause || event.NetPnPEvent.NetEvent === NetEventRestart || event.NetPnPEvent.NetEvent === 6 /* BindsComplete, after the binds */ ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;' });
     const one = await started(fails);
     one.rt.protocolEvent(one.rt.drivers[0]!, NetEventQueryRemoveDevice);
     one.rt.run();
@@ -207,6 +207,41 @@ describe('PnP event rules (seed 002)', () => {
     rt.run();
     expect(contexts).toEqual([null]);
     expect(rules(rt)).toEqual([]);
+  });
+
+  it('NULL-context events come once for the protocol, not once per binding; BindList carries the bind list (REG_MULTI_SZ)', async () => {
+    const rt = await NdisRuntime.create({ nics: 2, seed: 1 });
+    await rt.loadDriver(protocol({
+      prelude: 'export const seen: [number, unknown, unknown][] = [];',
+      pnp: `if (event.NetPnPEvent.NetEvent !== NetEventPause && event.NetPnPEvent.NetEvent !== NetEventRestart) seen.push([event.NetPnPEvent.NetEvent, binding, event.NetPnPEvent.Buffer]);
+      return NDIS_STATUS_SUCCESS;`,
+    }), 'proto.ts');
+    rt.startStack();
+    rt.run();
+    const seen = rt.drivers[0]!.exports.seen as [number, unknown, unknown][];
+    expect(rt.trace.events.filter((e) => e.kind === 'state' && String(e.object).startsWith('binding') && e.to === 'Running').length).toBe(2);
+    rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
+    rt.protocolEvent(rt.drivers[0]!, NetEventBindList);
+    rt.protocolEvent(rt.drivers[0]!, NetEventReconfigure);
+    rt.protocolEvent(rt.drivers[0]!, NetEventReconfigure, () => {}, 1);
+    rt.run();
+    const text = (units: Uint16Array) => String.fromCharCode(...units);
+    expect(seen.map(([code, context, buffer]) => [code, context === null ? null : 'binding', buffer instanceof Uint16Array ? text(buffer) : buffer])).toEqual([
+      [NetEventBindsComplete, null, null],
+      [NetEventBindList, null, '\\Device\\nic0\0\\Device\\nic1\0\0'],
+      [NetEventReconfigure, null, null],
+      [NetEventReconfigure, 'binding', null],
+    ]);
+    expect(rules(rt)).toEqual([]);
+  });
+
+  it('QueryRemoveVetoNotFailure: a veto of NetEventQueryRemoveDevice with a status other than NDIS_STATUS_FAILURE (the removal is still vetoed)', async () => {
+    const { rt } = await started(protocol({ pnp: 'return event.NetPnPEvent.NetEvent === 2 ? NDIS_STATUS_NOT_SUPPORTED + 1 : NDIS_STATUS_SUCCESS;' }));
+    let removed: boolean | undefined;
+    rt.operations.removeDevice(rt.adapters[0]!, (r) => (removed = r));
+    rt.run();
+    expect(removed).toBe(false);
+    expect(rt.verifier.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual(['QueryRemoveVetoNotFailure: NetEventQueryRemoveDevice was vetoed with 0xC00000BC; a protocol that cannot release the device fails it with NDIS_STATUS_FAILURE']);
   });
 });
 

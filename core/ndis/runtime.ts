@@ -160,9 +160,9 @@ export class NdisRuntime extends NdisEngine {
     this.protocols.removeBinding(binding, done);
   }
 
-  /** An event for all bindings of `protocol` (BindList, BindsComplete, Reconfigure...). */
-  protocolEvent(protocol: DriverRecord, code: number, done: () => void = () => {}): void {
-    this.pnp.protocolEvent(protocol, code, done);
+  /** A PnP event for `protocol` (pnp-delivery.ts protocolEvent says where each code goes); `adapter` narrows it to one adapter. */
+  protocolEvent(protocol: DriverRecord, code: number, done: () => void = () => {}, adapter?: number): void {
+    this.pnp.protocolEvent(protocol, code, done, adapter);
   }
 
   bindingsOf(adapter: MiniportAdapter, state?: BindingState): Binding[] {

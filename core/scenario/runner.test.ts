@@ -153,3 +153,25 @@ describe('variants in a run', () => {
     expect(result.runtime!.configuration.get('Frames')).toBe(result.variants.Frames);
   });
 });
+
+describe('pnp steps', () => {
+  const EVENTS = ['NetEventSetPower', 'NetEventQueryPower', 'NetEventQueryRemoveDevice', 'NetEventCancelRemoveDevice', 'NetEventReconfigure', 'NetEventBindList', 'NetEventBindsComplete', 'NetEventPnPCapabilities', 'NetEventPortActivation', 'NetEventPortDeactivation', 'NetEventIMReEnableDevice'];
+
+  it('every NET_PNP_EVENT_CODE but Pause and Restart (their own steps) reaches the protocol, and the reference protocol answers each with no finding', async () => {
+    const lab = protocolLab([{ op: 'start' }, ...EVENTS.map((event) => ({ op: 'pnp', event, adapter: 0 }))], [{ expect: 'noFindings' }]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([]);
+    const delivered = new Set(result.runtime!.trace.events.filter((e) => e.kind === 'handler' && String(e.handler).startsWith('ProtocolNetPnPEvent(')).map((e) => String(e.handler).slice(20, -1)));
+    for (const event of EVENTS) expect(delivered, event).toContain(event);
+    expect(() => protocolLab([{ op: 'start' }, { op: 'pnp', event: 'NetEventPause' }], [])).toThrow(/NetEventPause|event/);
+  });
+
+  it('a protocol whose `default:` returns NDIS_STATUS_NOT_SUPPORTED (an NDIS 5 habit ported from ndisprot) is caught on NetEventPortActivation', async () => {
+    const ported = references.protocol.replace("if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here", "if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here\n      if (event.NetPnPEvent.NetEvent !== NetEventPause && event.NetPnPEvent.NetEvent !== NetEventRestart) return 0xc00000bb; // default: NDIS_STATUS_NOT_SUPPORTED");
+    expect(ported).toContain('0xc00000bb');
+    const lab = protocolLab([{ op: 'start' }, { op: 'pnp', event: 'NetEventPortActivation', adapter: 0 }], [{ expect: 'noFindings' }]);
+    const result = await run(lab, 1, undefined, ported);
+    expect(result.findings.map((f) => f.rule)).toEqual(['PnPNotSupportedReturned']);
+    expect(result.findings[0]!.message).toContain('NetEventPortActivation got NDIS_STATUS_NOT_SUPPORTED');
+  });
+});

@@ -96,8 +96,9 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
   const peerSent = new Map<number, number>();
 
   const play = (step: Step) => {
-    const adapter = 'adapter' in step ? rt.adapters[step.adapter] : undefined;
-    if ('adapter' in step && !adapter) throw new Error(`scenario ${scenario.id}: there is no adapter ${step.adapter}`);
+    const index = 'adapter' in step ? step.adapter : undefined;
+    const adapter = index !== undefined ? rt.adapters[index] : undefined;
+    if (index !== undefined && !adapter) throw new Error(`scenario ${scenario.id}: there is no adapter ${index}`);
     switch (step.op) {
       case 'start': return rt.startStack();
       case 'pause': return rt.pauseStack(adapter!);
@@ -108,7 +109,7 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
         return;
       }
       case 'bind': return void rt.post(`bind ${app.name} to ${adapter!.name}`, () => void rt.protocols.bind(app, adapter!, () => {}), { channel: 'pnp' });
-      case 'pnp': return rt.protocolEvent(app, (constants as unknown as Record<string, number>)[step.event]!);
+      case 'pnp': return rt.protocolEvent(app, (constants as unknown as Record<string, number>)[step.event]!, () => {}, step.adapter);
       case 'removeDevice': return rt.operations.removeDevice(adapter!);
       case 'surpriseRemove': return rt.operations.surpriseRemove(adapter!);
       case 'power': return rt.operations.powerCycle(adapter!);

@@ -33,7 +33,17 @@ export const StepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('restart'), adapter }),
   z.object({ op: z.literal('unbind'), adapter }),
   z.object({ op: z.literal('bind'), adapter }),
-  z.object({ op: z.literal('pnp'), event: z.enum(['NetEventReconfigure', 'NetEventBindList', 'NetEventBindsComplete', 'NetEventQueryRemoveDevice', 'NetEventCancelRemoveDevice', 'NetEventPnPCapabilities']) }),
+  /**
+   * A PnP event to the protocol under test: every NET_PNP_EVENT_CODE but Pause and Restart (the
+   * `pause` and `restart` steps). BindList, BindsComplete, and Reconfigure without `adapter`, go to
+   * the protocol once with a NULL context; events about an adapter (power, removal, PnP
+   * capabilities, ports) go up through its filter modules; `adapter` narrows any of them to one adapter.
+   */
+  z.object({
+    op: z.literal('pnp'),
+    event: z.enum(['NetEventSetPower', 'NetEventQueryPower', 'NetEventQueryRemoveDevice', 'NetEventCancelRemoveDevice', 'NetEventReconfigure', 'NetEventBindList', 'NetEventBindsComplete', 'NetEventPnPCapabilities', 'NetEventPortActivation', 'NetEventPortDeactivation', 'NetEventIMReEnableDevice']),
+    adapter: adapter.optional(),
+  }),
   z.object({ op: z.literal('removeDevice'), adapter }),
   z.object({ op: z.literal('surpriseRemove'), adapter }),
   z.object({ op: z.literal('power'), adapter }),

@@ -52,6 +52,7 @@ export const RULES: readonly Rule[] = [
   rule('PnPEventMustSucceed', 'A protocol driver fails an event it must succeed: Pause, Restart, CancelRemoveDevice, Reconfigure, BindList, BindsComplete, PortDeactivation, PnPCapabilities, IMReEnableDevice or QueryPower.', '002 ProtocolNetPnPEvent: Return value, Remarks'),
   rule('PnPNotSupportedReturned', 'An NDIS 6 protocol driver returns NDIS_STATUS_NOT_SUPPORTED from ProtocolNetPnPEvent.', '002 ProtocolNetPnPEvent: Return value'),
   rule('PnPPendingNeverCompleted', 'ProtocolNetPnPEvent returned NDIS_STATUS_PENDING and NdisCompleteNetPnPEvent was never called.', '002 ProtocolNetPnPEvent: Remarks (NdisCompleteNetPnPEvent)', 'fatal', BUGCHECK_DRIVER_POWER_STATE_FAILURE),
+  rule('QueryRemoveVetoNotFailure', 'A protocol driver vetoes NetEventQueryRemoveDevice with a status other than NDIS_STATUS_FAILURE.', '002 ProtocolNetPnPEvent: Remarks (if it cannot release the device it must fail NetEventQueryRemoveDevice by returning NDIS_STATUS_FAILURE)', 'error'),
   rule('PnPCompleteWithoutPending', 'NdisCompleteNetPnPEvent is called for an event that is not pending, or twice for one event.', '002 ProtocolNetPnPEvent: Remarks'),
   rule('OpenOutsideBind', 'NdisOpenAdapterEx is called outside ProtocolBindAdapterEx.', 'NdisOpenAdapterEx: a protocol opens an adapter from ProtocolBindAdapterEx'),
   rule('BindPendingNeverCompleted', 'ProtocolBindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteBindAdapterEx was never called.', 'ProtocolBindAdapterEx: Return value'),
