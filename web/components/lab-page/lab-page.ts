@@ -124,6 +124,9 @@ export class LabPage extends LitElement {
   }
 
   protected override async firstUpdated(): Promise<void> {
+    // An edit that had not reached IndexedDB when a page closed (this lab's, any tab's) goes there first.
+    await this.store.reconcileUnsaved(this.lab.id, new Map([[this.lab.id, this.lab.starterSource]]));
+    const recovered = this.store.recovered.get(this.lab.id);
     const [draft, progress] = await Promise.all([this.store.readDraft(this.lab.id), this.store.readProgress(this.lab.id)]);
     this.source = draft?.source ?? this.lab.starterSource;
     this.savedSource = draft ? draft.source : '';
@@ -131,7 +134,9 @@ export class LabPage extends LitElement {
     this.editor.value = this.source;
     // A draft written before a change to the ndis module opens as it was; the page says what changed.
     this.apiNotices = draft ? apiChangesIn(draft.source) : [];
-    this.saveState = draft ? `Draft saved ${new Date(draft.updatedAt).toLocaleTimeString()}` : 'Starter driver (not changed yet)';
+    this.saveState = recovered && draft?.revision === recovered.revision
+      ? `Recovered your last edit (${new Date(recovered.updatedAt).toLocaleTimeString()}): it had not been saved when the page closed`
+      : draft ? `Draft saved ${new Date(draft.updatedAt).toLocaleTimeString()}` : 'Starter driver (not changed yet)';
     if (!draft) this.savedSource = this.source;
     this.grade = progress?.lastGrade ?? undefined;
     if (this.grade) this.setStatus(`Last grade: score ${this.grade.score}/${this.grade.maxScore} (${new Date(this.grade.at).toLocaleString()})`, this.grade.score === this.grade.maxScore ? 'pass' : 'fail');
@@ -143,7 +148,12 @@ export class LabPage extends LitElement {
   private onEdit(source: string): void {
     if (!this.loaded) return;
     this.source = source;
-    if (!this.dirty) return;
+    if (!this.dirty) {
+      this.store.unsaved.discard(this.lab.id);
+      return;
+    }
+    // Synchronously, before anything else: a reload or a closed tab right after this keeps it.
+    this.store.unsaved.record(this.lab.id, source, this.baseRevision);
     this.saveState = 'Editing…';
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => this.flushSave(), AUTOSAVE_DELAY_MS);
@@ -162,6 +172,14 @@ export class LabPage extends LitElement {
     const source = this.source;
     try {
       const result = await this.store.saveDraft(this.lab.id, source, this.baseRevision);
+      if ('conflict' in result && result.newer.source === source) {
+        // Another tab stored this very text (it reconciled this tab's write-ahead copy): no conflict.
+        this.baseRevision = result.newer.revision;
+        this.savedSource = source;
+        this.store.unsaved.committed(this.lab.id, source);
+        this.saveState = `Draft saved ${new Date(result.newer.updatedAt).toLocaleTimeString()}`;
+        return;
+      }
       if ('conflict' in result) {
         this.conflict = result.newer;
         this.saveState = 'Not saved: another tab saved a newer draft';
@@ -169,6 +187,7 @@ export class LabPage extends LitElement {
       }
       this.baseRevision = result.revision;
       this.savedSource = source;
+      this.store.unsaved.committed(this.lab.id, source);
       this.saveState = `Draft saved ${new Date(result.updatedAt).toLocaleTimeString()}`;
     } catch (error) {
       this.saveState = `Not saved: ${(error as Error).message} (your text is still in the editor)`;
@@ -189,6 +208,12 @@ export class LabPage extends LitElement {
     if (!this.loaded || document.visibilityState === 'hidden') return;
     const stored = await this.store.readDraft(this.lab.id);
     if (!stored || stored.revision <= this.baseRevision) return;
+    if (stored.source === this.source) {
+      this.baseRevision = stored.revision;
+      this.savedSource = stored.source;
+      this.store.unsaved.committed(this.lab.id, stored.source);
+      return;
+    }
     if (!this.dirty) {
       this.adopt(stored);
       this.saveState = `Updated from another tab (${new Date(stored.updatedAt).toLocaleTimeString()})`;
@@ -211,6 +236,7 @@ export class LabPage extends LitElement {
     const newer = this.conflict!;
     // What this tab had is kept, never just dropped.
     const backupKey = await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'replaced by a newer draft from another tab');
+    this.store.unsaved.discard(this.lab.id);
     this.adopt(newer);
     this.saveState = `Loaded the other tab's draft; yours is kept under backup key ${backupKey}`;
   }

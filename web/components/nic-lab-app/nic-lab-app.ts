@@ -76,7 +76,14 @@ export class NicLabApp extends LitElement {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 
+  private reconciled = false;
+
   private async refreshProgress(): Promise<void> {
+    // Once per load: edits that a closed tab or a reload left unsaved go into IndexedDB first.
+    if (!this.reconciled) {
+      this.reconciled = true;
+      await this.store.reconcileUnsaved(undefined, new Map(course.labs.map((l) => [l.id, l.starterSource]))).catch(() => undefined);
+    }
     this.progress = await this.store.everything();
   }
 
