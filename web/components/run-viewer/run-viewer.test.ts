@@ -69,7 +69,7 @@ describe('<run-viewer>', () => {
     await slider.fill(String(pausing.n));
     expect(await binding.locator('.state').textContent()).toBe('Pausing');
     expect(await binding.locator('path.edge.taken').getAttribute('data-transition')).toBe('Running-Pause-Pausing');
-    expect(await harnessed.page.locator('run-viewer event-timeline li.current').textContent()).toContain('binding driver/nic0: Running → Pausing (Pause)');
+    expect(await harnessed.page.locator('run-viewer event-timeline li.current').textContent()).toContain('binding protocol-binding/nic0: Running → Pausing (Pause)');
     const framesByThen = rt.trace.events.filter((e) => e.kind === 'frame' && e.n <= pausing.n).length;
     expect(await harnessed.page.locator('run-viewer frame-list tbody tr').count()).toBe(framesByThen);
   });

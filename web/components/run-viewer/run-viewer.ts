@@ -1,12 +1,16 @@
 // The live views of one run: state diagrams of every binding, filter module and miniport adapter,
 // the event timeline with its scrubber, the descriptor rings, the counters, the frames, and the
-// bug check screen when a fatal finding stops the machine. While the run streams in, playback
-// moves from snapshot to snapshot at a pace a person can follow; the scrubber goes anywhere.
+// bug check screen when a fatal finding stops the machine, and the console: what the drivers
+// printed with console.log, each line at the trace event it came after. While the run streams in,
+// playback moves from snapshot to snapshot at a pace a person can follow; the scrubber goes
+// anywhere, and a finding's "trace event N" link selects that event (selectEvent).
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, state, query } from 'lit/decorators.js';
 import type { RunSession } from '../../engine/run-session.ts';
-import type { ObjectState } from '../../engine/protocol.ts';
+import type { ObjectState, ConsoleLine } from '../../engine/protocol.ts';
+import type { EventTimeline } from '../event-timeline/event-timeline.ts';
+import type { ShowEventRequest } from '../findings-list/findings-list.ts';
 import '../state-diagram/state-diagram.ts';
 import '../event-timeline/event-timeline.ts';
 import '../descriptor-rings/descriptor-rings.ts';
@@ -19,8 +23,6 @@ import { runViewerStyles } from './run-viewer.styles.ts';
 /** Playback speeds, in snapshots per second. */
 export const SPEEDS: Record<string, number> = { slow: 4, normal: 20, fast: 80 };
 const MACHINE_ORDER = { binding: 0, module: 1, adapter: 2 } as const;
-/** Timeline rows shown up to the position. */
-const TIMELINE_ROWS = 40;
 
 @customElement('run-viewer')
 export class RunViewer extends LitElement {
@@ -31,6 +33,7 @@ export class RunViewer extends LitElement {
   @state() position = 0;
   @state() playing = true;
   @state() speed = 'normal';
+  @query('event-timeline') private timeline!: EventTimeline;
   private frame = 0;
   private lastTick = 0;
   private readonly onUpdate = () => {
@@ -52,6 +55,25 @@ export class RunViewer extends LitElement {
     super.disconnectedCallback();
     cancelAnimationFrame(this.frame);
     this.session?.removeEventListener('update', this.onUpdate);
+  }
+
+  /** Stops playback on trace event `n` and brings its row, focused, into view (a finding's link). */
+  async selectEvent(n: number): Promise<void> {
+    this.playing = false;
+    this.position = Math.max(1, Math.min(n, this.session?.lastEvent ?? n));
+    await this.updateComplete;
+    const timeline = this.timeline;
+    if (!timeline) return;
+    timeline.reveal(this.position);
+    await timeline.updateComplete;
+    timeline.scrollIntoView({ block: 'nearest' });
+  }
+
+  private onShowEvent(event: CustomEvent<ShowEventRequest>): void {
+    // This run's own findings: select here. A grading run's (with a scenario) goes to the page.
+    if (event.detail.scenario !== undefined && event.detail.scenario !== this.session?.scenario) return;
+    event.stopPropagation();
+    void this.selectEvent(event.detail.event);
   }
 
   /** Shows the run's end at once. */
@@ -102,6 +124,18 @@ export class RunViewer extends LitElement {
     }
   }
 
+  private renderConsole(all: ConsoleLine[], lines: ConsoleLine[], names: Readonly<Record<string, string>>) {
+    return html`<section aria-label="Console">
+      <h3>Console</h3>
+      ${all.length === 0
+        ? html`<p class="waiting">No console output. What a driver prints with <code>console.log</code> shows here, at the trace event it came after.</p>`
+        : html`<p class="waiting">${lines.length} of ${all.length} lines printed by trace event ${this.position}.</p>
+          <ol class="console" aria-label="Console output" tabindex="0">${lines.map((l) => html`<li class="level-${l.level}">
+            <button type="button" class="link" title="Show trace event ${l.n}" @click=${() => void this.selectEvent(Math.max(1, l.n))}>#${l.n}</button>
+            <span class="who">${l.driver ? names[l.driver] ?? l.driver : ''}</span>${l.level === 'log' ? '' : html`<span class="level">${l.level}</span>`}<span class="text">${l.text}</span></li>`)}</ol>`}
+    </section>`;
+  }
+
   override render() {
     const session = this.session;
     if (!session) return html`<p class="waiting">Press Run to watch a scenario.</p>`;
@@ -127,11 +161,12 @@ export class RunViewer extends LitElement {
           : html`<p class="waiting">Nothing has changed state yet.</p>`}</div>
       </section>
       <section aria-label="Timeline">
-        <h3>Timeline</h3>
-        <event-timeline .events=${session.eventsUpTo(this.position, TIMELINE_ROWS)} .position=${this.position} .max=${session.lastEvent}
+        <h3>Trace</h3>
+        <event-timeline .events=${session.events} .count=${session.events.length} .position=${this.position} .max=${session.lastEvent} .names=${session.driverNames}
           @scrub=${(e: CustomEvent<number>) => this.scrub(e.detail)}></event-timeline>
       </section>
-      ${findings.length ? html`<section aria-label="Findings so far"><h3>Findings</h3><findings-list .findings=${findings}></findings-list></section>` : nothing}
+      ${findings.length ? html`<section aria-label="Findings so far" @show-event=${this.onShowEvent}><h3>Findings</h3><findings-list .findings=${findings} .names=${session.driverNames}></findings-list></section>` : nothing}
+      ${this.renderConsole(session.console, session.consoleUpTo(this.position), session.driverNames)}
       <div class="grid">
         <section aria-label="Descriptor rings"><h3>Descriptor rings</h3><descriptor-rings .nics=${snapshot?.nics ?? []}></descriptor-rings></section>
         <section aria-label="Counters"><h3>Counters</h3><counters-view .nics=${snapshot?.nics ?? []} .previous=${previous?.nics ?? []} .wire=${snapshot?.wire}></counters-view></section>
