@@ -200,20 +200,20 @@ export class EventTimeline extends LitElement {
       <div class="filters" role="group" aria-label="Trace filters">
         <button type="button" @click=${() => this.step(-1)} ?disabled=${this.shownIdx.length === 0} aria-label="Previous event">◀ Previous</button>
         <button type="button" @click=${() => this.step(1)} ?disabled=${this.shownIdx.length === 0} aria-label="Next event">Next ▶</button>
-        <label>Driver <select @change=${(e: Event) => this.setFilter({ driver: (e.target as HTMLSelectElement).value })}>
+        <label for="f-driver">Driver</label> <select id="f-driver" @change=${(e: Event) => this.setFilter({ driver: (e.target as HTMLSelectElement).value })}>
           <option value="" ?selected=${!this.filter.driver}>every driver</option>
           ${[...this.seen.drivers].map((d) => html`<option value=${d} ?selected=${d === this.filter.driver}>${this.label(d)}</option>`)}
-        </select></label>
-        <label>Kind <select @change=${(e: Event) => this.setFilter({ kind: (e.target as HTMLSelectElement).value })}>
+        </select>
+        <label for="f-kind">Kind</label> <select id="f-kind" @change=${(e: Event) => this.setFilter({ kind: (e.target as HTMLSelectElement).value })}>
           <option value="" ?selected=${!this.filter.kind}>every kind</option>
           ${[...this.seen.kinds].filter((k) => this.filter.scheduler || !SCHEDULER_KINDS.has(k)).map((k) => html`<option value=${k} ?selected=${k === this.filter.kind}>${KIND_WORDS[k] ?? k}</option>`)}
-        </select></label>
-        <label>Object <select @change=${(e: Event) => this.setFilter({ object: (e.target as HTMLSelectElement).value })}>
+        </select>
+        <label for="f-object">Object</label> <select id="f-object" @change=${(e: Event) => this.setFilter({ object: (e.target as HTMLSelectElement).value })}>
           <option value="" ?selected=${!this.filter.object}>every binding, module and adapter</option>
           ${[...this.seen.objects].sort().map((o) => html`<option value=${o} ?selected=${o === this.filter.object}>${objectLabel(o, this.names)}</option>`)}
-        </select></label>
-        <label>Search <input type="search" .value=${this.filter.search} placeholder="text or #event"
-          @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value })}></label>
+        </select>
+        <label for="f-search">Search</label> <input id="f-search" type="search" .value=${this.filter.search} placeholder="text or #event"
+          @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value })}>
         <label class="check"><input type="checkbox" .checked=${this.filter.scheduler} @change=${(e: Event) => this.setFilter({ scheduler: (e.target as HTMLInputElement).checked })}> Show scheduler steps</label>
       </div>
       <p class="shown" aria-live="polite">${this.shownIdx.length} of ${this.events.length} events shown${hiddenScheduler ? '; the scheduler\'s steps are hidden' : ''}${current && !exact ? `; the position, event ${this.position}, is hidden by the filters` : ''}.</p>
