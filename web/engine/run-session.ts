@@ -42,6 +42,23 @@ export class RunSession extends EventTarget {
     return this.outcome !== undefined || this.failure !== undefined;
   }
 
+  /**
+   * Resolves once the run is over and every timeline event it kept has arrived: the chunks come
+   * on a channel of their own, so the outcome may arrive before the last of them.
+   */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.failure !== undefined || (this.outcome && this.events.length >= this.outcome.eventsShown)) {
+          this.removeEventListener('update', check);
+          resolve();
+        }
+      };
+      this.addEventListener('update', check);
+      check();
+    });
+  }
+
   /** The last trace event number received. */
   get lastEvent(): number {
     return this.events.at(-1)?.n ?? 0;

@@ -190,7 +190,8 @@ export class EventTimeline extends LitElement {
     const rows = this.shownIdx.slice(from, to).map((i) => this.events[i]!);
     const focusRow = current ?? rows[0];
     const hiddenScheduler = !this.filter.scheduler;
-    const atEvent = this.events.find((e) => e.n === this.position) ?? current;
+    // Events are numbered from 1 in order: event n is at index n - 1 (the search is a fallback).
+    const atEvent = (this.events[this.position - 1]?.n === this.position ? this.events[this.position - 1] : this.events.find((e) => e.n === this.position)) ?? current;
     return html`<div class="scrubber">
         <label for="scrub">Trace position</label>
         <input id="scrub" type="range" min="1" max="${Math.max(1, this.max)}" .value=${String(Math.max(1, this.position))}

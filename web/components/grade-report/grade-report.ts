@@ -39,6 +39,17 @@ export class GradeReport extends LitElement {
     this.dispatchEvent(new CustomEvent<ReplayRequest>('replay', { detail: { scenario: s.id, seed: s.failingSeed ?? 1 }, bubbles: true, composed: true }));
   }
 
+  /** A failing scenario's findings and load errors (the cause), then its unmet expectations (the effect). */
+  private story(s: ScenarioSummary) {
+    const { causes, effects } = failureStory(s.failures, s.findings);
+    const loadErrors = causes.slice(0, causes.length - s.findings.length);
+    return html`${causes.length ? html`<p class="step">What went wrong:</p>` : nothing}
+      ${loadErrors.length ? html`<ul class="failures">${loadErrors.map((c) => html`<li>${c}</li>`)}</ul>` : nothing}
+      ${s.findings.length ? html`<findings-list .findings=${scenarioFindings(s)} .names=${this.names}></findings-list>` : nothing}
+      ${effects.length ? html`<p class="step">${causes.length ? 'So the scenario did not get what it expects:' : 'What the scenario expected:'}</p>
+        <ul class="failures">${effects.map((f) => html`<li>${f}</li>`)}</ul>` : nothing}`;
+  }
+
   override render() {
     const g = this.grade;
     if (!g) return nothing;
@@ -54,9 +65,7 @@ export class GradeReport extends LitElement {
           <td>${notCompiled ? html`<span class="fail">not run</span>` : s.passed
             ? html`<span class="pass">passed under ${g.seeds} seeds</span>`
             : html`<span class="fail">failed under seed ${s.failingSeed}</span>
-                ${s.findings.length ? html`<p class="step">What went wrong:</p><findings-list .findings=${scenarioFindings(s)} .names=${this.names}></findings-list>` : nothing}
-                ${s.failures.length ? html`<p class="step">${s.findings.length ? 'So the scenario did not get what it expects:' : 'What the scenario expected:'}</p>
-                  <ul class="failures">${failureStory(s.failures, s.findings).effects.map((f) => html`<li>${f}</li>`)}</ul>` : nothing}
+                ${this.story(s)}
                 <button type="button" @click=${() => this.replay(s)}>Replay seed ${s.failingSeed}</button>`}</td>
         </tr>`)}</tbody>
       </table>

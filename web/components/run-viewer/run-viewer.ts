@@ -8,7 +8,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state, query } from 'lit/decorators.js';
 import type { RunSession } from '../../engine/run-session.ts';
-import type { ObjectState, ConsoleLine } from '../../engine/protocol.ts';
+import type { ObjectState, ConsoleLine, Snapshot } from '../../engine/protocol.ts';
 import type { EventTimeline } from '../event-timeline/event-timeline.ts';
 import type { ShowEventRequest } from '../findings-list/findings-list.ts';
 import '../state-diagram/state-diagram.ts';
@@ -22,6 +22,11 @@ import { runViewerStyles } from './run-viewer.styles.ts';
 
 /** Playback speeds, in snapshots per second. */
 export const SPEEDS: Record<string, number> = { slow: 4, normal: 20, fast: 80 };
+/**
+ * The longest a whole run's playback takes at each speed, in seconds: a long run moves more than
+ * one snapshot a step rather than playing for ever (a 2,000-event run took 10 s at normal).
+ */
+export const LONGEST_PLAYBACK_S: Record<string, number> = { slow: 30, normal: 4, fast: 1.5 };
 const MACHINE_ORDER = { binding: 0, module: 1, adapter: 2 } as const;
 
 @customElement('run-viewer')
@@ -36,7 +41,10 @@ export class RunViewer extends LitElement {
   @query('event-timeline') private timeline!: EventTimeline;
   private frame = 0;
   private lastTick = 0;
+  /** After Jump to end: the position stays at the end as the last events arrive. */
+  private followEnd = false;
   private readonly onUpdate = () => {
+    if (this.followEnd && this.session) this.position = this.session.lastEvent;
     this.requestUpdate();
     this.play();
   };
@@ -47,6 +55,7 @@ export class RunViewer extends LitElement {
       this.session?.addEventListener('update', this.onUpdate);
       this.position = 0;
       this.playing = true;
+      this.followEnd = false;
       this.play();
     }
   }
@@ -60,6 +69,13 @@ export class RunViewer extends LitElement {
   /** Stops playback on trace event `n` and brings its row, focused, into view (a finding's link). */
   async selectEvent(n: number): Promise<void> {
     this.playing = false;
+    this.followEnd = false;
+    // A finished run's last events may still be on their way (they come apart from its outcome).
+    const session = this.session;
+    if (session?.done) {
+      await session.settled();
+      if (session !== this.session) return;
+    }
     this.position = Math.max(1, Math.min(n, this.session?.lastEvent ?? n));
     await this.updateComplete;
     const timeline = this.timeline;
@@ -79,6 +95,7 @@ export class RunViewer extends LitElement {
   /** Shows the run's end at once. */
   jumpToEnd(): void {
     this.playing = false;
+    this.followEnd = true;
     this.position = this.session?.lastEvent ?? 0;
   }
 
@@ -88,16 +105,27 @@ export class RunViewer extends LitElement {
     this.frame = requestAnimationFrame((now) => this.tick(now));
   }
 
+  /** Whether playback must stop at `snapshot`: something changed state there, or a finding came. */
+  private marks(snapshot: Snapshot, before: Snapshot | undefined): boolean {
+    return snapshot.objects.some((o) => o.changedAt === snapshot.n) || (before !== undefined && snapshot.findings > before.findings);
+  }
+
   private tick(now: number): void {
     this.frame = 0;
     const session = this.session;
     if (!session || !this.playing) return;
     const interval = 1000 / SPEEDS[this.speed]!;
     if (now - this.lastTick >= interval) {
-      this.lastTick = now;
+      // Keep the cadence (a frame comes a little after the interval, not on it), never a backlog.
+      this.lastTick = now - this.lastTick < 2 * interval ? this.lastTick + interval : now;
       const index = this.position === 0 ? -1 : session.snapshotIndexAt(this.position);
-      const next = session.snapshots[index + 1];
-      if (next) {
+      const stride = Math.max(1, Math.ceil(session.snapshots.length / (SPEEDS[this.speed]! * LONGEST_PLAYBACK_S[this.speed]!)));
+      // Up to `stride` snapshots on, but never past a state change or a finding: those are shown.
+      let to = index + 1;
+      while (to < index + stride && to + 1 < session.snapshots.length && !this.marks(session.snapshots[to]!, session.snapshots[to - 1])) to++;
+      const next = session.snapshots[to];
+      const moved = next !== undefined && next.n > this.position;
+      if (moved) {
         this.position = next.n;
       } else if (session.done) {
         this.position = session.lastEvent;
@@ -111,10 +139,12 @@ export class RunViewer extends LitElement {
 
   private scrub(n: number) {
     this.playing = false;
+    this.followEnd = false;
     this.position = n;
   }
 
   private togglePlay() {
+    this.followEnd = false;
     if (this.playing) {
       this.playing = false;
     } else {
