@@ -2,8 +2,10 @@
 // Run (one scenario under one seed, watched live), Grade (every public scenario under several
 // seeds, in the lab runtime worker), Stop, Reset to starter and Download capture; the result in
 // a status region, the grade by scenario, the findings, and the live views; in a filter lab, Live
-// traffic through the learner's filter at full speed. The draft is saved as the learner types and
-// compared by revision with what other tabs saved.
+// traffic through the learner's filter at full speed. The draft is saved as the learner types
+// (synchronously to a write-ahead copy, then to IndexedDB) and compared by revision with what other
+// tabs saved. The instructions flow with the page; the workspace (editor, buttons, outcome, grade,
+// live views) is a pane beside them, so what a Run or Grade did is in view (lab-page.styles.ts).
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state, query } from 'lit/decorators.js';
@@ -335,13 +337,13 @@ export class LabPage extends LitElement {
       session.finish(outcome);
       this.sourceProblem = sourceProblemOf(outcome.failures, outcome.findings, DRIVER_FILE);
       this.capture = outcome.pcapng.length > 0 ? { bytes: outcome.pcapng, name: `${this.lab.id}-${scenario.id}-seed${seed}.pcapng` } : undefined;
-      this.driverNames = session.driverNames;
       this.setStatus(outcome.passed
         ? `Run: "${scenario.title}" passed under seed ${seed} (${outcome.traceLength} trace events).`
         : `Run: "${scenario.title}" failed under seed ${seed}.\n${this.story(outcome.failures, outcome.findings)}`, outcome.passed ? 'pass' : 'fail');
     } catch (error) {
       this.stopped(error, session);
     } finally {
+      this.driverNames = session.driverNames;
       this.busy = undefined;
       void this.showOutcome('status');
     }
