@@ -10,6 +10,7 @@
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { TimelineEvent } from '../../engine/protocol.ts';
 import { objectLabel } from '../../engine/event-text.ts';
 import { eventTimelineStyles } from './event-timeline.styles.ts';
@@ -27,9 +28,9 @@ const KIND_WORDS: Record<string, string> = {
   finding: 'findings', bugcheck: 'bug checks', send: 'sends', receive: 'receives', waited: 'waits end', load: 'driver loads', step: 'scheduler steps', choice: 'scheduler choices',
 };
 
-/** Events listed before and after the current one. */
-const BEFORE = 150;
-const AFTER = 60;
+/** Events listed before and after the current one (a list of ~15 visible rows; each step renders them). */
+const BEFORE = 30;
+const AFTER = 15;
 /** Events a Page Up or Page Down moves. */
 const PAGE = 20;
 
@@ -219,7 +220,7 @@ export class EventTimeline extends LitElement {
       </div>
       <p class="shown" aria-live="polite">${this.shownIdx.length} of ${this.events.length} events shown${hiddenScheduler ? '; the scheduler\'s steps are hidden' : ''}${current && !exact ? `; the position, event ${this.position}, is hidden by the filters` : ''}.</p>
       ${rows.length === 0 ? html`<p class="empty">${this.events.length === 0 ? 'No events yet.' : 'No event matches the filters.'}</p>` : nothing}
-      <ol role="listbox" aria-label="Trace events" @keydown=${this.onListKey} class=${rows.length === 0 ? 'none' : ''}>${rows.map((e) => html`<li role="option"
+      <ol role="listbox" aria-label="Trace events" @keydown=${this.onListKey} class=${rows.length === 0 ? 'none' : ''}>${repeat(rows, (e) => e.n, (e) => html`<li role="option"
         id="event-${e.n}" data-n="${e.n}" aria-selected=${e === current ? 'true' : 'false'} tabindex=${e === focusRow ? '0' : '-1'}
         class="k-${e.kind} ${e === current ? 'current' : ''} ${current && e.n > current.n ? 'after' : ''}"
         @click=${() => { this.focusCurrent = true; this.scrub(e.n); }}>
