@@ -5,6 +5,7 @@
 
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { formatMac } from '../../../core/nic/machine.ts';
 import type { FrameView } from '../../engine/protocol.ts';
 import { frameListStyles } from './frame-list.styles.ts';
@@ -88,7 +89,7 @@ export class FrameList extends LitElement {
     const tabStop = shown.some((f) => f.n === this.selected) ? this.selected : shown.at(-1)?.n;
     return html`<div class="list"><table aria-label="Frames on the wire">
         <thead><tr><th>event</th><th>time (µs)</th><th>NIC</th><th>dir</th><th>bytes</th><th>destination</th><th>source</th><th>type</th><th>faults</th></tr></thead>
-        <tbody @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}>${shown.map((f) => {
+        <tbody @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}>${repeat(shown, (f) => f.n, (f) => {
           const e = ethernetFields(f.bytes);
           const faults = [f.corrupted ? 'corrupted' : '', f.delayed ? 'delayed' : '', f.reordered ? 'reordered' : ''].filter(Boolean).join(', ');
           return html`<tr aria-selected="${f.n === this.selected}" tabindex=${f.n === tabStop ? '0' : '-1'} @click=${() => this.select(f)} data-frame="${f.n}">
