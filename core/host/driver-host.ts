@@ -4,6 +4,7 @@
 // runtime cannot tell the two apart, which is what makes their traces equal.
 
 import { loadDriverModule, type LoadedDriver } from '../ndis/driver-loader.ts';
+import type { ConsoleSink } from './confinement.ts';
 import type { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import type { Region } from '../memory/map.ts';
 
@@ -26,8 +27,19 @@ export interface DriverLoad {
   stopped(): boolean;
 }
 
+/** Where drivers' console output goes: the driver's file, the level, the line (text, capped). */
+export type DriverConsoleSink = (fileName: string, level: Parameters<ConsoleSink>[0], text: string) => void;
+
+/** The name a driver's thread sends its console lines under over the call channel (no NDIS function has it). */
+export const DRIVER_CONSOLE_CALL = ' console';
+
 export interface DriverHost {
   readonly kind: 'in-process' | 'worker';
+  /**
+   * Where the drivers' console output goes (unset: nowhere). Lines come in order with the trace,
+   * while the driver runs; none enters the trace, so the trace is the same with or without it.
+   */
+  console?: DriverConsoleSink;
   /** Compiles and loads a driver; resolves to its exports (DriverEntry and the rest) and source map. Throws DriverLoadError. */
   load(request: DriverLoad): Promise<LoadedDriver>;
   /** Stops every driver thread this host started. */
@@ -37,9 +49,10 @@ export interface DriverHost {
 /** The driver runs on the core's own thread: fastest, for batch grading and tests. */
 export class InProcessHost implements DriverHost {
   readonly kind = 'in-process';
+  console?: DriverConsoleSink;
 
   async load(request: DriverLoad): Promise<LoadedDriver> {
-    return loadDriverModule(request.source, request.fileName, request.ndis);
+    return loadDriverModule(request.source, request.fileName, request.ndis, (level, text) => this.console?.(request.fileName, level, text));
   }
 
   async close(): Promise<void> {}

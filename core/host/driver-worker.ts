@@ -15,7 +15,8 @@ import * as Comlink from 'comlink';
 import { threadContext } from './thread.ts';
 import { CallChannel, FOR_DRIVER } from './channel.ts';
 import { Endpoint, toErrorInfo, type ErrorInfo } from './endpoint.ts';
-import { confineDrivers } from './confinement.ts';
+import { confineDrivers, type ConsoleSink } from './confinement.ts';
+import { DRIVER_CONSOLE_CALL } from './driver-host.ts';
 import { NblPool } from '../memory/nbl-pool.ts';
 import type { Region } from '../memory/map.ts';
 import { NetBufferViews } from '../ndis/net-buffer-list.ts';
@@ -43,7 +44,7 @@ export interface DriverWorkerApi {
    * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
    * control function (`live`) next to them.
    */
-  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; field?: unknown; loadError?: string; error?: ErrorInfo }>;
+  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; field?: unknown; loadError?: string; error?: ErrorInfo; console?: [string, string][] }>;
   /** Enters the call loop for good. */
   serve(): void;
 }
@@ -112,6 +113,22 @@ let inControl = 0;
 /** Counts this thread's garbage collections from 'enter' to the first 'stats'. */
 let stopCounting: (() => GcFigures) | undefined;
 let collections: GcFigures | undefined;
+
+/** Console lines printed while the module loads, sent back with the load's answer. */
+let loadConsole: [string, string][] = [];
+/**
+ * The driver's console: a line goes to the core over the channel, in order with the driver's NDIS
+ * calls (the core then records it where the run is). While the module loads the core is not
+ * listening, so lines wait for the load's answer; while live, the datapath's lines are dropped.
+ */
+const consoleSink: ConsoleSink = (level, text) => {
+  if (loading) {
+    if (loadConsole.length < 200) loadConsole.push([level, text]);
+    return;
+  }
+  if (live && inControl === 0) return;
+  endpoint.ndis(DRIVER_CONSOLE_CALL, [level, text]);
+};
 
 const idOf = (value: unknown): number | undefined => {
   const id = (value as { id?: unknown } | null)?.id;
@@ -218,15 +235,16 @@ const api: DriverWorkerApi = {
     }
     confineDrivers();
     loading = true;
+    loadConsole = [];
     try {
-      const loaded = await loadDriverModule(source, fileName, ndis);
+      const loaded = await loadDriverModule(source, fileName, ndis, consoleSink);
       positions = new SourcePositions(loaded.sourceMap);
       // NIC Lab's reader of the driver's copy of an object NDIS handed it (DriverObject.DriverUnload).
       const field = (object: unknown, key: unknown) => (object !== null && typeof object === 'object' && typeof key === 'string' ? (object as Record<string, unknown>)[key] : undefined);
-      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), field: endpoint.codec.encode(field) };
+      return { exports: endpoint.codec.encode(loaded.exports), sourceMap: loaded.sourceMap, live: endpoint.codec.encode(liveControl), field: endpoint.codec.encode(field), console: loadConsole };
     } catch (error) {
-      if (error instanceof DriverLoadError) return { loadError: error.reason };
-      return { error: toErrorInfo(error) };
+      if (error instanceof DriverLoadError) return { loadError: error.reason, console: loadConsole };
+      return { error: toErrorInfo(error), console: loadConsole };
     } finally {
       loading = false;
     }

@@ -146,4 +146,30 @@ describe('worker host', () => {
       await rt.close();
     }
   });
+
+  it('carries a driver\'s console output to the host\'s sink in order with the trace, in both hosts alike, and leaves the trace as it was', async () => {
+    const body = "console.log('bind', 1, { a: 2 }); console.warn('twice'); return NDIS_STATUS_SUCCESS;";
+    const source = `console.info('module loads');\n${driver(body)}`;
+    const runs = [];
+    for (const host of ['in-process', 'worker'] as const) {
+      const rt = await NdisRuntime.create({ nics: 1, seed: 1, host });
+      const lines: string[] = [];
+      rt.host.console = (file, level, text) => lines.push(`${file} ${level} ${text} @${rt.trace.length}`);
+      await rt.loadDriver(source, 'probe.ts');
+      rt.startStack();
+      rt.run();
+      await rt.close();
+      runs.push({ lines, hash: await rt.trace.hash() });
+    }
+    const [inProcess, worker] = runs;
+    expect(inProcess!.lines.map((l) => l.replace(/ @\d+$/, ''))).toEqual(['probe.ts info module loads', 'probe.ts log bind 1 [object Object]', 'probe.ts warn twice']);
+    expect(worker).toEqual(inProcess);
+    // The same driver with no console: the same trace.
+    const quiet = await NdisRuntime.create({ nics: 1, seed: 1, host: 'worker' });
+    await quiet.loadDriver(source, 'probe.ts');
+    quiet.startStack();
+    quiet.run();
+    await quiet.close();
+    expect(await quiet.trace.hash()).toBe(inProcess!.hash);
+  });
 });

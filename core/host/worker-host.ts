@@ -17,7 +17,8 @@ import * as Comlink from 'comlink';
 import { spawnBundledThread, isNode, type Thread } from './thread.ts';
 import { CallChannel, ChannelTimeout, FOR_CORE } from './channel.ts';
 import { Endpoint } from './endpoint.ts';
-import type { DriverHost, DriverLoad } from './driver-host.ts';
+import { DRIVER_CONSOLE_CALL, type DriverConsoleSink, type DriverHost, type DriverLoad } from './driver-host.ts';
+import { driverText } from './confinement.ts';
 import type { DriverWorkerApi, DriverWorkerData, LiveAnswer, LiveCommand } from './driver-worker.ts';
 import { DriverLoadError, type DriverModule, type LoadedDriver } from '../ndis/driver-loader.ts';
 import type { DriverSourceMap } from '../ndis/source-positions.ts';
@@ -38,6 +39,10 @@ export interface WorkerHostOptions {
   /** Wall-clock milliseconds one handler call may take, NDIS calls included: 5000 by default. */
   watchdogMs?: number;
 }
+
+const CONSOLE_LEVELS: ReadonlySet<string> = new Set(['log', 'info', 'warn', 'error', 'debug']);
+/** Console lines a driver's module may print while it loads that are kept (the rest are dropped there). */
+export const LOAD_CONSOLE_LINES = 200;
 
 /** The driver worker's module: a variable for Node (see spawnBundledThread), the literal for bundlers. */
 const DRIVER_WORKER = './driver-worker.ts';
@@ -88,6 +93,7 @@ export class WorkerHost implements DriverHost {
   liveControl: SharedArrayBuffer | undefined;
   private readonly live = new WeakMap<object, LiveWorker>();
   private readonly mailboxes: MessagePort[] = [];
+  console?: DriverConsoleSink;
 
   constructor(options: WorkerHostOptions = {}) {
     this.watchdogMs = options.watchdogMs ?? 5000;
@@ -115,6 +121,7 @@ export class WorkerHost implements DriverHost {
       views: request.views,
       handle: (id) => request.handleById(id) ?? { id },
       ndis: (name, args) => {
+        if (name === DRIVER_CONSOLE_CALL) return void this.consoleLine(request.fileName, args[0], args[1]);
         if (!allowed.has(name)) throw new TypeError(`${name} is not an NDIS function`);
         return (request.ndis[name] as (...a: unknown[]) => unknown)(...args);
       },
@@ -130,6 +137,8 @@ export class WorkerHost implements DriverHost {
 
     const remote = Comlink.wrap<DriverWorkerApi>(await thread.comlink());
     const loaded = await remote.load(request.source, request.fileName, names);
+    // What the module's top-level code printed (the core was not listening on the channel yet).
+    for (const [level, text] of Array.isArray(loaded.console) ? loaded.console.slice(0, LOAD_CONSOLE_LINES) : []) this.consoleLine(request.fileName, level, text);
     if (loaded.loadError !== undefined) {
       stop();
       throw new DriverLoadError(request.fileName, loaded.loadError);
@@ -145,6 +154,11 @@ export class WorkerHost implements DriverHost {
     this.live.set(module, { control: (command, plan) => JSON.parse(control(command, plan)) as LiveAnswer, mailbox: mailbox?.port1 });
     const field = loaded.field === undefined ? undefined : (endpoint.codec.decode(loaded.field) as (object: object, key: string) => unknown);
     return { exports: module, sourceMap: sourceMapFrom(loaded.sourceMap, request.fileName), ...(field ? { field } : {}) };
+  }
+
+  /** A console line from a driver's thread, which is not trusted to send a well-formed one. */
+  private consoleLine(fileName: string, level: unknown, text: unknown): void {
+    this.console?.(fileName, CONSOLE_LEVELS.has(level as string) ? (level as 'log') : 'log', driverText(text));
   }
 
   /** The live side of the driver whose exports `module` are (see core/live). */

@@ -1,21 +1,30 @@
-// One line of text per trace event, for the timeline: what happened, in NDIS's words.
+// One line of text per trace event, for the timeline: what happened, in NDIS's words. Drivers are
+// called by the name they registered under once they have (`names`: the trace's name -> it).
 
 import type { TraceEvent } from '../../core/trace/trace.ts';
 
-function rest(event: TraceEvent, skip: string[]): string {
+function rest(event: Record<string, unknown>, skip: string[]): string {
   const fields = Object.entries(event).filter(([k]) => !['n', 't', 'kind', ...skip].includes(k));
   return fields.map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(' ');
 }
 
-export function describeEvent(event: TraceEvent): string {
-  const f = event as Record<string, unknown>;
+/** A binding or filter module's trace name ("binding driver/nic0") with its driver's registered name. */
+export function objectLabel(object: string, names: Readonly<Record<string, string>>): string {
+  return object.replace(/^(binding|filter module) ([^/]+)\//, (all, kind: string, driver: string) => (names[driver] ? `${kind} ${names[driver]}/` : all));
+}
+
+export function describeEvent(event: TraceEvent, names: Readonly<Record<string, string>> = {}): string {
+  const raw = event as Record<string, unknown>;
+  const f: Record<string, unknown> = { ...raw };
+  if (typeof raw.driver === 'string' && names[raw.driver]) f.driver = names[raw.driver];
+  if (typeof raw.object === 'string') f.object = objectLabel(raw.object, names);
   switch (event.kind) {
     case 'handler':
       return `NDIS calls ${f.driver}!${f.handler}${f.object ? ` (${f.object})` : ''}`;
     case 'return':
       return `${f.driver}!${f.handler} returns${f.status ? ` ${f.status}` : ''}`;
     case 'ndis': {
-      const more = rest(event, ['driver', 'call']);
+      const more = rest(f, ['driver', 'call']);
       return `${f.driver} calls ${f.call}${more ? ` ${more}` : ''}`;
     }
     case 'state':
@@ -39,7 +48,7 @@ export function describeEvent(event: TraceEvent): string {
     case 'receive':
       return `${f.adapter} indicates ${f.nbls} NBL${f.nbls === 1 ? '' : 's'} to ${Array.isArray(f.to) ? (f.to as string[]).join(', ') : ''}`;
     default: {
-      const more = rest(event, []);
+      const more = rest(f, []);
       return more ? `${event.kind}: ${more}` : event.kind;
     }
   }

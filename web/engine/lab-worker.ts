@@ -86,7 +86,10 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     // does not return is stopped by the host's watchdog with DriverHung, well before the page's.
     const run = await runScenario(course, scenario, request.source, DRIVER_FILE, request.seed, course.referenceSources, { host: 'worker', watchdogMs: RUN_WATCHDOG_MS, observe: (rt) => {
       watch(rt);
-      recorder = new RunRecorder(rt, (chunk) => void onChunk(chunk));
+      const recording = new RunRecorder(rt, (chunk) => void onChunk(chunk));
+      recorder = recording;
+      // The drivers' console.log lines, in order with the trace (core/host carries them).
+      rt.host.console = (file, level, text) => recording.console(file, level, text);
     } });
     recorder?.finish();
     startDriverWorkerAhead();

@@ -16,6 +16,20 @@ export interface TimelineEvent {
   t: string;
   kind: string;
   text: string;
+  /** The driver the event is about (the trace's name for it), when there is one. */
+  driver?: string;
+  /** The binding, filter module or adapter the event is about, when there is one. */
+  object?: string;
+}
+
+/** One line a driver printed with console.log (info, warn...), where the run was then. */
+export interface ConsoleLine {
+  /** The last trace event before the line (0: before the first). */
+  n: number;
+  /** The trace's name for the driver. */
+  driver: string;
+  level: 'log' | 'info' | 'warn' | 'error' | 'debug';
+  text: string;
 }
 
 export type MachineKind = 'binding' | 'module' | 'adapter';
@@ -80,6 +94,9 @@ export interface RunChunk {
   events: TimelineEvent[];
   snapshots: Snapshot[];
   frames: FrameView[];
+  console: ConsoleLine[];
+  /** Names drivers registered under (NdisRegisterProtocolDriver's Name, a filter's FriendlyName), by the trace's name, as they register. */
+  names: Record<string, string>;
 }
 
 /** A verifier finding as the page lists it: the verifier's Finding, with its seed document as `source` and the run's seed. */

@@ -1,7 +1,9 @@
 // The live views' sampler on a real run (Node): a traffic scenario with the reference solution,
 // recorded through runScenario's observer. The timeline has every trace event; every state change
 // has its snapshot; the last snapshot shows the rings and counters the machine ends with; frames
-// come with their bytes; and the same seed samples the same run identically.
+// come with their bytes; and the same seed samples the same run identically. Events carry their
+// driver and object (the trace's filters); the learner's driver is called by the name it
+// registered; console lines come with the trace event they followed, capped.
 
 import { describe, it, expect } from 'vitest';
 import { runScenario } from '../../core/scenario/runner.ts';
@@ -13,18 +15,21 @@ import type { RunChunk } from './protocol.ts';
 const lab = labById('protocol-binding');
 const scenario = lab.scenarios.find((s) => s.steps.some((step) => step.op === 'traffic'))!;
 
-async function record(seed: number, limits = {}) {
+async function record(seed: number, limits = {}, source = lab.solutionSource) {
   const chunks: RunChunk[] = [];
   let runtime: NdisRuntime | undefined;
   let recorder: RunRecorder | undefined;
-  const run = await runScenario(lab, scenario, lab.solutionSource, 'driver.ts', seed, referenceDrivers(), { observe: (rt) => {
+  const run = await runScenario(lab, scenario, source, 'driver.ts', seed, referenceDrivers(), { observe: (rt) => {
     runtime = rt;
-    recorder = new RunRecorder(rt, (chunk) => chunks.push(chunk), limits);
+    const recording = new RunRecorder(rt, (chunk) => chunks.push(chunk), limits);
+    recorder = recording;
+    rt.host.console = (file, level, text) => recording.console(file, level, text);
   } });
   recorder!.finish();
   return {
     run, rt: runtime!,
     events: chunks.flatMap((c) => c.events), snapshots: chunks.flatMap((c) => c.snapshots), frames: chunks.flatMap((c) => c.frames),
+    console: chunks.flatMap((c) => c.console), names: Object.assign({}, ...chunks.map((c) => c.names)) as Record<string, string>,
   };
 }
 
@@ -77,5 +82,21 @@ describe('the run recorder', () => {
     const stateEvents = rt.trace.events.filter((e) => e.kind === 'state').map((e) => e.n);
     for (const n of stateEvents) expect(snapshots.some((s) => s.n === n)).toBe(true);
     expect(snapshots.length).toBeLessThan(rt.trace.length / 2);
+  });
+
+  it('gives events their driver and object, calls the learner\'s driver by its registered name, and keeps console lines where they were printed', async () => {
+    const printing = lab.solutionSource.replace(/(BindAdapterHandlerEx\([^)]*\)[^{]*\{)/, "$1\n      console.log('bind', params.AdapterName);");
+    expect(printing).not.toBe(lab.solutionSource);
+    const { rt, events, console: lines, names } = await record(3, { console: 1 }, printing);
+    expect(names.driver).toBe('protocol-binding');
+    const bind = events.find((e) => e.kind === 'handler' && e.text.includes('ProtocolBindAdapterEx'))!;
+    expect(bind).toMatchObject({ driver: 'driver', object: expect.stringMatching(/^binding driver\/nic\d$/) });
+    expect(bind.text).toMatch(/^NDIS calls protocol-binding!ProtocolBindAdapterEx \(binding protocol-binding\/nic\d\)$/);
+    // The first bind's line comes right after its handler event; the second is over the cap of 1.
+    const binds = rt.trace.events.filter((e) => e.kind === 'handler' && e.handler === 'ProtocolBindAdapterEx');
+    expect(binds.length).toBeGreaterThan(1);
+    expect(lines[0]).toEqual({ n: binds[0]!.n, driver: 'driver', level: 'log', text: 'bind nic0' });
+    expect(lines.at(-1)!.text).toMatch(/^\(\d+ more console lines were not kept: the page keeps the first 1\)$/);
+    expect(lines).toHaveLength(2);
   });
 });

@@ -4,6 +4,9 @@
 // not copy the machine at every step); frames the taps saw are kept with their bytes. What has
 // been gathered is handed to `flush` in chunks while the run goes, so the page can show it live.
 //
+// Console lines the drivers print are kept with the trace event they came after, and the names
+// drivers register under (NdisRegisterProtocolDriver's Name) are sent along for the page's text.
+//
 // Sampling is by trace event number, so the same run gives the same snapshots; only the moments
 // chunks are flushed depend on the wall clock.
 
@@ -14,7 +17,7 @@ import { TXD_STAT_DD, RXD_STAT_DD } from '../../wasm/e1000/registers.ts';
 import type { Nic } from '../../core/nic/nic.ts';
 import type { RegisterName } from '../../core/nic/registers.ts';
 import { describeEvent } from './event-text.ts';
-import type { FrameView, MachineKind, NicView, ObjectState, RingView, RunChunk, Snapshot, TimelineEvent } from './protocol.ts';
+import type { ConsoleLine, FrameView, MachineKind, NicView, ObjectState, RingView, RunChunk, Snapshot, TimelineEvent } from './protocol.ts';
 
 /** Statistics registers the counters view shows. */
 export const SHOWN_COUNTERS: readonly RegisterName[] = ['GPTC', 'GPRC', 'TPT', 'TPR', 'BPRC', 'MPRC', 'CRCERRS', 'MPC', 'RNBC', 'RUC', 'ROC'];
@@ -30,9 +33,18 @@ export interface RecorderLimits {
   sampleEvery: number;
   /** Wall-clock milliseconds between two flushes. */
   flushMs: number;
+  /** Console lines kept (later ones are counted, and said so). */
+  console: number;
 }
 
-const DEFAULT_LIMITS: RecorderLimits = { events: 50_000, frames: 5_000, snapshots: 4_000, sampleEvery: 16, flushMs: 40 };
+const DEFAULT_LIMITS: RecorderLimits = { events: 50_000, frames: 5_000, snapshots: 4_000, sampleEvery: 16, flushMs: 40, console: 2_000 };
+
+/** The NDIS calls that register a driver, and the field of their trace event that carries its name. */
+const REGISTRATIONS: ReadonlySet<string> = new Set(['NdisRegisterProtocolDriver', 'NdisFRegisterFilterDriver']);
+/** The longest registered name the page shows (a driver writes it). */
+const NAME_LIMIT = 64;
+
+const emptyChunk = (): RunChunk => ({ events: [], snapshots: [], frames: [], console: [], names: {} });
 
 function machineOf(object: string): MachineKind | undefined {
   if (object.startsWith('binding ')) return 'binding';
@@ -51,7 +63,11 @@ function ring(sizeBytes: number, head: number, tail: number, isDone: (i: number)
 export class RunRecorder {
   private readonly limits: RecorderLimits;
   private readonly objects = new Map<string, ObjectState>();
-  private pending: RunChunk = { events: [], snapshots: [], frames: [] };
+  private pending: RunChunk = emptyChunk();
+  private consoleKept = 0;
+  private consoleDropped = 0;
+  /** Registered names by the trace's driver names. */
+  private readonly names: Record<string, string> = {};
   private eventsKept = 0;
   private framesKept = 0;
   private snapshotsKept = 0;
@@ -70,9 +86,31 @@ export class RunRecorder {
     return this.eventsKept;
   }
 
+  /** A line a driver printed (the host's console sink): kept with the last trace event. */
+  console(fileName: string, level: ConsoleLine['level'], text: string): void {
+    if (this.consoleKept >= this.limits.console) {
+      this.consoleDropped++;
+      return;
+    }
+    this.consoleKept++;
+    const driver = fileName.replace(/^.*[\\/]/, '').replace(/\.[jt]s$/, '');
+    this.pending.console.push({ n: this.rt.trace.length, driver, level, text });
+  }
+
   private onEvent(event: TraceEvent): void {
+    const fields = event as Record<string, unknown>;
+    if (event.kind === 'ndis' && REGISTRATIONS.has(String(fields.call)) && typeof fields.name === 'string' && typeof fields.driver === 'string' && fields.name.trim() !== '') {
+      const name = fields.name.trim().slice(0, NAME_LIMIT);
+      this.names[fields.driver] = name;
+      this.pending.names[fields.driver] = name;
+    }
     if (this.eventsKept < this.limits.events) {
-      this.pending.events.push({ n: event.n, t: event.t.toString(), kind: event.kind, text: describeEvent(event) } satisfies TimelineEvent);
+      const driver = typeof fields.driver === 'string' ? fields.driver : undefined;
+      const object = typeof fields.object === 'string' ? fields.object : typeof fields.adapter === 'string' ? fields.adapter : undefined;
+      this.pending.events.push({
+        n: event.n, t: event.t.toString(), kind: event.kind, text: describeEvent(event, this.names),
+        ...(driver !== undefined ? { driver } : {}), ...(object !== undefined ? { object } : {}),
+      } satisfies TimelineEvent);
       this.eventsKept++;
     }
     let significant = event.kind === 'finding' || event.kind === 'bugcheck';
@@ -139,8 +177,8 @@ export class RunRecorder {
   private send(): void {
     this.lastFlush = performance.now();
     const chunk = this.pending;
-    if (chunk.events.length === 0 && chunk.snapshots.length === 0 && chunk.frames.length === 0) return;
-    this.pending = { events: [], snapshots: [], frames: [] };
+    if (chunk.events.length === 0 && chunk.snapshots.length === 0 && chunk.frames.length === 0 && chunk.console.length === 0 && Object.keys(chunk.names).length === 0) return;
+    this.pending = emptyChunk();
     this.flush(chunk);
   }
 
@@ -148,6 +186,10 @@ export class RunRecorder {
   finish(): void {
     const last = this.rt.trace.events.at(-1);
     if (last && last.n !== this.lastSnapshot) this.snapshot(last.n, last.t);
+    if (this.consoleDropped > 0) {
+      this.pending.console.push({ n: this.rt.trace.length, driver: '', level: 'info', text: `(${this.consoleDropped} more console lines were not kept: the page keeps the first ${this.limits.console})` });
+      this.consoleDropped = 0;
+    }
     this.send();
   }
 }

@@ -3,7 +3,7 @@
 // trace position (the latest snapshot at or before it), which is how playback and scrubbing
 // both work.
 
-import type { FrameView, RunChunk, RunOutcome, Snapshot, TimelineEvent } from './protocol.ts';
+import type { ConsoleLine, FrameView, RunChunk, RunOutcome, Snapshot, TimelineEvent } from './protocol.ts';
 
 /** Index of the last item whose `n` is <= `n`, or -1. Items are sorted by `n`. */
 function lastAtOrBefore(items: readonly { n: number }[], n: number): number {
@@ -26,6 +26,10 @@ export class RunSession extends EventTarget {
   readonly events: TimelineEvent[] = [];
   readonly snapshots: Snapshot[] = [];
   readonly frames: FrameView[] = [];
+  /** What the drivers printed, in order. */
+  readonly console: ConsoleLine[] = [];
+  /** Registered names by the trace's driver names ("driver" -> "protocol-binding"). */
+  readonly driverNames: Record<string, string> = {};
   outcome: RunOutcome | undefined;
   /** Why the run ended without an outcome (hung, stopped, an error). */
   failure: string | undefined;
@@ -38,6 +42,23 @@ export class RunSession extends EventTarget {
     return this.outcome !== undefined || this.failure !== undefined;
   }
 
+  /**
+   * Resolves once the run is over and every timeline event it kept has arrived: the chunks come
+   * on a channel of their own, so the outcome may arrive before the last of them.
+   */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.failure !== undefined || (this.outcome && this.events.length >= this.outcome.eventsShown)) {
+          this.removeEventListener('update', check);
+          resolve();
+        }
+      };
+      this.addEventListener('update', check);
+      check();
+    });
+  }
+
   /** The last trace event number received. */
   get lastEvent(): number {
     return this.events.at(-1)?.n ?? 0;
@@ -47,6 +68,8 @@ export class RunSession extends EventTarget {
     this.events.push(...chunk.events);
     this.snapshots.push(...chunk.snapshots);
     this.frames.push(...chunk.frames);
+    this.console.push(...chunk.console);
+    Object.assign(this.driverNames, chunk.names);
     this.dispatchEvent(new Event('update'));
   }
 
@@ -75,6 +98,11 @@ export class RunSession extends EventTarget {
   eventsUpTo(n: number, count: number): TimelineEvent[] {
     const end = lastAtOrBefore(this.events, n) + 1;
     return this.events.slice(Math.max(0, end - count), end);
+  }
+
+  /** Console lines printed up to trace event `n`. */
+  consoleUpTo(n: number): ConsoleLine[] {
+    return this.console.slice(0, lastAtOrBefore(this.console, n) + 1);
   }
 
   /** Frames seen up to trace event `n`. */

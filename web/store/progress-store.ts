@@ -3,13 +3,16 @@
 // migrated when read; one that cannot be read is moved aside under a backup key and a notice
 // says so. Drafts are written compare-and-swap on their revision, inside one IndexedDB
 // transaction, so a tab holding an older draft never overwrites a newer one another tab saved;
-// the other tabs hear about each save on a BroadcastChannel.
+// the other tabs hear about each save on a BroadcastChannel. What a learner types also goes at
+// once, synchronously, to a write-ahead copy in localStorage (write-ahead.ts), reconciled into
+// IndexedDB on the next load, so an edit followed at once by a reload or a closed tab is kept.
 
 import { createStore, get, set, del, update, keys, getMany, setMany, type UseStore } from 'idb-keyval';
 import {
   DraftRecord, ProgressRecord, DRAFT_MIGRATIONS, PROGRESS_MIGRATIONS, SCHEMA_VERSION, MAX_ATTEMPTS, UnreadableRecord, upgrade,
   type Attempt, type GradeSummary,
 } from './records.ts';
+import { WriteAhead, browserStorage, reconcileUnsaved, type KeyValueStorage, type Reconciled } from './write-ahead.ts';
 
 export const DATABASE = 'nic-lab';
 export const OBJECT_STORE = 'progress';
@@ -45,10 +48,18 @@ export class ProgressStore extends EventTarget {
   readonly tab = crypto.randomUUID();
   private readonly db: UseStore;
   private readonly channel: BroadcastChannel | undefined;
+  /** This tab's write-ahead copy of the drafts it edits (see write-ahead.ts). */
+  readonly unsaved: WriteAhead;
+  /** The drafts this page load recovered from unsaved edits, by lab (the lab page says so). */
+  readonly recovered = new Map<string, DraftRecord>();
+  /** Reconciles run one at a time (the course and a lab page may both ask at load). */
+  private reconciling: Promise<unknown> = Promise.resolve();
 
-  constructor(database = DATABASE) {
+  /** `storage`: where the write-ahead copy goes (localStorage by default; null for none). */
+  constructor(database = DATABASE, storage: KeyValueStorage | null | undefined = browserStorage()) {
     super();
     this.db = createStore(database, OBJECT_STORE);
+    this.unsaved = new WriteAhead(this.tab, storage ?? undefined);
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined;
     this.channel?.addEventListener('message', (event: MessageEvent<ChannelMessage>) => {
       if (event.data.tab !== this.tab) this.dispatchEvent(new CustomEvent<ChannelMessage>('remote-change', { detail: event.data }));
@@ -122,6 +133,29 @@ export class ProgressStore extends EventTarget {
     }, this.db);
     if (outcome && !('conflict' in outcome)) this.announce({ kind: 'draft', lab, revision: outcome.revision, tab: this.tab });
     return outcome!;
+  }
+
+  /**
+   * Brings the unsaved edits of `lab` (of every lab with `lab` undefined) that some tab left in
+   * the write-ahead copy into IndexedDB; `starters` gives the text a lab without a draft shows.
+   * Says so with a notice when an edit lost to a newer one and was kept under a backup key.
+   */
+  reconcileUnsaved(lab: string | undefined, starters: ReadonlyMap<string, string> = new Map()): Promise<Map<string, Reconciled>> {
+    const run = this.reconciling.then(async () => {
+      const labs = lab !== undefined ? [lab] : [...new Set(this.unsaved.pending().map((p) => p.entry.lab))];
+      const results = new Map<string, Reconciled>();
+      for (const id of labs) {
+        const result = await reconcileUnsaved(this, this.unsaved, id, starters.get(id));
+        results.set(id, result);
+        if (result.recovered) this.recovered.set(id, result.recovered);
+        for (const backupKey of result.keptAside) {
+          this.notice({ message: `Two versions of your driver for lab ${id} were found (one typed in another tab, or before a reload); the newer is in the editor, the other is kept under the backup key "${backupKey}".`, backupKey });
+        }
+      }
+      return results;
+    });
+    this.reconciling = run.catch(() => undefined);
+    return run;
   }
 
   /** Records a graded attempt; returns the lab's progress after it. */

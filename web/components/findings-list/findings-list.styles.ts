@@ -11,5 +11,8 @@ export const findingsListStyles = css`
   .message { margin: 0.15rem 0; font-family: ui-monospace, monospace; font-size: 0.8rem; white-space: pre-wrap; }
   .meta { font-size: 0.8rem; color: var(--muted, #57606a); }
   button { margin-top: 0.25rem; }
+  button.link { margin: 0; padding: 0; border: 0; background: none; font: inherit; color: var(--accent-strong, #0b3d91); text-decoration: underline; cursor: pointer; }
+  a { color: var(--accent-strong, #0b3d91); }
+  li { overflow-wrap: anywhere; }
   .none { color: var(--muted, #57606a); font-size: 0.9rem; }
 `;

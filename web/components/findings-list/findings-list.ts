@@ -1,15 +1,27 @@
 // The verifier's findings: each with its rule id, the rule's statement, where NDIS documents it,
 // what happened in this run, the seed and trace event, and the call path. A finding from a
-// grading run can be replayed: `replay` asks the page to run that scenario under that seed.
+// grading run can be replayed: `replay` asks the page to run that scenario under that seed. The
+// trace event is a link: `show-event` asks for that event to be selected in the trace (the run
+// viewer does it for its own run; the lab page replays a grading run's seed first). Drivers are
+// called by the names they registered under (`names`).
 
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { FindingView } from '../../engine/protocol.ts';
 import { findingsListStyles } from './findings-list.styles.ts';
+import { ruleSources } from '../wording.ts';
+import { objectLabel } from '../../engine/event-text.ts';
 
 export interface ReplayRequest {
   scenario: string;
   seed: number;
+}
+
+/** "Show trace event N" of the run (or, with `scenario`, of that scenario's run under `seed`). */
+export interface ShowEventRequest {
+  event: number;
+  seed: number;
+  scenario?: string;
 }
 
 @customElement('findings-list')
@@ -19,9 +31,19 @@ export class FindingsList extends LitElement {
   @property({ attribute: false }) findings: FindingView[] = [];
   /** Offer "Replay seed N" buttons. */
   @property({ type: Boolean }) replayable = false;
+  /** Registered driver names, by the trace's name. */
+  @property({ attribute: false }) names: Readonly<Record<string, string>> = {};
 
   private replay(f: FindingView) {
     this.dispatchEvent(new CustomEvent<ReplayRequest>('replay', { detail: { scenario: f.scenario!, seed: f.seed }, bubbles: true, composed: true }));
+  }
+
+  private showEvent(f: FindingView) {
+    this.dispatchEvent(new CustomEvent<ShowEventRequest>('show-event', { detail: { event: f.event, seed: f.seed, ...(f.scenario ? { scenario: f.scenario } : {}) }, bubbles: true, composed: true }));
+  }
+
+  private source(f: FindingView) {
+    return ruleSources(f.source).map((doc, i) => html`${i > 0 ? '; ' : ''}${doc.url ? html`<a href=${doc.url} target="_blank" rel="noopener">${doc.title}</a>` : doc.title}${doc.section ? ` (${doc.section})` : ''}`);
   }
 
   override render() {
@@ -30,7 +52,9 @@ export class FindingsList extends LitElement {
       <div><code class="rule">${f.rule}</code> <span class="meta">(${f.severity}${f.severity === 'fatal' ? `, bug check 0x${f.bugCheck.toString(16).toUpperCase()}` : ''})</span></div>
       <p class="statement">${f.statement}</p>
       <p class="message">${f.message}</p>
-      <div class="meta">seed ${f.seed}${f.scenario ? `, scenario ${f.scenario}` : ''}, trace event ${f.event}, driver ${f.driver}${f.object ? `, ${f.object}` : ''}; NDIS: ${f.source}</div>
+      <div class="meta">seed ${f.seed}${f.scenario ? `, scenario ${f.scenario}` : ''}, <button type="button" class="link" @click=${() => this.showEvent(f)}
+        title="Show this event in the trace">trace event ${f.event}</button>, driver ${this.names[f.driver] ?? f.driver}${f.object ? `, ${objectLabel(f.object, this.names)}` : ''}</div>
+      <div class="meta">Where NDIS documents it: ${this.source(f)}</div>
       ${f.callPath.length ? html`<div class="meta">call path: ${f.callPath.join(' › ')}</div>` : nothing}
       ${this.replayable && f.scenario ? html`<button type="button" @click=${() => this.replay(f)}>Replay seed ${f.seed} of ${f.scenario}</button>` : nothing}
     </li>`)}</ul>`;

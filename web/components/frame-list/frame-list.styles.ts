@@ -10,8 +10,11 @@ export const frameListStyles = css`
   tbody tr { cursor: pointer; }
   tbody tr:hover { background: var(--surface-2, #f6f8fa); }
   tbody tr[aria-selected='true'] { background: var(--accent-soft, #ddf4ff); }
+  tbody tr:focus { outline: 2px solid var(--accent, #1f6feb); outline-offset: -2px; }
+  pre:focus-visible { outline: 2px solid var(--accent, #1f6feb); }
   .fault { color: var(--bad, #cf222e); }
-  .detail { display: grid; grid-template-columns: minmax(12rem, 1fr) 2fr; gap: 1rem; margin-top: 0.5rem; }
+  .detail { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(16rem, 100%), 1fr)); gap: 1rem; margin-top: 0.5rem; }
+  dd { margin: 0; overflow-wrap: anywhere; }
   dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 0.1rem 0.75rem; font-size: 0.8rem; }
   dt { font-weight: 600; }
   pre { margin: 0; font: 0.75rem/1.35 ui-monospace, monospace; overflow: auto; }

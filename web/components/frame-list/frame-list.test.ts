@@ -1,5 +1,5 @@
 // The frame list in Chromium: one row per frame with its addresses and faults, and for the
-// selected frame its Ethernet fields and a hex dump of the exact bytes.
+// selected frame its Ethernet fields and a hex dump of the exact bytes; rows by keyboard too.
 
 import { describe, it, expect } from 'vitest';
 import { load, useHarness } from '../../testing/browser.ts';
@@ -36,5 +36,13 @@ describe('<frame-list>', () => {
     expect(await rows.nth(1).getAttribute('aria-selected')).toBe('true');
     expect(await harnessed.page.getByLabel('Hex dump').textContent()).toBe(hexDump(frame));
     expect(await harnessed.page.locator('frame-list dl').textContent()).toMatch(/FCSde ad be ef \(does not match: a bit was flipped on the wire\)/);
+    // By keyboard: the rows are one tab stop (the selected row); the arrow keys select and focus.
+    expect(await harnessed.page.locator('frame-list tbody tr[tabindex="0"]').getAttribute('data-frame')).toBe('41');
+    await rows.nth(1).focus();
+    await harnessed.page.keyboard.press('ArrowUp');
+    expect(await rows.nth(0).getAttribute('aria-selected')).toBe('true');
+    expect(await harnessed.page.evaluate(() => (document.querySelector('frame-list')!.shadowRoot!.activeElement as HTMLElement | null)?.dataset.frame)).toBe('40');
+    await harnessed.page.keyboard.press('End');
+    expect(await rows.nth(1).getAttribute('aria-selected')).toBe('true');
   });
 });

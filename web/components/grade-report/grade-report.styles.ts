@@ -9,5 +9,8 @@ export const gradeReportStyles = css`
   .fail { color: var(--bad, #cf222e); font-weight: 600; }
   ul.failures { margin: 0.2rem 0; padding-left: 1.1rem; }
   .meta { color: var(--muted, #57606a); font-size: 0.8rem; }
-  findings-list { margin-top: 0.4rem; }
+  findings-list { margin: 0.2rem 0 0.4rem; }
+  .step { margin: 0.3rem 0 0.1rem; font-size: 0.8rem; font-weight: 600; }
+  td { overflow-wrap: anywhere; }
+  .fail { color: var(--bad-text, #a40e26); }
 `;

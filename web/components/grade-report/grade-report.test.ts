@@ -39,7 +39,8 @@ describe('<grade-report>', () => {
     const message = 'driver.ts: does not compile: Error transforming driver.ts: Unexpected token, expected "," (2:1)';
     const broken = { ...grade, score: 0, scenarios: grade.scenarios.map((s) => ({ ...s, points: 0, passed: false, failingSeed: 1, failures: [message], findings: [] })) };
     await mount(harnessed.page, '/components/grade-report/grade-report.ts', 'grade-report', { grade: broken });
-    expect(await harnessed.page.locator('grade-report').getByRole('alert').textContent()).toBe(`Not graded: ${message}`);
+    // Without the bundler's "Error transforming driver.ts:" (issue 20 item 8).
+    expect(await harnessed.page.locator('grade-report').getByRole('alert').textContent()).toBe('Not graded: driver.ts: does not compile: Unexpected token, expected "," (2:1)');
     for (const s of grade.scenarios) {
       expect(await harnessed.page.locator(`grade-report tr[data-scenario="${s.id}"]`).textContent()).toMatch(new RegExp(`0/${s.maxPoints}\\s*not run\\s*$`));
     }

@@ -1,7 +1,8 @@
 // A grade: every public scenario with its points, whether it passed under all seeds, and for a
 // failing one the first failing seed, what was expected and the findings of that run (each can
-// be replayed with the live views). A driver that does not compile gets the compiler's message
-// once, and no scenario ran.
+// be replayed with the live views), the findings (the cause) before the expectations they broke
+// (the effect). A driver that does not compile gets the compiler's message once, and no scenario
+// ran. A finding's trace event link replays its seed and selects the event (the lab page does).
 
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -12,6 +13,7 @@ import type { FindingView } from '../../engine/protocol.ts';
 import '../findings-list/findings-list.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
 import { gradeReportStyles } from './grade-report.styles.ts';
+import { failureStory, plainFailure } from '../wording.ts';
 
 type ScenarioSummary = GradeSummary['scenarios'][number];
 
@@ -30,9 +32,22 @@ export class GradeReport extends LitElement {
   static override styles = gradeReportStyles;
 
   @property({ attribute: false }) grade: GradeSummary | undefined;
+  /** Registered driver names, by the trace's name (from the last Run). */
+  @property({ attribute: false }) names: Readonly<Record<string, string>> = {};
 
   private replay(s: ScenarioSummary) {
     this.dispatchEvent(new CustomEvent<ReplayRequest>('replay', { detail: { scenario: s.id, seed: s.failingSeed ?? 1 }, bubbles: true, composed: true }));
+  }
+
+  /** A failing scenario's findings and load errors (the cause), then its unmet expectations (the effect). */
+  private story(s: ScenarioSummary) {
+    const { causes, effects } = failureStory(s.failures, s.findings);
+    const loadErrors = causes.slice(0, causes.length - s.findings.length);
+    return html`${causes.length ? html`<p class="step">What went wrong:</p>` : nothing}
+      ${loadErrors.length ? html`<ul class="failures">${loadErrors.map((c) => html`<li>${c}</li>`)}</ul>` : nothing}
+      ${s.findings.length ? html`<findings-list .findings=${scenarioFindings(s)} .names=${this.names}></findings-list>` : nothing}
+      ${effects.length ? html`<p class="step">${causes.length ? 'So the scenario did not get what it expects:' : 'What the scenario expected:'}</p>
+        <ul class="failures">${effects.map((f) => html`<li>${f}</li>`)}</ul>` : nothing}`;
   }
 
   override render() {
@@ -41,7 +56,7 @@ export class GradeReport extends LitElement {
     // A driver that does not compile failed every scenario the same way, before any of it ran:
     // said once, with nothing to replay.
     const notCompiled = compileError(g);
-    return html`${notCompiled ? html`<p class="fail" role="alert">Not graded: ${notCompiled}</p>` : nothing}
+    return html`${notCompiled ? html`<p class="fail" role="alert">Not graded: ${plainFailure(notCompiled)}</p>` : nothing}
       <table aria-label="Grade by scenario">
         <thead><tr><th>scenario</th><th>points</th><th>result</th></tr></thead>
         <tbody>${g.scenarios.map((s) => html`<tr data-scenario="${s.id}">
@@ -50,9 +65,8 @@ export class GradeReport extends LitElement {
           <td>${notCompiled ? html`<span class="fail">not run</span>` : s.passed
             ? html`<span class="pass">passed under ${g.seeds} seeds</span>`
             : html`<span class="fail">failed under seed ${s.failingSeed}</span>
-                <ul class="failures">${s.failures.map((f) => html`<li>${f}</li>`)}</ul>
-                <button type="button" @click=${() => this.replay(s)}>Replay seed ${s.failingSeed}</button>
-                ${s.findings.length ? html`<findings-list .findings=${scenarioFindings(s)}></findings-list>` : nothing}`}</td>
+                ${this.story(s)}
+                <button type="button" @click=${() => this.replay(s)}>Replay seed ${s.failingSeed}</button>`}</td>
         </tr>`)}</tbody>
       </table>
       <p class="meta">Graded ${new Date(g.at).toLocaleString()}; trace hash ${g.traceHash.slice(0, 16)}…</p>`;

@@ -2,8 +2,10 @@
 // Run (one scenario under one seed, watched live), Grade (every public scenario under several
 // seeds, in the lab runtime worker), Stop, Reset to starter and Download capture; the result in
 // a status region, the grade by scenario, the findings, and the live views; in a filter lab, Live
-// traffic through the learner's filter at full speed. The draft is saved as the learner types and
-// compared by revision with what other tabs saved.
+// traffic through the learner's filter at full speed. The draft is saved as the learner types
+// (synchronously to a write-ahead copy, then to IndexedDB) and compared by revision with what other
+// tabs saved. The instructions flow with the page; the workspace (editor, buttons, outcome, grade,
+// live views) is a pane beside them, so what a Run or Grade did is in view (lab-page.styles.ts).
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state, query } from 'lit/decorators.js';
@@ -22,7 +24,7 @@ import { apiChangesIn, type ApiChangeNotice } from '../../../core/ndis/api-chang
 import { sourceProblemOf, type SourceProblem } from '../../engine/source-problem.ts';
 import { DRIVER_FILE, type FindingView, type GradeProgress, type LiveOutcome, type LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
-import type { ReplayRequest } from '../findings-list/findings-list.ts';
+import type { ReplayRequest, ShowEventRequest } from '../findings-list/findings-list.ts';
 import type { CodeEditor } from '../code-editor/code-editor.ts';
 import '../code-editor/code-editor.ts';
 import '../run-viewer/run-viewer.ts';
@@ -31,6 +33,9 @@ import '../grade-report/grade-report.ts';
 import '../bug-check-screen/bug-check-screen.ts';
 import '../live-traffic/live-traffic.ts';
 import { labPageStyles } from './lab-page.styles.ts';
+import { documentLinks, failureStory, plainFailure } from '../wording.ts';
+import { recallHints, rememberHints } from '../../store/ui-state.ts';
+import type { RunViewer } from '../run-viewer/run-viewer.ts';
 
 /** Seeds per scenario when grading in the page (the command line's default too). */
 export const GRADE_SEEDS = 8;
@@ -39,10 +44,19 @@ export const AUTOSAVE_DELAY_MS = 300;
 
 type Busy = 'run' | 'grade' | 'live' | undefined;
 
-/** Instructions as safe HTML (Markdown, sanitized); a leading `# title` is dropped, the page shows the title. */
+/**
+ * Instructions as safe HTML (Markdown, sanitized); a leading `# title` is dropped, the page shows
+ * the title. "seed 000" becomes a link to that NDIS document; links open in a new tab; a table
+ * sits in a region of its own that scrolls sideways on a narrow screen (and takes the focus, so a
+ * keyboard can scroll it).
+ */
 export function renderInstructions(markdown: string, title: string): string {
   const body = markdown.replace(/^\s*#\s+(.+)\n/, (line, heading: string) => (heading.trim() === title.trim() ? '' : line));
-  return DOMPurify.sanitize(marked.parse(body, { async: false }));
+  const html = DOMPurify.sanitize(marked.parse(documentLinks(body), { async: false }));
+  return html
+    .replace(/<a href="(https?:[^"]*)"/g, '<a target="_blank" rel="noopener" href="$1"')
+    .replace(/<table>/g, '<div class="table-scroll" role="region" tabindex="0" aria-label="Table (scrolls sideways)"><table>')
+    .replace(/<\/table>/g, '</table></div>');
 }
 
 @customElement('lab-page')
@@ -75,8 +89,15 @@ export class LabPage extends LitElement {
   @state() private capture: { bytes: Uint8Array; name: string } | undefined;
   @state() private liveProgress: LiveProgress | undefined;
   @state() private liveOutcome: LiveOutcome | undefined;
+  /** "Reset to starter" was pressed: the page asks before replacing the learner's text. */
+  @state() private confirmingReset = false;
+  /** The text a reset replaced, while the page offers to bring it back. */
+  @state() private undoReset: string | undefined;
+  /** The names drivers registered under (NdisRegisterProtocolDriver's Name...), by the trace's name for them. */
+  @state() private driverNames: Record<string, string> = {};
 
   @query('code-editor') private editor!: CodeEditor;
+  @query('run-viewer') private viewer!: RunViewer;
 
   private source = '';
   private baseRevision = 0;
@@ -124,6 +145,9 @@ export class LabPage extends LitElement {
   }
 
   protected override async firstUpdated(): Promise<void> {
+    // An edit that had not reached IndexedDB when a page closed (this lab's, any tab's) goes there first.
+    await this.store.reconcileUnsaved(this.lab.id, new Map([[this.lab.id, this.lab.starterSource]]));
+    const recovered = this.store.recovered.get(this.lab.id);
     const [draft, progress] = await Promise.all([this.store.readDraft(this.lab.id), this.store.readProgress(this.lab.id)]);
     this.source = draft?.source ?? this.lab.starterSource;
     this.savedSource = draft ? draft.source : '';
@@ -131,8 +155,11 @@ export class LabPage extends LitElement {
     this.editor.value = this.source;
     // A draft written before a change to the ndis module opens as it was; the page says what changed.
     this.apiNotices = draft ? apiChangesIn(draft.source) : [];
-    this.saveState = draft ? `Draft saved ${new Date(draft.updatedAt).toLocaleTimeString()}` : 'Starter driver (not changed yet)';
+    this.saveState = recovered && draft?.revision === recovered.revision
+      ? `Recovered your last edit (${new Date(recovered.updatedAt).toLocaleTimeString()}): it had not been saved when the page closed`
+      : draft ? `Draft saved ${new Date(draft.updatedAt).toLocaleTimeString()}` : 'Starter driver (not changed yet)';
     if (!draft) this.savedSource = this.source;
+    this.hintsShown = Math.min(recallHints(this.lab.id), this.lab.hints.length);
     this.grade = progress?.lastGrade ?? undefined;
     if (this.grade) this.setStatus(`Last grade: score ${this.grade.score}/${this.grade.maxScore} (${new Date(this.grade.at).toLocaleString()})`, this.grade.score === this.grade.maxScore ? 'pass' : 'fail');
     this.loaded = true;
@@ -143,7 +170,13 @@ export class LabPage extends LitElement {
   private onEdit(source: string): void {
     if (!this.loaded) return;
     this.source = source;
-    if (!this.dirty) return;
+    if (this.undoReset !== undefined && source !== this.lab.starterSource) this.undoReset = undefined;
+    if (!this.dirty) {
+      this.store.unsaved.discard(this.lab.id);
+      return;
+    }
+    // Synchronously, before anything else: a reload or a closed tab right after this keeps it.
+    this.store.unsaved.record(this.lab.id, source, this.baseRevision);
     this.saveState = 'Editing…';
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => this.flushSave(), AUTOSAVE_DELAY_MS);
@@ -162,6 +195,14 @@ export class LabPage extends LitElement {
     const source = this.source;
     try {
       const result = await this.store.saveDraft(this.lab.id, source, this.baseRevision);
+      if ('conflict' in result && result.newer.source === source) {
+        // Another tab stored this very text (it reconciled this tab's write-ahead copy): no conflict.
+        this.baseRevision = result.newer.revision;
+        this.savedSource = source;
+        this.store.unsaved.committed(this.lab.id, source);
+        this.saveState = `Draft saved ${new Date(result.newer.updatedAt).toLocaleTimeString()}`;
+        return;
+      }
       if ('conflict' in result) {
         this.conflict = result.newer;
         this.saveState = 'Not saved: another tab saved a newer draft';
@@ -169,6 +210,7 @@ export class LabPage extends LitElement {
       }
       this.baseRevision = result.revision;
       this.savedSource = source;
+      this.store.unsaved.committed(this.lab.id, source);
       this.saveState = `Draft saved ${new Date(result.updatedAt).toLocaleTimeString()}`;
     } catch (error) {
       this.saveState = `Not saved: ${(error as Error).message} (your text is still in the editor)`;
@@ -189,6 +231,12 @@ export class LabPage extends LitElement {
     if (!this.loaded || document.visibilityState === 'hidden') return;
     const stored = await this.store.readDraft(this.lab.id);
     if (!stored || stored.revision <= this.baseRevision) return;
+    if (stored.source === this.source) {
+      this.baseRevision = stored.revision;
+      this.savedSource = stored.source;
+      this.store.unsaved.committed(this.lab.id, stored.source);
+      return;
+    }
     if (!this.dirty) {
       this.adopt(stored);
       this.saveState = `Updated from another tab (${new Date(stored.updatedAt).toLocaleTimeString()})`;
@@ -211,6 +259,7 @@ export class LabPage extends LitElement {
     const newer = this.conflict!;
     // What this tab had is kept, never just dropped.
     const backupKey = await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'replaced by a newer draft from another tab');
+    this.store.unsaved.discard(this.lab.id);
     this.adopt(newer);
     this.saveState = `Loaded the other tab's draft; yours is kept under backup key ${backupKey}`;
   }
@@ -221,11 +270,24 @@ export class LabPage extends LitElement {
     this.flushSave();
   }
 
+  /** After the learner confirmed: the starter in the editor (one undoable edit), their text kept for Undo and as a backup. */
   private async resetToStarter(): Promise<void> {
-    if (this.source !== this.lab.starterSource) await this.store.backup(draftKey(this.lab.id), { source: this.source }, 'reset to starter');
+    this.confirmingReset = false;
+    const replaced = this.source;
+    if (replaced === this.lab.starterSource) return;
+    await this.store.backup(draftKey(this.lab.id), { source: replaced }, 'reset to starter');
     this.editor.value = this.lab.starterSource;
+    this.undoReset = replaced;
     this.sourceProblem = undefined;
     this.apiNotices = [];
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[aria-label="Reset done"] button')?.focus();
+  }
+
+  private undoResetToStarter(): void {
+    if (this.undoReset === undefined) return;
+    this.editor.value = this.undoReset;
+    this.undoReset = undefined;
     this.editor.focus();
   }
 
@@ -267,6 +329,7 @@ export class LabPage extends LitElement {
     this.hung = undefined;
     const session = new RunSession(this.lab.id, scenario.id, seed);
     this.session = session;
+    this.driverNames = {};
     this.setStatus(`Running "${scenario.title}" under seed ${seed}…`);
     void this.showOutcome('status');
     try {
@@ -276,13 +339,23 @@ export class LabPage extends LitElement {
       this.capture = outcome.pcapng.length > 0 ? { bytes: outcome.pcapng, name: `${this.lab.id}-${scenario.id}-seed${seed}.pcapng` } : undefined;
       this.setStatus(outcome.passed
         ? `Run: "${scenario.title}" passed under seed ${seed} (${outcome.traceLength} trace events).`
-        : `Run: "${scenario.title}" failed under seed ${seed}:\n${outcome.failures.map((f) => `• ${f}`).join('\n')}`, outcome.passed ? 'pass' : 'fail');
+        : `Run: "${scenario.title}" failed under seed ${seed}.\n${this.story(outcome.failures, outcome.findings)}`, outcome.passed ? 'pass' : 'fail');
     } catch (error) {
       this.stopped(error, session);
     } finally {
+      this.driverNames = session.driverNames;
       this.busy = undefined;
       void this.showOutcome('status');
     }
+  }
+
+  /** A failed run's findings (the cause) before its unmet expectations (the effect). */
+  private story(failures: readonly string[], findings: readonly FindingView[]): string {
+    const { causes, effects } = failureStory(failures, findings);
+    return [
+      ...(causes.length ? ['What went wrong:', ...causes.map((c) => `• ${c}`)] : []),
+      ...(effects.length ? [causes.length ? 'So the scenario did not get what it expects:' : 'What the scenario expected:', ...effects.map((e) => `• ${e}`)] : []),
+    ].join('\n');
   }
 
   private stopped(error: unknown, session?: RunSession): void {
@@ -316,7 +389,7 @@ export class LabPage extends LitElement {
       const firstFailed = report.scenarios.find((s) => !s.passed);
       this.sourceProblem = firstFailed ? sourceProblemOf(firstFailed.failures, firstFailed.findings, DRIVER_FILE) : undefined;
       this.setStatus(notCompiled
-        ? `Grade: score 0/${report.maxScore}: your driver does not compile, so no scenario ran.\n${notCompiled}`
+        ? `Grade: score 0/${report.maxScore}: your driver does not compile, so no scenario ran.\n${plainFailure(notCompiled)}`
         : `Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
       await this.store.recordGrade(this.lab.id, summary);
     } catch (error) {
@@ -351,10 +424,26 @@ export class LabPage extends LitElement {
     }
   }
 
-  private replay(request: ReplayRequest): void {
+  private replay(request: ReplayRequest): Promise<void> {
     this.scenario = request.scenario;
     this.seed = request.seed;
-    void this.run(request.scenario, request.seed);
+    return this.run(request.scenario, request.seed);
+  }
+
+  /**
+   * A finding's "trace event N": in the run on show, select it; a grading run's is replayed first
+   * (the same seed gives the same trace, so event N is the same event).
+   */
+  private async showEvent(request: ShowEventRequest): Promise<void> {
+    const session = this.session;
+    const sameRun = session && (request.scenario === undefined || (session.scenario === request.scenario && session.seed === request.seed && session.outcome));
+    if (!sameRun) {
+      if (request.scenario === undefined || this.busy) return;
+      await this.replay({ scenario: request.scenario, seed: request.seed });
+      if (!this.session?.outcome) return;
+    }
+    await this.updateComplete;
+    await this.viewer?.selectEvent(request.event);
   }
 
   private downloadCapture(): void {
@@ -369,12 +458,40 @@ export class LabPage extends LitElement {
 
   // ---- rendering ------------------------------------------------------------------------------
 
+  private showHint(): void {
+    this.hintsShown++;
+    rememberHints(this.lab.id, this.hintsShown);
+  }
+
+  private statusBlock() {
+    return html`<div class="status ${this.statusKind}" role="status" tabindex="-1">${this.statusText}${this.gradeProgress
+        ? ` Scenario ${this.gradeProgress.scenarioIndex + 1} of ${this.gradeProgress.scenarioCount} (${this.gradeProgress.scenario}), seed ${this.gradeProgress.seed}.`
+        : ''}</div>`;
+  }
+
+  private resetControls() {
+    if (this.confirmingReset) {
+      return html`<div class="banner" role="group" aria-label="Reset to starter">
+        <p>Replace your driver with the lab's starter? Your text is kept (Undo brings it back, and a backup is kept in this browser).</p>
+        <button type="button" @click=${this.resetToStarter}>Replace with the starter</button>
+        <button type="button" @click=${() => { this.confirmingReset = false; }}>Keep my driver</button></div>`;
+    }
+    if (this.undoReset !== undefined) {
+      return html`<div class="banner" role="group" aria-label="Reset done">
+        <p>The editor now holds the starter driver.</p>
+        <button type="button" @click=${this.undoResetToStarter}>Undo reset</button>
+        <button type="button" @click=${() => { this.undoReset = undefined; }}>Dismiss</button></div>`;
+    }
+    return nothing;
+  }
+
   override render() {
     const lab = this.lab;
     const disabled = !this.loaded || this.busy !== undefined || this.unavailable !== undefined;
+    const mac = /Mac|iPhone|iPad/.test(navigator.platform);
     return html`<p class="back"><a href="#/">← All labs</a></p>
       <h1>${lab.title}</h1>
-      <div class="top">
+      <div class="top" @show-event=${(e: CustomEvent<ShowEventRequest>) => void this.showEvent(e.detail)}>
         <article class="instructions" aria-label="Instructions">
           ${unsafeHTML(renderInstructions(lab.instructionsText, lab.title))}
           <section class="hints" aria-label="Hints">
@@ -382,11 +499,11 @@ export class LabPage extends LitElement {
             ${lab.hints.length === 0 ? html`<p>This lab has no hints.</p>` : html`
               <ol>${lab.hints.slice(0, this.hintsShown).map((h) => html`<li>${h}</li>`)}</ol>
               ${this.hintsShown < lab.hints.length
-                ? html`<button type="button" @click=${() => { this.hintsShown++; }}>Show hint ${this.hintsShown + 1} of ${lab.hints.length}</button>`
+                ? html`<button type="button" @click=${this.showHint}>Show hint ${this.hintsShown + 1} of ${lab.hints.length}</button>`
                 : html`<p>That was the last hint.</p>`}`}
           </section>
         </article>
-        <div>
+        <section class="workspace" aria-label="Your driver and its results">
           ${this.conflict ? html`<div class="banner" role="alert">Another tab saved a newer draft of this lab (${new Date(this.conflict.updatedAt).toLocaleTimeString()}). This tab's text has not been saved over it.
             <button type="button" @click=${this.loadOtherTab}>Load the other tab's draft</button>
             <button type="button" @click=${this.keepMine}>Keep this tab's draft</button></div>` : nothing}
@@ -396,33 +513,34 @@ export class LabPage extends LitElement {
             <button type="button" @click=${() => { this.apiNotices = []; }}>Dismiss</button></div>` : nothing}
           ${this.unavailable ? html`<div class="banner bad" role="alert">Drivers cannot run on this page: ${this.unavailable}</div>` : nothing}
           <code-editor .problem=${this.sourceProblem} @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
+          <p class="editor-hint" id="editor-hint">In the editor, Tab indents: press <kbd>Esc</kbd> then <kbd>Tab</kbd> to move on. <kbd>${mac ? '⌘' : 'Ctrl'}</kbd>+<kbd>Enter</kbd> runs.</p>
           <div class="toolbar">
             <label>Scenario <select @change=${(e: Event) => { this.scenario = (e.target as HTMLSelectElement).value; }}>
               ${lab.scenarios.map((s) => html`<option value="${s.id}" ?selected=${s.id === this.scenario}>${s.title}</option>`)}
             </select></label>
-            <label>Seed <input type="number" min="1" step="1" .value=${String(this.seed)} @change=${(e: Event) => { this.seed = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1); }}></label>
+            <label title="The scheduler's random seed: the same seed gives the same run">Random seed <input type="number" min="1" step="1" .value=${String(this.seed)} @change=${(e: Event) => { this.seed = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1); }}></label>
           </div>
           <div class="toolbar">
-            <button type="button" ?disabled=${disabled} @click=${() => this.run()} title="Run the scenario (Ctrl+Enter)" aria-keyshortcuts="Control+Enter Meta+Enter">Run</button>
+            <button type="button" ?disabled=${disabled} @click=${() => this.run()} title="Run the scenario (${mac ? 'Cmd' : 'Ctrl'}+Enter)" aria-keyshortcuts="Control+Enter Meta+Enter">Run</button>
             <button type="button" ?disabled=${disabled} @click=${this.gradeNow}>Grade</button>
             <button type="button" ?disabled=${this.busy === undefined} @click=${() => this.engine.stop()}>Stop</button>
-            <button type="button" ?disabled=${!this.loaded} @click=${this.resetToStarter}>Reset to starter</button>
+            <button type="button" ?disabled=${!this.loaded || this.confirmingReset} @click=${() => { this.confirmingReset = true; this.undoReset = undefined; }}>Reset to starter</button>
             <button type="button" ?disabled=${!this.capture} @click=${this.downloadCapture}>Download capture</button>
             <span class="save-state" aria-live="polite">${this.saveState}</span>
           </div>
-        </div>
-      </div>
-      <div class="status ${this.statusKind}" role="status" tabindex="-1">${this.statusText}${this.gradeProgress
-        ? ` Scenario ${this.gradeProgress.scenarioIndex + 1} of ${this.gradeProgress.scenarioCount} (${this.gradeProgress.scenario}), seed ${this.gradeProgress.seed}.`
-        : ''}</div>
-      ${this.hung ? html`<bug-check-screen .screen=${this.hung.screen}></bug-check-screen>` : nothing}
-      ${this.hung ? html`<findings-list .findings=${[this.hung.finding]}></findings-list>` : nothing}
-      ${this.grade ? html`<h2 id="grade-heading" tabindex="-1">Grade</h2><grade-report .grade=${this.grade} @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
-      ${lab.kind === 'filter' ? html`<h2>Live traffic</h2>
-        <live-traffic ?disabled=${disabled} ?running=${this.busy === 'live'} .progress=${this.liveProgress} .outcome=${this.liveOutcome}
-          @live-start=${(e: CustomEvent<LiveStartRequest>) => void this.runLive(e.detail)}></live-traffic>` : nothing}
-      <h2>Live views</h2>
-      <run-viewer .session=${this.session}></run-viewer>`;
+          ${this.resetControls()}
+          ${this.statusBlock()}
+          ${this.hung ? html`<bug-check-screen .screen=${this.hung.screen}></bug-check-screen>` : nothing}
+          ${this.hung ? html`<findings-list .findings=${[this.hung.finding]} .names=${this.driverNames}></findings-list>` : nothing}
+          ${this.grade ? html`<h2 id="grade-heading" tabindex="-1">Grade</h2><grade-report .grade=${this.grade} .names=${this.driverNames}
+            @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
+          ${lab.kind === 'filter' ? html`<h2>Live traffic</h2>
+            <live-traffic ?disabled=${disabled} ?running=${this.busy === 'live'} .progress=${this.liveProgress} .outcome=${this.liveOutcome}
+              @live-start=${(e: CustomEvent<LiveStartRequest>) => void this.runLive(e.detail)}></live-traffic>` : nothing}
+          <h2 id="views-heading">Live views</h2>
+          <run-viewer .session=${this.session}></run-viewer>
+        </section>
+      </div>`;
   }
 }
 

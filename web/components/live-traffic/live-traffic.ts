@@ -8,6 +8,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { LiveOutcome, LiveProgress } from '../../engine/protocol.ts';
+import { plainFailure } from '../wording.ts';
 import { liveProblems } from '../../engine/live-problems.ts';
 import '../findings-list/findings-list.ts';
 import '../bug-check-screen/bug-check-screen.ts';
@@ -61,7 +62,7 @@ export class LiveTraffic extends LitElement {
     return html`<div class="summary ${problems.length ? 'fail' : 'pass'}" aria-live="polite">
         ${problems.length === 0
           ? html`${count(o.frames)} ${size} frames ${o.filterBypassed ? 'past' : 'through'} your filter in ${(o.elapsedMs / 1000).toFixed(2)} s: <strong>${mpps(o.framesPerSecond)}</strong> (${gbps(o.bitsPerSecond)}). Every frame arrived intact and in order; every NBL came home.`
-          : html`${count(o.received)} of ${count(o.frames)} ${size} frames arrived.<ul class="problems">${problems.map((p) => html`<li>${p}</li>`)}</ul>`}
+          : html`${count(o.received)} of ${count(o.frames)} ${size} frames arrived.<ul class="problems">${problems.map((p) => html`<li>${plainFailure(p)}</li>`)}</ul>`}
       </div>
       ${o.filterBypassed ? html`<p class="meta bypassed">Your filter registered no datapath handlers (FilterSendNetBufferLists, FilterReceiveNetBufferLists and their completions), so NDIS bypassed its modules: the frames never reached it.</p>` : nothing}
       ${o.bugCheck ? html`<bug-check-screen .screen=${o.bugCheck}></bug-check-screen>` : nothing}

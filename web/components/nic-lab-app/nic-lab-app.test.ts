@@ -81,6 +81,8 @@ describe('the web lab application', () => {
     await importFile(b.page, stranger);
     await expect.poll(() => b.page.getByRole('alert').first().textContent()).toMatch(/stranger\.json: labs\.0\.lab: "not-in-this-course" is not a lab of this course/);
     expect(await status.textContent()).toBe('not started');
+    // Each import's notice replaces the last one's: five refused files leave one notice.
+    expect(await b.page.locator('.notice').count()).toBe(1);
 
     await importFile(b.page, exported);
     await expect.poll(() => b.page.getByRole('alert').first().textContent()).toMatch(/Imported .*progress for 1 lab/);

@@ -22,6 +22,8 @@ interface Notice {
   id: number;
   kind: 'warn' | 'ok' | 'bad';
   text: string;
+  /** Notices of one topic replace each other (an import's result replaces the last import's). */
+  topic?: string;
 }
 
 function watchdogMs(): number {
@@ -45,8 +47,11 @@ export class NicLabApp extends LitElement {
   readonly store = new ProgressStore();
   readonly engine = new LabEngine({ hangAfterMs: watchdogMs() });
   private nextNotice = 1;
+  /** The route changed: the next render starts the new page at its top. */
+  private routeChanged = false;
   private readonly onHash = () => {
     this.route = location.hash;
+    this.routeChanged = true;
     void this.refreshProgress();
   };
 
@@ -64,19 +69,34 @@ export class NicLabApp extends LitElement {
   }
 
   protected override updated(changed: Map<string, unknown>): void {
+    // A lab opened from a scrolled course page (or the way back) starts at the top, with the
+    // focus at the start of the new page rather than on a link that is gone.
+    if (changed.has('route') && this.routeChanged) {
+      this.routeChanged = false;
+      window.scrollTo(0, 0);
+      this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: true });
+    }
     // The lab runtime worker compiles the NIC while the learner reads.
     if (changed.has('isolation') && this.isolation?.isolated) void this.engine.warmUp().catch(() => {});
   }
 
-  private notify(kind: Notice['kind'], text: string): void {
-    this.notices = [...this.notices, { id: this.nextNotice++, kind, text }];
+  private notify(kind: Notice['kind'], text: string, topic?: string): void {
+    const kept = topic ? this.notices.filter((n) => n.topic !== topic) : this.notices;
+    this.notices = [...kept, { id: this.nextNotice++, kind, text, ...(topic ? { topic } : {}) }];
   }
 
   private dismiss(id: number): void {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 
+  private reconciled = false;
+
   private async refreshProgress(): Promise<void> {
+    // Once per load: edits that a closed tab or a reload left unsaved go into IndexedDB first.
+    if (!this.reconciled) {
+      this.reconciled = true;
+      await this.store.reconcileUnsaved(undefined, new Map(course.labs.map((l) => [l.id, l.starterSource]))).catch(() => undefined);
+    }
     this.progress = await this.store.everything();
   }
 
@@ -88,7 +108,7 @@ export class NicLabApp extends LitElement {
     a.download = `nic-lab-progress-${file.exportedAt.slice(0, 10)}.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this.notify('ok', `Exported progress for ${file.labs.length} lab(s) to ${a.download}.`);
+    this.notify('ok', `Exported progress for ${file.labs.length} lab(s) to ${a.download}.`, 'transfer');
   }
 
   private pickFile(): void {
@@ -103,11 +123,11 @@ export class NicLabApp extends LitElement {
     try {
       const parsed = parseExport(await file.text(), file.name, courseScores(course.labs));
       const result = await importProgress(this.store, parsed);
-      this.notify('ok', `Imported ${file.name}: progress for ${result.labs} lab(s) updated${result.draftsReplaced ? `; ${result.draftsReplaced} older local draft(s) kept as backups` : ''}.`);
+      this.notify('ok', `Imported ${file.name}: progress for ${result.labs} lab(s) updated${result.draftsReplaced ? `; ${result.draftsReplaced} older local draft(s) kept as backups` : ''}.`, 'transfer');
       this.generation++;
       await this.refreshProgress();
     } catch (error) {
-      this.notify('bad', error instanceof ImportError ? error.message : `Import failed: ${(error as Error).message}; nothing was imported.`);
+      this.notify('bad', error instanceof ImportError ? error.message : `Import failed: ${(error as Error).message}; nothing was imported.`, 'transfer');
     }
   }
 
@@ -135,7 +155,7 @@ export class NicLabApp extends LitElement {
       </header>
       <div class="notices" role="alert">${this.notices.map((n) => html`<div class="notice ${n.kind}"><p>${n.text}</p><button type="button" @click=${() => this.dismiss(n.id)}>Dismiss</button></div>`)}</div>
       ${this.isolation && !this.isolation.isolated ? html`<div class="notices"><div class="notice bad"><p>This page is not cross-origin isolated, so the virtual machine's shared memory is not available: ${this.isolation.reason}</p></div></div>` : nothing}
-      <main>${this.page()}</main>`;
+      <main tabindex="-1">${this.page()}</main>`;
   }
 }
 

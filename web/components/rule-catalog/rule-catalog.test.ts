@@ -18,6 +18,6 @@ describe('<rule-catalog>', () => {
       expect(text).toContain(rule.statement);
       expect(text).toContain(rule.severity === 'fatal' ? `fatal, bug check 0x${rule.bugCheck.toString(16).toUpperCase()}` : 'error (the run goes on)');
     }
-    expect(await harnessed.page.locator('rule-catalog tr[data-rule="PauseCompletedWithSendsOutstanding"]').textContent()).toContain('seed 000 (Binding States of a Protocol Driver)');
+    expect(await harnessed.page.locator('rule-catalog tr[data-rule="PauseCompletedWithSendsOutstanding"]').textContent()).toContain('NDIS documentation: Binding States of a Protocol Driver (Binding States: Pausing); PROTOCOL_NET_PNP_EVENT callback function (NetEventPause)');
   });
 });
