@@ -27,6 +27,9 @@ export class Binding {
   bindWatchdog = 0;
   unbindContext: NdisHandle | undefined;
   unbindDone: (() => void) | undefined;
+  /** The driver called NdisCompleteBindAdapterEx / NdisCompleteUnbindAdapterEx for the bind or unbind under way. */
+  bindCompleteCalled = false;
+  unbindCompleteCalled = false;
   unbindWatchdog = 0;
   opened = false;
   closed = false;

@@ -43,6 +43,7 @@ export class FilterModule {
   pauseDone: (() => void) | undefined;
   pauseWatchdog = 0;
   restartDone: ((status: number) => void) | undefined;
+  restartWatchdog: number | undefined;
   /** Sends from above that the module holds (queued or in its handler). */
   readonly heldSends = new Set<number>();
   /** Its own sends passed down and not yet completed back to it. */
@@ -205,13 +206,22 @@ export class FilterStacks implements AdapterUpperEdge {
     const status = handler ? rt.invoke(module.driver, 'FilterRestart', module.object, true, () => handler(module.context, filterRestartParameters(this.lowerIfIndex(module)))) : NDIS_STATUS_SUCCESS;
     if (status === NDIS_STATUS_PENDING) {
       module.restartDone = done;
+      module.restartWatchdog = rt.scheduler.post(`watchdog: restart ${module.name}`, () => {
+        if (!rt.stopped && module.restartDone === done) {
+          rt.withPath('restart watchdog', () => rt.report('FilterRestartNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterRestart returned NDIS_STATUS_PENDING and NdisFRestartComplete had not been called ${limitText(rt.pendingLimitNs)} later: the stack above the module cannot start` }));
+        }
+      }, { delayNs: rt.pendingLimitNs });
       return;
     }
     this.finishRestart(module, status, done);
   }
 
+  /** The restart's final status: Running, or back to Paused (and NDIS restarts nothing above the module: stack-operations.ts). */
   finishRestart(module: FilterModule, status: number, done: (status: number) => void): void {
     module.restartDone = undefined;
+    if (module.restartWatchdog !== undefined) this.runtime.scheduler.cancel(module.restartWatchdog);
+    module.restartWatchdog = undefined;
+    if (status !== NDIS_STATUS_SUCCESS) this.runtime.trace.record('note', { object: module.object, text: `FilterRestart failed (${statusName(status)}): the module is Paused again, and NDIS does not restart what is above it` });
     module.sm.fire(status === NDIS_STATUS_SUCCESS ? 'RestartComplete' : 'RestartFailed');
     done(status);
   }
@@ -273,8 +283,9 @@ export class FilterStacks implements AdapterUpperEdge {
   restartComplete(driver: DriverRecord, handle: unknown, status: number): void {
     const module = this.moduleFor(driver, handle, 'NdisFRestartComplete');
     const done = module?.restartDone;
-    if (!module || !done) {
-      this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFRestartComplete', why: 'no restart of this module is pending' });
+    if (!module) return;
+    if (!done) {
+      this.runtime.report('FilterRestartCompleteWithoutPending', { driver: driver.name, object: module.object, message: `NdisFRestartComplete while no restart of the module is pending (the module is ${module.state}): call it once, after FilterRestart returned NDIS_STATUS_PENDING` });
       return;
     }
     this.runtime.post(`finish restart ${module.name}`, () => this.finishRestart(module, status, done), { channel: `module ${module.name}` });
@@ -283,7 +294,11 @@ export class FilterStacks implements AdapterUpperEdge {
   /** NdisFSetAttributes: only during FilterAttach. */
   setAttributes(driver: DriverRecord, handle: unknown, context: unknown, attributes: unknown): number {
     const module = this.moduleFor(driver, handle, 'NdisFSetAttributes');
-    if (!module || !module.sm.is('Attaching')) return NDIS_STATUS_FAILURE;
+    if (!module) return NDIS_STATUS_FAILURE;
+    if (!module.sm.is('Attaching')) {
+      this.runtime.report('SetAttributesOutsideAttach', { driver: driver.name, object: module.object, message: `NdisFSetAttributes while the module is ${module.state}: a filter driver calls it from FilterAttach, once, before it returns` });
+      return NDIS_STATUS_FAILURE;
+    }
     const headerWrong = headerProblem((attributes as { Header?: unknown } | null)?.Header, 'FilterAttributes', NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, 'NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES', NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1, 'NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1');
     if (headerWrong) {
       this.runtime.trace.record('refused', { driver: driver.name, call: 'NdisFSetAttributes', why: `NdisFSetAttributes: ${headerWrong}` });

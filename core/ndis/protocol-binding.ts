@@ -14,7 +14,7 @@ import type { NdisHandle } from './handle.ts';
 import { bindParameters } from './structures.ts';
 import { checkOpenParameters } from './characteristics.ts';
 import { describe } from './describe.ts';
-import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_INVALID_STATE } from './status.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_INVALID_STATE, statusName } from './status.ts';
 import { NetEventPause, NDIS_PAUSE_UNBIND_PROTOCOL } from './constants.ts';
 
 export class ProtocolBindings {
@@ -44,6 +44,7 @@ export class ProtocolBindings {
       binding.bindWatchdog = this.rt.watchdog(`bind ${binding.name}`, () => binding.state === 'Opening' && binding.bindDone !== undefined, () =>
         this.rt.verifier.report('BindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolBindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteBindAdapterEx had not been called ${limitText(this.rt.pendingLimitNs)} later` }));
     } else {
+      if (binding.bindCompleteCalled) this.rt.report('BindCompleteWithoutPending', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolBindAdapterEx called NdisCompleteBindAdapterEx and then returned ${statusName(status)}: a bind completed with NdisCompleteBindAdapterEx is one the handler returned NDIS_STATUS_PENDING for` });
       this.completeBind(binding, status);
     }
     return binding;
@@ -59,6 +60,9 @@ export class ProtocolBindings {
     } else {
       if (status === NDIS_STATUS_SUCCESS) {
         this.rt.trace.record('note', { object: `binding ${binding.name}`, text: 'the bind succeeded without an open adapter: treated as a failed bind' });
+      } else if (binding.opened && !binding.closed) {
+        // Seed 003: a bind that fails after NdisOpenAdapterEx closes the adapter before it completes.
+        this.rt.report('FailedBindLeftAdapterOpen', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: `the bind failed (${statusName(status)}) with the adapter still open: call NdisCloseAdapterEx before returning the failure or completing the bind with it` });
       }
       binding.sm.fire('OpenFailed');
       binding.handle = undefined;
@@ -73,11 +77,15 @@ export class ProtocolBindings {
     binding.unbindContext = this.rt.newHandle('unbindContext', binding.name, binding);
     binding.unbindDone = done;
     const status = this.rt.invoke(protocol, 'ProtocolUnbindAdapterEx', `binding ${binding.name}`, true, () => protocol.protocol!.UnbindAdapterHandlerEx!(binding.unbindContext!, binding.context));
+    if (status !== NDIS_STATUS_PENDING && status !== NDIS_STATUS_SUCCESS) {
+      this.rt.report('UnbindFailed', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolUnbindAdapterEx returned ${statusName(status)}; an unbind cannot fail: close the adapter and return NDIS_STATUS_SUCCESS, or return NDIS_STATUS_PENDING and complete it later` });
+    }
     if (status === NDIS_STATUS_PENDING) {
       binding.unbindWatchdog = this.rt.watchdog(`unbind ${binding.name}`, () => binding.unbindDone !== undefined, () =>
         this.rt.verifier.report('UnbindPendingNeverCompleted', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolUnbindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteUnbindAdapterEx had not been called ${limitText(this.rt.pendingLimitNs)} later` }));
       return;
     }
+    if (binding.unbindCompleteCalled) this.rt.report('UnbindCompleteWithoutPending', { driver: protocol.name, object: `binding ${binding.name}`, message: `ProtocolUnbindAdapterEx called NdisCompleteUnbindAdapterEx and then returned ${statusName(status)}: an unbind completed with NdisCompleteUnbindAdapterEx is one the handler returned NDIS_STATUS_PENDING for` });
     this.completeUnbind(binding);
   }
 
@@ -103,6 +111,8 @@ export class ProtocolBindings {
     const unbind = () => this.unbind(binding, done);
     if (binding.state === 'Running') this.pnp.pnpEvent(binding, NetEventPause, () => this.rt.post(`unbind ${binding.name}`, unbind, { channel: 'pnp' }), NDIS_PAUSE_UNBIND_PROTOCOL);
     else if (binding.state === 'Paused') unbind();
+    // In the middle of a pause or restart (or the bind): NDIS unbinds once that is done.
+    else if (binding.sm.is('Pausing', 'Restarting', 'Opening')) this.rt.post(`unbind ${binding.name} after ${binding.state}`, () => this.removeNow(binding, done), { channel: `binding ${binding.name}`, delayNs: 1_000_000 });
     else this.rt.trace.record('note', { object: `binding ${binding.name}`, text: `not removed: the binding is ${binding.state}` });
   }
 
@@ -200,23 +210,30 @@ export class ProtocolBindings {
   /** NdisCompleteBindAdapterEx. */
   completeBindFromDriver(driver: DriverRecord, bindContext: unknown, status: number): void {
     const binding = this.rt.resolve<Binding>(bindContext, 'bindContext');
-    if (!binding || binding.protocol !== driver || binding.bindDone === undefined) {
-      this.rt.trace.record('refused', { driver: driver.name, call: 'NdisCompleteBindAdapterEx', why: 'no bind of this driver is pending with that BindAdapterContext' });
+    if (!binding || binding.protocol !== driver || binding.bindDone === undefined || binding.bindCompleteCalled) {
+      this.rt.report('BindCompleteWithoutPending', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: `NdisCompleteBindAdapterEx with ${describe(bindContext)}, and no bind of this driver is pending with it (completed twice, or ProtocolBindAdapterEx did not return NDIS_STATUS_PENDING)` });
       return;
     }
+    binding.bindCompleteCalled = true;
     this.rt.scheduler.cancel(binding.bindWatchdog);
-    this.rt.post(`complete bind ${binding.name}`, () => this.completeBind(binding, status), { channel: `binding ${binding.name}` });
+    // NDIS finishes the bind after the call returns; a bind finished meanwhile (the handler then returned a final status: reported in bind) is not finished twice.
+    this.rt.post(`complete bind ${binding.name}`, () => {
+      if (binding.bindDone !== undefined) this.completeBind(binding, status);
+    }, { channel: `binding ${binding.name}` });
   }
 
   /** NdisCompleteUnbindAdapterEx. */
   completeUnbindFromDriver(driver: DriverRecord, unbindContext: unknown): void {
     const binding = this.rt.resolve<Binding>(unbindContext, 'unbindContext');
-    if (!binding || binding.protocol !== driver || binding.unbindDone === undefined) {
-      this.rt.trace.record('refused', { driver: driver.name, call: 'NdisCompleteUnbindAdapterEx', why: 'no unbind of this driver is pending with that UnbindContext' });
+    if (!binding || binding.protocol !== driver || binding.unbindDone === undefined || binding.unbindCompleteCalled) {
+      this.rt.report('UnbindCompleteWithoutPending', { driver: driver.name, ...(binding ? { object: `binding ${binding.name}` } : {}), message: `NdisCompleteUnbindAdapterEx with ${describe(unbindContext)}, and no unbind of this driver is pending with it (completed twice, or ProtocolUnbindAdapterEx did not return NDIS_STATUS_PENDING)` });
       return;
     }
     this.rt.scheduler.cancel(binding.unbindWatchdog);
-    this.rt.post(`complete unbind ${binding.name}`, () => this.completeUnbind(binding), { channel: `binding ${binding.name}` });
+    binding.unbindCompleteCalled = true;
+    this.rt.post(`complete unbind ${binding.name}`, () => {
+      if (binding.unbindDone !== undefined) this.completeUnbind(binding);
+    }, { channel: `binding ${binding.name}` });
   }
 
   /** The binding of `protocol` to adapter `index`, if any. */

@@ -50,9 +50,14 @@ export class StackOperations {
   restartAdapter(adapter: MiniportAdapter, done: () => void): void {
     adapter.restart();
     const modules = this.filters.modules(adapter).filter((m) => m.state === 'Paused');
+    // A module whose restart fails stays Paused, and nothing above it is restarted: no data could pass it.
+    let failed = false;
     this.rt.sequence([
-      ...modules.map((m) => (next: () => void) => this.filters.restart(m, () => next())),
-      (next: () => void) => this.rt.sequence(this.protocols.bindingsOf(adapter, 'Paused').map((b) => (n: () => void) => this.pnp.pnpEvent(b, NetEventRestart, () => n())), next),
+      ...modules.map((m) => (next: () => void) => failed ? next() : this.filters.restart(m, (status) => {
+        if (status !== NDIS_STATUS_SUCCESS) failed = true;
+        next();
+      })),
+      (next: () => void) => failed ? next() : this.rt.sequence(this.protocols.bindingsOf(adapter, 'Paused').map((b) => (n: () => void) => this.pnp.pnpEvent(b, NetEventRestart, () => n())), next),
     ], done);
   }
 
