@@ -99,13 +99,15 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
   }
 
   /**
-   * Receives that reached the top of the stack, indicated to every Running binding over the
+   * Receives that reached the top of the stack, indicated to every Running or Pausing binding over the
    * adapter. Without RESOURCES each binding holds them until it returns them; with RESOURCES they
    * are back in the indicating layer's hands when the handlers return, and never come back down.
    */
   indicateToProtocols(adapter: MiniportAdapter, nbls: number[], flags: number): void {
     const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
-    const targets = this.protocols.bindingsOf(adapter, 'Running').filter((b) => b.protocol.protocol?.ReceiveNetBufferListsHandler);
+    // A Pausing binding still gets receives: NDIS pauses top-down, so the layers below go on
+    // indicating until they pause ("Pausing a driver stack"); the protocol handles them as usual.
+    const targets = this.bindings.filter((b) => b.adapter === adapter && b.sm.is('Running', 'Pausing') && b.protocol.protocol?.ReceiveNetBufferListsHandler);
     for (const nbl of nbls) this.rxRefs[nbl] = resources ? 0 : targets.length;
     if (targets.length === 0) {
       if (!resources) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, nbls);
