@@ -1,7 +1,9 @@
 // The whole course, every lab folder in labs/ (the list is read from the folder, so a fork that
 // adds a lab adds a folder and nothing here): its reference solution scores full marks under 8
-// seeds, and its starter compiles, loads and runs but scores less than full marks. Per-student variants: solutions score full marks for students
-// other than the default too.
+// seeds, and its starter compiles, loads and runs but earns nothing: every scored scenario fails
+// for it, so that points are for what the learner writes. Per-student variants: solutions score
+// full marks for students other than the default too. Then lab 1's scenarios against solutions
+// with one mistake each: each scenario catches what its title says it checks.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -39,13 +41,12 @@ describe('the course', () => {
         expect(report.score).toBe(report.maxScore);
       });
 
-      it('the starter compiles, loads and runs, and scores less than full marks', async () => {
+      it('the starter compiles, loads and runs, and earns nothing: every scored scenario fails for it', async () => {
         const report = await gradeLab(lab, lab.starterSource, `${lab.id}/${lab.starter}`, references, { seeds: 4 });
         const loadErrors = report.scenarios.flatMap((s) => s.failures).filter((f) => f.startsWith(`${lab.id}/${lab.starter}:`));
         expect(loadErrors).toEqual([]);
-        expect(report.score).toBeLessThan(report.maxScore);
-        // A starter is a first attempt, not an empty file: it gets somewhere, and fails more than one thing.
-        expect(report.scenarios.filter((s) => !s.passed).length).toBeGreaterThanOrEqual(2);
+        expect(report.scenarios.filter((s) => s.maxPoints > 0 && s.passed).map((s) => s.id)).toEqual([]);
+        expect(report.score).toBe(0);
       });
 
       if (Object.keys(lab.variants).length > 0) {
@@ -61,4 +62,36 @@ describe('the course', () => {
       }
     });
   }
+});
+
+describe('protocol-binding: each scenario catches what its title says', () => {
+  const lab = labs.find((l) => l.id === 'protocol-binding')!;
+  /** The solution with one mistake: `search` replaced by `replacement` (which must change it). */
+  const mistaken = (search: string | RegExp, replacement: string) => {
+    const source = lab.solutionSource.replace(search, replacement);
+    expect(source).not.toBe(lab.solutionSource);
+    return source;
+  };
+  const failing = async (source: string) => (await gradeLab(lab, source, 'mistaken.ts', references, { seeds: 4 })).scenarios.filter((s) => !s.passed).map((s) => s.id);
+
+  it('a SendFrames that sends nothing fails send-frames, pause-and-restart and unbind (their frames never reach the wire)', async () => {
+    const failed = await failing(mistaken('if (!b || !b.running || !b.handle) return 0;', 'return 0;'));
+    expect(failed).toEqual(expect.arrayContaining(['send-frames', 'pause-and-restart', 'unbind']));
+    expect(failed).not.toContain('bind-and-run');
+    expect(failed).not.toContain('pause');
+  });
+
+  it('a SendFrames that sends while the binding is Paused fails pause-and-restart (ProtocolSendWhileNotRunning)', async () => {
+    const report = await gradeLab(lab, mistaken('if (!b || !b.running || !b.handle) return 0;', 'if (!b || !b.handle) return 0;'), 'mistaken.ts', references, { seeds: 2 });
+    const scenario = report.scenarios.find((s) => s.id === 'pause-and-restart')!;
+    expect(scenario.passed).toBe(false);
+    expect(scenario.findings.map((f) => f.rule)).toContain('ProtocolSendWhileNotRunning');
+    expect(report.scenarios.find((s) => s.id === 'send-frames')!.passed).toBe(true);
+  });
+
+  it('an unbind that does not close fails unbind; a binding that never restarts fails every scenario that needs it Running', async () => {
+    expect(await failing(mistaken('const closed = NdisCloseAdapterEx(b.handle!);', 'const closed = NDIS_STATUS_SUCCESS;'))).toEqual(['unbind']);
+    const neverRuns = await failing(mistaken('if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;', ''));
+    expect(neverRuns).toEqual(expect.arrayContaining(['send-frames', 'pause-and-restart', 'unbind']));
+  });
 });

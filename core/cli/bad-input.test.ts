@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync, mkdirSync, cpSync, re
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LABS_DIR, listLabs } from '../grading/labs.ts';
+import { LABS_DIR, listLabs, labById } from '../grading/labs.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/nic-lab.js', import.meta.url));
 const STARTER = join(LABS_DIR, 'protocol-binding', 'starter.ts');
@@ -68,7 +68,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['grade', 'protocol-binding', STARTER, '--hidden', 'h-false'], 'h-false/protocol-binding.json:17:7: scenarios.0.hidden: a hidden file\'s scenarios are always hidden: remove "hidden": false, or move the scenario to the lab\'s lab.json'],
     [['grade', 'protocol-binding', STARTER, '--hidden', 'h-json'], 'h-json/protocol-binding.json:3:3: not valid JSON: expected a comma (,) or the end of the object or array'],
     [['grade', 'protocol-binding', STARTER, '--hidden', 'h-schema'], 'h-schema/protocol-binding.json:6:7: scenarios.0.points: Too small: expected number to be >=0'],
-    [['grade', 'protocol-binding', STARTER, '--hidden', 'h-twice'], 'h-twice/protocol-binding.json:4:7: scenarios.0.id: two scenarios are called "unbind" (the other: scenarios.2 of labs/protocol-binding/lab.json)'],
+    [['grade', 'protocol-binding', STARTER, '--hidden', 'h-twice'], `h-twice/protocol-binding.json:4:7: scenarios.0.id: two scenarios are called "unbind" (the other: scenarios.${labById('protocol-binding').scenarios.findIndex((s) => s.id === 'unbind')} of labs/protocol-binding/lab.json)`],
     [['grade', 'my-copy', STARTER, '--hidden', 'h-by-folder'], '--hidden: h-by-folder has no protocol-binding.json (the hidden scenarios of the lab "protocol-binding")'],
     [['grade-batch', 'protocol-binding', 'class', '--hidden', 'h-false'], 'h-false/protocol-binding.json:17:7: scenarios.0.hidden: a hidden file\'s scenarios are always hidden: remove "hidden": false, or move the scenario to the lab\'s lab.json'],
     [['run', 'protocol-binding', '--driver', STARTER, '--hidden', 'h-null'], 'h-null/protocol-binding.json:1:1: expected an object { "scenarios": [...] } (the lab\'s hidden scenarios); got null'],

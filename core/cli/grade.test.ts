@@ -1,6 +1,7 @@
 // `nic-lab grade`, `run` and `grade-batch` as a user runs them (child processes through
 // bin/nic-lab.js): the report files against an in-process grade of the same driver, exit codes,
-// replayable captures and traces, and a class with submissions that hang, crash or do not compile.
+// replayable captures and traces, and a class with submissions that hang (everywhere, and in one
+// handler), crash or do not compile.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -16,6 +17,13 @@ import { findSubmissions, shardOf, parseShard } from '../grading/batch.ts';
 const BIN = fileURLToPath(new URL('../../bin/nic-lab.js', import.meta.url));
 const STARTER = 'labs/protocol-binding/starter.ts';
 const SOLUTION = 'labs/protocol-binding/solution.ts';
+const LAB = labById('protocol-binding');
+/** The lab's points in all, and each scenario's, as the class CSV writes them. */
+const MAX = LAB.scenarios.reduce((n, s) => n + s.points, 0);
+const POINTS = LAB.scenarios.map((s) => s.points).join(',');
+const ZEROS = LAB.scenarios.map(() => 0).join(',');
+/** The solution with one mistake: its unbind does not close the adapter (so some scenarios pass, some fail). */
+const MISTAKEN = LAB.solutionSource.replace('const closed = NdisCloseAdapterEx(b.handle!);', 'const closed = NDIS_STATUS_SUCCESS;');
 
 function nicLab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -27,8 +35,11 @@ function nicLab(...args: string[]): Promise<{ code: number; stdout: string; stde
 
 let dir: string;
 let hiddenDir: string;
+let mistaken: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'nic-lab-grade-'));
+  mistaken = join(dir, 'mistaken.ts');
+  writeFileSync(mistaken, MISTAKEN);
   hiddenDir = join(dir, 'hidden');
   mkdirSync(hiddenDir);
   writeFileSync(join(hiddenDir, 'protocol-binding.json'), JSON.stringify({
@@ -44,13 +55,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('nic-lab grade', () => {
   it('writes JSON, JUnit, Gradescope and PrairieLearn reports equal to an in-process grade of the same driver', async () => {
     const files = { junit: join(dir, 'junit.xml'), gradescope: join(dir, 'gs', 'results.json'), prairielearn: join(dir, 'pl', 'results.json') };
-    const { code, stdout, stderr } = await nicLab('grade', 'protocol-binding', STARTER, '--seeds', '2', '--hidden', hiddenDir, '--json',
+    expect(MISTAKEN).not.toBe(LAB.solutionSource);
+    const { code, stdout, stderr } = await nicLab('grade', 'protocol-binding', mistaken, '--seeds', '2', '--hidden', hiddenDir, '--json',
       '--junit', files.junit, '--gradescope', files.gradescope, '--prairielearn', files.prairielearn, '--hidden-visibility', 'hidden');
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
     const lab = labById('protocol-binding', hiddenDir);
-    const outcome = outcomeOf(await gradeLab(lab, lab.starterSource, 'starter.ts', referenceDrivers(), { seeds: 2 }));
+    const outcome = outcomeOf(await gradeLab(lab, MISTAKEN, 'mistaken.ts', referenceDrivers(), { seeds: 2 }));
     const scenarios = outcome.report.scenarios;
     expect(scenarios.map((s) => s.id)).toContain('rebind');
     expect(scenarios.some((s) => s.passed && !s.hidden) && scenarios.some((s) => !s.passed && !s.hidden) && scenarios.filter((s) => s.hidden).length).toBe(2);
@@ -105,7 +117,7 @@ describe('nic-lab grade', () => {
       nicLab('grade', 'protocol-binding', SOLUTION, '--seeds', '1', '--min-score', '10'),
     ]);
     expect(below.code).toBe(1);
-    expect(below.stdout).toMatch(/^The seven states of a binding \(protocol-binding\): score \d\/10\n/);
+    expect(below.stdout).toMatch(new RegExp(`^The seven states of a binding \\(protocol-binding\\): score 0/${MAX}\n`));
     expect(existsSync(junit)).toBe(true);
     expect(at.code).toBe(0);
   });
@@ -168,37 +180,51 @@ describe('nic-lab run', () => {
   it('a failing scenario prints FAIL and why', async () => {
     const { code, stdout } = await nicLab('run', 'protocol-binding:bind-and-run', '--driver', STARTER);
     expect(code).toBe(0);
-    expect(stdout).toContain('protocol-binding:bind-and-run (The binding opens (Paused) and restarts to Running), seed 1: FAIL\n  expected the binding on nic0 to be Running; it is Unbound\n');
+    expect(stdout).toContain(`protocol-binding:bind-and-run (${LAB.scenarios[0]!.title}), seed 1: FAIL\n  expected the binding on nic0 to be Running; it is Unbound\n  expected the binding on nic1 to be Running; it is Unbound\n`);
   });
 });
 
 describe('nic-lab grade-batch', () => {
-  it('grades a class: a good, a hanging, a crashing and a non-compiling submission, a zero and the reason for each bad one', async () => {
+  it('grades a class: a good, a hanging (everywhere, and in one handler), a crashing and a non-compiling submission, a zero and the reason for each bad one', async () => {
     const submissions = join(dir, 'class');
     mkdirSync(join(submissions, 'carol'), { recursive: true });
     writeFileSync(join(submissions, 'alice.ts'), readFileSync(SOLUTION));
+    // bob hangs in every scenario (in DriverEntry): one hang limit (2 s) each, past the time limit.
     writeFileSync(join(submissions, 'bob.ts'), 'export function DriverEntry(): number { for (;;) {} }\n');
     writeFileSync(join(submissions, 'carol', 'driver.ts'), 'const hoard: number[][] = [];\nexport function DriverEntry(): number { for (;;) hoard.push(new Array(1 << 20).fill(7)); }\n');
     writeFileSync(join(submissions, 'dave.ts'), 'export function DriverEntry( {\n');
+    // erin hangs only when NDIS unbinds her: the scenarios that unbind get DriverHung, the others their points.
+    const erinSource = LAB.solutionSource.replace(/UnbindAdapterHandlerEx\((.*?)\): NDIS_STATUS \{/, 'UnbindAdapterHandlerEx($1): NDIS_STATUS { for (;;) {}');
+    expect(erinSource).not.toBe(LAB.solutionSource);
+    writeFileSync(join(submissions, 'erin.ts'), erinSource);
     const out = join(dir, 'grades');
-    const { code, stdout } = await nicLab('grade-batch', 'protocol-binding', submissions, '--out', out, '--seeds', '2', '--time-limit', '4', '--memory-limit', '256');
+    const { code, stdout } = await nicLab('grade-batch', 'protocol-binding', submissions, '--out', out, '--seeds', '2', '--time-limit', '8', '--memory-limit', '256');
     expect(code).toBe(0);
-    expect(stdout).toContain('4 submission(s): 1 graded, 3 zero for a reason');
+    expect(stdout).toContain('5 submission(s): 2 graded, 3 zero for a reason');
     const report = (name: string) => JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8'));
-    expect(report('alice')).toMatchObject({ submission: 'alice', status: 'graded', lab: 'protocol-binding', score: 10, maxScore: 10 });
-    expect(report('bob')).toMatchObject({ submission: 'bob', status: 'timed out', reason: 'timed out: no result within 4 s', score: 0, maxScore: 10 });
+    expect(report('alice')).toMatchObject({ submission: 'alice', status: 'graded', lab: 'protocol-binding', score: MAX, maxScore: MAX });
+    expect(report('bob')).toMatchObject({ submission: 'bob', status: 'timed out', reason: 'timed out: no result within 8 s', score: 0, maxScore: MAX });
     // The resident size (watched by the parent) or the V8 heap, whichever reaches 256 MiB first.
     const outOfMemory = /^out of memory: (the grading process held \d+ MiB, over the 256 MiB limit|the 256 MiB heap limit was reached)$/;
     expect(report('carol')).toMatchObject({ submission: 'carol', status: 'out of memory', reason: expect.stringMatching(outOfMemory), score: 0 });
     expect(report('dave')).toMatchObject({ submission: 'dave', status: 'does not compile', score: 0 });
     expect(report('dave').reason).toMatch(/^dave\.ts: does not compile: /);
+    const unbinding = LAB.scenarios.filter((s) => s.steps.some((step) => step.op === 'unbind'));
+    const erin = report('erin');
+    expect(erin).toMatchObject({ submission: 'erin', status: 'graded', score: MAX - unbinding.reduce((n, s) => n + s.points, 0) });
+    for (const s of erin.scenarios) {
+      if (unbinding.some((u) => u.id === s.id)) expect(s.findings, s.id).toEqual([{ rule: 'DriverHung', driver: 'erin', message: expect.stringMatching(/^erin!ProtocolUnbindAdapterEx did not return within 2 s/), event: expect.any(Number) }]);
+      else expect(s.passed, s.id).toBe(true);
+    }
     const csv = readFileSync(join(out, 'class.csv'), 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('submission,score,maxScore,bind-and-run,pause-and-restart,unbind,binds-complete,traffic-across-a-pause,status,reason');
-    expect(csv[1]).toBe('alice,10,10,2,2,2,1,3,graded,');
-    expect(csv[2]).toBe('bob,0,10,0,0,0,0,0,timed out,timed out: no result within 4 s');
-    expect(csv[3]).toMatch(/^carol,0,10,0,0,0,0,0,out of memory,"?out of memory: /);
-    expect(csv[4]).toMatch(/^dave,0,10,0,0,0,0,0,does not compile,"?dave\.ts: does not compile: /);
-    expect(csv).toHaveLength(5);
+    expect(csv[0]).toBe(`submission,score,maxScore,${LAB.scenarios.map((s) => s.id).join(',')},status,reason`);
+    expect(csv[0]).toBe('submission,score,maxScore,bind-and-run,send-frames,pause,pause-and-restart,unbind,binds-complete,traffic-across-a-pause,status,reason');
+    expect(csv[1]).toBe(`alice,${MAX},${MAX},${POINTS},graded,`);
+    expect(csv[2]).toBe(`bob,0,${MAX},${ZEROS},timed out,timed out: no result within 8 s`);
+    expect(csv[3]).toMatch(new RegExp(`^carol,0,${MAX},${ZEROS},out of memory,"?out of memory: `));
+    expect(csv[4]).toMatch(new RegExp(`^dave,0,${MAX},${ZEROS},does not compile,"?dave\\.ts: does not compile: `));
+    expect(csv[5]).toBe(`erin,${erin.score},${MAX},${LAB.scenarios.map((s) => (unbinding.includes(s) ? 0 : s.points)).join(',')},graded,`);
+    expect(csv).toHaveLength(6);
   });
 
   it('--shard i/n: the shards partition the sorted submissions, and each writes its own CSV', async () => {

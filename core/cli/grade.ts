@@ -12,7 +12,7 @@ import { runScenario } from '../scenario/runner.ts';
 import { outcomeOf, zeroReport, learnerView, textReport, terminalSafe, gradescopeResults, prairieLearnResults, junitXml, githubClassroomResult, GRADESCOPE_VISIBILITIES, DEFAULT_HIDDEN_VISIBILITY, type GradeOutcome, type GradescopeVisibility } from '../grading/reports.ts';
 import { findSubmissions, parseShard, shardOf, gradeClass, classCsv, readStoredReport, storedRow, writeFileAtomic, SubmissionClashError, type Submission, type BatchRow, type StoredReport } from '../grading/batch.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { gradeInSandbox, DEFAULT_LIMITS, type SandboxLimits } from '../sandbox/sandbox.ts';
+import { gradeInSandbox, DEFAULT_LIMITS, DEFAULT_HANG_MS, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { LabFormatError } from '../scenario/schema.ts';
 import { confineDrivers } from '../host/confinement.ts';
 import { UsageError } from './usage.ts';
@@ -164,9 +164,15 @@ export interface RunCommandOptions {
   student?: string;
   pcap?: string;
   trace?: string;
+  /** Wall-clock ms a handler may take before the worker host stops it (DriverHung); DEFAULT_HANG_MS without it. */
+  hangLimitMs?: number;
 }
 
-/** Runs one scenario (`lab` or `lab:scenario`, default the first) under one seed, in this process. */
+/**
+ * Runs one scenario (`lab` or `lab:scenario`, default the first) under one seed, each driver on a
+ * thread of its own (the worker host, as the web lab's Run): a handler that does not return is
+ * stopped by the host's watchdog, and the run ends there with DriverHung and its trace so far.
+ */
 export async function runRunCommand(target: string, options: RunCommandOptions): Promise<number> {
   if (options.driver === undefined) throw new UsageError('run needs --driver FILE (the driver to run)');
   const { labRef, scenarioId } = splitRunTarget(target);
@@ -175,13 +181,14 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   if (!scenario) throw new UsageError(`lab ${lab.id} has no scenario "${scenarioId}"; its scenarios are ${lab.scenarios.map((s) => s.id).join(', ')}${options.hidden === undefined ? ' (a hidden scenario needs --hidden DIR)' : ''}`);
   const source = readDriver(options.driver);
   const file = options.driver.replace(/^.*[\\/]/, '');
-  // The driver runs here as it would be graded: confined (a driver cannot tell the two apart).
+  // The driver runs confined, as it would be graded (a driver cannot tell the two apart), on its
+  // own thread: the same trace as in this thread, and a watchdog over each handler call.
   confineDrivers();
-  const run = await runScenario(lab, scenario, source, file, options.seed, referenceDrivers(lab), { student: options.student });
+  const run = await runScenario(lab, scenario, source, file, options.seed, referenceDrivers(lab), { student: options.student, host: 'worker', watchdogMs: options.hangLimitMs ?? DEFAULT_HANG_MS });
   console.log(`${lab.id}:${scenario.id} (${scenario.title}), seed ${options.seed}: ${run.passed ? 'PASS' : 'FAIL'}`);
   // Failures and findings carry the driver's text: printed so that it cannot drive the terminal.
   for (const f of run.failures) console.log(terminalSafe(`  ${f}`));
-  for (const f of run.findings) console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}): ${f.message}`));
+  for (const f of run.findings) console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}): ${hungIn(f)}${f.message}`));
   const rt = run.runtime;
   if (!rt) {
     console.log(`trace: ${run.traceLength} events, sha256 ${run.traceHash} (the driver did not load: no capture or trace file written)`);
@@ -193,6 +200,13 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   if (options.trace) writeOutput(options.trace, rt.trace.toJsonLines());
   console.log(`trace: ${rt.trace.length} events, sha256 ${await rt.trace.hash()}${options.trace ? ` -> ${options.trace}` : ''}${options.pcap ? `; capture: ${rt.frames.length} frames -> ${options.pcap}` : ''}`);
   return 0;
+}
+
+/** For a DriverHung finding, the handler that did not return (the innermost on its call path) and ': '. */
+function hungIn(finding: { rule: string; callPath: readonly string[] }): string {
+  if (finding.rule !== 'DriverHung') return '';
+  const handler = finding.callPath.findLast((frame) => frame.includes('!'));
+  return handler ? `${handler} did not return: ` : '';
 }
 
 /**
@@ -383,9 +397,22 @@ export const MAX_MEMORY_MIB = 16384;
 export const MIN_TIME_LIMIT_S = 1;
 export const MAX_TIME_LIMIT_S = 3600;
 
-/** Sandbox limits from --time-limit (seconds) and --memory-limit (MiB). */
-export function limitsFrom(timeLimitSeconds: number | undefined, memoryMiB: number | undefined): SandboxLimits {
+/**
+ * The least and most --hang-limit. Below half a second a correct driver could be stopped on a busy
+ * machine (the grading child is descheduled, or collects garbage, between two heartbeat lines).
+ */
+export const MIN_HANG_LIMIT_S = 0.5;
+export const MAX_HANG_LIMIT_S = 600;
+
+/** Sandbox limits from --time-limit (seconds), --memory-limit (MiB) and --hang-limit (seconds). */
+export function limitsFrom(timeLimitSeconds: number | undefined, memoryMiB: number | undefined, hangLimitSeconds?: number): SandboxLimits {
   const limits = { ...DEFAULT_LIMITS };
+  if (hangLimitSeconds !== undefined) {
+    if (!(hangLimitSeconds >= MIN_HANG_LIMIT_S && hangLimitSeconds <= MAX_HANG_LIMIT_S)) {
+      throw new UsageError(`--hang-limit must be ${MIN_HANG_LIMIT_S} to ${MAX_HANG_LIMIT_S} seconds (the wall-clock time a driver may keep control before it is DriverHung; below half a second a correct driver can be stopped on a busy machine); got ${hangLimitSeconds}`);
+    }
+    limits.hangMs = Math.round(hangLimitSeconds * 1000);
+  }
   if (timeLimitSeconds !== undefined) {
     if (!(timeLimitSeconds >= MIN_TIME_LIMIT_S && timeLimitSeconds <= MAX_TIME_LIMIT_S)) {
       throw new UsageError(`--time-limit must be ${MIN_TIME_LIMIT_S} to ${MAX_TIME_LIMIT_S} seconds (below 1 s a correct driver can time out on a busy machine: the grading child's start-up alone takes 0.15 to 0.4 s); got ${timeLimitSeconds}`);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { checkLab } from './lab.ts';
 import { splitRunTarget } from './grade.ts';
 import { DEFAULT_LIMITS } from '../sandbox/sandbox.ts';
-import { LABS_DIR } from '../grading/labs.ts';
+import { LABS_DIR, labById } from '../grading/labs.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/nic-lab.js', import.meta.url));
 
@@ -51,7 +51,7 @@ describe('nic-lab lab new, lab check, grade: a lab outside the repository', () =
       const lines = checkLines(check.stdout);
       expect(lines.length).toBeGreaterThanOrEqual(8);
       expect(lines.filter((l) => l.startsWith('  FAIL'))).toEqual([]);
-      expect(check.stdout).toContain('  pass  the starter does not score full marks (3 seeds): 0/2\n');
+      expect(check.stdout).toContain('  pass  the starter earns nothing: it fails every scored scenario (3 seeds): 0/2\n');
       expect(check.stdout).toContain('  pass  the solution scores full marks under every seed (3 per scenario unless it names its own): 2/2\n');
       expect(check.stdout).toMatch(/\n\d+ checks passed\n$/);
     }
@@ -105,8 +105,10 @@ describe('nic-lab lab new, lab check, grade: a lab outside the repository', () =
       expect(r.stdout).toMatch(/\n\d+ of \d+ checks FAILED\n$/);
     }
     const failed = (r: { stdout: string }) => checkLines(r.stdout).filter((l) => l.startsWith('  FAIL'));
-    expect(failed(runs[0]!)).toEqual([expect.stringMatching(/^ {2}FAIL {2}the solution scores full marks under every seed \(2 per scenario unless it names its own\): 2\/10: bind-and-run \(seeds 1, 2\): expected the binding on nic0 to be Running; it is Unbound; /)]);
-    expect(failed(runs[1]!)).toEqual(['  FAIL  the starter does not score full marks (2 seeds): it scores 10/10: a starter must leave the learner something to do']);
+    const course = labById('protocol-binding');
+    const max = course.scenarios.reduce((n, s) => n + s.points, 0);
+    expect(failed(runs[0]!)).toEqual([expect.stringMatching(new RegExp(`^ {2}FAIL {2}the solution scores full marks under every seed \\(2 per scenario unless it names its own\\): 0/${max}: bind-and-run \\(seeds 1, 2\\): expected the binding on nic0 to be Running; it is Unbound; `))]);
+    expect(failed(runs[1]!)).toEqual([`  FAIL  the starter earns nothing: it fails every scored scenario (2 seeds): it scores ${max}/${max} as it stands, passing ${course.scenarios.map((s) => `${s.id} (${s.points})`).join(', ')}: the scenario checks what the starter already does, or too little`]);
     // Files are named from the current folder (the command's), as the user would type them.
     const field = readFileSync(join(missingFile, 'lab.json'), 'utf8').split('\n').findIndex((l) => l.startsWith('  "instructions":')) + 1;
     expect(failed(runs[2]!)).toEqual([`  FAIL  instructions: instructions.md is there: broken/missing-file/lab.json:${field}:3: instructions: names instructions.md, which does not exist in broken/missing-file`]);
@@ -197,7 +199,7 @@ describe('replaying a hidden scenario', () => {
     // Without --hidden, run says where the scenario is.
     const without = await nicLab(dir, 'run', `${lab}:rebind`, '--driver', starter);
     expect(without.code).toBe(2);
-    expect(without.stderr).toBe('nic-lab: lab protocol-binding has no scenario "rebind"; its scenarios are bind-and-run, pause-and-restart, unbind, binds-complete (a hidden scenario needs --hidden DIR)\n');
+    expect(without.stderr).toBe(`nic-lab: lab protocol-binding has no scenario "rebind"; its scenarios are ${labById('protocol-binding').scenarios.filter((s) => !s.hidden).map((s) => s.id).join(', ')} (a hidden scenario needs --hidden DIR)\n`);
 
     const scenarios = await nicLab(dir, 'lab', 'scenarios', lab, '--hidden', hidden, '--json');
     expect(JSON.parse(scenarios.stdout).at(-1)).toEqual({ id: 'rebind', title: 'Unbound, then bound again', points: 4, hidden: true, seeds: 8, ownSeeds: false });

@@ -119,7 +119,10 @@ export async function checkLab(dirArgument: string, options: LabCheckOptions): P
   const starter = await grade(lab.starterSource, lab.starter, { seeds: options.seeds });
   if (note({ ok: starter.status === 'graded', what: 'the starter compiles, loads and runs', detail: starter.status === 'graded' ? undefined : `${starter.status}: ${starter.reason}` })) {
     const { score, maxScore } = starter.report;
-    note({ ok: score < maxScore, what: `the starter does not score full marks (${options.seeds} seeds)`, detail: score < maxScore ? `${score}/${maxScore}` : `it scores ${score}/${maxScore}: a starter must leave the learner something to do` });
+    // Points are for what the learner writes: a starter that passes a scored scenario as it
+    // stands gives them away (its ready-made code is graded, or the scenario checks too little).
+    const given = starter.report.scenarios.filter((s) => s.points > 0).map((s) => `${s.id} (${s.points})`);
+    note({ ok: score === 0, what: `the starter earns nothing: it fails every scored scenario (${options.seeds} seeds)`, detail: score === 0 ? `0/${maxScore}` : `it scores ${score}/${maxScore} as it stands, passing ${given.join(', ')}: the scenario checks what the starter already does, or too little` });
   }
 
   const solution = await grade(lab.solutionSource, lab.solution, { seeds: options.seeds });

@@ -7,7 +7,7 @@ import { runBenchCommand, BENCH_NAMES } from './bench.ts';
 import { layoutMachine, describeLayout } from '../memory/map.ts';
 import { RULES, catalogJson, SEEDS } from '../verifier/rules.ts';
 import { runLabsCommand, runGradeCommand, runRunCommand, runGradeBatchCommand, runMergeCommand, limitsFrom, checkSeeds, LABS_INCOMPLETE_EXIT, MAX_JOBS, MIN_SCORE_EXIT } from './grade.ts';
-import { DEFAULT_LIMITS } from '../sandbox/sandbox.ts';
+import { DEFAULT_LIMITS, DEFAULT_HANG_MS } from '../sandbox/sandbox.ts';
 import { runLabCheckCommand, runLabNewCommand, runLabScenariosCommand, DEFAULT_SEEDS } from './lab.ts';
 import { UsageError } from './usage.ts';
 
@@ -69,7 +69,7 @@ exit status: 0 when every lab loaded, ${LABS_INCOMPLETE_EXIT} when one did not, 
     usage: `nic-lab grade <lab> <driver.ts|.js> [--seeds N] [--student ID] [--hidden DIR] [--json]
          [--junit FILE] [--gradescope FILE] [--hidden-visibility V] [--prairielearn FILE]
          [--github-classroom FILE] [--reveal-hidden] [--min-score N]
-         [--time-limit SECONDS] [--memory-limit MIB] [--in-process] [--tmp DIR]
+         [--time-limit SECONDS] [--hang-limit SECONDS] [--memory-limit MIB] [--in-process] [--tmp DIR]
 
   <lab>                a lab folder (a path with a /, or a folder here with a lab.json), or a course lab's id
   --seeds N            seeds per scenario (default 8); a scenario passes only under all of them
@@ -87,8 +87,12 @@ exit status: 0 when every lab loaded, ${LABS_INCOMPLETE_EXIT} when one did not, 
   --reveal-hidden      show hidden scenarios' names, seeds and failures (instructors; learners see pass/fail only)
   --min-score N        exit ${MIN_SCORE_EXIT} when the score is below N points (a CI check that must pass)
   --time-limit S       wall-clock limit for grading (default ${DEFAULT_LIMITS.timeLimitMs / 1000}, at least 1); the child is killed after it
+  --hang-limit S       wall-clock seconds the driver may keep control, one handler call with what it
+                       leads to (default ${DEFAULT_HANG_MS / 1000}): past it the handler is named in a DriverHung finding,
+                       that scenario scores 0 and the others are graded in a fresh child
   --memory-limit MIB   memory limit of the child, a whole number of MiB (default ${DEFAULT_LIMITS.memoryMiB}, at least 256)
   --in-process         grade in this process, without the sandbox: faster, for trusted drivers only
+                       (nothing stops a driver that hangs there)
   --tmp DIR            the only folder nic-lab may write temporary files in (its TypeScript cache)
 exit status: 0 when graded, whatever the score (unless --min-score); 1 below --min-score;
 2 for unusable input; 3 when the grader itself failed`,
@@ -96,7 +100,7 @@ exit status: 0 when graded, whatever the score (unless --min-score); 1 below --m
       seeds: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, json: { type: 'boolean' },
       junit: { type: 'string' }, gradescope: { type: 'string' }, prairielearn: { type: 'string' }, 'reveal-hidden': { type: 'boolean' },
       'hidden-visibility': { type: 'string' }, 'github-classroom': { type: 'string' }, 'min-score': { type: 'string' },
-      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },
+      'time-limit': { type: 'string' }, 'hang-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' },
     },
     positionals: 2,
     run: async (values, positionals) => runGradeCommand(positionals[0]!, positionals[1]!, {
@@ -104,33 +108,35 @@ exit status: 0 when graded, whatever the score (unless --min-score); 1 below --m
       junit: stringOption(values, 'junit'), gradescope: stringOption(values, 'gradescope'), prairielearn: stringOption(values, 'prairielearn'),
       githubClassroom: stringOption(values, 'github-classroom'), hiddenVisibility: stringOption(values, 'hidden-visibility'), minScore: numberOption(values, 'min-score'),
       inProcess: values['in-process'] === true, revealHidden: values['reveal-hidden'] === true,
-      limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
+      limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit'), numberOption(values, 'hang-limit')),
     }),
   },
   run: {
     summary: 'run one scenario of a lab under one seed; write its packet capture and trace',
-    usage: `nic-lab run <lab>[:<scenario>] --driver FILE [--seed N] [--student ID] [--hidden DIR] [--pcap FILE] [--trace FILE]
+    usage: `nic-lab run <lab>[:<scenario>] --driver FILE [--seed N] [--student ID] [--hidden DIR] [--pcap FILE] [--trace FILE] [--hang-limit S]
 
   <lab>          a lab folder or a course lab's id, as for grade
   <scenario>     the scenario's id (default: the lab's first scenario)
-  --driver FILE  the driver to run (in this process: use it for your own code)
+  --driver FILE  the driver to run (each driver on a thread of its own, confined, as in the web lab)
   --hidden DIR   add the hidden scenarios in DIR/<lab id>.json, to replay one of them
   --seed N       the seed (default 1); grade reports name the shortest failing one
   --student ID   the student whose variant of the lab's values the scenario uses
   --pcap FILE    write the frames on the wire as pcapng (Wireshark, tshark)
   --trace FILE   write the trace as JSON lines; the same seed writes the same bytes
+  --hang-limit S wall-clock seconds a handler may take (default ${DEFAULT_HANG_MS / 1000}): past it its thread is
+                 stopped and the run ends with a DriverHung finding naming the handler
 Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 when it ran.`,
-    options: { driver: { type: 'string' }, seed: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, pcap: { type: 'string' }, trace: { type: 'string' } },
+    options: { driver: { type: 'string' }, seed: { type: 'string' }, student: { type: 'string' }, hidden: { type: 'string' }, pcap: { type: 'string' }, trace: { type: 'string' }, 'hang-limit': { type: 'string' } },
     positionals: 1,
     run: async (values, positionals) => runRunCommand(positionals[0]!, {
       driver: stringOption(values, 'driver'), seed: intOption(values, 'seed', 1), student: stringOption(values, 'student'), hidden: stringOption(values, 'hidden'),
-      pcap: stringOption(values, 'pcap'), trace: stringOption(values, 'trace'),
+      pcap: stringOption(values, 'pcap'), trace: stringOption(values, 'trace'), hangLimitMs: limitsFrom(undefined, undefined, numberOption(values, 'hang-limit')).hangMs,
     }),
   },
   'grade-batch': {
     summary: 'grade a class: every submission in a folder, sandboxed, a JSON report each and a CSV',
     usage: `nic-lab grade-batch <lab> <dir-of-submissions> [--out DIR] [--shard i/n] [--seeds N] [--hidden DIR]
-         [--jobs N] [--time-limit SECONDS] [--memory-limit MIB] [--student-id-from S] [--regrade]
+         [--jobs N] [--time-limit SECONDS] [--hang-limit SECONDS] [--memory-limit MIB] [--student-id-from S] [--regrade]
          [--in-process] [--tmp DIR]
 
   a submission is a .ts/.js file in the folder, or a subfolder holding one; its name is the student id
@@ -139,7 +145,10 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
   --seeds N            seeds per scenario (default 8)
   --hidden DIR         add the hidden scenarios in DIR/<lab id>.json
   --jobs N             child processes at a time (default 2, at most ${MAX_JOBS})
-  --time-limit S       wall-clock limit per submission (default ${DEFAULT_LIMITS.timeLimitMs / 1000}, at least 1): a hang scores zero, "timed out"
+  --time-limit S       wall-clock limit per submission (default ${DEFAULT_LIMITS.timeLimitMs / 1000}, at least 1): past it the
+                       submission scores zero, "timed out"
+  --hang-limit S       wall-clock seconds a driver may keep control (default ${DEFAULT_HANG_MS / 1000}): a driver that hangs is
+                       stopped with DriverHung, that scenario scores 0 and the others are graded
   --memory-limit MIB   memory limit per submission, a whole number of MiB (default ${DEFAULT_LIMITS.memoryMiB}, at least 256)
   --student-id-from S  the student id that picks a submission's variant values: folder-name (default:
                        the subfolder's name, or the file's name without .ts/.js), file-name (the
@@ -150,11 +159,12 @@ Prints pass or fail, each failure and finding, and the trace's SHA-256. Exit 0 w
                        options and submission file, so a rerun after a crash grades only the rest)
   --in-process         grade in this process, without the sandbox: for trusted submissions only
 Each report is written as soon as its submission is graded; class.csv is built from the reports.
-A submission that hangs, crashes or does not compile gets zero and the reason; the batch goes on.
+A submission that runs out of time, crashes or does not compile gets zero and the reason; one that
+hangs loses the scenarios it hangs in; the batch goes on.
 exit status: 0 when the class was graded; 2 for unusable input; 3 when the grader itself failed for any submission`,
     options: {
       out: { type: 'string' }, shard: { type: 'string' }, seeds: { type: 'string' }, hidden: { type: 'string' }, jobs: { type: 'string' },
-      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' }, regrade: { type: 'boolean' },
+      'time-limit': { type: 'string' }, 'hang-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, 'in-process': { type: 'boolean' }, regrade: { type: 'boolean' },
       'student-id-from': { type: 'string' },
     },
     positionals: 2,
@@ -162,7 +172,7 @@ exit status: 0 when the class was graded; 2 for unusable input; 3 when the grade
       seeds: intOption(values, 'seeds', 8), hidden: stringOption(values, 'hidden'), out: stringOption(values, 'out') ?? 'grades',
       shard: stringOption(values, 'shard'), jobs: intOption(values, 'jobs', 2), inProcess: values['in-process'] === true, regrade: values.regrade === true,
       studentIdFrom: stringOption(values, 'student-id-from'),
-      limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
+      limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit'), numberOption(values, 'hang-limit')),
     }),
   },
   merge: {
@@ -184,25 +194,25 @@ files named) if they differ; reports of different labs are refused. Exit 0, or 2
   },
   'lab check': {
     summary: 'validate a lab the way grading uses it: its files, scenarios, hidden file, starter and solution',
-    usage: `nic-lab lab check <dir> [--seeds N] [--hidden DIR] [--in-process] [--time-limit S] [--memory-limit MIB]
+    usage: `nic-lab lab check <dir> [--seeds N] [--hidden DIR] [--in-process] [--time-limit S] [--hang-limit S] [--memory-limit MIB]
 
   checks, each printed with pass or FAIL: lab.json is JSON and matches the schema; every file it names
   is there; the hidden file DIR/<lab id>.json (with --hidden) is valid for the lab and all hidden;
-  the starter compiles and runs and does not score full marks; the solution scores full marks under
-  every seed (and for other students' variant values, if the lab has variants)
+  the starter compiles and runs and earns nothing (it fails every scored scenario); the solution
+  scores full marks under every seed (and for other students' variant values, if the lab has variants)
   --seeds N            seeds per scenario (default ${DEFAULT_SEEDS})
   --hidden DIR         check DIR/<lab id>.json too, and grade the starter and solution with it
   --in-process         grade in this process rather than in the sandbox grading uses (faster)
-  --time-limit S, --memory-limit MIB   the sandbox's limits, as for grade
+  --time-limit S, --hang-limit S, --memory-limit MIB   the sandbox's limits, as for grade
 exit status: 0 when every check passes, 1 when one fails, 2 for unusable input`,
-    options: { seeds: { type: 'string' }, hidden: { type: 'string' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' } },
+    options: { seeds: { type: 'string' }, hidden: { type: 'string' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'hang-limit': { type: 'string' }, 'memory-limit': { type: 'string' } },
     positionals: 1,
     run: async (values, positionals) => {
       const seeds = intOption(values, 'seeds', DEFAULT_SEEDS);
       checkSeeds(seeds);
       return runLabCheckCommand(positionals[0]!, {
         seeds, hidden: stringOption(values, 'hidden'), inProcess: values['in-process'] === true,
-        limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit')),
+        limits: limitsFrom(numberOption(values, 'time-limit'), numberOption(values, 'memory-limit'), numberOption(values, 'hang-limit')),
       });
     },
   },

@@ -53,6 +53,35 @@ export interface GradeOptions {
 }
 
 
+/** One scenario graded under its seeds: its report, and each run's trace hash in order. */
+export async function gradeScenario(lab: Lab, scenario: Scenario, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<{ report: ScenarioReport; hashes: string[] }> {
+  const hashes: string[] = [];
+  const seeds = scenario.seeds ?? options.seeds ?? 8;
+  let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
+  for (let i = 0; i < seeds; i++) {
+    const seed = (options.firstSeed ?? 1) + i;
+    const run = await runScenario(lab, scenario, source, file, seed, references, { student: options.student, ...(options.observe ? { observe: (rt: NdisRuntime) => options.observe!(rt, scenario, seed) } : {}) });
+    hashes.push(run.traceHash);
+    if (run.passed) continue;
+    if (report.passed) {
+      report = {
+        ...report, points: 0, passed: false, failingSeed: seed, shortestFailingSeed: seed, shortestTraceEvents: run.traceLength, failingSeeds: [], failures: run.failures,
+        findings: run.findings.map((f) => ({ rule: f.rule, driver: f.driver, message: f.message, event: f.event })),
+      };
+    } else if (run.traceLength < report.shortestTraceEvents!) {
+      report.shortestFailingSeed = seed;
+      report.shortestTraceEvents = run.traceLength;
+    }
+    report.failingSeeds!.push(seed);
+  }
+  return { report, hashes };
+}
+
+/** SHA-256 over every run's trace hash, in order (the report's traceHash). */
+export function traceHashOf(hashes: readonly string[]): Promise<string> {
+  return sha256Hex(hashes.join('\n'));
+}
+
 export async function gradeLab(lab: Lab, source: string, file: string, references: ReferenceDrivers, options: GradeOptions = {}): Promise<GradeReport> {
   const hashes: string[] = [];
   const scenarios: ScenarioReport[] = [];
@@ -60,25 +89,9 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     // Wall-clock time, outside the engine: it only feeds the `time` reported to JUnit and
     // Gradescope; no run, trace or verdict reads it, so replays stay seed-for-seed.
     const started = performance.now();
-    const seeds = scenario.seeds ?? options.seeds ?? 8;
-    let report: ScenarioReport = { id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: scenario.points, maxPoints: scenario.points, passed: true, failures: [], findings: [] };
-    for (let i = 0; i < seeds; i++) {
-      const seed = (options.firstSeed ?? 1) + i;
-      const run = await runScenario(lab, scenario, source, file, seed, references, { student: options.student, ...(options.observe ? { observe: (rt: NdisRuntime) => options.observe!(rt, scenario, seed) } : {}) });
-      hashes.push(run.traceHash);
-      if (run.passed) continue;
-      if (report.passed) {
-        report = {
-          ...report, points: 0, passed: false, failingSeed: seed, shortestFailingSeed: seed, shortestTraceEvents: run.traceLength, failingSeeds: [], failures: run.failures,
-          findings: run.findings.map((f) => ({ rule: f.rule, driver: f.driver, message: f.message, event: f.event })),
-        };
-      } else if (run.traceLength < report.shortestTraceEvents!) {
-        report.shortestFailingSeed = seed;
-        report.shortestTraceEvents = run.traceLength;
-      }
-      report.failingSeeds!.push(seed);
-    }
-    scenarios.push(report);
+    const graded = await gradeScenario(lab, scenario, source, file, references, options);
+    hashes.push(...graded.hashes);
+    scenarios.push(graded.report);
     options.onScenarioTime?.(index, (performance.now() - started) / 1000);
   }
   return {
@@ -87,6 +100,6 @@ export async function gradeLab(lab: Lab, source: string, file: string, reference
     maxScore: scenarios.reduce((n, s) => n + s.maxPoints, 0),
     scenarios,
     variants: variantValues(lab, options.student),
-    traceHash: await sha256Hex(hashes.join('\n')),
+    traceHash: await traceHashOf(hashes),
   };
 }

@@ -1,5 +1,5 @@
-// The report formats, field by field, from a real grade run of the protocol-binding starter
-// (scenarios that pass, scenarios that fail, a hidden one), and the shortest failing trace.
+// The report formats, field by field, from a real grade run of a protocol-binding driver with one
+// mistake (scenarios that pass, scenarios that fail, a hidden one), and the shortest failing trace.
 
 import { describe, it, expect } from 'vitest';
 import { labById, referenceDrivers } from './labs.ts';
@@ -11,13 +11,19 @@ const references = referenceDrivers();
 const lab = labById('protocol-binding');
 
 describe('report formats from a real grade run', async () => {
-  const report = await gradeLab(lab, lab.starterSource, 'starter.ts', references, { seeds: 2 });
+  // The solution with one mistake: its unbind does not close the adapter. So `unbind` fails under
+  // every seed; the hidden scenario here is a hidden copy of it (the lab's own hidden one it passes).
+  const mistaken = lab.solutionSource.replace('const closed = NdisCloseAdapterEx(b.handle!);', 'const closed = NDIS_STATUS_SUCCESS;');
+  const unbind = lab.scenarios.find((s) => s.id === 'unbind')!;
+  const graded = { ...lab, scenarios: [...lab.scenarios.filter((s) => !s.hidden), { ...unbind, id: 'unbind-again', title: 'Unbound once more', hidden: true }] };
+  const report = await gradeLab(graded, mistaken, 'mistaken.ts', references, { seeds: 2 });
   const passing = report.scenarios.find((s) => s.passed && !s.hidden)!;
   const failing = report.scenarios.find((s) => !s.passed && !s.hidden)!;
   const hidden = report.scenarios.find((s) => s.hidden)!;
   const outcome = outcomeOf(report);
 
   it('the run has a passing, a failing and a hidden (failing) scenario', () => {
+    expect(mistaken).not.toBe(lab.solutionSource);
     expect(passing).toBeDefined();
     expect(failing).toMatchObject({ passed: false, points: 0, failingSeed: 1, failingSeeds: [1, 2], shortestFailingSeed: 1 });
     expect(failing.failures.length).toBeGreaterThan(0);
@@ -49,7 +55,7 @@ describe('report formats from a real grade run', async () => {
     expect(test(failing.id).output).toContain(failing.failures[0]);
     expect(test(hidden.id)).toMatchObject({ score: 0, max_score: hidden.maxPoints, status: 'failed', visibility: 'hidden' });
     // The submission-wide output is shown to students: nothing of the hidden scenario in it.
-    expect(gs.output).toBe(`${lab.title}: ${report.score}/${report.maxScore} points. 3 visible scenario(s) failed; each test below says under which seeds and why.`);
+    expect(gs.output).toBe(`${lab.title}: ${report.score}/${report.maxScore} points. 1 visible scenario(s) failed; each test below says under which seeds and why.`);
     expect(gs.output).not.toContain(hidden.title);
     // Hidden tests hidden: the instructor sees the scenario and why it failed.
     expect(test(hidden.id).name).toBe(`${hidden.id}: ${hidden.title}`);
@@ -111,10 +117,10 @@ describe('report formats from a real grade run', async () => {
   });
 
   it('text: each scenario, why it failed and the command that replays the shortest failing trace', () => {
-    const text = textReport(lab, outcome, 'labs/protocol-binding/starter.ts');
+    const text = textReport(lab, outcome, 'labs/protocol-binding/mistaken.ts');
     expect(text.split('\n')[0]).toBe(`${lab.title} (protocol-binding): score ${report.score}/${report.maxScore}`);
     expect(text).toContain(`  FAIL   0/${failing.maxPoints}  ${failing.id}: ${failing.title}`);
-    expect(text).toContain(`replay: nic-lab run protocol-binding:${failing.id} --driver labs/protocol-binding/starter.ts --seed 1 --trace trace.jsonl --pcap capture.pcapng`);
+    expect(text).toContain(`replay: nic-lab run protocol-binding:${failing.id} --driver labs/protocol-binding/mistaken.ts --seed 1 --trace trace.jsonl --pcap capture.pcapng`);
   });
 });
 
@@ -187,7 +193,7 @@ describe('escaping and the reports of drivers that never ran', () => {
     expect(JSON.stringify(pl)).not.toContain('undefined');
     const gs = gradescopeResults(lab, timedOut);
     expect(gs.execution_time).toBe(30.2);
-    expect(gs.output).toBe(`${lab.title}: 0/10 points. Not graded (timed out): ${reason}`);
+    expect(gs.output).toBe(`${lab.title}: 0/${zeroReport(lab, reason).maxScore} points. Not graded (timed out): ${reason}`);
     expect(gs.tests.every((t) => t.output === `Not graded: ${reason}` && t.score === 0)).toBe(true);
     expect(gs.extra_data).toMatchObject({ status: 'timed out', reason });
     // The grader's own failure uses up no PrairieLearn attempt.
@@ -201,7 +207,7 @@ describe('escaping and the reports of drivers that never ran', () => {
     const graded = { ...outcomeOf(await gradeLab(lab, lab.solutionSource, 'solution.ts', references, { seeds: 1, onScenarioTime: (i, t) => { seconds[i] = t; } })), scenarioSeconds: seconds, seconds: 1.5 };
     expect(seconds).toHaveLength(lab.scenarios.length);
     const xml = junitXml(lab, graded);
-    expect(xml).toContain('<testsuite name="protocol-binding" tests="5" failures="0" errors="0" skipped="0" time="1.500">');
+    expect(xml).toContain(`<testsuite name="protocol-binding" tests="${lab.scenarios.length}" failures="0" errors="0" skipped="0" time="1.500">`);
     for (const [i, s] of lab.scenarios.entries()) expect(xml).toContain(`name="${xmlEscape(`${s.id}: ${s.title}`)}" time="${seconds[i]!.toFixed(3)}"/>`);
   });
 

@@ -44,7 +44,7 @@ export interface DriverWorkerApi {
    * Compiles and loads the driver; its exports come back encoded (see codec.ts), with the live
    * control function (`live`) next to them.
    */
-  load(source: string, fileName: string, ndisFunctions: string[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; field?: unknown; loadError?: string; error?: ErrorInfo; console?: [string, string][] }>;
+  load(source: string, fileName: string, ndisFunctions: string[], lengths?: number[]): Promise<{ exports?: unknown; sourceMap?: DriverSourceMap; live?: unknown; field?: unknown; loadError?: string; error?: ErrorInfo; console?: [string, string][] }>;
   /** Enters the call loop for good. */
   serve(): void;
 }
@@ -215,9 +215,9 @@ function runLive(pump: DriverPump): void {
 }
 
 const api: DriverWorkerApi = {
-  async load(source, fileName, ndisFunctions) {
+  async load(source, fileName, ndisFunctions, lengths = []) {
     const ndis: Record<string, unknown> = { ...LOCAL_NDIS };
-    for (const name of ndisFunctions) {
+    for (const [index, name] of ndisFunctions.entries()) {
       const capture = CAPTURE[name];
       const slot: { local: ((...args: unknown[]) => unknown) | undefined } = { local: undefined };
       liveNdis.set(name, slot);
@@ -232,6 +232,9 @@ const api: DriverWorkerApi = {
         capture?.(args, result);
         return result;
       };
+      // The name and arity of the core's function, so that a driver here sees what it sees in-process.
+      Object.defineProperty(ndis[name], 'name', { value: name });
+      Object.defineProperty(ndis[name], 'length', { value: lengths[index] ?? 0 });
     }
     confineDrivers();
     loading = true;

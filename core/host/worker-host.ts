@@ -43,6 +43,8 @@ export interface WorkerHostOptions {
 const CONSOLE_LEVELS: ReadonlySet<string> = new Set(['log', 'info', 'warn', 'error', 'debug']);
 /** Console lines a driver's module may print while it loads that are kept (the rest are dropped there). */
 export const LOAD_CONSOLE_LINES = 200;
+/** Wall-clock ms a driver's load may take beyond one handler call's watchdog (see load). */
+const LOAD_ALLOWANCE_MS = 10_000;
 
 /** The driver worker's module: a variable for Node (see spawnBundledThread), the literal for bundlers. */
 const DRIVER_WORKER = './driver-worker.ts';
@@ -136,7 +138,21 @@ export class WorkerHost implements DriverHost {
     });
 
     const remote = Comlink.wrap<DriverWorkerApi>(await thread.comlink());
-    const loaded = await remote.load(request.source, request.fileName, names);
+    // The module's own code runs in this load: a top level that never finishes is DriverHung too.
+    // The load also locks the new thread down and compiles the driver (0.8 s measured on a loaded
+    // 2-core machine), so it gets LOAD_ALLOWANCE_MS more than a handler call.
+    const loadLimitMs = this.watchdogMs + LOAD_ALLOWANCE_MS;
+    const loaded = await new Promise<Awaited<ReturnType<typeof remote.load>>>((resolve, reject) => {
+      const watchdog = setTimeout(() => {
+        stop();
+        try {
+          request.fail('DriverHung', `${request.fileName}: its module code (the top level, run as it loads) did not finish within ${loadLimitMs} ms (wall clock); its thread was stopped`);
+        } catch (error) {
+          reject(error);
+        }
+      }, loadLimitMs);
+      remote.load(request.source, request.fileName, names, names.map((name) => (request.ndis[name] as (...args: unknown[]) => unknown).length)).then(resolve, reject).finally(() => clearTimeout(watchdog));
+    });
     // What the module's top-level code printed (the core was not listening on the channel yet).
     for (const [level, text] of Array.isArray(loaded.console) ? loaded.console.slice(0, LOAD_CONSOLE_LINES) : []) this.consoleLine(request.fileName, level, text);
     if (loaded.loadError !== undefined) {

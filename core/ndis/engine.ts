@@ -75,6 +75,8 @@ export class NdisEngine {
   readonly irql = new IrqlState();
   /** The spin locks and read-write locks held now (synchronization.ts). */
   readonly heldLocks = new HeldLocks();
+  /** Told as each driver handler is entered (its label, its trace event) and left: the grading child's heartbeat (core/sandbox/heartbeat.ts). */
+  handlerWatch: { enter(label: string, event: number): void; leave(): void } | undefined;
 
   protected constructor(readonly machine: Machine, readonly seed: number | bigint, options: RuntimeOptions) {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
@@ -177,7 +179,8 @@ export class NdisEngine {
     if (driver.unloaded) this.withPath(`${driver.name}!${handler}`, () => this.report('UnloadedWithPendingOperations', { driver: driver.name, ...(object ? { object } : {}), message: `NDIS would call ${handler} of ${driver.name}, which has unloaded: cancel timers and work items and complete everything before DriverUnload returns` }));
     const label = `${driver.name}!${handler}`;
     this.callPath.push(label);
-    this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
+    const event = this.trace.record('handler', { driver: driver.name, handler, object: object ?? null });
+    this.handlerWatch?.enter(label, event);
     // The handler runs at its documented IRQL; NDIS's caller (if any) gets its own back after.
     const irql = this.irql;
     const callerLevel = irql.level;
@@ -199,6 +202,7 @@ export class NdisEngine {
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
+      this.handlerWatch?.leave();
       const returnedAt = irql.level;
       irql.level = callerLevel;
       irql.callDepth = callerDepth;

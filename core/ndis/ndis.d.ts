@@ -621,7 +621,8 @@ declare module 'ndis' {
     /**
      * NDIS offers an adapter (the binding is Opening). Open it with NdisOpenAdapterEx, passing
      * BindContext. Return SUCCESS (the binding becomes Paused), a failure (Unbound), or PENDING
-     * and call NdisCompleteBindAdapterEx later.
+     * and call NdisCompleteBindAdapterEx later: for instance when the open itself returned
+     * PENDING, once OpenAdapterCompleteHandlerEx has its final status.
      */
     BindAdapterHandlerEx(ProtocolDriverContext: unknown, BindContext: NDIS_HANDLE, BindParameters: NDIS_BIND_PARAMETERS): NDIS_STATUS;
     /**
@@ -635,11 +636,17 @@ declare module 'ndis' {
      * ProtocolBindingContext is null for BindList, BindsComplete and some Reconfigure events.
      */
     NetPnPEventHandler(ProtocolBindingContext: Binding | null, NetPnPEventNotification: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
+    /**
+     * ProtocolOpenAdapterCompleteEx, a required function in NDIS: an open for which
+     * NdisOpenAdapterEx returned NDIS_STATUS_PENDING has finished with Status. Only from now may
+     * the driver use the NdisBindingHandle; a bind that pended on the open completes it now
+     * (NdisCompleteBindAdapterEx with Status, after closing if the bind fails for another reason).
+     */
     OpenAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
     /**
-     * A close for which NdisCloseAdapterEx returned NDIS_STATUS_PENDING has finished (seed 001).
-     * Only now may the unbind complete. With this handler registered, NDIS may pend any close
-     * made during an unbind.
+     * ProtocolCloseAdapterCompleteEx, a required function in NDIS: a close for which
+     * NdisCloseAdapterEx returned NDIS_STATUS_PENDING has finished (seeds 001 and 003). Only now
+     * may the unbind (or the failing bind) that closed complete. Any close may pend.
      */
     CloseAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding): void;
     /** An NdisOidRequest that returned PENDING has finished. */
@@ -647,8 +654,11 @@ declare module 'ndis' {
     /** Status from the adapter, e.g. NDIS_STATUS_LINK_STATE on a link change (also while Paused). */
     StatusHandlerEx?(ProtocolBindingContext: Binding, StatusIndication: NDIS_STATUS_INDICATION): void;
     /**
-     * Received frames (Running bindings only). Without NDIS_RECEIVE_FLAGS_RESOURCES you own them
-     * until NdisReturnNetBufferLists; with it, they go back when you return.
+     * Received frames. Without NDIS_RECEIVE_FLAGS_RESOURCES you own them until
+     * NdisReturnNetBufferLists; with it, they go back when you return. While the binding is
+     * Pausing, handle receives as usual (the pause completes once you have returned what you
+     * hold); while it is Paused, return new ones at once ("Pausing a Binding"). This lab
+     * indicates receives to Running bindings only.
      */
     ReceiveNetBufferListsHandler?(ProtocolBindingContext: Binding, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
     /** Your sends are complete: they are yours again (check each NBL's Status). */
@@ -660,6 +670,9 @@ declare module 'ndis' {
   /**
    * Only within a bind in progress (ProtocolBindAdapterEx, or after it returned PENDING and before
    * NdisCompleteBindAdapterEx). ProtocolBindingContext is yours: NDIS passes it back untouched.
+   * Status is SUCCESS (the handle is good), a failure (e.g. NDIS_STATUS_UNSUPPORTED_MEDIA,
+   * NDIS_STATUS_RESOURCES, NDIS_STATUS_ADAPTER_NOT_FOUND), or NDIS_STATUS_PENDING: then do not use
+   * NdisBindingHandle until ProtocolOpenAdapterCompleteEx brings the open's final status.
    */
   export function NdisOpenAdapterEx<Binding>(NdisProtocolHandle: NDIS_HANDLE, ProtocolBindingContext: Binding, OpenParameters: NDIS_OPEN_PARAMETERS, BindContext: NDIS_HANDLE): { Status: NDIS_STATUS; NdisBindingHandle: NDIS_HANDLE | null; SelectedMediumIndex: number };
   /** Finishes a bind for which ProtocolBindAdapterEx returned PENDING. */
@@ -667,8 +680,8 @@ declare module 'ndis' {
   /**
    * Only from ProtocolBindAdapterEx or ProtocolUnbindAdapterEx, after your sends and OID
    * requests on the binding have completed. The handle is invalid from this call on (seed 003).
-   * Returns SUCCESS, or PENDING (during an unbind, for drivers with CloseAdapterCompleteHandlerEx):
-   * then ProtocolCloseAdapterCompleteEx follows, and the unbind must wait for it.
+   * Returns SUCCESS (the close is done) or PENDING: then ProtocolCloseAdapterCompleteEx follows,
+   * and the unbind (or failing bind) must wait for it before it completes. Any close may pend.
    */
   export function NdisCloseAdapterEx(NdisBindingHandle: NDIS_HANDLE): NDIS_STATUS;
   /**
@@ -864,7 +877,13 @@ declare module 'ndis' {
     AttachHandler(NdisFilterHandle: NDIS_HANDLE, FilterDriverContext: unknown, AttachParameters: NDIS_FILTER_ATTACH_PARAMETERS): NDIS_STATUS;
     /** The module is Paused and leaves the stack; free what it allocated. */
     DetachHandler(FilterModuleContext: Module): void;
-    /** Return SUCCESS (Running), PENDING (then NdisFRestartComplete), or a failure (stays Paused). */
+    /**
+     * Return SUCCESS (Running), PENDING (then NdisFRestartComplete), or a failure: the module
+     * returns to Paused (FilterRestart), and NDIS then detaches it; a mandatory filter's failure
+     * ends the whole stack ("Starting a Filter Module"). While Restarting a module completes sends
+     * from above with NDIS_STATUS_PAUSED, returns new receives at once and initiates no new sends
+     * or receive indications (the same page).
+     */
     RestartHandler(FilterModuleContext: Module, RestartParameters: NDIS_FILTER_RESTART_PARAMETERS): NDIS_STATUS;
     /**
      * The module is Pausing (seed 004): complete new sends with NDIS_STATUS_PAUSED, return new
@@ -920,7 +939,13 @@ declare module 'ndis' {
   export function NdisFSendNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Completes sends that came from above (set each NBL's Status). */
   export function NdisFSendNetBufferListsComplete(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, SendCompleteFlags: number): void;
-  /** Not while Pausing or Paused. */
+  /**
+   * Passes receives up: from below, or NBLs the module allocated. Never while Paused. While
+   * Pausing a module must originate none; seed 004 has it return receives from below at once,
+   * where the FilterPause reference lets it pass those on (but not NBLs it created): NIC Lab
+   * follows the seed (FilterIndicateWhilePaused for either). While Restarting it should not
+   * initiate new indications of its own.
+   */
   export function NdisFIndicateReceiveNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, NumberOfNetBufferLists: number, ReceiveFlags: number): void;
   /** Returns receives that came from below (not ones indicated with RESOURCES). */
   export function NdisFReturnNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;

@@ -202,14 +202,15 @@ describe('PnP event rules (seed 002)', () => {
       return NDIS_STATUS_SUCCESS;`,
     }));
     const contexts = rt.drivers[0]!.exports.contexts as unknown[];
-    expect(contexts).toEqual([]);
+    // NDIS sent one after the initial binds.
+    expect(contexts).toEqual([null]);
     rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
     rt.run();
-    expect(contexts).toEqual([null]);
+    expect(contexts).toEqual([null, null]);
     expect(rules(rt)).toEqual([]);
   });
 
-  it('NULL-context events come once for the protocol, not once per binding; BindList carries the bind list (REG_MULTI_SZ)', async () => {
+  it('NULL-context events come once for the protocol, not once per binding; BindsComplete follows the initial binds on every adapter; BindList carries the bind list (REG_MULTI_SZ)', async () => {
     const rt = await NdisRuntime.create({ nics: 2, seed: 1 });
     await rt.loadDriver(protocol({
       prelude: 'export const seen: [number, unknown, unknown][] = [];',
@@ -219,15 +220,17 @@ describe('PnP event rules (seed 002)', () => {
     rt.startStack();
     rt.run();
     const seen = rt.drivers[0]!.exports.seen as [number, unknown, unknown][];
-    expect(rt.trace.events.filter((e) => e.kind === 'state' && String(e.object).startsWith('binding') && e.to === 'Running').length).toBe(2);
-    rt.protocolEvent(rt.drivers[0]!, NetEventBindsComplete);
+    expect(seen).toEqual([[NetEventBindsComplete, null, null]]);
+    const opened = rt.trace.events.filter((e) => e.kind === 'state' && String(e.object).startsWith('binding') && e.to === 'Running').length;
+    const bindsComplete = rt.trace.events.findIndex((e) => e.kind === 'handler' && e.handler === 'ProtocolNetPnPEvent(NetEventBindsComplete)');
+    expect(opened).toBe(2);
+    expect(rt.trace.events.findLastIndex((e) => e.kind === 'state' && String(e.object).startsWith('binding') && e.to === 'Running')).toBeLessThan(bindsComplete);
     rt.protocolEvent(rt.drivers[0]!, NetEventBindList);
     rt.protocolEvent(rt.drivers[0]!, NetEventReconfigure);
     rt.protocolEvent(rt.drivers[0]!, NetEventReconfigure, () => {}, 1);
     rt.run();
     const text = (units: Uint16Array) => String.fromCharCode(...units);
-    expect(seen.map(([code, context, buffer]) => [code, context === null ? null : 'binding', buffer instanceof Uint16Array ? text(buffer) : buffer])).toEqual([
-      [NetEventBindsComplete, null, null],
+    expect(seen.slice(1).map(([code, context, buffer]) => [code, context === null ? null : 'binding', buffer instanceof Uint16Array ? text(buffer) : buffer])).toEqual([
       [NetEventBindList, null, '\\Device\\nic0\0\\Device\\nic1\0\0'],
       [NetEventReconfigure, null, null],
       [NetEventReconfigure, 'binding', null],

@@ -12,7 +12,7 @@ import type { PnpDelivery } from './pnp-delivery.ts';
 import {
   NetEventQueryPower, NetEventSetPower, NetEventQueryRemoveDevice, NetEventCancelRemoveDevice,
   NdisDeviceStateD0, NdisDeviceStateD3, NDIS_PAUSE_LOW_POWER, NDIS_PAUSE_ATTACH_FILTER, NDIS_PAUSE_DETACH_FILTER,
-  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE, NetEventPause, NetEventRestart, NDIS_PAUSE_NDIS_INTERNAL, NdisDevicePnPEventSurpriseRemoved,
+  NDIS_PAUSE_MINIPORT_DEVICE_REMOVE, NetEventPause, NetEventRestart, NetEventBindsComplete, NDIS_PAUSE_NDIS_INTERNAL, NdisDevicePnPEventSurpriseRemoved,
 } from './constants.ts';
 import { NDIS_STATUS_SUCCESS } from './status.ts';
 
@@ -27,7 +27,9 @@ export class StackOperations {
 
   /**
    * Starts the stack as NDIS does: initialize each adapter (Paused), bind each protocol to it
-   * (each bind finishes, pended or not, before the next), then restart bottom-up to Running.
+   * (each bind finishes, pended or not, before the next), then restart bottom-up to Running; when
+   * every adapter is up, NetEventBindsComplete to each protocol, once, with a NULL context ("the
+   * protocol has bound to all the adapters it can bind to").
    */
   startStack(done: () => void = () => {}): void {
     this.rt.post('start stack', () => {
@@ -37,7 +39,7 @@ export class StackOperations {
         adapter.initialize();
         for (const f of filters) this.filters.attach(f, adapter);
         this.rt.sequence(protocols.map((p) => (next: () => void) => void this.protocols.bind(p, adapter, () => next())), () => this.restartAdapter(adapter, nextAdapter));
-      }), done);
+      }), () => this.rt.sequence(protocols.map((p) => (next: () => void) => this.pnp.toProtocol(p, NetEventBindsComplete, () => next())), done));
     }, { channel: 'pnp' });
   }
 

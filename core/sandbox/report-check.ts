@@ -4,7 +4,7 @@
 // scenario passed and why not, as bounded text; the score is the parent's sum.
 
 import type { GradeReport, ScenarioReport } from '../grading/grade.ts';
-import type { Lab } from '../scenario/schema.ts';
+import type { Lab, Scenario } from '../scenario/schema.ts';
 
 /** Longest text kept of one failure or finding message (characters). */
 export const TEXT_LIMIT = 4096;
@@ -24,17 +24,19 @@ function capList<T>(items: readonly T[], keep: (item: T) => T, more: (count: num
   return kept;
 }
 
-/** The report with every list and text bounded (the child sends it so; the parent checks again). */
-export function capReport(report: GradeReport): GradeReport {
+/** A scenario's report with every list and text bounded (the child sends it so; the parent checks again). */
+export function capScenario(s: ScenarioReport): ScenarioReport {
   return {
-    ...report,
-    scenarios: report.scenarios.map((s) => ({
-      ...s,
-      ...(s.failingSeeds ? { failingSeeds: s.failingSeeds.slice(0, SEED_LIMIT) } : {}),
-      failures: capList(s.failures, (f) => capText(f), (n) => `… and ${n} more failures`),
-      findings: capList(s.findings, (f) => ({ rule: capText(f.rule, 100), driver: capText(f.driver, 100), message: capText(f.message), event: f.event }), (n) => ({ rule: 'More', driver: '', message: `… and ${n} more findings`, event: 0 })),
-    })),
+    ...s,
+    ...(s.failingSeeds ? { failingSeeds: s.failingSeeds.slice(0, SEED_LIMIT) } : {}),
+    failures: capList(s.failures, (f) => capText(f), (n) => `… and ${n} more failures`),
+    findings: capList(s.findings, (f) => ({ rule: capText(f.rule, 100), driver: capText(f.driver, 100), message: capText(f.message), event: f.event }), (n) => ({ rule: 'More', driver: '', message: `… and ${n} more findings`, event: 0 })),
   };
+}
+
+/** The report with every list and text bounded. */
+export function capReport(report: GradeReport): GradeReport {
+  return { ...report, scenarios: report.scenarios.map(capScenario) };
 }
 
 export class ReportMismatch extends Error {}
@@ -42,44 +44,37 @@ export class ReportMismatch extends Error {}
 const isSeed = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
- * The report to record for `lab`, built from the parent's lab and what the child said of each of
- * its scenarios (`variants` are the values the parent computed for the student). Throws ReportMismatch when the child's report is not a report of this lab (a
- * scenario missing, unknown or twice; points that are neither 0 nor the scenario's; a verdict that
- * disagrees with its points): a grader that is not working as built, never a score to record.
+ * The report to record for `scenario`, built from the parent's lab and what the child said of it.
+ * Throws ReportMismatch when what the child said is not a report of this scenario (another id;
+ * points that are neither 0 nor the scenario's; a verdict that disagrees with its points; a seed
+ * that is not a whole number): a grader that is not working as built, never a score to record.
  */
-export function checkedReport(lab: Lab, child: GradeReport, variants: Record<string, number>): GradeReport {
-  if (child.lab !== lab.id) throw new ReportMismatch(`the report is for lab "${capText(String(child.lab), 100)}", not ${lab.id}`);
-  const byId = new Map<string, ScenarioReport>();
-  for (const s of child.scenarios) {
-    if (byId.has(s.id)) throw new ReportMismatch(`scenario "${capText(s.id, 100)}" is reported twice`);
-    byId.set(s.id, s);
+export function checkedScenario(scenario: Scenario, said: ScenarioReport): ScenarioReport {
+  if (said.id !== scenario.id) throw new ReportMismatch(`scenario "${capText(String(said.id), 100)}" was reported where "${scenario.id}" was next`);
+  const points = said.passed ? scenario.points : 0;
+  if (said.points !== points) throw new ReportMismatch(`scenario "${scenario.id}" has ${said.points} points; it ${said.passed ? 'passed' : 'failed'} and is worth ${scenario.points}`);
+  const seeds = [said.failingSeed, said.shortestFailingSeed, ...(said.failingSeeds ?? [])];
+  if (!seeds.every((n) => n === undefined || isSeed(n)) || (said.shortestTraceEvents !== undefined && !isSeed(said.shortestTraceEvents))) {
+    throw new ReportMismatch(`scenario "${scenario.id}" names a seed or a trace length that is not a whole number`);
   }
-  const scenarios: ScenarioReport[] = lab.scenarios.map((scenario) => {
-    const said = byId.get(scenario.id);
-    if (!said) throw new ReportMismatch(`scenario "${scenario.id}" is missing from the report`);
-    byId.delete(scenario.id);
-    const points = said.passed ? scenario.points : 0;
-    if (said.points !== points) throw new ReportMismatch(`scenario "${scenario.id}" has ${said.points} points; it ${said.passed ? 'passed' : 'failed'} and is worth ${scenario.points}`);
-    const seeds = [said.failingSeed, said.shortestFailingSeed, ...(said.failingSeeds ?? [])];
-    if (!seeds.every((n) => n === undefined || isSeed(n)) || (said.shortestTraceEvents !== undefined && !isSeed(said.shortestTraceEvents))) {
-      throw new ReportMismatch(`scenario "${scenario.id}" names a seed or a trace length that is not a whole number`);
-    }
-    const report: ScenarioReport = {
-      id: scenario.id, title: scenario.title, hidden: scenario.hidden, points, maxPoints: scenario.points, passed: said.passed,
-      failures: said.passed ? [] : said.failures, findings: said.passed ? [] : said.findings,
-    };
-    if (!said.passed && said.failingSeed !== undefined) {
-      Object.assign(report, { failingSeed: said.failingSeed, shortestFailingSeed: said.shortestFailingSeed, shortestTraceEvents: said.shortestTraceEvents, failingSeeds: said.failingSeeds });
-    }
-    return report;
-  });
-  if (byId.size > 0) throw new ReportMismatch(`the report has scenarios the lab does not: ${[...byId.keys()].slice(0, 3).map((id) => `"${capText(id, 100)}"`).join(', ')}`);
-  const checked = capReport({ ...child, lab: lab.id, scenarios });
+  const report: ScenarioReport = {
+    id: scenario.id, title: scenario.title, hidden: scenario.hidden, points, maxPoints: scenario.points, passed: said.passed,
+    failures: said.passed ? [] : said.failures, findings: said.passed ? [] : said.findings,
+  };
+  if (!said.passed && said.failingSeed !== undefined) {
+    Object.assign(report, { failingSeed: said.failingSeed, shortestFailingSeed: said.shortestFailingSeed, shortestTraceEvents: said.shortestTraceEvents, failingSeeds: said.failingSeeds });
+  }
+  return capScenario(report);
+}
+
+/** The report of `lab` from its scenarios' checked reports (in the lab's order), with the parent's sums. */
+export function labReport(lab: Lab, scenarios: ScenarioReport[], variants: Record<string, number>, traceHash: string): GradeReport {
   return {
-    ...checked,
+    lab: lab.id,
     score: scenarios.reduce((n, s) => n + s.points, 0),
     maxScore: lab.scenarios.reduce((n, s) => n + s.points, 0),
-    traceHash: /^[0-9a-f]{64}$/.test(child.traceHash) ? child.traceHash : '',
+    scenarios,
     variants,
+    traceHash,
   };
 }

@@ -95,7 +95,9 @@ describe('driver code in the grading child', () => {
     const sandboxed = { ...paths, written: join(dir, 'written.txt'), spawned: join(dir, 'spawned.txt') };
     const gradescope = join(dir, 'results.json');
     const report = await gradeSandboxed('hostile.ts', processUser(sandboxed) + lab.solutionSource, '--hidden', join(dir, 'hidden'), '--seeds', '1', '--gradescope', gradescope);
-    expect(report).toMatchObject({ lab: 'protocol-binding', status: 'graded', score: 15, maxScore: 15 });
+    // Full marks: the lab's scenarios and the hidden file's 5-point one.
+    const max = lab.scenarios.reduce((n, s) => n + s.points, 0) + 5;
+    expect(report).toMatchObject({ lab: 'protocol-binding', status: 'graded', score: max, maxScore: max });
     for (const text of [JSON.stringify(report), readFileSync(gradescope, 'utf8')]) {
       expect(text).not.toContain(HIDDEN_MARKER);
       expect(text).not.toContain(SOLUTION_LINE);

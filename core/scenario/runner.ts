@@ -148,7 +148,7 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
             seq += batch.count;
             rt.post('the peer sends', () => {
               for (let i = 0; i < batch.count; i++) {
-                const frame = numberedFrame(target.permanentAddress, PEER_MAC, firstSeq + i, step.size);
+                const frame = numberedFrame(step.destination ?? target.permanentAddress, PEER_MAC, firstSeq + i, step.size);
                 if (step.etherType !== undefined) frame.set([step.etherType >> 8, step.etherType & 0xff], 12);
                 rt.machine.wire.send(from, frame, 'append');
               }

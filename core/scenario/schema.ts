@@ -64,7 +64,10 @@ export const StepSchema = z.discriminatedUnion('op', [
     rate: n(z.number().int().min(1).max(1_000_000_000)).optional(),
     /** EtherType of the peer's frames (default 0x88B5, IEEE local experimental). Peer traffic only. */
     etherType: n(z.number().int().min(0x0600).max(0xffff)).optional(),
-  }).refine((s) => s.source === 'peer' || s.etherType === undefined, { message: 'etherType is for peer traffic; the protocol chooses its own', path: ['etherType'] }),
+    /** Destination MAC of the peer's frames (default the adapter's own address), e.g. a multicast group. Peer traffic only. */
+    destination: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'a MAC address, lowercase: 01:00:5e:00:00:01').optional(),
+  }).refine((s) => s.source === 'peer' || s.etherType === undefined, { message: 'etherType is for peer traffic; the protocol chooses its own', path: ['etherType'] })
+    .refine((s) => s.source === 'peer' || s.destination === undefined, { message: 'destination is for peer traffic; the lab\'s application sends to the other adapter', path: ['destination'] }),
   z.object({
     op: z.literal('oid'),
     /** The application asks the protocol for an OID query on `adapter` (its exported QueryOid), `count` times. */

@@ -120,6 +120,9 @@ export function DriverEntry(): NDIS_STATUS {
       if (back && !resources) NdisFReturnNetBufferLists(m.handle, back, 0);
       const up = chain(pass);
       if (up) NdisFIndicateReceiveNetBufferLists(m.handle, up, port, pass.length, flags);
+      // With RESOURCES the miniport takes the NBLs back when this handler returns, as it gave
+      // them: the original chain is restored first (FilterReceiveNetBufferLists).
+      if (resources) chain(all);
     },
 
     ReturnNetBufferListsHandler(m: Module, nbls: NET_BUFFER_LIST, flags: number): void {

@@ -129,15 +129,19 @@ export function DriverEntry(): NDIS_STATUS {
         if (!resources) NdisFReturnNetBufferLists(m.handle, nbls, 0);
         return;
       }
+      const original = listOf(nbls);
       const pass: NET_BUFFER_LIST[] = [];
       const probes: NET_BUFFER_LIST[] = [];
-      for (const nbl of listOf(nbls)) (etherTypeOf(nbl) === ETHERTYPE_PROBE ? probes : pass).push(nbl);
+      for (const nbl of original) (etherTypeOf(nbl) === ETHERTYPE_PROBE ? probes : pass).push(nbl);
       const replies = probes.map((probe) => reply(m, probe)).filter((nbl): nbl is NET_BUFFER_LIST => nbl !== null);
       // The probes are answered (the data copied): they go back now, unless RESOURCES says they already do.
       const probeChain = chain(probes);
       if (probeChain && !resources) NdisFReturnNetBufferLists(m.handle, probeChain, 0);
       const up = chain(pass);
       if (up) NdisFIndicateReceiveNetBufferLists(m.handle, up, port, pass.length, flags);
+      // With RESOURCES the miniport takes the NBLs back when this handler returns, as it gave
+      // them: the original chain is restored first (FilterReceiveNetBufferLists).
+      if (resources) chain(original);
       const out = chain(replies);
       if (out) {
         m.ownSends += replies.length;

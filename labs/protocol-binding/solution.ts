@@ -1,9 +1,11 @@
-// Lab protocol-binding: the reference solution. Opens each adapter in BindAdapterHandlerEx,
-// follows Restart and Pause (pending the pause until its sends complete), closes in
-// UnbindAdapterHandlerEx, and sends only while Running.
+// Lab protocol-binding: the reference solution. Opens each adapter in BindAdapterHandlerEx (an
+// open that pends completes the bind from OpenAdapterCompleteHandlerEx), follows Restart and Pause
+// (pending the pause until its sends complete), closes in UnbindAdapterHandlerEx (a close that
+// pends completes the unbind from CloseAdapterCompleteHandlerEx), and sends only while Running.
 
 import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
+  NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx,
   NdisSendNetBufferLists, NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList,
   NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
   NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS,
@@ -20,6 +22,13 @@ interface Binding {
   running: boolean;
   sendsOutstanding: number;
   pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
+  /** The adapter's number (nic<n>). */
+  index: number;
+  /** An open that returned NDIS_STATUS_PENDING: the bind to complete, and the handle it will make good. */
+  pendingBind: NDIS_HANDLE | null;
+  opening: NDIS_HANDLE | null;
+  /** An unbind whose close returned NDIS_STATUS_PENDING. */
+  pendingUnbind: NDIS_HANDLE | null;
 }
 
 const bindings: Binding[] = [];
@@ -74,7 +83,7 @@ export function DriverEntry(): NDIS_STATUS {
     Name: 'protocol-binding',
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
-      const b: Binding = { handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0, pendingPause: null };
+      const b: Binding = { handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0, pendingPause: null, index: Number(params.AdapterName.replace('nic', '')), pendingBind: null, opening: null, pendingUnbind: null };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
         Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
         AdapterName: params.AdapterName,
@@ -84,16 +93,44 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
+      if (open.Status === NDIS_STATUS_PENDING) {
+        // Not ours to use yet: OpenAdapterCompleteHandlerEx brings the open's final status.
+        b.pendingBind = bindContext;
+        b.opening = open.NdisBindingHandle;
+        return NDIS_STATUS_PENDING;
+      }
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
       b.handle = open.NdisBindingHandle;
-      bindings[Number(params.AdapterName.replace('nic', ''))] = b;
+      bindings[b.index] = b;
       return NDIS_STATUS_SUCCESS;
     },
 
-    UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
-      NdisCloseAdapterEx(b.handle!);
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      const bindContext = b.pendingBind!;
+      b.pendingBind = null;
+      if (status === NDIS_STATUS_SUCCESS) {
+        b.handle = b.opening;
+        bindings[b.index] = b;
+      }
+      b.opening = null;
+      NdisCompleteBindAdapterEx(bindContext, status);
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      const closed = NdisCloseAdapterEx(b.handle!);
       b.handle = null;
+      // A close that pends is finished only in CloseAdapterCompleteHandlerEx: the unbind waits for it.
+      if (closed === NDIS_STATUS_PENDING) {
+        b.pendingUnbind = unbindContext;
+        return NDIS_STATUS_PENDING;
+      }
       return NDIS_STATUS_SUCCESS;
+    },
+
+    CloseAdapterCompleteHandlerEx(b: Binding): void {
+      const unbindContext = b.pendingUnbind;
+      b.pendingUnbind = null;
+      if (unbindContext) NdisCompleteUnbindAdapterEx(unbindContext);
     },
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {

@@ -14,7 +14,7 @@ describe('ndis.d.ts for the editor', () => {
     expect(byName.get('NdisCloseAdapterEx')).toEqual({
       name: 'NdisCloseAdapterEx', kind: 'function',
       declaration: 'function NdisCloseAdapterEx(NdisBindingHandle: NDIS_HANDLE): NDIS_STATUS;',
-      doc: 'Only from ProtocolBindAdapterEx or ProtocolUnbindAdapterEx, after your sends and OID requests on the binding have completed. The handle is invalid from this call on (seed 003). Returns SUCCESS, or PENDING (during an unbind, for drivers with CloseAdapterCompleteHandlerEx): then ProtocolCloseAdapterCompleteEx follows, and the unbind must wait for it.',
+      doc: 'Only from ProtocolBindAdapterEx or ProtocolUnbindAdapterEx, after your sends and OID requests on the binding have completed. The handle is invalid from this call on (seed 003). Returns SUCCESS (the close is done) or PENDING: then ProtocolCloseAdapterCompleteEx follows, and the unbind (or failing bind) must wait for it before it completes. Any close may pend.',
     });
   });
 

@@ -18,6 +18,11 @@ const BIN = join(REPO, 'bin', 'nic-lab.js');
 const LAB = join(REPO, 'labs', 'protocol-binding');
 const SOLUTION = readFileSync(join(LAB, 'solution.ts'), 'utf8');
 const STARTER = readFileSync(join(LAB, 'starter.ts'), 'utf8');
+/** The solution with one mistake (its unbind does not close the adapter): it passes some scenarios and fails others. */
+const MISTAKEN = SOLUTION.replace('const closed = NdisCloseAdapterEx(b.handle!);', 'const closed = NDIS_STATUS_SUCCESS;');
+const SCENARIOS = (JSON.parse(readFileSync(join(LAB, 'lab.json'), 'utf8')) as { scenarios: { points: number }[] }).scenarios;
+/** The lab's points in all (without the hidden file's). */
+const MAX = SCENARIOS.reduce((n, s) => n + s.points, 0);
 const BROKEN = 'export function DriverEntry( {\n';
 const HIDDEN_SCENARIO = {
   id: 'rebind', title: 'Unbound, then bound again: the binding runs', points: 4,
@@ -64,8 +69,9 @@ describe('Gradescope kit (run_autograder)', () => {
     expect(code).toBe(0);
     const r = results(root);
     expect(Object.keys(r).sort()).toEqual(['execution_time', 'extra_data', 'output', 'output_format', 'score', 'stdout_visibility', 'test_output_format', 'tests']);
-    expect(r).toMatchObject({ score: 10, output_format: 'text', test_output_format: 'text', stdout_visibility: 'hidden', extra_data: { lab: 'protocol-binding', status: 'graded' } });
-    expect(r.tests).toHaveLength(6);
+    // Full marks for the lab's scenarios; the solution fails the hidden file's `rebind`.
+    expect(r).toMatchObject({ score: MAX, output_format: 'text', test_output_format: 'text', stdout_visibility: 'hidden', extra_data: { lab: 'protocol-binding', status: 'graded' } });
+    expect(r.tests).toHaveLength(SCENARIOS.length + 1);
     for (const t of r.tests) {
       expect(Object.keys(t).sort()).toEqual(['max_score', 'name', 'number', 'output', 'output_format', 'score', 'status', 'visibility']);
       expect(['passed', 'failed']).toContain(t.status);
@@ -124,14 +130,15 @@ describe('PrairieLearn kit (entrypoint.sh)', () => {
   const results = (root: string) => JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8'));
 
   it('grades /grade/student into /grade/results/results.json: gradable, score 0..1, tests with PrairieLearn\'s fields', async () => {
-    const root = grade('pl-good', { 'driver.ts': STARTER });
+    expect(MISTAKEN).not.toBe(SOLUTION);
+    const root = grade('pl-good', { 'driver.ts': MISTAKEN });
     const { code } = await sh(entrypoint, { PL_GRADE_ROOT: root, NIC_LAB: BIN });
     expect(code).toBe(0);
     const r = results(root);
     expect(r.gradable).toBe(true);
     expect(r.score).toBeGreaterThan(0);
     expect(r.score).toBeLessThan(1);
-    expect(r.tests).toHaveLength(6);
+    expect(r.tests).toHaveLength(SCENARIOS.length + 1);
     for (const t of r.tests) expect(Object.keys(t).sort()).toEqual(['description', 'max_points', 'message', 'name', 'output', 'points']);
     expect(r.score).toBeCloseTo(r.tests.reduce((n: number, t: { points: number }) => n + t.points, 0) / r.tests.reduce((n: number, t: { max_points: number }) => n + t.max_points, 0), 10);
     expect(JSON.stringify(r)).not.toContain(HIDDEN_SCENARIO.title);
@@ -162,17 +169,17 @@ describe('GitHub Classroom kit', () => {
   it('grade.sh sets the step output `result` the autograding reporter decodes: its total is the real score', async () => {
     const output = join(dir, 'github-output');
     writeFileSync(output, '');
-    const driver = tree(join(dir, 'gh'), { 'driver.ts': STARTER });
+    const driver = tree(join(dir, 'gh'), { 'driver.ts': MISTAKEN });
     const { code } = await sh(join(KITS, 'github-classroom', 'grade.sh'), { LAB: 'protocol-binding', DRIVER: join(driver, 'driver.ts'), GITHUB_OUTPUT: output, NIC_LAB: BIN, SEEDS: '1' });
     expect(code).toBe(0);
     const line = readFileSync(output, 'utf8').trim();
     expect(line).toMatch(/^result=[A-Za-z0-9+/=]+$/);
     // As the reporter reads it: base64 JSON, total = the tests' scores, out of max_score.
     const result = JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8'));
-    expect(result).toMatchObject({ version: 1, status: 'fail', max_score: 10 });
+    expect(result).toMatchObject({ version: 1, status: 'fail', max_score: MAX });
     const total = result.tests.reduce((n: number, t: { score: number }) => n + t.score, 0);
     expect(total).toBeGreaterThan(0);
-    expect(total).toBeLessThan(10);
+    expect(total).toBeLessThan(MAX);
     // The workflow wires that output to the reporter under the name it looks for (<RUNNER>_RESULTS).
     const workflow = readFileSync(join(KITS, 'github-classroom', 'classroom.yml'), 'utf8');
     expect(workflow).toContain('name: Autograding Tests');
