@@ -5,7 +5,11 @@
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ISOLATION_HEADERS } from './web/isolation-headers.ts';
+import { libraryFileNames } from './web/editor/driver-language-service.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -40,6 +44,29 @@ function withoutHiddenScenarios(): Plugin {
   };
 }
 
+/**
+ * `virtual:driver-libs`: the TypeScript 6 library files the editor's language service checks a
+ * driver against (lib.es2022.d.ts and what it references; no DOM), by file name, bundled into its
+ * worker so that diagnostics need no network. Each file's licence header is given once.
+ */
+function driverLibs(): Plugin {
+  const id = 'virtual:driver-libs';
+  const resolved = `\0${id}`;
+  return {
+    name: 'nic-lab:driver-libs',
+    resolveId: (source) => (source === id ? resolved : undefined),
+    load(loading) {
+      if (loading !== resolved) return undefined;
+      const dir = join(dirname(createRequire(import.meta.url).resolve('typescript-6/package.json')), 'lib');
+      const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+      const header = /^\/\*![\s\S]*?\*\/\s*/;
+      const licence = header.exec(read('lib.es5.d.ts'))?.[0].trim() ?? '';
+      const libs = Object.fromEntries(libraryFileNames(read).map((name) => [name, read(name).replace(header, '')]));
+      return { code: `${licence}\nexport default ${JSON.stringify(libs)};\n`, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root: 'web',
   // Relative asset URLs: the built site works from any folder of any static server.
@@ -50,7 +77,10 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
   },
-  worker: { format: 'es', plugins: () => [withoutNodeWorkerBoot(), withoutHiddenScenarios()] },
+  worker: { format: 'es', plugins: () => [withoutNodeWorkerBoot(), withoutHiddenScenarios(), driverLibs()] },
+  // TypeScript 6 (the editor's language service worker) is CommonJS: the dev server serves it
+  // converted, named here so that a dev server that discovers nothing (the browser tests') has it.
+  optimizeDeps: { include: ['typescript-6'] },
   server: {
     headers: { ...ISOLATION_HEADERS },
     // Labs, the engine and the NIC's wasm live outside web/.
@@ -60,6 +90,7 @@ export default defineConfig({
   plugins: [
     withoutNodeWorkerBoot(),
     withoutHiddenScenarios(),
+    driverLibs(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: '.',

@@ -1,5 +1,7 @@
 // Measures the web lab in Debian's Chromium (never asserted by a test): time to interactive of the
-// course page and of a lab, the first Run after the lab page is ready, the frame rate of the
+// course page and of a lab, the first Run after the lab page is ready, the editor's language
+// service (its worker's bytes, the time from its start to its first diagnostics, and from the
+// last key of a mistake to its mark), the frame rate of the
 // live views playing a traffic run, and the live stack (core/live) with its drivers and miniport
 // in Web Workers, on the stack benchmarks' machine (core/bench/stack-live.ts), and the lab page's
 // Live traffic through two filters (the counting filter and filter-pause's solution). Run with
@@ -12,7 +14,8 @@ import { preview, createServer } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { runScenario } from '../../core/scenario/runner.ts';
 import { labById, referenceDrivers } from '../../core/grading/labs.ts';
@@ -87,6 +90,36 @@ async function pageTimings(browser: Browser, site: string) {
     await labContext.close();
   }
   return { course, lab, firstRun };
+}
+
+/**
+ * The editor's language service on the built site: its worker's size in dist/, and in RUNS fresh
+ * contexts the time from its start (the learner's first click into the editor) to its first
+ * diagnostics, and from the last key of a mistake to its mark (the linter waits 300 ms after the last key).
+ */
+async function languageServiceTimings(browser: Browser, site: string) {
+  const assets = join(repoRoot, 'dist/assets');
+  const worker = readdirSync(assets).find((f) => f.startsWith('language-service.worker'))!;
+  const bytes = statSync(join(assets, worker)).size;
+  const gzipBytes = gzipSync(readFileSync(join(assets, worker))).length;
+  const firstDiagnostics: number[] = [];
+  const keyToMark: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript('window.__name = (f) => f');
+    await openLab(page, site, 'protocol-binding');
+    await page.getByRole('textbox', { name: 'Driver source' }).click();
+    await page.waitForFunction(() => performance.getEntriesByName('nic-lab:first-diagnostics').length > 0, undefined, { timeout: 60_000, polling: 20 });
+    firstDiagnostics.push(await page.evaluate(() => performance.getEntriesByName('nic-lab:first-diagnostics')[0]!.duration));
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type('\nNdisCloseAdapterEx();');
+    const typed = Date.now();
+    await page.locator('code-editor .cm-lintRange-error').first().waitFor({ timeout: 30_000 });
+    keyToMark.push(Date.now() - typed);
+    await context.close();
+  }
+  return { workerBytes: bytes, workerGzipBytes: gzipBytes, firstDiagnosticsMs: round(median(firstDiagnostics)), lastKeyToMarkMs: round(median(keyToMark)), samples: { firstDiagnostics: firstDiagnostics.map(round), lastKeyToMark: keyToMark } };
 }
 
 /** A traffic run recorded as the lab worker records it: the lab's traffic scenario with more frames. */
@@ -206,6 +239,7 @@ const urlOf = (server: { httpServer: unknown }) => `http://127.0.0.1:${((server.
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 try {
   const timings = await pageTimings(browser, urlOf(site));
+  const languageService = await languageServiceTimings(browser, urlOf(site));
   const fps = [await liveViewFps(browser, urlOf(dev), 'normal'), await liveViewFps(browser, urlOf(dev), 'fast')];
   const liveStack = await liveStackInChromium(browser, LIVE_FRAMES);
   const liveTraffic = {
@@ -218,6 +252,7 @@ try {
     timeToInteractiveCourseMs: round(median(timings.course)),
     timeToInteractiveLabMs: round(median(timings.lab)),
     firstRunAfterReadyMs: round(median(timings.firstRun)),
+    languageService,
     liveViews: fps.map((f) => ({ ...f, fps: round(f.fps), p95FrameMs: round(f.p95FrameMs) })),
     stackLive64BInChromium: liveStack,
     liveTrafficOnLabPage: liveTraffic,

@@ -1,22 +1,43 @@
-// The driver editor: CodeMirror 6 in TypeScript mode, with completion and hover docs from the
-// lab's ndis.d.ts. Its text area is named "Driver source" for assistive technology (and tests).
-// Emits `change` (detail: the source) on every edit; setting `value` replaces the text as one
-// undoable edit, so "Reset to starter" can be undone with Ctrl+Z. `problem` marks where the
-// driver last failed to compile or a handler threw (underline, gutter marker, the message on
-// hover, scrolled into view) until the next run says otherwise; edits move the mark with the text.
+// The driver editor: CodeMirror 6 in TypeScript mode, checked as the learner types by
+// TypeScript's language service in a worker against the lab's ndis.d.ts (ts-language.ts):
+// diagnostics, completion that adds a name's import from "ndis", hover with the declaration and
+// contract. Its text area is named "Driver source" for assistive technology (and tests); lines
+// wrap; the line under it says how to leave it (Esc, then Tab: Tab itself indents) and what the
+// check found. Emits `change` (detail: the source) on every edit; setting `value` replaces the
+// text as one undoable edit, so "Reset to starter" can be undone with Ctrl+Z. `problem` marks
+// where the driver last failed to compile or a handler threw (underline, gutter marker, the
+// message on hover, scrolled into view) until the next run says otherwise; edits move the mark
+// with the text. The language service's marks stay beside it.
 
 import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { PropertyValues } from 'lit';
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState } from '@codemirror/state';
-import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
+import { javascript } from '@codemirror/lang-javascript';
 import { keymap } from '@codemirror/view';
 import { indentWithTab } from '@codemirror/commands';
-import { setDiagnostics, lintGutter, type Diagnostic } from '@codemirror/lint';
+import { autocompletion } from '@codemirror/autocomplete';
+import { setDiagnostics, setDiagnosticsEffect, forEachDiagnostic, lintGutter, type Diagnostic } from '@codemirror/lint';
 import type { SourceProblem } from '../../engine/source-problem.ts';
-import { ndisCompletions, ndisHover } from './ndis-language.ts';
+import { driverLanguage, driverCompletions, languageClient, setRunProblem, currentDiagnostics, startChecking, RUN_PROBLEM_CLASS, type LanguageServiceState } from './ts-language.ts';
 import { codeEditorStyles } from './code-editor.styles.ts';
+
+/** What the check found, for the line under the editor. */
+function findings(state: EditorState): string {
+  let errors = 0;
+  let warnings = 0;
+  forEachDiagnostic(state, (d) => {
+    if (d.severity === 'error') errors++;
+    else if (d.severity === 'warning') warnings++;
+  });
+  if (errors + warnings === 0) return 'No problems found';
+  const count = (n: number, what: string) => (n === 0 ? [] : [`${n} ${what}${n === 1 ? '' : 's'}`]);
+  return `${[...count(errors, 'error'), ...count(warnings, 'warning')].join(', ')}: hover the marks, F8 goes to the next`;
+}
+
+/** After this long without the learner working in the editor, the language service starts anyway. */
+const IDLE_START_MS = 4000;
 
 @customElement('code-editor')
 export class CodeEditor extends LitElement {
@@ -25,8 +46,30 @@ export class CodeEditor extends LitElement {
   @property() label = 'Driver source';
   /** Where the driver last failed to compile or a handler threw (undefined: nothing to mark). */
   @property({ attribute: false }) problem: SourceProblem | undefined;
+  /** The language service: off (until the learner works in the editor), starting (about a second), ready, or failed. */
+  @property({ reflect: true, attribute: 'language-service' }) languageService: LanguageServiceState = languageClient.state;
+  @state() private found = '';
   private view: EditorView | undefined;
   private pending = '';
+  private unlisten: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unlisten = languageClient.onChange(() => {
+      this.languageService = languageClient.state;
+      // Started (here or by another editor): check the text now rather than at the next edit.
+      if (languageClient.state === 'starting' && this.view) startChecking(this.view);
+    });
+    this.languageService = languageClient.state;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unlisten?.();
+    clearTimeout(this.idleStart);
+  }
+
+  private idleStart: ReturnType<typeof setTimeout> | undefined;
 
   get value(): string {
     return this.view ? this.view.state.doc.toString() : this.pending;
@@ -49,11 +92,17 @@ export class CodeEditor extends LitElement {
     if (changed.has('problem')) this.markProblem();
   }
 
-  /** Shows `problem` as the editor's one diagnostic, scrolled into view (a position past its line is put at the line's end). */
+  /**
+   * Shows `problem` beside the language service's diagnostics, scrolled into view (a position past
+   * its line is put at the line's end).
+   */
   private markProblem(): void {
     const view = this.view;
     if (!view) return;
-    const diagnostics: Diagnostic[] = [];
+    // The language service's marks stay, if they are about this text (else its next check, due
+    // after the edit, brings them back).
+    const diagnostics = currentDiagnostics(view);
+    let mark: Diagnostic | null = null;
     const problem = this.problem;
     if (problem) {
       const doc = view.state.doc;
@@ -62,11 +111,12 @@ export class CodeEditor extends LitElement {
       // Underline the rest of the word at the spot, or one character (none at the end of the text).
       const word = view.state.wordAt(from);
       const to = word && word.from === from ? word.to : Math.min(from + 1, doc.length);
-      diagnostics.push({ from, to, severity: 'error', message: `Line ${problem.line}, column ${problem.column}: ${problem.message}` });
+      mark = { from, to, severity: 'error', message: `Line ${problem.line}, column ${problem.column}: ${problem.message}`, source: 'the last run', markClass: RUN_PROBLEM_CLASS };
+      diagnostics.push(mark);
     }
     // Brought into view (the nearest edge), not selected: the learner's cursor stays where it was.
-    const scroll = diagnostics.map((d) => ({ effects: EditorView.scrollIntoView(d.from, { y: 'nearest' }) }));
-    view.dispatch(setDiagnostics(view.state, diagnostics), ...scroll);
+    const scroll = mark ? [{ effects: EditorView.scrollIntoView(mark.from, { y: 'nearest' }) }] : [];
+    view.dispatch({ effects: setRunProblem.of(mark) }, setDiagnostics(view.state, diagnostics), ...scroll);
   }
 
   protected override firstUpdated(): void {
@@ -81,19 +131,41 @@ export class CodeEditor extends LitElement {
           lintGutter(),
           keymap.of([indentWithTab]),
           javascript({ typescript: true }),
-          javascriptLanguage.data.of({ autocomplete: ndisCompletions }),
-          ndisHover,
-          EditorView.contentAttributes.of({ 'aria-label': this.label }),
+          autocompletion({ override: [driverCompletions] }),
+          driverLanguage,
+          EditorView.lineWrapping,
+          // The text area is in the Tab order by its tabindex as well as by being editable, so that
+          // tools (axe-core: scrollable-region-focusable) see the scroller around it reachable.
+          EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-describedby': 'editor-help', tabindex: '0' }),
+          // The learner works in the editor: time for the language service.
+          EditorView.domEventHandlers({ focus: this.startLanguageService, keydown: this.startLanguageService, pointerdown: this.startLanguageService }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) this.dispatchEvent(new CustomEvent<string>('change', { detail: update.state.doc.toString(), bubbles: true, composed: true }));
+            if (update.transactions.some((tr) => tr.effects.some((e) => e.is(setDiagnosticsEffect)))) this.found = findings(update.state);
           }),
         ],
       }),
     });
+    if (languageClient.started) startChecking(this.view);
+    // Or once the page has been idle a while (a draft's problems show without a click).
+    else this.idleStart = setTimeout(() => requestIdleCallback(this.startLanguageService, { timeout: 2000 }), IDLE_START_MS);
   }
 
+  /** Starts the language service (once per page), whose start checks the text. */
+  private startLanguageService = (): false => {
+    clearTimeout(this.idleStart);
+    if (!languageClient.started) languageClient.start();
+    return false;
+  };
+
   override render() {
-    return html`<div class="host"></div>`;
+    const check = this.languageService === 'failed'
+      ? 'Type checking is off: the language service did not start'
+      : this.languageService === 'off' ? 'TypeScript checks as you type'
+        : this.languageService === 'starting' ? 'TypeScript is starting…' : this.found;
+    return html`<div class="host"></div>
+      <div class="help" id="editor-help"><span>Tab indents; <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor.</span>
+        <span class="check" data-check=${this.languageService}>${check}</span></div>`;
   }
 }
 

@@ -104,6 +104,8 @@ describe('the web lab application', () => {
     // The page registers the service worker and reloads once; then it is isolated.
     await page.waitForFunction(() => crossOriginIsolated === true && navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
     await page.getByRole('list', { name: 'Labs' }).waitFor();
+    // The editor's language service worker (4 MB) is cached a few seconds after the rest.
+    await expect.poll(() => page.evaluate(async () => (await (await caches.open('nic-lab-later')).keys()).length), { timeout: 30_000 }).toBe(1);
 
     await context.setOffline(true);
     await page.reload();
@@ -113,6 +115,11 @@ describe('the web lab application', () => {
     await pasteSource(page, solution);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/passed under seed 1/);
+    // The editor's language service (its worker, TypeScript and its library files) is precached
+    // too: a misspelt member is marked offline, without a Run.
+    await pasteSource(page, solution.replace('b.running = true', 'b.runing = true'));
+    await expect.poll(() => page.locator('code-editor .cm-lintRange-error').allTextContents(), { timeout: 30_000 }).toEqual(['runing']);
+    expect(await page.locator('code-editor').getAttribute('language-service')).toBe('ready');
     expect(errors).toEqual([]);
     await context.close();
   });
