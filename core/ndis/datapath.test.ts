@@ -59,6 +59,25 @@ describe('protocol datapath over the miniport and the NIC', () => {
       expect(rt.bindings[0]!.state).toBe('Paused');
     }
   });
+
+  it('a binding that is Pausing still gets receives (NDIS pauses top-down: the miniport below still indicates), and the pause completes when the protocol says', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol({ pause: 'b.pausing = event; return NDIS_STATUS_PENDING;' }));
+    const pausing = rt.bindings[1]!;
+    let pausingWhenReceived = 0;
+    rt.pauseStack(rt.adapters[1]!);
+    // While the pause pends (before twoNics's 10 ms limit): frames from nic0, then the protocol completes its pause.
+    rt.post('frames to the pausing binding', () => send(rt, driver, echo, 3), { delayNs: 1_000 });
+    rt.post('the protocol completes its pause', () => {
+      pausingWhenReceived = rt.trace.events.filter((e) => e.kind === 'receive' && (e.to as string[]).includes(pausing.name)).length;
+      expect(pausing.state).toBe('Pausing');
+      expect(pausing.receivesHeld).toBe(0);
+      rt.pnp.completePnp(pausing.protocol, pausing.handle, pausing.pendingPnp!.notification, 0);
+    }, { delayNs: 5_000_000 });
+    rt.run();
+    expect(pausingWhenReceived).toBeGreaterThan(0);
+    expect(pausing.state).toBe('Paused');
+    expect(rules(rt)).toEqual([]);
+  });
 });
 
 describe.skipIf(skipWithout('tshark'))(needing('tshark', 'frames on the wire in the trace and the capture'), () => {
