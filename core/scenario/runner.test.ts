@@ -75,12 +75,14 @@ describe('the application\'s requests', () => {
     expect(oids.map((e) => [e.object, e.request])).toEqual(Array(3).fill(['binding learner/nic0', 'query']));
   });
 
-  it('oid: a protocol without QueryOid is a finding that says what to export', async () => {
-    const lab = protocolLab([{ op: 'start' }, { op: 'oid', adapter: 0, oid: 'OID_GEN_STATISTICS' }], [{ expect: 'noFindings' }]);
+  it('oid: a protocol without QueryOid fails the scenario, saying what to export, and is not blamed for a crash (it never ran)', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'oid', adapter: 0, oid: 'OID_GEN_STATISTICS', count: 2 }], [{ expect: 'noFindings' }]);
     const source = references.protocol.replace('export function QueryOid', 'function QueryOidHidden');
+    expect(source).toContain('function QueryOidHidden');
     const result = await run(lab, 1, undefined, source);
-    expect(result.findings.map((f) => f.rule)).toEqual(['HandlerThrew']);
-    expect(result.findings[0]!.message).toMatch(/the protocol exports no QueryOid\(adapter, oid\)/);
+    expect(result.findings).toEqual([]);
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(["the driver exports no QueryOid(adapter, oid) for the lab's application to call"]);
   });
 
   it('call: the application calls the driver\'s export with the adapter number', async () => {
@@ -94,10 +96,11 @@ describe('the application\'s requests', () => {
     expect(result.failures).toEqual([]);
   });
 
-  it('call: an export the driver does not have is named in the finding', async () => {
+  it('call: an export the driver does not have fails the scenario by name, not as a HandlerThrew of the driver', async () => {
     const lab = protocolLab([{ op: 'start' }, { op: 'call', export: 'ReleaseAdapter', adapter: 0 }], [{ expect: 'noFindings' }]);
     const result = await run(lab);
-    expect(result.findings[0]!.message).toMatch(/the driver exports no ReleaseAdapter\(adapter\)/);
+    expect(result.findings).toEqual([]);
+    expect(result.failures).toEqual(["the driver exports no ReleaseAdapter(adapter) for the lab's application to call"]);
   });
 });
 

@@ -95,6 +95,19 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
   /** Per adapter: how many frames the peer has sent it (their sequence numbers go on from there). */
   const peerSent = new Map<number, number>();
 
+  // An export the lab's application needs and the driver does not have is the scenario's failure,
+  // said once: not a crash of the driver (it never ran), so no HandlerThrew is pinned on it.
+  const notExported = new Map<string, string>();
+  const exported = <F>(driver: DriverRecord, name: string, signature: string): F | undefined => {
+    const fn = driver.exports[name];
+    if (typeof fn === 'function') return fn as F;
+    if (!notExported.has(name)) {
+      notExported.set(name, `the driver exports no ${signature} for the lab's application to call`);
+      rt.trace.record('note', { object: `driver ${driver.name}`, text: notExported.get(name)! });
+    }
+    return undefined;
+  };
+
   const play = (step: Step) => {
     const index = 'adapter' in step ? step.adapter : undefined;
     const adapter = index !== undefined ? rt.adapters[index] : undefined;
@@ -131,12 +144,13 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
         const batches = step.rate === undefined ? [{ delayNs: 0, count: step.count }] : Array.from({ length: step.count }, (_, i) => ({ delayNs: Math.round((i * NS_PER_SECOND) / step.rate!), count: 1 }));
         if (step.source === 'app') {
           for (const batch of batches) {
-            rt.post('application sends', () => rt.invoke(app, 'application', undefined, false, () => {
-              const send = app.exports.SendFrames as SendFrames | undefined;
-              if (typeof send !== 'function') throw new Error('the protocol exports no SendFrames(adapter, destination, count, size, first) for the lab to send with');
+            rt.post('application sends', () => {
+              const send = exported<SendFrames>(app, 'SendFrames', 'SendFrames(adapter, destination, count, size, first)');
+              if (send) rt.invoke(app, 'application', undefined, false, () => {
               const first = sent.get(step.adapter) ?? 0;
               sent.set(step.adapter, first + send(step.adapter, other.permanentAddress, batch.count, step.size, first));
-            }), { delayNs: batch.delayNs, channel: 'application' });
+              });
+            }, { delayNs: batch.delayNs, channel: 'application' });
           }
         } else {
           const target = rt.machine.nic(step.adapter);
@@ -161,20 +175,18 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
       case 'oid': {
         const oid = (constants as unknown as Record<string, number>)[step.oid]!;
         for (let i = 0; i < step.count; i++) {
-          rt.post(`application asks for ${step.oid}`, () => rt.invoke(app, 'application', undefined, false, () => {
-            const query = app.exports.QueryOid as QueryOid | undefined;
-            if (typeof query !== 'function') throw new Error('the protocol exports no QueryOid(adapter, oid) for the lab to make OID requests with');
-            query(step.adapter, oid);
-          }), { channel: 'application' });
+          rt.post(`application asks for ${step.oid}`, () => {
+            const query = exported<QueryOid>(app, 'QueryOid', 'QueryOid(adapter, oid)');
+            if (query) rt.invoke(app, 'application', undefined, false, () => query(step.adapter, oid));
+          }, { channel: 'application' });
         }
         return;
       }
       case 'call': {
-        rt.post(`application calls ${step.export}(${step.adapter})`, () => rt.invoke(learner, 'application', undefined, false, () => {
-          const fn = learner.exports[step.export];
-          if (typeof fn !== 'function') throw new Error(`the driver exports no ${step.export}(adapter) for the lab's application to call`);
-          fn(step.adapter);
-        }), { channel: 'application' });
+        rt.post(`application calls ${step.export}(${step.adapter})`, () => {
+          const fn = exported<(adapter: number) => unknown>(learner, step.export, `${step.export}(adapter)`);
+          if (fn) rt.invoke(learner, 'application', undefined, false, () => fn(step.adapter));
+        }, { channel: 'application' });
         return;
       }
       case 'faults': return rt.machine.wire.setFaults(0, { drop: step.drop, corrupt: step.corrupt, reorder: step.reorder, delayNs: step.delayNs });
@@ -189,7 +201,7 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
   }
   rt.run();
 
-  const failures = scenario.expectations.map((e) => check(rt, app, e)).filter((f): f is string => f !== undefined);
+  const failures = [...notExported.values(), ...scenario.expectations.map((e) => check(rt, app, e)).filter((f): f is string => f !== undefined)];
   return { passed: failures.length === 0, failures, findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, runtime: rt, variants };
 }
 
