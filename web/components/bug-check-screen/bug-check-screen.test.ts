@@ -10,11 +10,12 @@ describe('<bug-check-screen>', () => {
 
   it('shows the stop code, the rule and the call path', async () => {
     const rule = ruleById('FilterPauseNeverCompleted');
-    const finding: Finding = { ...rule, rule: rule.id, driver: 'filter', object: 'filter module filter/nic0', message: 'FilterPause returned PENDING 1 s ago', event: 88, callPath: ['filter!FilterPause'] };
+    const finding: Finding = { ...rule, rule: rule.id, driver: 'filter', object: 'filter module filter/nic0', message: 'FilterPause returned PENDING 10 s ago', event: 88, callPath: ['filter!FilterPause'] };
     const screen = bugCheckScreen(finding);
     await mount(harnessed.page, '/components/bug-check-screen/bug-check-screen.ts', 'bug-check-screen', { screen });
     const alert = harnessed.page.getByRole('alert', { name: 'Bug check' });
     expect(await alert.textContent()).toBe(screen);
-    expect(screen).toMatch(/DRIVER_POWER_STATE_FAILURE[\s\S]*Rule: FilterPauseNeverCompleted[\s\S]*STOP: 0x0000009F at trace event 88/);
+    // Driver Verifier's NdisFilterTimedPauseComplete: 0xC4 with its Parameter 1.
+    expect(screen).toMatch(/DRIVER_VERIFIER_DETECTED_VIOLATION[\s\S]*Rule: FilterPauseNeverCompleted[\s\S]*STOP: 0x000000C4 \(0x00092010, \.\.\.\) at trace event 88/);
   });
 });
