@@ -49,7 +49,7 @@ describe('the editor\'s language service', () => {
 
   it('diagnoses a misspelt member, a missing argument, an async handler, a missing import, a syntax error and a timer', () => {
     expect(diagnosed(starter.replace('binding.running = true', 'binding.runing = true'))).toEqual([
-      { severity: 'error', message: "Property 'runing' does not exist on type 'Binding'. Did you mean 'running'?", marks: 'runing', line: 42 },
+      { severity: 'error', message: "Property 'runing' does not exist on type 'Binding'. Did you mean 'running'?", marks: 'runing', line: starter.split('\n').findIndex((l) => l.includes('binding.running = true')) + 1 },
     ]);
     const closes = solution.replace(/NdisCloseAdapterEx\([^)]*\)/, 'NdisCloseAdapterEx()');
     expect(diagnosed(closes)).toEqual([{ severity: 'error', message: 'Expected 1 arguments, but got 0.', marks: 'NdisCloseAdapterEx', line: expect.any(Number) }]);
@@ -95,9 +95,11 @@ describe('the editor\'s language service', () => {
     expect(members.member).toBe(true);
     expect(members.entries.map((e) => e.label).sort()).toEqual(['handle', 'running']);
 
-    const handler = starter.replace("    Name: 'protocol-binding',\n", "    Name: 'protocol-binding',\n    Close\n");
-    const handlers = service.completions(handler, handler.indexOf('    Close\n') + 9, false)!;
-    expect(handlers.entries.map((e) => e.label)).toContain('CloseAdapterCompleteHandlerEx');
+    // A handler the starter does not have yet.
+    expect(starter).not.toContain('StatusHandlerEx');
+    const handler = starter.replace("    Name: 'protocol-binding',\n", "    Name: 'protocol-binding',\n    Status\n");
+    const handlers = service.completions(handler, handler.indexOf('    Status\n') + 10, false)!;
+    expect(handlers.entries.map((e) => e.label)).toContain('StatusHandlerEx');
   });
 
   it('gives the declaration and contract of the name at a position', () => {
