@@ -110,6 +110,8 @@ describe('filter rules (seed 004)', () => {
     rt.run();
     expect(rules(rt)).toEqual(['FilterPauseCompleteWithoutPending']);
     expect(rt.stopped!.callPath).toEqual(['filter0!FilterPause', 'NdisFPauseComplete']);
+    // The finding names the mistake: completing inside FilterPause, before returning.
+    expect(rt.stopped!.message).toBe('NdisFPauseComplete from FilterPause itself, before it returned: a pause that is done at once returns NDIS_STATUS_SUCCESS; NdisFPauseComplete is for a pause FilterPause returned NDIS_STATUS_PENDING for');
   });
 
   it('FilterPausedReceiveNotReturned: a Paused module that keeps a receive', async () => {

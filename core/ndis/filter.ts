@@ -271,7 +271,12 @@ export class FilterStacks implements AdapterUpperEdge {
     if (!module) return;
     const done = module.pauseDone;
     if (!done || !module.sm.is('Pausing')) {
-      rt.report('FilterPauseCompleteWithoutPending', { driver: driver.name, object: module.object, message: `NdisFPauseComplete while no pause is pending (the module is ${module.state})` });
+      // Say which mistake it is: completing inside FilterPause (before it returned PENDING) or completing again.
+      const inPause = rt.callPath.includes(`${driver.name}!FilterPause`);
+      const message = inPause
+        ? 'NdisFPauseComplete from FilterPause itself, before it returned: a pause that is done at once returns NDIS_STATUS_SUCCESS; NdisFPauseComplete is for a pause FilterPause returned NDIS_STATUS_PENDING for'
+        : `NdisFPauseComplete while no pause is pending (the module is ${module.state}: completed twice, or FilterPause did not return NDIS_STATUS_PENDING)`;
+      rt.report('FilterPauseCompleteWithoutPending', { driver: driver.name, object: module.object, message });
       return;
     }
     module.pauseDone = undefined;
