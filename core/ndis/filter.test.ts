@@ -162,6 +162,18 @@ describe('filter rules (seed 004)', () => {
     expect(rt.stopped!.message).toContain('2 receive(s) from below still held');
   });
 
+  it('NblNotOwned in a filter that returns receives and then indicates them up too: the finding says it gave them back already', async () => {
+    const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
+      receive: `if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) return;
+      NdisFReturnNetBufferLists(m.handle, nbls, 0);
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`,
+    })]);
+    send(rt, driver, echo, 1);
+    rt.run();
+    expect(rules(rt)).toEqual(['NblNotOwned']);
+    expect(rt.stopped!.message).toMatch(/^NdisFIndicateReceiveNetBufferLists with NBL \d+, which the module gave back already with NdisFReturnNetBufferLists: once returned it is not the module's to indicate \(indicate it up or return it, not both\)$/);
+  });
+
   it('ReturnedResourcesNbl in a filter: NdisFReturnNetBufferLists on a RESOURCES indication', async () => {
     const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 16, [countingFilter({
       receive: `if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) { NdisFReturnNetBufferLists(m.handle, nbls, 0); return; }

@@ -50,6 +50,8 @@ export class FilterModule {
   readonly ownSendsOutstanding = new Set<number>();
   /** Receives from below (or returns from above) that the module holds. */
   readonly heldReceives = new Set<number>();
+  /** Per NBL: 1 if the module gave it back with NdisFReturnNetBufferLists and has not been given it again (for a finding that says so). */
+  readonly returnedDown: Uint8Array;
   /** Receives it was handed with NDIS_RECEIVE_FLAGS_RESOURCES during the current call. */
   readonly lentWithResources = new Set<number>();
   /** Receives from below it passed up and that have not come back. */
@@ -76,6 +78,7 @@ export class FilterModule {
 
   constructor(readonly runtime: NdisEngine, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
     this.name = `${driver.name}/${adapter.name}`;
+    this.returnedDown = new Uint8Array(runtime.pool.layout.nblCount);
     this.sm = new StateMachine(FILTER_MODULE, `filter module ${this.name}`, (t) => runtime.trace.record('state', { object: t.object, from: t.from, to: t.to, on: t.on }));
   }
 
@@ -803,6 +806,7 @@ export class FilterStacks implements AdapterUpperEdge {
     const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
     for (const nbl of nbls) {
       module.heldReceives.add(nbl);
+      module.returnedDown[nbl] = 0;
       if (resources) module.lentWithResources.add(nbl);
     }
     const paused = module.isPausingOrPaused;
@@ -836,7 +840,9 @@ export class FilterStacks implements AdapterUpperEdge {
     for (const nbl of nbls) {
       const own = rt.pool.ownerOf(nbl) === driver.owner;
       if (!own && !module.heldReceives.has(nbl)) {
-        rt.report('NblNotOwned', { driver: driver.name, object: module.object, message: `NdisFIndicateReceiveNetBufferLists with NBL ${nbl}, which the module neither allocated nor holds` });
+        rt.report('NblNotOwned', { driver: driver.name, object: module.object, message: module.returnedDown[nbl] === 1
+          ? `NdisFIndicateReceiveNetBufferLists with NBL ${nbl}, which the module gave back already with NdisFReturnNetBufferLists: once returned it is not the module's to indicate (indicate it up or return it, not both)`
+          : `NdisFIndicateReceiveNetBufferLists with NBL ${nbl}, which the module neither allocated nor holds` });
         return;
       }
     }
@@ -900,7 +906,10 @@ export class FilterStacks implements AdapterUpperEdge {
         return;
       }
     }
-    for (const nbl of nbls) module.heldReceives.delete(nbl);
+    for (const nbl of nbls) {
+      module.heldReceives.delete(nbl);
+      module.returnedDown[nbl] = 1;
+    }
     this.returnBelow(module.adapter, this.indexOf(module), nbls);
   }
 }
