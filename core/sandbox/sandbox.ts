@@ -178,6 +178,10 @@ export async function gradeInSandbox(lab: Lab, source: string, file: string, ref
   const program = await childProgram();
   const variants = variantValues(lab, options.student);
   const hangMs = limits.hangMs ?? DEFAULT_HANG_MS;
+  // Wall clock on purpose: the time limit, the hang limit and the resident-size watch guard the
+  // grading process against the submission; they are outside the engine and never decide a trace
+  // (the child's runs use the virtual clock and seeded scheduler). The parent's own clock, not
+  // anything the child reports, decides that a driver hung (core/grading/README.md, threat model).
   const deadline = performance.now() + limits.timeLimitMs;
   const learner = driverName(file);
   const scenarios: ScenarioReport[] = [];
