@@ -243,8 +243,13 @@ describe('the lab page', () => {
     // Scrolled into view: the marker beside the line that threw (its number in the gutter), the
     // construction that threw underlined.
     const number = page.locator('code-editor .cm-lineNumbers .cm-gutterElement').filter({ hasText: new RegExp(`^${line}$`) });
-    const [markBox, numberBox] = [await mark.boundingBox(), await number.boundingBox()];
-    expect(Math.abs(markBox!.y + markBox!.height / 2 - (numberBox!.y + numberBox!.height / 2))).toBeLessThan(numberBox!.height / 2);
+    // The gutter is drawn again when the language service's next check lands, so both boxes are
+    // read together until the marker and the number are on screen at once.
+    const offset = async () => {
+      const [markBox, numberBox] = [await mark.boundingBox(), await number.boundingBox()];
+      return markBox && numberBox ? Math.abs(markBox.y + markBox.height / 2 - (numberBox.y + numberBox.height / 2)) < numberBox.height / 2 : 'not on screen';
+    };
+    await expect.poll(offset, { timeout: 10_000 }).toBe(true);
     expect(await page.locator('code-editor .cm-lintRange-error').textContent()).toBe('new');
     expect(await page.locator('code-editor .cm-lintRange-error').isVisible()).toBe(true);
     expect(errors).toEqual([]);
