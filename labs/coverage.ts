@@ -51,7 +51,11 @@ export const COVERAGE: readonly Statement[] = [
     mutation: { search: 'const closed = NdisCloseAdapterEx(b.handle!);', replacement: 'const closed = NDIS_STATUS_SUCCESS;', mistake: 'The unbind handler returns without closing the adapter.' },
   },
   { id: '000.12', seed: '000', quote: 'The protocol driver must wait for all its outstanding send request to complete.', status: 'gap', reason: 'A pause handler that succeeds with sends outstanding (`if (b.sendsOutstanding > 0) {` -> `if (false) {` in protocol-binding) fails only the hidden traffic-across-a-pause, with PauseCompletedWithSendsOutstanding, and only under seeds 3 and 6 of 1-8: no visible scenario catches it under most seeds.' },
-  { id: '000.13', seed: '000', quote: 'A protocol driver cannot fail a pause operation.', status: 'gap', reason: 'PnPEventMustSucceed catches it, but no mutation of the solution has been checked against a scenario yet.' },
+  {
+    id: '000.13', seed: '000', quote: 'A protocol driver cannot fail a pause operation.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['pause'], rule: 'PnPEventMustSucceed',
+    mutation: { search: 'b.running = false;', replacement: 'b.running = false; return 0xc0000001 as NDIS_STATUS;', mistake: 'The pause handler refuses the pause with NDIS_STATUS_FAILURE.' },
+  },
   {
     id: '000.15', seed: '000', quote: 'the protocol driver does not perform send or receive operations for a binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause-and-restart'], rule: 'ProtocolSendWhileNotRunning',
