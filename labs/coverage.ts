@@ -41,6 +41,11 @@ export const COVERAGE: readonly Statement[] = [
   { id: '000.3', seed: '000', quote: 'After NDIS calls ProtocolBindAdapterEx, the binding enters the Opening state.', status: 'descriptive', reason: 'NDIS fires the transition before the handler runs.' },
   { id: '000.5', seed: '000', quote: 'a protocol driver allocates resources for the binding and attempts to open the miniport adapter', status: 'gap', reason: 'OpenOutsideBind exists, but no visible protocol-binding scenario opens outside the bind; a mutation would need the driver to open from SendFrames, which no step calls before a bind.' },
   {
+    id: '000.6', seed: '000', quote: 'If the protocol driver fails to bind to the miniport adapter, the binding returns to the Unbound state.', status: 'graded',
+    lab: 'close-adapter', scenarios: ['bind-fails-cleanly'], rule: 'FailedBindLeftAdapterOpen',
+    mutation: { search: '      NdisCloseAdapterEx(handle);\n      NdisCompleteBindAdapterEx(bindContext, status);', replacement: '      NdisCompleteBindAdapterEx(bindContext, status);', mistake: 'A bind whose OID set failed completes with the failure but leaves the adapter it opened open.' },
+  },
+  {
     id: '000.8', seed: '000', quote: 'a protocol driver performs normal send and receive processing for a binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause-and-restart'], rule: 'ProtocolSendWhileNotRunning',
     mutation: { search: SEND_ONLY_WHEN_RUNNING, replacement: 'if (!b || !b.handle) return 0;', mistake: 'SendFrames forgets to check that the binding is Running.' },
