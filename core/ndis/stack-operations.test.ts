@@ -181,4 +181,12 @@ describe('stack operations on the reference drivers', () => {
       expect(rt.machine.nic(0).read('TDT'), `seed ${seed}: no descriptor was written`).toBe(0);
     }
   });
+
+  it('PnPEventMustSucceed: a protocol that fails NetEventSetPower (a power-management-aware protocol always succeeds it)', async () => {
+    const fails = PROTOCOL.replace("if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here", "if (!b) return NDIS_STATUS_SUCCESS;\n      if (event.NetPnPEvent.NetEvent === 0) return NDIS_STATUS_FAILURE; // NetEventSetPower");
+    const { rt } = await stack(1, true, fails);
+    rt.operations.powerCycle(rt.adapters[1]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['PnPEventMustSucceed: NetEventSetPower must succeed; the driver returned NDIS_STATUS_FAILURE (0xC0000001)']);
+  });
 });
