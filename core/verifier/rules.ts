@@ -63,6 +63,7 @@ export const RULES: readonly Rule[] = [
   rule('HandleUsedAfterUnbindAdapter', 'A binding handle is used after NdisUnbindAdapter returned.', '001 Unbinding from an Adapter (the handle is invalid after NdisUnbindAdapter returns)'),
   rule('UnbindPendingNeverCompleted', 'ProtocolUnbindAdapterEx returned NDIS_STATUS_PENDING and NdisCompleteUnbindAdapterEx was never called.', '001 Unbinding from an Adapter', 'fatal', BUGCHECK_DRIVER_POWER_STATE_FAILURE),
   rule('UnbindCompletedWithoutClose', 'An unbind completes before the adapter is closed: NdisCloseAdapterEx was never called, or it returned NDIS_STATUS_PENDING and ProtocolCloseAdapterCompleteEx has not come.', '001 Unbinding from an Adapter'),
+  rule('ResourcesChainNotRestored', 'A filter driver returns from FilterReceiveNetBufferLists for an NDIS_RECEIVE_FLAGS_RESOURCES indication without restoring the NBL list it split.', 'FilterReceiveNetBufferLists: Remarks (NDIS_RECEIVE_FLAGS_RESOURCES)'),
   rule('ReturnedResourcesNbl', 'NBLs indicated with NDIS_RECEIVE_FLAGS_RESOURCES are handed back with a return call instead of by returning from the receive handler.', '004 Pausing a Filter Module (the note on NDIS_RECEIVE_FLAGS_RESOURCES)'),
   rule('NblNotOwned', 'A driver completes, returns or sends an NBL it does not own, or does so twice.', 'NET_BUFFER_LIST ownership (Send and Receive Operations)'),
   rule('FilterSendWhilePaused', 'A filter module originates a send while Pausing, Paused or Restarting.', '004 Pausing a Filter Module: Pausing and Paused'),
