@@ -3,6 +3,7 @@
 // failing seed (its failures and findings) and the seed whose failing trace is shortest (the
 // easiest one to replay). Scores come from the trace and the machine, never from driver output.
 
+import type { SourceLocation } from '../verifier/verifier.ts';
 import { runScenario, type ReferenceDrivers } from '../scenario/runner.ts';
 import { variantValues } from '../scenario/variants.ts';
 import { sha256Hex } from '../trace/trace.ts';
@@ -25,7 +26,8 @@ export interface ScenarioReport {
   /** Every seed it failed under, in order. */
   failingSeeds?: number[];
   failures: string[];
-  findings: { rule: string; driver: string; message: string; event: number }[];
+  /** `location`: the driver's line that made the call, for the learner to read; no score reads it. */
+  findings: { rule: string; driver: string; message: string; event: number; location?: SourceLocation }[];
 }
 
 export interface GradeReport {
@@ -66,7 +68,7 @@ export async function gradeScenario(lab: Lab, scenario: Scenario, source: string
     if (report.passed) {
       report = {
         ...report, points: 0, passed: false, failingSeed: seed, shortestFailingSeed: seed, shortestTraceEvents: run.traceLength, failingSeeds: [], failures: run.failures,
-        findings: run.findings.map((f) => ({ rule: f.rule, driver: f.driver, message: f.message, event: f.event })),
+        findings: run.findings.map((f) => ({ rule: f.rule, driver: f.driver, message: f.message, event: f.event, ...(f.location ? { location: f.location } : {}) })),
       };
     } else if (run.traceLength < report.shortestTraceEvents!) {
       report.shortestFailingSeed = seed;

@@ -247,3 +247,18 @@ describe('the shortest failing trace', () => {
     expect(s.shortestFailingSeed).not.toBe(s.failingSeed);
   });
 });
+
+describe('a finding\'s line in the reports', () => {
+  it('prints file:line:column beside a finding that has one, and nothing where it has none', async () => {
+    const { failureLines } = await import('./reports.ts');
+    const { capScenario } = await import('../sandbox/report-check.ts');
+    const base = { id: 's', title: 'S', hidden: false, points: 0, maxPoints: 1, passed: false, failures: [] };
+    const located = { rule: 'ProtocolSendWhileNotRunning', driver: 'driver', message: 'NdisSendNetBufferLists while the binding is Pausing', event: 55, location: { file: 'driver.ts', line: 42, column: 3 } };
+    expect(failureLines({ ...base, findings: [located] })).toEqual(['finding ProtocolSendWhileNotRunning (driver, event 55, driver.ts:42:3): NdisSendNetBufferLists while the binding is Pausing']);
+    expect(failureLines({ ...base, findings: [{ ...located, location: undefined }] })).toEqual(['finding ProtocolSendWhileNotRunning (driver, event 55): NdisSendNetBufferLists while the binding is Pausing']);
+    // What a grading child sends as a place is kept only if it is one.
+    const forged = { ...located, location: { file: 'driver.ts', line: -1, column: 'x' } } as unknown as typeof located;
+    expect(capScenario({ ...base, findings: [forged] }).findings[0]!.location).toBeUndefined();
+    expect(capScenario({ ...base, findings: [located] }).findings[0]!.location).toEqual(located.location);
+  });
+});

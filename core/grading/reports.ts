@@ -77,7 +77,7 @@ export function failureLines(s: ScenarioReport): string[] {
     lines.push(`failed under ${seeds}; shortest failing trace: seed ${s.shortestFailingSeed} (${s.shortestTraceEvents} events)`);
   }
   for (const f of s.failures) lines.push(f);
-  for (const f of s.findings) lines.push(`finding ${f.rule} (${f.driver}, event ${f.event}): ${f.message}`);
+  for (const f of s.findings) lines.push(`finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${f.location.file}:${f.location.line}:${f.location.column}` : ''}): ${f.message}`);
   return lines;
 }
 

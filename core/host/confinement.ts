@@ -14,7 +14,8 @@
 //   again). What a driver reaches is what the `ndis` module and its handlers' arguments give it.
 // - Errors are tamed: a driver reads no stack (`error.stack` is ''), so it cannot learn where it is
 //   running from the engine's frames; the engine reads the frames with `stackOf` (SES's
-//   start-compartment `getStackString`) to point findings at the learner's lines.
+//   start-compartment `getStackString`) to point findings at the learner's lines, and the call
+//   sites of its own stack with `readCallSites` (a finding's place: source-positions.ts stackHere).
 //
 // Why this holds and what it does not cover: core/grading/README.md, "Grading untrusted code: the threat model".
 
@@ -57,7 +58,95 @@ export function confineDrivers(): void {
   for (const step of beforeLockdown.splice(0)) step();
   ses.lockdown(LOCKDOWN_OPTIONS);
   lockedDown = true;
+  installCallSiteReader();
   for (const value of hardenAtLockdown.splice(0)) ses.harden!(value);
+}
+
+/** Frames V8 keeps of a stack once the realm is locked down (readCallSites: a finding's place is 10 to 15 frames below where it is recorded). */
+const LOCKED_STACK_FRAMES = 32;
+/** Set while readCallSites captures a stack: the prepareStackTrace installed at lockdown hands it the call sites. */
+let siteReader: ((sites: unknown) => void) | undefined;
+/** Whether that prepareStackTrace is in place. */
+let readerInstalled = false;
+
+/**
+ * Right after lockdown, before anything is hardened: the real Error (which SES keeps from every
+ * compartment) is frozen as soon as a class that extends it is hardened (DriverLoadError,
+ * BugCheck), and from then on neither its prepareStackTrace nor its stackTraceLimit can change.
+ * So the engine's own prepareStackTrace goes in now, through SES's start-compartment setter: SES
+ * still records every error's call sites for getStackString and hands this function attenuated
+ * copies; it returns '' as SES's default does ('safe' taming), so every error's `stack` reads as before.
+ */
+function installCallSiteReader(): void {
+  try {
+    const error = Error as unknown as { prepareStackTrace?: unknown; stackTraceLimit?: unknown };
+    error.prepareStackTrace = (_error: unknown, sites: unknown) => {
+      siteReader?.(sites);
+      return '';
+    };
+    error.stackTraceLimit = LOCKED_STACK_FRAMES;
+    readerInstalled = true;
+  } catch {
+    // An SES that refuses: findings then have no place, and nothing else changes.
+  }
+}
+
+/**
+ * Hands `read` V8's call sites of the stack here (what the caller's frames are, by file, line
+ * and column, whatever the functions are named). Before lockdown (tests) it swaps this realm's
+ * prepareStackTrace and stackTraceLimit for the one read and puts them back: a driver there can
+ * reach them, so whatever it left (a getter that throws, a function that lies) is tolerated, and
+ * only call sites this function's own prepareStackTrace received are handed on. Never throws;
+ * `read` is not called when no stack could be read.
+ */
+export function readCallSites(read: (sites: unknown) => void, frames: number): void {
+  if (lockedDown) {
+    if (!readerInstalled) return;
+    siteReader = read;
+    try {
+      void new Error('where').stack;
+    } catch {
+      // Nothing to hand on.
+    } finally {
+      siteReader = undefined;
+    }
+    return;
+  }
+  let sites: unknown;
+  let captured = false;
+  const prepare = (_error: unknown, given: unknown): string => {
+    sites = given;
+    captured = true;
+    return '';
+  };
+  const error = Error as unknown as { prepareStackTrace?: unknown; stackTraceLimit?: unknown };
+  let savedPrepare: unknown;
+  let savedLimit: unknown;
+  let swapped = false;
+  let limited = false;
+  try {
+    savedPrepare = error.prepareStackTrace;
+    error.prepareStackTrace = prepare;
+    swapped = true;
+    savedLimit = error.stackTraceLimit;
+    error.stackTraceLimit = frames;
+    limited = true;
+    void new Error('where').stack;
+  } catch {
+    // Whatever a driver's getter threw: the sites are those `prepare` received, if it ran.
+  } finally {
+    try {
+      if (limited) error.stackTraceLimit = savedLimit;
+    } catch {
+      // Its setter refused: nothing depends on the limit.
+    }
+    try {
+      if (swapped) error.prepareStackTrace = savedPrepare;
+    } catch {
+      // As above.
+    }
+  }
+  if (captured) read(sites);
 }
 
 /** Whether this realm is locked down (drivers loaded before it are not confined: tests only). */

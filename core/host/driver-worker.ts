@@ -23,7 +23,7 @@ import { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { NdisHandle, issueHandle } from '../ndis/handle.ts';
 import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
-import { SourcePositions, type DriverSourceMap } from '../ndis/source-positions.ts';
+import { SourcePositions, stackHere, framesOf, type DriverSourceMap } from '../ndis/source-positions.ts';
 import { LiveControl } from '../live/control.ts';
 import { DriverPump, type CapturedDriver, type LivePorts, type PumpStats } from '../live/driver-pump.ts';
 import { loadHeapStatistics, heapFiguresOf, countCollections, type HeapFigures, type GcFigures } from '../live/heap.ts';
@@ -93,6 +93,9 @@ const endpoint = new Endpoint(channel, {
     if (!handle) handles.set(id, (handle = issueHandle(kind, id, label)));
     return handle;
   },
+  // The core is recording a finding while the driver is in an NDIS call (or idle: then no frame
+  // is the driver's): this thread's stack holds the driver's frames, the core's does not.
+  where: () => (positions ? framesOf(stackHere(), positions.fileName) : ''),
 });
 
 let loading = false;

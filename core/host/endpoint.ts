@@ -6,6 +6,8 @@
 //
 // Requests:  call {f, t, a} (run this side's function f with this t and arguments a)
 //            ndis {n, a}    (driver -> core: the NDIS function named n)
+//            where {}       (core -> driver: the frames of the driver's file on the driver's stack
+//                            now, for a finding's place in its source; only on the reporting path)
 //            get {o, p} | set {o, p, v} | has {o, p} | keys {o} | del {o, p}   (this side's object o)
 // Answers:   ret {v} | err {e: {name, message, stack}}
 // Every message also carries `s`: typed arrays of the receiver that the sender changed.
@@ -39,6 +41,8 @@ export interface EndpointOptions extends Omit<CodecOptions, 'remote' | 'side'> {
   side: Side;
   /** Serves an `ndis` request (the core side only). */
   ndis?: (name: string, args: unknown[]) => unknown;
+  /** Driver side: answers a `where` request (source-positions.ts framesOf of this thread's stack). */
+  where?: () => string;
   /** Core side: how long one call may wait for its answer (wall-clock ms); Infinity to wait for ever. */
   timeoutMs?: number;
   /**
@@ -132,6 +136,10 @@ export class Endpoint {
       case 'ndis': {
         if (!this.options.ndis) throw new TypeError('this side serves no NDIS calls');
         return this.options.ndis(String(m.n), Array.isArray(m.a) ? m.a.map((v) => codec.decode(v)) : []);
+      }
+      case 'where': {
+        if (!this.options.where) throw new TypeError('this side has no driver stack to read');
+        return this.options.where();
       }
       case 'get': return (this.object(m.o) as Record<string, unknown>)[String(m.p)];
       case 'set': {

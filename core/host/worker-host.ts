@@ -169,7 +169,18 @@ export class WorkerHost implements DriverHost {
     const control = endpoint.codec.decode(loaded.live) as (command: LiveCommand, plan?: DriverLivePlan) => string;
     this.live.set(module, { control: (command, plan) => JSON.parse(control(command, plan)) as LiveAnswer, mailbox: mailbox?.port1 });
     const field = loaded.field === undefined ? undefined : (endpoint.codec.decode(loaded.field) as (object: object, key: string) => unknown);
-    return { exports: module, sourceMap: sourceMapFrom(loaded.sourceMap, request.fileName), ...(field ? { field } : {}) };
+    // The driver's frames are on its thread's stack: the core asks for them when it records a
+    // finding. Whatever comes back is only text to locate in (source-positions.ts locationIn);
+    // a thread that is gone or stopped answers nothing, and a finding then has no place.
+    const stack = () => {
+      try {
+        const frames = endpoint.request({ k: 'where' });
+        return typeof frames === 'string' ? frames : '';
+      } catch {
+        return '';
+      }
+    };
+    return { exports: module, sourceMap: sourceMapFrom(loaded.sourceMap, request.fileName), stack, ...(field ? { field } : {}) };
   }
 
   /** A console line from a driver's thread, which is not trusted to send a well-formed one. */

@@ -34,13 +34,15 @@ export const NET_PNP_EVENT_NAMES: Record<number, string> = {
 
 /**
  * Events a protocol driver must succeed (seed 002, "ProtocolNetPnPEvent": "should always succeed
- * ... by returning NDIS_STATUS_SUCCESS", and "should always succeed a NetEventQueryPower").
- * NetEventQueryRemoveDevice and NetEventPortActivation may fail; NetEventSetPower is not listed.
+ * ... by returning NDIS_STATUS_SUCCESS", and "should always succeed a NetEventQueryPower"), and
+ * NetEventSetPower ("Handling PnP Events and Power Management Events in a Protocol Driver": a
+ * power-management-aware protocol always succeeds it; only an old, NDIS 5 protocol may answer
+ * NDIS_STATUS_NOT_SUPPORTED). NetEventQueryRemoveDevice and NetEventPortActivation may fail.
  */
 export const PNP_EVENTS_THAT_MUST_SUCCEED: ReadonlySet<number> = new Set([
   NetEventPause, NetEventRestart, NetEventCancelRemoveDevice, NetEventReconfigure, NetEventBindList,
   NetEventBindsComplete, NetEventPortDeactivation, NetEventPnPCapabilities, NetEventIMReEnableDevice,
-  NetEventQueryPower,
+  NetEventQueryPower, NetEventSetPower,
 ]);
 
 /**

@@ -43,6 +43,11 @@ export interface LoadedDriver {
    * writes its own copy: DriverObject.DriverUnload). Absent: read the object itself.
    */
   field?: (object: object, key: string) => unknown;
+  /**
+   * The frames in the driver's file on the stack of the thread the driver runs on, now (a driver
+   * in a worker; never throws). Absent: the driver runs on the core's thread, whose stack is read.
+   */
+  stack?: () => string;
 }
 
 /** A file name as a sourceURL comment may carry it: one line. */

@@ -69,6 +69,8 @@ export interface DriverRecord {
   exports: Record<string, unknown>;
   /** Takes positions in the compiled driver back to its source (stack frames in findings). */
   positions?: SourcePositions;
+  /** The frames in the driver's file on its own thread's stack now (LoadedDriver.stack); absent: it runs on the core's thread. */
+  stackNow?: () => string;
   /** Why NDIS last refused this driver's registration, for the load error. */
   refusal?: string;
   /** The MinorNdisVersion it registered with (6.0 is 0, 6.1 is 1, 6.20 is 20...): which revision of each structure it gets. */

@@ -17,7 +17,7 @@ import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { NdisHandle, issueHandle } from './handle.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
-import { thrownByDriver } from './source-positions.ts';
+import { thrownByDriver, stackHere, locationIn, type SourceLocation } from './source-positions.ts';
 import { describe } from './describe.ts';
 import { IrqlState, HeldLocks, onAnotherThread, maxIrqlOf, irqlName } from './irql.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } from './status.ts';
@@ -82,7 +82,7 @@ export class NdisEngine {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
     this.trace = new Trace(() => machine.clockNs);
     for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
-    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []));
+    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver) => this.locate(driver));
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     for (const [decision, pick] of Object.entries(options.decisions ?? {})) {
       if (!(decision in NDIS_DECISIONS)) throw new RangeError(`no NDIS decision "${decision}"; there are ${Object.keys(NDIS_DECISIONS).join(', ')}`);
@@ -261,6 +261,18 @@ export class NdisEngine {
   /** Records a finding (fatal ones stop the machine and throw BugCheck). */
   report(rule: string, report: { driver: string; object?: string; message: string }): void {
     this.verifier.report(rule, report);
+  }
+
+  /**
+   * Where in `driverName`'s source the finding being reported arose: the innermost frame of that
+   * driver's file on the stack of the thread that runs it (its worker, asked over its channel, or
+   * this one), or undefined when its code is not on that stack (a watchdog, a check made after a
+   * handler returned). Only the reporting path reads a stack.
+   */
+  private locate(driverName: string): SourceLocation | undefined {
+    const driver = this.drivers.find((d) => d.name === driverName);
+    if (!driver?.positions) return undefined;
+    return locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
   }
 
   /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */

@@ -184,6 +184,32 @@ describe('filter rules (seed 004)', () => {
     expect(rules(rt)).toEqual(['ReturnedResourcesNbl']);
   });
 
+  it('ResourcesChainNotRestored: a filter that splits a RESOURCES indication to pass each NBL up alone must relink the list before it returns', async () => {
+    // Each NBL goes up on its own (Next cut); the correct filter relinks them in their first order after.
+    const split = (restore: boolean) => countingFilter({
+      receive: `if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
+        const all: any[] = [];
+        for (let x = nbls; x; x = NET_BUFFER_LIST_NEXT_NBL(x)) all.push(x);
+        for (const x of all) { x.Next = null; NdisFIndicateReceiveNetBufferLists(m.handle, x, port, 1, flags); }
+        ${restore ? 'for (let i = 0; i < all.length; i++) all[i].Next = all[i + 1] ?? null;' : ''}
+        return;
+      }
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`,
+    });
+    const run = async (restore: boolean) => {
+      const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 16, [split(restore)]);
+      send(rt, driver, echo, 15);
+      rt.run();
+      return rt;
+    };
+    const good = await run(true);
+    expect(rules(good)).toEqual([]);
+    // The same run without the relink (so RESOURCES indications of several NBLs did reach the filter):
+    const bad = await run(false);
+    expect(rules(bad)).toEqual(['ResourcesChainNotRestored']);
+    expect(bad.stopped!.message).toMatch(/^FilterReceiveNetBufferLists returned from an NDIS_RECEIVE_FLAGS_RESOURCES indication of \d+ NBL\(s\) with the list not as it was given \(NBL \d+'s Next changed\): relink the NBLs in their original order before returning$/);
+  });
+
   it('SendNotCompletedInTime (NdisFilterTimedDataSend, 0xC4 0x00092011): a filter that sits on sends 30 s, blamed on the filter, not the protocol that sent them', async () => {
     const { rt, driver, echo } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ send: 'm.held.push(nbls);' })]);
     send(rt, driver, echo, 3);

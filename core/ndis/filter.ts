@@ -813,6 +813,7 @@ export class FilterStacks implements AdapterUpperEdge {
     rt.invoke(module.driver, 'FilterReceiveNetBufferLists', module.object, false, () => module.characteristics.ReceiveNetBufferListsHandler!(module.context, this.chain(nbls), port, nbls.length, rt.irql.withDispatchFlag(flags)));
     const kept = nbls.filter((nbl) => module.heldReceives.has(nbl));
     if (resources) {
+      this.checkResourcesChainRestored(module, nbls);
       // With RESOURCES the NBLs are the caller's again as soon as the handler returns.
       for (const nbl of nbls) {
         module.lentWithResources.delete(nbl);
@@ -823,6 +824,24 @@ export class FilterStacks implements AdapterUpperEdge {
     }
     if (!resources && paused && kept.length > 0) {
       rt.report('FilterPausedReceiveNotReturned', { driver: module.driver.name, object: module.object, message: `${kept.length} receive(s) reached the module while it was ${module.state} and were not returned at once with NdisFReturnNetBufferLists` });
+    }
+  }
+
+  /**
+   * After FilterReceiveNetBufferLists returned from a RESOURCES indication: the list goes back to
+   * the indicating layer as it was handed up, so a module that split it (to pass some NBLs up and
+   * keep others back) must have relinked the NBLs in their first order (FilterReceiveNetBufferLists,
+   * Remarks). Only RESOURCES indications pay for the walk. A list left split is
+   * ResourcesChainNotRestored, and NDIS relinks it so the layer below gets its NBLs back.
+   */
+  private checkResourcesChainRestored(module: FilterModule, nbls: number[]): void {
+    const pool = this.runtime.pool;
+    for (let i = 0; i < nbls.length; i++) {
+      const expected = i + 1 < nbls.length ? nbls[i + 1]! + 1 : 0;
+      if (pool.nblField(nbls[i]!, NBL_NEXT) === expected) continue;
+      this.runtime.report('ResourcesChainNotRestored', { driver: module.driver.name, object: module.object, message: `FilterReceiveNetBufferLists returned from an NDIS_RECEIVE_FLAGS_RESOURCES indication of ${nbls.length} NBL(s) with the list not as it was given (NBL ${nbls[i]}'s Next changed): relink the NBLs in their original order before returning` });
+      this.chain(nbls);
+      return;
     }
   }
 

@@ -29,7 +29,7 @@ import {
 } from './constants.ts';
 import { ChainError, NB_BUFFER, NB_DATA_LENGTH, NB_DATA_OFFSET, NB_NEXT, NBL_FIRST_NB, NBL_NEXT, NBL_SOURCE, NBL_STATUS, MDL_ADDRESS, MDL_BYTE_COUNT, NB_MDL_CHAIN, NB_BUFFER_LENGTH } from '../memory/nbl-pool.ts';
 import {
-  NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
+  NDIS_STATUS_SUCCESS, NDIS_STATUS_PAUSED, NDIS_STATUS_LOW_POWER_STATE, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL,
   NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_LINK_STATE, NDIS_STATUS_ADAPTER_REMOVED, NDIS_STATUS_INVALID_PACKET,
 } from './status.ts';
 import type { Nic } from '../nic/nic.ts';
@@ -169,10 +169,13 @@ export class MiniportAdapter {
 
   /** MiniportSendNetBufferLists: queues the NBLs (indices, already validated) for the TX ring. */
   send(nbls: number[]): void {
-    if (!this.sm.is('Running') || this.removed) {
-      // A miniport that is not Running completes sends at once with NDIS_STATUS_PAUSED (or, with
-      // its hardware gone, NDIS_STATUS_ADAPTER_REMOVED).
-      for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, this.removed ? NDIS_STATUS_ADAPTER_REMOVED : NDIS_STATUS_PAUSED);
+    if (!this.sm.is('Running') || this.removed || this.powerState !== NdisDeviceStateD0) {
+      // A miniport that cannot transmit completes sends at once: with its hardware gone,
+      // NDIS_STATUS_ADAPTER_REMOVED; in a low-power state, NDIS_STATUS_LOW_POWER_STATE (OID_PNP_SET_POWER:
+      // new sends are rejected with it, whatever the adapter state); otherwise, not Running,
+      // NDIS_STATUS_PAUSED.
+      const status = this.removed ? NDIS_STATUS_ADAPTER_REMOVED : this.powerState !== NdisDeviceStateD0 ? NDIS_STATUS_LOW_POWER_STATE : NDIS_STATUS_PAUSED;
+      for (const nbl of nbls) this.runtime.pool.setNblField(nbl, NBL_STATUS, status);
       this.runtime.post(`complete sends paused ${this.name}`, () => this.above.completeAbove(this, -1, nbls), { channel: `adapter ${this.name}` });
       return;
     }
@@ -327,6 +330,10 @@ export class MiniportAdapter {
     this.powerState = state;
     if (state !== NdisDeviceStateD0) {
       this.nic.write('CTRL', 1 << 26);
+      // The reset drops what the ring held: OID_PNP_SET_POWER has the miniport complete every
+      // pending send with NDIS_STATUS_LOW_POWER_STATE (NDIS pauses the stack first, so normally
+      // there is none; a send that raced the pause must still come back to its sender).
+      this.failOutstandingSends(NDIS_STATUS_LOW_POWER_STATE);
       this.indicateLinkState(MediaConnectStateUnknown);
       return;
     }
@@ -350,6 +357,15 @@ export class MiniportAdapter {
   surpriseRemove(): void {
     this.removed = true;
     this.nic.write('CTRL', 1 << 26);
+    this.failOutstandingSends(NDIS_STATUS_ADAPTER_REMOVED);
+    this.indicateLinkState(MediaConnectStateUnknown);
+  }
+
+  /**
+   * The device was reset under sends it held (in the TX ring or queued for it): they can never
+   * finish, so each completes now with `status`, and a pause waiting for them may finish.
+   */
+  private failOutstandingSends(status: number): void {
     const failed: number[] = [];
     for (let i = this.txClean; i !== this.txTail; i = (i + 1) % this.txCount) {
       const nbl = this.txNblDone[i]!;
@@ -358,13 +374,12 @@ export class MiniportAdapter {
     }
     this.txClean = this.txTail;
     failed.push(...this.txQueue.splice(0));
-    for (const nbl of failed) this.runtime.pool.setNblField(nbl, NBL_STATUS, NDIS_STATUS_ADAPTER_REMOVED);
+    for (const nbl of failed) this.runtime.pool.setNblField(nbl, NBL_STATUS, status);
     if (failed.length > 0) {
       this.sendsOutstanding -= failed.length;
       this.above.completeAbove(this, -1, failed);
       this.finishPauseIfIdle();
     }
-    this.indicateLinkState(MediaConnectStateUnknown);
   }
 
   private completeTransmits(): void {

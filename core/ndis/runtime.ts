@@ -121,6 +121,7 @@ export class NdisRuntime extends NdisEngine {
     // copy, which NDIS's copy would overwrite each time it crosses if it had the member.
     driver.driverObject = { DriverName: `\\Driver\\${name}` };
     driver.positions = new SourcePositions(loaded.sourceMap);
+    if (loaded.stack) driver.stackNow = loaded.stack;
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
     // DriverEntry(DriverObject, RegistryPath), as the system calls it.

@@ -5,9 +5,16 @@
 // names the right line and often the wrong column. sucrase's source map (one segment per token)
 // takes each frame back to the learner's column, so a HandlerThrew finding, the command line's
 // report and the editor's mark all point at the token that threw.
+//
+// Every other finding gets a place too (`locationIn`): when the verifier records one, the stack of
+// the thread that runs the driver is read once (`stackHere`, on that thread: the core's for the
+// in-process host, the driver's worker for the worker host) and its innermost frame in the
+// driver's file, mapped back, is where the driver made the NDIS call that broke the rule. Only the
+// reporting path pays for a stack; a place is for the learner to read, and no verdict reads it.
 
 import { TraceMap, originalPositionFor, type EncodedSourceMap } from '@jridgewell/trace-mapping';
-import { stackOf, driverText } from '../host/confinement.ts';
+import { stackOf, driverText, readCallSites } from '../host/confinement.ts';
+import type { SourceLocation } from '../verifier/verifier.ts';
 
 /** What the loader hands back about a compiled driver (plain data: it crosses from a driver's worker). */
 export interface DriverSourceMap {
@@ -20,6 +27,72 @@ export interface DriverSourceMap {
    * shares that line so that lines match); stack columns on line 1 include them.
    */
   firstLineColumns: number;
+}
+
+export type { SourceLocation };
+
+/** Frames read above the reporting point: the verifier, the NDIS function and its checks sit between it and the driver's call. */
+const STACK_FRAMES = 64;
+/** Frame lines of the driver's file a worker sends back for locating (the innermost is the one used). */
+const FRAME_LINES = 16;
+/** Longest frame line kept: a driver names its own functions, and a name can be long. */
+const FRAME_TEXT = 1000;
+
+/** The V8 call site methods read (the attenuated call sites SES hands a start-compartment prepareStackTrace have them too). */
+interface CallSite {
+  /** A driver's module is evaluated code named by its sourceURL comment: this gives that name, getFileName none. */
+  getScriptNameOrSourceURL?(): unknown;
+  getFileName(): unknown;
+  getLineNumber(): unknown;
+  getColumnNumber(): unknown;
+}
+
+/**
+ * This thread's stack here, one `    at <file>:<line>:<column>` per frame, '' when it cannot be
+ * read. Built from V8's call sites (confinement.ts readCallSites), not from a stack's text, so no
+ * function's name (which a driver chooses, "x (driver.ts:1:1)\n    at ..." included) can pose as
+ * a frame. Never throws.
+ */
+export function stackHere(): string {
+  const lines: string[] = [];
+  readCallSites((sites) => {
+    for (const site of Array.isArray(sites) ? (sites as CallSite[]) : []) {
+      try {
+        const file = typeof site.getScriptNameOrSourceURL === 'function' ? site.getScriptNameOrSourceURL() : site.getFileName();
+        const line = site.getLineNumber();
+        const column = site.getColumnNumber();
+        if (typeof file === 'string' && Number.isSafeInteger(line) && Number.isSafeInteger(column)) lines.push(`    at ${file.replace(/[\r\n\u2028\u2029]/g, ' ').slice(0, FRAME_TEXT)}:${line as number}:${column as number}`);
+      } catch {
+        // A call site that cannot be read (before lockdown a driver can reach their prototype): skipped.
+      }
+    }
+  }, STACK_FRAMES);
+  return lines.join('\n');
+}
+
+/** The lines of `stack` that are frames in `fileName` (at most FRAME_LINES, each capped): what a driver's worker sends for locating. */
+export function framesOf(stack: string, fileName: string): string {
+  return stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${fileName}:`)).slice(0, FRAME_LINES).map((line) => line.slice(0, FRAME_TEXT)).join('\n');
+}
+
+/**
+ * The learner's line and column of the innermost frame of `stack` in the driver's file, or
+ * undefined when no frame is there (the finding did not arise in the driver's code). `stack` is
+ * stackHere's (from a driver's worker, any text: it is only searched); the position is read at the
+ * end of a frame line.
+ */
+export function locationIn(stack: unknown, positions: SourcePositions): SourceLocation | undefined {
+  if (typeof stack !== 'string' || stack === '') return undefined;
+  const frame = new RegExp(`[\\s(]${escaped(positions.fileName)}:(\\d+):(\\d+)\\)?$`);
+  for (const line of stack.split('\n', 256)) {
+    if (!/^\s+at /.test(line)) continue;
+    const found = frame.exec(line.slice(-FRAME_TEXT));
+    if (!found) continue;
+    const at = positions.original(Number(found[1]), Number(found[2]));
+    if (Number.isSafeInteger(at.line) && at.line > 0 && Number.isSafeInteger(at.column) && at.column > 0) return { file: positions.fileName, ...at };
+    return undefined;
+  }
+  return undefined;
 }
 
 function escaped(text: string): string {

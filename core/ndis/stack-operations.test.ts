@@ -5,7 +5,8 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime } from './runtime.ts';
-import { MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown } from './constants.ts';
+import { MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD3 } from './constants.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_LOW_POWER_STATE } from './status.ts';
 
 const source = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
 const PROTOCOL = source('protocol.ts');
@@ -29,6 +30,12 @@ async function stack(seed: number, withFilter = true, protocolSource = PROTOCOL)
     rt.post('traffic', () => rt.invoke(protocol, 'application', undefined, false, () => { sent += p.SendFrames(0, rt.machine.nic(1).permanentAddress, count, 60, sent); }));
   return { rt, link, filter, protocol, p, traffic, sent: () => sent };
 }
+
+// The reference protocol, keeping the Status of each send it gets back (in completion order).
+const RECORDING_PROTOCOL = PROTOCOL
+  .replace('NdisFreeNetBufferList(nbl);', 'sendStatuses.push(NET_BUFFER_LIST_STATUS(nbl));\n        NdisFreeNetBufferList(nbl);')
+  .replace('NET_BUFFER_LIST_NEXT_NBL, ', 'NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_STATUS, ')
+  .replace('export const bindings: Binding[] = [];', 'export const bindings: Binding[] = [];\nexport const sendStatuses: number[] = [];');
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => `${f.rule}: ${f.message}`);
 
@@ -133,5 +140,53 @@ describe('stack operations on the reference drivers', () => {
       expect(rules(rt), `seed ${seed}`).toEqual([]);
       expect(p.bindings[1]!.received.slice(-3)).toEqual([sent() - 3, sent() - 2, sent() - 1]);
     }
+  });
+
+  it('a power cycle with the reference protocol: every send it gets back, before and after, completed with NDIS_STATUS_SUCCESS', async () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const { rt, protocol, traffic } = await stack(seed, true, RECORDING_PROTOCOL);
+      traffic(6);
+      rt.operations.powerCycle(rt.adapters[0]!);
+      rt.run();
+      traffic(4);
+      rt.run();
+      expect(rules(rt), `seed ${seed}`).toEqual([]);
+      const statuses = (protocol.exports as unknown as { sendStatuses: number[] }).sendStatuses;
+      expect(statuses.length, `seed ${seed}`).toBe(10);
+      expect(new Set(statuses), `seed ${seed}`).toEqual(new Set([NDIS_STATUS_SUCCESS]));
+    }
+  });
+
+  it('in D3 the miniport transmits nothing: sends it held when the adapter went down, and new ones, complete with NDIS_STATUS_LOW_POWER_STATE (OID_PNP_SET_POWER)', async () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const { rt, protocol, p } = await stack(seed, false, RECORDING_PROTOCOL);
+      const adapter = rt.adapters[0]!;
+      const statuses = (protocol.exports as unknown as { sendStatuses: number[] }).sendStatuses;
+      const received = () => p.bindings[1]!.received.length;
+      const before = received();
+      // A harness plays the set-power request arriving while three sends sit in the TX ring (NDIS
+      // pauses the stack first, so a correct stack never gets here: this is the miniport's own part).
+      rt.post('sends, then D3', () => rt.invoke(protocol, 'application', undefined, false, () => {
+        p.SendFrames(0, rt.machine.nic(1).permanentAddress, 3, 60, 0);
+        adapter.setPower(NdisDeviceStateD3);
+      }));
+      rt.run();
+      expect(statuses, `seed ${seed}`).toEqual([NDIS_STATUS_LOW_POWER_STATE, NDIS_STATUS_LOW_POWER_STATE, NDIS_STATUS_LOW_POWER_STATE]);
+      // New sends while in D3 are rejected at once, though the adapter is still Running.
+      rt.post('send in D3', () => rt.invoke(protocol, 'application', undefined, false, () => { p.SendFrames(0, rt.machine.nic(1).permanentAddress, 2, 60, 3); }));
+      rt.run();
+      expect(adapter.state).toBe('Running');
+      expect(statuses.slice(3), `seed ${seed}`).toEqual([NDIS_STATUS_LOW_POWER_STATE, NDIS_STATUS_LOW_POWER_STATE]);
+      expect(received(), `seed ${seed}: nothing reached the wire`).toBe(before);
+      expect(rt.machine.nic(0).read('TDT'), `seed ${seed}: no descriptor was written`).toBe(0);
+    }
+  });
+
+  it('PnPEventMustSucceed: a protocol that fails NetEventSetPower (a power-management-aware protocol always succeeds it)', async () => {
+    const fails = PROTOCOL.replace("if (!b) return NDIS_STATUS_SUCCESS; // BindList, BindsComplete: nothing to do here", "if (!b) return NDIS_STATUS_SUCCESS;\n      if (event.NetPnPEvent.NetEvent === 0) return NDIS_STATUS_FAILURE; // NetEventSetPower");
+    const { rt } = await stack(1, true, fails);
+    rt.operations.powerCycle(rt.adapters[1]!);
+    rt.run();
+    expect(rules(rt)).toEqual(['PnPEventMustSucceed: NetEventSetPower must succeed; the driver returned NDIS_STATUS_FAILURE (0xC0000001)']);
   });
 });

@@ -30,13 +30,22 @@ export function capScenario(s: ScenarioReport): ScenarioReport {
     ...s,
     ...(s.failingSeeds ? { failingSeeds: s.failingSeeds.slice(0, SEED_LIMIT) } : {}),
     failures: capList(s.failures, (f) => capText(f), (n) => `… and ${n} more failures`),
-    findings: capList(s.findings, (f) => ({ rule: capText(f.rule, 100), driver: capText(f.driver, 100), message: capText(f.message), event: f.event }), (n) => ({ rule: 'More', driver: '', message: `… and ${n} more findings`, event: 0 })),
+    findings: capList(s.findings, (f) => ({ rule: capText(f.rule, 100), driver: capText(f.driver, 100), message: capText(f.message), event: f.event, ...locationOf(f.location) }), (n) => ({ rule: 'More', driver: '', message: `… and ${n} more findings`, event: 0 })),
   };
 }
 
 /** The report with every list and text bounded. */
 export function capReport(report: GradeReport): GradeReport {
   return { ...report, scenarios: report.scenarios.map(capScenario) };
+}
+
+const isPosition = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
+
+/** A finding's place as the child gave it, if it is one (display only: a wrong one changes no score). */
+function locationOf(raw: unknown): { location?: { file: string; line: number; column: number } } {
+  const given = raw as { file?: unknown; line?: unknown; column?: unknown } | undefined;
+  if (typeof given !== 'object' || given === null || typeof given.file !== 'string' || !isPosition(given.line) || !isPosition(given.column)) return {};
+  return { location: { file: capText(given.file, 200), line: given.line, column: given.column } };
 }
 
 export class ReportMismatch extends Error {}

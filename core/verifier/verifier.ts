@@ -1,10 +1,18 @@
 // The verifier: it receives a report when a driver breaks a rule, records it as a finding in the
 // trace, and for a fatal rule stops the machine the way Driver Verifier would, with a bug check.
 // A finding carries the rule, the driver, the binding or module, the trace event number, and the
-// path of handler and NDIS calls that led there.
+// path of handler and NDIS calls that led there, and where it can be told, the line of the driver's
+// source that made the call (display only: no verdict reads it, and the trace does not hold it).
 
 import { ruleById, type Severity } from './rules.ts';
 import type { Trace } from '../trace/trace.ts';
+
+/** Where in a driver's source a finding arose (1-based line and column of the learner's file). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
 
 export interface Finding {
   rule: string;
@@ -23,6 +31,12 @@ export interface Finding {
   callPath: string[];
   /** Bug check 0xC4's Parameter 1: the Driver Verifier rule's code, where the rule has one. */
   bugCheckParameter1?: number;
+  /**
+   * The driver's line that made the offending call, when its code was on the stack: for the
+   * learner to read. Nothing grades it (a driver can make its own frames lie), and it is not in
+   * the trace, so traces and verdicts are the same with or without it.
+   */
+  location?: SourceLocation;
 }
 
 /** Thrown to unwind a stopped machine back to the runtime; drivers should never catch it. */
@@ -48,7 +62,11 @@ export class Verifier {
    * `demoted`: rules this run records as errors instead of stopping on (an instructor's choice,
    * e.g. to let a run go on past one mistake and show the next).
    */
-  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set()) {}
+  /**
+   * `locate`: where in `driver`'s source the report is being made from (the engine reads the
+   * driver's stack); it must not throw, and what it says changes nothing but the finding's `location`.
+   */
+  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string) => SourceLocation | undefined = () => undefined) {}
 
   /** Records a finding; for a fatal rule, stops the machine and throws BugCheck. */
   report(ruleId: string, report: Report): Finding {
@@ -67,6 +85,9 @@ export class Verifier {
       callPath: this.callPath(),
       ...(rule.bugCheckParameter1 !== undefined ? { bugCheckParameter1: rule.bugCheckParameter1 } : {}),
     };
+    // Before the finding is recorded: locating may ask a driver's worker, which a stopped machine no longer does.
+    const location = this.located(report.driver);
+    if (location) finding.location = location;
     finding.event = this.trace.record('finding', {
       rule: finding.rule, driver: finding.driver, object: finding.object ?? null, message: finding.message, callPath: finding.callPath,
     });
@@ -77,6 +98,14 @@ export class Verifier {
     }
     if (this.stopped) throw new BugCheck(this.stopped);
     return finding;
+  }
+
+  private located(driver: string): SourceLocation | undefined {
+    try {
+      return this.locate(driver);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
