@@ -1,7 +1,7 @@
 // Drivers for the runtime's tests, as learners write them: TypeScript source that imports from
 // "ndis". Each builder takes the handler bodies to replace, so a test can break one rule at a time.
 
-import { NdisRuntime, type DriverRecord } from './runtime.ts';
+import { NdisRuntime, type DriverRecord, type RuntimeOptions } from './runtime.ts';
 
 /**
  * The NDIS_OPEN_PARAMETERS the test protocols open with (an expression for their source, where
@@ -157,8 +157,8 @@ export interface EchoModule {
   returnHeld(index: number): void;
 }
 
-export async function twoNics(source: string, seed = 1, rxRingEntries = 64, extra: string[] = []) {
-  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries, txRingEntries: 64, pendingLimitNs: 10_000_000n });
+export async function twoNics(source: string, seed = 1, rxRingEntries = 64, extra: string[] = [], decisions: RuntimeOptions['decisions'] = {}) {
+  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries, txRingEntries: 64, pendingLimitNs: 10_000_000n, decisions });
   rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
   for (const [i, f] of extra.entries()) await rt.loadDriver(f, `filter${i}.ts`);
   const driver = await rt.loadDriver(source, 'echo.ts');
