@@ -33,7 +33,8 @@ export interface Statement {
 
 export const SEEDS_NOT_YET_MAPPED = ['001', '002', '003', '004'] as const;
 
-const SEND_ONLY_WHEN_RUNNING = 'if (!b || !b.running || !b.handle) return 0;';
+/** One mistake breaks both halves of seed 000's send rule (000.8 and 000.15): sending whatever the state. */
+const SENDS_WHATEVER_THE_STATE: Mutation = { search: 'if (!b || !b.running || !b.handle) return 0;', replacement: 'if (!b || !b.handle) return 0;', mistake: 'SendFrames forgets to check that the binding is Running, so it sends while Paused.' };
 
 export const COVERAGE: readonly Statement[] = [
   { id: '000.1', seed: '000', quote: 'must support the following operational states for each binding', status: 'descriptive', reason: 'The seven states are the runtime\'s state machine (core/ndis/states.ts); a driver cannot leave it.' },
@@ -48,7 +49,7 @@ export const COVERAGE: readonly Statement[] = [
   {
     id: '000.8', seed: '000', quote: 'a protocol driver performs normal send and receive processing for a binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause-and-restart'], rule: 'ProtocolSendWhileNotRunning',
-    mutation: { search: SEND_ONLY_WHEN_RUNNING, replacement: 'if (!b || !b.handle) return 0;', mistake: 'SendFrames forgets to check that the binding is Running.' },
+    mutation: SENDS_WHATEVER_THE_STATE,
   },
   {
     id: '000.10', seed: '000', quote: 'the protocol driver closes the binding to the miniport adapter and then releases the resources for the binding', status: 'graded',
@@ -64,7 +65,7 @@ export const COVERAGE: readonly Statement[] = [
   {
     id: '000.15', seed: '000', quote: 'the protocol driver does not perform send or receive operations for a binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause-and-restart'], rule: 'ProtocolSendWhileNotRunning',
-    mutation: { search: SEND_ONLY_WHEN_RUNNING, replacement: 'if (!b || !b.handle) return 0;', mistake: 'SendFrames sends while the binding is Paused.' },
+    mutation: SENDS_WHATEVER_THE_STATE,
   },
   { id: '000.18', seed: '000', quote: 'If the restart fails, the binding returns to the Paused state.', status: 'gap', reason: 'Unreachable in a graded run: failing NetEventRestart is a fatal PnPEventMustSucceed first (runtime work, not done here).' },
 ];
