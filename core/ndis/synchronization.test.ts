@@ -88,7 +88,9 @@ export function DriverEntry(): number {
 type Host = 'in-process' | 'worker';
 
 async function run(source: string, options: RuntimeOptions & { host?: Host } = {}, then?: (rt: NdisRuntime) => void) {
-  const rt = await NdisRuntime.create({ nics: 1, seed: 1, pendingLimitNs: 50_000_000n, decisions: OPENS_AND_CLOSES_AT_ONCE, ...options });
+  // The tests wait on OID completions, so requests pend; opens and closes complete at once, the
+  // path that keeps each trace short (protocol.test.ts tests the pended ones).
+  const rt = await NdisRuntime.create({ nics: 1, seed: 1, pendingLimitNs: 50_000_000n, decisions: { ...OPENS_AND_CLOSES_AT_ONCE, 'oid-completion': 1 }, ...options });
   try {
     const driver = await rt.loadDriver(source, 'sync.ts');
     rt.startStack();

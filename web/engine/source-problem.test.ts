@@ -46,6 +46,7 @@ describe('thrownProblem', () => {
       '    },',
       '    UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },',
       '    NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },',
+      `    ${UNUSED_COMPLETE_HANDLERS}`,
       '  }).Status;',
       '}',
     ].join('\n');
