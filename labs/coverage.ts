@@ -19,7 +19,7 @@ export interface Statement {
   /** `<seed>.<n>`, never renumbered. */
   id: string;
   seed: '000' | '001' | '002' | '003' | '004';
-  /** Short verbatim quotation of the seed document. */
+  /** Short verbatim quotation of the seed document (labs/seeds/), its Markdown emphasis included; only whitespace may differ. */
   quote: string;
   status: Status;
   /** Why it is not graded (gap, not-modelled, descriptive). */
@@ -31,6 +31,15 @@ export interface Statement {
   mutation?: Mutation;
 }
 
+/** Each seed's text in labs/seeds/, the copy the project reads (never ../shared). */
+export const SEED_FILES = {
+  '000': 'binding-states-of-a-protocol-driver.md',
+  '001': 'unbinding-from-an-adapter.md',
+  '002': 'protocol-net-pnp-event.txt',
+  '003': 'ndis-close-adapter-ex.md',
+  '004': 'pausing-a-filter-module.md',
+} as const;
+
 export const SEEDS_NOT_YET_MAPPED = ['001', '002', '003', '004'] as const;
 
 /** One mistake breaks both halves of seed 000's send rule (000.8 and 000.15): sending whatever the state. */
@@ -38,8 +47,8 @@ const SENDS_WHATEVER_THE_STATE: Mutation = { search: 'if (!b || !b.running || !b
 
 export const COVERAGE: readonly Statement[] = [
   { id: '000.1', seed: '000', quote: 'must support the following operational states for each binding', status: 'descriptive', reason: 'The seven states are the runtime\'s state machine (core/ndis/states.ts); a driver cannot leave it.' },
-  { id: '000.2', seed: '000', quote: 'The Unbound state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
-  { id: '000.3', seed: '000', quote: 'After NDIS calls ProtocolBindAdapterEx, the binding enters the Opening state.', status: 'descriptive', reason: 'NDIS fires the transition before the handler runs.' },
+  { id: '000.2', seed: '000', quote: 'The *Unbound* state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
+  { id: '000.3', seed: '000', quote: 'After NDIS calls *ProtocolBindAdapterEx*, the binding enters the Opening state.', status: 'descriptive', reason: 'NDIS fires the transition before the handler runs.' },
   { id: '000.5', seed: '000', quote: 'a protocol driver allocates resources for the binding and attempts to open the miniport adapter', status: 'gap', reason: 'OpenOutsideBind exists, but no visible protocol-binding scenario opens outside the bind; a mutation would need the driver to open from SendFrames, which no step calls before a bind.' },
   {
     id: '000.6', seed: '000', quote: 'If the protocol driver fails to bind to the miniport adapter, the binding returns to the Unbound state.', status: 'graded',
