@@ -59,6 +59,9 @@ const UNBINDS_BEFORE_THE_CLOSE_COMPLETES: Mutation = { search: '      if (close(
 /** A `default:` that fails the events the driver does nothing for (002.11, 002.16, 002.18, 002.22). */
 const FAILS_EVENTS_IT_DOES_NOT_HANDLE: Mutation = { search: '          // do here, and all of them succeed.\n          return NDIS_STATUS_SUCCESS;', replacement: '          // do here, and all of them succeed.\n          return NDIS_STATUS_FAILURE;', mistake: 'ProtocolNetPnPEvent fails every event it has nothing to do for (QueryPower, Reconfigure, PnPCapabilities, CancelRemoveDevice...).' };
 
+/** A pause pended for the sends in flight and never completed (002.6, 002.15). */
+const NEVER_COMPLETES_THE_PENDED_PAUSE: Mutation = { search: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));', replacement: '', mistake: 'The pause handler pends while sends are out, but the last send completion never calls NdisCompleteNetPnPEvent.' };
+
 export const COVERAGE: readonly Statement[] = [
   { id: '000.1', seed: '000', quote: 'must support the following operational states for each binding', status: 'descriptive', reason: 'The seven states are the runtime\'s state machine (core/ndis/states.ts); a driver cannot leave it.' },
   { id: '000.2', seed: '000', quote: 'The *Unbound* state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
@@ -83,7 +86,14 @@ export const COVERAGE: readonly Statement[] = [
     mutation: { search: 'const closed = NdisCloseAdapterEx(b.handle!);', replacement: 'const closed = NDIS_STATUS_SUCCESS;', mistake: 'The unbind handler returns without closing the adapter.' },
   },
   { id: '000.11', seed: '000', quote: 'When a binding is in the Running state and NDIS sends the protocol driver a PnP pause notification, the binding enters the Pausing state.', status: 'descriptive', reason: 'NDIS\'s transition, fired before the pause handler runs.' },
-  { id: '000.12', seed: '000', quote: 'The protocol driver must wait for all its outstanding send request to complete.', status: 'gap', reason: 'A pause handler that succeeds with sends outstanding (`if (b.sendsOutstanding > 0) {` -> `if (false) {` in protocol-binding) fails only the hidden traffic-across-a-pause, with PauseCompletedWithSendsOutstanding, and only under seeds 3 and 6 of 1-8: no visible scenario catches it under most seeds.' },
+  {
+    // The pause comes from a sleep: QueryPower and SetPower come first, so the application's sends
+    // are out before it under most seeds (a bare pause step races them and usually wins), and 200
+    // full-size frames keep the wire busy past it.
+    id: '000.12', seed: '000', quote: 'The protocol driver must wait for all its outstanding send request to complete.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PauseCompletedWithSendsOutstanding',
+    mutation: { search: 'if (b.sendsOutstanding > 0) {', replacement: 'if (false) {', mistake: 'The pause handler succeeds at once, with sends still outstanding.' },
+  },
   {
     id: '000.13', seed: '000', quote: 'A protocol driver cannot fail a pause operation.', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause'], rule: 'PnPEventMustSucceed',
@@ -143,7 +153,10 @@ export const COVERAGE: readonly Statement[] = [
   { id: '002.3', seed: '002', quote: 'NetEventReconfigure can be indicated with a specified ProtocolBindingContext or with a NULLProtocolBindingContext.', status: 'descriptive', reason: 'How NDIS may indicate it (a `pnp` step without `adapter` sends it with a NULL context); the driver\'s part is 002.1 and 002.22.' },
   { id: '002.4', seed: '002', quote: 'The binding will enter the Paused state after NDIS has completed all of the outstanding send requests for the binding.', status: 'descriptive', reason: 'What a successful pause means; the driver\'s part (wait for its sends) is 000.12.' },
   { id: '002.5', seed: '002', quote: 'After the protocol driver is ready to resume send and receive operations for the binding, the binding enters the Running state.', status: 'descriptive', reason: 'What a successful restart means (as 000.9).' },
-  { id: '002.6', seed: '002', quote: 'The protocol driver will return its response to the indicated event asynchronously with a call to the NdisCompleteNetPnPEvent function.', status: 'gap', reason: 'Deleting the NdisCompleteNetPnPEvent call of a pended pause (protocol-pnp) fails power-cycle-with-traffic only under seeds 1 and 5 (PnPPendingNeverCompleted), and protocol-unbind\'s unbind-after-traffic only under seed 8: the pause pends only if sends are still out when it comes.' },
+  {
+    id: '002.6', seed: '002', quote: 'The protocol driver will return its response to the indicated event asynchronously with a call to the NdisCompleteNetPnPEvent function.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PnPPendingNeverCompleted', mutation: NEVER_COMPLETES_THE_PENDED_PAUSE,
+  },
   {
     id: '002.7', seed: '002', quote: 'NDIS 6.0 and later protocol drivers must not return this status.', status: 'graded',
     lab: 'protocol-pnp', scenarios: ['events-that-must-succeed'], rule: 'PnPNotSupportedReturned',
@@ -158,8 +171,15 @@ export const COVERAGE: readonly Statement[] = [
   },
   { id: '002.12', seed: '002', quote: 'The ProtocolNetPnPEvent function is required in protocol drivers', status: 'gap', reason: 'Enforced, but by no rule: a driver without NetPnPEventHandler (renamed NetPnpEventHandler in protocol-pnp) fails every scenario because NdisRegisterProtocolDriver refuses it (NDIS_STATUS_BAD_CHARACTERISTICS from DriverEntry), with no finding to name.' },
   { id: '002.13', seed: '002', quote: 'For example, with a NetEventSetPower event the Buffer member contains the device power state to which the device is transitioning.', status: 'descriptive', reason: 'What the notification carries.' },
-  { id: '002.14', seed: '002', quote: 'The protocol driver should save the NetPnPEvent pointer.', status: 'gap', reason: 'Completing a pended pause with a copy of the notification (`{ ...event }` in protocol-pnp) is PnPCompleteWithoutPending, but power-cycle-with-traffic fails only under seeds 1 and 5: the pause pends only if sends are still out when it comes.' },
-  { id: '002.15', seed: '002', quote: 'which the protocol driver must subsequently call if ProtocolNetPnPEvent returns NDIS_STATUS_PENDING.', status: 'gap', reason: 'As 002.6: the mutation that drops NdisCompleteNetPnPEvent is caught under seeds 1 and 5 of power-cycle-with-traffic only.' },
+  {
+    id: '002.14', seed: '002', quote: 'The protocol driver should save the NetPnPEvent pointer.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PnPCompleteWithoutPending',
+    mutation: { search: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));', replacement: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, { ...event }, NDIS_STATUS_SUCCESS));', mistake: 'The pended pause is completed with a copy of the notification instead of the NetPnPEvent pointer NDIS passed.' },
+  },
+  {
+    id: '002.15', seed: '002', quote: 'which the protocol driver must subsequently call if ProtocolNetPnPEvent returns NDIS_STATUS_PENDING.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PnPPendingNeverCompleted', mutation: NEVER_COMPLETES_THE_PENDED_PAUSE,
+  },
   {
     id: '002.16', seed: '002', quote: 'A protocol driver should always succeed a NetEventQueryPower event.', status: 'graded',
     lab: 'protocol-pnp', scenarios: ['power-cycle-with-traffic'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
@@ -170,7 +190,7 @@ export const COVERAGE: readonly Statement[] = [
     lab: 'protocol-pnp', scenarios: ['power-cycle-with-traffic'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
   },
   { id: '002.19', seed: '002', quote: 'Note that a NetEventQueryPower event is always followed by a NetEventSetPower event.', status: 'descriptive', reason: 'The order NDIS sends the power events in.' },
-  { id: '002.20', seed: '002', quote: 'A NetEventSetPower event that specifies the underlying device\'s current power state in effect cancels the NetEventQueryPower event.', status: 'not-modelled', reason: 'The `power` step always goes to D3 and back; a SetPower to the current state is never sent.' },
+  { id: '002.20', seed: '002', quote: 'A NetEventSetPower event that specifies the underlying device\'s current power state in effect cancels the NetEventQueryPower event.', status: 'not-modelled', reason: 'The `power` step always goes to D3 and back, and a bare `pnp` SetPower step carries no power state: a SetPower that cancels a QueryPower is never sent.' },
   {
     id: '002.21', seed: '002', quote: 'it must fail a NetEventQueryRemoveDevice event by returning NDIS_STATUS_FAILURE.', status: 'graded',
     lab: 'protocol-pnp', scenarios: ['removal-vetoed-while-open'], rule: 'QueryRemoveVetoNotFailure',
@@ -217,7 +237,7 @@ export const COVERAGE: readonly Statement[] = [
   { id: '004.9', seed: '004', quote: 'Should not originate any new send requests.', status: 'gap', reason: 'Letting filter-pause answer probes while Pausing (the 004.4 mutation) is caught only under seed 5 of probes-during-pause, and then as FilterIndicateWhilePaused, not FilterSendWhilePaused.' },
   { id: '004.10', seed: '004', quote: 'If there are send operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'A FilterPause that completes at once with replies out (`if (m.ownSends === 0) {` -> `if (true) {`) is FilterPauseCompletedWithSendsOutstanding under seeds 3, 5 and 6 of pause-with-replies-in-flight and 3 and 5 of probes-during-pause: the replies are usually back before the pause.' },
   { id: '004.11', seed: '004', quote: 'Should return all new send requests made to its', status: 'gap', reason: 'The Pausing list. Passing every send down whatever the state (`if (m.state !== \'Running\') {` -> `if (false) {` in filter-pause\'s send handler) passes every visible scenario under all 8 seeds: NDIS pauses the protocol above first, so no send reaches a Pausing module (FilterPausedSendNotCompleted is tested in core with a harness that sends from above).' },
-  { id: '004.12', seed: '004', quote: 'The filter driver should set the **Status** member in each NET\\_BUFFER\\_LIST structure to NDIS\\_STATUS\\_PAUSED.', status: 'not-modelled', reason: 'The Status a filter sets on a send it completes is not checked (NDIS_STATUS_SUCCESS there passes), and no graded scenario sends into a paused module (004.11).' },
+  { id: '004.12', seed: '004', quote: 'The filter driver should set the **Status** member in each NET\\_BUFFER\\_LIST structure to NDIS\\_STATUS\\_PAUSED.', status: 'not-modelled', reason: 'The runtime does not check the Status a filter sets on a send it completes, and no graded scenario sends into a paused module (004.11): setting NDIS_STATUS_SUCCESS there in filter-pause passes every visible scenario.' },
   { id: '004.13', seed: '004', quote: 'Can provide status indications with the', status: 'descriptive', reason: 'A permission (the Pausing list).' },
   { id: '004.14', seed: '004', quote: 'Should handle status indications in its', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterStatus (status indications pass through it), so no solution has a line whose change would break it.' },
   { id: '004.15', seed: '004', quote: 'Should handle OID requests in the', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterOidRequest (requests pass through it), so no solution has a line whose change would break it.' },
