@@ -1,5 +1,5 @@
 // Keeps the coverage map (labs/coverage.ts) honest: every statement is graded or says why not,
-// every lab, scenario and rule it names exists, every mutation still applies to its solution
+// its quotation is the seed's own words (labs/seeds/), every lab, scenario and rule it names exists, every mutation still applies to its solution
 // exactly once, and each mutated solution fails the claimed scenario with the claimed rule
 // under most of the lab's seeds while the solution itself passes it.
 

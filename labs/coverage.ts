@@ -1,6 +1,7 @@
-// The coverage map of the seeds (issue 19 item 1): each statement a driver can obey or break,
-// quoted, with a stable id, the lab scenario that grades it, the rule that catches its violation,
-// and a one-mistake variant of that lab's solution that labs/coverage.test.ts runs to prove it.
+// The coverage map of the seeds (issue 19 item 1): each statement of the five seeds, quoted, with
+// a stable id and, where a driver can obey or break it, the lab scenario that grades it, the rule
+// that catches its violation, and a one-mistake variant of that lab's solution that
+// labs/coverage.test.ts runs to prove it.
 // TypeScript rather than JSON so each entry's shape is checked by `npm run typecheck` and the
 // mutations' search strings can carry comments saying why they are realistic mistakes.
 // The quotations are checked against the seeds' copies in labs/seeds/. A gap's reason says which
