@@ -34,7 +34,7 @@ export interface Statement {
   mutation?: Mutation;
 }
 
-/** Each seed's text in labs/seeds/, the copy the project reads (never ../shared). */
+/** Each seed's text: the copy in labs/seeds/, which is what the project and its tests read. */
 export const SEED_FILES = {
   '000': 'binding-states-of-a-protocol-driver.md',
   '001': 'unbinding-from-an-adapter.md',
