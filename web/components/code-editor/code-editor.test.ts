@@ -7,6 +7,7 @@
 // put at a line by showPosition, wrapped lines, a visible way out by keyboard (Esc, then Tab),
 // and no axe-core violation on its scroller or its marks. Without the worker, completion and
 // hover go on with the NDIS names.
+
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
