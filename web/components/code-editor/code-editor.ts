@@ -8,7 +8,8 @@
 // where the driver last failed to compile or a handler threw (underline, gutter marker, the
 // message on hover, scrolled into view) until the next run says otherwise; edits move the mark
 // with the text. `findings` marks the line of each verifier finding of the last run (the rule and
-// message on hover, a named gutter marker: finding-marks.ts) until the text changes. The language
+// message on hover, a named gutter marker: finding-marks.ts; the first scrolled into view when
+// there is no problem) until the text changes. The language
 // service's marks stay beside them. `showPosition` puts the cursor at a line and column, in view,
 // and the focus in the editor (a finding's "line N").
 
@@ -110,8 +111,8 @@ export class CodeEditor extends LitElement {
   }
 
   /**
-   * Shows `problem` and `findings` beside the language service's diagnostics; a new `problem`
-   * is scrolled into view (a position past its line is put at the line's end).
+   * Shows `problem` and `findings` beside the language service's diagnostics; a new `problem`,
+   * or else the first finding, is scrolled into view (a position past its line is put at the line's end).
    */
   private markRun(scrollToProblem: boolean): void {
     const view = this.view;
@@ -131,7 +132,10 @@ export class CodeEditor extends LitElement {
     const found = findingDiagnostics(view.state, this.findings).filter((d) => !mark || d.from !== mark.from);
     diagnostics.push(...found);
     // Brought into view (the nearest edge), not selected: the learner's cursor stays where it was.
-    const scroll = mark && scrollToProblem ? [{ effects: EditorView.scrollIntoView(mark.from, { y: 'nearest' }) }] : [];
+    // A new problem, or else a new run's first finding (CodeMirror draws only the lines in view).
+    const first = found.reduce<Diagnostic | undefined>((a, d) => (a && a.from <= d.from ? a : d), undefined);
+    const shown = mark && scrollToProblem ? mark : mark ? undefined : first;
+    const scroll = shown ? [{ effects: EditorView.scrollIntoView(shown.from, { y: 'nearest' }) }] : [];
     view.dispatch({ effects: [setRunProblem.of(mark), setFindingMarks.of(found)] }, setDiagnostics(view.state, diagnostics), ...scroll);
   }
 
