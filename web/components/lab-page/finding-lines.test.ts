@@ -2,10 +2,12 @@
 // Run of a driver that sends while its binding is Paused, the editor marks the line of the
 // NdisSendNetBufferLists call with the rule (ProtocolSendWhileNotRunning), the finding says
 // "line N" and that link puts the editor's cursor on line N with the focus; its "trace event N"
-// moves the trace there; the first edit clears the marks, and the next Run marks again.
+// moves the trace there; axe-core finds nothing serious or critical with the marks and links on
+// the page; the first edit clears the marks, and the next Run marks again.
 
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { connectBrowser, newPage, openLab, pasteSource } from '../../testing/browser.ts';
 
@@ -14,6 +16,18 @@ const solution = readFileSync(new URL('../../../labs/protocol-binding/solution.t
 const sendsWhilePaused = solution.replace('if (!b || !b.running || !b.handle) return 0;', 'if (!b || !b.handle) return 0;');
 /** 1-based line of the call that breaks the rule. */
 const sendLine = sendsWhilePaused.split('\n').findIndex((l) => l.includes('NdisSendNetBufferLists(b.handle')) + 1;
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe's serious and critical violations on the whole page, one line per element. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact?: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${JSON.stringify(n.target)}`));
+  });
+}
 
 /** Through the shadow roots: the focused element's class names. */
 function focusedClass(page: Page): Promise<string> {
@@ -90,6 +104,8 @@ describe('findings at the learner\'s line', () => {
     await finding.getByRole('button', { name: `trace event ${event}` }).click();
     await expect.poll(() => timeline.locator('li.current').getAttribute('data-n')).toBe(String(event));
     expect(await page.getByRole('slider', { name: 'Trace position' }).inputValue()).toBe(String(event));
+
+    expect(await seriousViolations(page)).toEqual([]);
 
     // An edit clears the marks (they are about the text that ran); the next Run marks again.
     await finding.getByRole('button', { name: `line ${sendLine}`, exact: true }).click();
