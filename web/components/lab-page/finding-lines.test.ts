@@ -14,8 +14,9 @@ import { connectBrowser, newPage, openLab, pasteSource } from '../../testing/bro
 const solution = readFileSync(new URL('../../../labs/protocol-binding/solution.ts', import.meta.url), 'utf8');
 /** The solution without its check that the binding is Running: the application's frames go out while it is Paused. */
 const sendsWhilePaused = solution.replace('if (!b || !b.running || !b.handle) return 0;', 'if (!b || !b.handle) return 0;');
-/** 1-based line of the call that breaks the rule. */
+/** 1-based line and column of the call that breaks the rule. */
 const sendLine = sendsWhilePaused.split('\n').findIndex((l) => l.includes('NdisSendNetBufferLists(b.handle')) + 1;
+const sendColumn = sendsWhilePaused.split('\n')[sendLine - 1]!.indexOf('NdisSendNetBufferLists') + 1;
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -64,6 +65,8 @@ describe('findings at the learner\'s line', () => {
     expect(await findingMark.count()).toBe(0);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/failed under seed 1/);
+    // The outcome line names the place too.
+    expect(await page.getByRole('status').textContent()).toMatch(new RegExp(`• ProtocolSendWhileNotRunning \\(trace event \\d+, driver\\.ts:${sendLine}:${sendColumn}\\): `));
 
     // The editor marks the call, with the rule, on its line, brought into view.
     await expect.poll(() => findingMark.allTextContents()).toEqual(['NdisSendNetBufferLists']);
