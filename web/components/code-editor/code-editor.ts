@@ -9,9 +9,9 @@
 // message on hover, scrolled into view) until the next run says otherwise; edits move the mark
 // with the text. `findings` marks the line of each verifier finding of the last run (the rule and
 // message on hover, a named gutter marker: finding-marks.ts; the first scrolled into view when
-// there is no problem) until the text changes. The language
-// service's marks stay beside them. `showPosition` puts the cursor at a line and column, in view,
-// and the focus in the editor (a finding's "line N").
+// there is no problem) until the text changes. The language service's marks stay beside them.
+// `showPosition` puts the cursor at a line and column, in view, and the focus in the editor (a
+// finding's "line N").
 
 import { LitElement, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
