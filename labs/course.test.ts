@@ -3,13 +3,14 @@
 // seeds, and its starter compiles, loads and runs but earns nothing: every scored scenario fails
 // for it, so that points are for what the learner writes. Per-student variants: solutions score
 // full marks for students other than the default too. Then lab 1's scenarios against solutions
-// with one mistake each: each scenario catches what its title says it checks.
+// with one mistake each: each scenario catches what its title says it checks; and the same for the
+// power-management lab's visible scenarios, each under most of 8 seeds.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listLabs, labFolders, referenceDrivers, LABS_DIR } from '../core/grading/labs.ts';
-import { gradeLab } from '../core/grading/grade.ts';
+import { gradeLab, gradeScenario } from '../core/grading/grade.ts';
 import { variantValues } from '../core/scenario/variants.ts';
 
 const references = referenceDrivers();
@@ -94,4 +95,55 @@ describe('protocol-binding: each scenario catches what its title says', () => {
     const neverRuns = await failing(mistaken('if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;', ''));
     expect(neverRuns).toEqual(expect.arrayContaining(['send-frames', 'pause-and-restart', 'unbind']));
   });
+});
+
+describe('power-management: each visible scenario catches a one-mistake solution under most seeds', () => {
+  const lab = labs.find((l) => l.id === 'power-management')!;
+  const QUERY_POWER = 'the NetEventSetPower that follows.\n          return NDIS_STATUS_SUCCESS;';
+  const SET_POWER = 'if (buffer instanceof Uint32Array) b.powerState = buffer[0]!;\n          return NDIS_STATUS_SUCCESS;';
+  /** A mistake a driver writer makes: each search in the solution (found exactly once) replaced. */
+  const MISTAKES: { mistake: string; edits: [string, string][]; scenario: string; rule?: string }[] = [
+    { mistake: 'NetEventQueryPower vetoed while the application has the adapter open (as a QueryRemoveDevice is)', scenario: 'sleep-while-open', rule: 'PnPEventMustSucceed',
+      edits: [[QUERY_POWER, 'the NetEventSetPower that follows.\n          return b.openCount > 0 ? 0xc0000001 /* NDIS_STATUS_FAILURE */ : NDIS_STATUS_SUCCESS;']] },
+    { mistake: 'NetEventQueryPower waits (NdisWaitEvent) for the pause, which NDIS sends only after NetEventSetPower', scenario: 'power-events-succeed', rule: 'WaitDeadlock',
+      edits: [[QUERY_POWER, 'the NetEventSetPower that follows.\n          NdisWaitEvent(b.paused, 0);\n          return NDIS_STATUS_SUCCESS;'],
+        ['openDone: NdisInitializeEvent(),', 'openDone: NdisInitializeEvent(), paused: NdisInitializeEvent(),'],
+        ['          b.running = false;\n', '          b.running = false;\n          NdisSetEvent(b.paused);\n']] },
+    { mistake: 'NetEventSetPower answered NDIS_STATUS_NOT_SUPPORTED, as an NDIS 5 protocol did', scenario: 'power-events-succeed', rule: 'PnPNotSupportedReturned',
+      edits: [[SET_POWER, 'return 0xc00000bb; // NDIS_STATUS_NOT_SUPPORTED']] },
+    { mistake: 'NetEventSetPower failed while sends are out', scenario: 'pause-waits-for-sends', rule: 'PnPEventMustSucceed',
+      edits: [[SET_POWER, 'if (buffer instanceof Uint32Array) b.powerState = buffer[0]!;\n          return b.sendsOutstanding > 0 ? 0xc0000001 /* NDIS_STATUS_FAILURE */ : NDIS_STATUS_SUCCESS;']] },
+    { mistake: 'the pause completed at once, sends or not', scenario: 'pause-waits-for-sends', rule: 'PauseCompletedWithSendsOutstanding',
+      edits: [['if (b.sendsOutstanding === 0) return NDIS_STATUS_SUCCESS;', 'return NDIS_STATUS_SUCCESS;']] },
+    { mistake: 'the pause completed from the send-complete handler, at DISPATCH_LEVEL', scenario: 'pause-waits-for-sends', rule: 'IrqlTooHighForCall',
+      edits: [['atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));', 'NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS);']] },
+    { mistake: 'SendFrames sends whatever the binding\'s state', scenario: 'nothing-sent-while-asleep', rule: 'ProtocolSendWhileNotRunning',
+      edits: [['if (!b || !b.running || b.powerState !== NdisDeviceStateD0 || !b.handle) return 0;', 'if (!b || !b.handle) return 0;']] },
+    { mistake: 'one power state for every binding (nic1 stops sending when nic0 sleeps)', scenario: 'nothing-sent-while-asleep',
+      edits: [['if (buffer instanceof Uint32Array) b.powerState = buffer[0]!;', 'if (buffer instanceof Uint32Array) for (const other of bindings) if (other) other.powerState = buffer[0]!;']] },
+    { mistake: 'every NetEventSetPower taken for a sleep (its Buffer not read)', scenario: 'traffic-after-wake',
+      edits: [['b.powerState = buffer[0]!;', 'b.powerState = 4; // NdisDeviceStateD3']] },
+    { mistake: 'the restart resumes sending only in D0, as if NetEventSetPower(D0) came before it', scenario: 'traffic-after-wake',
+      edits: [['        case NetEventRestart:\n          b.running = true;', '        case NetEventRestart:\n          b.running = b.powerState === NdisDeviceStateD0;']] },
+  ];
+
+  it('every visible scenario is claimed by a mistake below', () => {
+    const claimed = new Set(MISTAKES.map((m) => m.scenario));
+    expect(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id).filter((id) => !claimed.has(id))).toEqual([]);
+  });
+
+  for (const m of MISTAKES) {
+    it(`${m.mistake}: fails ${m.scenario}${m.rule ? ` with ${m.rule}` : ''} under most of 8 seeds`, async () => {
+      let source = lab.solutionSource;
+      for (const [search, replacement] of m.edits) {
+        expect(source.split(search).length - 1, search).toBe(1);
+        source = source.replace(search, replacement);
+      }
+      const scenario = lab.scenarios.find((s) => s.id === m.scenario)!;
+      const { report } = await gradeScenario(lab, scenario, source, 'mistaken.ts', references, { seeds: 8 });
+      expect(report.passed).toBe(false);
+      if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
+      expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 // Keeps the coverage map (labs/coverage.ts) honest: every statement is graded or says why not,
-// every lab, scenario and rule it names exists, every mutation still applies to its solution
+// its quotation is the seed's own words (labs/seeds/), every lab, scenario and rule it names exists, every mutation still applies to its solution
 // exactly once, and each mutated solution fails the claimed scenario with the claimed rule
 // under most of the lab's seeds while the solution itself passes it.
 
@@ -8,7 +8,7 @@ import { listLabs, referenceDrivers } from '../core/grading/labs.ts';
 import { gradeScenario } from '../core/grading/grade.ts';
 import { RULES } from '../core/verifier/rules.ts';
 import { readFileSync } from 'node:fs';
-import { COVERAGE, SEEDS_NOT_YET_MAPPED } from './coverage.ts';
+import { COVERAGE, SEEDS_NOT_YET_MAPPED, SEED_FILES } from './coverage.ts';
 
 const labs = listLabs();
 const references = referenceDrivers();
@@ -16,6 +16,9 @@ const ruleIds = new Set(RULES.map((r) => r.id));
 const SEEDS = 8;
 
 const occurrences = (text: string, search: string) => text.split(search).length - 1;
+// Line breaks and indentation in the seeds are layout, not wording.
+const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+const seedText = (seed: keyof typeof SEED_FILES) => words(readFileSync(new URL(`./seeds/${SEED_FILES[seed]}`, import.meta.url), 'utf8'));
 
 describe('the coverage map of the seeds', () => {
   it('gives each statement a unique stable id, a quotation, and a scenario and rule unless it says why not', () => {
@@ -29,6 +32,11 @@ describe('the coverage map of the seeds', () => {
         expect(s.reason?.trim(), s.id).toBeTruthy();
       }
     }
+  });
+
+  it('quotes each statement word for word from its seed (labs/seeds/)', () => {
+    const misquoted = COVERAGE.filter((s) => !seedText(s.seed).includes(words(s.quote))).map((s) => `${s.id}: "${s.quote}"`);
+    expect(misquoted).toEqual([]);
   });
 
   it('names only labs, visible scenarios and rules that exist, and mutations that match their solution once', () => {

@@ -1,9 +1,12 @@
-// The coverage map of the seeds (issue 19 item 1): each statement a driver can obey or break,
-// quoted, with a stable id, the lab scenario that grades it, the rule that catches its violation,
-// and a one-mistake variant of that lab's solution that labs/coverage.test.ts runs to prove it.
+// The coverage map of the seeds (issue 19 item 1): each statement of the five seeds, quoted, with
+// a stable id and, where a driver can obey or break it, the lab scenario that grades it, the rule
+// that catches its violation, and a one-mistake variant of that lab's solution that
+// labs/coverage.test.ts runs to prove it.
 // TypeScript rather than JSON so each entry's shape is checked by `npm run typecheck` and the
 // mutations' search strings can carry comments saying why they are realistic mistakes.
-// So far seed 000 is mapped; seeds 001-004 are not yet (see SEEDS_NOT_YET_MAPPED).
+// The quotations are checked against the seeds' copies in labs/seeds/. A gap's reason says which
+// mutation was tried and what the visible scenarios did with it, so the next scenario to write is
+// the one that closes it.
 
 export type Status = 'graded' | 'gap' | 'not-modelled' | 'descriptive';
 
@@ -19,7 +22,7 @@ export interface Statement {
   /** `<seed>.<n>`, never renumbered. */
   id: string;
   seed: '000' | '001' | '002' | '003' | '004';
-  /** Short verbatim quotation of the seed document. */
+  /** Short verbatim quotation of the seed document (labs/seeds/), its Markdown emphasis included; only whitespace may differ. */
   quote: string;
   status: Status;
   /** Why it is not graded (gap, not-modelled, descriptive). */
@@ -31,41 +34,234 @@ export interface Statement {
   mutation?: Mutation;
 }
 
-export const SEEDS_NOT_YET_MAPPED = ['001', '002', '003', '004'] as const;
+/** Each seed's text: the copy in labs/seeds/, which is what the project and its tests read. */
+export const SEED_FILES = {
+  '000': 'binding-states-of-a-protocol-driver.md',
+  '001': 'unbinding-from-an-adapter.md',
+  '002': 'protocol-net-pnp-event.txt',
+  '003': 'ndis-close-adapter-ex.md',
+  '004': 'pausing-a-filter-module.md',
+} as const;
+
+export const SEEDS_NOT_YET_MAPPED: readonly string[] = [];
 
 /** One mistake breaks both halves of seed 000's send rule (000.8 and 000.15): sending whatever the state. */
 const SENDS_WHATEVER_THE_STATE: Mutation = { search: 'if (!b || !b.running || !b.handle) return 0;', replacement: 'if (!b || !b.handle) return 0;', mistake: 'SendFrames forgets to check that the binding is Running, so it sends while Paused.' };
 
+/** Closing the adapter directly where NdisUnbindAdapter is due breaks 001.3, 001.4 and 003.6 at once. */
+const CLOSES_INSTEAD_OF_UNBINDING: Mutation = { search: '  NdisUnbindAdapter(b.handle);', replacement: '  close(b);', mistake: 'ReleaseAdapter closes the adapter itself, outside the bind and unbind handlers, instead of asking NDIS with NdisUnbindAdapter.' };
+
+/** The handle of the wrong object passed to NdisCloseAdapterEx (001.12, 003.2). */
+const CLOSES_THE_WRONG_HANDLE: Mutation = { search: '  return NdisCloseAdapterEx(handle);', replacement: '  return NdisCloseAdapterEx(b.pool);', mistake: 'NdisCloseAdapterEx is passed the binding\'s NBL pool handle instead of the NdisBindingHandle from NdisOpenAdapterEx.' };
+
+/** Completing the unbind while NdisCloseAdapterEx pends (001.9, 003.3). */
+const UNBINDS_BEFORE_THE_CLOSE_COMPLETES: Mutation = { search: '      if (close(b) === NDIS_STATUS_PENDING) return NDIS_STATUS_PENDING; // CloseAdapterCompleteHandlerEx completes it', replacement: '      close(b);', mistake: 'The unbind handler returns NDIS_STATUS_SUCCESS even when NdisCloseAdapterEx returned NDIS_STATUS_PENDING, without waiting for ProtocolCloseAdapterCompleteEx.' };
+
+/** A `default:` that fails the events the driver does nothing for (002.11, 002.16, 002.18, 002.22). */
+const FAILS_EVENTS_IT_DOES_NOT_HANDLE: Mutation = { search: '          // do here, and all of them succeed.\n          return NDIS_STATUS_SUCCESS;', replacement: '          // do here, and all of them succeed.\n          return NDIS_STATUS_FAILURE;', mistake: 'ProtocolNetPnPEvent fails every event it has nothing to do for (QueryPower, Reconfigure, PnPCapabilities, CancelRemoveDevice...).' };
+
+/** A pause pended for the sends in flight and never completed (002.6, 002.15). */
+const NEVER_COMPLETES_THE_PENDED_PAUSE: Mutation = { search: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));', replacement: '', mistake: 'The pause handler pends while sends are out, but the last send completion never calls NdisCompleteNetPnPEvent.' };
+
 export const COVERAGE: readonly Statement[] = [
   { id: '000.1', seed: '000', quote: 'must support the following operational states for each binding', status: 'descriptive', reason: 'The seven states are the runtime\'s state machine (core/ndis/states.ts); a driver cannot leave it.' },
-  { id: '000.2', seed: '000', quote: 'The Unbound state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
-  { id: '000.3', seed: '000', quote: 'After NDIS calls ProtocolBindAdapterEx, the binding enters the Opening state.', status: 'descriptive', reason: 'NDIS fires the transition before the handler runs.' },
+  { id: '000.2', seed: '000', quote: 'The *Unbound* state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
+  { id: '000.3', seed: '000', quote: 'After NDIS calls *ProtocolBindAdapterEx*, the binding enters the Opening state.', status: 'descriptive', reason: 'NDIS fires the transition before the handler runs.' },
+  { id: '000.4', seed: '000', quote: 'After an unbind operation is complete, a binding returns to the Unbound state from the Closing state.', status: 'descriptive', reason: 'NDIS moves the binding when the unbind completes; the driver\'s part (close, then complete the unbind) is 000.10 and 001.8.' },
   { id: '000.5', seed: '000', quote: 'a protocol driver allocates resources for the binding and attempts to open the miniport adapter', status: 'gap', reason: 'OpenOutsideBind exists, but no visible protocol-binding scenario opens outside the bind; a mutation would need the driver to open from SendFrames, which no step calls before a bind.' },
   {
     id: '000.6', seed: '000', quote: 'If the protocol driver fails to bind to the miniport adapter, the binding returns to the Unbound state.', status: 'graded',
     lab: 'close-adapter', scenarios: ['bind-fails-cleanly'], rule: 'FailedBindLeftAdapterOpen',
     mutation: { search: '      NdisCloseAdapterEx(handle);\n      NdisCompleteBindAdapterEx(bindContext, status);', replacement: '      NdisCompleteBindAdapterEx(bindContext, status);', mistake: 'A bind whose OID set failed completes with the failure but leaves the adapter it opened open.' },
   },
+  { id: '000.7', seed: '000', quote: 'If the driver successfully binds to the miniport adapter, the binding enters the Paused state.', status: 'descriptive', reason: 'NDIS moves the binding to Paused when the bind succeeds; the driver cannot send until a restart (000.15).' },
   {
     id: '000.8', seed: '000', quote: 'a protocol driver performs normal send and receive processing for a binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause-and-restart'], rule: 'ProtocolSendWhileNotRunning',
     mutation: SENDS_WHATEVER_THE_STATE,
   },
+  { id: '000.9', seed: '000', quote: 'When the binding is in the Restarting state and the driver is ready to perform send and receive operations, the binding enters the Running state.', status: 'descriptive', reason: 'NDIS moves the binding to Running when the restart succeeds; failing the restart is 002.11 (graded).' },
   {
     id: '000.10', seed: '000', quote: 'the protocol driver closes the binding to the miniport adapter and then releases the resources for the binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['unbind'], rule: 'UnbindCompletedWithoutClose',
     mutation: { search: 'const closed = NdisCloseAdapterEx(b.handle!);', replacement: 'const closed = NDIS_STATUS_SUCCESS;', mistake: 'The unbind handler returns without closing the adapter.' },
   },
-  { id: '000.12', seed: '000', quote: 'The protocol driver must wait for all its outstanding send request to complete.', status: 'gap', reason: 'A pause handler that succeeds with sends outstanding (`if (b.sendsOutstanding > 0) {` -> `if (false) {` in protocol-binding) fails only the hidden traffic-across-a-pause, with PauseCompletedWithSendsOutstanding, and only under seeds 3 and 6 of 1-8: no visible scenario catches it under most seeds.' },
+  { id: '000.11', seed: '000', quote: 'When a binding is in the Running state and NDIS sends the protocol driver a PnP pause notification, the binding enters the Pausing state.', status: 'descriptive', reason: 'NDIS\'s transition, fired before the pause handler runs.' },
+  {
+    // The pause comes from a sleep: QueryPower and SetPower come first, so the application's sends
+    // are out before it under most seeds (a bare pause step races them and usually wins), and 200
+    // full-size frames keep the wire busy past it.
+    id: '000.12', seed: '000', quote: 'The protocol driver must wait for all its outstanding send request to complete.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PauseCompletedWithSendsOutstanding',
+    mutation: { search: 'if (b.sendsOutstanding > 0) {', replacement: 'if (false) {', mistake: 'The pause handler succeeds at once, with sends still outstanding.' },
+  },
   {
     id: '000.13', seed: '000', quote: 'A protocol driver cannot fail a pause operation.', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause'], rule: 'PnPEventMustSucceed',
     mutation: { search: 'b.running = false;', replacement: 'b.running = false; return 0xc0000001 as NDIS_STATUS;', mistake: 'The pause handler refuses the pause with NDIS_STATUS_FAILURE.' },
   },
+  { id: '000.14', seed: '000', quote: 'After the pause operation is complete, the binding enters the Paused state.', status: 'descriptive', reason: 'NDIS\'s transition once the pause handler returns (or NdisCompleteNetPnPEvent completes it); the driver\'s part is 000.12 and 000.13.' },
   {
     id: '000.15', seed: '000', quote: 'the protocol driver does not perform send or receive operations for a binding', status: 'graded',
     lab: 'protocol-binding', scenarios: ['pause-and-restart'], rule: 'ProtocolSendWhileNotRunning',
     mutation: SENDS_WHATEVER_THE_STATE,
   },
+  { id: '000.16', seed: '000', quote: 'If NDIS sends the protocol driver a PnP restart notification for the binding, the binding enters the Restarting state.', status: 'descriptive', reason: 'NDIS\'s transition, fired before the restart handler runs.' },
+  { id: '000.17', seed: '000', quote: 'If NDIS calls the driver\'s [*ProtocolUnbindAdapterEx*](https://msdn.microsoft.com/library/windows/hardware/ff570278) function, the binding enters the Closing state.', status: 'descriptive', reason: 'NDIS\'s transition (a Running binding is paused first); the driver\'s part in Closing is 000.10.' },
   { id: '000.18', seed: '000', quote: 'If the restart fails, the binding returns to the Paused state.', status: 'gap', reason: 'Unreachable in a graded run: failing NetEventRestart is a fatal PnPEventMustSucceed first (runtime work, not done here).' },
+
+  // Seed 001, Unbinding from an Adapter (labs/protocol-unbind).
+  { id: '001.1', seed: '001', quote: 'NDIS calls *ProtocolUnbindAdapterEx* to close the binding to the adapter and to release the resources that the driver allocated for the binding.', status: 'descriptive', reason: 'Why NDIS calls the unbind handler; what the handler must do is 001.2 and 001.12.' },
+  {
+    id: '001.2', seed: '001', quote: 'In *ProtocolUnbindAdapterEx*, a protocol driver calls', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'UnbindCompletedWithoutClose',
+    mutation: { search: '      if (close(b) === NDIS_STATUS_PENDING) return NDIS_STATUS_PENDING; // CloseAdapterCompleteHandlerEx completes it\n', replacement: '', mistake: 'The unbind handler of an idle binding returns NDIS_STATUS_SUCCESS without calling NdisCloseAdapterEx.' },
+  },
+  {
+    id: '001.3', seed: '001', quote: 'Protocol drivers must close an adapter from the *ProtocolBindAdapterEx* function or *ProtocolUnbindAdapterEx* function.', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['release-adapter'], rule: 'CloseOutsideBindOrUnbind', mutation: CLOSES_INSTEAD_OF_UNBINDING,
+  },
+  {
+    id: '001.4', seed: '001', quote: 'If a protocol driver must initiate an operation to close a binding, the driver can call', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['release-adapter'], rule: 'CloseOutsideBindOrUnbind', mutation: CLOSES_INSTEAD_OF_UNBINDING,
+  },
+  { id: '001.5', seed: '001', quote: '**NdisUnbindAdapter** schedules a work item that results in an NDIS call to *ProtocolUnbindAdapterEx*.', status: 'descriptive', reason: 'What NDIS does with the request.' },
+  { id: '001.6', seed: '001', quote: 'This work item can run before the call to **NdisUnbindAdapter** returns.', status: 'descriptive', reason: 'NDIS\'s timing (a seeded choice of the runtime); the driver\'s part is 001.7.' },
+  { id: '001.7', seed: '001', quote: 'driver writers must assume that the binding handle is invalid after **NdisUnbindAdapter** returns.', status: 'gap', reason: 'Dropping `b.released = true;` from protocol-unbind\'s ReleaseAdapter (so later sends and OID requests use the handle) passes the visible release-adapter under all 8 seeds, since nothing uses the binding after the release there; only the hidden release-then-requests catches it (HandleUsedAfterUnbindAdapter, seeds 1 and 3-8).' },
+  {
+    id: '001.8', seed: '001', quote: 'If a protocol driver returns NDIS\\_STATUS\\_PENDING from *ProtocolUnbindAdapterEx*, it must call', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-waits-for-oids'], rule: 'UnbindPendingNeverCompleted',
+    mutation: { search: '  NdisCompleteUnbindAdapterEx(context);', replacement: '', mistake: 'An unbind that pended for the OID requests in flight closes the adapter but never calls NdisCompleteUnbindAdapterEx.' },
+  },
+  {
+    id: '001.9', seed: '001', quote: 'If NDIS returns NDIS\\_STATUS\\_PENDING from **NdisCloseAdapterEx**, NDIS later calls the protocol driver\'s', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'UnbindCompletedWithoutClose', mutation: UNBINDS_BEFORE_THE_CLOSE_COMPLETES,
+  },
+  { id: '001.10', seed: '001', quote: 'NDIS can call *ProtocolUnbindAdapterEx* if the binding is in the Paused state.', status: 'descriptive', reason: 'When NDIS may unbind; the runtime pauses a Running binding first.' },
+  { id: '001.11', seed: '001', quote: 'After all the unbind operations are complete, the binding is in the Unbound state.', status: 'descriptive', reason: 'NDIS\'s transition once the unbind completes.' },
+  {
+    id: '001.12', seed: '001', quote: 'The protocol driver passes **NdisCloseAdapterEx** the handle that', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'InvalidHandle', mutation: CLOSES_THE_WRONG_HANDLE,
+  },
+
+  // Seed 002, ProtocolNetPnPEvent (labs/protocol-pnp).
+  {
+    id: '002.1', seed: '002', quote: 'A NetEventXxx event that is indicated with a NULLProtocolBindingContext applies to all bindings.', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['null-context-events'], rule: 'PnPEventMustSucceed',
+    mutation: { search: '      if (!b) return NDIS_STATUS_SUCCESS;', replacement: '      if (!b) return NDIS_STATUS_FAILURE;', mistake: 'ProtocolNetPnPEvent treats an event with no binding context as an error and fails it.' },
+  },
+  { id: '002.2', seed: '002', quote: 'NetEventBindList and NetEventBindsComplete are always indicated with a NULLProtocolBindingContext.', status: 'descriptive', reason: 'How NDIS indicates the two events; the driver\'s part (accept a NULL context) is 002.1.' },
+  { id: '002.3', seed: '002', quote: 'NetEventReconfigure can be indicated with a specified ProtocolBindingContext or with a NULLProtocolBindingContext.', status: 'descriptive', reason: 'How NDIS may indicate it (a `pnp` step without `adapter` sends it with a NULL context); the driver\'s part is 002.1 and 002.22.' },
+  { id: '002.4', seed: '002', quote: 'The binding will enter the Paused state after NDIS has completed all of the outstanding send requests for the binding.', status: 'descriptive', reason: 'What a successful pause means; the driver\'s part (wait for its sends) is 000.12.' },
+  { id: '002.5', seed: '002', quote: 'After the protocol driver is ready to resume send and receive operations for the binding, the binding enters the Running state.', status: 'descriptive', reason: 'What a successful restart means (as 000.9).' },
+  {
+    id: '002.6', seed: '002', quote: 'The protocol driver will return its response to the indicated event asynchronously with a call to the NdisCompleteNetPnPEvent function.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PnPPendingNeverCompleted', mutation: NEVER_COMPLETES_THE_PENDED_PAUSE,
+  },
+  {
+    id: '002.7', seed: '002', quote: 'NDIS 6.0 and later protocol drivers must not return this status.', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['events-that-must-succeed'], rule: 'PnPNotSupportedReturned',
+    mutation: { search: '          // do here, and all of them succeed.\n          return NDIS_STATUS_SUCCESS;', replacement: '          // do here, and all of them succeed.\n          return 0xc00000bb as NDIS_STATUS;', mistake: 'ProtocolNetPnPEvent answers the events it does not handle with NDIS_STATUS_NOT_SUPPORTED, as an NDIS 5 protocol would.' },
+  },
+  { id: '002.8', seed: '002', quote: 'An NDIS 5.x protocol driver that does not support Plug and Play can return this status', status: 'not-modelled', reason: 'Every driver here is an NDIS 6 driver; NDIS 5 protocols are not modelled.' },
+  { id: '002.9', seed: '002', quote: 'A protocol driver can fail the NetEventQueryRemoveDevice and NetEventPortActivation events.', status: 'descriptive', reason: 'A permission, nothing to break; how to fail QueryRemoveDevice is 002.21.' },
+  { id: '002.10', seed: '002', quote: 'If a protocol driver fails the NetEventPortActivation event, it should not use any associated ports in subsequent operations.', status: 'not-modelled', reason: 'NDIS ports are not modelled: the port number of a send is not checked against activated ports.' },
+  {
+    id: '002.11', seed: '002', quote: 'A protocol driver should always succeed the NetEventRestart, NetEventIMReEnableDevice, NetEventCancelRemoveDevice, NetEventReconfigure, NetEventBindList, NetEventBindsComplete, NetEventPause, NetEventPortDeactivation, and NetEventPnPCapabilities events', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['events-that-must-succeed'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
+  },
+  { id: '002.12', seed: '002', quote: 'The ProtocolNetPnPEvent function is required in protocol drivers', status: 'gap', reason: 'Enforced, but by no rule: a driver without NetPnPEventHandler (renamed NetPnpEventHandler in protocol-pnp) fails every scenario because NdisRegisterProtocolDriver refuses it (NDIS_STATUS_BAD_CHARACTERISTICS from DriverEntry), with no finding to name.' },
+  { id: '002.13', seed: '002', quote: 'For example, with a NetEventSetPower event the Buffer member contains the device power state to which the device is transitioning.', status: 'descriptive', reason: 'What the notification carries.' },
+  {
+    id: '002.14', seed: '002', quote: 'The protocol driver should save the NetPnPEvent pointer.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PnPCompleteWithoutPending',
+    mutation: { search: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));', replacement: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, { ...event }, NDIS_STATUS_SUCCESS));', mistake: 'The pended pause is completed with a copy of the notification instead of the NetPnPEvent pointer NDIS passed.' },
+  },
+  {
+    id: '002.15', seed: '002', quote: 'which the protocol driver must subsequently call if ProtocolNetPnPEvent returns NDIS_STATUS_PENDING.', status: 'graded',
+    lab: 'protocol-binding', scenarios: ['sends-in-flight-at-a-pause'], rule: 'PnPPendingNeverCompleted', mutation: NEVER_COMPLETES_THE_PENDED_PAUSE,
+  },
+  {
+    id: '002.16', seed: '002', quote: 'A protocol driver should always succeed a NetEventQueryPower event.', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['power-cycle-with-traffic'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
+  },
+  { id: '002.17', seed: '002', quote: 'After establishing an active connection, a protocol driver can call the PoRegisterSystemState function', status: 'not-modelled', reason: 'The power manager and PoRegisterSystemState are not modelled.' },
+  {
+    id: '002.18', seed: '002', quote: 'A protocol driver should never try to prevent the system from transitioning to the sleeping state by failing a NetEventQueryPower event.', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['power-cycle-with-traffic'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
+  },
+  { id: '002.19', seed: '002', quote: 'Note that a NetEventQueryPower event is always followed by a NetEventSetPower event.', status: 'descriptive', reason: 'The order NDIS sends the power events in.' },
+  { id: '002.20', seed: '002', quote: 'A NetEventSetPower event that specifies the underlying device\'s current power state in effect cancels the NetEventQueryPower event.', status: 'not-modelled', reason: 'The `power` step always goes to D3 and back, and a bare `pnp` SetPower step carries no power state: a SetPower that cancels a QueryPower is never sent.' },
+  {
+    id: '002.21', seed: '002', quote: 'it must fail a NetEventQueryRemoveDevice event by returning NDIS_STATUS_FAILURE.', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['removal-vetoed-while-open'], rule: 'QueryRemoveVetoNotFailure',
+    mutation: { search: 'return b.openCount > 0 ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS;', replacement: 'return b.openCount > 0 ? 0xc000009a as NDIS_STATUS : NDIS_STATUS_SUCCESS;', mistake: 'The driver vetoes the removal of an adapter in use with NDIS_STATUS_RESOURCES instead of NDIS_STATUS_FAILURE.' },
+  },
+  {
+    id: '002.22', seed: '002', quote: 'A protocol driver should always succeed a NetEventCancelRemoveDevice, a NetEventReconfigure, NetEventBindList, NetEventBindsComplete, NetEventPnPCapabilities, NetEventPause, or NetEventPortDeactivation by returning NDIS_STATUS_SUCCESS.', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['events-that-must-succeed'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
+  },
+  { id: '002.23', seed: '002', quote: 'a protocol driver should validate the data associated with the event', status: 'not-modelled', reason: 'Reconfigure and BindList carry no data here (Buffer is null), so there is nothing to validate.' },
+  { id: '002.24', seed: '002', quote: 'NDIS calls ProtocolNetPnPEvent at IRQL = PASSIVE_LEVEL.', status: 'descriptive', reason: 'The IRQL NDIS calls at (the runtime does so).' },
+  { id: '002.25', seed: '002', quote: 'You must declare the function by using the PROTOCOL_NET_PNP_EVENT type.', status: 'not-modelled', reason: 'A C declaration rule for the code analysis tools; here the handler\'s type comes from ndis.d.ts and the compiler checks it.' },
+  { id: '002.26', seed: '002', quote: 'The protocol driver could not obtain the necessary system resources to satisfy the indicated Plug and Play or Power Management event.', status: 'descriptive', reason: 'What NDIS_STATUS_RESOURCES means; using it to veto a removal is 002.21.' },
+
+  // Seed 003, NdisCloseAdapterEx (labs/protocol-unbind, close-adapter).
+  { id: '003.1', seed: '003', quote: 'function to release the binding and the resources that were allocated when the driver called the', status: 'descriptive', reason: 'What the function does.' },
+  {
+    id: '003.2', seed: '003', quote: 'The handle that NDIS provided at the *NdisBindingHandle* parameter of **NdisOpenAdapterEx**.', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'InvalidHandle', mutation: CLOSES_THE_WRONG_HANDLE,
+  },
+  {
+    id: '003.3', seed: '003', quote: '**NdisCloseAdapterEx** did not complete the close operation and the operation will be completed asynchronously.', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'UnbindCompletedWithoutClose', mutation: UNBINDS_BEFORE_THE_CLOSE_COMPLETES,
+  },
+  { id: '003.4', seed: '003', quote: 'A protocol driver typically calls **NdisCloseAdapterEx** from its', status: 'descriptive', reason: 'Where the call usually is; where it must be is 003.6 (and 001.3).' },
+  { id: '003.5', seed: '003', quote: 'For example, if the driver failed to set an OID value after it called **NdisOpenAdapterEx**, it can call **NdisCloseAdapterEx** from its *ProtocolBindAdapterEx* function.', status: 'descriptive', reason: 'A permission; close-adapter/bind-fails-cleanly uses it, and leaving the adapter open there is 000.6 (graded).' },
+  {
+    id: '003.6', seed: '003', quote: 'it must call the [NdisUnbindAdapter](https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisunbindadapter) function.', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['release-adapter'], rule: 'CloseOutsideBindOrUnbind', mutation: CLOSES_INSTEAD_OF_UNBINDING,
+  },
+  { id: '003.7', seed: '003', quote: 'Protocol drivers should wait for all send requests', status: 'gap', reason: 'Dropping the send count from protocol-unbind\'s unbind (`if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0)` -> `if (b.oidsOutstanding > 0)`) passes unbind-after-traffic under all 8 seeds: NDIS pauses the binding before unbinding it, and the pause already waits for the sends, so CloseWithSendsOutstanding is not reached.' },
+  { id: '003.8', seed: '003', quote: 'and OID requests that they originated to complete', status: 'gap', reason: 'Dropping the OID count from the unbind\'s wait (`-> if (b.sendsOutstanding > 0)`) is CloseWithOidsOutstanding under seeds 3, 6 and 8 of protocol-unbind/unbind-waits-for-oids, and 1, 2, 6 and 8 of close-adapter/unbind-waits-for-oids: the OID requests are often complete before the unbind comes.' },
+  { id: '003.9', seed: '003', quote: 'As soon as the driver calls **NdisCloseAdapterEx**, the handle obtained from the', status: 'gap', reason: 'Keeping the handle after the close (dropping `b.handle = null;` in protocol-pnp\'s unbind) passes removal-allowed-when-closed and power-cycle-with-traffic under all 8 seeds: no visible scenario uses a binding after its close, so HandleUsedAfterClose is not reached.' },
+
+  // Seed 004, Pausing a Filter Module (labs/filter-pause, filter-firewall).
+  { id: '004.1', seed: '004', quote: 'To pause a running filter module, NDIS calls the filter driver\'s', status: 'descriptive', reason: 'What NDIS does.' },
+  { id: '004.2', seed: '004', quote: 'The filter module enters the *Pausing* state at the start of execution in the *FilterPause* function.', status: 'descriptive', reason: 'NDIS\'s transition, fired before FilterPause runs.' },
+  { id: '004.3', seed: '004', quote: 'NDIS pauses a filter module as part of a Plug and Play operation to pause a driver stack.', status: 'descriptive', reason: 'When NDIS pauses.' },
+  { id: '004.4', seed: '004', quote: 'Should not originate any new receive indications.', status: 'gap', reason: 'Letting filter-pause process receives while Pausing (`if (m.state !== \'Running\') {` -> `if (m.state === \'Paused\') {` in its receive handler) is FilterIndicateWhilePaused only under seed 5 of probes-during-pause; pause-with-replies-in-flight passes: a receive reaches a Pausing module only in a narrow window.' },
+  { id: '004.5', seed: '004', quote: 'If there are receive operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks it, but no lab filter originates receive indications, so no solution has a line whose change would break it.' },
+  { id: '004.6', seed: '004', quote: 'Should return any outstanding receive indications that underlying drivers originated to NDIS immediately.', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks held receives, but no lab filter queues receives, so no solution has a line whose change would break it.' },
+  { id: '004.7', seed: '004', quote: 'Should return new receive indications that underlying drivers originate to NDIS immediately by calling the', status: 'gap', reason: 'The Pausing list. Deleting filter-pause\'s return of receives that come while not Running is FilterPausedReceiveNotReturned under seeds 4, 5 and 6 of probes-during-pause only.' },
+  { id: '004.8', seed: '004', quote: 'should not be called for NBLs indicated with NDIS\\_RECEIVE\\_FLAGS\\_RESOURCES flag set', status: 'gap', reason: 'Returning answered probes whatever the flags (`if (probeChain && !resources)` -> `if (probeChain)` in filter-pause) is ReturnedResourcesNbl under all 8 seeds of the hidden burst-with-resources, but passes every visible scenario: no visible indication carries NDIS_RECEIVE_FLAGS_RESOURCES.' },
+  { id: '004.9', seed: '004', quote: 'Should not originate any new send requests.', status: 'gap', reason: 'Letting filter-pause answer probes while Pausing (the 004.4 mutation) is caught only under seed 5 of probes-during-pause, and then as FilterIndicateWhilePaused, not FilterSendWhilePaused.' },
+  { id: '004.10', seed: '004', quote: 'If there are send operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'A FilterPause that completes at once with replies out (`if (m.ownSends === 0) {` -> `if (true) {`) is FilterPauseCompletedWithSendsOutstanding under seeds 3, 5 and 6 of pause-with-replies-in-flight and 3 and 5 of probes-during-pause: the replies are usually back before the pause.' },
+  { id: '004.11', seed: '004', quote: 'Should return all new send requests made to its', status: 'gap', reason: 'The Pausing list. Passing every send down whatever the state (`if (m.state !== \'Running\') {` -> `if (false) {` in filter-pause\'s send handler) passes every visible scenario under all 8 seeds: NDIS pauses the protocol above first, so no send reaches a Pausing module (FilterPausedSendNotCompleted is tested in core with a harness that sends from above).' },
+  { id: '004.12', seed: '004', quote: 'The filter driver should set the **Status** member in each NET\\_BUFFER\\_LIST structure to NDIS\\_STATUS\\_PAUSED.', status: 'not-modelled', reason: 'The runtime does not check the Status a filter sets on a send it completes, and no graded scenario sends into a paused module (004.11): setting NDIS_STATUS_SUCCESS there in filter-pause passes every visible scenario.' },
+  { id: '004.13', seed: '004', quote: 'Can provide status indications with the', status: 'descriptive', reason: 'A permission (the Pausing list).' },
+  { id: '004.14', seed: '004', quote: 'Should handle status indications in its', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterStatus (status indications pass through it), so no solution has a line whose change would break it.' },
+  { id: '004.15', seed: '004', quote: 'Should handle OID requests in the', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterOidRequest (requests pass through it), so no solution has a line whose change would break it.' },
+  { id: '004.16', seed: '004', quote: 'Can initiate OID requests.', status: 'descriptive', reason: 'A permission (the Pausing list).' },
+  {
+    id: '004.17', seed: '004', quote: 'Should not free the resources the driver allocated during the attach operation.', status: 'graded',
+    lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'InvalidHandle',
+    mutation: { search: '      m.state = \'Pausing\';\n      if (m.ownSends === 0) {', replacement: '      m.state = \'Pausing\'; m.pool = null as unknown as NDIS_HANDLE;\n      if (m.ownSends === 0) {', mistake: 'FilterPause lets go of the NBL pool allocated at attach (its handle cleared, as a free leaves it), so the replies after the restart have no pool.' },
+  },
+  { id: '004.18', seed: '004', quote: 'Should cancel timers, if required to stop send and receive operations.', status: 'gap', reason: 'No lab filter uses a timer, so no solution has a line whose change would break it (a timer that sends while paused would be FilterSendWhilePaused).' },
+  { id: '004.19', seed: '004', quote: 'After the filter driver successfully pauses the send and receive operations, it must complete the pause operation.', status: 'gap', reason: 'As 004.21: dropping NdisFPauseComplete is caught under 3 of 8 seeds.' },
+  {
+    id: '004.20', seed: '004', quote: 'The filter driver can complete the pause operation synchronously or asynchronously by returning NDIS\\_STATUS\\_SUCCESS or NDIS\\_STATUS\\_PENDING respectively', status: 'graded',
+    lab: 'filter-pause', scenarios: ['probes-during-pause'], rule: 'FilterPauseCompleteWithoutPending',
+    mutation: { search: '        m.state = \'Paused\';\n        return NDIS_STATUS_SUCCESS;', replacement: '        m.state = \'Paused\';\n        NdisFPauseComplete(m.handle);\n        return NDIS_STATUS_SUCCESS;', mistake: 'A pause with nothing to wait for calls NdisFPauseComplete as well as returning NDIS_STATUS_SUCCESS.' },
+  },
+  { id: '004.21', seed: '004', quote: 'If the driver returns NDIS\\_STATUS\\_PENDING, it must call the', status: 'gap', reason: 'Dropping filter-pause\'s NdisFPauseComplete is FilterPauseNeverCompleted under seeds 3, 5 and 6 of pause-with-replies-in-flight and 3 and 5 of probes-during-pause: the pause pends only when replies are still out.' },
+  { id: '004.22', seed: '004', quote: 'Should not originate new receive indications.', status: 'gap', reason: 'The Paused list. Processing receives while Paused (`-> if (m.state === \'Pausing\') {` in filter-pause\'s receive handler) is FilterIndicateWhilePaused under seeds 4 and 6 of probes-during-pause; a pause handler in filter-firewall that forgets `m.running = false;` is caught under seed 1 of pause-restart-with-traffic.' },
+  { id: '004.23', seed: '004', quote: 'Should not originate new send requests.', status: 'gap', reason: 'The Paused list. The 004.22 mutation is FilterSendWhilePaused under seeds 4, 7 and 8 of pause-with-replies-in-flight only.' },
+  { id: '004.24', seed: '004', quote: 'Can initiate OID requests.', status: 'descriptive', reason: 'A permission (the Paused list; the same words as 004.16).' },
+  { id: '004.25', seed: '004', quote: 'NDIS does not initiate other Plug and Play operations, such as, attach, detach, or a restart requests, while the filter driver is in the *Pausing* state.', status: 'descriptive', reason: 'What NDIS does not do (the runtime runs one stack operation at a time).' },
+  { id: '004.26', seed: '004', quote: 'NDIS can initiate detach or restart requests after a filter driver is in the *Paused* state.', status: 'descriptive', reason: 'What NDIS may do.' },
+  { id: '004.27', seed: '004', quote: 'Such NBLs are returned to NDIS synchronously by returning from the *FilterReceiveNetBufferLists* routine.', status: 'descriptive', reason: 'How RESOURCES NBLs go back; the driver\'s part is 004.8.' },
+  { id: '004.28', seed: '004', quote: 'If necessary, the driver can copy receive indications and queue them before it returns them.', status: 'descriptive', reason: 'A permission (both lists); filter-pause copies each probe before returning it.' },
+  { id: '004.29', seed: '004', quote: 'On behalf of a filter module that is in the *Paused* state, the filter driver:', status: 'descriptive', reason: 'Heads the Paused list. Its items that repeat the Pausing list\'s words are graded or not as their Pausing twins: new receives returned at once (004.7, gap: the mutation there is also caught only under seeds 4-6), new sends completed at once (004.11, gap), NDIS_STATUS_PAUSED (004.12, not modelled), status indications (004.13, descriptive), FilterStatus (004.14, gap), FilterOidRequest (004.15, gap).' },
 ];

@@ -218,7 +218,7 @@ describe('nic-lab grade-batch', () => {
     }
     const csv = readFileSync(join(out, 'class.csv'), 'utf8').trimEnd().split('\n');
     expect(csv[0]).toBe(`submission,score,maxScore,${LAB.scenarios.map((s) => s.id).join(',')},status,reason`);
-    expect(csv[0]).toBe('submission,score,maxScore,bind-and-run,send-frames,pause,pause-and-restart,unbind,binds-complete,traffic-across-a-pause,status,reason');
+    expect(csv[0]).toBe('submission,score,maxScore,bind-and-run,send-frames,pause,pause-and-restart,unbind,binds-complete,sends-in-flight-at-a-pause,traffic-across-a-pause,status,reason');
     expect(csv[1]).toBe(`alice,${MAX},${MAX},${POINTS},graded,`);
     expect(csv[2]).toBe(`bob,0,${MAX},${ZEROS},timed out,timed out: no result within 8 s`);
     expect(csv[3]).toMatch(new RegExp(`^carol,0,${MAX},${ZEROS},out of memory,"?out of memory: `));

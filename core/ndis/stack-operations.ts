@@ -127,29 +127,63 @@ export class StackOperations {
    * NetEventSetPower(D0). The link state goes Unknown, then Connected when the link is back.
    */
   powerCycle(adapter: MiniportAdapter, done: () => void = () => {}): void {
-    const rt = this.rt;
     this.exclusive(adapter, `power cycle ${adapter.name}`, (finish) => {
-      rt.sequence([
-        this.upTheStack(adapter, NetEventQueryPower, NdisDeviceStateD3),
-        this.upTheStack(adapter, NetEventSetPower, NdisDeviceStateD3),
-        (next) => this.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
-        (next) => {
-          adapter.setPower(NdisDeviceStateD3);
-          rt.trace.record('power', { adapter: adapter.name, state: 'D3' });
-          next();
-        },
-        (next) => {
-          adapter.setPower(NdisDeviceStateD0);
-          rt.trace.record('power', { adapter: adapter.name, state: 'D0' });
-          next();
-        },
-        (next) => this.restartAdapter(adapter, next),
-        this.upTheStack(adapter, NetEventSetPower, NdisDeviceStateD0),
-      ], () => {
+      this.rt.sequence([...this.sleepSteps(adapter), ...this.wakeSteps(adapter)], () => {
         finish();
         done();
       });
     });
+  }
+
+  /**
+   * The first half of a power cycle, left there: the adapter goes to D3 (QueryPower, SetPower, the
+   * pause, OID_PNP_SET_POWER) and stays in it, its stack Paused, until `wake`. An adapter already
+   * in a low-power state is left as it is.
+   */
+  sleep(adapter: MiniportAdapter, done: () => void = () => {}): void {
+    this.exclusive(adapter, `sleep ${adapter.name}`, (finish) => {
+      this.rt.sequence(adapter.powerState === NdisDeviceStateD0 ? this.sleepSteps(adapter) : [], () => {
+        finish();
+        done();
+      });
+    });
+  }
+
+  /** The second half: a sleeping adapter back to D0, its stack restarted, then SetPower(D0). An adapter in D0 is left as it is. */
+  wake(adapter: MiniportAdapter, done: () => void = () => {}): void {
+    this.exclusive(adapter, `wake ${adapter.name}`, (finish) => {
+      this.rt.sequence(adapter.powerState !== NdisDeviceStateD0 ? this.wakeSteps(adapter) : [], () => {
+        finish();
+        done();
+      });
+    });
+  }
+
+  /** To D3: QueryPower(D3) and SetPower(D3) up the stack, the pause (NDIS_PAUSE_LOW_POWER), then OID_PNP_SET_POWER. */
+  private sleepSteps(adapter: MiniportAdapter): Step[] {
+    return [
+      this.upTheStack(adapter, NetEventQueryPower, NdisDeviceStateD3),
+      this.upTheStack(adapter, NetEventSetPower, NdisDeviceStateD3),
+      (next) => this.pauseAdapter(adapter, next, NDIS_PAUSE_LOW_POWER),
+      (next) => {
+        adapter.setPower(NdisDeviceStateD3);
+        this.rt.trace.record('power', { adapter: adapter.name, state: 'D3' });
+        next();
+      },
+    ];
+  }
+
+  /** Back to D0: OID_PNP_SET_POWER, the restart, then SetPower(D0) up the stack. */
+  private wakeSteps(adapter: MiniportAdapter): Step[] {
+    return [
+      (next) => {
+        adapter.setPower(NdisDeviceStateD0);
+        this.rt.trace.record('power', { adapter: adapter.name, state: 'D0' });
+        next();
+      },
+      (next) => this.restartAdapter(adapter, next),
+      this.upTheStack(adapter, NetEventSetPower, NdisDeviceStateD0),
+    ];
   }
 
   /**

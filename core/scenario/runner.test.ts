@@ -178,3 +178,31 @@ describe('pnp steps', () => {
     expect(result.findings[0]!.message).toContain('NetEventPortActivation got NDIS_STATUS_NOT_SUPPORTED');
   });
 });
+
+describe('power steps', () => {
+  const pnpEvents = (result: Awaited<ReturnType<typeof run>>) => result.runtime!.trace.events
+    .filter((e) => e.kind === 'handler' && String(e.handler).startsWith('ProtocolNetPnPEvent(') && String(e.object).endsWith('nic0'))
+    .map((e) => String(e.handler).slice(20, -1));
+
+  it('state D3 leaves the adapter asleep, its binding Paused, until a step with state D0 wakes it: the cycle split in two, in the same order', async () => {
+    const asleep = await run(protocolLab([{ op: 'start' }, { op: 'power', adapter: 0, state: 'D3' }, { op: 'wait', ns: 1_000_000 }], [{ expect: 'bindingState', adapter: 0, state: 'Paused' }, { expect: 'noFindings' }]));
+    expect(asleep.failures).toEqual([]);
+    expect(asleep.runtime!.adapters[0]!.powerState).toBe(4); // NdisDeviceStateD3
+    expect(pnpEvents(asleep).slice(-3)).toEqual(['NetEventQueryPower', 'NetEventSetPower', 'NetEventPause']);
+    // The application sends while the adapter sleeps: the reference protocol refuses (not Running), nothing goes out.
+    const woken = await run(protocolLab([
+      { op: 'start' }, { op: 'power', adapter: 0, state: 'D3' }, { op: 'traffic', source: 'app', adapter: 0, count: 3 }, { op: 'wait', ns: 1_000_000 },
+      { op: 'power', adapter: 0, state: 'D3' }, { op: 'power', adapter: 0, state: 'D0' }, { op: 'power', adapter: 0, state: 'D0' },
+      { op: 'traffic', source: 'app', adapter: 0, count: 4 }, { op: 'wait', ns: 1_000_000 },
+    ], [{ expect: 'bindingState', adapter: 0, state: 'Running' }, { expect: 'counter', adapter: 0, register: 'GPTC', exactly: 4 }, { expect: 'noFindings' }]));
+    expect(woken.failures).toEqual([]);
+    // A second D3 and a second D0 change nothing: one sleep, one wake.
+    expect(pnpEvents(woken).slice(-5)).toEqual(['NetEventQueryPower', 'NetEventSetPower', 'NetEventPause', 'NetEventRestart', 'NetEventSetPower']);
+    const cycle = await run(protocolLab([{ op: 'start' }, { op: 'power', adapter: 0 }], [{ expect: 'noFindings' }]));
+    expect(pnpEvents(cycle).slice(-5)).toEqual(pnpEvents(woken).slice(-5));
+  });
+
+  it('state is D3 or D0', () => {
+    expect(() => protocolLab([{ op: 'start' }, { op: 'power', adapter: 0, state: 'D2' }], [])).toThrow(/state/);
+  });
+});

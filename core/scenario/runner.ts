@@ -125,7 +125,7 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
       case 'pnp': return rt.protocolEvent(app, (constants as unknown as Record<string, number>)[step.event]!, () => {}, step.adapter);
       case 'removeDevice': return rt.operations.removeDevice(adapter!);
       case 'surpriseRemove': return rt.operations.surpriseRemove(adapter!);
-      case 'power': return rt.operations.powerCycle(adapter!);
+      case 'power': return step.state === 'D3' ? rt.operations.sleep(adapter!) : step.state === 'D0' ? rt.operations.wake(adapter!) : rt.operations.powerCycle(adapter!);
       case 'link': return rt.operations.setLink(0, step.up);
       case 'insertFilter': {
         const filter = rt.drivers.find((d) => d.kind === 'filter');

@@ -46,7 +46,12 @@ export const StepSchema = z.discriminatedUnion('op', [
   }),
   z.object({ op: z.literal('removeDevice'), adapter }),
   z.object({ op: z.literal('surpriseRemove'), adapter }),
-  z.object({ op: z.literal('power'), adapter }),
+  /**
+   * A sleep and wake of the adapter. With `state`, only half of it: "D3" puts the adapter to sleep
+   * and leaves it there (its stack Paused), "D0" wakes it; each is a no-op on an adapter already
+   * in that state.
+   */
+  z.object({ op: z.literal('power'), adapter, state: z.enum(['D3', 'D0']).optional() }),
   z.object({ op: z.literal('link'), up: z.boolean() }),
   z.object({ op: z.literal('insertFilter'), adapter }),
   z.object({ op: z.literal('removeFilter'), adapter }),
