@@ -4,6 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime } from '../ndis/runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS, OPENS_AND_CLOSES_AT_ONCE } from '../ndis/test-drivers.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { labById, listLabs, referenceDrivers, type LoadedLab } from '../grading/labs.ts';
 import { referenceRun as runReference } from './reference-run.ts';
@@ -29,13 +30,14 @@ export function DriverEntry() {
       ${body}
     },
     UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
   }).Status;
 }
 `;
 
 async function bindWith(body: string, host: Host, watchdogMs = 400) {
-  const rt = await NdisRuntime.create({ nics: 1, seed: 1, host, watchdogMs });
+  const rt = await NdisRuntime.create({ nics: 1, seed: 1, host, watchdogMs, decisions: OPENS_AND_CLOSES_AT_ONCE });
   await rt.loadDriver(driver(body), 'probe.ts');
   rt.startStack();
   rt.run();

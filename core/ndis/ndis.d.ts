@@ -637,18 +637,19 @@ declare module 'ndis' {
      */
     NetPnPEventHandler(ProtocolBindingContext: Binding | null, NetPnPEventNotification: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
     /**
-     * ProtocolOpenAdapterCompleteEx, a required function in NDIS: an open for which
+     * ProtocolOpenAdapterCompleteEx, required (NdisRegisterProtocolDriver fails without it with
+     * NDIS_STATUS_BAD_CHARACTERISTICS): an open for which
      * NdisOpenAdapterEx returned NDIS_STATUS_PENDING has finished with Status. Only from now may
      * the driver use the NdisBindingHandle; a bind that pended on the open completes it now
      * (NdisCompleteBindAdapterEx with Status, after closing if the bind fails for another reason).
      */
-    OpenAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
+    OpenAdapterCompleteHandlerEx(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
     /**
-     * ProtocolCloseAdapterCompleteEx, a required function in NDIS: a close for which
+     * ProtocolCloseAdapterCompleteEx, required (registration fails without it): a close for which
      * NdisCloseAdapterEx returned NDIS_STATUS_PENDING has finished (seeds 001 and 003). Only now
      * may the unbind (or the failing bind) that closed complete. Any close may pend.
      */
-    CloseAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding): void;
+    CloseAdapterCompleteHandlerEx(ProtocolBindingContext: Binding): void;
     /** An NdisOidRequest that returned PENDING has finished. */
     OidRequestCompleteHandler?(ProtocolBindingContext: Binding, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
     /** Status from the adapter, e.g. NDIS_STATUS_LINK_STATE on a link change (also while Paused). */

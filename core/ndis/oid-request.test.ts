@@ -8,6 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime, type DriverRecord, type RuntimeOptions } from './runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS, OPENS_AND_CLOSES_AT_ONCE } from './test-drivers.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_INVALID_PARAMETER } from './status.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
@@ -46,6 +47,7 @@ export function DriverEntry() {
       return open.Status;
     },
     UnbindAdapterHandlerEx(_u: unknown, b: any) { NdisCloseAdapterEx(b.handle); return NDIS_STATUS_SUCCESS; },
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
     OidRequestCompleteHandler(_b: any, request: any, status: number) {
       const data = request.DATA.QUERY_INFORMATION ?? request.DATA.METHOD_INFORMATION;
@@ -60,7 +62,7 @@ interface Asking { Query(oid: number, id: unknown, header?: boolean): void; Meth
 
 /** The stack under test; OID requests pend at the miniport unless `decisions` says otherwise (NDIS_DECISIONS). */
 async function stack(filters: string[] = [], decisions: RuntimeOptions['decisions'] = { 'oid-completion': 1 }, seed = 1) {
-  const rt = await NdisRuntime.create({ nics: 1, seed, decisions });
+  const rt = await NdisRuntime.create({ nics: 1, seed, decisions: { ...OPENS_AND_CLOSES_AT_ONCE, ...decisions } });
   for (const [i, f] of filters.entries()) await rt.loadDriver(f, `filter${i}.ts`);
   const protocol = await rt.loadDriver(ASKING_PROTOCOL, 'asking.ts');
   rt.startStack();
@@ -189,7 +191,7 @@ describe('a request completes at once or later ("NdisOidRequest: Return value")'
       .replace("import {\n  NdisRegisterProtocolDriver,", "import {\n  NDIS_STATUS_PENDING, NdisRegisterProtocolDriver,");
     expect(counting).toContain('binding.outstanding++');
     expect(counting).toContain('b.unbind = u;');
-    const rt = await NdisRuntime.create({ nics: 1, seed: 1, decisions: { 'oid-completion': 0 } });
+    const rt = await NdisRuntime.create({ nics: 1, seed: 1, decisions: { ...OPENS_AND_CLOSES_AT_ONCE, 'oid-completion': 0 } });
     const protocol = await rt.loadDriver(counting, 'asking.ts');
     rt.startStack();
     rt.run();

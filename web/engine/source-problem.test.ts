@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { loadDriverModule, DriverLoadError } from '../../core/ndis/driver-loader.ts';
 import { compileProblem, thrownProblem, sourceProblemOf, findingMarksOf } from './source-problem.ts';
 import { NdisRuntime } from '../../core/ndis/runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS } from '../../core/ndis/test-drivers.ts';
 
 async function loadError(source: string): Promise<string> {
   try {
@@ -45,6 +46,7 @@ describe('thrownProblem', () => {
       '    },',
       '    UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },',
       '    NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },',
+      `    ${UNUSED_COMPLETE_HANDLERS}`,
       '  }).Status;',
       '}',
     ].join('\n');
