@@ -672,6 +672,13 @@ export class FilterStacks implements AdapterUpperEdge {
       }
       return;
     }
+    // The clone goes before the original: FilterOidRequestComplete's Remarks have the filter
+    // free it (NdisFreeCloneOidRequest) before it calls NdisFOidRequestComplete.
+    for (const clone of this.clones.values()) {
+      if (clone.module !== module || clone.original !== request) continue;
+      this.runtime.report('CloneNotFreedBeforeComplete', { driver: driver.name, object: module.object, message: 'NdisFOidRequestComplete for a request whose clone (NdisAllocateCloneOidRequest) is still allocated: free the clone with NdisFreeCloneOidRequest first' });
+      break;
+    }
     this.completeOidUp(module, request, status);
   }
 

@@ -963,7 +963,7 @@ declare module 'ndis' {
    * Free it with NdisFreeCloneOidRequest once it has completed.
    */
   export function NdisAllocateCloneOidRequest(SourceHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, PoolTag: number): { Status: NDIS_STATUS; ClonedOidRequest: (NDIS_OID_REQUEST & { SourceReserved: unknown[] }) | null };
-  /** Frees a clone this module made with NdisAllocateCloneOidRequest. */
+  /** Frees a clone this module made with NdisAllocateCloneOidRequest: before NdisFOidRequestComplete of its original (else CloneNotFreedBeforeComplete). */
   export function NdisFreeCloneOidRequest(SourceHandle: NDIS_HANDLE, Request: NDIS_OID_REQUEST): void;
   /** Cancels the module's request (its own, or its clone) with `RequestId` below it; see NdisCancelOidRequest. */
   export function NdisFCancelOidRequest(NdisFilterHandle: NDIS_HANDLE, RequestId: unknown): void;

@@ -215,6 +215,25 @@ describe('a filter module and the requests it holds', () => {
     expect(asking.completions).toEqual([]);
   });
 
+  it('CloneNotFreedBeforeComplete: the original completed while its clone is still allocated (freed after, or never); freed first, no finding', async () => {
+    const original = reference('counting-filter.ts');
+    const FREE_THEN_COMPLETE = '  NdisFreeCloneOidRequest(m.handle, clone);\n  NdisFOidRequestComplete(m.handle, original, status);';
+    expect(original).toContain(FREE_THEN_COMPLETE);
+    const message = 'CloneNotFreedBeforeComplete: NdisFOidRequestComplete for a request whose clone (NdisAllocateCloneOidRequest) is still allocated: free the clone with NdisFreeCloneOidRequest first';
+    for (const [variant, expected] of [
+      ['  NdisFOidRequestComplete(m.handle, original, status);\n  NdisFreeCloneOidRequest(m.handle, clone);', [message]],
+      ['  NdisFOidRequestComplete(m.handle, original, status);', [message]],
+      [FREE_THEN_COMPLETE, []],
+    ] as const) {
+      for (const path of [0, 1]) {
+        const { rt, app, asking } = await stack([original.replace(FREE_THEN_COMPLETE, variant)], { 'oid-completion': path });
+        app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+        expect(asking.completions, variant).toEqual([{ id: 'mac', status: NDIS_STATUS_SUCCESS, written: 6 }]);
+        expect(findings(rt), `${variant} (oid-completion ${path})`).toEqual(expected);
+      }
+    }
+  });
+
   it('OidCompletedTwice (DoubleComplete): NdisFOidRequestComplete and then a status other than PENDING; or NdisFOidRequestComplete twice', async () => {
     const completeAndReturn = reference('counting-filter.ts').replace(/(OidRequestHandler\(m: Module, request: NDIS_OID_REQUEST\): NDIS_STATUS \{\n\s*m\.oids\+\+;)/, '$1\n      if (m.oids > 0) { NdisFOidRequestComplete(m.handle, request, NDIS_STATUS_SUCCESS); return NDIS_STATUS_SUCCESS; }');
     expect(completeAndReturn).toContain('return NDIS_STATUS_SUCCESS; }');
