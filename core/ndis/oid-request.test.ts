@@ -146,6 +146,17 @@ describe('cancelling a request (NdisCancelOidRequest)', () => {
   });
 });
 
+describe('cancelling through a filter without FilterCancelOidRequest', () => {
+  it('NDIS calls the underlying driver\'s cancel instead (FilterCancelOidRequest: Remarks): the clone below is aborted', async () => {
+    const source = reference('counting-filter.ts');
+    expect(source).not.toContain('CancelOidRequestHandler');
+    const { rt, app, asking } = await stack([source]);
+    app((p) => { p.Query(OID_802_3_PERMANENT_ADDRESS, 'first'); p.Cancel('first'); });
+    expect(asking.completions).toEqual([{ id: 'first', status: NDIS_STATUS_REQUEST_ABORTED, written: 0 }]);
+    expect(findings(rt)).toEqual([]);
+  });
+});
+
 describe('a request completes at once or later ("NdisOidRequest: Return value")', () => {
   const handlers = (rt: NdisRuntime, name: string) => rt.trace.events.filter((e) => e.kind === 'handler' && (e as { handler?: string }).handler === name).length;
 
