@@ -55,6 +55,8 @@ function completeClone(m: Module, clone: NDIS_OID_REQUEST & { SourceReserved: un
     original.DATA.SET_INFORMATION.BytesRead = set.BytesRead;
     original.DATA.SET_INFORMATION.BytesNeeded = set.BytesNeeded;
   }
+  // (No driver above sends method requests here; a filter that passes one copies
+  // METHOD_INFORMATION's OutputBufferLength, BytesRead, BytesWritten and BytesNeeded the same way.)
   if (m.pending === clone) m.pending = null;
   clone.SourceReserved[0] = null;
   NdisFreeCloneOidRequest(m.handle, clone);
