@@ -161,6 +161,8 @@ describe('filter-oid: each visible scenario catches a one-mistake solution under
         ['completeClone(m, request as NDIS_OID_REQUEST & { SourceReserved: unknown[] }, status);', 'NdisFOidRequestComplete(m.handle, request, status);']] },
     { mistake: 'the clone\'s results not copied into the original', scenario: 'requests-pass-down',
       edits: [['  if (query && original.DATA.QUERY_INFORMATION) {', '  if (false && query && original.DATA.QUERY_INFORMATION) {'], ['  } else if (set && original.DATA.SET_INFORMATION) {', '  } else if (false && set && original.DATA.SET_INFORMATION) {']] },
+    { mistake: 'BytesWritten and BytesRead copied back, BytesNeeded forgotten', scenario: 'requests-pass-down',
+      edits: [['    original.DATA.QUERY_INFORMATION.BytesNeeded = query.BytesNeeded;\n', '']] },
     { mistake: 'the original completed before its clone is freed', scenario: 'requests-pass-down', rule: 'CloneNotFreedBeforeComplete',
       edits: [['  NdisFreeCloneOidRequest(m.handle, clone);\n  NdisFOidRequestComplete(m.handle, original, status);', '  NdisFOidRequestComplete(m.handle, original, status);\n  NdisFreeCloneOidRequest(m.handle, clone);']] },
     { mistake: 'NdisFOidRequest\'s status ignored: the clone awaited in FilterOidRequestComplete, which does not come for a request completed at once', scenario: 'requests-complete-at-once', rule: 'OidNotCompletedInTime',

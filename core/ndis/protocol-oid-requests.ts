@@ -41,7 +41,7 @@ export class ProtocolOidRequests {
     // filter that cloned it must have copied them back), as the scenarios' oidCompleted checks.
     const done = (final: number) => this.rt.trace.record('oid-done', {
       object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid, status: statusName(final),
-      ...(parsed.set ? { bytesRead: parsed.data.BytesRead ?? null } : { bytesWritten: parsed.data.BytesWritten ?? null }),
+      ...(parsed.set ? { bytesRead: parsed.data.BytesRead ?? null } : { bytesWritten: parsed.data.BytesWritten ?? null }), bytesNeeded: parsed.data.BytesNeeded ?? null,
     });
     const status = this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, request, parsed, (final) => {
       binding.oidsOutstanding--;

@@ -123,7 +123,7 @@ describe('expectations', () => {
     ]);
   });
 
-  it('oidCompleted counts what NDIS handed back to the protocol (status, BytesWritten/BytesRead), in both completion paths; statusIndicated counts what reached it', async () => {
+  it('oidCompleted counts what NDIS handed back to the protocol (status, BytesWritten/BytesRead), in both completion paths; statusIndicated counts the indications that came up to it', async () => {
     for (const path of ['at once', 'pends'] as const) {
       const lab = protocolLab([{ op: 'start' }, { op: 'oid', adapter: 0, oid: 'OID_802_3_CURRENT_ADDRESS', count: 2 }, { op: 'link', up: false }, { op: 'wait', ns: 1_000_000 }], [
         { expect: 'oidCompleted', adapter: 0, oid: 'OID_802_3_CURRENT_ADDRESS', status: 'NDIS_STATUS_SUCCESS', bytesWritten: 6, exactly: 2 },
@@ -140,7 +140,7 @@ describe('expectations', () => {
         'expected at least 1 OID_802_3_CURRENT_ADDRESS requests completed to the protocol on nic1; there were 0',
         'expected at least 1 set OID_802_3_CURRENT_ADDRESS requests completed to the protocol on nic0; there were 0',
         'expected at least 1 OID_802_3_CURRENT_ADDRESS requests completed to the protocol on nic0 with NDIS_STATUS_FAILURE; there were 0',
-        'expected at least 1 NDIS_STATUS_MEDIA_DISCONNECTED indications that reached the protocols on nic0; there were 0',
+        'expected at least 1 NDIS_STATUS_MEDIA_DISCONNECTED indications that came up to the protocols on nic0; there were 0',
       ]);
     }
   });

@@ -244,16 +244,17 @@ function check(rt: NdisRuntime, app: DriverRecord, e: Expectation): string | und
         if (e.status !== undefined && String(event.status).split(' ')[0] !== e.status) continue;
         if (e.bytesWritten !== undefined && event.bytesWritten !== e.bytesWritten) continue;
         if (e.bytesRead !== undefined && event.bytesRead !== e.bytesRead) continue;
+        if (e.bytesNeeded !== undefined && event.bytesNeeded !== e.bytesNeeded) continue;
         n++;
       }
       const what = [e.request, e.oid].filter(Boolean).join(' ') + ' requests completed to the protocol on nic' + e.adapter
-        + (e.status ? ` with ${e.status}` : '') + (e.bytesWritten !== undefined ? `, BytesWritten ${e.bytesWritten}` : '') + (e.bytesRead !== undefined ? `, BytesRead ${e.bytesRead}` : '');
+        + (e.status ? ` with ${e.status}` : '') + (e.bytesWritten !== undefined ? `, BytesWritten ${e.bytesWritten}` : '') + (e.bytesRead !== undefined ? `, BytesRead ${e.bytesRead}` : '') + (e.bytesNeeded !== undefined ? `, BytesNeeded ${e.bytesNeeded}` : '');
       return bounded(n, e, what);
     }
     case 'statusIndicated': {
       const name = rt.adapters[e.adapter]?.name;
       const n = rt.trace.events.filter((event) => event.kind === 'status' && event.adapter === name && String(event.status).split(' ')[0] === e.status).length;
-      return bounded(n, e, `${e.status} indications that reached the protocols on nic${e.adapter}`);
+      return bounded(n, e, `${e.status} indications that came up to the protocols on nic${e.adapter}`);
     }
     case 'counter': {
       const stats = rt.machine.nic(e.adapter).statistics();

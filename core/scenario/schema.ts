@@ -111,14 +111,14 @@ export const ExpectationSchema = z.discriminatedUnion('expect', [
   /**
    * OID requests of the lab's protocol on `adapter` completed back to it (returned by
    * NdisOidRequest or given to ProtocolOidRequestComplete) for `oid`, counted from the trace:
-   * only those of `request` (query or set), with `status`, and with `bytesWritten` (a query's) or
-   * `bytesRead` (a set's) in the protocol's own request, when given.
+   * only those of `request` (query or set), with `status`, and with `bytesWritten` (a query's),
+   * `bytesRead` (a set's) or `bytesNeeded` in the protocol's own request, when given.
    */
   z.object({
     expect: z.literal('oidCompleted'), adapter, oid: oidName, request: z.enum(['query', 'set']).optional(),
-    status: ndisStatusName.optional(), bytesWritten: bound, bytesRead: bound, ...bounds,
+    status: ndisStatusName.optional(), bytesWritten: bound, bytesRead: bound, bytesNeeded: bound, ...bounds,
   }).refine(someBound, someBoundMessage),
-  /** Status indications (StatusCode `status`) that reached the protocols bound to `adapter`, counted from the trace. */
+  /** Status indications (StatusCode `status`) that came up out of `adapter`'s filter stack to its protocols, counted from the trace. */
   z.object({ expect: z.literal('statusIndicated'), adapter, status: ndisStatusName, ...bounds }).refine(someBound, someBoundMessage),
 ]);
 

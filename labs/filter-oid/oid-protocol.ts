@@ -1,8 +1,9 @@
 // Lab filter-oid: the protocol above the learner's filter. The course's reference protocol
 // (labs/reference/protocol.ts: binds to every adapter, sets a packet filter, sends and receives,
-// gets every PnP event right), with two more things the lab's application asks of it: to put a
-// binding in promiscuous mode (SetPromiscuous) and to take back a query it no longer wants
-// (QueryAndCancel). Each is an OID request the filter below sees.
+// gets every PnP event right), with three more things the lab's application asks of it: to put a
+// binding in promiscuous mode (SetPromiscuous), to learn how big a buffer a query needs
+// (QueryTooShort), and to take back a query it no longer wants (QueryAndCancel). Each is an OID
+// request the filter below sees.
 
 import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisDeregisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
@@ -10,7 +11,7 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
   NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
-  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, OID_GEN_STATISTICS, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
+  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, OID_GEN_STATISTICS, OID_802_3_CURRENT_ADDRESS, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
   type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type DRIVER_OBJECT, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
@@ -154,6 +155,20 @@ export function SetPromiscuous(index: number): NDIS_STATUS {
   new DataView(buffer.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS, true);
   b.oidsOutstanding++;
   const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  return status;
+}
+
+/**
+ * The application asks for the MAC address of binding `index` with room for 2 bytes only, to
+ * learn from BytesNeeded how much to allocate (as a program sizing its buffer does): the request
+ * completes with NDIS_STATUS_BUFFER_TOO_SHORT and BytesNeeded 6.
+ */
+export function QueryTooShort(index: number): NDIS_STATUS {
+  const b = bindings[index];
+  if (!b || !b.handle || b.pendingUnbind) return NDIS_STATUS_FAILURE;
+  b.oidsOutstanding++;
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: OID_802_3_CURRENT_ADDRESS, InformationBuffer: new Uint8Array(2) } } });
   if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
   return status;
 }
