@@ -920,7 +920,7 @@ declare module 'ndis' {
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
     /** A request you passed down and NdisFOidRequest returned PENDING for has finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
-    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. */
+    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. Optional: without it NDIS passes the cancel to the driver below (FilterCancelOidRequest: Remarks). */
     CancelOidRequestHandler?(FilterModuleContext: Module, RequestId: unknown): void;
   }
   /** Call from DriverEntry. */
