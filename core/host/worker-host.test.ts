@@ -57,11 +57,12 @@ describe('worker host', () => {
   });
 
   it('gives the in-process trace for every scenario of every lab, with the solution (and a starter)', async () => {
-    const references = referenceDrivers();
     const runs: [LoadedLab, string, string][] = listLabs().map((lab) => [lab, lab.solution, lab.solutionSource]);
     const binding = labById('protocol-binding');
     runs.push([binding, binding.starter, binding.starterSource]);
     for (const [lab, file, source] of runs) {
+      // Each lab's own reference drivers, where it names them (filter-oid's protocol).
+      const references = referenceDrivers(lab);
       for (const scenario of lab.scenarios) {
         const a = await runScenario(lab, scenario, source, file, 3, references, { host: 'in-process' });
         const b = await runScenario(lab, scenario, source, file, 3, references, { host: 'worker' });
@@ -69,6 +70,18 @@ describe('worker host', () => {
       }
     }
   }, 180_000);
+
+  it('NDIS\'s writes into its own structure during a call reach the driver\'s copy: a clone\'s results when NdisFOidRequest completes it at once', async () => {
+    // filter-oid's solution reads the clone's BytesWritten right after NdisFOidRequest returned
+    // the final status (no FilterOidRequestComplete comes): the clone is NDIS's object, and the
+    // driver in its worker holds a copy, refreshed by the call's answer.
+    const lab = labById('filter-oid');
+    const scenario = lab.scenarios.find((s) => s.id === 'requests-complete-at-once')!;
+    for (const host of ['in-process', 'worker'] as const) {
+      const run = await runScenario(lab, scenario, lab.solutionSource, lab.solution, 1, referenceDrivers(lab), { host });
+      expect({ host, failures: run.failures }).toEqual({ host, failures: [] });
+    }
+  });
 
   it('stops a handler that never returns with DriverHung, and the next run starts clean', async () => {
     const rt = await bindWith('for (;;) {}', 'worker');

@@ -921,7 +921,7 @@ declare module 'ndis' {
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
     /** A request you passed down and NdisFOidRequest returned PENDING for has finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
-    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. */
+    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. Optional: without it NDIS passes the cancel to the driver below (FilterCancelOidRequest: Remarks). */
     CancelOidRequestHandler?(FilterModuleContext: Module, RequestId: unknown): void;
   }
   /** Call from DriverEntry. */
@@ -964,7 +964,7 @@ declare module 'ndis' {
    * Free it with NdisFreeCloneOidRequest once it has completed.
    */
   export function NdisAllocateCloneOidRequest(SourceHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, PoolTag: number): { Status: NDIS_STATUS; ClonedOidRequest: (NDIS_OID_REQUEST & { SourceReserved: unknown[] }) | null };
-  /** Frees a clone this module made with NdisAllocateCloneOidRequest. */
+  /** Frees a clone this module made with NdisAllocateCloneOidRequest: before NdisFOidRequestComplete of its original (else CloneNotFreedBeforeComplete). */
   export function NdisFreeCloneOidRequest(SourceHandle: NDIS_HANDLE, Request: NDIS_OID_REQUEST): void;
   /** Cancels the module's request (its own, or its clone) with `RequestId` below it; see NdisCancelOidRequest. */
   export function NdisFCancelOidRequest(NdisFilterHandle: NDIS_HANDLE, RequestId: unknown): void;

@@ -7,7 +7,7 @@ import type { FilterStacks } from './filter.ts';
 import type { ProtocolBindings } from './protocol-binding.ts';
 import type { DriverRecord } from './driver-record.ts';
 import { parseOidRequest, oidRequestHeaderProblem } from './oid-request.ts';
-import { NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER } from './status.ts';
+import { NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER, statusName } from './status.ts';
 
 export class ProtocolOidRequests {
   constructor(private readonly rt: NdisEngine, private readonly protocols: ProtocolBindings, private readonly filters: FilterStacks) {}
@@ -35,14 +35,25 @@ export class ProtocolOidRequests {
     }
     binding.oidsOutstanding++;
     const object = `binding ${binding.name}`;
-    this.rt.trace.record('oid', { object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
+    const oid = `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}`;
+    this.rt.trace.record('oid', { object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid });
+    // What the protocol is handed back: the final status and the results in its own request (a
+    // filter that cloned it must have copied them back), as the scenarios' oidCompleted checks.
+    const done = (final: number) => this.rt.trace.record('oid-done', {
+      object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid, status: statusName(final),
+      ...(parsed.set ? { bytesRead: parsed.data.BytesRead ?? null } : { bytesWritten: parsed.data.BytesWritten ?? null }), bytesNeeded: parsed.data.BytesNeeded ?? null,
+    });
     const status = this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, request, parsed, (final) => {
       binding.oidsOutstanding--;
+      done(final);
       const complete = binding.protocol.protocol!.OidRequestCompleteHandler;
       if (complete) this.rt.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, final));
     });
     // Completed before the call returned: the status is the driver's now, and ProtocolOidRequestComplete does not come.
-    if (status !== NDIS_STATUS_PENDING) binding.oidsOutstanding--;
+    if (status !== NDIS_STATUS_PENDING) {
+      binding.oidsOutstanding--;
+      done(status);
+    }
     return status;
   }
 
