@@ -191,6 +191,10 @@ function flushReceiveQueue(open: OPEN_CONTEXT): void {
   NdisReleaseSpinLock(open.Lock);
 }
 
+/**
+ * Closes the adapter, from the unbind or from a bind that fails (PASSIVE_LEVEL), and waits for
+ * CloseAdapterCompleteHandlerEx if NDIS pends the close. The handle is invalid from the call on.
+ */
 function closeBinding(open: OPEN_CONTEXT): void {
   NdisResetEvent(open.ClosingEvent);
   const status = NdisCloseAdapterEx(open.BindingHandle!);
@@ -248,7 +252,10 @@ export function SendFrames(index: number, destination: string, count: number, si
   return sent;
 }
 
-/** The application's query (an IOCTL in ndisprot), sent without waiting: the answer completes later. */
+/**
+ * The application's query (an IOCTL in ndisprot), sent without waiting (PASSIVE_LEVEL): the
+ * miniport answers it before NdisOidRequest returns, or later, through OidRequestCompleteHandler.
+ */
 export function QueryOid(index: number, oid: number): NDIS_STATUS {
   const open = opens[index];
   if (!open) return NDIS_STATUS_FAILURE;
@@ -385,8 +392,8 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
       NdisSetEvent(open.OpenEvent);
     },
 
-    // PASSIVE_LEVEL, the binding Paused (NDIS pauses it first): mark it closing (no new sends or
-    // requests), wait for what is in flight, then close. Completes synchronously.
+    // PASSIVE_LEVEL, the binding Paused (NDIS pauses it first): nothing new is started on it from
+    // here, what is in flight is waited for, and the adapter is closed. Completes synchronously.
     UnbindAdapterHandlerEx(_UnbindContext: NDIS_HANDLE, open: OPEN_CONTEXT): NDIS_STATUS {
       NdisAcquireSpinLock(open.Lock);
       open.Flags = (open.Flags & ~NPROTO_BIND_FLAGS) | NPROTO_BIND_CLOSING;
@@ -454,6 +461,7 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
       }
     },
 
+    // DISPATCH_LEVEL possible: keeps the link states the adapter indicates.
     StatusHandlerEx(open: OPEN_CONTEXT, StatusIndication: NDIS_STATUS_INDICATION): void {
       if (StatusIndication.StatusCode === NDIS_STATUS_LINK_STATE && StatusIndication.StatusBufferSize >= 8) {
         const b = StatusIndication.StatusBuffer;
