@@ -159,14 +159,14 @@ describe('find-the-bugs: the starter is the solution with six defects, each caug
    * no other: the starter fails it with `rule`, and the starter with only this fix passes it.
    */
   const DEFECTS: { defect: string; scenario: string; rule: string; fixes: [string, string][] }[] = [
-    { defect: "NetPnPEventHandler's default answers NDIS_STATUS_NOT_SUPPORTED, as NDIS 5's ndisuio did", scenario: 'events-with-nothing-to-do', rule: 'PnPNotSupportedReturned',
+    { defect: "NetPnPEventHandler's default answers NDIS_STATUS_NOT_SUPPORTED (as the ndisprot sample's own default does)", scenario: 'events-with-nothing-to-do', rule: 'PnPNotSupportedReturned',
       fixes: [
         ["  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_RESOURCES, NDIS_STATUS_NOT_SUPPORTED,\n",
          "  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_RESOURCES,\n"],
         ["        default:\n          return NDIS_STATUS_NOT_SUPPORTED;\n",
          "        default:\n          // Reconfigure, PnPCapabilities, PortActivation, PortDeactivation, IMReEnableDevice and\n          // any event added later: nothing to do here, and the event succeeds.\n          return NDIS_STATUS_SUCCESS;\n"],
       ] },
-    { defect: "the sends are waited for in NetEventSetPower (where NDIS 5 drivers waited), not in the pause", scenario: 'pause-waits-for-sends', rule: 'PauseCompletedWithSendsOutstanding',
+    { defect: "the sends are waited for in NetEventSetPower (where NDIS 5 protocols waited), not in the pause", scenario: 'pause-waits-for-sends', rule: 'PauseCompletedWithSendsOutstanding',
       fixes: [
         ["          // Going to low power, the sends in flight are waited for and the frames queued for the\n          // application are dropped.\n",
          "          // Going to low power, the frames queued for the application are dropped.\n"],
