@@ -18,6 +18,7 @@ import { NdisHandle, issueHandle } from './handle.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
 import { thrownByDriver, stackHere, locationIn, type SourceLocation } from './source-positions.ts';
+import { HANDLER_OF_RULE, handlerLocation } from './handler-places.ts';
 import { describe } from './describe.ts';
 import { IrqlState, HeldLocks, onAnotherThread, maxIrqlOf, irqlName } from './irql.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } from './status.ts';
@@ -82,7 +83,7 @@ export class NdisEngine {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
     this.trace = new Trace(() => machine.clockNs);
     for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
-    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver) => this.locate(driver));
+    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver, rule, callPath) => this.locate(driver, rule, callPath));
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     for (const [decision, pick] of Object.entries(options.decisions ?? {})) {
       if (!(decision in NDIS_DECISIONS)) throw new RangeError(`no NDIS decision "${decision}"; there are ${Object.keys(NDIS_DECISIONS).join(', ')}`);
@@ -264,15 +265,21 @@ export class NdisEngine {
   }
 
   /**
-   * Where in `driverName`'s source the finding being reported arose: the innermost frame of that
-   * driver's file on the stack of the thread that runs it (its worker, asked over its channel, or
-   * this one), or undefined when its code is not on that stack (a watchdog, a check made after a
-   * handler returned). Only the reporting path reads a stack.
+   * Where in `driverName`'s source the finding of `rule` being reported arose: the innermost frame
+   * of that driver's file on the stack of the thread that runs it (its worker, asked over its
+   * channel, or this one). When its code is not on that stack (a watchdog, a check made after a
+   * handler returned, a worker that hung: a stuck thread's stack cannot be read from here, and the
+   * worker is stopped before the finding is made), the declaration of the handler the finding is
+   * about: the rule's (HANDLER_OF_RULE) or the driver's innermost handler on the call path. Only
+   * the reporting path reads a stack or the source.
    */
-  private locate(driverName: string): SourceLocation | undefined {
+  private locate(driverName: string, rule: string, callPath: readonly string[]): SourceLocation | undefined {
     const driver = this.drivers.find((d) => d.name === driverName);
     if (!driver?.positions) return undefined;
-    return locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
+    const call = locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
+    if (call || !driver.handlerPlaces) return call;
+    const handler = HANDLER_OF_RULE[rule] ?? callPath.findLast((frame) => frame.startsWith(`${driverName}!`));
+    return handler === undefined ? undefined : handlerLocation(driver.handlerPlaces(), driver.positions.fileName, handler);
   }
 
   /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */

@@ -23,6 +23,7 @@ import { BugCheck } from '../verifier/verifier.ts';
 import { MiniportAdapter } from './miniport.ts';
 import { DriverLoadError, type LoadedDriver } from './driver-loader.ts';
 import { SourcePositions } from './source-positions.ts';
+import { handlerPlaces, type HandlerPlaces } from './handler-places.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
@@ -122,6 +123,9 @@ export class NdisRuntime extends NdisEngine {
     driver.driverObject = { DriverName: `\\Driver\\${name}` };
     driver.positions = new SourcePositions(loaded.sourceMap);
     if (loaded.stack) driver.stackNow = loaded.stack;
+    // From the source this thread was given, not from the driver's thread (which may have hung).
+    let places: HandlerPlaces | undefined;
+    driver.handlerPlaces = () => (places ??= handlerPlaces(source, fileName));
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
     // DriverEntry(DriverObject, RegistryPath), as the system calls it.

@@ -12,6 +12,12 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /**
+   * Absent: the driver's call that broke the rule (its code was on the stack). 'handler': none of
+   * its code was (a check after a handler returned, a watchdog, a thread that hung), and this is
+   * where the handler the finding is about is declared (core/ndis/handler-places.ts).
+   */
+  kind?: 'handler';
 }
 
 export interface Finding {
@@ -63,10 +69,11 @@ export class Verifier {
    * e.g. to let a run go on past one mistake and show the next).
    */
   /**
-   * `locate`: where in `driver`'s source the report is being made from (the engine reads the
-   * driver's stack); it must not throw, and what it says changes nothing but the finding's `location`.
+   * `locate`: where in `driver`'s source the report of `rule` is being made from (the engine reads
+   * the driver's stack, or else names the declaration of the handler the finding is about); it
+   * must not throw, and what it says changes nothing but the finding's `location`.
    */
-  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string) => SourceLocation | undefined = () => undefined) {}
+  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string, rule: string, callPath: readonly string[]) => SourceLocation | undefined = () => undefined) {}
 
   /** Records a finding; for a fatal rule, stops the machine and throws BugCheck. */
   report(ruleId: string, report: Report): Finding {
@@ -86,7 +93,7 @@ export class Verifier {
       ...(rule.bugCheckParameter1 !== undefined ? { bugCheckParameter1: rule.bugCheckParameter1 } : {}),
     };
     // Before the finding is recorded: locating may ask a driver's worker, which a stopped machine no longer does.
-    const location = this.located(report.driver);
+    const location = this.located(report.driver, rule.id, finding.callPath);
     if (location) finding.location = location;
     finding.event = this.trace.record('finding', {
       rule: finding.rule, driver: finding.driver, object: finding.object ?? null, message: finding.message, callPath: finding.callPath,
@@ -100,9 +107,9 @@ export class Verifier {
     return finding;
   }
 
-  private located(driver: string): SourceLocation | undefined {
+  private located(driver: string, rule: string, callPath: readonly string[]): SourceLocation | undefined {
     try {
-      return this.locate(driver);
+      return this.locate(driver, rule, callPath);
     } catch {
       return undefined;
     }
