@@ -20,6 +20,15 @@ export interface SourceLocation {
   kind?: 'handler';
 }
 
+/**
+ * A finding's place as the reports print it: `file:line:column` for the call that broke the rule,
+ * `handler declared at file:line:column` when it is the declaration of the handler it is about.
+ */
+export function placeText(location: { file: string; line: number; column: number; kind?: unknown }): string {
+  const at = `${location.file}:${location.line}:${location.column}`;
+  return location.kind === 'handler' ? `handler declared at ${at}` : at;
+}
+
 export interface Finding {
   rule: string;
   statement: string;

@@ -85,13 +85,15 @@ export interface FindingMark {
  * The findings made in `file` (the learner's driver; a reference driver's are not in the editor),
  * one per place and rule: a loop that breaks a rule many times at one call is marked once.
  */
-export function findingMarksOf(findings: readonly { rule: string; message: string; severity: 'fatal' | 'error'; event: number; location?: { file: string; line: number; column: number } }[], file: string): FindingMark[] {
+export function findingMarksOf(findings: readonly { rule: string; message: string; severity: 'fatal' | 'error'; event: number; location?: { file: string; line: number; column: number; kind?: 'handler' } }[], file: string): FindingMark[] {
   const marks = new Map<string, FindingMark>();
   for (const f of findings) {
     const at = f.location;
     if (!at || at.file !== file) continue;
     const key = `${at.line}:${at.column}:${f.rule}`;
-    if (!marks.has(key)) marks.set(key, { line: at.line, column: at.column, rule: f.rule, message: f.message, severity: f.severity, event: f.event });
+    // A handler's declaration is not the offending call: the mark says which it is.
+    const message = at.kind === 'handler' ? `${f.message} (this finding arose with none of your code running: this is the handler it is about)` : f.message;
+    if (!marks.has(key)) marks.set(key, { line: at.line, column: at.column, rule: f.rule, message, severity: f.severity, event: f.event });
   }
   return [...marks.values()];
 }
