@@ -18,7 +18,7 @@ import { NdisHandle, issueHandle } from './handle.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
 import { thrownByDriver, stackHere, locationIn, type SourceLocation } from './source-positions.ts';
-import { HANDLER_OF_RULE, handlerLocation } from './handler-places.ts';
+import { HANDLER_OF_RULE, handlerLocation } from './handler-labels.ts';
 import { describe } from './describe.ts';
 import { IrqlState, HeldLocks, onAnotherThread, maxIrqlOf, irqlName } from './irql.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } from './status.ts';
@@ -83,7 +83,7 @@ export class NdisEngine {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
     this.trace = new Trace(() => machine.clockNs);
     for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
-    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver, rule, callPath) => this.locate(driver, rule, callPath));
+    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver, finding) => this.locate(driver, finding));
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     for (const [decision, pick] of Object.entries(options.decisions ?? {})) {
       if (!(decision in NDIS_DECISIONS)) throw new RangeError(`no NDIS decision "${decision}"; there are ${Object.keys(NDIS_DECISIONS).join(', ')}`);
@@ -265,21 +265,43 @@ export class NdisEngine {
   }
 
   /**
-   * Where in `driverName`'s source the finding of `rule` being reported arose: the innermost frame
-   * of that driver's file on the stack of the thread that runs it (its worker, asked over its
-   * channel, or this one). When its code is not on that stack (a watchdog, a check made after a
-   * handler returned, a worker that hung: a stuck thread's stack cannot be read from here, and the
-   * worker is stopped before the finding is made), the declaration of the handler the finding is
-   * about: the rule's (HANDLER_OF_RULE) or the driver's innermost handler on the call path. Only
-   * the reporting path reads a stack or the source.
+   * Where in `driverName`'s source `finding` arose: the innermost frame of that driver's file on
+   * the stack of the thread that runs it (its worker, asked over its channel, or this one). When
+   * its code is not on that stack (a watchdog, a check made after a handler returned, a worker
+   * that hung: a stuck thread's stack cannot be read from here, and the worker is stopped before
+   * the finding is made), the handler the finding is about (the rule's, HANDLER_OF_RULE, or the
+   * driver's innermost on the call path) is noted, and placeFindings puts the finding at that
+   * handler's declaration after the run. Only the reporting path reads a stack.
    */
-  private locate(driverName: string, rule: string, callPath: readonly string[]): SourceLocation | undefined {
+  private locate(driverName: string, finding: Finding): SourceLocation | undefined {
     const driver = this.drivers.find((d) => d.name === driverName);
     if (!driver?.positions) return undefined;
     const call = locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
-    if (call || !driver.handlerPlaces) return call;
-    const handler = HANDLER_OF_RULE[rule] ?? callPath.findLast((frame) => frame.startsWith(`${driverName}!`));
-    return handler === undefined ? undefined : handlerLocation(driver.handlerPlaces(), driver.positions.fileName, handler);
+    if (call || driver.source === undefined) return call;
+    const handler = HANDLER_OF_RULE[finding.rule] ?? finding.callPath.findLast((frame) => frame.startsWith(`${driverName}!`));
+    if (handler !== undefined) this.unplaced.push({ finding, driver, handler });
+    return undefined;
+  }
+
+  /** Findings made with none of their driver's code on the stack, and the handler each is about (locate). */
+  private readonly unplaced: { finding: Finding; driver: DriverRecord; handler: string }[] = [];
+
+  /**
+   * Gives each finding made with none of its driver's code on the stack the place of the handler
+   * it is about: where that handler is declared in the driver's source (kind 'handler'), if it is
+   * declared where it can be read (core/ndis/handler-places.ts, which is imported only here, with
+   * acorn, and only when there is such a finding). The run's callers call it when the run is over;
+   * it reads only source text, so nothing the driver does at run time can change or break it.
+   */
+  async placeFindings(): Promise<void> {
+    if (this.unplaced.length === 0) return;
+    const { handlerPlaces } = await import('./handler-places.ts');
+    for (const { finding, driver, handler } of this.unplaced.splice(0)) {
+      if (finding.location) continue;
+      driver.places ??= handlerPlaces(driver.source!, driver.positions!.fileName);
+      const location = handlerLocation(driver.places, driver.positions!.fileName, handler);
+      if (location) finding.location = location;
+    }
   }
 
   /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */

@@ -32,6 +32,7 @@ async function pauseWhileSending(source: string, host: Host) {
     rt.run();
     rt.pauseStack(rt.adapters[0]!);
     rt.run();
+    await rt.placeFindings();
     return { findings: rt.verifier.findings, hash: await rt.trace.hash() };
   } finally {
     await rt.close();
@@ -119,6 +120,7 @@ async function runStack(host: Host, protocol: string, filters: string[], then: (
     rt.startStack();
     rt.run();
     then(rt, driver.exports as unknown as EchoModule);
+    await rt.placeFindings();
     return { findings: rt.verifier.findings, hash: await rt.trace.hash() };
   } finally {
     await rt.close();

@@ -4,7 +4,8 @@
 // rather than a wrong one. Hostile source never makes it throw.
 
 import { describe, it, expect } from 'vitest';
-import { handlerPlaces, handlerLocation, handlerName } from './handler-places.ts';
+import { handlerPlaces } from './handler-places.ts';
+import { handlerLocation, handlerName } from './handler-labels.ts';
 
 /** Where `token` first is in `source` (the occurrence after `after`, if given), 1-based. */
 function at(source: string, token: string, after = ''): { line: number; column: number } {

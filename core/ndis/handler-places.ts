@@ -16,16 +16,15 @@
 // time (getters, Proxies, toString, Error) is read, so it can neither move a place nor break this
 // path; and a place is display only, like every finding location (verifier.ts).
 //
-// It runs in the core's thread, from the source the core was given, the first time a finding of
-// the driver needs a place: a correct driver never pays for it.
+// It runs in the core's thread, from the source the core was given, after a run that made such a
+// finding (NdisRuntime.placeFindings): this module, and acorn with it, is imported only then, so a
+// correct driver never pays for it (in the site acorn stays a chunk of its own). The rules and
+// labels the engine needs while it runs are in handler-labels.ts.
 
 import { parse } from 'acorn';
 import { transform } from 'sucrase';
 import { SourcePositions } from './source-positions.ts';
-import type { SourceLocation } from '../verifier/verifier.ts';
-
-/** Where each handler NDIS calls (by the engine's label: 'FilterPause', 'ProtocolBindAdapterEx'...) is declared. */
-export type HandlerPlaces = ReadonlyMap<string, { line: number; column: number }>;
+import type { HandlerPlaces } from './handler-labels.ts';
 
 /** The characteristics member NDIS calls each handler through, by the registration that names it. */
 const PROTOCOL_MEMBERS: Record<string, string> = {
@@ -62,28 +61,6 @@ const REGISTRATIONS: Record<string, { argument: number; members: Record<string, 
   NdisRegisterProtocolDriver: { argument: 1, members: PROTOCOL_MEMBERS },
   NdisFRegisterFilterDriver: { argument: 2, members: FILTER_MEMBERS },
 };
-
-/**
- * The handler a rule is about when it is noticed by NDIS's own watchdog, after the handler
- * returned NDIS_STATUS_PENDING (or took an NBL or a request) and never completed it: nothing of the
- * driver's is on the stack then, and the call path names the watchdog, not the handler.
- */
-export const HANDLER_OF_RULE: Readonly<Record<string, string>> = {
-  BindPendingNeverCompleted: 'ProtocolBindAdapterEx',
-  UnbindPendingNeverCompleted: 'ProtocolUnbindAdapterEx',
-  PnPPendingNeverCompleted: 'ProtocolNetPnPEvent',
-  FilterPauseNeverCompleted: 'FilterPause',
-  FilterRestartNeverCompleted: 'FilterRestart',
-  OidNotCompletedInTime: 'FilterOidRequest',
-  SendNotCompletedInTime: 'FilterSendNetBufferLists',
-  ReceiveNotReturnedInTime: 'FilterReceiveNetBufferLists',
-  UnloadWithoutDeregistering: 'DriverUnload',
-};
-
-/** The handler part of an engine label: 'ProtocolNetPnPEvent(NetEventPause)' -> 'ProtocolNetPnPEvent', 'echo!FilterPause' -> 'FilterPause'. */
-export function handlerName(label: string): string {
-  return label.replace(/^[^!]*!/, '').replace(/\(.*$/, '');
-}
 
 /** An acorn node with the fields read here (everything optional: the walk is generic). */
 interface AnyNode {
@@ -242,10 +219,4 @@ export function handlerPlaces(source: string, fileName: string): HandlerPlaces {
     places.clear();
   }
   return places;
-}
-
-/** The finding location of `handler`'s declaration (an engine label), if it has one. */
-export function handlerLocation(places: HandlerPlaces, fileName: string, label: string): SourceLocation | undefined {
-  const at = places.get(handlerName(label));
-  return at ? { file: fileName, line: at.line, column: at.column, kind: 'handler' } : undefined;
 }

@@ -23,7 +23,6 @@ import { BugCheck } from '../verifier/verifier.ts';
 import { MiniportAdapter } from './miniport.ts';
 import { DriverLoadError, type LoadedDriver } from './driver-loader.ts';
 import { SourcePositions } from './source-positions.ts';
-import { handlerPlaces, type HandlerPlaces } from './handler-places.ts';
 import { createNdisApi } from './api.ts';
 import { FilterStacks } from './filter.ts';
 import { StackOperations } from './stack-operations.ts';
@@ -123,9 +122,8 @@ export class NdisRuntime extends NdisEngine {
     driver.driverObject = { DriverName: `\\Driver\\${name}` };
     driver.positions = new SourcePositions(loaded.sourceMap);
     if (loaded.stack) driver.stackNow = loaded.stack;
-    // From the source this thread was given, not from the driver's thread (which may have hung).
-    let places: HandlerPlaces | undefined;
-    driver.handlerPlaces = () => (places ??= handlerPlaces(source, fileName));
+    // Where its handlers are declared is read from the source this thread was given, not from the driver's thread (which may have hung).
+    driver.source = source;
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
     // DriverEntry(DriverObject, RegistryPath), as the system calls it.

@@ -78,11 +78,12 @@ export class Verifier {
    * e.g. to let a run go on past one mistake and show the next).
    */
   /**
-   * `locate`: where in `driver`'s source the report of `rule` is being made from (the engine reads
-   * the driver's stack, or else names the declaration of the handler the finding is about); it
-   * must not throw, and what it says changes nothing but the finding's `location`.
+   * `locate`: where in `driver`'s source `finding` (not yet recorded) is being made from (the
+   * engine reads the driver's stack; where that has none of its code, the engine may place the
+   * finding after the run, at the handler it is about); it must not throw, and what it says
+   * changes nothing but the finding's `location`.
    */
-  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string, rule: string, callPath: readonly string[]) => SourceLocation | undefined = () => undefined) {}
+  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string, finding: Finding) => SourceLocation | undefined = () => undefined) {}
 
   /** Records a finding; for a fatal rule, stops the machine and throws BugCheck. */
   report(ruleId: string, report: Report): Finding {
@@ -102,7 +103,7 @@ export class Verifier {
       ...(rule.bugCheckParameter1 !== undefined ? { bugCheckParameter1: rule.bugCheckParameter1 } : {}),
     };
     // Before the finding is recorded: locating may ask a driver's worker, which a stopped machine no longer does.
-    const location = this.located(report.driver, rule.id, finding.callPath);
+    const location = this.located(report.driver, finding);
     if (location) finding.location = location;
     finding.event = this.trace.record('finding', {
       rule: finding.rule, driver: finding.driver, object: finding.object ?? null, message: finding.message, callPath: finding.callPath,
@@ -116,9 +117,9 @@ export class Verifier {
     return finding;
   }
 
-  private located(driver: string, rule: string, callPath: readonly string[]): SourceLocation | undefined {
+  private located(driver: string, finding: Finding): SourceLocation | undefined {
     try {
-      return this.locate(driver, rule, callPath);
+      return this.locate(driver, finding);
     } catch {
       return undefined;
     }

@@ -217,5 +217,5 @@ export interface LabWorkerApi {
    * (core/ndis/handler-places.ts), for a DriverHung finding the page makes after the worker that
    * ran the driver was stopped; undefined for another driver's handler or one without a place.
    */
-  handlerDeclaration(source: string, label: string): SourceLocation | undefined;
+  handlerDeclaration(source: string, label: string): Promise<SourceLocation | undefined>;
 }
