@@ -17,6 +17,7 @@ import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { NdisHandle, issueHandle } from './handle.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
+import { stackOf } from '../host/confinement.ts';
 import { thrownByDriver, stackHere, locationIn, type SourceLocation } from './source-positions.ts';
 import { HANDLER_OF_RULE, handlerLocation } from './handler-labels.ts';
 import { describe } from './describe.ts';
@@ -199,7 +200,14 @@ export class NdisEngine {
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
       // What it held is let go with it: HandlerThrew is the finding, not the locks.
       this.heldLocks.dropAbove(locksBefore);
-      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
+      // Its place is where it threw (the innermost frame of its own file in what it threw), not
+      // the stack here, which its frames have left.
+      this.thrownAt = driver.positions ? locationIn(stackOf(error), driver.positions) : undefined;
+      try {
+        this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
+      } finally {
+        this.thrownAt = undefined;
+      }
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
@@ -274,6 +282,7 @@ export class NdisEngine {
    * handler's declaration after the run. Only the reporting path reads a stack.
    */
   private locate(driverName: string, finding: Finding): SourceLocation | undefined {
+    if (this.thrownAt && finding.rule === 'HandlerThrew') return this.thrownAt;
     const driver = this.drivers.find((d) => d.name === driverName);
     if (!driver?.positions) return undefined;
     const call = locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
@@ -282,6 +291,9 @@ export class NdisEngine {
     if (handler !== undefined) this.unplaced.push({ finding, driver, handler });
     return undefined;
   }
+
+  /** Where the handler whose HandlerThrew is being reported threw, while it is (invoke). */
+  private thrownAt: SourceLocation | undefined;
 
   /** Findings made with none of their driver's code on the stack, and the handler each is about (locate). */
   private readonly unplaced: { finding: Finding; driver: DriverRecord; handler: string }[] = [];

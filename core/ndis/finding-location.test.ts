@@ -169,6 +169,15 @@ describe('a finding made with no driver code on the stack names the declaration 
   }
 
   for (const host of ['in-process', 'worker'] as const) {
+    it(`HandlerThrew: the place it threw, not its handler's declaration (${host} host)`, async () => {
+      // TypeScript before the throw on its line: the compiled column is not the source's.
+      const thrower = "const code = 7 as number satisfies number; if (code) throw new Error('boom');";
+      const source = echoWith({ pause: thrower });
+      const { findings } = await runStack(host, source, []);
+      expect(findings.map((f) => f.rule)).toEqual(['HandlerThrew']);
+      expect(findings[0]!.location).toEqual({ file: 'echo.ts', ...positionOf(source, "new Error('boom')") });
+    });
+
     it(`the correct driver, paused and sending through the filter: no finding (${host} host)`, async () => {
       const { findings } = await runStack(host, echoWith({}), [countingFilter()], (rt, echo) => {
         send(rt, rt.drivers.find((d) => d.name === 'echo')!, echo, 3);

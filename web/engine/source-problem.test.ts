@@ -98,6 +98,10 @@ describe('findingMarksOf', () => {
     ]);
   });
 
+  it('leaves a HandlerThrew to the source problem, which marks where it threw with the error', () => {
+    expect(findingMarksOf([finding('HandlerThrew', 60, at('driver.ts', 12, 5))], 'driver.ts')).toEqual([]);
+  });
+
   it('says of a mark at a handler\'s declaration that it is the handler, not the call', () => {
     const declared = { ...finding('PnPPendingNeverCompleted', 70), location: { file: 'driver.ts', line: 112, column: 5, kind: 'handler' as const } };
     expect(findingMarksOf([declared], 'driver.ts')).toEqual([
