@@ -151,6 +151,34 @@ const HANDLER_MISTAKES: { rule: string; hosts?: Host[]; file: 'echo.ts' | 'filte
       rt.run();
     },
   },
+  { rule: 'HandlerReturnedInvalidStatus', file: 'echo.ts', handler: 'NetPnPEventHandler(', protocol: echoWith({ pause: 'return "paused" as any;' }) },
+  {
+    rule: 'UnbindPendingNeverCompleted', file: 'echo.ts', handler: 'UnbindAdapterHandlerEx(',
+    protocol: echoWith({}, 'NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_SUCCESS;', 'NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_PENDING;'),
+    then: (rt) => {
+      rt.removeBinding(rt.binding('echo')!);
+      rt.run();
+    },
+  },
+  {
+    rule: 'UnloadWithoutDeregistering', file: 'echo.ts', handler: 'forgetful(',
+    protocol: echoWith({}, 'export function DriverEntry(): number {', 'function forgetful() {}\nexport function DriverEntry(DriverObject: { DriverUnload?: unknown }): number {\n  DriverObject.DriverUnload = forgetful;'),
+    then: (rt) => {
+      rt.unloadDriver(rt.drivers.find((d) => d.name === 'echo')!);
+      rt.run();
+    },
+  },
+  {
+    rule: 'FilterRestartNeverCompleted', file: 'filter0.ts', handler: 'RestartHandler(', protocol: echoWith({}),
+    filter: countingFilter().replace('RestartHandler(m: Module) { m.state = "Running"; return NDIS_STATUS_SUCCESS; }', 'RestartHandler(m: Module) { return NDIS_STATUS_PENDING; }'), then: () => {},
+  },
+  {
+    rule: 'ReceiveNotReturnedInTime', file: 'filter0.ts', handler: 'ReceiveNetBufferListsHandler(', protocol: echoWith({}), filter: countingFilter({ receive: 'm.held.push(nbls);' }),
+    then: (rt, echo) => {
+      send(rt, rt.drivers.find((d) => d.name === 'echo')!, echo, 2);
+      rt.run();
+    },
+  },
   // A handler that never returns: the worker host's watchdog stops its thread (the in-process host
   // has no watchdog of its own: the grading parent kills the child, core/sandbox).
   { rule: 'DriverHung', hosts: ['worker'], file: 'echo.ts', handler: 'NetPnPEventHandler(', protocol: echoWith({ pause: 'for (;;) {}' }) },
