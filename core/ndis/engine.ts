@@ -307,7 +307,13 @@ export class NdisEngine {
    */
   async placeFindings(): Promise<void> {
     if (this.unplaced.length === 0) return;
-    const { handlerPlaces } = await import('./handler-places.ts');
+    let handlerPlaces: typeof import('./handler-places.ts').handlerPlaces;
+    try {
+      ({ handlerPlaces } = await import('./handler-places.ts'));
+    } catch {
+      // A module that does not load (a site chunk missing offline): the findings go without places, the run is the same.
+      return;
+    }
     for (const { finding, driver, handler } of this.unplaced.splice(0)) {
       if (finding.location) continue;
       driver.places ??= handlerPlaces(driver.source!, driver.positions!.fileName);

@@ -208,9 +208,9 @@ export async function gradeInSandbox(lab: Lab, source: string, file: string, ref
       const index = scenarios.length;
       const scenario = lab.scenarios[index]!;
       // Read from the source only now that a driver hung (acorn and a compile: a driver that does not hang never pays).
-      const [{ handlerPlaces }, { handlerLocation }] = await Promise.all([import('../ndis/handler-places.ts'), import('../ndis/handler-labels.ts')]);
-      let places: ReturnType<typeof handlerPlaces> | undefined;
-      const declaredAt = (handler: string) => handlerLocation((places ??= handlerPlaces(source, file)), file, handler);
+      const modules = await Promise.all([import('../ndis/handler-places.ts'), import('../ndis/handler-labels.ts')]).catch(() => undefined);
+      let places: ReturnType<typeof import('../ndis/handler-places.ts').handlerPlaces> | undefined;
+      const declaredAt = (handler: string) => (modules ? modules[1].handlerLocation((places ??= modules[0].handlerPlaces(source, file)), file, handler) : undefined);
       scenarios.push(hungReport(scenario, index, end.hang, hangMs, learner, { first: firstSeed, count: scenario.seeds ?? options.seeds ?? 8 }, declaredAt));
       hashes.push(`hung ${scenario.id}`);
       seconds.push(end.seconds);

@@ -2,7 +2,8 @@
 // trace, and for a fatal rule stops the machine the way Driver Verifier would, with a bug check.
 // A finding carries the rule, the driver, the binding or module, the trace event number, and the
 // path of handler and NDIS calls that led there, and where it can be told, the line of the driver's
-// source that made the call (display only: no verdict reads it, and the trace does not hold it).
+// source that made the call, or, made with none of the driver's code running, the declaration of
+// the handler it is about (display only: no verdict reads it, and the trace does not hold it).
 
 import { ruleById, type Severity } from './rules.ts';
 import type { Trace } from '../trace/trace.ts';
