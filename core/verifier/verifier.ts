@@ -14,9 +14,10 @@ export interface SourceLocation {
   line: number;
   column: number;
   /**
-   * Absent: the driver's call that broke the rule (its code was on the stack). 'handler': none of
-   * its code was (a check after a handler returned, a watchdog, a thread that hung), and this is
-   * where the handler the finding is about is declared (core/ndis/handler-places.ts).
+   * Absent: the driver's call that broke the rule (its code was on the stack). 'handler': no call
+   * of its was on a stack that could be read (a check after a handler returned, a watchdog, a
+   * thread that hung, a realm whose stacks the driver broke), and this is where the handler the
+   * finding is about is declared (core/ndis/handler-places.ts).
    */
   kind?: 'handler';
 }
