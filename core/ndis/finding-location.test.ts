@@ -179,6 +179,10 @@ const HANDLER_MISTAKES: { rule: string; hosts?: Host[]; file: 'echo.ts' | 'filte
       rt.run();
     },
   },
+  {
+    rule: 'OidNotCompletedInTime', file: 'filter0.ts', handler: 'OidRequestHandler(', protocol: echoWith({}), then: () => {},
+    filter: countingFilter().replace('DetachHandler(m: Module) { m.state = "Detached"; },', 'DetachHandler(m: Module) { m.state = "Detached"; },\n    OidRequestHandler(m: Module, request: unknown) { return NDIS_STATUS_PENDING; },'),
+  },
   // A handler that never returns: the worker host's watchdog stops its thread (the in-process host
   // has no watchdog of its own: the grading parent kills the child, core/sandbox).
   { rule: 'DriverHung', hosts: ['worker'], file: 'echo.ts', handler: 'NetPnPEventHandler(', protocol: echoWith({ pause: 'for (;;) {}' }) },
