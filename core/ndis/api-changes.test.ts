@@ -26,6 +26,8 @@ describe('apiChangesIn', () => {
       'switch (notification.NetEvent) {',
     ].join('\n');
     expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['pnp-event-nested', [1, 3]]]);
+    // The nested event taken into a variable first, as ndisprot-style drivers do: already updated.
+    expect(apiChangesIn('const event = notification.NetPnPEvent;\nswitch (event.NetEvent) {')).toEqual([]);
   });
 
   it('characteristics-header: names the registration call of a draft whose characteristics have no NDIS version', () => {

@@ -62,6 +62,8 @@ export const API_CHANGES: readonly ApiChange[] = [
     since: '0.2 (December 2026)',
     // `event.NetEvent` (or any `x.NetEvent`) that is not already `x.NetPnPEvent.NetEvent`.
     pattern: /(?<!NetPnPEvent)\.NetEvent\b/,
+    // Already updated: it reads the nested NET_PNP_EVENT somewhere (`const event = n.NetPnPEvent; event.NetEvent`).
+    unless: /=\s*[\w$.]*\.NetPnPEvent\s*[;,\n]/,
     what: 'NET_PNP_EVENT_NOTIFICATION is shaped as ndis.h declares it: the event code is in its nested NET_PNP_EVENT, `notification.NetPnPEvent.NetEvent` (with `NetPnPEvent.Buffer` and `BufferLength`), beside `Header`, `PortNumber` and `Flags`; `notification.NetEvent` is undefined.',
     how: 'Write `event.NetPnPEvent.NetEvent` where the draft has `event.NetEvent` (and `event.NetPnPEvent.Buffer` for `event.Buffer`); pass the same notification object back to NdisCompleteNetPnPEvent as before.',
   },

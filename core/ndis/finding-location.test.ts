@@ -8,7 +8,7 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { NdisRuntime } from './runtime.ts';
-import { echoProtocol, countingFilter, send, type EchoModule } from './test-drivers.ts';
+import { echoProtocol, countingFilter, send, CLOSE_IN_UNBIND, type EchoModule } from './test-drivers.ts';
 
 type Host = 'in-process' | 'worker';
 
@@ -154,7 +154,8 @@ const HANDLER_MISTAKES: { rule: string; hosts?: Host[]; file: 'echo.ts' | 'filte
   { rule: 'HandlerReturnedInvalidStatus', file: 'echo.ts', handler: 'NetPnPEventHandler(', protocol: echoWith({ pause: 'return "paused" as any;' }) },
   {
     rule: 'UnbindPendingNeverCompleted', file: 'echo.ts', handler: 'UnbindAdapterHandlerEx(',
-    protocol: echoWith({}, 'NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_SUCCESS;', 'NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_PENDING;'),
+    // Closes (at once or pended: its completion finds no unbind to finish) and pends the unbind for good.
+    protocol: echoWith({}, CLOSE_IN_UNBIND, 'NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_PENDING;'),
     then: (rt) => {
       rt.removeBinding(rt.binding('echo')!);
       rt.run();
