@@ -20,7 +20,7 @@ import {
 } from '../../wasm/e1000/registers.ts';
 import { writeTxDescriptor } from '../nic/descriptors.ts';
 import { bufferOf } from '../memory/protect.ts';
-import { parseMac, formatMac } from '../nic/mac.ts';
+import { parseMac, formatMac, macKey } from '../nic/mac.ts';
 import { multicastTableBit } from '../nic/ethernet.ts';
 import {
   MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD0, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
@@ -36,7 +36,6 @@ import type { Nic } from '../nic/nic.ts';
 import type { NdisEngine } from './engine.ts';
 import { MINIPORT_OWNER_BASE, type StatusIndication } from './driver-record.ts';
 import { statusIndication, type AdapterFacts } from './structures.ts';
-import { macKey } from './packet-filter.ts';
 
 export { MINIPORT_OWNER_BASE };
 /** Multicast addresses the adapter takes (OID_802_3_MAXIMUM_LIST_SIZE). */

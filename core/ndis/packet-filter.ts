@@ -7,16 +7,12 @@
 import type { NblPool } from '../memory/nbl-pool.ts';
 import { NB_BUFFER, NB_BUFFER_LENGTH, NB_DATA_LENGTH, NB_DATA_OFFSET, MDL_ADDRESS, MDL_BYTE_COUNT } from '../memory/nbl-pool.ts';
 import type { Binding } from './binding.ts';
-import type { MiniportAdapter } from './miniport.ts';
+import { macKey } from '../nic/mac.ts';
 import {
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS,
   NDIS_PACKET_TYPE_ALL_LOCAL, NDIS_PACKET_TYPE_NO_LOCAL,
 } from './constants.ts';
 
-/** A 48-bit MAC address as one number (exact in a double): the first byte is the most significant. */
-export function macKey(bytes: ArrayLike<number>, at = 0): number {
-  return (bytes[at]! * 256 + bytes[at + 1]!) * 0x1_0000_0000 + (((bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!) >>> 0);
-}
 
 const BROADCAST_KEY = 0xffff_ffff_ffff;
 /** The I/G bit (the first byte's lowest bit) of a key: a group (multicast) address. */
@@ -50,12 +46,20 @@ export function destinationKey(pool: NblPool, bytes: Uint8Array, nb: number): nu
   return hi * 0x1_0000_0000 + lo;
 }
 
+/** What acceptingTypes needs of an adapter (MiniportAdapter has it; packet-filter.ts sits below miniport.ts). */
+export interface AdapterAddresses {
+  /** The adapter's own address (macKey). */
+  readonly addressKey: number;
+  /** Its multicast list (macKey each). */
+  readonly multicastKeys: readonly number[];
+}
+
 /**
  * The NDIS_PACKET_TYPE_* bits any one of which accepts a frame to `destination` (a key, -1 for a
  * frame too short to have one) on `adapter`: directed to the adapter's address, broadcast,
  * multicast in the adapter's list, any multicast; PROMISCUOUS takes everything.
  */
-export function acceptingTypes(adapter: MiniportAdapter, destination: number): number {
+export function acceptingTypes(adapter: AdapterAddresses, destination: number): number {
   if (destination < 0) return NDIS_PACKET_TYPE_PROMISCUOUS;
   if (destination === BROADCAST_KEY) return NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS;
   if (Math.floor(destination / GROUP_BIT) % 2 === 1) {
@@ -81,7 +85,7 @@ export function takesLocalSends(filter: number): boolean {
  * What the miniport is given for `adapter`: the OR of every open binding's filter (a set on its
  * way down counts with its new value), with `binding`'s taken as `filter`, without NDIS's own bits.
  */
-export function adapterFilter(bindings: readonly Binding[], adapter: MiniportAdapter, binding: Binding, filter: number): number {
+export function adapterFilter(bindings: readonly Binding[], adapter: Binding['adapter'], binding: Binding, filter: number): number {
   let union = filter;
   for (const b of bindings) {
     if (b === binding || b.adapter !== adapter || !b.handle) continue;
