@@ -9,8 +9,12 @@ import { NdisRuntime } from './runtime.ts';
 import { OPEN_PARAMETERS, countingFilter, type CountingModule } from './test-drivers.ts';
 import {
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_PACKET_TYPE_ALL_LOCAL, NDIS_PACKET_TYPE_NO_LOCAL,
+  NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_ALL_MULTICAST,
   NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL,
+  NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1, NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER,
 } from './constants.ts';
+import { NDIS_STATUS_BUFFER_TOO_SHORT } from './status.ts';
+import { objectHeader } from './structures.ts';
 import { RCTL_EN, RCTL_BAM, RCTL_UPE } from '../../wasm/e1000/registers.ts';
 
 /** A protocol that binds to every adapter with DIRECTED | BROADCAST, records what it receives, and sends with the flags a test gives. */
@@ -20,7 +24,7 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NetEventRestart, NetEventPause, NdisRequestSetInformation, NdisRequestQueryInformation,
-  OID_GEN_CURRENT_PACKET_FILTER, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, KeGetCurrentIrql,
+  OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, KeGetCurrentIrql,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
@@ -42,6 +46,13 @@ export function setFilter(adapter: string, filter: number): number {
   const status = NdisOidRequest(b.handle, { Header: header(), RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
   if (status !== NDIS_STATUS_PENDING) b.oidStatus.push(status);
   return status;
+}
+
+/** Sets the adapter's multicast list from the binding (one address). */
+export function setMulticast(adapter: string, mac: string): number {
+  const b = at(adapter);
+  const buffer = Uint8Array.from(mac.split(":").map((h) => parseInt(h, 16)));
+  return NdisOidRequest(b.handle, { Header: header(), RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: buffer } } });
 }
 
 /** Queries the binding's packet filter: [status, value, BytesWritten]. */
@@ -119,6 +130,7 @@ interface Recording {
   bindings: { adapter: string; received: Received[]; completed: number; oidStatus: number[] }[];
   setFilter(adapter: string, filter: number): number;
   queryFilter(adapter: string): number[];
+  setMulticast(adapter: string, mac: string): number;
   sendFrames(adapter: string, toMac: string, count: number, sendFlags: number): void;
 }
 
@@ -195,11 +207,34 @@ describe('the packet filter is per binding (OID_GEN_CURRENT_PACKET_FILTER)', () 
     expect(rules(rt)).toEqual([]);
   });
 
+  it('multicast: only the binding with MULTICAST gets the frames to a group in the list; ALL_MULTICAST gets every group', async () => {
+    const { rt, alpha, beta, alphaDriver, betaDriver, as, at } = await twoProtocols();
+    as(betaDriver, () => { beta.setFilter('nic1', DIRECTED_BROADCAST | NDIS_PACKET_TYPE_MULTICAST); beta.setMulticast('nic1', '01:00:5e:00:00:01'); });
+    as(alphaDriver, () => { alpha.sendFrames('nic0', '01:00:5e:00:00:01', 2, 0); alpha.sendFrames('nic0', '01:00:5e:00:00:02', 1, 0); });
+    expect(at(beta, 'nic1').received.map((r) => r.seq)).toEqual([0, 1]);
+    expect(at(alpha, 'nic1').received).toEqual([]);
+    as(alphaDriver, () => alpha.setFilter('nic1', NDIS_PACKET_TYPE_ALL_MULTICAST));
+    as(alphaDriver, () => { alpha.sendFrames('nic0', '01:00:5e:00:00:01', 1, 0); alpha.sendFrames('nic0', '01:00:5e:00:00:02', 1, 0); });
+    expect(at(alpha, 'nic1').received.map((r) => r.seq)).toEqual([0, 0]);
+    expect(at(beta, 'nic1').received.map((r) => r.seq)).toEqual([0, 1, 0]);
+    expect(rules(rt)).toEqual([]);
+  });
+
   it('ALL_LOCAL and NO_LOCAL are NDIS\'s: the miniport is not given them', async () => {
     const { rt, alpha, alphaDriver, as } = await twoProtocols();
     as(alphaDriver, () => alpha.setFilter('nic1', NDIS_PACKET_TYPE_ALL_LOCAL | NDIS_PACKET_TYPE_NO_LOCAL | NDIS_PACKET_TYPE_DIRECTED));
     expect(rt.adapters[1]!.packetFilter).toBe(DIRECTED_BROADCAST);
     expect(as(alphaDriver, () => alpha.queryFilter('nic1'))[1]).toBe(NDIS_PACKET_TYPE_ALL_LOCAL | NDIS_PACKET_TYPE_NO_LOCAL | NDIS_PACKET_TYPE_DIRECTED);
+  });
+
+  it('a buffer shorter than a ULONG: BUFFER_TOO_SHORT, BytesNeeded 4, and nothing changes', async () => {
+    const { rt, alpha, alphaDriver, as } = await twoProtocols();
+    const short = { Header: objectHeader(NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1), RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: new Uint8Array(2), BytesNeeded: 0 } } };
+    const binding = rt.bindings.find((b) => b.protocol === alphaDriver && b.adapter === rt.adapters[1])!;
+    const status = as(alphaDriver, () => rt.oids.oidFromProtocol(alphaDriver, binding.handle, short));
+    expect(status).toBe(NDIS_STATUS_BUFFER_TOO_SHORT);
+    expect(short.DATA.SET_INFORMATION.BytesNeeded).toBe(4);
+    expect(as(alphaDriver, () => alpha.queryFilter('nic1'))[1]).toBe(DIRECTED_BROADCAST);
   });
 
   it('holds under every seed (the miniport completes the set at once or later)', async () => {

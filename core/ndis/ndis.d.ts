@@ -719,7 +719,11 @@ declare module 'ndis' {
   export function NdisCompleteUnbindAdapterEx(UnbindContext: NDIS_HANDLE): void;
   /** Finishes a PnP event for which ProtocolNetPnPEvent returned PENDING; once per event. */
   export function NdisCompleteNetPnPEvent(NdisBindingHandle: NDIS_HANDLE | null, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION, Status: NDIS_STATUS): void;
-  /** Running bindings only. The NBLs are NDIS's until ProtocolSendNetBufferListsComplete. */
+  /**
+   * Running bindings only. The NBLs are NDIS's until ProtocolSendNetBufferListsComplete. SendFlags:
+   * NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK to have the frames your filter accepts indicated back to you
+   * too (see the flag); NDIS_SEND_FLAGS_DISPATCH_LEVEL says you call at DISPATCH_LEVEL.
+   */
   export function NdisSendNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Gives back receives indicated without NDIS_RECEIVE_FLAGS_RESOURCES; each once. */
   export function NdisReturnNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
@@ -961,7 +965,12 @@ declare module 'ndis' {
   export function NdisFPauseComplete(NdisFilterHandle: NDIS_HANDLE): void;
   /** Finishes a restart for which FilterRestart returned PENDING. */
   export function NdisFRestartComplete(NdisFilterHandle: NDIS_HANDLE, Status: NDIS_STATUS): void;
-  /** Running modules only for sends they originate; sends from above only while Running. */
+  /**
+   * Running modules only for sends they originate; sends from above only while Running. Pass
+   * SendFlags on as you got them: NDIS acts on NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK below the last
+   * module. A module's own send with that flag is not looped back to the module here (the
+   * bindings with ALL_LOCAL still get it).
+   */
   export function NdisFSendNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Completes sends that came from above (set each NBL's Status). */
   export function NdisFSendNetBufferListsComplete(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, SendCompleteFlags: number): void;

@@ -190,7 +190,9 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
    * before its completion (the copy is made now, so the sender may free its NBL as soon as the
    * send completes). A send the miniport will not carry out (not Running, in a low-power state,
    * removed) loops nothing back. With no binding that could take a loopback this is one pass over
-   * the bindings: nothing is allocated.
+   * the bindings: nothing is allocated. A filter module's own send (its SourceHandle is the
+   * module's) has no binding for a sender: NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK on it loops nothing
+   * back to the module (not modelled; the ALL_LOCAL bindings still get it).
    */
   loopBack(adapter: MiniportAdapter, nbls: number[], flags: number): void {
     if (!adapter.sm.is('Running') || adapter.removed || adapter.powerState !== NdisDeviceStateD0) return;
