@@ -34,6 +34,7 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     this.sendGeneration = new Uint32Array(count);
     this.rxRefs = new Int32Array(count);
     this.accepts = new Int32Array(count);
+    this.takenBy = new Int32Array(count);
     this.subset = new Int32Array(count);
     this.loopbackKind = new Uint8Array(count);
     this.loopbackSource = new Int32Array(count);
@@ -41,6 +42,8 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
 
   /** Per NBL being indicated: the NDIS_PACKET_TYPE_* bits that accept it (packet-filter.ts acceptingTypes). */
   private readonly accepts: Int32Array;
+  /** Per NBL being indicated: bit t set if the indication's t-th target binding takes it. */
+  private readonly takenBy: Int32Array;
   /** The NBLs of one indication that one binding takes, in order (scratch: no allocation per frame). */
   private readonly subset: Int32Array;
   /** Per NBL: whether NDIS made it for a loopback, and for whom (NOT_LOOPBACK...). */
@@ -137,22 +140,35 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     // A Pausing binding still gets receives: NDIS pauses top-down, so the layers below go on
     // indicating until they pause ("Pausing a driver stack"); the protocol handles them as usual.
     const targets = this.bindings.filter((b) => b.adapter === adapter && b.sm.is('Running', 'Pausing') && b.protocol.protocol?.ReceiveNetBufferListsHandler);
-    // Every count first: a handler may return NBLs before the next binding has had them.
+    if (targets.length > 31) throw new Error(`${targets.length} bindings to ${adapter.name}: the runtime indicates to at most 31 on one adapter`);
+    // Who takes what is decided for the whole indication before any handler runs: a handler may
+    // return NBLs (the last return of a loopback frees it) or set its filter meanwhile. Bit t of
+    // takenBy[nbl] is targets[t]; every count is made before the first binding has had them.
     let unwanted = 0;
+    let anyTaker = 0;
     for (const nbl of nbls) {
       this.accepts[nbl] = acceptingTypes(adapter, destinationKey(pool, bytes, pool.nblField(nbl, NBL_FIRST_NB) - 1));
+      let takers = 0;
       let refs = 0;
-      for (const binding of targets) if (this.takes(binding, nbl)) refs++;
+      for (let t = 0; t < targets.length; t++) {
+        if (this.takes(targets[t]!.packetFilter, targets[t]!.sourceId, nbl)) {
+          takers |= 1 << t;
+          refs++;
+        }
+      }
+      this.takenBy[nbl] = takers;
+      anyTaker |= takers;
       this.rxRefs[nbl] = resources ? 0 : refs;
       if (refs === 0) unwanted++;
     }
-    if (unwanted > 0 && !resources) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, unwanted === nbls.length ? nbls : nbls.filter((nbl) => this.rxRefs[nbl] === 0));
+    if (unwanted > 0 && !resources) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, unwanted === nbls.length ? nbls : nbls.filter((nbl) => this.takenBy[nbl] === 0));
     if (unwanted === nbls.length) return;
-    const to = targets.filter((binding) => nbls.some((nbl) => this.takes(binding, nbl)));
-    this.rt.trace.record('receive', { adapter: adapter.name, nbls: nbls.length, flags, to: to.map((b) => b.name) });
-    for (const binding of to) {
+    this.rt.trace.record('receive', { adapter: adapter.name, nbls: nbls.length, flags, to: targets.filter((_, t) => anyTaker & (1 << t)).map((b) => b.name) });
+    for (let t = 0; t < targets.length; t++) {
+      if ((anyTaker & (1 << t)) === 0) continue;
+      const binding = targets[t]!;
       let n = 0;
-      for (const nbl of nbls) if (this.takes(binding, nbl)) this.subset[n++] = nbl;
+      for (const nbl of nbls) if (this.takenBy[nbl]! & (1 << t)) this.subset[n++] = nbl;
       // Chained for this binding: NDIS splits an indication by binding, and a binding before it
       // may have relinked the NBLs it was given.
       for (let i = 0; i < n; i++) pool.setNblField(this.subset[i]!, NBL_NEXT, i + 1 < n ? this.subset[i + 1]! + 1 : 0);
@@ -166,18 +182,19 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
   }
 
   /**
-   * Whether `binding` takes NBL `nbl` of the indication under way. A received frame: if its filter
-   * has one of the bits that accept it. A loopback: the sender only if it asked
+   * Whether a binding with packet filter `filter` and SourceHandle id `sourceId` takes NBL `nbl` of
+   * the indication under way. A received frame: if its filter has one of the bits that accept it
+   * (`accepts`). A loopback: the sender only if it asked
    * (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) and its filter accepts the frame ("NDIS identifies all
    * the NET_BUFFER structures that contain data that matches the receive criteria for the
    * binding"); any other binding only if its filter takes local sends (ALL_LOCAL, or PROMISCUOUS
    * without NO_LOCAL: "Looping Back NDIS Packets"), whatever the frame's destination.
    */
-  private takes(binding: Binding, nbl: number): boolean {
+  private takes(filter: number, sourceId: number, nbl: number): boolean {
     const kind = this.loopbackKind[nbl]!;
-    if (kind === NOT_LOOPBACK) return (binding.packetFilter & this.accepts[nbl]!) !== 0;
-    if (binding.sourceId === this.loopbackSource[nbl]) return kind === LOOPBACK_TO_SENDER_TOO && (binding.packetFilter & this.accepts[nbl]!) !== 0;
-    return takesLocalSends(binding.packetFilter);
+    if (kind === NOT_LOOPBACK) return (filter & this.accepts[nbl]!) !== 0;
+    if (sourceId === this.loopbackSource[nbl]) return kind === LOOPBACK_TO_SENDER_TOO && (filter & this.accepts[nbl]!) !== 0;
+    return takesLocalSends(filter);
   }
 
   /**
