@@ -84,6 +84,9 @@ export function takesLocalSends(filter: number): boolean {
 /**
  * What the miniport is given for `adapter`: the OR of every open binding's filter (a set on its
  * way down counts with its new value), with `binding`'s taken as `filter`, without NDIS's own bits.
+ * Worked out at each set only: NDIS would also lower it when a binding closes; here the miniport
+ * keeps a closed binding's bits until the next set (not modelled: the close is protocol-binding.ts's),
+ * which no binding can see, since each is indicated only what its own filter takes.
  */
 export function adapterFilter(bindings: readonly Binding[], adapter: Binding['adapter'], binding: Binding, filter: number): number {
   let union = filter;
