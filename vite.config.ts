@@ -78,9 +78,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 2048,
   },
   worker: { format: 'es', plugins: () => [withoutNodeWorkerBoot(), withoutHiddenScenarios(), driverLibs()] },
-  // TypeScript 6 (the editor's language service worker) is CommonJS: the dev server serves it
-  // converted, named here so that a dev server that discovers nothing (the browser tests') has it.
-  optimizeDeps: { include: ['typescript-6'] },
+  // The dev server pre-bundles these as it starts. Its scan of index.html does not see into the
+  // workers, so the lab runtime worker's (ses, sucrase, trace-mapping) would be found at the first
+  // visit, and Vite would reload the page ~3 s after it rendered (web/bench/first-visit.ts checks).
+  // TypeScript 6 (the editor's language service worker) is CommonJS: served converted, and named
+  // here so that a dev server that discovers nothing (the browser tests') has it.
+  optimizeDeps: { include: ['typescript-6', 'ses', 'sucrase', '@jridgewell/trace-mapping'] },
   server: {
     headers: { ...ISOLATION_HEADERS },
     // Labs, the engine and the NIC's wasm live outside web/.

@@ -10,11 +10,16 @@ import { fileURLToPath } from 'node:url';
 const ROOT = normalize(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const SKIP = new Set(['node_modules', 'dist', 'build', '.git', 'grades']);
 
+// The seed documents are verbatim copies of pages of the NDIS documentation (labs/seeds/README.md):
+// their relative links point into that documentation set, not into this repository.
+const VERBATIM = new Set([join('labs', 'seeds')]);
+
 function markdownFiles(dir = ''): string[] {
   const out: string[] = [];
   for (const name of readdirSync(join(ROOT, dir))) {
     if (SKIP.has(name)) continue;
     const path = join(dir, name);
+    if (VERBATIM.has(path)) continue;
     if (statSync(join(ROOT, path)).isDirectory()) out.push(...markdownFiles(path));
     else if (name.endsWith('.md')) out.push(path);
   }

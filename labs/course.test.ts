@@ -4,7 +4,7 @@
 // for it, so that points are for what the learner writes. Per-student variants: solutions score
 // full marks for students other than the default too. Then lab 1's scenarios against solutions
 // with one mistake each: each scenario catches what its title says it checks; and the same for the
-// power-management lab's visible scenarios, each under most of 8 seeds.
+// power-management and filter-oid labs' visible scenarios, each under most of 8 seeds.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -35,6 +35,8 @@ describe('the course', () => {
 
   for (const lab of labs) {
     describe(lab.id, () => {
+      // The lab's own reference drivers where lab.json names them (filter-oid's protocol), else the course's.
+      const references = referenceDrivers(lab);
       it('the solution scores full marks under 8 seeds', async () => {
         const report = await gradeLab(lab, lab.solutionSource, `${lab.id}/${lab.solution}`, references, { seeds: 8 });
         const failed = report.scenarios.filter((s) => !s.passed).map((s) => `${s.id} (seed ${s.failingSeed}): ${s.failures.join('; ')}`);
@@ -141,6 +143,62 @@ describe('power-management: each visible scenario catches a one-mistake solution
       }
       const scenario = lab.scenarios.find((s) => s.id === m.scenario)!;
       const { report } = await gradeScenario(lab, scenario, source, 'mistaken.ts', references, { seeds: 8 });
+      expect(report.passed).toBe(false);
+      if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
+      expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);
+    });
+  }
+});
+
+describe('filter-oid: each visible scenario catches a one-mistake solution under most seeds', () => {
+  const lab = labs.find((l) => l.id === 'filter-oid')!;
+  const own = referenceDrivers(lab);
+  const AT_ONCE = 'if (status !== NDIS_STATUS_PENDING) completeClone(m, clone, status);\n      return NDIS_STATUS_PENDING;';
+  /** A mistake a filter writer makes: each search in the solution (found exactly once) replaced. */
+  const MISTAKES: { mistake: string; edits: [string, string][]; scenario: string; rule?: string }[] = [
+    { mistake: 'the request itself passed down, not a clone', scenario: 'requests-pass-down', rule: 'FilterForwardedOriginalOidRequest',
+      edits: [['OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {', 'OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {\n      if (!asksForPromiscuous(request)) return NdisFOidRequest(m.handle, request);'],
+        ['completeClone(m, request as NDIS_OID_REQUEST & { SourceReserved: unknown[] }, status);', 'NdisFOidRequestComplete(m.handle, request, status);']] },
+    { mistake: 'the clone\'s results not copied into the original', scenario: 'requests-pass-down',
+      edits: [['  if (query && original.DATA.QUERY_INFORMATION) {', '  if (false && query && original.DATA.QUERY_INFORMATION) {'], ['  } else if (set && original.DATA.SET_INFORMATION) {', '  } else if (false && set && original.DATA.SET_INFORMATION) {']] },
+    { mistake: 'BytesWritten and BytesRead copied back, BytesNeeded forgotten', scenario: 'requests-pass-down',
+      edits: [['    original.DATA.QUERY_INFORMATION.BytesNeeded = query.BytesNeeded;\n', '']] },
+    { mistake: 'the original completed before its clone is freed', scenario: 'requests-pass-down', rule: 'CloneNotFreedBeforeComplete',
+      edits: [['  NdisFreeCloneOidRequest(m.handle, clone);\n  NdisFOidRequestComplete(m.handle, original, status);', '  NdisFOidRequestComplete(m.handle, original, status);\n  NdisFreeCloneOidRequest(m.handle, clone);']] },
+    { mistake: 'NdisFOidRequest\'s status ignored: the clone awaited in FilterOidRequestComplete, which does not come for a request completed at once', scenario: 'requests-complete-at-once', rule: 'OidNotCompletedInTime',
+      edits: [[AT_ONCE, 'return NDIS_STATUS_PENDING;']] },
+    { mistake: 'a request completed at once both completed with NdisFOidRequestComplete and its status returned', scenario: 'requests-complete-at-once', rule: 'OidCompletedTwice',
+      edits: [[AT_ONCE, 'if (status !== NDIS_STATUS_PENDING) {\n        completeClone(m, clone, status);\n        return status;\n      }\n      return NDIS_STATUS_PENDING;']] },
+    { mistake: 'a request completed at once: its status returned, the clone freed, the results not copied', scenario: 'requests-complete-at-once',
+      edits: [[AT_ONCE, 'if (status !== NDIS_STATUS_PENDING) {\n        m.pending = null;\n        NdisFreeCloneOidRequest(m.handle, clone);\n        return status;\n      }\n      return NDIS_STATUS_PENDING;']] },
+    { mistake: 'the set asking for promiscuous mode passed down like any other', scenario: 'promiscuous-refused',
+      edits: [['if (asksForPromiscuous(request)) return NDIS_STATUS_NOT_SUPPORTED;', '']] },
+    { mistake: 'the packet filter read big-endian (the promiscuous bit looked for in the wrong byte)', scenario: 'promiscuous-refused',
+      edits: [['set.InformationBuffer[0]! | (set.InformationBuffer[1]! << 8) | (set.InformationBuffer[2]! << 16) | (set.InformationBuffer[3]! << 24)', '(set.InformationBuffer[0]! << 24) | (set.InformationBuffer[1]! << 16) | (set.InformationBuffer[2]! << 8) | set.InformationBuffer[3]!']] },
+    { mistake: 'every packet-filter set refused, the protocol\'s own at bind too', scenario: 'promiscuous-refused',
+      edits: [['return (filter & NDIS_PACKET_TYPE_PROMISCUOUS) !== 0;', 'return filter !== 0;']] },
+    { mistake: 'FilterStatus keeps the link state and passes nothing on', scenario: 'link-state-passes-up',
+      edits: [['      NdisFIndicateStatus(m.handle, indication);\n', '']] },
+    { mistake: 'FilterCancelOidRequest does nothing', scenario: 'cancel-passes-down',
+      edits: [['if (original && original.RequestId === requestId) NdisFCancelOidRequest(m.handle, requestId);', 'void original;']] },
+    { mistake: 'the original completed with NDIS_STATUS_SUCCESS, not the status the clone got', scenario: 'cancel-passes-down',
+      edits: [['NdisFOidRequestComplete(m.handle, original, status);', 'NdisFOidRequestComplete(m.handle, original, NDIS_STATUS_SUCCESS);']] },
+  ];
+
+  it('every visible scenario is claimed by a mistake below', () => {
+    const claimed = new Set(MISTAKES.map((m) => m.scenario));
+    expect(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id).filter((id) => !claimed.has(id))).toEqual([]);
+  });
+
+  for (const m of MISTAKES) {
+    it(`${m.mistake}: fails ${m.scenario}${m.rule ? ` with ${m.rule}` : ''} under most of 8 seeds`, async () => {
+      let source = lab.solutionSource;
+      for (const [search, replacement] of m.edits) {
+        expect(source.split(search).length - 1, search).toBe(1);
+        source = source.replace(search, replacement);
+      }
+      const scenario = lab.scenarios.find((s) => s.id === m.scenario)!;
+      const { report } = await gradeScenario(lab, scenario, source, 'mistaken.ts', own, { seeds: 8 });
       expect(report.passed).toBe(false);
       if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
       expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);

@@ -72,7 +72,7 @@ export const COVERAGE: readonly Statement[] = [
   {
     id: '000.6', seed: '000', quote: 'If the protocol driver fails to bind to the miniport adapter, the binding returns to the Unbound state.', status: 'graded',
     lab: 'close-adapter', scenarios: ['bind-fails-cleanly'], rule: 'FailedBindLeftAdapterOpen',
-    mutation: { search: '      NdisCloseAdapterEx(handle);\n      NdisCompleteBindAdapterEx(bindContext, status);', replacement: '      NdisCompleteBindAdapterEx(bindContext, status);', mistake: 'A bind whose OID set failed completes with the failure but leaves the adapter it opened open.' },
+    mutation: { search: '      if (NdisCloseAdapterEx(handle) === NDIS_STATUS_PENDING) b.failingBind = { bindContext, status };\n      else NdisCompleteBindAdapterEx(bindContext, status);', replacement: '      NdisCompleteBindAdapterEx(bindContext, status);', mistake: 'A bind whose OID set failed completes with the failure but leaves the adapter it opened open.' },
   },
   { id: '000.7', seed: '000', quote: 'If the driver successfully binds to the miniport adapter, the binding enters the Paused state.', status: 'descriptive', reason: 'NDIS moves the binding to Paused when the bind succeeds; the driver cannot send until a restart (000.15).' },
   {
@@ -252,7 +252,7 @@ export const COVERAGE: readonly Statement[] = [
   { id: '004.19', seed: '004', quote: 'After the filter driver successfully pauses the send and receive operations, it must complete the pause operation.', status: 'gap', reason: 'As 004.21: dropping NdisFPauseComplete is caught under 3 of 8 seeds.' },
   {
     id: '004.20', seed: '004', quote: 'The filter driver can complete the pause operation synchronously or asynchronously by returning NDIS\\_STATUS\\_SUCCESS or NDIS\\_STATUS\\_PENDING respectively', status: 'graded',
-    lab: 'filter-pause', scenarios: ['probes-during-pause'], rule: 'FilterPauseCompleteWithoutPending',
+    lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPauseCompleteWithoutPending',
     mutation: { search: '        m.state = \'Paused\';\n        return NDIS_STATUS_SUCCESS;', replacement: '        m.state = \'Paused\';\n        NdisFPauseComplete(m.handle);\n        return NDIS_STATUS_SUCCESS;', mistake: 'A pause with nothing to wait for calls NdisFPauseComplete as well as returning NDIS_STATUS_SUCCESS.' },
   },
   { id: '004.21', seed: '004', quote: 'If the driver returns NDIS\\_STATUS\\_PENDING, it must call the', status: 'gap', reason: 'Dropping filter-pause\'s NdisFPauseComplete is FilterPauseNeverCompleted under seeds 3, 5 and 6 of pause-with-replies-in-flight and 3 and 5 of probes-during-pause: the pause pends only when replies are still out.' },

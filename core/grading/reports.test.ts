@@ -229,7 +229,7 @@ describe('the shortest failing trace', () => {
   it('every seed runs; failingSeed is the first failing one, shortestFailingSeed the one with the fewest events', async () => {
     expect(racy).not.toBe(lab.solutionSource);
     const only = { ...lab, scenarios: [scenario] };
-    const firstSeed = 4;
+    const firstSeed = 6;
     const seeds = 21;
     const report: GradeReport = await gradeLab(only, racy, 'racy.ts', references, { seeds, firstSeed });
     const runs = [];

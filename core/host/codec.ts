@@ -152,6 +152,13 @@ export class Codec {
     return id;
   }
 
+  /** Whether `value` is a plain object of this side's that has crossed (not a handle, NBL or view, nor the other side's). */
+  isOwnObject(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+    if (value instanceof NdisHandle || value instanceof NET_BUFFER_LIST || value instanceof NET_BUFFER || isMdl(value)) return false;
+    return this.ownIds.has(value) && !this.remoteIds.has(value);
+  }
+
   // ---- decoding --------------------------------------------------------------------------------
 
   decode(wire: unknown): unknown {

@@ -148,8 +148,11 @@ const CAPTURE: Record<string, (args: unknown[], result: unknown) => void> = {
     if (statusOf(result) === 0) captured.filter = args[2] as Record<string, unknown>;
   },
   NdisOpenAdapterEx: (args, result) => {
+    // A pended open (NDIS_STATUS_PENDING, 0x103) gives its handle at once too; if the open fails
+    // later the binding never reaches a live plan, so the stale entry is never read.
     const id = idOf((result as { NdisBindingHandle?: unknown } | null)?.NdisBindingHandle);
-    if (statusOf(result) === 0 && id !== undefined) captured.contexts.set(id, args[1]);
+    const status = statusOf(result);
+    if ((status === 0 || status === 0x103) && id !== undefined) captured.contexts.set(id, args[1]);
   },
   NdisFSetAttributes: (args, result) => {
     const id = idOf(args[0]);

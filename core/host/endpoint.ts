@@ -9,7 +9,8 @@
 //            where {}       (core -> driver: the frames of the driver's file on the driver's stack
 //                            now, for a finding's place in its source; only on the reporting path)
 //            get {o, p} | set {o, p, v} | has {o, p} | keys {o} | del {o, p}   (this side's object o)
-// Answers:   ret {v} | err {e: {name, message, stack}}
+// Answers:   ret {v, r?} | err {e: {name, message, stack}}   (r: the fields, now, of the answering
+//            side's own objects an ndis request passed in)
 // Every message also carries `s`: typed arrays of the receiver that the sender changed.
 
 import { CallChannel, ChannelCorrupted, ChannelTimeout, type Side, FOR_CORE, FOR_DRIVER } from './channel.ts';
@@ -94,7 +95,13 @@ export class Endpoint {
     this.send(message);
     for (;;) {
       const incoming = this.receive(deadline);
-      if (incoming.k === 'ret') return this.checked(() => this.codec.decode(incoming.v));
+      if (incoming.k === 'ret') {
+        return this.checked(() => {
+          // The other side's objects passed in, as they are now (refreshes this side's copies).
+          if (Array.isArray(incoming.r)) for (const arg of incoming.r) this.codec.decode(arg);
+          return this.codec.decode(incoming.v);
+        });
+      }
       if (incoming.k === 'err') throw new RemoteError(errorInfo(incoming.e));
       const waits = incoming.k === 'ndis' && deadline !== Infinity && WAITS.has(String(incoming.n));
       const started = waits ? wallClockMs() : 0;
@@ -116,7 +123,17 @@ export class Endpoint {
   private answer(message: Message): void {
     let reply: Message;
     try {
-      reply = { k: 'ret', v: this.codec.encode(this.serve(message)) };
+      if (message.k === 'ndis') {
+        const args = Array.isArray(message.a) ? message.a.map((v) => this.codec.decode(v)) : [];
+        const v = this.codec.encode(this.serveNdis(String(message.n), args));
+        // NDIS may write into a structure of its own that the driver passed in (the results of a
+        // clone's NdisFOidRequest that completed at once): its fields go back with the answer, so
+        // the driver's copy reads them as the driver in-process reads the same object.
+        const refreshed = args.filter((arg) => this.codec.isOwnObject(arg)).map((arg) => this.codec.encode(arg));
+        reply = refreshed.length > 0 ? { k: 'ret', v, r: refreshed } : { k: 'ret', v };
+      } else {
+        reply = { k: 'ret', v: this.codec.encode(this.serve(message)) };
+      }
     } catch (error) {
       if (this.options.unwinds?.(error)) throw error;
       reply = { k: 'err', e: toErrorInfo(error) };
@@ -133,10 +150,7 @@ export class Endpoint {
         const args = Array.isArray(m.a) ? m.a.map((v) => codec.decode(v)) : [];
         return (fn as (...a: unknown[]) => unknown).apply(codec.decode(m.t), args);
       }
-      case 'ndis': {
-        if (!this.options.ndis) throw new TypeError('this side serves no NDIS calls');
-        return this.options.ndis(String(m.n), Array.isArray(m.a) ? m.a.map((v) => codec.decode(v)) : []);
-      }
+      case 'ndis': return this.serveNdis(String(m.n), Array.isArray(m.a) ? m.a.map((v) => codec.decode(v)) : []);
       case 'where': {
         if (!this.options.where) throw new TypeError('this side has no driver stack to read');
         return this.options.where();
@@ -154,6 +168,11 @@ export class Endpoint {
       }
       default: throw new TypeError(`unknown request ${JSON.stringify(m.k)}`);
     }
+  }
+
+  private serveNdis(name: string, args: unknown[]): unknown {
+    if (!this.options.ndis) throw new TypeError('this side serves no NDIS calls');
+    return this.options.ndis(name, args);
   }
 
   private object(id: unknown): object {

@@ -4,6 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime } from '../ndis/runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS, OPENS_AND_CLOSES_AT_ONCE } from '../ndis/test-drivers.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { labById, listLabs, referenceDrivers, type LoadedLab } from '../grading/labs.ts';
 import { referenceRun as runReference } from './reference-run.ts';
@@ -29,13 +30,14 @@ export function DriverEntry() {
       ${body}
     },
     UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
   }).Status;
 }
 `;
 
 async function bindWith(body: string, host: Host, watchdogMs = 400) {
-  const rt = await NdisRuntime.create({ nics: 1, seed: 1, host, watchdogMs });
+  const rt = await NdisRuntime.create({ nics: 1, seed: 1, host, watchdogMs, decisions: OPENS_AND_CLOSES_AT_ONCE });
   await rt.loadDriver(driver(body), 'probe.ts');
   rt.startStack();
   rt.run();
@@ -55,11 +57,12 @@ describe('worker host', () => {
   });
 
   it('gives the in-process trace for every scenario of every lab, with the solution (and a starter)', async () => {
-    const references = referenceDrivers();
     const runs: [LoadedLab, string, string][] = listLabs().map((lab) => [lab, lab.solution, lab.solutionSource]);
     const binding = labById('protocol-binding');
     runs.push([binding, binding.starter, binding.starterSource]);
     for (const [lab, file, source] of runs) {
+      // Each lab's own reference drivers, where it names them (filter-oid's protocol).
+      const references = referenceDrivers(lab);
       for (const scenario of lab.scenarios) {
         const a = await runScenario(lab, scenario, source, file, 3, references, { host: 'in-process' });
         const b = await runScenario(lab, scenario, source, file, 3, references, { host: 'worker' });
@@ -67,6 +70,18 @@ describe('worker host', () => {
       }
     }
   }, 180_000);
+
+  it('NDIS\'s writes into its own structure during a call reach the driver\'s copy: a clone\'s results when NdisFOidRequest completes it at once', async () => {
+    // filter-oid's solution reads the clone's BytesWritten right after NdisFOidRequest returned
+    // the final status (no FilterOidRequestComplete comes): the clone is NDIS's object, and the
+    // driver in its worker holds a copy, refreshed by the call's answer.
+    const lab = labById('filter-oid');
+    const scenario = lab.scenarios.find((s) => s.id === 'requests-complete-at-once')!;
+    for (const host of ['in-process', 'worker'] as const) {
+      const run = await runScenario(lab, scenario, lab.solutionSource, lab.solution, 1, referenceDrivers(lab), { host });
+      expect({ host, failures: run.failures }).toEqual({ host, failures: [] });
+    }
+  });
 
   it('stops a handler that never returns with DriverHung, and the next run starts clean', async () => {
     const rt = await bindWith('for (;;) {}', 'worker');

@@ -30,10 +30,10 @@ describe('apiChangesIn', () => {
 
   it('characteristics-header: names the registration call of a draft whose characteristics have no NDIS version', () => {
     const before = ['export function DriverEntry() {', '  return NdisRegisterProtocolDriver<Binding>(null, {', "    Name: 'mine',", '  }).Status;', '}'].join('\n');
-    expect(apiChangesIn(before).map((n) => [n.change.id, n.lines])).toEqual([['characteristics-header', [2]]]);
+    expect(apiChangesIn(before).map((n) => [n.change.id, n.lines])).toEqual([['open-close-complete-handlers', [2]], ['characteristics-header', [2]]]);
     const filter = 'NdisFRegisterFilterDriver<Module>(null, null, {\n  FriendlyName: "f",\n});';
     expect(apiChangesIn(filter).map((n) => [n.change.id, n.lines])).toEqual([['characteristics-header', [1]]]);
-    const after = before.replace("Name: 'mine',", "Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: 1, Size: 120 }, MajorNdisVersion: 6, MinorNdisVersion: 0, Name: 'mine',");
+    const after = before.replace("Name: 'mine',", "Header: { Type: NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, Revision: 1, Size: 120 }, MajorNdisVersion: 6, MinorNdisVersion: 0, Name: 'mine', OpenAdapterCompleteHandlerEx() {}, CloseAdapterCompleteHandlerEx() {},");
     expect(apiChangesIn(after)).toEqual([]);
   });
 
@@ -47,7 +47,7 @@ describe('apiChangesIn', () => {
       'MajorNdisVersion: 6,',
       'NdisOidRequest(b.handle, { RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });',
     ].join('\n');
-    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['open-parameters', [1]], ['mac-address-bytes', [2, 3]], ['filter-attributes', [5]], ['oid-request-header', [7]]]);
+    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['open-may-pend', [1]], ['open-parameters', [1]], ['mac-address-bytes', [2, 3]], ['filter-attributes', [5]], ['oid-request-header', [7]]]);
     expect(apiChangesIn(`${draft}\nconst h = NDIS_OBJECT_TYPE_OID_REQUEST;`).map((n) => n.change.id)).not.toContain('oid-request-header');
   });
 
@@ -71,6 +71,27 @@ describe('apiChangesIn', () => {
     // Updated (compares with PENDING), or never waits for a completion: nothing to say.
     expect(apiChangesIn(`const s = NdisOidRequest(b.handle, r);\nif (s !== NDIS_STATUS_PENDING) done(b);\nOidRequestCompleteHandler(b) { done(b); },`)).toEqual([]);
     expect(apiChangesIn('  NdisOidRequest(b.handle, setPacketFilter);')).toEqual([]);
+  });
+
+  it('open-close-complete-handlers and open-may-pend: a draft written when opens never pended and both handlers were optional', () => {
+    const before = [
+      'export function DriverEntry() {',
+      '  return NdisRegisterProtocolDriver<Binding>(null, { Header: h, MajorNdisVersion: 6, MinorNdisVersion: 0,',
+      '    BindAdapterHandlerEx(_c, bindContext, params) {',
+      '      const open = NdisOpenAdapterEx(protocolHandle!, b, openParameters(params), bindContext);',
+      '      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;',
+      '      return NDIS_STATUS_SUCCESS;',
+      '    },',
+      '    CloseAdapterCompleteHandlerEx(b) { NdisCompleteUnbindAdapterEx(b.unbind); },',
+      '  }).Status;',
+      '}',
+    ].join('\n');
+    expect(apiChangesIn(before).map((n) => [n.change.id, n.lines])).toEqual([['open-close-complete-handlers', [2]], ['open-may-pend', [4]]]);
+    // Updated as the notice says: the handler added and the pended open waited for.
+    const after = before
+      .replace('    CloseAdapterCompleteHandlerEx(b)', '    OpenAdapterCompleteHandlerEx(b, s) { b.openStatus = s; NdisSetEvent(b.openDone); },\n    CloseAdapterCompleteHandlerEx(b)')
+      .replace('      if (open.Status !== NDIS_STATUS_SUCCESS)', '      let status = open.Status;\n      if (status === NDIS_STATUS_PENDING) { NdisWaitEvent(b.openDone, 0); status = b.openStatus; }\n      if (status !== NDIS_STATUS_SUCCESS)');
+    expect(apiChangesIn(after)).toEqual([]);
   });
 
   it('finds nothing in any lab\'s starter or solution', () => {

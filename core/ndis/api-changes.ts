@@ -22,6 +22,24 @@ export interface ApiChange {
 
 export const API_CHANGES: readonly ApiChange[] = [
   {
+    id: 'open-close-complete-handlers',
+    since: '0.5 (December 2026)',
+    // The registration call of a protocol whose characteristics lack either completion handler.
+    pattern: /\bNdisRegisterProtocolDriver\b\s*(?:<[^>]*>)?\s*\(/,
+    unless: /\bOpenAdapterCompleteHandlerEx\b[\s\S]*\bCloseAdapterCompleteHandlerEx\b|\bCloseAdapterCompleteHandlerEx\b[\s\S]*\bOpenAdapterCompleteHandlerEx\b/,
+    what: 'NdisRegisterProtocolDriver fails with NDIS_STATUS_BAD_CHARACTERISTICS when NDIS_PROTOCOL_DRIVER_CHARACTERISTICS has no OpenAdapterCompleteHandlerEx or no CloseAdapterCompleteHandlerEx: both are required, as their DDI pages say (DriverEntry then fails to load).',
+    how: 'Add both to the characteristics: `OpenAdapterCompleteHandlerEx(b, status) { ... }` (finish the bind a pended NdisOpenAdapterEx left waiting) and `CloseAdapterCompleteHandlerEx(b) { ... }` (finish the unbind or failed bind a pended NdisCloseAdapterEx left waiting).',
+  },
+  {
+    id: 'open-may-pend',
+    since: '0.5 (December 2026)',
+    pattern: /\bNdisOpenAdapterEx\s*\(/,
+    // Already updated: the draft compares a status with PENDING after its open.
+    unless: /\bNdisOpenAdapterEx\s*\([\s\S]*(?:!==?|===?)\s*NDIS_STATUS_PENDING\b/,
+    what: 'NdisOpenAdapterEx may return NDIS_STATUS_PENDING (with the binding handle): the open is not done until NDIS calls OpenAdapterCompleteHandlerEx with its final status, and the handle may not be used before. Before, it always opened at once. NdisCloseAdapterEx may pend in a bind that fails, too.',
+    how: 'Either return NDIS_STATUS_PENDING from BindAdapterHandlerEx and call NdisCompleteBindAdapterEx from OpenAdapterCompleteHandlerEx, or wait in the bind as ndisprot does: `let status = open.Status; if (status === NDIS_STATUS_PENDING) { NdisWaitEvent(b.openDone, 0); status = b.openStatus; }` with `OpenAdapterCompleteHandlerEx(b, s) { b.openStatus = s; NdisSetEvent(b.openDone); }`.',
+  },
+  {
     id: 'oid-completes-at-once',
     since: '0.4 (December 2026)',
     // A call whose status is thrown away, or returned as if it must be PENDING.

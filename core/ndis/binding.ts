@@ -33,6 +33,8 @@ export class Binding {
   unbindWatchdog = 0;
   opened = false;
   closed = false;
+  /** NdisOpenAdapterEx returned PENDING and ProtocolOpenAdapterCompleteEx has not come yet. */
+  openPending = false;
   /** NdisCloseAdapterEx returned PENDING and ProtocolCloseAdapterCompleteEx has not come yet. */
   closePending = false;
   /** The SourceHandle NDIS stamps on this binding's sends (its binding handle's id). */

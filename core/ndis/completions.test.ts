@@ -5,11 +5,14 @@
 
 import { describe, it, expect } from 'vitest';
 import { NdisRuntime } from './runtime.ts';
-import { echoProtocol, countingFilter, twoNics } from './test-drivers.ts';
+import { echoProtocol, countingFilter, twoNics as twoNicsAnyOpen, CLOSE_IN_UNBIND, OPENS_AND_CLOSES_AT_ONCE } from './test-drivers.ts';
+
+// The protocol's bind and unbind are rewritten below to break one rule; its opens and closes complete at once.
+const twoNics = (source: string, seed = 1, rx = 64, extra: string[] = []) => twoNicsAnyOpen(source, seed, rx, extra, OPENS_AND_CLOSES_AT_ONCE);
 
 const findings = (rt: NdisRuntime) => rt.verifier.findings.map((f) => `${f.rule}: ${f.message}`);
 const RESTART = 'RestartHandler(m: Module) { m.state = "Running"; return NDIS_STATUS_SUCCESS; },';
-const BIND_OK = '      return NDIS_STATUS_SUCCESS;\n    },\n    UnbindAdapterHandlerEx(_u: unknown, b: Binding) {\n      NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_SUCCESS;\n    },';
+const BIND_OK = `      return NDIS_STATUS_SUCCESS;\n    },\n    UnbindAdapterHandlerEx(unbindContext: unknown, b: Binding) {\n      ${CLOSE_IN_UNBIND}\n    },`;
 
 function filterWith(from: string, to: string): string {
   const source = countingFilter();
@@ -66,12 +69,12 @@ describe('protocol completions and failures', () => {
   });
 
   it('UnbindFailed and UnbindCompleteWithoutPending: an unbind that returns a failure; NdisCompleteUnbindAdapterEx for an unbind already done', async () => {
-    const failing = protocolWith('      NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_SUCCESS;', '      NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_FAILURE;').replace('NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,', 'NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,');
+    const failing = protocolWith(CLOSE_IN_UNBIND, 'NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_FAILURE;').replace('NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING,', 'NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,');
     const one = await twoNics(failing);
     one.rt.removeBinding(one.rt.bindings[0]!);
     one.rt.run();
     expect(findings(one.rt)).toEqual(['UnbindFailed: ProtocolUnbindAdapterEx returned NDIS_STATUS_FAILURE (0xC0000001); an unbind cannot fail: close the adapter and return NDIS_STATUS_SUCCESS, or return NDIS_STATUS_PENDING and complete it later']);
-    const twice = protocolWith('UnbindAdapterHandlerEx(_u: unknown, b: Binding) {\n      NdisCloseAdapterEx(b.handle);\n      return NDIS_STATUS_SUCCESS;', 'UnbindAdapterHandlerEx(u: unknown, b: Binding) {\n      NdisCloseAdapterEx(b.handle);\n      NdisCompleteUnbindAdapterEx(u);\n      return NDIS_STATUS_SUCCESS;').replace('NdisRegisterProtocolDriver,', 'NdisRegisterProtocolDriver, NdisCompleteUnbindAdapterEx,');
+    const twice = protocolWith(CLOSE_IN_UNBIND, 'NdisCloseAdapterEx(b.handle);\n      NdisCompleteUnbindAdapterEx(unbindContext);\n      return NDIS_STATUS_SUCCESS;');
     const two = await twoNics(twice);
     two.rt.removeBinding(two.rt.bindings[0]!);
     two.rt.run();

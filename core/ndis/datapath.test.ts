@@ -183,7 +183,7 @@ describe('datapath rules', () => {
   });
 
   it('CloseWithOidsOutstanding: closing while an OID request is still pending', async () => {
-    const source = echoProtocol().replace('UnbindAdapterHandlerEx(_u: unknown, b: Binding) {', `UnbindAdapterHandlerEx(_u: unknown, b: Binding) {
+    const source = echoProtocol().replace('UnbindAdapterHandlerEx(unbindContext: unknown, b: Binding) {', `UnbindAdapterHandlerEx(unbindContext: unknown, b: Binding) {
       const buf = new Uint8Array(4);
       NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buf } } });`);
     const { rt } = await twoNics(source);

@@ -8,6 +8,8 @@
 export const NDIS_DECISIONS = {
   /** The miniport completes an OID request before NdisOidRequest/NdisFOidRequest returns (0) or pends it (1). */
   'oid-completion': ['at once', 'pends'],
+  /** NdisOpenAdapterEx opens at once (0) or pends and calls ProtocolOpenAdapterCompleteEx (1). */
+  'open-completion': ['at once', 'pends'],
   /** NdisCloseAdapterEx closes at once (0) or pends and calls ProtocolCloseAdapterCompleteEx (1). */
   'close-completion': ['at once', 'pends'],
   /** NdisUnbindAdapter's work item runs before the call returns (0) or after (1) (seed 001). */

@@ -20,7 +20,10 @@ export class DriverRegistration {
 
   /** NdisRegisterProtocolDriver, on behalf of `driver`. */
   registerProtocol(driver: DriverRecord, context: unknown, characteristics: ProtocolCharacteristics): { Status: number; NdisProtocolHandle: NdisHandle | null } {
-    const required = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'NetPnPEventHandler'] as const;
+    // NDIS_PROTOCOL_DRIVER_CHARACTERISTICS: the open and close completion handlers are required
+    // (ProtocolOpenAdapterCompleteEx, ProtocolCloseAdapterCompleteEx: "is a required function"),
+    // since any open or close may pend.
+    const required = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'OpenAdapterCompleteHandlerEx', 'CloseAdapterCompleteHandlerEx', 'NetPnPEventHandler'] as const;
     const problems = required.filter((h) => typeof characteristics?.[h] !== 'function').map((h) => `missing ${h}`);
     const { Status, handle } = this.register(driver, 'NdisRegisterProtocolDriver', checkCharacteristics('protocol', characteristics, problems), context, 'protocol');
     if (handle) driver.protocol = characteristics;

@@ -567,7 +567,7 @@ export class FilterStacks implements AdapterUpperEdge {
   /**
    * NdisCancelOidRequest / NdisFCancelOidRequest: cancel the request with `requestId` that went
    * below position `from`. The next module down that holds it is asked (FilterCancelOidRequest; it
-   * cancels its own clone further down); a request the miniport has not carried out yet is aborted
+   * cancels its own clone further down), or passed over if it has no FilterCancelOidRequest; a request the miniport has not carried out yet is aborted
    * and completes with NDIS_STATUS_REQUEST_ABORTED. A request already completed is not found: nothing happens.
    */
   cancelBelow(adapter: MiniportAdapter, from: number, requestId: unknown): void {
@@ -585,6 +585,10 @@ export class FilterStacks implements AdapterUpperEdge {
       const held = [...module.oidsFromAbove.keys()].some((r) => (r as { RequestId?: unknown } | null)?.RequestId === requestId);
       const cancel = module.characteristics.CancelOidRequestHandler;
       if (held && cancel) rt.invoke(module.driver, 'FilterCancelOidRequest', module.object, false, () => cancel(module.context, requestId));
+      // A module without FilterCancelOidRequest: NDIS calls the underlying driver's cancel
+      // function instead (FilterCancelOidRequest: Remarks); the clone it passed down carries the
+      // same RequestId.
+      else if (held) this.cancelBelow(adapter, this.indexOf(module), requestId);
       return;
     }
     const atMiniport = this.atMiniport(adapter);
@@ -675,6 +679,13 @@ export class FilterStacks implements AdapterUpperEdge {
         this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFOidRequestComplete with ${describe(request)}, which is not a request FilterOidRequest was given` });
       }
       return;
+    }
+    // The clone goes before the original: FilterOidRequestComplete's Remarks have the filter
+    // free it (NdisFreeCloneOidRequest) before it calls NdisFOidRequestComplete.
+    for (const clone of this.clones.values()) {
+      if (clone.module !== module || clone.original !== request) continue;
+      this.runtime.report('CloneNotFreedBeforeComplete', { driver: driver.name, object: module.object, message: 'NdisFOidRequestComplete for a request whose clone (NdisAllocateCloneOidRequest) is still allocated: free the clone with NdisFreeCloneOidRequest first' });
+      break;
     }
     this.completeOidUp(module, request, status);
   }

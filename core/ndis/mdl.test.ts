@@ -11,7 +11,7 @@ import { protectMachineMemory } from '../memory/protect.ts';
 import { MDL_BYTE_COUNT, MDL_ADDRESS, MDL_NEXT, NBL_CONTEXT_OFFSET } from '../memory/nbl-pool.ts';
 import type { MDL } from './mdl.ts';
 import type { NET_BUFFER, NET_BUFFER_LIST } from './net-buffer-list.ts';
-import { echoProtocol, countingFilter, twoNics as echoOverTwoNics, send, type EchoModule } from './test-drivers.ts';
+import { echoProtocol, countingFilter, twoNics as echoOverTwoNics, send, type EchoModule, UNUSED_COMPLETE_HANDLERS, OPENS_AND_CLOSES_AT_ONCE } from './test-drivers.ts';
 
 const rules = (rt: NdisRuntime) => rt.verifier.findings.map((f) => f.rule);
 
@@ -59,6 +59,7 @@ export function DriverEntry(): number {
     },
     UnbindAdapterHandlerEx(_u: unknown, b: Binding) { NdisCloseAdapterEx(b.handle); return NDIS_STATUS_SUCCESS; },
     OidRequestCompleteHandler() {},
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler(b: Binding, event: { NetPnPEvent: { NetEvent: number } }) {
       if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;
       if (event.NetPnPEvent.NetEvent === NetEventPause) b.running = false;
@@ -79,7 +80,7 @@ export function DriverEntry(): number {
 }
 
 async function twoNics(source: string) {
-  const rt = await NdisRuntime.create({ nics: 2, seed: 7, rxRingEntries: 32, txRingEntries: 32 });
+  const rt = await NdisRuntime.create({ nics: 2, seed: 7, rxRingEntries: 32, txRingEntries: 32, decisions: OPENS_AND_CLOSES_AT_ONCE });
   rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
   const driver = await rt.loadDriver(source, 'mdl.ts');
   rt.startStack();
@@ -95,7 +96,7 @@ function inDriver(rt: NdisRuntime, driver: DriverRecord, body: () => void): void
 
 /** A runtime with one driver, and the "ndis" module bound to it, for calling NDIS directly. */
 async function direct() {
-  const rt = await NdisRuntime.create({ nics: 1, seed: 1 });
+  const rt = await NdisRuntime.create({ nics: 1, seed: 1, decisions: OPENS_AND_CLOSES_AT_ONCE });
   const driver = await rt.loadDriver(protocol('function sendComplete(_nbl: any) {}'), 'mdl.ts');
   const ndis = createNdisApi(rt, driver) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const pool = ndis['NdisAllocateNetBufferListPool'](null, {
@@ -504,7 +505,7 @@ export function shutdown() { NdisFreeNetBufferListPool(pools[0]); }
   });
 
   it('runs the same in a driver\'s own worker thread: MDLs and memory views cross to NDIS and back', async () => {
-    const rt = await NdisRuntime.create({ nics: 2, seed: 7, rxRingEntries: 32, txRingEntries: 32, host: 'worker' });
+    const rt = await NdisRuntime.create({ nics: 2, seed: 7, rxRingEntries: 32, txRingEntries: 32, host: 'worker', decisions: OPENS_AND_CLOSES_AT_ONCE });
     try {
       rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
       const driver = await rt.loadDriver(sender, 'mdl.ts');

@@ -6,6 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime } from './runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS } from './test-drivers.ts';
 import { LOCAL_NDIS } from './local-api.ts';
 
 const text = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
@@ -72,6 +73,7 @@ export function DriverEntry(): number {
     MajorNdisVersion: 6, MinorNdisVersion: 0, Name: 'probe',
     BindAdapterHandlerEx() { return NDIS_STATUS_FAILURE; },
     UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
   }).Status;
 }

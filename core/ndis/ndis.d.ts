@@ -663,18 +663,19 @@ declare module 'ndis' {
      */
     NetPnPEventHandler(ProtocolBindingContext: Binding | null, NetPnPEventNotification: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS;
     /**
-     * ProtocolOpenAdapterCompleteEx, a required function in NDIS: an open for which
+     * ProtocolOpenAdapterCompleteEx, required (NdisRegisterProtocolDriver fails without it with
+     * NDIS_STATUS_BAD_CHARACTERISTICS): an open for which
      * NdisOpenAdapterEx returned NDIS_STATUS_PENDING has finished with Status. Only from now may
      * the driver use the NdisBindingHandle; a bind that pended on the open completes it now
      * (NdisCompleteBindAdapterEx with Status, after closing if the bind fails for another reason).
      */
-    OpenAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
+    OpenAdapterCompleteHandlerEx(ProtocolBindingContext: Binding, Status: NDIS_STATUS): void;
     /**
-     * ProtocolCloseAdapterCompleteEx, a required function in NDIS: a close for which
+     * ProtocolCloseAdapterCompleteEx, required (registration fails without it): a close for which
      * NdisCloseAdapterEx returned NDIS_STATUS_PENDING has finished (seeds 001 and 003). Only now
      * may the unbind (or the failing bind) that closed complete. Any close may pend.
      */
-    CloseAdapterCompleteHandlerEx?(ProtocolBindingContext: Binding): void;
+    CloseAdapterCompleteHandlerEx(ProtocolBindingContext: Binding): void;
     /** An NdisOidRequest that returned PENDING has finished. */
     OidRequestCompleteHandler?(ProtocolBindingContext: Binding, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
     /** Status from the adapter, e.g. NDIS_STATUS_LINK_STATE on a link change (also while Paused). */
@@ -950,7 +951,7 @@ declare module 'ndis' {
     OidRequestHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST): NDIS_STATUS;
     /** A request you passed down and NdisFOidRequest returned PENDING for has finished: complete it upward with NdisFOidRequestComplete (if it came from above). */
     OidRequestCompleteHandler?(FilterModuleContext: Module, OidRequest: NDIS_OID_REQUEST, Status: NDIS_STATUS): void;
-    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. */
+    /** A request from above that you hold (or passed down as a clone) is to be cancelled: cancel the clone with NdisFCancelOidRequest. Optional: without it NDIS passes the cancel to the driver below (FilterCancelOidRequest: Remarks). */
     CancelOidRequestHandler?(FilterModuleContext: Module, RequestId: unknown): void;
   }
   /** Call from DriverEntry. */
@@ -998,7 +999,7 @@ declare module 'ndis' {
    * Free it with NdisFreeCloneOidRequest once it has completed.
    */
   export function NdisAllocateCloneOidRequest(SourceHandle: NDIS_HANDLE, OidRequest: NDIS_OID_REQUEST, PoolTag: number): { Status: NDIS_STATUS; ClonedOidRequest: (NDIS_OID_REQUEST & { SourceReserved: unknown[] }) | null };
-  /** Frees a clone this module made with NdisAllocateCloneOidRequest. */
+  /** Frees a clone this module made with NdisAllocateCloneOidRequest: before NdisFOidRequestComplete of its original (else CloneNotFreedBeforeComplete). */
   export function NdisFreeCloneOidRequest(SourceHandle: NDIS_HANDLE, Request: NDIS_OID_REQUEST): void;
   /** Cancels the module's request (its own, or its clone) with `RequestId` below it; see NdisCancelOidRequest. */
   export function NdisFCancelOidRequest(NdisFilterHandle: NDIS_HANDLE, RequestId: unknown): void;

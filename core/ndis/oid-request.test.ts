@@ -8,6 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime, type DriverRecord, type RuntimeOptions } from './runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS, OPENS_AND_CLOSES_AT_ONCE } from './test-drivers.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_INVALID_PARAMETER } from './status.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
@@ -46,6 +47,7 @@ export function DriverEntry() {
       return open.Status;
     },
     UnbindAdapterHandlerEx(_u: unknown, b: any) { NdisCloseAdapterEx(b.handle); return NDIS_STATUS_SUCCESS; },
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
     OidRequestCompleteHandler(_b: any, request: any, status: number) {
       const data = request.DATA.QUERY_INFORMATION ?? request.DATA.METHOD_INFORMATION;
@@ -60,7 +62,7 @@ interface Asking { Query(oid: number, id: unknown, header?: boolean): void; Meth
 
 /** The stack under test; OID requests pend at the miniport unless `decisions` says otherwise (NDIS_DECISIONS). */
 async function stack(filters: string[] = [], decisions: RuntimeOptions['decisions'] = { 'oid-completion': 1 }, seed = 1) {
-  const rt = await NdisRuntime.create({ nics: 1, seed, decisions });
+  const rt = await NdisRuntime.create({ nics: 1, seed, decisions: { ...OPENS_AND_CLOSES_AT_ONCE, ...decisions } });
   for (const [i, f] of filters.entries()) await rt.loadDriver(f, `filter${i}.ts`);
   const protocol = await rt.loadDriver(ASKING_PROTOCOL, 'asking.ts');
   rt.startStack();
@@ -146,6 +148,17 @@ describe('cancelling a request (NdisCancelOidRequest)', () => {
   });
 });
 
+describe('cancelling through a filter without FilterCancelOidRequest', () => {
+  it('NDIS calls the underlying driver\'s cancel instead (FilterCancelOidRequest: Remarks): the clone below is aborted', async () => {
+    const source = reference('counting-filter.ts');
+    expect(source).not.toContain('CancelOidRequestHandler');
+    const { rt, app, asking } = await stack([source]);
+    app((p) => { p.Query(OID_802_3_PERMANENT_ADDRESS, 'first'); p.Cancel('first'); });
+    expect(asking.completions).toEqual([{ id: 'first', status: NDIS_STATUS_REQUEST_ABORTED, written: 0 }]);
+    expect(findings(rt)).toEqual([]);
+  });
+});
+
 describe('a request completes at once or later ("NdisOidRequest: Return value")', () => {
   const handlers = (rt: NdisRuntime, name: string) => rt.trace.events.filter((e) => e.kind === 'handler' && (e as { handler?: string }).handler === name).length;
 
@@ -189,7 +202,7 @@ describe('a request completes at once or later ("NdisOidRequest: Return value")'
       .replace("import {\n  NdisRegisterProtocolDriver,", "import {\n  NDIS_STATUS_PENDING, NdisRegisterProtocolDriver,");
     expect(counting).toContain('binding.outstanding++');
     expect(counting).toContain('b.unbind = u;');
-    const rt = await NdisRuntime.create({ nics: 1, seed: 1, decisions: { 'oid-completion': 0 } });
+    const rt = await NdisRuntime.create({ nics: 1, seed: 1, decisions: { ...OPENS_AND_CLOSES_AT_ONCE, 'oid-completion': 0 } });
     const protocol = await rt.loadDriver(counting, 'asking.ts');
     rt.startStack();
     rt.run();
@@ -213,6 +226,25 @@ describe('a filter module and the requests it holds', () => {
     expect([finding.driver, finding.object, finding.bugCheck, finding.bugCheckParameter1]).toEqual(['filter0', 'filter module filter0/nic0', 0xc4, 0x00092003]);
     expect(rt.machine.clockNs - before).toBeGreaterThanOrEqual(12_000_000_000n);
     expect(asking.completions).toEqual([]);
+  });
+
+  it('CloneNotFreedBeforeComplete: the original completed while its clone is still allocated (freed after, or never); freed first, no finding', async () => {
+    const original = reference('counting-filter.ts');
+    const FREE_THEN_COMPLETE = '  NdisFreeCloneOidRequest(m.handle, clone);\n  NdisFOidRequestComplete(m.handle, original, status);';
+    expect(original).toContain(FREE_THEN_COMPLETE);
+    const message = 'CloneNotFreedBeforeComplete: NdisFOidRequestComplete for a request whose clone (NdisAllocateCloneOidRequest) is still allocated: free the clone with NdisFreeCloneOidRequest first';
+    for (const [variant, expected] of [
+      ['  NdisFOidRequestComplete(m.handle, original, status);\n  NdisFreeCloneOidRequest(m.handle, clone);', [message]],
+      ['  NdisFOidRequestComplete(m.handle, original, status);', [message]],
+      [FREE_THEN_COMPLETE, []],
+    ] as const) {
+      for (const path of [0, 1]) {
+        const { rt, app, asking } = await stack([original.replace(FREE_THEN_COMPLETE, variant)], { 'oid-completion': path });
+        app((p) => p.Query(OID_802_3_PERMANENT_ADDRESS, 'mac'));
+        expect(asking.completions, variant).toEqual([{ id: 'mac', status: NDIS_STATUS_SUCCESS, written: 6 }]);
+        expect(findings(rt), `${variant} (oid-completion ${path})`).toEqual(expected);
+      }
+    }
   });
 
   it('OidCompletedTwice (DoubleComplete): NdisFOidRequestComplete and then a status other than PENDING; or NdisFOidRequestComplete twice', async () => {

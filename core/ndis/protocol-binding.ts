@@ -55,6 +55,12 @@ export class ProtocolBindings {
     const done = binding.bindDone;
     binding.bindDone = undefined;
     this.rt.scheduler.cancel(binding.bindWatchdog);
+    if (binding.openPending) {
+      this.rt.report('OpenPendingNotAwaited', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: `the bind completed (${statusName(status)}) while NdisOpenAdapterEx was still pending: when it returns NDIS_STATUS_PENDING, wait for ProtocolOpenAdapterCompleteEx (return NDIS_STATUS_PENDING from ProtocolBindAdapterEx and call NdisCompleteBindAdapterEx from it, or wait on an event it sets)` });
+    }
+    if (binding.closePending && status !== NDIS_STATUS_SUCCESS) {
+      this.rt.report('FailedBindLeftAdapterOpen', { driver: binding.protocol.name, object: `binding ${binding.name}`, message: `the bind failed (${statusName(status)}) while the NdisCloseAdapterEx it made was still pending: wait for ProtocolCloseAdapterCompleteEx before failing the bind` });
+    }
     if (status === NDIS_STATUS_SUCCESS && binding.opened && !binding.closed) {
       binding.sm.fire('OpenComplete');
     } else {
@@ -133,6 +139,9 @@ export class ProtocolBindings {
       this.rt.verifier.report('HandleUsedAfterUnbindAdapter', { driver: driver.name, object: `binding ${binding.name}`, message: `${call} used the binding handle after NdisUnbindAdapter returned` });
       return undefined;
     }
+    if (binding.openPending && call !== 'NdisCloseAdapterEx') {
+      this.rt.report('OpenPendingNotAwaited', { driver: driver.name, object: `binding ${binding.name}`, message: `${call} with the binding handle while NdisOpenAdapterEx is still pending: the binding is not open until ProtocolOpenAdapterCompleteEx reports NDIS_STATUS_SUCCESS` });
+    }
     if (binding.closed) {
       this.rt.verifier.report('HandleUsedAfterClose', { driver: driver.name, object: `binding ${binding.name}`, message: `${call} used the binding handle after NdisCloseAdapterEx` });
       return undefined;
@@ -158,6 +167,17 @@ export class ProtocolBindings {
     binding.opened = true;
     binding.handle = this.rt.newHandle('binding', binding.name, binding);
     binding.sourceId = binding.handle.id;
+    // NdisOpenAdapterEx: it may return NDIS_STATUS_PENDING, the handle written, and NDIS completes
+    // the open later through ProtocolOpenAdapterCompleteEx (PASSIVE_LEVEL), as the seed decides.
+    if (this.rt.decide('open-completion') === 1) {
+      binding.openPending = true;
+      const openComplete = driver.protocol!.OpenAdapterCompleteHandlerEx!;
+      this.rt.post(`open complete ${binding.name}`, () => {
+        binding.openPending = false;
+        this.rt.invoke(driver, 'ProtocolOpenAdapterCompleteEx', `binding ${binding.name}`, false, () => openComplete(binding.context, NDIS_STATUS_SUCCESS));
+      }, { channel: `binding ${binding.name}` });
+      return { Status: NDIS_STATUS_PENDING, NdisBindingHandle: binding.handle, SelectedMediumIndex: open };
+    }
     return { Status: NDIS_STATUS_SUCCESS, NdisBindingHandle: binding.handle, SelectedMediumIndex: open };
   }
 
@@ -177,10 +197,10 @@ export class ProtocolBindings {
     }
     binding.closed = true;
     binding.handle = undefined;
-    // Seed 001: NDIS may finish a close later and call ProtocolCloseAdapterCompleteEx. It does so
-    // here, as the seed decides, for unbinds of drivers that have that handler.
+    // Seed 001: NDIS may finish a close later and call ProtocolCloseAdapterCompleteEx (PASSIVE_LEVEL),
+    // in an unbind or in a bind that fails after its open; the seed decides.
     const closeComplete = driver.protocol?.CloseAdapterCompleteHandlerEx;
-    if (closeComplete && binding.state === 'Closing' && this.rt.decide('close-completion') === 1) {
+    if (closeComplete && binding.sm.is('Closing', 'Opening') && this.rt.decide('close-completion') === 1) {
       binding.closePending = true;
       this.rt.post(`close complete ${binding.name}`, () => {
         binding.closePending = false;

@@ -10,7 +10,7 @@ import type { ProtocolBindings } from './protocol-binding.ts';
 import type { DriverRecord } from './driver-record.ts';
 import type { Binding } from './binding.ts';
 import { parseOidRequest, oidRequestHeaderProblem, writeOidResults, type ParsedOid, type OidData } from './oid-request.ts';
-import { NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS, NDIS_STATUS_BUFFER_TOO_SHORT } from './status.ts';
+import { NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS, NDIS_STATUS_BUFFER_TOO_SHORT, statusName } from './status.ts';
 import { OID_GEN_CURRENT_PACKET_FILTER, NdisRequestSetInformation, NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1 } from './constants.ts';
 import { objectHeader } from './structures.ts';
 import { bufferOf } from '../memory/protect.ts';
@@ -42,28 +42,41 @@ export class ProtocolOidRequests {
     }
     binding.oidsOutstanding++;
     const object = `binding ${binding.name}`;
-    this.rt.trace.record('oid', { object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid: `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}` });
+    const oid = `0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}`;
+    this.rt.trace.record('oid', { object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid });
+    // What the protocol is handed back: the final status and the results in its own request (a
+    // filter that cloned it must have copied them back), as the scenarios' oidCompleted checks.
+    const done = (final: number) => this.rt.trace.record('oid-done', {
+      object, request: parsed.method ? 'method' : parsed.set ? 'set' : 'query', oid, status: statusName(final),
+      ...(parsed.set ? { bytesRead: parsed.data.BytesRead ?? null } : { bytesWritten: parsed.data.BytesWritten ?? null }), bytesNeeded: parsed.data.BytesNeeded ?? null,
+    });
     const filter = parsed.oid === OID_GEN_CURRENT_PACKET_FILTER && !parsed.method;
     if (filter && !parsed.set) {
       binding.oidsOutstanding--;
-      return this.queryPacketFilter(binding, parsed);
+      const answered = this.queryPacketFilter(binding, parsed);
+      done(answered);
+      return answered;
     }
     // A packet filter set goes down as NDIS's own request, carrying the adapter's new filter.
     const below = filter ? this.packetFilterSet(binding, request as Record<string, unknown>, parsed) : { request, parsed, done: (status: number) => status };
     if (!below) {
       binding.oidsOutstanding--;
+      done(NDIS_STATUS_BUFFER_TOO_SHORT);
       return NDIS_STATUS_BUFFER_TOO_SHORT;
     }
     const status = this.filters.oidBelow(binding.adapter, this.filters.modules(binding.adapter).length, below.request, below.parsed, (final) => {
       const result = below.done(final);
       binding.oidsOutstanding--;
+      done(result);
       const complete = binding.protocol.protocol!.OidRequestCompleteHandler;
       if (complete) this.rt.invoke(binding.protocol, 'ProtocolOidRequestComplete', object, false, () => complete(binding.context, request, result));
     });
     // Completed before the call returned: the status is the driver's now, and ProtocolOidRequestComplete does not come.
     if (status !== NDIS_STATUS_PENDING) {
       binding.oidsOutstanding--;
-      return below.done(status);
+      const result = below.done(status);
+      done(result);
+      return result;
     }
     return status;
   }

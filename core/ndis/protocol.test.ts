@@ -3,9 +3,9 @@
 // verifier names exactly that rule.
 
 import { describe, it, expect } from 'vitest';
-import { NdisRuntime } from './runtime.ts';
+import { NdisRuntime, type RuntimeOptions } from './runtime.ts';
 import { DriverLoadError } from './driver-loader.ts';
-import { OPEN_PARAMETERS } from './test-drivers.ts';
+import { OPEN_PARAMETERS, WAIT_FOR_OPEN, CLOSE_IN_UNBIND, OPEN_CLOSE_COMPLETE_HANDLERS } from './test-drivers.ts';
 import { NetEventBindsComplete, NetEventBindList, NetEventReconfigure, NetEventQueryRemoveDevice } from './constants.ts';
 
 interface Handlers {
@@ -21,14 +21,14 @@ function protocol(h: Handlers = {}): string {
 import {
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
   NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx, NdisUnbindAdapter, NdisAllocateTimerObject,
-  NdisSetTimerObject, NdisAllocateIoWorkItem, NdisQueueIoWorkItem,
+  NdisSetTimerObject, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisInitializeEvent, NdisWaitEvent, NdisSetEvent,
   NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_NOT_SUPPORTED,
   NetEventPause, NetEventRestart,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
 } from "ndis";
 
-interface Binding { handle: unknown; bindContext?: unknown; }
+interface Binding { handle: unknown; bindContext?: unknown; opened?: unknown; openStatus?: number; unbinding?: unknown; }
 let protocolHandle: unknown = null;
 ${h.prelude ?? ''}
 
@@ -39,16 +39,18 @@ export function DriverEntry(): number {
     MinorNdisVersion: 0,
     Name: "proto",
     BindAdapterHandlerEx(driverContext: unknown, bindContext: unknown, params: { AdapterName: string }): number {
-      ${h.bind ?? `const binding: Binding = { handle: null };
-      const open = NdisOpenAdapterEx(protocolHandle, binding, ${OPEN_PARAMETERS}, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
-      binding.handle = open.NdisBindingHandle;
+      ${h.bind ?? `const b: Binding = { handle: null, opened: NdisInitializeEvent(), unbinding: null };
+      const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
+      ${WAIT_FOR_OPEN}
+      if (status !== NDIS_STATUS_SUCCESS) return status;
+      b.handle = open.NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;`}
     },
-    UnbindAdapterHandlerEx(unbindContext: unknown, binding: Binding): number {
-      ${h.unbind ?? `NdisCloseAdapterEx(binding.handle);
-      return NDIS_STATUS_SUCCESS;`}
+    UnbindAdapterHandlerEx(unbindContext: unknown, b: Binding): number {
+      const binding = b;
+      ${h.unbind ?? CLOSE_IN_UNBIND}
     },
+    ${OPEN_CLOSE_COMPLETE_HANDLERS}
     NetPnPEventHandler(binding: Binding, event: { NetPnPEvent: { NetEvent: number } }): number {
       ${h.pnp ?? 'return NDIS_STATUS_SUCCESS;'}
     },
@@ -59,8 +61,8 @@ export function DriverEntry(): number {
 `;
 }
 
-async function started(source: string, seed = 1) {
-  const rt = await NdisRuntime.create({ nics: 1, seed, pendingLimitNs: 1_000_000n });
+async function started(source: string, seed = 1, decisions: RuntimeOptions['decisions'] = {}) {
+  const rt = await NdisRuntime.create({ nics: 1, seed, pendingLimitNs: 1_000_000n, decisions });
   await rt.loadDriver(source, 'proto.ts');
   rt.startStack();
   rt.run();
@@ -111,14 +113,18 @@ describe('a correct protocol driver', () => {
     const { rt, binding } = await started(protocol({
       bind: `const item = NdisAllocateIoWorkItem(null);
       NdisQueueIoWorkItem(item, () => {
-        const b: Binding = { handle: null };
+        const b: Binding = { handle: null, opened: NdisInitializeEvent() };
         const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
+        ${WAIT_FOR_OPEN}
         b.handle = open.NdisBindingHandle;
-        NdisCompleteBindAdapterEx(bindContext, open.Status);
+        NdisCompleteBindAdapterEx(bindContext, status);
       }, null);
       return NDIS_STATUS_PENDING;`,
       unbind: `const item = NdisAllocateIoWorkItem(null);
-      NdisQueueIoWorkItem(item, () => { NdisCloseAdapterEx(binding.handle); NdisCompleteUnbindAdapterEx(unbindContext); }, null);
+      NdisQueueIoWorkItem(item, () => {
+        if (NdisCloseAdapterEx(binding.handle) === NDIS_STATUS_PENDING) binding.unbinding = unbindContext;
+        else NdisCompleteUnbindAdapterEx(unbindContext);
+      }, null);
       return NDIS_STATUS_PENDING;`,
     }));
     expect(binding.state).toBe('Running');
@@ -253,9 +259,11 @@ describe('bind, open, close and unbind rules (seeds 000, 001, 003)', () => {
     const { rt } = await started(protocol({
       prelude: 'let savedBindContext: unknown = null;',
       bind: `savedBindContext = bindContext;
-      const binding: Binding = { handle: null };
-      binding.handle = NdisOpenAdapterEx(protocolHandle, binding, ${OPEN_PARAMETERS}, bindContext).NdisBindingHandle;
-      return NDIS_STATUS_SUCCESS;`,
+      const b: Binding = { handle: null, opened: NdisInitializeEvent() };
+      const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
+      ${WAIT_FOR_OPEN}
+      b.handle = open.NdisBindingHandle;
+      return status;`,
       pnp: `if (event.NetPnPEvent.NetEvent === NetEventRestart) NdisOpenAdapterEx(protocolHandle, {}, {}, savedBindContext);
       return NDIS_STATUS_SUCCESS;`,
     }));
@@ -409,6 +417,66 @@ describe('handler behaviour', () => {
   it('real timers are not available: setTimeout says what to use instead', async () => {
     const { rt } = await started(protocol({ pnp: 'if (event.NetPnPEvent.NetEvent === NetEventRestart) setTimeout(() => {}, 10); return NDIS_STATUS_SUCCESS;' }));
     expect(rt.stopped!.message).toContain('setTimeout is not available to drivers: time is virtual. Use NdisAllocateTimerObject and NdisSetTimerObject');
+  });
+});
+
+describe('opens and closes that pend (NdisOpenAdapterEx, NdisCloseAdapterEx: either may return NDIS_STATUS_PENDING)', () => {
+  const pends = { 'open-completion': 1, 'close-completion': 1 } as const;
+
+  it('a protocol that waits for ProtocolOpenAdapterCompleteEx and completes its unbind from ProtocolCloseAdapterCompleteEx: no finding', async () => {
+    const { rt, binding } = await started(protocol(), 1, pends);
+    expect(binding.state).toBe('Running');
+    rt.removeBinding(binding);
+    rt.run();
+    expect(binding.state).toBe('Unbound');
+    expect(rt.verifier.findings).toEqual([]);
+    const calls = rt.trace.events.filter((e) => e.kind === 'handler' && /Protocol(Open|Close)AdapterCompleteEx/.test(String(e.handler))).map((e) => e.handler);
+    expect(calls).toEqual(['ProtocolOpenAdapterCompleteEx', 'ProtocolCloseAdapterCompleteEx']);
+  });
+
+  it('the seed decides: over 8 seeds both an open at once and one that pends occur, and the same driver is correct under each', async () => {
+    const picks = new Set<number>();
+    for (let seed = 1; seed <= 8; seed++) {
+      const { rt, binding } = await started(protocol(), seed);
+      const choice = rt.trace.events.find((e) => e.kind === 'choice' && e.decision === 'open-completion');
+      picks.add(Number(choice?.pick));
+      expect(binding.state).toBe('Running');
+      expect(rt.verifier.findings).toEqual([]);
+    }
+    expect([...picks].sort()).toEqual([0, 1]);
+  });
+
+  it('OpenPendingNotAwaited: a bind that returns SUCCESS while its open pends, and uses the handle', async () => {
+    const { rt } = await started(protocol({
+      prelude: 'import { NdisOidRequest } from "ndis";',
+      bind: `const b: Binding = { handle: null };
+      const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
+      b.handle = open.NdisBindingHandle;
+      return NDIS_STATUS_SUCCESS;`,
+    }), 1, pends);
+    expect(rules(rt)[0]).toBe('OpenPendingNotAwaited');
+    expect(rt.verifier.findings[0]!.message).toMatch(/the bind completed \(NDIS_STATUS_SUCCESS \(0x00000000\)\) while NdisOpenAdapterEx was still pending/);
+  });
+
+  it('FailedBindLeftAdapterOpen: a bind that fails after its open while its close still pends', async () => {
+    const { rt, binding } = await started(protocol({
+      bind: `const b: Binding = { handle: null, opened: NdisInitializeEvent() };
+      const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
+      ${WAIT_FOR_OPEN}
+      NdisCloseAdapterEx(open.NdisBindingHandle);
+      return NDIS_STATUS_FAILURE;`,
+    }), 1, pends);
+    expect(rules(rt)).toEqual(['FailedBindLeftAdapterOpen']);
+    expect(rt.verifier.findings[0]!.message).toMatch(/while the NdisCloseAdapterEx it made was still pending/);
+    // Fatal: the machine stops at the bind's completion.
+    expect(binding.state).toBe('Opening');
+  });
+
+  it('registration without OpenAdapterCompleteHandlerEx or CloseAdapterCompleteHandlerEx fails as NDIS fails it (both are required)', async () => {
+    const rt = await NdisRuntime.create();
+    await expect(rt.loadDriver(protocol().replace('OpenAdapterCompleteHandlerEx(', 'NotOpenAdapterComplete('), 'bad.ts')).rejects.toThrow('NDIS_STATUS_BAD_CHARACTERISTICS (0xC0010005); it must register and return NDIS_STATUS_SUCCESS (NdisRegisterProtocolDriver: missing OpenAdapterCompleteHandlerEx)');
+    const again = await NdisRuntime.create();
+    await expect(again.loadDriver(protocol().replace('CloseAdapterCompleteHandlerEx(', 'NotCloseAdapterComplete('), 'bad.ts')).rejects.toThrow('(NdisRegisterProtocolDriver: missing CloseAdapterCompleteHandlerEx)');
   });
 });
 

@@ -5,7 +5,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { NdisRuntime, type RuntimeOptions } from './runtime.ts';
-import { echoProtocol, twoNics, send } from './test-drivers.ts';
+import { echoProtocol, twoNics, send, UNUSED_COMPLETE_HANDLERS, OPENS_AND_CLOSES_AT_ONCE } from './test-drivers.ts';
 
 interface Handlers {
   prelude?: string;
@@ -74,6 +74,7 @@ export function DriverEntry(): number {
     ReceiveNetBufferListsHandler(b: Binding, nbls: any, _port: number, _count: number, flags: number): void {
       ${h.receive ?? ''}
     },
+    ${UNUSED_COMPLETE_HANDLERS}
     NetPnPEventHandler(b: Binding, event: unknown): number {
       ${h.pnp ?? 'return NDIS_STATUS_SUCCESS;'}
     },
@@ -87,7 +88,9 @@ export function DriverEntry(): number {
 type Host = 'in-process' | 'worker';
 
 async function run(source: string, options: RuntimeOptions & { host?: Host } = {}, then?: (rt: NdisRuntime) => void) {
-  const rt = await NdisRuntime.create({ nics: 1, seed: 1, pendingLimitNs: 50_000_000n, ...options });
+  // The tests wait on OID completions, so requests pend; opens and closes complete at once, the
+  // path that keeps each trace short (protocol.test.ts tests the pended ones).
+  const rt = await NdisRuntime.create({ nics: 1, seed: 1, pendingLimitNs: 50_000_000n, decisions: { ...OPENS_AND_CLOSES_AT_ONCE, 'oid-completion': 1 }, ...options });
   try {
     const driver = await rt.loadDriver(source, 'sync.ts');
     rt.startStack();

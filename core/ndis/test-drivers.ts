@@ -1,7 +1,7 @@
 // Drivers for the runtime's tests, as learners write them: TypeScript source that imports from
 // "ndis". Each builder takes the handler bodies to replace, so a test can break one rule at a time.
 
-import { NdisRuntime, type DriverRecord } from './runtime.ts';
+import { NdisRuntime, type DriverRecord, type RuntimeOptions } from './runtime.ts';
 
 /**
  * The NDIS_OPEN_PARAMETERS the test protocols open with (an expression for their source, where
@@ -12,6 +12,26 @@ export const OPEN_PARAMETERS = `{
         AdapterName: params.AdapterName, MediumArray: [NdisMedium802_3], MediumArraySize: 1,
         SelectedMediumIndex: new Uint32Array(1), FrameTypeArray: [0x88b5], FrameTypeArraySize: 1,
       }`;
+
+/**
+ * How the test protocols wait for an open that pends, as ndisprot does: ProtocolBindAdapterEx
+ * (PASSIVE_LEVEL) waits on an event that OpenAdapterCompleteHandlerEx sets with the final status.
+ * `open` is NdisOpenAdapterEx's result and `b` the binding context, with `opened` (an NDIS_EVENT
+ * from NdisInitializeEvent) and `openStatus`; leaves the open's final status in `status`.
+ */
+export const WAIT_FOR_OPEN = `let status = open.Status;
+      if (status === NDIS_STATUS_PENDING) { NdisWaitEvent(b.opened, 0); status = b.openStatus; }`;
+
+/**
+ * The unbind of the test protocols: close, and if the close pends, pend the unbind until
+ * CloseAdapterCompleteHandlerEx (`unbindContext` and `b`, with `unbinding`, in scope).
+ */
+export const CLOSE_IN_UNBIND = `if (NdisCloseAdapterEx(b.handle) === NDIS_STATUS_PENDING) { b.unbinding = unbindContext; return NDIS_STATUS_PENDING; }
+      return NDIS_STATUS_SUCCESS;`;
+
+/** The two completion handlers NDIS requires, for WAIT_FOR_OPEN and CLOSE_IN_UNBIND. */
+export const OPEN_CLOSE_COMPLETE_HANDLERS = `OpenAdapterCompleteHandlerEx(b: any, status: number) { b.openStatus = status; NdisSetEvent(b.opened); },
+    CloseAdapterCompleteHandlerEx(b: any) { const u = b.unbinding; b.unbinding = null; if (u) NdisCompleteUnbindAdapterEx(u); },`;
 
 export interface ProtocolOptions {
   /** Body of the receive handler; `binding`, `nbls`, `flags` are in scope. */
@@ -37,9 +57,10 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
   KeGetCurrentIrql, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, NdisInitializeEvent, NdisSetEvent, NdisWaitEvent,
+  NdisCompleteUnbindAdapterEx,
 } from "ndis";
 
-interface Binding { handle: any; adapter: string; pool: any; workItem: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; }
+interface Binding { handle: any; adapter: string; pool: any; workItem: any; outstanding: number; pausing: any; received: number[]; held: any[]; running: boolean; opened: any; openStatus: number; unbinding: any; }
 export const bindings: Binding[] = [];
 /** What a test's handler bodies record. */
 export const observed: unknown[] = [];
@@ -85,9 +106,10 @@ export function DriverEntry(): number {
     MinorNdisVersion: 0,
     Name: "echo",
     BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string }) {
-      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, workItem: NdisAllocateIoWorkItem(protocolHandle), outstanding: 0, pausing: null, received: [], held: [], running: false };
+      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, workItem: NdisAllocateIoWorkItem(protocolHandle), outstanding: 0, pausing: null, received: [], held: [], running: false, opened: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, unbinding: null };
       const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      ${WAIT_FOR_OPEN}
+      if (status !== NDIS_STATUS_SUCCESS) return status;
       b.handle = open.NdisBindingHandle;
       b.pool = NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });
       bindings.push(b);
@@ -96,10 +118,10 @@ export function DriverEntry(): number {
       NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } });
       return NDIS_STATUS_SUCCESS;
     },
-    UnbindAdapterHandlerEx(_u: unknown, b: Binding) {
-      NdisCloseAdapterEx(b.handle);
-      return NDIS_STATUS_SUCCESS;
+    UnbindAdapterHandlerEx(unbindContext: unknown, b: Binding) {
+      ${CLOSE_IN_UNBIND}
     },
+    ${OPEN_CLOSE_COMPLETE_HANDLERS}
     OidRequestCompleteHandler(_b: Binding, _request: unknown, _status: number) {},
     NetPnPEventHandler(b: Binding, event: { NetPnPEvent: { NetEvent: number } }) {
       if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;
@@ -135,8 +157,8 @@ export interface EchoModule {
   returnHeld(index: number): void;
 }
 
-export async function twoNics(source: string, seed = 1, rxRingEntries = 64, extra: string[] = []) {
-  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries, txRingEntries: 64, pendingLimitNs: 10_000_000n });
+export async function twoNics(source: string, seed = 1, rxRingEntries = 64, extra: string[] = [], decisions: RuntimeOptions['decisions'] = {}) {
+  const rt = await NdisRuntime.create({ nics: 2, seed, rxRingEntries, txRingEntries: 64, pendingLimitNs: 10_000_000n, decisions });
   rt.machine.wire.connect(rt.machine.nic(0).endpoint, rt.machine.nic(1).endpoint);
   for (const [i, f] of extra.entries()) await rt.loadDriver(f, `filter${i}.ts`);
   const driver = await rt.loadDriver(source, 'echo.ts');
@@ -271,3 +293,11 @@ export interface CountingModule {
   modules: { state: string; inFlight: number; own: number; sent: number; received: number; held: unknown[] }[];
   sendOwn(index: number, toMac: string): void;
 }
+
+/**
+ * For the tests of other things whose small protocols open and close without waiting: their runs
+ * fix NdisOpenAdapterEx and NdisCloseAdapterEx to complete at once (protocol.test.ts tests both
+ * pending), and the drivers register the two required completion handlers, which then never run.
+ */
+export const OPENS_AND_CLOSES_AT_ONCE = { 'open-completion': 0, 'close-completion': 0 } as const;
+export const UNUSED_COMPLETE_HANDLERS = `OpenAdapterCompleteHandlerEx() {}, CloseAdapterCompleteHandlerEx() {},`;

@@ -123,6 +123,41 @@ describe('expectations', () => {
     ]);
   });
 
+  it('oidCompleted counts what NDIS handed back to the protocol (status, BytesWritten/BytesRead), in both completion paths; statusIndicated counts the indications that came up to it', async () => {
+    for (const path of ['at once', 'pends'] as const) {
+      const lab = protocolLab([{ op: 'start' }, { op: 'oid', adapter: 0, oid: 'OID_802_3_CURRENT_ADDRESS', count: 2 }, { op: 'link', up: false }, { op: 'wait', ns: 1_000_000 }], [
+        { expect: 'oidCompleted', adapter: 0, oid: 'OID_802_3_CURRENT_ADDRESS', status: 'NDIS_STATUS_SUCCESS', bytesWritten: 6, exactly: 2 },
+        { expect: 'oidCompleted', adapter: 0, oid: 'OID_GEN_CURRENT_PACKET_FILTER', request: 'set', bytesRead: 4, exactly: 1 },
+        { expect: 'oidCompleted', adapter: 1, oid: 'OID_802_3_CURRENT_ADDRESS', atLeast: 1 },
+        { expect: 'oidCompleted', adapter: 0, oid: 'OID_802_3_CURRENT_ADDRESS', request: 'set', atLeast: 1 },
+        { expect: 'oidCompleted', adapter: 0, oid: 'OID_802_3_CURRENT_ADDRESS', status: 'NDIS_STATUS_FAILURE', atLeast: 1 },
+        { expect: 'statusIndicated', adapter: 1, status: 'NDIS_STATUS_LINK_STATE', atLeast: 1 },
+        { expect: 'statusIndicated', adapter: 0, status: 'NDIS_STATUS_MEDIA_DISCONNECTED', atLeast: 1 },
+      ]);
+      lab.scenarios[0]!.decisions = { 'oid-completion': path };
+      const result = await run(lab);
+      expect(result.failures, path).toEqual([
+        'expected at least 1 OID_802_3_CURRENT_ADDRESS requests completed to the protocol on nic1; there were 0',
+        'expected at least 1 set OID_802_3_CURRENT_ADDRESS requests completed to the protocol on nic0; there were 0',
+        'expected at least 1 OID_802_3_CURRENT_ADDRESS requests completed to the protocol on nic0 with NDIS_STATUS_FAILURE; there were 0',
+        'expected at least 1 NDIS_STATUS_MEDIA_DISCONNECTED indications that came up to the protocols on nic0; there were 0',
+      ]);
+    }
+  });
+
+  it('call in a filter lab: the application calls the protocol above the filter (here the lab\'s own reference protocol)', async () => {
+    const dir = join(LABS_DIR, 'filter-oid');
+    const lab = parseLab({
+      id: 't', title: 'T', order: 1, summary: 's', seed: '004', kind: 'filter', starter: 's.ts', solution: 'x.ts', instructions: 'i.md',
+      scenarios: [{ id: 'a', title: 't', points: 1, steps: [{ op: 'start' }, { op: 'call', export: 'SetPromiscuous', adapter: 0 }, { op: 'wait', ns: 1000 }], expectations: [
+        { expect: 'oidCompleted', adapter: 0, oid: 'OID_GEN_CURRENT_PACKET_FILTER', request: 'set', status: 'NDIS_STATUS_NOT_SUPPORTED', exactly: 1 },
+      ] }],
+    }, 'test/lab.json');
+    const own = { ...references, protocol: readFileSync(join(dir, 'oid-protocol.ts'), 'utf8') };
+    const result = await runScenario(lab, lab.scenarios[0]!, readFileSync(join(dir, 'solution.ts'), 'utf8'), 'learner.ts', 1, own);
+    expect(result.failures).toEqual([]);
+  });
+
   it('a bounded expectation needs a bound', () => {
     expect(() => protocolLab([{ op: 'start' }], [{ expect: 'counter', adapter: 0, register: 'GPTC' }])).toThrow('scenarios.0.expectations.0: give atLeast, atMost or exactly');
   });

@@ -183,9 +183,11 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
         return;
       }
       case 'call': {
+        // The application talks to the protocol: the learner's in a protocol lab, the one above
+        // the learner's filter in a filter lab (the lab's own reference protocol can export more).
         rt.post(`application calls ${step.export}(${step.adapter})`, () => {
-          const fn = exported<(adapter: number) => unknown>(learner, step.export, `${step.export}(adapter)`);
-          if (fn) rt.invoke(learner, 'application', undefined, false, () => fn(step.adapter));
+          const fn = exported<(adapter: number) => unknown>(app, step.export, `${step.export}(adapter)`);
+          if (fn) rt.invoke(app, 'application', undefined, false, () => fn(step.adapter));
         }, { channel: 'application' });
         return;
       }
@@ -230,6 +232,29 @@ function check(rt: NdisRuntime, app: DriverRecord, e: Expectation): string | und
         if (event.kind === 'receive' && Array.isArray(event.to) && (event.to as string[]).some((t) => name.includes(t))) frames += event.nbls as number;
       }
       return bounded(frames, e, `frames delivered to the protocol on nic${e.adapter}`);
+    }
+    case 'oidCompleted': {
+      const names = rt.bindings.filter((b) => b.adapter === rt.adapters[e.adapter] && b.protocol === app).map((b) => `binding ${b.name}`);
+      const oid = `0x${(((constants as unknown as Record<string, number>)[e.oid]!) >>> 0).toString(16).padStart(8, '0')}`;
+      let n = 0;
+      for (const event of rt.trace.events) {
+        if (event.kind !== 'oid-done' || !names.includes(event.object as string) || event.oid !== oid) continue;
+        if (e.request !== undefined && event.request !== e.request) continue;
+        // statusName gives "NDIS_STATUS_SUCCESS (0x00000000)": the name is the first word.
+        if (e.status !== undefined && String(event.status).split(' ')[0] !== e.status) continue;
+        if (e.bytesWritten !== undefined && event.bytesWritten !== e.bytesWritten) continue;
+        if (e.bytesRead !== undefined && event.bytesRead !== e.bytesRead) continue;
+        if (e.bytesNeeded !== undefined && event.bytesNeeded !== e.bytesNeeded) continue;
+        n++;
+      }
+      const what = [e.request, e.oid].filter(Boolean).join(' ') + ' requests completed to the protocol on nic' + e.adapter
+        + (e.status ? ` with ${e.status}` : '') + (e.bytesWritten !== undefined ? `, BytesWritten ${e.bytesWritten}` : '') + (e.bytesRead !== undefined ? `, BytesRead ${e.bytesRead}` : '') + (e.bytesNeeded !== undefined ? `, BytesNeeded ${e.bytesNeeded}` : '');
+      return bounded(n, e, what);
+    }
+    case 'statusIndicated': {
+      const name = rt.adapters[e.adapter]?.name;
+      const n = rt.trace.events.filter((event) => event.kind === 'status' && event.adapter === name && String(event.status).split(' ')[0] === e.status).length;
+      return bounded(n, e, `${e.status} indications that came up to the protocols on nic${e.adapter}`);
     }
     case 'counter': {
       const stats = rt.machine.nic(e.adapter).statistics();

@@ -82,7 +82,7 @@ export const StepSchema = z.discriminatedUnion('op', [
   }),
   z.object({
     op: z.literal('call'),
-    /** The application calls the driver's exported function `export(adapter)`, e.g. ReleaseAdapter. */
+    /** The application calls the protocol's exported function `export(adapter)`, e.g. ReleaseAdapter (in a filter lab, the protocol above the filter's). */
     export: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'the name of an exported function, e.g. ReleaseAdapter'),
     adapter,
   }),
@@ -95,6 +95,9 @@ const bounds = { atLeast: bound, atMost: bound, exactly: bound };
 const someBound = (e: { atLeast?: unknown; atMost?: unknown; exactly?: unknown }) => e.atLeast !== undefined || e.atMost !== undefined || e.exactly !== undefined;
 const someBoundMessage = { message: 'give atLeast, atMost or exactly' };
 
+/** An NDIS_STATUS_ name as ndis.d.ts spells it (NDIS_STATUS_SUCCESS, NDIS_STATUS_LINK_STATE...). */
+const ndisStatusName = z.string().regex(/^NDIS_STATUS_[A-Z0-9_]+$/, 'an NDIS_STATUS_ name, e.g. NDIS_STATUS_SUCCESS');
+
 /** What must hold at the end of a scenario (checked from the trace and the machine, never from driver output). */
 export const ExpectationSchema = z.discriminatedUnion('expect', [
   z.object({ expect: z.literal('bindingState'), adapter, state: z.enum(['Unbound', 'Opening', 'Running', 'Closing', 'Pausing', 'Paused', 'Restarting']) }),
@@ -105,6 +108,18 @@ export const ExpectationSchema = z.discriminatedUnion('expect', [
   z.object({ expect: z.literal('framesDelivered'), adapter, ...bounds }).refine(someBound, someBoundMessage),
   /** A statistics register of the NIC (GPTC, GPRC, MPC...), read without clearing it. */
   z.object({ expect: z.literal('counter'), adapter, register: z.string().min(2), ...bounds }).refine(someBound, someBoundMessage),
+  /**
+   * OID requests of the lab's protocol on `adapter` completed back to it (returned by
+   * NdisOidRequest or given to ProtocolOidRequestComplete) for `oid`, counted from the trace:
+   * only those of `request` (query or set), with `status`, and with `bytesWritten` (a query's),
+   * `bytesRead` (a set's) or `bytesNeeded` in the protocol's own request, when given.
+   */
+  z.object({
+    expect: z.literal('oidCompleted'), adapter, oid: oidName, request: z.enum(['query', 'set']).optional(),
+    status: ndisStatusName.optional(), bytesWritten: bound, bytesRead: bound, bytesNeeded: bound, ...bounds,
+  }).refine(someBound, someBoundMessage),
+  /** Status indications (StatusCode `status`) that came up out of `adapter`'s filter stack to its protocols, counted from the trace. */
+  z.object({ expect: z.literal('statusIndicated'), adapter, status: ndisStatusName, ...bounds }).refine(someBound, someBoundMessage),
 ]);
 
 export const ScenarioSchema = z.object({

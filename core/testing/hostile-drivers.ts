@@ -74,6 +74,7 @@ export function DriverEntry() {
     Name: 'hostile',
     BindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
     UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },
+    OpenAdapterCompleteHandlerEx() {}, CloseAdapterCompleteHandlerEx() {},
     NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },
   }).Status;
 }

@@ -16,9 +16,15 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
+  NdisInitializeEvent, NdisWaitEvent, NdisSetEvent, type NDIS_EVENT,
 } from 'ndis';
 
 interface Binding {
+  /** Set by OpenAdapterCompleteHandlerEx when an open that pended has finished, with its status. */
+  openDone: NDIS_EVENT;
+  openStatus: NDIS_STATUS;
+  /** A bind that failed after its open, waiting for its close to complete before it completes. */
+  failingBind: { bindContext: NDIS_HANDLE; status: NDIS_STATUS } | null;
   handle: NDIS_HANDLE | null;
   mac: Uint8Array;
   pool: NDIS_HANDLE;
@@ -133,9 +139,10 @@ function oidRequestComplete(b: Binding, request: NDIS_OID_REQUEST | null, status
     // the bind; from a work item, as NdisCloseAdapterEx needs PASSIVE_LEVEL.
     const handle = b.handle!;
     b.handle = null;
+    // A close may pend: then CloseAdapterCompleteHandlerEx completes the bind.
     atPassiveLevel(() => {
-      NdisCloseAdapterEx(handle);
-      NdisCompleteBindAdapterEx(bindContext, status);
+      if (NdisCloseAdapterEx(handle) === NDIS_STATUS_PENDING) b.failingBind = { bindContext, status };
+      else NdisCompleteBindAdapterEx(bindContext, status);
     });
     return;
   }
@@ -151,7 +158,7 @@ export function DriverEntry(): NDIS_STATUS {
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0,
+        openDone: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, failingBind: null, handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0,
         oidsOutstanding: 0, pendingBind: null, bindRequest: null, pendingPause: null, pendingUnbind: null,
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
@@ -163,7 +170,14 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      // An open may pend. ProtocolBindAdapterEx runs at PASSIVE_LEVEL, so it may wait, as ndisprot
+      // does, for OpenAdapterCompleteHandlerEx to bring the open's final status.
+      let openStatus = open.Status;
+      if (openStatus === NDIS_STATUS_PENDING) {
+        NdisWaitEvent(b.openDone, 0);
+        openStatus = b.openStatus;
+      }
+      if (openStatus !== NDIS_STATUS_SUCCESS) return openStatus;
       b.handle = open.NdisBindingHandle;
       bindings[Number(params.AdapterName.replace('nic', ''))] = b;
       // Join groups 01:00:5e:00:00:01, :02, ...; the bind pends until the answer: at once, or in
@@ -181,6 +195,11 @@ export function DriverEntry(): NDIS_STATUS {
 
     OidRequestCompleteHandler: oidRequestComplete,
 
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      b.openStatus = status;
+      NdisSetEvent(b.openDone);
+    },
+
     UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
       b.pendingUnbind = unbindContext;
       if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0) return NDIS_STATUS_PENDING;
@@ -192,7 +211,10 @@ export function DriverEntry(): NDIS_STATUS {
     },
 
     CloseAdapterCompleteHandlerEx(b: Binding): void {
-      if (b.pendingUnbind) finishUnbind(b);
+      const failing = b.failingBind;
+      b.failingBind = null;
+      if (failing) NdisCompleteBindAdapterEx(failing.bindContext, failing.status);
+      else if (b.pendingUnbind) finishUnbind(b);
     },
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {

@@ -14,9 +14,13 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
+  NdisInitializeEvent, NdisWaitEvent, NdisSetEvent, type NDIS_EVENT,
 } from 'ndis';
 
 interface Binding {
+  /** Set by OpenAdapterCompleteHandlerEx when an open that pended has finished, with its status. */
+  openDone: NDIS_EVENT;
+  openStatus: NDIS_STATUS;
   handle: NDIS_HANDLE | null;
   mac: Uint8Array;
   pool: NDIS_HANDLE;
@@ -99,7 +103,7 @@ export function DriverEntry(): NDIS_STATUS {
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0,
+        openDone: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0,
         oidsOutstanding: 0, pendingPause: null,
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
@@ -111,7 +115,14 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      // An open may pend. ProtocolBindAdapterEx runs at PASSIVE_LEVEL, so it may wait, as ndisprot
+      // does, for OpenAdapterCompleteHandlerEx to bring the open's final status.
+      let openStatus = open.Status;
+      if (openStatus === NDIS_STATUS_PENDING) {
+        NdisWaitEvent(b.openDone, 0);
+        openStatus = b.openStatus;
+      }
+      if (openStatus !== NDIS_STATUS_SUCCESS) return openStatus;
       b.handle = open.NdisBindingHandle;
       bindings[Number(params.AdapterName.replace('nic', ''))] = b;
       // The groups to join: 01:00:5e:00:00:01, :02, ... (as many as the configuration says).
@@ -129,11 +140,20 @@ export function DriverEntry(): NDIS_STATUS {
       b.oidsOutstanding--;
     },
 
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      b.openStatus = status;
+      NdisSetEvent(b.openDone);
+    },
+
     UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
       // TODO: seed 003 says what must be finished before this call.
       NdisCloseAdapterEx(b.handle!);
       b.handle = null;
       return NDIS_STATUS_SUCCESS;
+    },
+
+    CloseAdapterCompleteHandlerEx(_b: Binding): void {
+      // TODO: a close that returned NDIS_STATUS_PENDING has finished.
     },
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {

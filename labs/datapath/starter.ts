@@ -12,6 +12,7 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
+  NdisInitializeEvent, NdisWaitEvent, NdisSetEvent, type NDIS_EVENT, NdisCompleteUnbindAdapterEx,
 } from 'ndis';
 
 /** Requests are echoed; echoes are not (or two echo protocols would bounce frames forever). */
@@ -19,6 +20,11 @@ const ETHERTYPE_REQUEST = 0x88b5;
 const ETHERTYPE_ECHO = 0x88b6;
 
 interface Binding {
+  /** Set by OpenAdapterCompleteHandlerEx when an open that pended has finished, with its status. */
+  openDone: NDIS_EVENT;
+  openStatus: NDIS_STATUS;
+  /** An unbind whose close pends, finished by CloseAdapterCompleteHandlerEx. */
+  closingUnbind: NDIS_HANDLE | null;
   handle: NDIS_HANDLE | null;
   mac: Uint8Array;
   pool: NDIS_HANDLE;
@@ -95,7 +101,7 @@ export function DriverEntry(): NDIS_STATUS {
     Name: 'echo',
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
-      const b: Binding = { handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0, pendingPause: null };
+      const b: Binding = { openDone: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, closingUnbind: null, handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0, pendingPause: null };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
         Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
         AdapterName: params.AdapterName,
@@ -105,7 +111,14 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [ETHERTYPE_REQUEST],
         FrameTypeArraySize: 1,
       }, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      // An open may pend. ProtocolBindAdapterEx runs at PASSIVE_LEVEL, so it may wait, as ndisprot
+      // does, for OpenAdapterCompleteHandlerEx to bring the open's final status.
+      let openStatus = open.Status;
+      if (openStatus === NDIS_STATUS_PENDING) {
+        NdisWaitEvent(b.openDone, 0);
+        openStatus = b.openStatus;
+      }
+      if (openStatus !== NDIS_STATUS_SUCCESS) return openStatus;
       b.handle = open.NdisBindingHandle;
       bindings[Number(params.AdapterName.replace('nic', ''))] = b;
       // Without a packet filter the adapter receives nothing.
@@ -115,10 +128,24 @@ export function DriverEntry(): NDIS_STATUS {
       return NDIS_STATUS_SUCCESS;
     },
 
-    UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
-      NdisCloseAdapterEx(b.handle!);
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      b.openStatus = status;
+      NdisSetEvent(b.openDone);
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
+      const closed = NdisCloseAdapterEx(b.handle!);
       b.handle = null;
-      return NDIS_STATUS_SUCCESS;
+      if (closed !== NDIS_STATUS_PENDING) return NDIS_STATUS_SUCCESS;
+      // The close pends: CloseAdapterCompleteHandlerEx completes the unbind.
+      b.closingUnbind = unbindContext;
+      return NDIS_STATUS_PENDING;
+    },
+
+    CloseAdapterCompleteHandlerEx(b: Binding): void {
+      const unbindContext = b.closingUnbind;
+      b.closingUnbind = null;
+      if (unbindContext) NdisCompleteUnbindAdapterEx(unbindContext);
     },
 
     NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {

@@ -13,9 +13,13 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
+  NdisInitializeEvent, NdisWaitEvent, NdisSetEvent, type NDIS_EVENT,
 } from 'ndis';
 
 interface Binding {
+  /** Set by OpenAdapterCompleteHandlerEx when an open that pended has finished, with its status. */
+  openDone: NDIS_EVENT;
+  openStatus: NDIS_STATUS;
   handle: NDIS_HANDLE | null;
   mac: Uint8Array;
   pool: NDIS_HANDLE;
@@ -98,7 +102,7 @@ export function DriverEntry(): NDIS_STATUS {
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
-        handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false,
+        openDone: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false,
         sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null,
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
@@ -110,7 +114,14 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      // An open may pend. ProtocolBindAdapterEx runs at PASSIVE_LEVEL, so it may wait, as ndisprot
+      // does, for OpenAdapterCompleteHandlerEx to bring the open's final status.
+      let openStatus = open.Status;
+      if (openStatus === NDIS_STATUS_PENDING) {
+        NdisWaitEvent(b.openDone, 0);
+        openStatus = b.openStatus;
+      }
+      if (openStatus !== NDIS_STATUS_SUCCESS) return openStatus;
       b.handle = open.NdisBindingHandle;
       bindings[Number(params.AdapterName.replace('nic', ''))] = b;
       const filter = new Uint8Array(4);
@@ -119,6 +130,11 @@ export function DriverEntry(): NDIS_STATUS {
       // NdisOidRequest may complete the request at once (no OidRequestCompleteHandler then).
       if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
       return NDIS_STATUS_SUCCESS;
+    },
+
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      b.openStatus = status;
+      NdisSetEvent(b.openDone);
     },
 
     UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {

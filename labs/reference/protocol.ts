@@ -4,7 +4,7 @@
 
 import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisDeregisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
-  NdisCompleteUnbindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
+  NdisCompleteUnbindAdapterEx, NdisCompleteBindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
   NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
@@ -29,6 +29,11 @@ export interface Binding {
   pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
   /** An unbind waiting for OID requests to complete before closing. */
   pendingUnbind: NDIS_HANDLE | null;
+  /** A bind waiting for its open (NdisOpenAdapterEx returned PENDING), and the handle it gave. */
+  pendingBind: NDIS_HANDLE | null;
+  opening: NDIS_HANDLE | null;
+  /** An unbind whose close pends, finished by CloseAdapterCompleteHandlerEx. */
+  closingUnbind: NDIS_HANDLE | null;
   /** Sequence numbers of the frames received, in order. */
   received: number[];
   /** MediaConnectState of each NDIS_STATUS_LINK_STATE indication, in order. */
@@ -77,11 +82,21 @@ function closeIfIdle(b: Binding): void {
     const handle = b.handle!;
     b.pendingUnbind = null;
     b.handle = null;
-    atPassiveLevel(() => {
-      NdisCloseAdapterEx(handle);
-      NdisCompleteUnbindAdapterEx(unbindContext);
-    });
+    atPassiveLevel(() => closeAndFinish(b, handle, unbindContext));
   }
+}
+
+/** Closes the adapter and completes the unbind, now or, if the close pends, from CloseAdapterCompleteHandlerEx. */
+function closeAndFinish(b: Binding, handle: NDIS_HANDLE, unbindContext: NDIS_HANDLE): void {
+  if (NdisCloseAdapterEx(handle) === NDIS_STATUS_PENDING) b.closingUnbind = unbindContext;
+  else NdisCompleteUnbindAdapterEx(unbindContext);
+}
+
+/** The open succeeded (at once, or in OpenAdapterCompleteHandlerEx): the binding is ours to use. */
+function opened(b: Binding, handle: NDIS_HANDLE): void {
+  b.handle = handle;
+  bindings.push(b);
+  setPacketFilter(b, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST);
 }
 
 function finishPauseIfIdle(b: Binding): void {
@@ -157,7 +172,7 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
       const b: Binding = {
         handle: null, adapter: params.AdapterName, macAddress: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!,
-        running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, received: [], linkStates: [],
+        running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, pendingBind: null, opening: null, closingUnbind: null, received: [], linkStates: [],
       };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
         Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
@@ -168,11 +183,29 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
+      if (open.Status === NDIS_STATUS_PENDING) {
+        // The handle is not ours to use until OpenAdapterCompleteHandlerEx brings the final status.
+        b.pendingBind = bindContext;
+        b.opening = open.NdisBindingHandle;
+        return NDIS_STATUS_PENDING;
+      }
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
-      b.handle = open.NdisBindingHandle;
-      bindings.push(b);
-      setPacketFilter(b, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST);
+      opened(b, open.NdisBindingHandle!);
       return NDIS_STATUS_SUCCESS;
+    },
+
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      const bindContext = b.pendingBind!;
+      b.pendingBind = null;
+      if (status === NDIS_STATUS_SUCCESS) opened(b, b.opening!);
+      b.opening = null;
+      NdisCompleteBindAdapterEx(bindContext, status);
+    },
+
+    CloseAdapterCompleteHandlerEx(b: Binding): void {
+      const unbindContext = b.closingUnbind;
+      b.closingUnbind = null;
+      if (unbindContext) NdisCompleteUnbindAdapterEx(unbindContext);
     },
 
     UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
@@ -180,9 +213,10 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, _RegistryPath: string):
       b.pendingUnbind = unbindContext;
       if (b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
         b.pendingUnbind = null;
-        NdisCloseAdapterEx(b.handle!);
+        const closed = NdisCloseAdapterEx(b.handle!);
         b.handle = null;
-        return NDIS_STATUS_SUCCESS;
+        if (closed !== NDIS_STATUS_PENDING) return NDIS_STATUS_SUCCESS;
+        b.closingUnbind = unbindContext;
       }
       return NDIS_STATUS_PENDING;
     },

@@ -6,7 +6,7 @@
 // Data view while the record is unchanged), so the datapath allocates nothing.
 
 import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
-  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisCompleteUnbindAdapterEx,
+  NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisCompleteUnbindAdapterEx, NdisCompleteBindAdapterEx,
   NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists, NdisAllocateNetBufferListPool,
   NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList, NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem,
   NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB,
@@ -27,6 +27,11 @@ interface Binding {
   oidsOutstanding: number;
   pendingPause: NET_PNP_EVENT_NOTIFICATION | null;
   pendingUnbind: NDIS_HANDLE | null;
+  /** A bind waiting for its open (NdisOpenAdapterEx returned PENDING), and the handle it gave. */
+  pendingBind: NDIS_HANDLE | null;
+  opening: NDIS_HANDLE | null;
+  /** An unbind whose close pends, finished by CloseAdapterCompleteHandlerEx. */
+  closingUnbind: NDIS_HANDLE | null;
 }
 
 /**
@@ -163,10 +168,21 @@ function closeIfIdle(b: Binding): void {
     b.pendingUnbind = null;
     b.handle = null;
     atPassiveLevel(() => {
-      NdisCloseAdapterEx(handle);
-      NdisCompleteUnbindAdapterEx(unbindContext);
+      if (NdisCloseAdapterEx(handle) === NDIS_STATUS_PENDING) b.closingUnbind = unbindContext;
+      else NdisCompleteUnbindAdapterEx(unbindContext);
     });
   }
+}
+
+/** The open succeeded (at once, or in OpenAdapterCompleteHandlerEx): the binding is ours to use. */
+function opened(b: Binding, handle: NDIS_HANDLE): void {
+  b.handle = handle;
+  bindings.push(b);
+  const filter = new Uint8Array(4);
+  new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
+  b.oidsOutstanding++;
+  // NdisOidRequest may complete the request at once (no OidRequestCompleteHandler then).
+  if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
 }
 
 export function DriverEntry(): NDIS_STATUS {
@@ -177,7 +193,7 @@ export function DriverEntry(): NDIS_STATUS {
     Name: 'stack-protocol',
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
-      const b: Binding = { handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null };
+      const b: Binding = { handle: null, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool: NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!, running: false, sendsOutstanding: 0, oidsOutstanding: 0, pendingPause: null, pendingUnbind: null, pendingBind: null, opening: null, closingUnbind: null };
       const open = NdisOpenAdapterEx(protocolHandle!, b, {
         Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
         AdapterName: params.AdapterName,
@@ -187,24 +203,38 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
+      if (open.Status === NDIS_STATUS_PENDING) {
+        b.pendingBind = bindContext;
+        b.opening = open.NdisBindingHandle;
+        return NDIS_STATUS_PENDING;
+      }
       if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
-      b.handle = open.NdisBindingHandle;
-      bindings.push(b);
-      const filter = new Uint8Array(4);
-      new DataView(filter.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED, true);
-      b.oidsOutstanding++;
-      // NdisOidRequest may complete the request at once (no OidRequestCompleteHandler then).
-      if (NdisOidRequest(b.handle!, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: filter } } }) !== NDIS_STATUS_PENDING) b.oidsOutstanding--;
+      opened(b, open.NdisBindingHandle!);
       return NDIS_STATUS_SUCCESS;
+    },
+
+    OpenAdapterCompleteHandlerEx(b: Binding, status: NDIS_STATUS): void {
+      const bindContext = b.pendingBind!;
+      b.pendingBind = null;
+      if (status === NDIS_STATUS_SUCCESS) opened(b, b.opening!);
+      b.opening = null;
+      NdisCompleteBindAdapterEx(bindContext, status);
+    },
+
+    CloseAdapterCompleteHandlerEx(b: Binding): void {
+      const unbindContext = b.closingUnbind;
+      b.closingUnbind = null;
+      if (unbindContext) NdisCompleteUnbindAdapterEx(unbindContext);
     },
 
     UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, b: Binding): NDIS_STATUS {
       b.pendingUnbind = unbindContext;
       if (b.oidsOutstanding === 0 && b.sendsOutstanding === 0) {
         b.pendingUnbind = null;
-        NdisCloseAdapterEx(b.handle!);
+        const closed = NdisCloseAdapterEx(b.handle!);
         b.handle = null;
-        return NDIS_STATUS_SUCCESS;
+        if (closed !== NDIS_STATUS_PENDING) return NDIS_STATUS_SUCCESS;
+        b.closingUnbind = unbindContext;
       }
       return NDIS_STATUS_PENDING;
     },

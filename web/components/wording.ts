@@ -69,15 +69,16 @@ export function plainFailure(text: string): string {
 
 /**
  * A failed run's story, cause first (issue 20 item 8): what went wrong (a driver that did not
- * load; each finding: its rule, trace event and message's first line), then what the scenario
+ * load; each finding: its rule, trace event, where known the driver's file:line:column of the call
+ * that broke it, and its message's first line), then what the scenario
  * expected and did not get. An expectation that only restates the findings ("expected no finding;
  * got ...") is said briefly, and the bug check that a fatal finding caused is not said twice.
  */
-export function failureStory(failures: readonly string[], findings: readonly { rule: string; message: string; event: number }[]): { causes: string[]; effects: string[] } {
+export function failureStory(failures: readonly string[], findings: readonly { rule: string; message: string; event: number; location?: { file: string; line: number; column: number } }[]): { causes: string[]; effects: string[] } {
   const rules = new Set(findings.map((f) => f.rule));
   const expected = failures.filter((f) => f.startsWith('expected '));
   const other = failures.filter((f) => !f.startsWith('expected ') && !(/^bug check 0x[0-9A-F]+ \((\w+)\)/.exec(f) && rules.has(/^bug check 0x[0-9A-F]+ \((\w+)\)/.exec(f)![1]!)));
-  const causes = [...other.map(plainFailure), ...findings.map((f) => `${f.rule} (trace event ${f.event}): ${f.message.split('\n')[0]}`)];
+  const causes = [...other.map(plainFailure), ...findings.map((f) => `${f.rule} (trace event ${f.event}${f.location ? `, ${f.location.file}:${f.location.line}:${f.location.column}` : ''}): ${f.message.split('\n')[0]}`)];
   const effects = expected.map((f) => (findings.length > 0 && f.startsWith('expected no finding; got ') ? 'expected no finding' : plainFailure(f)));
   return { causes, effects };
 }

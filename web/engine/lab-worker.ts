@@ -59,6 +59,7 @@ function findingView(f: Finding, seed: number, scenario?: string): FindingView {
     rule: f.rule, statement: f.statement, source: f.seed, severity: f.severity, bugCheck: f.bugCheck, driver: f.driver,
     ...(f.object !== undefined ? { object: f.object } : {}),
     message: f.message, event: f.event, callPath: f.callPath, seed, ...(scenario ? { scenario } : {}),
+    ...(f.location ? { location: f.location } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 // The spot in the learner's source, read from the runtime's real messages: the loader's compile
 // errors (sucrase's, through loadDriverModule) and a HandlerThrew finding from a real run, so a
-// change of any of their wording shows here.
+// change of any of their wording shows here; and which findings the editor marks, by their place.
 
 import { describe, it, expect } from 'vitest';
 import { loadDriverModule, DriverLoadError } from '../../core/ndis/driver-loader.ts';
-import { compileProblem, thrownProblem, sourceProblemOf } from './source-problem.ts';
+import { compileProblem, thrownProblem, sourceProblemOf, findingMarksOf } from './source-problem.ts';
 import { NdisRuntime } from '../../core/ndis/runtime.ts';
+import { UNUSED_COMPLETE_HANDLERS } from '../../core/ndis/test-drivers.ts';
 
 async function loadError(source: string): Promise<string> {
   try {
@@ -45,6 +46,7 @@ describe('thrownProblem', () => {
       '    },',
       '    UnbindAdapterHandlerEx() { return NDIS_STATUS_SUCCESS; },',
       '    NetPnPEventHandler() { return NDIS_STATUS_SUCCESS; },',
+      `    ${UNUSED_COMPLETE_HANDLERS}`,
       '  }).Status;',
       '}',
     ].join('\n');
@@ -78,5 +80,23 @@ describe('sourceProblemOf', () => {
     expect(sourceProblemOf(['expected Running', compile], [thrown], 'driver.ts')).toEqual({ line: 3, column: 4, message: 'Unexpected token' });
     expect(sourceProblemOf(['expected Running'], [{ rule: 'NblNotOwned', message: 'at (driver.ts:1:1)' }, thrown], 'driver.ts')).toEqual({ line: 12, column: 5, message: 'ProtocolBindAdapterEx threw Error: x' });
     expect(sourceProblemOf(['expected Running'], [{ rule: 'NblNotOwned', message: 'NBL 3' }], 'driver.ts')).toBeUndefined();
+  });
+});
+
+describe('findingMarksOf', () => {
+  const at = (file: string, line: number, column: number) => ({ file, line, column });
+  const finding = (rule: string, event: number, location?: ReturnType<typeof at>) => ({ rule, message: `${rule} at ${event}`, severity: 'error' as const, event, ...(location ? { location } : {}) });
+
+  it('marks the findings made in the learner\'s file, once per place and rule, and no other', () => {
+    expect(findingMarksOf([
+      finding('ProtocolSendWhileNotRunning', 40, at('driver.ts', 73, 3)),
+      finding('ProtocolSendWhileNotRunning', 44, at('driver.ts', 73, 3)),
+      finding('NblNotOwned', 45, at('driver.ts', 73, 3)),
+      finding('PnPNotSupportedReturned', 50),
+      finding('HandlerThrew', 60, at('reference.ts', 9, 14)),
+    ], 'driver.ts')).toEqual([
+      { line: 73, column: 3, rule: 'ProtocolSendWhileNotRunning', message: 'ProtocolSendWhileNotRunning at 40', severity: 'error', event: 40 },
+      { line: 73, column: 3, rule: 'NblNotOwned', message: 'NblNotOwned at 45', severity: 'error', event: 45 },
+    ]);
   });
 });

@@ -7,6 +7,8 @@
 //   - a handler that threw (HandlerThrew): the first frame of its stack in the file,
 //     "(<file>:line:column)", which the runtime has already taken back to the source's own line
 //     and column (core/ndis/source-positions.ts).
+// And where the verifier's findings were made, for the editor to mark each one's line: a finding
+// raised while the learner's code was on the stack carries the place of the NDIS call.
 // Lines and columns are counted from 1.
 
 export interface SourceProblem {
@@ -63,4 +65,33 @@ export function sourceProblemOf(failures: readonly string[], findings: readonly 
     if (thrown) return thrown;
   }
   return undefined;
+}
+
+/** A verifier finding at a place in the learner's source, as the editor marks it. */
+export interface FindingMark {
+  /** 1-based line of the source. */
+  line: number;
+  /** 1-based column on that line. */
+  column: number;
+  rule: string;
+  message: string;
+  /** A fatal rule stops the machine; an error lets the run go on. */
+  severity: 'fatal' | 'error';
+  /** Trace event number of the finding. */
+  event?: number;
+}
+
+/**
+ * The findings made in `file` (the learner's driver; a reference driver's are not in the editor),
+ * one per place and rule: a loop that breaks a rule many times at one call is marked once.
+ */
+export function findingMarksOf(findings: readonly { rule: string; message: string; severity: 'fatal' | 'error'; event: number; location?: { file: string; line: number; column: number } }[], file: string): FindingMark[] {
+  const marks = new Map<string, FindingMark>();
+  for (const f of findings) {
+    const at = f.location;
+    if (!at || at.file !== file) continue;
+    const key = `${at.line}:${at.column}:${f.rule}`;
+    if (!marks.has(key)) marks.set(key, { line: at.line, column: at.column, rule: f.rule, message: f.message, severity: f.severity, event: f.event });
+  }
+  return [...marks.values()];
 }

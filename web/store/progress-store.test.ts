@@ -100,6 +100,15 @@ describe('grades', () => {
     expect(progress.lastGrade?.at).toBe(300);
   });
 
+  it('keeps where in the driver a grade\'s findings were made, and reads a grade kept without it', async () => {
+    const scenario = { id: 's', title: 'S', points: 0, maxPoints: 2, passed: false, failingSeed: 3, failures: [] };
+    const placed = { rule: 'ProtocolSendWhileNotRunning', driver: 'driver', message: 'm', event: 87, location: { file: 'driver.ts', line: 73, column: 3 } };
+    const { location: _, ...unplaced } = placed;
+    await store.recordGrade('lab-a', { ...grade(0, 2, 100), scenarios: [{ ...scenario, findings: [placed, unplaced] }] });
+    const kept = await new ProgressStore(name).readProgress('lab-a');
+    expect(kept?.lastGrade?.scenarios[0]?.findings).toEqual([placed, unplaced]);
+  });
+
   it('migrates version 1 progress (best score only) without losing the score', async () => {
     await set(progressKey('lab-a'), { schema: 1, lab: 'lab-a', bestScore: 6, maxScore: 7, completed: false }, rawStore());
     const progress = await store.readProgress('lab-a');

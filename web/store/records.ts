@@ -23,7 +23,10 @@ export type DraftRecord = z.infer<typeof DraftRecord>;
 /** Version 1 drafts (the first web lab) had no revision: the last save simply won. */
 const DraftRecordV1 = z.object({ schema: z.literal(1), lab: z.string().min(1), source: z.string(), savedAt: z.number().int().min(0) });
 
-const FindingSummary = z.object({ rule: z.string(), driver: z.string(), message: z.string(), event: z.number().int() });
+/** Where in the driver a finding was made: optional, so a grade kept before findings had a place still reads. */
+const SourceLocation = z.object({ file: z.string(), line: z.number().int().min(1), column: z.number().int().min(1) });
+
+const FindingSummary = z.object({ rule: z.string(), driver: z.string(), message: z.string(), event: z.number().int(), location: SourceLocation.optional() });
 
 export const ScenarioSummary = z.object({
   id: z.string(),

@@ -140,6 +140,6 @@ describe('progress files', () => {
       expect(scores.get(lab.id)).toBe(lab.scenarios.reduce((n, s) => n + s.points, 0));
     }
     // Lab 1's visible scenarios (its hidden ones are not in the page's course).
-    expect(scores.get('protocol-binding')).toBe(11);
+    expect(scores.get('protocol-binding')).toBe(13);
   });
 });

@@ -8,9 +8,15 @@ import {
   type NDIS_HANDLE, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
+  NdisInitializeEvent, NdisWaitEvent, NdisSetEvent, NDIS_STATUS_PENDING, type NDIS_EVENT, NdisCompleteUnbindAdapterEx,
 } from 'ndis';
 
 interface Binding {
+  /** Set by OpenAdapterCompleteHandlerEx when an open that pended has finished, with its status. */
+  openDone: NDIS_EVENT;
+  openStatus: NDIS_STATUS;
+  /** An unbind whose close pends, finished by CloseAdapterCompleteHandlerEx. */
+  closingUnbind: NDIS_HANDLE | null;
   handle: NDIS_HANDLE | null;
   running: boolean;
 }
@@ -25,7 +31,7 @@ export function DriverEntry(): NDIS_STATUS {
     Name: 'lab-protocol',
 
     BindAdapterHandlerEx(_driverContext: unknown, bindContext: NDIS_HANDLE, params: NDIS_BIND_PARAMETERS): NDIS_STATUS {
-      const binding: Binding = { handle: null, running: false };
+      const binding: Binding = { openDone: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, closingUnbind: null, handle: null, running: false };
       const open = NdisOpenAdapterEx(protocolHandle!, binding, {
         Header: { Type: NDIS_OBJECT_TYPE_OPEN_PARAMETERS, Revision: NDIS_OPEN_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1 },
         AdapterName: params.AdapterName,
@@ -35,15 +41,36 @@ export function DriverEntry(): NDIS_STATUS {
         FrameTypeArray: [0x88b5],
         FrameTypeArraySize: 1,
       }, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      // An open may pend. ProtocolBindAdapterEx runs at PASSIVE_LEVEL, so it may wait, as ndisprot
+      // does, for OpenAdapterCompleteHandlerEx to bring the open's final status.
+      let openStatus = open.Status;
+      if (openStatus === NDIS_STATUS_PENDING) {
+        NdisWaitEvent(binding.openDone, 0);
+        openStatus = binding.openStatus;
+      }
+      if (openStatus !== NDIS_STATUS_SUCCESS) return openStatus;
       binding.handle = open.NdisBindingHandle;
       return NDIS_STATUS_SUCCESS;
     },
 
-    UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, binding: Binding): NDIS_STATUS {
-      NdisCloseAdapterEx(binding.handle!);
+    OpenAdapterCompleteHandlerEx(binding: Binding, status: NDIS_STATUS): void {
+      binding.openStatus = status;
+      NdisSetEvent(binding.openDone);
+    },
+
+    UnbindAdapterHandlerEx(unbindContext: NDIS_HANDLE, binding: Binding): NDIS_STATUS {
+      const closed = NdisCloseAdapterEx(binding.handle!);
       binding.handle = null;
-      return NDIS_STATUS_SUCCESS;
+      if (closed !== NDIS_STATUS_PENDING) return NDIS_STATUS_SUCCESS;
+      // The close pends: CloseAdapterCompleteHandlerEx completes the unbind.
+      binding.closingUnbind = unbindContext;
+      return NDIS_STATUS_PENDING;
+    },
+
+    CloseAdapterCompleteHandlerEx(binding: Binding): void {
+      const unbindContext = binding.closingUnbind;
+      binding.closingUnbind = null;
+      if (unbindContext) NdisCompleteUnbindAdapterEx(unbindContext);
     },
 
     NetPnPEventHandler(binding: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {

@@ -26,9 +26,17 @@ export function DriverEntry(): NDIS_STATUS {
       return NDIS_STATUS_SUCCESS;
     },
 
+    OpenAdapterCompleteHandlerEx(_binding: Binding, _status: NDIS_STATUS): void {
+      // TODO: an open for which NdisOpenAdapterEx returned NDIS_STATUS_PENDING has finished.
+    },
+
     UnbindAdapterHandlerEx(_unbindContext: NDIS_HANDLE, _binding: Binding): NDIS_STATUS {
       // TODO: close the adapter with NdisCloseAdapterEx.
       return NDIS_STATUS_SUCCESS;
+    },
+
+    CloseAdapterCompleteHandlerEx(_binding: Binding): void {
+      // TODO: a close for which NdisCloseAdapterEx returned NDIS_STATUS_PENDING has finished.
     },
 
     NetPnPEventHandler(binding: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {

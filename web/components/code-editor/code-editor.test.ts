@@ -3,13 +3,15 @@
 // handler, a missing import, a syntax error: each marked without a Run), completion that adds
 // the import of an NDIS name, hover anchored at the token with the name's contract, a change
 // event carrying the text on every edit, a run's mark beside the language service's until the
-// next run, wrapped lines, a visible way out by keyboard (Esc, then Tab), and no axe-core
-// violation on its scroller. Without the worker, completion and hover go on with the NDIS names.
+// next run, the run's findings on their lines (named markers) until the next edit, the cursor
+// put at a line by showPosition, wrapped lines, a visible way out by keyboard (Esc, then Tab),
+// and no axe-core violation on its scroller or its marks. Without the worker, completion and
+// hover go on with the NDIS names.
 
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { mount, useHarness, connectBrowser, harness } from '../../testing/browser.ts';
+import { mount, update, useHarness, connectBrowser, harness } from '../../testing/browser.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -213,6 +215,80 @@ describe('<code-editor>', () => {
     await expect.poll(() => marked.allTextContents()).toEqual(['runing']);
   });
 
+  it('marks the last run\'s findings on their lines beside the language service\'s marks, until the text changes', async () => {
+    const page = harnessed.page;
+    const findings = [
+      { line: 6, column: 3, rule: 'ProtocolSendWhileNotRunning', message: 'NdisSendNetBufferLists on a Paused binding', severity: 'fatal', event: 87 },
+      { line: 7, column: 10, rule: 'PnPNotSupportedReturned', message: 'NetEventRestart answered NDIS_STATUS_NOT_SUPPORTED', severity: 'error', event: 90 },
+    ];
+    await mount(page, '/components/code-editor/code-editor.ts', 'code-editor', { value: DRIVER.replace('binding.running = false', 'binding.runing = false'), findings });
+    const findingMarks = page.locator('code-editor .cm-lintRange.nic-finding');
+    // A fatal rule is an error, one that lets the run go on a warning; each underlines the word at its column.
+    expect(await page.locator('code-editor .cm-lintRange-error.nic-finding').allTextContents()).toEqual(['binding']);
+    expect(await page.locator('code-editor .cm-lintRange-warning.nic-finding').allTextContents()).toEqual(['NDIS_STATUS_SUCCESS']);
+    // Named markers in their own gutter, on those lines, and none in the language service's.
+    const markers = page.locator('code-editor .nic-findings-gutter .nic-finding-marker');
+    expect(await markers.evaluateAll((all) => all.map((m) => [m.getAttribute('role'), m.getAttribute('aria-label')]))).toEqual([
+      ['img', 'Line 6: ProtocolSendWhileNotRunning (fatal, trace event 87): NdisSendNetBufferLists on a Paused binding'],
+      ['img', 'Line 7: PnPNotSupportedReturned (error, trace event 90): NetEventRestart answered NDIS_STATUS_NOT_SUPPORTED'],
+    ]);
+    const lineBeside = (marker: number) => markers.nth(marker).evaluate((m) => {
+      const y = m.getBoundingClientRect().top;
+      const numbers = [...m.closest('.cm-gutters')!.querySelectorAll('.cm-lineNumbers .cm-gutterElement')];
+      return numbers.find((n) => Math.abs(n.getBoundingClientRect().top - y) < 6)?.textContent;
+    });
+    expect([await lineBeside(0), await lineBeside(1)]).toEqual(['6', '7']);
+    // CodeMirror hides its gutters from assistive technology: the editor's description says them.
+    expect(await page.getByRole('textbox', { name: 'Driver source' }).getAttribute('aria-describedby')).toBe('editor-help');
+    expect(await page.locator('code-editor #editor-help').textContent()).toContain("The last run's findings: ProtocolSendWhileNotRunning on line 6, PnPNotSupportedReturned on line 7.");
+    // (With the language service up, from the tests before, its 'runing' is listed too.)
+    expect((await listed(page)).filter((m) => m.startsWith('Line '))).toEqual([
+      'Line 6, column 3: ProtocolSendWhileNotRunning (fatal, trace event 87): NdisSendNetBufferLists on a Paused binding',
+      'Line 7, column 10: PnPNotSupportedReturned (error, trace event 90): NetEventRestart answered NDIS_STATUS_NOT_SUPPORTED',
+    ]);
+    await page.keyboard.press('Escape');
+
+    // The language service's marks come beside them, and a check keeps them.
+    await startChecking(page);
+    await expect.poll(() => page.locator('code-editor .cm-lintRange:not(.nic-finding)').allTextContents(), { timeout: 10_000 }).toEqual(['runing']);
+    expect(await findingMarks.count()).toBe(2);
+    expect(await page.locator('code-editor .check').textContent()).toMatch(/^2 errors, 1 warning/);
+    // The language service's gutter marks its own line (6) alone, not the findings' (6 and 7).
+    expect(await page.locator('code-editor .cm-gutter-lint .cm-lint-marker').count()).toBe(1);
+
+    // An edit clears them (they are about the text that ran), and only them.
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type('// edited');
+    await expect.poll(() => findingMarks.count()).toBe(0);
+    expect(await markers.count()).toBe(0);
+    expect(await page.locator('code-editor #editor-help').textContent()).not.toContain('finding');
+    await expect.poll(() => page.locator('code-editor .cm-lintRange').allTextContents()).toEqual(['runing']);
+
+    // A new run's findings replace the last's; none, none.
+    // (Until the language service has checked the edited text, its marks may be away a moment.)
+    await update(page, 'code-editor', { findings: [findings[1]] });
+    await expect.poll(() => page.locator('code-editor .cm-lintRange').allTextContents()).toEqual(['runing', 'NDIS_STATUS_SUCCESS']);
+    await update(page, 'code-editor', { findings: [] });
+    await expect.poll(() => page.locator('code-editor .cm-lintRange').allTextContents()).toEqual(['runing']);
+  });
+
+  it('puts the cursor at a line and column, in view, with the focus', async () => {
+    const page = harnessed.page;
+    const text = Array.from({ length: 120 }, (_, i) => `let v${i + 1} = ${i};`).join('\n');
+    await mount(page, '/components/code-editor/code-editor.ts', 'code-editor', { value: text });
+    await page.evaluate(() => (document.querySelector('code-editor') as unknown as { showPosition(l: number, c: number): void }).showPosition(100, 5));
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('CODE-EDITOR');
+    expect(await page.locator('code-editor .cm-activeLine').textContent()).toBe('let v100 = 99;');
+    expect(await page.locator('code-editor .cm-lineNumbers .cm-activeLineGutter').textContent()).toBe('100');
+    expect(await page.locator('code-editor .cm-activeLine').isVisible()).toBe(true);
+    // Typing goes in at that column.
+    await page.keyboard.type('X');
+    expect((await value(page)).split('\n')[99]).toBe('let Xv100 = 99;');
+    // Past the end: the last line.
+    await page.evaluate(() => (document.querySelector('code-editor') as unknown as { showPosition(l: number, c: number): void }).showPosition(500, 1));
+    expect(await page.locator('code-editor .cm-lineNumbers .cm-activeLineGutter').textContent()).toBe('120');
+  });
+
   it('replaces its text as one undoable edit', async () => {
     const page = harnessed.page;
     await mount(page, '/components/code-editor/code-editor.ts', 'code-editor', { value: 'first' });
@@ -255,6 +331,9 @@ describe('<code-editor>', () => {
     const [first, second] = await page.locator('code-editor .cm-line').evaluateAll((lines) => lines.slice(0, 2).map((l) => l.getBoundingClientRect().height));
     expect(first!).toBeGreaterThan(second! * 1.5);
 
+    // With a run's finding marked too.
+    await update(page, 'code-editor', { findings: [{ line: 2, column: 3, rule: 'ProtocolSendWhileNotRunning', message: 'NdisSendNetBufferLists on a Paused binding', severity: 'fatal', event: 9 }] });
+    expect(await page.locator('code-editor .nic-finding-marker').count()).toBe(1);
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;

@@ -7,7 +7,11 @@
 // text as one undoable edit, so "Reset to starter" can be undone with Ctrl+Z. `problem` marks
 // where the driver last failed to compile or a handler threw (underline, gutter marker, the
 // message on hover, scrolled into view) until the next run says otherwise; edits move the mark
-// with the text. The language service's marks stay beside it.
+// with the text. `findings` marks the line of each verifier finding of the last run (the rule and
+// message on hover, a named gutter marker: finding-marks.ts; the first scrolled into view when
+// there is no problem) until the text changes. The language service's marks stay beside them.
+// `showPosition` puts the cursor at a line and column, in view, and the focus in the editor (a
+// finding's "line N").
 
 import { LitElement, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -19,9 +23,10 @@ import { keymap } from '@codemirror/view';
 import { indentWithTab } from '@codemirror/commands';
 import { autocompletion } from '@codemirror/autocomplete';
 import { setDiagnostics, setDiagnosticsEffect, forEachDiagnostic, lintGutter, type Diagnostic } from '@codemirror/lint';
-import type { SourceProblem } from '../../engine/source-problem.ts';
+import type { FindingMark, SourceProblem } from '../../engine/source-problem.ts';
 import { driverLanguage, driverCompletions, languageClient, setRunProblem, currentDiagnostics, startChecking, RUN_PROBLEM_CLASS, type LanguageServiceState } from './ts-language.ts';
 import { codeEditorStyles } from './code-editor.styles.ts';
+import { findingMarks, findingDiagnostics, findingsSummary, isFindingMark, setFindingMarks, spanAt } from './finding-marks.ts';
 
 /** What the check found, for the line under the editor. */
 function findings(state: EditorState): string {
@@ -46,9 +51,13 @@ export class CodeEditor extends LitElement {
   @property() label = 'Driver source';
   /** Where the driver last failed to compile or a handler threw (undefined: nothing to mark). */
   @property({ attribute: false }) problem: SourceProblem | undefined;
+  /** The last run's findings in this driver, marked on their lines until the text changes. */
+  @property({ attribute: false }) findings: readonly FindingMark[] = [];
   /** The language service: off (until the learner works in the editor), starting (about a second), ready, or failed. */
   @property({ reflect: true, attribute: 'language-service' }) languageService: LanguageServiceState = languageClient.state;
   @state() private found = '';
+  /** The last run's findings marked now, in words. */
+  @state() private runFindings = '';
   private view: EditorView | undefined;
   private pending = '';
   private unlisten: (() => void) | undefined;
@@ -88,15 +97,24 @@ export class CodeEditor extends LitElement {
     this.view?.focus();
   }
 
+  /** Puts the cursor at 1-based `line` and `column` (clamped to the text), scrolls it to the middle, and focuses the editor. */
+  showPosition(line: number, column: number): void {
+    const view = this.view;
+    if (!view) return;
+    const { from } = spanAt(view.state.doc, line, column, () => null);
+    view.dispatch({ selection: { anchor: from }, effects: EditorView.scrollIntoView(from, { y: 'center' }) });
+    view.focus();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('problem')) this.markProblem();
+    if (changed.has('problem') || changed.has('findings')) this.markRun(changed.has('problem'));
   }
 
   /**
-   * Shows `problem` beside the language service's diagnostics, scrolled into view (a position past
-   * its line is put at the line's end).
+   * Shows `problem` and `findings` beside the language service's diagnostics; a new `problem`,
+   * or else the first finding, is scrolled into view (a position past its line is put at the line's end).
    */
-  private markProblem(): void {
+  private markRun(scrollToProblem: boolean): void {
     const view = this.view;
     if (!view) return;
     // The language service's marks stay, if they are about this text (else its next check, due
@@ -105,18 +123,20 @@ export class CodeEditor extends LitElement {
     let mark: Diagnostic | null = null;
     const problem = this.problem;
     if (problem) {
-      const doc = view.state.doc;
-      const line = doc.line(Math.min(Math.max(problem.line, 1), doc.lines));
-      const from = Math.min(line.from + Math.max(problem.column - 1, 0), line.to);
       // Underline the rest of the word at the spot, or one character (none at the end of the text).
-      const word = view.state.wordAt(from);
-      const to = word && word.from === from ? word.to : Math.min(from + 1, doc.length);
+      const { from, to } = spanAt(view.state.doc, problem.line, problem.column, (pos) => view.state.wordAt(pos));
       mark = { from, to, severity: 'error', message: `Line ${problem.line}, column ${problem.column}: ${problem.message}`, source: 'the last run', markClass: RUN_PROBLEM_CLASS };
       diagnostics.push(mark);
     }
+    // A finding where the problem is (a throw the verifier also saw there) is said once, by the problem.
+    const found = findingDiagnostics(view.state, this.findings).filter((d) => !mark || d.from !== mark.from);
+    diagnostics.push(...found);
     // Brought into view (the nearest edge), not selected: the learner's cursor stays where it was.
-    const scroll = mark ? [{ effects: EditorView.scrollIntoView(mark.from, { y: 'nearest' }) }] : [];
-    view.dispatch({ effects: setRunProblem.of(mark) }, setDiagnostics(view.state, diagnostics), ...scroll);
+    // A new problem, or else a new run's first finding (CodeMirror draws only the lines in view).
+    const first = found.reduce<Diagnostic | undefined>((a, d) => (a && a.from <= d.from ? a : d), undefined);
+    const shown = mark && scrollToProblem ? mark : mark ? undefined : first;
+    const scroll = shown ? [{ effects: EditorView.scrollIntoView(shown.from, { y: 'nearest' }) }] : [];
+    view.dispatch({ effects: [setRunProblem.of(mark), setFindingMarks.of(found)] }, setDiagnostics(view.state, diagnostics), ...scroll);
   }
 
   protected override firstUpdated(): void {
@@ -128,7 +148,9 @@ export class CodeEditor extends LitElement {
         doc: this.pending,
         extensions: [
           basicSetup,
-          lintGutter(),
+          // The findings have a gutter of their own, whose markers are named (finding-marks.ts).
+          lintGutter({ markerFilter: (diagnostics) => diagnostics.filter((d) => !isFindingMark(d)) }),
+          findingMarks,
           keymap.of([indentWithTab]),
           javascript({ typescript: true }),
           autocompletion({ override: [driverCompletions] }),
@@ -142,6 +164,7 @@ export class CodeEditor extends LitElement {
           EditorView.updateListener.of((update) => {
             if (update.docChanged) this.dispatchEvent(new CustomEvent<string>('change', { detail: update.state.doc.toString(), bubbles: true, composed: true }));
             if (update.transactions.some((tr) => tr.effects.some((e) => e.is(setDiagnosticsEffect)))) this.found = findings(update.state);
+            this.runFindings = findingsSummary(update.state);
           }),
         ],
       }),
@@ -165,6 +188,7 @@ export class CodeEditor extends LitElement {
         : this.languageService === 'starting' ? 'TypeScript is starting…' : this.found;
     return html`<div class="host"></div>
       <div class="help" id="editor-help"><span>Tab indents; <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor.</span>
+        ${this.runFindings ? html`<span class="run-findings">${this.runFindings}.</span>` : ''}
         <span class="check" data-check=${this.languageService}>${check}</span></div>`;
   }
 }

@@ -1,7 +1,7 @@
 // The editor's TypeScript: CodeMirror's linter, completion and hover over the language service
 // worker (web/editor/language-service.worker.ts, reached with comlink). Diagnostics come as the
-// learner types (syntax, types against ndis.d.ts, `async` handlers) beside the mark of the last
-// run (`problemField`); accepting a completion of a name "ndis" exports adds it to the driver's
+// learner types (syntax, types against ndis.d.ts, `async` handlers) beside the marks of the last
+// run (`problemField`, and its findings: finding-marks.ts); accepting a completion of a name "ndis" exports adds it to the driver's
 // import; hover shows the declaration and doc comment of the name under the pointer.
 //
 // The worker (4 MB: TypeScript and its library files) starts when the learner first works in the
@@ -20,6 +20,7 @@ import type { LanguageServiceWorkerApi } from '../../editor/language-service.wor
 import type { DriverCompletion, DriverDiagnostic, TextEdit } from '../../editor/driver-language-service.ts';
 import { ndisImportEdit } from '../../editor/ndis-import.ts';
 import { NDIS_ENTRIES, docNode, ndisEntry } from './ndis-language.ts';
+import { findingMarksField, isFindingMark } from './finding-marks.ts';
 
 export type LanguageServiceState = 'off' | 'starting' | 'ready' | 'failed';
 
@@ -163,18 +164,19 @@ function asDiagnostic(d: DriverDiagnostic, state: EditorState): Diagnostic {
   return diagnostic;
 }
 
-/** Diagnostics while typing: the language service's and the last run's mark, together. */
+/** Diagnostics while typing: the language service's and the last run's marks, together. */
 const driverLinter = linter(async (view) => {
   const state = view.state;
   const found = await languageClient.diagnostics(state.doc.toString());
   const diagnostics = (found ?? []).map((d) => asDiagnostic(d, state));
-  // The linter's answer replaces every diagnostic, so the run's mark goes with it: the mark as it
-  // is now (a run may have ended while the service checked). CodeMirror drops the answer if the
-  // text changed meanwhile, so its offsets are this text's.
+  // The linter's answer replaces every diagnostic, so the run's marks go with it: the marks as
+  // they are now (a run may have ended while the service checked). CodeMirror drops the answer if
+  // the text changed meanwhile, so its offsets are this text's.
   if (view.state.doc === state.doc) {
     checked.set(view, state.doc);
     const problem = view.state.field(problemField);
     if (problem) diagnostics.push(problem);
+    diagnostics.push(...view.state.field(findingMarksField));
   }
   return diagnostics;
 }, { delay: 300 });
@@ -190,7 +192,7 @@ export function currentDiagnostics(view: EditorView): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   if (checked.get(view) !== view.state.doc) return diagnostics;
   forEachDiagnostic(view.state, (d, from, to) => {
-    if (d.markClass !== RUN_PROBLEM_CLASS) diagnostics.push({ ...d, from, to });
+    if (d.markClass !== RUN_PROBLEM_CLASS && !isFindingMark(d)) diagnostics.push({ ...d, from, to });
   });
   return diagnostics;
 }

@@ -1,5 +1,8 @@
 // The findings list in Chromium: rule id, statement, what happened, the seed and trace event, the
-// call path; "Replay seed N" emits replay with the scenario and seed.
+// call path; "Replay seed N" emits replay with the scenario and seed; "trace event N" emits
+// show-event; a finding with a place in the learner's driver has a "line N" link that emits
+// show-source with the line and column, one without a place has none, and a place in another
+// file is said as text.
 
 import { describe, it, expect } from 'vitest';
 import { ruleById } from '../../../core/verifier/rules.ts';
@@ -27,6 +30,37 @@ describe('<findings-list>', () => {
     await harnessed.page.evaluate(() => document.querySelector('findings-list')!.addEventListener('replay', (e) => { (window as unknown as { replay: unknown }).replay = (e as CustomEvent).detail; }));
     await harnessed.page.getByRole('button', { name: 'Replay seed 4 of traffic-across-a-pause' }).click();
     expect(await harnessed.page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'traffic-across-a-pause', seed: 4 });
+  });
+
+  it('links the trace event and the line of the learner\'s driver, and only a line of that driver', async () => {
+    const page = harnessed.page;
+    const located = { ...finding, rule: 'ProtocolSendWhileNotRunning', event: 87, location: { file: 'driver.ts', line: 73, column: 3 } };
+    const elsewhere = { ...finding, rule: 'HandlerThrew', event: 90, location: { file: 'reference.ts', line: 9, column: 14 } };
+    await mount(page, '/components/findings-list/findings-list.ts', 'findings-list', { findings: [located, finding, elsewhere] });
+    await page.evaluate(() => {
+      const w = window as unknown as { asked: unknown[] };
+      w.asked = [];
+      for (const kind of ['show-source', 'show-event']) document.addEventListener(kind, (e) => w.asked.push({ kind, ...(e as CustomEvent).detail }));
+    });
+    const asked = () => page.evaluate(() => (window as unknown as { asked: unknown[] }).asked);
+
+    const item = page.locator('findings-list li[data-rule="ProtocolSendWhileNotRunning"]');
+    expect(await item.textContent()).toMatch(/trace event 87,\s*line 73, driver driver/);
+    // By keyboard: the link is a button in the Tab order.
+    await item.getByRole('button', { name: 'line 73' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await asked()).toEqual([{ kind: 'show-source', line: 73, column: 3 }]);
+    await item.getByRole('button', { name: 'trace event 87' }).click();
+    expect((await asked()).at(-1)).toEqual({ kind: 'show-event', event: 87, seed: 4, scenario: 'traffic-across-a-pause' });
+
+    // No place: no line, and nothing to click but the trace event.
+    const unplaced = page.locator('findings-list li[data-rule="PauseCompletedWithSendsOutstanding"]');
+    expect(await unplaced.textContent()).not.toMatch(/\bline \d/);
+    expect(await unplaced.getByRole('button').allTextContents()).toEqual(['trace event 211']);
+    // Another file's place: said, not linked.
+    const other = page.locator('findings-list li[data-rule="HandlerThrew"]');
+    expect(await other.textContent()).toContain('trace event 90, at reference.ts:9:14, driver driver');
+    expect(await other.getByRole('button').allTextContents()).toEqual(['trace event 90']);
   });
 
   it('says when there is nothing to report', async () => {

@@ -2,12 +2,15 @@
 // what happened in this run, the seed and trace event, and the call path. A finding from a
 // grading run can be replayed: `replay` asks the page to run that scenario under that seed. The
 // trace event is a link: `show-event` asks for that event to be selected in the trace (the run
-// viewer does it for its own run; the lab page replays a grading run's seed first). Drivers are
-// called by the names they registered under (`names`).
+// viewer does it for its own run; the lab page replays a grading run's seed first). A finding made
+// while the learner's code was on the stack says the line of the NDIS call that broke the rule:
+// "line N" is a link too, and `show-source` asks for that line and column in the editor (a line
+// of another file, a reference driver's, is said as file:line:column, with nothing to go to).
+// Drivers are called by the names they registered under (`names`).
 
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { FindingView } from '../../engine/protocol.ts';
+import { DRIVER_FILE, type FindingView } from '../../engine/protocol.ts';
 import { findingsListStyles } from './findings-list.styles.ts';
 import { ruleSources } from '../wording.ts';
 import { objectLabel } from '../../engine/event-text.ts';
@@ -24,6 +27,12 @@ export interface ShowEventRequest {
   scenario?: string;
 }
 
+/** "Show line N, column C of the learner's driver in the editor." */
+export interface ShowSourceRequest {
+  line: number;
+  column: number;
+}
+
 @customElement('findings-list')
 export class FindingsList extends LitElement {
   static override styles = findingsListStyles;
@@ -33,6 +42,8 @@ export class FindingsList extends LitElement {
   @property({ type: Boolean }) replayable = false;
   /** Registered driver names, by the trace's name. */
   @property({ attribute: false }) names: Readonly<Record<string, string>> = {};
+  /** The file name the learner's driver runs under: its lines are links to the editor. */
+  @property() sourceFile = DRIVER_FILE;
 
   private replay(f: FindingView) {
     this.dispatchEvent(new CustomEvent<ReplayRequest>('replay', { detail: { scenario: f.scenario!, seed: f.seed }, bubbles: true, composed: true }));
@@ -40,6 +51,20 @@ export class FindingsList extends LitElement {
 
   private showEvent(f: FindingView) {
     this.dispatchEvent(new CustomEvent<ShowEventRequest>('show-event', { detail: { event: f.event, seed: f.seed, ...(f.scenario ? { scenario: f.scenario } : {}) }, bubbles: true, composed: true }));
+  }
+
+  private showSource(f: FindingView) {
+    const { line, column } = f.location!;
+    this.dispatchEvent(new CustomEvent<ShowSourceRequest>('show-source', { detail: { line, column }, bubbles: true, composed: true }));
+  }
+
+  /** Where in the source, if known: the learner's line as a link to it, another file's as text. */
+  private where(f: FindingView) {
+    const at = f.location;
+    if (!at) return nothing;
+    if (at.file !== this.sourceFile) return html`, at ${at.file}:${at.line}:${at.column}`;
+    return html`, <button type="button" class="link" @click=${() => this.showSource(f)}
+      title="Show line ${at.line}, column ${at.column} of your driver in the editor">line ${at.line}</button>`;
   }
 
   private source(f: FindingView) {
@@ -53,7 +78,7 @@ export class FindingsList extends LitElement {
       <p class="statement">${f.statement}</p>
       <p class="message">${f.message}</p>
       <div class="meta">seed ${f.seed}${f.scenario ? `, scenario ${f.scenario}` : ''}, <button type="button" class="link" @click=${() => this.showEvent(f)}
-        title="Show this event in the trace">trace event ${f.event}</button>, driver ${this.names[f.driver] ?? f.driver}${f.object ? `, ${objectLabel(f.object, this.names)}` : ''}</div>
+        title="Show this event in the trace">trace event ${f.event}</button>${this.where(f)}, driver ${this.names[f.driver] ?? f.driver}${f.object ? `, ${objectLabel(f.object, this.names)}` : ''}</div>
       <div class="meta">Where NDIS documents it: ${this.source(f)}</div>
       ${f.callPath.length ? html`<div class="meta">call path: ${f.callPath.join(' › ')}</div>` : nothing}
       ${this.replayable && f.scenario ? html`<button type="button" @click=${() => this.replay(f)}>Replay seed ${f.seed} of ${f.scenario}</button>` : nothing}

@@ -1,5 +1,6 @@
 // The grade report in Chromium: each scenario's points and result; a failing one names its seed,
-// what was expected and its findings (with the rule's statement), and offers a replay.
+// what was expected and its findings (with the rule's statement and, made in the learner's
+// driver, the line as a link), and offers a replay.
 
 import { describe, it, expect } from 'vitest';
 import { ruleById } from '../../../core/verifier/rules.ts';
@@ -12,7 +13,10 @@ const grade = {
     {
       id: 'pause', title: 'Pauses', points: 0, maxPoints: 3, passed: false, failingSeed: 6,
       failures: ['expected the binding on nic0 to be Paused; it is Pausing'],
-      findings: [{ rule: 'PnPNotSupportedReturned', driver: 'driver', message: 'returned NDIS_STATUS_NOT_SUPPORTED for NetEventPause', event: 31 }],
+      findings: [
+        { rule: 'PnPNotSupportedReturned', driver: 'driver', message: 'returned NDIS_STATUS_NOT_SUPPORTED for NetEventPause', event: 31 },
+        { rule: 'ProtocolSendWhileNotRunning', driver: 'driver', message: 'NdisSendNetBufferLists while the binding is Paused', event: 40, location: { file: 'driver.ts', line: 74, column: 3 } },
+      ],
     },
   ],
 };
@@ -29,7 +33,13 @@ describe('<grade-report>', () => {
     expect(text).toContain('expected the binding on nic0 to be Paused; it is Pausing');
     const finding = await failing.locator('findings-list li[data-rule="PnPNotSupportedReturned"]').textContent();
     expect(finding).toContain(ruleById('PnPNotSupportedReturned').statement);
-    expect(finding).toContain('seed 6, scenario pause, trace event 31');
+    expect(finding).toContain('seed 6, scenario pause, trace event 31, driver');
+    // The place in the driver, kept with the grade, is a link to the editor's line.
+    const placed = failing.locator('findings-list li[data-rule="ProtocolSendWhileNotRunning"]');
+    expect(await placed.textContent()).toContain('trace event 40, line 74, driver');
+    await harnessed.page.evaluate(() => document.querySelector('grade-report')!.addEventListener('show-source', (e) => { (window as unknown as { shown: unknown }).shown = (e as CustomEvent).detail; }));
+    await placed.getByRole('button', { name: 'line 74' }).click();
+    expect(await harnessed.page.evaluate(() => (window as unknown as { shown: unknown }).shown)).toEqual({ line: 74, column: 3 });
     await harnessed.page.evaluate(() => document.querySelector('grade-report')!.addEventListener('replay', (e) => { (window as unknown as { replay: unknown }).replay = (e as CustomEvent).detail; }));
     await failing.getByRole('button', { name: 'Replay seed 6' }).click();
     expect(await harnessed.page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'pause', seed: 6 });

@@ -23,6 +23,7 @@ export function scenarioFindings(s: ScenarioSummary): FindingView[] {
     return {
       rule: f.rule, statement: rule.statement, source: rule.seed, severity: rule.severity, bugCheck: rule.bugCheck,
       driver: f.driver, message: f.message, event: f.event, callPath: [], seed: s.failingSeed ?? 1, scenario: s.id,
+      ...(f.location ? { location: f.location } : {}),
     };
   });
 }

@@ -6,6 +6,9 @@
 // (synchronously to a write-ahead copy, then to IndexedDB) and compared by revision with what other
 // tabs saved. The instructions flow with the page; the workspace (editor, buttons, outcome, grade,
 // live views) is a pane beside them, so what a Run or Grade did is in view (lab-page.styles.ts).
+// After a Run (or a Grade's first failing scenario, or Live traffic) the editor marks where the
+// driver failed to compile or threw, and each finding's line; a finding's "line N" puts the
+// editor's cursor there.
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state, query } from 'lit/decorators.js';
@@ -21,15 +24,15 @@ import { RunSession } from '../../engine/run-session.ts';
 import { liveProblems } from '../../engine/live-problems.ts';
 import { compileError } from '../../../core/grading/reports.ts';
 import { apiChangesIn, type ApiChangeNotice } from '../../../core/ndis/api-changes.ts';
-import { sourceProblemOf, type SourceProblem } from '../../engine/source-problem.ts';
+import { sourceProblemOf, findingMarksOf, type FindingMark, type SourceProblem } from '../../engine/source-problem.ts';
 import { DRIVER_FILE, type FindingView, type GradeProgress, type LiveOutcome, type LiveProgress } from '../../engine/protocol.ts';
 import type { LiveStartRequest } from '../live-traffic/live-traffic.ts';
-import type { ReplayRequest, ShowEventRequest } from '../findings-list/findings-list.ts';
+import type { ReplayRequest, ShowEventRequest, ShowSourceRequest } from '../findings-list/findings-list.ts';
 import type { CodeEditor } from '../code-editor/code-editor.ts';
 import '../code-editor/code-editor.ts';
 import '../run-viewer/run-viewer.ts';
 import '../findings-list/findings-list.ts';
-import '../grade-report/grade-report.ts';
+import { scenarioFindings } from '../grade-report/grade-report.ts';
 import '../bug-check-screen/bug-check-screen.ts';
 import '../live-traffic/live-traffic.ts';
 import { labPageStyles } from './lab-page.styles.ts';
@@ -79,6 +82,8 @@ export class LabPage extends LitElement {
   @state() private saveState = '';
   /** Where the driver failed to compile or threw in the last Run, Grade or Live traffic (marked in the editor). */
   @state() private sourceProblem: SourceProblem | undefined;
+  /** The findings of that run made in the learner's driver (each marked on its line in the editor, until the text changes). */
+  @state() private findingMarks: FindingMark[] = [];
   @state() private conflict: DraftRecord | undefined;
   /** Changes to the `ndis` module that the saved draft may be hit by (core/ndis/api-changes.ts). */
   @state() private apiNotices: ApiChangeNotice[] = [];
@@ -252,6 +257,7 @@ export class LabPage extends LitElement {
     this.source = draft.source;
     this.editor.value = draft.source;
     this.sourceProblem = undefined;
+    this.findingMarks = [];
     this.conflict = undefined;
   }
 
@@ -279,6 +285,7 @@ export class LabPage extends LitElement {
     this.editor.value = this.lab.starterSource;
     this.undoReset = replaced;
     this.sourceProblem = undefined;
+    this.findingMarks = [];
     this.apiNotices = [];
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('[aria-label="Reset done"] button')?.focus();
@@ -332,21 +339,32 @@ export class LabPage extends LitElement {
     this.driverNames = {};
     this.setStatus(`Running "${scenario.title}" under seed ${seed}…`);
     void this.showOutcome('status');
+    const ran = this.source;
     try {
-      const outcome = await this.engine.run({ lab: this.lab.id, scenario: scenario.id, source: this.source, seed }, (chunk) => session.add(chunk));
+      const outcome = await this.engine.run({ lab: this.lab.id, scenario: scenario.id, source: ran, seed }, (chunk) => session.add(chunk));
       session.finish(outcome);
       this.sourceProblem = sourceProblemOf(outcome.failures, outcome.findings, DRIVER_FILE);
+      this.markFindings(outcome.findings, ran);
       this.capture = outcome.pcapng.length > 0 ? { bytes: outcome.pcapng, name: `${this.lab.id}-${scenario.id}-seed${seed}.pcapng` } : undefined;
       this.setStatus(outcome.passed
         ? `Run: "${scenario.title}" passed under seed ${seed} (${outcome.traceLength} trace events).`
         : `Run: "${scenario.title}" failed under seed ${seed}.\n${this.story(outcome.failures, outcome.findings)}`, outcome.passed ? 'pass' : 'fail');
     } catch (error) {
       this.stopped(error, session);
+      this.markFindings(error instanceof DriverHungError ? [error.finding] : [], ran);
     } finally {
       this.driverNames = session.driverNames;
       this.busy = undefined;
       void this.showOutcome('status');
     }
+  }
+
+  /**
+   * Marks `findings`' lines in the editor, if it still holds the text that ran (`ran`): lines of a
+   * text edited since would be wrong, and an edit clears the marks anyway.
+   */
+  private markFindings(findings: readonly FindingView[], ran: string): void {
+    this.findingMarks = this.source === ran ? findingMarksOf(findings, DRIVER_FILE) : [];
   }
 
   /** A failed run's findings (the cause) before its unmet expectations (the effect). */
@@ -380,14 +398,16 @@ export class LabPage extends LitElement {
     this.gradeProgress = undefined;
     this.setStatus(`Grading: ${this.lab.scenarios.length} scenarios under ${GRADE_SEEDS} seeds each…`);
     void this.showOutcome('status');
+    const graded = this.source;
     try {
-      const report = await this.engine.grade({ lab: this.lab.id, source: this.source, seeds: GRADE_SEEDS }, (p) => { this.gradeProgress = p; });
+      const report = await this.engine.grade({ lab: this.lab.id, source: graded, seeds: GRADE_SEEDS }, (p) => { this.gradeProgress = p; });
       const summary: GradeSummary = { at: Date.now(), score: report.score, maxScore: report.maxScore, seeds: GRADE_SEEDS, traceHash: report.traceHash, scenarios: report.scenarios };
       this.grade = summary;
       const full = report.score === report.maxScore;
       const notCompiled = compileError(report);
       const firstFailed = report.scenarios.find((s) => !s.passed);
       this.sourceProblem = firstFailed ? sourceProblemOf(firstFailed.failures, firstFailed.findings, DRIVER_FILE) : undefined;
+      this.markFindings(firstFailed ? scenarioFindings(firstFailed) : [], graded);
       this.setStatus(notCompiled
         ? `Grade: score 0/${report.maxScore}: your driver does not compile, so no scenario ran.\n${plainFailure(notCompiled)}`
         : `Grade: score ${report.score}/${report.maxScore}${full ? ': full marks, lab completed.' : `. ${report.scenarios.filter((s) => !s.passed).length} scenario(s) failed; replay a failing seed below.`}`, full ? 'pass' : 'fail');
@@ -409,10 +429,12 @@ export class LabPage extends LitElement {
     this.liveProgress = undefined;
     this.liveOutcome = undefined;
     this.setStatus(`Live traffic: ${request.frames.toLocaleString('en-US')} frames through your filter…`);
+    const ran = this.source;
     try {
-      const outcome = await this.engine.live({ lab: this.lab.id, source: this.source, ...request }, (p) => { this.liveProgress = p; });
+      const outcome = await this.engine.live({ lab: this.lab.id, source: ran, ...request }, (p) => { this.liveProgress = p; });
       this.liveOutcome = outcome;
       this.sourceProblem = sourceProblemOf(outcome.problem ? [outcome.problem] : [], outcome.finding ? [outcome.finding] : [], DRIVER_FILE);
+      this.markFindings(outcome.finding ? [outcome.finding] : [], ran);
       const clean = liveProblems(outcome).length === 0;
       this.setStatus(clean
         ? `Live traffic: ${outcome.frames.toLocaleString('en-US')} frames at ${(outcome.framesPerSecond / 1e6).toFixed(2)} Mpps, all intact.`
@@ -491,7 +513,8 @@ export class LabPage extends LitElement {
     const mac = /Mac|iPhone|iPad/.test(navigator.platform);
     return html`<p class="back"><a href="#/">← All labs</a></p>
       <h1>${lab.title}</h1>
-      <div class="top" @show-event=${(e: CustomEvent<ShowEventRequest>) => void this.showEvent(e.detail)}>
+      <div class="top" @show-event=${(e: CustomEvent<ShowEventRequest>) => void this.showEvent(e.detail)}
+        @show-source=${(e: CustomEvent<ShowSourceRequest>) => this.editor.showPosition(e.detail.line, e.detail.column)}>
         <article class="instructions" aria-label="Instructions">
           ${unsafeHTML(renderInstructions(lab.instructionsText, lab.title))}
           <section class="hints" aria-label="Hints">
@@ -512,7 +535,7 @@ export class LabPage extends LitElement {
             <ul>${this.apiNotices.map((n) => html`<li><strong>Line${n.lines.length > 1 ? 's' : ''} ${n.lines.join(', ')}</strong> (since ${n.change.since}): ${n.change.what} ${n.change.how}</li>`)}</ul>
             <button type="button" @click=${() => { this.apiNotices = []; }}>Dismiss</button></div>` : nothing}
           ${this.unavailable ? html`<div class="banner bad" role="alert">Drivers cannot run on this page: ${this.unavailable}</div>` : nothing}
-          <code-editor .problem=${this.sourceProblem} @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
+          <code-editor .problem=${this.sourceProblem} .findings=${this.findingMarks} @change=${(e: CustomEvent<string>) => this.onEdit(e.detail)}></code-editor>
           <p class="editor-hint" id="editor-hint">In the editor, Tab indents: press <kbd>Esc</kbd> then <kbd>Tab</kbd> to move on. <kbd>${mac ? '⌘' : 'Ctrl'}</kbd>+<kbd>Enter</kbd> runs.</p>
           <div class="toolbar">
             <label>Scenario <select @change=${(e: Event) => { this.scenario = (e.target as HTMLSelectElement).value; }}>
