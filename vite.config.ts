@@ -81,9 +81,11 @@ export default defineConfig({
   // The dev server pre-bundles these as it starts. Its scan of index.html does not see into the
   // workers, so the lab runtime worker's (ses, sucrase, trace-mapping) would be found at the first
   // visit, and Vite would reload the page ~3 s after it rendered (web/bench/first-visit.ts checks).
+  // acorn is imported only after an early error or a finding with no driver code running (a hung
+  // handler's place, core/ndis/handler-places.ts): named so that its first use reloads nothing.
   // TypeScript 6 (the editor's language service worker) is CommonJS: served converted, and named
   // here so that a dev server that discovers nothing (the browser tests') has it.
-  optimizeDeps: { include: ['typescript-6', 'ses', 'sucrase', '@jridgewell/trace-mapping'] },
+  optimizeDeps: { include: ['typescript-6', 'ses', 'sucrase', '@jridgewell/trace-mapping', 'acorn'] },
   server: {
     headers: { ...ISOLATION_HEADERS },
     // Labs, the engine and the NIC's wasm live outside web/.

@@ -4,7 +4,10 @@
 // for it, so that points are for what the learner writes. Per-student variants: solutions score
 // full marks for students other than the default too. Then lab 1's scenarios against solutions
 // with one mistake each: each scenario catches what its title says it checks; and the same for the
-// power-management and filter-oid labs' visible scenarios, each under most of 8 seeds.
+// power-management and filter-oid labs' visible scenarios, each under most of 8 seeds. And the
+// capstone find-the-bugs: its starter is its solution with six defects, each visible scenario
+// catches its defect (with the rule it names) under most of 8 seeds, and fixing that defect alone
+// passes it.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { listLabs, labFolders, referenceDrivers, LABS_DIR } from '../core/grading/labs.ts';
 import { gradeLab, gradeScenario } from '../core/grading/grade.ts';
 import { variantValues } from '../core/scenario/variants.ts';
+import { runScenario } from '../core/scenario/runner.ts';
 
 const references = referenceDrivers();
 const labs = listLabs();
@@ -202,6 +206,86 @@ describe('filter-oid: each visible scenario catches a one-mistake solution under
       expect(report.passed).toBe(false);
       if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
       expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);
+    });
+  }
+});
+
+describe('find-the-bugs: the starter is the solution with six defects, each caught by its own scenario', () => {
+  const lab = labs.find((l) => l.id === 'find-the-bugs')!;
+  /**
+   * Each defect of the starter, as a real port carries it, and its fix: each [in the starter, in
+   * the solution] pair is found exactly once in the starter. The scenario catches this defect and
+   * no other: the starter fails it with `rule`, and the starter with only this fix passes it.
+   */
+  const DEFECTS: { defect: string; scenario: string; rule: string; fixes: [string, string][] }[] = [
+    { defect: "NetPnPEventHandler's default answers NDIS_STATUS_NOT_SUPPORTED (as the ndisprot sample's own default does)", scenario: 'events-with-nothing-to-do', rule: 'PnPNotSupportedReturned',
+      fixes: [
+        ["  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_RESOURCES, NDIS_STATUS_NOT_SUPPORTED,\n",
+         "  NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_RESOURCES,\n"],
+        ["        default:\n          return NDIS_STATUS_NOT_SUPPORTED;\n",
+         "        default:\n          // Reconfigure, PnPCapabilities, PortActivation, PortDeactivation, IMReEnableDevice and\n          // any event added later: nothing to do here, and the event succeeds.\n          return NDIS_STATUS_SUCCESS;\n"],
+      ] },
+    { defect: "the sends are waited for in NetEventSetPower (where NDIS 5 protocols waited), not in the pause", scenario: 'pause-waits-for-sends', rule: 'PauseCompletedWithSendsOutstanding',
+      fixes: [
+        ["          // Going to low power, the sends in flight are waited for and the frames queued for the\n          // application are dropped.\n",
+         "          // Going to low power, the frames queued for the application are dropped.\n"],
+        ["            if (open.PowerState !== NdisDeviceStateD0) {\n              waitForPendingIo(open);\n              flushReceiveQueue(open);\n            }\n",
+         "            if (open.PowerState !== NdisDeviceStateD0) flushReceiveQueue(open);\n"],
+        ["NPROTO_PAUSING;\n          NdisReleaseSpinLock(open.Lock);\n",
+         "NPROTO_PAUSING;\n          NdisReleaseSpinLock(open.Lock);\n          waitForPendingIo(open);\n"],
+      ] },
+    { defect: "SendFrames tests the binding's bind state and power state, not whether it is Running", scenario: 'nothing-sent-while-paused', rule: 'ProtocolSendWhileNotRunning',
+      fixes: [
+        ["  const ready = (open.Flags & NPROTO_BIND_FLAGS) === NPROTO_BIND_ACTIVE\n    && open.PowerState",
+         "  const ready = (open.Flags & NPROTO_BIND_FLAGS) === NPROTO_BIND_ACTIVE && (open.Flags & NPROTO_DATA_FLAGS) === NPROTO_RUNNING\n    && open.PowerState"],
+      ] },
+    { defect: "the unbind marks the binding closing after it waits, so the wait counts only the sends", scenario: 'unbind-waits-for-requests', rule: 'CloseWithOidsOutstanding',
+      fixes: [
+        ["    UnbindAdapterHandlerEx(_UnbindContext: NDIS_HANDLE, open: OPEN_CONTEXT): NDIS_STATUS {\n      waitForPendingIo(open);\n      NdisAcquireSpinLock(open.Lock);\n      open.Flags = (open.Flags & ~NPROTO_BIND_FLAGS) | NPROTO_BIND_CLOSING;\n      open.RecvQueue.length = 0;\n      NdisReleaseSpinLock(open.Lock);\n",
+         "    UnbindAdapterHandlerEx(_UnbindContext: NDIS_HANDLE, open: OPEN_CONTEXT): NDIS_STATUS {\n      NdisAcquireSpinLock(open.Lock);\n      open.Flags = (open.Flags & ~NPROTO_BIND_FLAGS) | NPROTO_BIND_CLOSING;\n      open.RecvQueue.length = 0;\n      NdisReleaseSpinLock(open.Lock);\n      waitForPendingIo(open);\n"],
+      ] },
+    { defect: "the OID completion takes the lock with the Dpr functions, and is also called from QueryOid at PASSIVE_LEVEL", scenario: 'requests-answered-at-once', rule: 'DprLockBelowDispatch',
+      fixes: [
+        ["  NdisDprAcquireSpinLock(open.Lock);\n  open.PendedOidCount--;\n  signalIfIdleLocked(open);\n  NdisDprReleaseSpinLock(open.Lock);\n",
+         "  // Not the Dpr form: a request that completed at once comes here at PASSIVE_LEVEL, from the caller.\n  NdisAcquireSpinLock(open.Lock);\n  open.PendedOidCount--;\n  signalIfIdleLocked(open);\n  NdisReleaseSpinLock(open.Lock);\n"],
+      ] },
+    { defect: "the veto of a removal returns from inside the lock", scenario: 'removal-vetoed-while-open', rule: 'HandlerReturnedWithLockHeld',
+      fixes: [
+        ["          if (open.Flags & NPROTO_OPEN_ACTIVE) return NDIS_STATUS_FAILURE;\n",
+         "          if (open.Flags & NPROTO_OPEN_ACTIVE) { NdisReleaseSpinLock(open.Lock); return NDIS_STATUS_FAILURE; }\n"],
+      ] },
+  ];
+  /** A file without its opening comment (the starter's and the solution's say different things). */
+  const body = (source: string) => source.slice(source.indexOf('\nimport {'));
+  const fixed = (source: string, fixes: [string, string][]) => {
+    for (const [defect, fix] of fixes) {
+      expect(source.split(defect).length - 1, defect).toBe(1);
+      source = source.replace(defect, fix);
+    }
+    return source;
+  };
+
+  it('the starter with every fix is the solution, line for line: the defects are the whole difference', () => {
+    expect(body(fixed(lab.starterSource, DEFECTS.flatMap((d) => d.fixes)))).toBe(body(lab.solutionSource));
+  });
+
+  it('every visible scenario is claimed by exactly one defect, and every defect by a visible scenario', () => {
+    const visible = lab.scenarios.filter((s) => !s.hidden).map((s) => s.id).sort();
+    expect(DEFECTS.map((d) => d.scenario).sort()).toEqual(visible);
+  });
+
+  for (const d of DEFECTS) {
+    it(`${d.defect}: the starter fails ${d.scenario} with ${d.rule} under most of 8 seeds, and that fix alone passes it`, async () => {
+      const scenario = lab.scenarios.find((s) => s.id === d.scenario)!;
+      const caught: number[] = [];
+      for (let seed = 1; seed <= 8; seed++) {
+        const run = await runScenario(lab, scenario, lab.starterSource, `${lab.id}/${lab.starter}`, seed, references);
+        if (!run.passed && run.findings.some((f) => f.rule === d.rule)) caught.push(seed);
+      }
+      expect(caught.length, `caught with ${d.rule} under seeds ${caught}`).toBeGreaterThan(4);
+      const { report } = await gradeScenario(lab, scenario, fixed(lab.starterSource, d.fixes), 'one-fix.ts', references, { seeds: 8 });
+      expect(report.failures, `seed ${report.failingSeed}`).toEqual([]);
+      expect(report.passed).toBe(true);
     });
   }
 });

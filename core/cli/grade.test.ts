@@ -210,10 +210,14 @@ describe('nic-lab grade-batch', () => {
     expect(report('dave')).toMatchObject({ submission: 'dave', status: 'does not compile', score: 0 });
     expect(report('dave').reason).toMatch(/^dave\.ts: does not compile: /);
     const unbinding = LAB.scenarios.filter((s) => s.steps.some((step) => step.op === 'unbind'));
+    // The place of her DriverHung: where the handler that did not return is declared.
+    const erinLines = erinSource.split('\n');
+    const erinLine = erinLines.findIndex((l) => l.includes('UnbindAdapterHandlerEx('));
+    const erinHandler = { file: 'erin.ts', line: erinLine + 1, column: erinLines[erinLine]!.indexOf('UnbindAdapterHandlerEx(') + 1, kind: 'handler' };
     const erin = report('erin');
     expect(erin).toMatchObject({ submission: 'erin', status: 'graded', score: MAX - unbinding.reduce((n, s) => n + s.points, 0) });
     for (const s of erin.scenarios) {
-      if (unbinding.some((u) => u.id === s.id)) expect(s.findings, s.id).toEqual([{ rule: 'DriverHung', driver: 'erin', message: expect.stringMatching(/^erin!ProtocolUnbindAdapterEx did not return within 2 s/), event: expect.any(Number) }]);
+      if (unbinding.some((u) => u.id === s.id)) expect(s.findings, s.id).toEqual([{ rule: 'DriverHung', driver: 'erin', message: expect.stringMatching(/^erin!ProtocolUnbindAdapterEx did not return within 2 s/), event: expect.any(Number), location: erinHandler }]);
       else expect(s.passed, s.id).toBe(true);
     }
     const csv = readFileSync(join(out, 'class.csv'), 'utf8').trimEnd().split('\n');

@@ -16,6 +16,7 @@ import { gradeInSandbox, DEFAULT_LIMITS, DEFAULT_HANG_MS, type SandboxLimits } f
 import { LabFormatError } from '../scenario/schema.ts';
 import { confineDrivers } from '../host/confinement.ts';
 import { UsageError } from './usage.ts';
+import { placeText } from '../verifier/verifier.ts';
 
 /**
  * The exit status of `nic-lab labs` when some lab folder did not load: the others are listed and
@@ -188,7 +189,7 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   console.log(`${lab.id}:${scenario.id} (${scenario.title}), seed ${options.seed}: ${run.passed ? 'PASS' : 'FAIL'}`);
   // Failures and findings carry the driver's text: printed so that it cannot drive the terminal.
   for (const f of run.failures) console.log(terminalSafe(`  ${f}`));
-  for (const f of run.findings) console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${f.location.file}:${f.location.line}:${f.location.column}` : ''}): ${hungIn(f)}${f.message}`));
+  for (const f of run.findings) console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${placeText(f.location)}` : ''}): ${hungIn(f)}${f.message}`));
   const rt = run.runtime;
   if (!rt) {
     console.log(`trace: ${run.traceLength} events, sha256 ${run.traceHash} (the driver did not load: no capture or trace file written)`);

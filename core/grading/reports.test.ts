@@ -261,4 +261,16 @@ describe('a finding\'s line in the reports', () => {
     expect(capScenario({ ...base, findings: [forged] }).findings[0]!.location).toBeUndefined();
     expect(capScenario({ ...base, findings: [located] }).findings[0]!.location).toEqual(located.location);
   });
+
+  it('says "handler declared at" for a finding whose place is its handler\'s declaration, and keeps that through the child\'s report', async () => {
+    const { failureLines } = await import('./reports.ts');
+    const { capScenario } = await import('../sandbox/report-check.ts');
+    const base = { id: 's', title: 'S', hidden: false, points: 0, maxPoints: 1, passed: false, failures: [] };
+    const declared = { rule: 'FilterPauseNeverCompleted', driver: 'driver', message: 'FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called 10 s later', event: 70, location: { file: 'driver.ts', line: 79, column: 5, kind: 'handler' as const } };
+    expect(failureLines({ ...base, findings: [declared] })).toEqual([`finding FilterPauseNeverCompleted (driver, event 70, handler declared at driver.ts:79:5): ${declared.message}`]);
+    expect(capScenario({ ...base, findings: [declared] }).findings[0]!.location).toEqual(declared.location);
+    // Any other kind a child sends is not one: the place stays, as a call's.
+    const odd = { ...declared, location: { ...declared.location, kind: 'verdict' } } as unknown as typeof declared;
+    expect(capScenario({ ...base, findings: [odd] }).findings[0]!.location).toEqual({ file: 'driver.ts', line: 79, column: 5 });
+  });
 });

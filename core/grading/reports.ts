@@ -3,6 +3,7 @@
 // JUnit XML for CI. Also the report a submission gets when it could not be graded at all.
 
 import type { GradeReport, ScenarioReport } from './grade.ts';
+import { placeText } from '../verifier/verifier.ts';
 import type { Lab } from '../scenario/schema.ts';
 
 /** How grading ended for a submission: graded, or why it got a zero without a report of its own. */
@@ -77,7 +78,7 @@ export function failureLines(s: ScenarioReport): string[] {
     lines.push(`failed under ${seeds}; shortest failing trace: seed ${s.shortestFailingSeed} (${s.shortestTraceEvents} events)`);
   }
   for (const f of s.failures) lines.push(f);
-  for (const f of s.findings) lines.push(`finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${f.location.file}:${f.location.line}:${f.location.column}` : ''}): ${f.message}`);
+  for (const f of s.findings) lines.push(`finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${placeText(f.location)}` : ''}): ${f.message}`);
   return lines;
 }
 

@@ -131,6 +131,9 @@ export class WorkerHost implements DriverHost {
       unwinds: request.unwinds,
       refuse: () => (dead || request.stopped() ? 'the machine has stopped' : undefined),
       broken: (error) => {
+        // Where the stuck handler is now cannot be read: its thread runs the driver's code and
+        // answers no 'where' (the channel is the only way in), and it is stopped here first. The
+        // finding gets the declaration of the handler on the call path (engine.ts locate).
         stop();
         if (error instanceof ChannelTimeout) request.fail('DriverHung', `${request.fileName} did not return within ${this.watchdogMs} ms (wall clock); its thread was stopped`);
         request.fail('SharedMemoryCorrupted', `${request.fileName} corrupted its call channel: ${error.message}`);

@@ -87,7 +87,11 @@ export async function liveRun(sources: LiveRunSources, frames: number, shape: Li
     const protocol = await rt.loadDriver(sources.protocol, 'stack-protocol.ts');
     rt.startStack();
     rt.run();
-    if (rt.stopped) throw new LiveBringUpError(rt.stopped);
+    if (rt.stopped) {
+      // A bring-up finding made with none of the driver's code running gets its handler's declaration.
+      await rt.placeFindings();
+      throw new LiveBringUpError(rt.stopped);
+    }
     const live = await LiveStack.start(rt, { transport: shape.transport });
     // A live run is free-running: real time measures it and bounds the wait (see wall-clock.ts).
     const start = wallClockMs();

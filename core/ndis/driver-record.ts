@@ -5,6 +5,7 @@
 
 import type { NdisHandle } from './handle.ts';
 import type { SourcePositions } from './source-positions.ts';
+import type { HandlerPlaces } from './handler-labels.ts';
 import type { NET_PNP_EVENT_NOTIFICATION, NDIS_STATUS_INDICATION, NDIS_BIND_PARAMETERS } from './structures.ts';
 
 /** Owner id in the NBL pool for NBLs in NDIS's hands (sent, not yet completed). */
@@ -69,6 +70,10 @@ export interface DriverRecord {
   exports: Record<string, unknown>;
   /** Takes positions in the compiled driver back to its source (stack frames in findings). */
   positions?: SourcePositions;
+  /** The source the core was given for it: where its handlers are declared is read from it (handler-places.ts). */
+  source?: string;
+  /** Where its handlers are declared, once a finding needed it (engine.ts placeFindings). */
+  places?: HandlerPlaces;
   /** The frames in the driver's file on its own thread's stack now (LoadedDriver.stack); absent: it runs on the core's thread. */
   stackNow?: () => string;
   /** Why NDIS last refused this driver's registration, for the load error. */

@@ -17,7 +17,9 @@ import { NetBufferViews, NET_BUFFER_LIST } from './net-buffer-list.ts';
 import { NdisHandle, issueHandle } from './handle.ts';
 import { InProcessHost, type DriverHost } from '../host/driver-host.ts';
 import { WorkerHost } from '../host/worker-host.ts';
+import { stackOf } from '../host/confinement.ts';
 import { thrownByDriver, stackHere, locationIn, type SourceLocation } from './source-positions.ts';
+import { HANDLER_OF_RULE, handlerLocation } from './handler-labels.ts';
 import { describe } from './describe.ts';
 import { IrqlState, HeldLocks, onAnotherThread, maxIrqlOf, irqlName } from './irql.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_FAILURE, isNdisStatus, statusName } from './status.ts';
@@ -82,7 +84,7 @@ export class NdisEngine {
     this.host = typeof options.host === 'object' ? options.host : options.host === 'worker' ? new WorkerHost({ watchdogMs: options.watchdogMs }) : new InProcessHost();
     this.trace = new Trace(() => machine.clockNs);
     for (const id of options.demote ?? []) ruleById(id); // an unknown rule id is a mistake worth hearing about
-    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver) => this.locate(driver));
+    this.verifier = new Verifier(this.trace, () => [...this.callPath], new Set(options.demote ?? []), (driver, finding) => this.locate(driver, finding));
     this.scheduler = new Scheduler(seed, { now: () => machine.clockNs, advanceTo: (t) => machine.setClock(t) }, this.trace);
     for (const [decision, pick] of Object.entries(options.decisions ?? {})) {
       if (!(decision in NDIS_DECISIONS)) throw new RangeError(`no NDIS decision "${decision}"; there are ${Object.keys(NDIS_DECISIONS).join(', ')}`);
@@ -198,7 +200,14 @@ export class NdisEngine {
       if (error instanceof BugCheck || this.verifier.stopped) throw this.stoppedError();
       // What it held is let go with it: HandlerThrew is the finding, not the locks.
       this.heldLocks.dropAbove(locksBefore);
-      this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
+      // Its place is where it threw (the innermost frame of its own file in what it threw), not
+      // the stack here, which its frames have left.
+      this.thrownAt = driver.positions ? locationIn(stackOf(error), driver.positions) : undefined;
+      try {
+        this.verifier.report('HandlerThrew', { driver: driver.name, ...(object ? { object } : {}), message: `${handler} threw ${thrownByDriver(error, driver.positions)}` });
+      } finally {
+        this.thrownAt = undefined;
+      }
       return NDIS_STATUS_FAILURE;
     } finally {
       this.callPath.pop();
@@ -264,15 +273,53 @@ export class NdisEngine {
   }
 
   /**
-   * Where in `driverName`'s source the finding being reported arose: the innermost frame of that
-   * driver's file on the stack of the thread that runs it (its worker, asked over its channel, or
-   * this one), or undefined when its code is not on that stack (a watchdog, a check made after a
-   * handler returned). Only the reporting path reads a stack.
+   * Where in `driverName`'s source `finding` arose: the innermost frame of that driver's file on
+   * the stack of the thread that runs it (its worker, asked over its channel, or this one). When
+   * its code is not on that stack (a watchdog, a check made after a handler returned, a worker
+   * that hung: a stuck thread's stack cannot be read from here, and the worker is stopped before
+   * the finding is made), the handler the finding is about (the rule's, HANDLER_OF_RULE, or the
+   * driver's innermost on the call path) is noted, and placeFindings puts the finding at that
+   * handler's declaration after the run. Only the reporting path reads a stack.
    */
-  private locate(driverName: string): SourceLocation | undefined {
+  private locate(driverName: string, finding: Finding): SourceLocation | undefined {
+    if (this.thrownAt && finding.rule === 'HandlerThrew') return this.thrownAt;
     const driver = this.drivers.find((d) => d.name === driverName);
     if (!driver?.positions) return undefined;
-    return locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
+    const call = locationIn(driver.stackNow ? driver.stackNow() : stackHere(), driver.positions);
+    if (call || driver.source === undefined) return call;
+    const handler = HANDLER_OF_RULE[finding.rule] ?? finding.callPath.findLast((frame) => frame.startsWith(`${driverName}!`));
+    if (handler !== undefined) this.unplaced.push({ finding, driver, handler });
+    return undefined;
+  }
+
+  /** Where the handler whose HandlerThrew is being reported threw, while it is (invoke). */
+  private thrownAt: SourceLocation | undefined;
+
+  /** Findings made with none of their driver's code on the stack, and the handler each is about (locate). */
+  private readonly unplaced: { finding: Finding; driver: DriverRecord; handler: string }[] = [];
+
+  /**
+   * Gives each finding made with none of its driver's code on the stack the place of the handler
+   * it is about: where that handler is declared in the driver's source (kind 'handler'), if it is
+   * declared where it can be read (core/ndis/handler-places.ts, which is imported only here, with
+   * acorn, and only when there is such a finding). The run's callers call it when the run is over;
+   * it reads only source text, so nothing the driver does at run time can change or break it.
+   */
+  async placeFindings(): Promise<void> {
+    if (this.unplaced.length === 0) return;
+    let handlerPlaces: typeof import('./handler-places.ts').handlerPlaces;
+    try {
+      ({ handlerPlaces } = await import('./handler-places.ts'));
+    } catch {
+      // A module that does not load (a site chunk missing offline): the findings go without places, the run is the same.
+      return;
+    }
+    for (const { finding, driver, handler } of this.unplaced.splice(0)) {
+      if (finding.location) continue;
+      driver.places ??= handlerPlaces(driver.source!, driver.positions!.fileName);
+      const location = handlerLocation(driver.places, driver.positions!.fileName, handler);
+      if (location) finding.location = location;
+    }
   }
 
   /** Reports a finding with `frame` on the call path (for checks made after a handler returned). */

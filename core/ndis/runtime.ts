@@ -124,6 +124,8 @@ export class NdisRuntime extends NdisEngine {
     driver.driverObject = { DriverName: `\\Driver\\${name}` };
     driver.positions = new SourcePositions(loaded.sourceMap);
     if (loaded.stack) driver.stackNow = loaded.stack;
+    // Where its handlers are declared is read from the source this thread was given, not from the driver's thread (which may have hung).
+    driver.source = source;
     this.drivers.push(driver);
     this.trace.record('load', { driver: name });
     // DriverEntry(DriverObject, RegistryPath), as the system calls it.

@@ -7,7 +7,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,20 @@ const EVERY: string[] = [];
 /** The scenarios that take `op` (and so reach the handler that hangs), by id. */
 const withStep = (op: string) => lab.scenarios.filter((s) => s.steps.some((step) => step.op === op)).map((s) => s.id);
 
-/** Checks that exactly the scenarios `hung` got DriverHung with a message matching `message`, and every other one passed. */
-function expectHungIn(report: GradeReport, hung: string[], message: RegExp): void {
+/** Where `token` first is in `source`, 1-based, as the place of a handler's declaration in hung.ts. */
+function declared(source: string, token: string): { file: string; line: number; column: number; kind: 'handler' } {
+  const lines = source.split('\n');
+  const line = lines.findIndex((l) => l.includes(token));
+  expect(line).toBeGreaterThanOrEqual(0);
+  return { file: 'hung.ts', line: line + 1, column: lines[line]!.indexOf(token) + 1, kind: 'handler' };
+}
+
+/**
+ * Checks that exactly the scenarios `hung` got DriverHung with a message matching `message` (and
+ * the place `location`: the declaration of the handler that did not return, or none), and every
+ * other one passed.
+ */
+function expectHungIn(report: GradeReport, hung: string[], message: RegExp, location?: ReturnType<typeof declared>): void {
   if (hung === EVERY) hung = report.scenarios.map((s) => s.id);
   expect(hung.length).toBeGreaterThan(0);
   for (const s of report.scenarios) {
@@ -57,6 +69,7 @@ function expectHungIn(report: GradeReport, hung: string[], message: RegExp): voi
     expect(s.findings, s.id).toHaveLength(1);
     expect(s.findings[0]).toMatchObject({ rule: 'DriverHung', driver: 'hung' });
     expect(s.findings[0]!.message, s.id).toMatch(message);
+    expect(s.findings[0]!.location, s.id).toEqual(location);
     expect(s.failingSeed, s.id).toBe(1);
     expect(s.failures[0]).toMatch(/^the run under seed 1 did not finish: the driver hung/);
   }
@@ -65,20 +78,23 @@ function expectHungIn(report: GradeReport, hung: string[], message: RegExp): voi
 
 describe('a driver that hangs, graded', () => {
   it('in ProtocolUnbindAdapterEx: the scenarios that unbind get DriverHung naming the handler; the others are graded as usual', async () => {
-    const report = await graded(variant(/UnbindAdapterHandlerEx\((.*?)\): NDIS_STATUS \{/, 'UnbindAdapterHandlerEx($1): NDIS_STATUS { while (true) {}'));
-    expectHungIn(report, withStep('unbind'), /^hung!ProtocolUnbindAdapterEx did not return within 1 s of wall-clock time; a handler must return$/);
+    const source = variant(/UnbindAdapterHandlerEx\((.*?)\): NDIS_STATUS \{/, 'UnbindAdapterHandlerEx($1): NDIS_STATUS { while (true) {}');
+    const report = await graded(source);
+    expectHungIn(report, withStep('unbind'), /^hung!ProtocolUnbindAdapterEx did not return within 1 s of wall-clock time; a handler must return$/, declared(source, 'UnbindAdapterHandlerEx('));
     expect(report.scenarios.filter((s) => s.passed).length).toBeGreaterThan(0);
   });
 
   it('in ProtocolBindAdapterEx: every scenario gets DriverHung naming it, and grading still ends, graded', async () => {
-    const report = await graded(variant(/BindAdapterHandlerEx\((.*?)\): NDIS_STATUS \{/, 'BindAdapterHandlerEx($1): NDIS_STATUS { while (true) {}'), twoScenarios);
-    expectHungIn(report, EVERY, /^hung!ProtocolBindAdapterEx did not return within 1 s/);
+    const source = variant(/BindAdapterHandlerEx\((.*?)\): NDIS_STATUS \{/, 'BindAdapterHandlerEx($1): NDIS_STATUS { while (true) {}');
+    const report = await graded(source, twoScenarios);
+    expectHungIn(report, EVERY, /^hung!ProtocolBindAdapterEx did not return within 1 s/, declared(source, 'BindAdapterHandlerEx('));
     expect(report.score).toBe(0);
   });
 
   it('in DriverEntry, and in the module\'s own top-level code: named as such', async () => {
-    const entry = await graded(variant('export function DriverEntry(): NDIS_STATUS {', 'export function DriverEntry(): NDIS_STATUS {\n  for (;;) {}'), twoScenarios);
-    expectHungIn(entry, EVERY, /^hung!DriverEntry did not return within 1 s/);
+    const entrySource = variant('export function DriverEntry(): NDIS_STATUS {', 'export function DriverEntry(): NDIS_STATUS {\n  for (;;) {}');
+    const entry = await graded(entrySource, twoScenarios);
+    expectHungIn(entry, EVERY, /^hung!DriverEntry did not return within 1 s/, declared(entrySource, 'DriverEntry('));
     const top = await graded(`for (;;) {}\n${lab.solutionSource}`, twoScenarios);
     expectHungIn(top, EVERY, /^the driver's module code \(its top level, run as it loads\) did not finish within 1 s/);
   });
@@ -89,8 +105,9 @@ describe('a driver that hangs, graded', () => {
   });
 
   it('disguised in a getter NDIS reads inside the handler\'s own NDIS call: named as that handler', async () => {
-    const report = await graded(variant('AdapterName: params.AdapterName,', 'get AdapterName(): string { for (;;) {} },'), twoScenarios);
-    expectHungIn(report, EVERY, /^hung!ProtocolBindAdapterEx did not return within 1 s/);
+    const source = variant('AdapterName: params.AdapterName,', 'get AdapterName(): string { for (;;) {} },');
+    const report = await graded(source, twoScenarios);
+    expectHungIn(report, EVERY, /^hung!ProtocolBindAdapterEx did not return within 1 s/, declared(source, 'BindAdapterHandlerEx('));
   });
 
   it('disguised in a promise callback the handler leaves behind, which runs once the handler has returned: still DriverHung in that scenario', async () => {
@@ -117,7 +134,7 @@ describe('the commands', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as GradeReport & { status: string };
     expect(report.status).toBe('graded');
-    expectHungIn(report, withStep('unbind'), /^hung!ProtocolUnbindAdapterEx did not return within 1 s/);
+    expectHungIn(report, withStep('unbind'), /^hung!ProtocolUnbindAdapterEx did not return within 1 s/, declared(readFileSync(driver, 'utf8'), 'UnbindAdapterHandlerEx('));
   });
 
   it('`nic-lab run` stops the handler with DriverHung, names it, writes the trace so far, and exits 0', async () => {
@@ -126,7 +143,9 @@ describe('the commands', () => {
     const { code, stdout } = await nicLab('run', 'protocol-binding', '--driver', driver, '--hang-limit', '1', '--trace', trace);
     expect(code).toBe(0);
     expect(stdout).toMatch(/: FAIL\n/);
-    expect(stdout).toMatch(/\n {2}finding DriverHung \(hung, event \d+\): hung!ProtocolBindAdapterEx did not return: hung\.ts did not return within 1000 ms \(wall clock\); its thread was stopped\n/);
+    const { line, column } = declared(readFileSync(driver, 'utf8'), 'BindAdapterHandlerEx(');
+    expect(stdout).toContain(`\n  finding DriverHung (hung, event `);
+    expect(stdout).toMatch(new RegExp(`\\n {2}finding DriverHung \\(hung, event \\d+, handler declared at hung\\.ts:${line}:${column}\\): hung!ProtocolBindAdapterEx did not return: hung\\.ts did not return within 1000 ms \\(wall clock\\); its thread was stopped\\n`));
     expect(stdout).toMatch(/trace: \d+ events, sha256 [0-9a-f]{64} -> /);
   });
 

@@ -5,6 +5,7 @@
 
 import type { GradeReport, ScenarioReport } from '../grading/grade.ts';
 import type { Lab, Scenario } from '../scenario/schema.ts';
+import type { SourceLocation } from '../verifier/verifier.ts';
 
 /** Longest text kept of one failure or finding message (characters). */
 export const TEXT_LIMIT = 4096;
@@ -42,10 +43,10 @@ export function capReport(report: GradeReport): GradeReport {
 const isPosition = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
 
 /** A finding's place as the child gave it, if it is one (display only: a wrong one changes no score). */
-function locationOf(raw: unknown): { location?: { file: string; line: number; column: number } } {
-  const given = raw as { file?: unknown; line?: unknown; column?: unknown } | undefined;
+function locationOf(raw: unknown): { location?: SourceLocation } {
+  const given = raw as { file?: unknown; line?: unknown; column?: unknown; kind?: unknown } | undefined;
   if (typeof given !== 'object' || given === null || typeof given.file !== 'string' || !isPosition(given.line) || !isPosition(given.column)) return {};
-  return { location: { file: capText(given.file, 200), line: given.line, column: given.column } };
+  return { location: { file: capText(given.file, 200), line: given.line, column: given.column, ...(given.kind === 'handler' ? { kind: 'handler' as const } : {}) } };
 }
 
 export class ReportMismatch extends Error {}

@@ -26,6 +26,7 @@ import { variantValues } from '../scenario/variants.ts';
 import type { GradeOptions, GradeReport, ScenarioReport } from '../grading/grade.ts';
 import type { ReferenceDrivers } from '../scenario/runner.ts';
 import type { Lab, Scenario } from '../scenario/schema.ts';
+import type { SourceLocation } from '../verifier/verifier.ts';
 
 export const WASM_PATH = fileURLToPath(new URL('../../wasm/build/nic.wasm', import.meta.url));
 
@@ -155,15 +156,21 @@ const driverName = (file: string) => file.replace(/^.*[\\/]/, '').replace(/\.[jt
  * and the handler, the seed it hung under. Its other seeds are not run (they would cost the hang
  * limit again each); every other scenario is graded in a fresh child.
  */
-function hungReport(scenario: Scenario, index: number, hang: Hang, hangMs: number, learner: string, seeds: { first: number; count: number }): ScenarioReport {
-  const { message, event } = hangMessage(hang, hangMs);
+function hungReport(scenario: Scenario, index: number, hang: Hang, hangMs: number, learner: string, seeds: { first: number; count: number }, declaredAt: (handler: string) => SourceLocation | undefined): ScenarioReport {
+  const { message, event, handler } = hangMessage(hang, hangMs);
+  // Where the handler that did not return is declared. Not where it is stuck: the child's stack
+  // is not readable from here (the child is killed, and what it said would be its driver's word),
+  // so the place is the handler's declaration, read from the source this side holds. A driver
+  // that kept control outside a handler, or ran without end between handlers, has no place.
+  const stuck = hang.how !== 'endless' && hang.state.inner !== undefined && hang.state.outermost !== undefined && handler.startsWith(`${learner}!`);
+  const location = stuck ? declaredAt(handler) : undefined;
   // The seed is the heartbeat's word, taken when it is one of this scenario's seeds.
   const seed = hang.state.scenario === index && hang.state.seed >= seeds.first && hang.state.seed < seeds.first + seeds.count ? hang.state.seed : undefined;
   return capScenario({
     id: scenario.id, title: scenario.title, hidden: scenario.hidden, points: 0, maxPoints: scenario.points, passed: false,
     ...(seed !== undefined ? { failingSeed: seed, shortestFailingSeed: seed, shortestTraceEvents: event, failingSeeds: [seed] } : {}),
     failures: [`the run${seed !== undefined ? ` under seed ${seed}` : ''} did not finish: the driver hung (the DriverHung finding says where); this scenario scores 0 without its other seeds, and the other scenarios were graded in a fresh process`],
-    findings: [{ rule: 'DriverHung', driver: learner, message, event }],
+    findings: [{ rule: 'DriverHung', driver: learner, message, event, ...(location ? { location } : {}) }],
   });
 }
 
@@ -200,7 +207,11 @@ export async function gradeInSandbox(lab: Lab, source: string, file: string, ref
     if (end.kind === 'hung') {
       const index = scenarios.length;
       const scenario = lab.scenarios[index]!;
-      scenarios.push(hungReport(scenario, index, end.hang, hangMs, learner, { first: firstSeed, count: scenario.seeds ?? options.seeds ?? 8 }));
+      // Read from the source only now that a driver hung (acorn and a compile: a driver that does not hang never pays).
+      const modules = await Promise.all([import('../ndis/handler-places.ts'), import('../ndis/handler-labels.ts')]).catch(() => undefined);
+      let places: ReturnType<typeof import('../ndis/handler-places.ts').handlerPlaces> | undefined;
+      const declaredAt = (handler: string) => (modules ? modules[1].handlerLocation((places ??= modules[0].handlerPlaces(source, file)), file, handler) : undefined);
+      scenarios.push(hungReport(scenario, index, end.hang, hangMs, learner, { first: firstSeed, count: scenario.seeds ?? options.seeds ?? 8 }, declaredAt));
       hashes.push(`hung ${scenario.id}`);
       seconds.push(end.seconds);
     }

@@ -70,7 +70,10 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
   });
   options.observe?.(rt);
   try {
-    return await play(rt, lab, scenario, source, file, references, variants);
+    const run = await play(rt, lab, scenario, source, file, references, variants);
+    // Findings made with none of the driver's code on the stack get the place of their handler's declaration.
+    await rt.placeFindings();
+    return run;
   } finally {
     await rt.close();
   }

@@ -2,7 +2,8 @@
 // trace, and for a fatal rule stops the machine the way Driver Verifier would, with a bug check.
 // A finding carries the rule, the driver, the binding or module, the trace event number, and the
 // path of handler and NDIS calls that led there, and where it can be told, the line of the driver's
-// source that made the call (display only: no verdict reads it, and the trace does not hold it).
+// source that made the call, or, made with none of the driver's code running, the declaration of
+// the handler it is about (display only: no verdict reads it, and the trace does not hold it).
 
 import { ruleById, type Severity } from './rules.ts';
 import type { Trace } from '../trace/trace.ts';
@@ -12,6 +13,22 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /**
+   * Absent: the driver's call that broke the rule (its code was on the stack). 'handler': no call
+   * of its was on a stack that could be read (a check after a handler returned, a watchdog, a
+   * thread that hung, a realm whose stacks the driver broke), and this is where the handler the
+   * finding is about is declared (core/ndis/handler-places.ts).
+   */
+  kind?: 'handler';
+}
+
+/**
+ * A finding's place as the reports print it: `file:line:column` for the call that broke the rule,
+ * `handler declared at file:line:column` when it is the declaration of the handler it is about.
+ */
+export function placeText(location: { file: string; line: number; column: number; kind?: unknown }): string {
+  const at = `${location.file}:${location.line}:${location.column}`;
+  return location.kind === 'handler' ? `handler declared at ${at}` : at;
 }
 
 export interface Finding {
@@ -63,10 +80,12 @@ export class Verifier {
    * e.g. to let a run go on past one mistake and show the next).
    */
   /**
-   * `locate`: where in `driver`'s source the report is being made from (the engine reads the
-   * driver's stack); it must not throw, and what it says changes nothing but the finding's `location`.
+   * `locate`: where in `driver`'s source `finding` (not yet recorded) is being made from (the
+   * engine reads the driver's stack; where that has none of its code, the engine may place the
+   * finding after the run, at the handler it is about); it must not throw, and what it says
+   * changes nothing but the finding's `location`.
    */
-  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string) => SourceLocation | undefined = () => undefined) {}
+  constructor(private readonly trace: Trace, private readonly callPath: () => string[], private readonly demoted: ReadonlySet<string> = new Set(), private readonly locate: (driver: string, finding: Finding) => SourceLocation | undefined = () => undefined) {}
 
   /** Records a finding; for a fatal rule, stops the machine and throws BugCheck. */
   report(ruleId: string, report: Report): Finding {
@@ -86,7 +105,7 @@ export class Verifier {
       ...(rule.bugCheckParameter1 !== undefined ? { bugCheckParameter1: rule.bugCheckParameter1 } : {}),
     };
     // Before the finding is recorded: locating may ask a driver's worker, which a stopped machine no longer does.
-    const location = this.located(report.driver);
+    const location = this.located(report.driver, finding);
     if (location) finding.location = location;
     finding.event = this.trace.record('finding', {
       rule: finding.rule, driver: finding.driver, object: finding.object ?? null, message: finding.message, callPath: finding.callPath,
@@ -100,9 +119,9 @@ export class Verifier {
     return finding;
   }
 
-  private located(driver: string): SourceLocation | undefined {
+  private located(driver: string, finding: Finding): SourceLocation | undefined {
     try {
-      return this.locate(driver);
+      return this.locate(driver, finding);
     } catch {
       return undefined;
     }

@@ -1,14 +1,16 @@
 // Reference protocol driver: binds to every adapter, sets a packet filter, sends and receives,
 // and gets every PnP event right (seeds 000-003). Tests run it under many seeds and expect no
-// finding; labs grade against it.
+// finding; labs grade against it. Its exports are what a lab's application asks of it: send
+// frames, query an OID, and for the filter-oid lab put a binding in promiscuous mode
+// (SetPromiscuous), size a query's buffer (QueryTooShort), take back a query (QueryAndCancel).
 
 import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisDeregisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisCompleteNetPnPEvent,
-  NdisCompleteUnbindAdapterEx, NdisCompleteBindAdapterEx, NdisOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
+  NdisCompleteUnbindAdapterEx, NdisCompleteBindAdapterEx, NdisOidRequest, NdisCancelOidRequest, NdisSendNetBufferLists, NdisReturnNetBufferLists,
   NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList, NdisFreeNetBufferList,
   NdisAllocateIoWorkItem, NdisQueueIoWorkItem, NdisFreeIoWorkItem, NET_BUFFER_LIST_NEXT_NBL, NET_BUFFER_LIST_FIRST_NB, NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE,
   NetEventPause, NetEventRestart, NdisRequestSetInformation, NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER,
-  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
+  NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, OID_GEN_STATISTICS, OID_802_3_CURRENT_ADDRESS, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_STATUS_LINK_STATE,
   type NDIS_STATUS_INDICATION, type NDIS_HANDLE, type DRIVER_OBJECT, type NET_BUFFER_LIST, type NET_PNP_EVENT_NOTIFICATION, type NDIS_BIND_PARAMETERS, type NDIS_STATUS,
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
@@ -152,6 +154,56 @@ export function QueryOid(index: number, oid: number): NDIS_STATUS {
   b.oidsOutstanding++;
   const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: oid, InformationBuffer: new Uint8Array(256) } } });
   if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  return status;
+}
+
+/**
+ * The application asks for every frame on the wire of binding `index` (a capture tool would): a
+ * set of OID_GEN_CURRENT_PACKET_FILTER with NDIS_PACKET_TYPE_PROMISCUOUS added. Returns
+ * NdisOidRequest's status, or FAILURE if the binding cannot take requests now.
+ */
+export function SetPromiscuous(index: number): NDIS_STATUS {
+  const b = bindings[index];
+  if (!b || !b.handle || b.pendingUnbind) return NDIS_STATUS_FAILURE;
+  const buffer = new Uint8Array(4);
+  new DataView(buffer.buffer).setUint32(0, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS, true);
+  b.oidsOutstanding++;
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_GEN_CURRENT_PACKET_FILTER, InformationBuffer: buffer } } });
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  return status;
+}
+
+/**
+ * The application asks for the MAC address of binding `index` with room for 2 bytes only, to
+ * learn from BytesNeeded how much to allocate (as a program sizing its buffer does): the request
+ * completes with NDIS_STATUS_BUFFER_TOO_SHORT and BytesNeeded 6.
+ */
+export function QueryTooShort(index: number): NDIS_STATUS {
+  const b = bindings[index];
+  if (!b || !b.handle || b.pendingUnbind) return NDIS_STATUS_FAILURE;
+  b.oidsOutstanding++;
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, DATA: { QUERY_INFORMATION: { Oid: OID_802_3_CURRENT_ADDRESS, InformationBuffer: new Uint8Array(2) } } });
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  return status;
+}
+
+/** RequestIds of this driver's cancellable queries: each its own object, so no other request matches it. */
+let nextRequestId = 1;
+
+/**
+ * The application asks for the statistics of binding `index` and, before they come, says it no
+ * longer wants them (its user closed the window): NdisCancelOidRequest with the request's
+ * RequestId, if NdisOidRequest pended it. The request still completes, to
+ * ProtocolOidRequestComplete, with NDIS_STATUS_REQUEST_ABORTED if it was cancelled in time.
+ */
+export function QueryAndCancel(index: number): NDIS_STATUS {
+  const b = bindings[index];
+  if (!b || !b.handle || b.pendingUnbind) return NDIS_STATUS_FAILURE;
+  const requestId = { query: nextRequestId++ };
+  b.oidsOutstanding++;
+  const status = NdisOidRequest(b.handle, { Header: { Type: NDIS_OBJECT_TYPE_OID_REQUEST, Revision: NDIS_OID_REQUEST_REVISION_1, Size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 }, RequestType: NdisRequestQueryInformation, RequestId: requestId, DATA: { QUERY_INFORMATION: { Oid: OID_GEN_STATISTICS, InformationBuffer: new Uint8Array(256) } } });
+  if (status !== NDIS_STATUS_PENDING) oidRequestComplete(b);
+  else NdisCancelOidRequest(b.handle, requestId);
   return status;
 }
 

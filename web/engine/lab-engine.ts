@@ -37,7 +37,12 @@ interface Operation {
   reject: (error: Error) => void;
   seed: number;
   scenario?: string;
+  /** The learner's source it runs: a DriverHung finding names where its hung handler is declared. */
+  source?: string;
 }
+
+/** Wall-clock ms the fresh worker gets to say where a hung handler is declared before the finding goes without it. */
+const DECLARATION_WAIT_MS = 5000;
 
 export class LabEngine {
   private worker: Worker | undefined;
@@ -66,11 +71,11 @@ export class LabEngine {
   }
 
   run(request: RunRequest, onChunk: (chunk: RunChunk) => void): Promise<RunOutcome> {
-    return this.guard({ reject: () => {}, seed: request.seed, scenario: request.scenario }, (remote) => remote.run(request, Comlink.proxy(onChunk)));
+    return this.guard({ reject: () => {}, seed: request.seed, scenario: request.scenario, source: request.source }, (remote) => remote.run(request, Comlink.proxy(onChunk)));
   }
 
   grade(request: GradeRequest, onProgress: (progress: GradeProgress) => void): Promise<GradeOutcome> {
-    const operation: Operation = { reject: () => {}, seed: 1 };
+    const operation: Operation = { reject: () => {}, seed: 1, source: request.source };
     return this.guard(operation, (remote) => remote.grade(request, Comlink.proxy((progress: GradeProgress) => {
       // The watchdog names the seed and scenario that were running if this one hangs.
       operation.seed = progress.seed;
@@ -81,7 +86,7 @@ export class LabEngine {
 
   /** Live traffic through the learner's filter (a filter lab's); the watchdog covers it as it covers Run. */
   live(request: LiveRequest, onProgress: (progress: LiveProgress) => void): Promise<LiveOutcome> {
-    return this.guard({ reject: () => {}, seed: 1 }, (remote) => remote.live(request, Comlink.proxy(onProgress)));
+    return this.guard({ reject: () => {}, seed: 1, source: request.source }, (remote) => remote.live(request, Comlink.proxy(onProgress)));
   }
 
   /** Cancels what is running: the worker is terminated and replaced. */
@@ -136,16 +141,19 @@ export class LabEngine {
       };
       this.operation = operation;
       let beats = this.heartbeat.beats;
+      /** The watchdog fired: the finding is on its way (the fresh worker is asked where the handler is declared). */
+      let hanging = false;
       let lastBeatAt = performance.now();
       const timer = setInterval(() => {
         const now = performance.now();
         if (this.heartbeat.beats !== beats) {
           beats = this.heartbeat.beats;
           lastBeatAt = now;
-        } else if (now - lastBeatAt > this.options.hangAfterMs) {
+        } else if (now - lastBeatAt > this.options.hangAfterMs && !hanging) {
+          hanging = true;
           const hung = this.hungFinding(operation);
           this.restartWorker();
-          operation.reject(new DriverHungError(hung.finding, hung.screen));
+          void this.declaredAt(operation, hung.finding).then(() => operation.reject(new DriverHungError(hung.finding, hung.screen)));
         }
       }, Math.min(250, this.options.hangAfterMs / 4));
       call(remote).then(
@@ -161,6 +169,31 @@ export class LabEngine {
         },
       );
     });
+  }
+
+  /**
+   * Adds to a DriverHung finding where its handler is declared in the learner's source. The stuck
+   * worker's stack cannot be read (it is terminated; it could not answer while stuck), so this is
+   * the declaration, not the line it hung at, and a fresh worker (the next run's) reads it from the
+   * source this side holds. Never rejects: without an answer in time the finding has no place.
+   */
+  private async declaredAt(operation: Operation, finding: FindingView): Promise<void> {
+    const label = finding.callPath[0];
+    if (operation.source === undefined || label === undefined) return;
+    let stopWaiting = () => {};
+    try {
+      const asked = this.ensureWorker().then((remote) => remote.handlerDeclaration(operation.source!, label));
+      const waited = new Promise<undefined>((resolve) => {
+        const timer = setTimeout(resolve, DECLARATION_WAIT_MS);
+        stopWaiting = () => clearTimeout(timer);
+      });
+      const location = await Promise.race([asked, waited]);
+      if (location) finding.location = location;
+    } catch {
+      // A worker that does not start: the finding goes without a place.
+    } finally {
+      stopWaiting();
+    }
   }
 
   private hungFinding(operation: Operation): { finding: FindingView; screen: string } {

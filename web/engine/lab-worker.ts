@@ -10,7 +10,8 @@ import { confineDrivers } from '../../core/host/confinement.ts';
 import { runScenario } from '../../core/scenario/runner.ts';
 import { gradeLab } from '../../core/grading/grade.ts';
 import { nicModule } from '../../core/nic/module.ts';
-import { bugCheckScreen, type Finding } from '../../core/verifier/verifier.ts';
+import { bugCheckScreen, type Finding, type SourceLocation } from '../../core/verifier/verifier.ts';
+import { handlerLocation } from '../../core/ndis/handler-labels.ts';
 import type { NdisRuntime } from '../../core/ndis/runtime.ts';
 import { DriverLoadError } from '../../core/ndis/driver-loader.ts';
 import { startDriverWorkerAhead } from '../../core/host/worker-host.ts';
@@ -177,6 +178,13 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     }
     startDriverWorkerAhead();
     return outcome;
+  },
+
+  async handlerDeclaration(source: string, label: string): Promise<SourceLocation | undefined> {
+    if (typeof source !== 'string' || typeof label !== 'string' || !label.startsWith(`${DRIVER_FILE.replace(/\.[jt]s$/, '')}!`)) return undefined;
+    // Only after a hang: acorn is not loaded for a driver that does not hang.
+    const { handlerPlaces } = await import('../../core/ndis/handler-places.ts');
+    return handlerLocation(handlerPlaces(source, DRIVER_FILE), DRIVER_FILE, label);
   },
 };
 

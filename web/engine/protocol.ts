@@ -2,7 +2,7 @@
 // a run streams while it goes (trace events, snapshots of states, rings and counters, frames),
 // and the outcomes. Plain data only, so it crosses postMessage unchanged.
 
-import type { Finding } from '../../core/verifier/verifier.ts';
+import type { Finding, SourceLocation } from '../../core/verifier/verifier.ts';
 import type { GradeReport } from '../../core/grading/grade.ts';
 
 /** The name the learner's driver runs under (findings, traces and compile errors cite it). */
@@ -212,4 +212,10 @@ export interface LabWorkerApi {
   run(request: RunRequest, onChunk: (chunk: RunChunk) => void): Promise<RunOutcome>;
   grade(request: GradeRequest, onProgress: (progress: GradeProgress) => void): Promise<GradeOutcome>;
   live(request: LiveRequest, onProgress: (progress: LiveProgress) => void): Promise<LiveOutcome>;
+  /**
+   * Where the learner's handler `label` ("driver!ProtocolBindAdapterEx") is declared in `source`
+   * (core/ndis/handler-places.ts), for a DriverHung finding the page makes after the worker that
+   * ran the driver was stopped; undefined for another driver's handler or one without a place.
+   */
+  handlerDeclaration(source: string, label: string): Promise<SourceLocation | undefined>;
 }

@@ -99,4 +99,15 @@ describe('findingMarksOf', () => {
       { line: 73, column: 3, rule: 'NblNotOwned', message: 'NblNotOwned at 45', severity: 'error', event: 45 },
     ]);
   });
+
+  it('leaves a HandlerThrew to the source problem, which marks where it threw with the error', () => {
+    expect(findingMarksOf([finding('HandlerThrew', 60, at('driver.ts', 12, 5))], 'driver.ts')).toEqual([]);
+  });
+
+  it('says of a mark at a handler\'s declaration that it is the handler, not the call', () => {
+    const declared = { ...finding('PnPPendingNeverCompleted', 70), location: { file: 'driver.ts', line: 112, column: 5, kind: 'handler' as const } };
+    expect(findingMarksOf([declared], 'driver.ts')).toEqual([
+      { line: 112, column: 5, rule: 'PnPPendingNeverCompleted', message: 'PnPPendingNeverCompleted at 70 (this finding arose with none of your code running: this is the handler it is about)', severity: 'error', event: 70 },
+    ]);
+  });
 });

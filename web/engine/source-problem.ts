@@ -8,7 +8,8 @@
 //     "(<file>:line:column)", which the runtime has already taken back to the source's own line
 //     and column (core/ndis/source-positions.ts).
 // And where the verifier's findings were made, for the editor to mark each one's line: a finding
-// raised while the learner's code was on the stack carries the place of the NDIS call.
+// raised while the learner's code was on the stack carries the place of the NDIS call; one made
+// with none of it running, the place its handler is declared (location.kind 'handler').
 // Lines and columns are counted from 1.
 
 export interface SourceProblem {
@@ -85,13 +86,16 @@ export interface FindingMark {
  * The findings made in `file` (the learner's driver; a reference driver's are not in the editor),
  * one per place and rule: a loop that breaks a rule many times at one call is marked once.
  */
-export function findingMarksOf(findings: readonly { rule: string; message: string; severity: 'fatal' | 'error'; event: number; location?: { file: string; line: number; column: number } }[], file: string): FindingMark[] {
+export function findingMarksOf(findings: readonly { rule: string; message: string; severity: 'fatal' | 'error'; event: number; location?: { file: string; line: number; column: number; kind?: 'handler' } }[], file: string): FindingMark[] {
   const marks = new Map<string, FindingMark>();
   for (const f of findings) {
     const at = f.location;
-    if (!at || at.file !== file) continue;
+    // A HandlerThrew's place is where it threw, which sourceProblemOf marks already (with the error).
+    if (!at || at.file !== file || f.rule === 'HandlerThrew') continue;
     const key = `${at.line}:${at.column}:${f.rule}`;
-    if (!marks.has(key)) marks.set(key, { line: at.line, column: at.column, rule: f.rule, message: f.message, severity: f.severity, event: f.event });
+    // A handler's declaration is not the offending call: the mark says which it is.
+    const message = at.kind === 'handler' ? `${f.message} (this finding arose with none of your code running: this is the handler it is about)` : f.message;
+    if (!marks.has(key)) marks.set(key, { line: at.line, column: at.column, rule: f.rule, message, severity: f.severity, event: f.event });
   }
   return [...marks.values()];
 }

@@ -104,9 +104,10 @@ describe('grades', () => {
     const scenario = { id: 's', title: 'S', points: 0, maxPoints: 2, passed: false, failingSeed: 3, failures: [] };
     const placed = { rule: 'ProtocolSendWhileNotRunning', driver: 'driver', message: 'm', event: 87, location: { file: 'driver.ts', line: 73, column: 3 } };
     const { location: _, ...unplaced } = placed;
-    await store.recordGrade('lab-a', { ...grade(0, 2, 100), scenarios: [{ ...scenario, findings: [placed, unplaced] }] });
+    const declared = { rule: 'FilterPauseNeverCompleted', driver: 'driver', message: 'm', event: 90, location: { file: 'driver.ts', line: 79, column: 5, kind: 'handler' as const } };
+    await store.recordGrade('lab-a', { ...grade(0, 2, 100), scenarios: [{ ...scenario, findings: [placed, unplaced, declared] }] });
     const kept = await new ProgressStore(name).readProgress('lab-a');
-    expect(kept?.lastGrade?.scenarios[0]?.findings).toEqual([placed, unplaced]);
+    expect(kept?.lastGrade?.scenarios[0]?.findings).toEqual([placed, unplaced, declared]);
   });
 
   it('migrates version 1 progress (best score only) without losing the score', async () => {

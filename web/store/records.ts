@@ -24,7 +24,7 @@ export type DraftRecord = z.infer<typeof DraftRecord>;
 const DraftRecordV1 = z.object({ schema: z.literal(1), lab: z.string().min(1), source: z.string(), savedAt: z.number().int().min(0) });
 
 /** Where in the driver a finding was made: optional, so a grade kept before findings had a place still reads. */
-const SourceLocation = z.object({ file: z.string(), line: z.number().int().min(1), column: z.number().int().min(1) });
+const SourceLocation = z.object({ file: z.string(), line: z.number().int().min(1), column: z.number().int().min(1), kind: z.literal('handler').optional() });
 
 const FindingSummary = z.object({ rule: z.string(), driver: z.string(), message: z.string(), event: z.number().int(), location: SourceLocation.optional() });
 

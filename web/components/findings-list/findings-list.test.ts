@@ -63,6 +63,17 @@ describe('<findings-list>', () => {
     expect(await other.getByRole('button').allTextContents()).toEqual(['trace event 90']);
   });
 
+  it('says "handler declared at" before the line of a finding whose place is its handler\'s declaration', async () => {
+    const page = harnessed.page;
+    const declared = { ...finding, rule: 'FilterPauseNeverCompleted', event: 120, location: { file: 'driver.ts', line: 79, column: 5, kind: 'handler' as const } };
+    await mount(page, '/components/findings-list/findings-list.ts', 'findings-list', { findings: [declared] });
+    const item = page.locator('findings-list li[data-rule="FilterPauseNeverCompleted"]');
+    expect(await item.textContent()).toMatch(/trace event 120,\s*handler declared at\s*line 79, driver driver/);
+    await page.evaluate(() => document.addEventListener('show-source', (e) => { (window as unknown as { shown: unknown }).shown = (e as CustomEvent).detail; }));
+    await item.getByRole('button', { name: 'line 79' }).click();
+    expect(await page.evaluate(() => (window as unknown as { shown: unknown }).shown)).toEqual({ line: 79, column: 5 });
+  });
+
   it('says when there is nothing to report', async () => {
     await mount(harnessed.page, '/components/findings-list/findings-list.ts', 'findings-list', { findings: [] });
     expect(await harnessed.page.locator('findings-list p.none').textContent()).toBe('No findings.');

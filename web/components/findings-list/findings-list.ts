@@ -58,13 +58,18 @@ export class FindingsList extends LitElement {
     this.dispatchEvent(new CustomEvent<ShowSourceRequest>('show-source', { detail: { line, column }, bubbles: true, composed: true }));
   }
 
-  /** Where in the source, if known: the learner's line as a link to it, another file's as text. */
+  /**
+   * Where in the source, if known: the learner's line as a link to it, another file's as text.
+   * A finding made with none of the driver's code running (a watchdog, a check after a handler
+   * returned, a hung handler) has the line its handler is declared at, and says so.
+   */
   private where(f: FindingView) {
     const at = f.location;
     if (!at) return nothing;
-    if (at.file !== this.sourceFile) return html`, at ${at.file}:${at.line}:${at.column}`;
-    return html`, <button type="button" class="link" @click=${() => this.showSource(f)}
-      title="Show line ${at.line}, column ${at.column} of your driver in the editor">line ${at.line}</button>`;
+    const handler = at.kind === 'handler';
+    if (at.file !== this.sourceFile) return html`, ${handler ? 'handler declared ' : ''}at ${at.file}:${at.line}:${at.column}`;
+    return html`, ${handler ? 'handler declared at ' : ''}<button type="button" class="link" @click=${() => this.showSource(f)}
+      title="Show line ${at.line}, column ${at.column} of your driver in the editor${handler ? ': where the handler this finding is about is declared' : ''}">line ${at.line}</button>`;
   }
 
   private source(f: FindingView) {

@@ -272,6 +272,9 @@ describe('the lab page', () => {
     const finding = page.locator('findings-list li[data-rule="DriverHung"]');
     expect(await finding.textContent()).toMatch(/A driver handler did not return before the watchdog expired/);
     expect(await finding.textContent()).toMatch(/seed 1/);
+    // Where the handler that hung is declared (its stuck thread's line cannot be read): a link.
+    const declared = hanging.split('\n').findIndex((l) => l.includes('BindAdapterHandlerEx(')) + 1;
+    expect(await finding.textContent()).toMatch(new RegExp(`handler declared at\\s*line ${declared}\\b`));
     expect(await editorText(page)).toBe(hanging);
     // A fresh worker runs the next driver.
     await pasteSource(page, solution);
