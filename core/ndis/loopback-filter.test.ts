@@ -6,7 +6,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { NdisRuntime } from './runtime.ts';
-import { OPEN_PARAMETERS, countingFilter, type CountingModule } from './test-drivers.ts';
+import { OPEN_PARAMETERS, WAIT_FOR_OPEN, CLOSE_IN_UNBIND, OPEN_CLOSE_COMPLETE_HANDLERS, countingFilter, type CountingModule } from './test-drivers.ts';
 import {
   NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_PACKET_TYPE_ALL_LOCAL, NDIS_PACKET_TYPE_NO_LOCAL,
   NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_ALL_MULTICAST,
@@ -28,10 +28,11 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
+  NdisInitializeEvent, NdisSetEvent, NdisWaitEvent, NdisCompleteUnbindAdapterEx,
 } from "ndis";
 
 interface Received { seq: number; nblFlags: number; flags: number; irql: number; fromMe: boolean }
-interface Binding { handle: any; adapter: string; pool: any; running: boolean; received: Received[]; completed: number; oidStatus: number[] }
+interface Binding { handle: any; adapter: string; pool: any; running: boolean; received: Received[]; completed: number; oidStatus: number[]; opened: any; openStatus: number; unbinding: any }
 export const bindings: Binding[] = [];
 let protocolHandle: any = null;
 
@@ -89,19 +90,20 @@ export function DriverEntry(): number {
     MinorNdisVersion: 0,
     Name: "${name}",
     BindAdapterHandlerEx(_ctx: unknown, bindContext: unknown, params: { AdapterName: string }) {
-      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, running: false, received: [], completed: 0, oidStatus: [] };
+      const b: Binding = { handle: null, adapter: params.AdapterName, pool: null, running: false, received: [], completed: 0, oidStatus: [], opened: NdisInitializeEvent(), openStatus: NDIS_STATUS_PENDING, unbinding: null };
       const open = NdisOpenAdapterEx(protocolHandle, b, ${OPEN_PARAMETERS}, bindContext);
-      if (open.Status !== NDIS_STATUS_SUCCESS) return open.Status;
+      ${WAIT_FOR_OPEN}
+      if (status !== NDIS_STATUS_SUCCESS) return status;
       b.handle = open.NdisBindingHandle;
       b.pool = NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });
       bindings.push(b);
       setFilter(params.AdapterName, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST);
       return NDIS_STATUS_SUCCESS;
     },
-    UnbindAdapterHandlerEx(_u: unknown, b: Binding) {
-      NdisCloseAdapterEx(b.handle);
-      return NDIS_STATUS_SUCCESS;
+    UnbindAdapterHandlerEx(unbindContext: unknown, b: Binding) {
+      ${CLOSE_IN_UNBIND}
     },
+    ${OPEN_CLOSE_COMPLETE_HANDLERS}
     OidRequestCompleteHandler(b: Binding, _request: unknown, status: number) { b.oidStatus.push(status); },
     NetPnPEventHandler(b: Binding, event: { NetPnPEvent: { NetEvent: number } }) {
       if (event.NetPnPEvent.NetEvent === NetEventRestart) b.running = true;
