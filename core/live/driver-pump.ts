@@ -244,6 +244,10 @@ export class DriverPump {
         acceptor.stop('SharedMemoryCorrupted', side.plan.name, `${call}: the ring to ${side.plan.name} is full, which no correct consumer leaves it (its tail index is stuck or was overwritten)`);
       }
     };
+    // SendFlags are not carried live: a ring entry is an NBL chain's head and its kind, and the
+    // miniport thread does no loopback, so NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK loops nothing back
+    // here (the deterministic runtime does: protocol-datapath.ts loopBack). The packet filter is
+    // the miniport's (one binding per adapter live, so it is that binding's own).
     return {
       NdisSendNetBufferLists: (handle, nbls) => push('NdisSendNetBufferLists', bindingSide('NdisSendNetBufferLists', handle), nblOf('NdisSendNetBufferLists', nbls), 0),
       NdisReturnNetBufferLists: (handle, nbls) => push('NdisReturnNetBufferLists', bindingSide('NdisReturnNetBufferLists', handle), nblOf('NdisReturnNetBufferLists', nbls), SECOND_KIND),

@@ -44,6 +44,7 @@ export const NBL_STATUS = 8; // NDIS_STATUS of a completed send
 export const NBL_FLAGS = 12; // NBL_FLAGS_*
 export const NBL_SOURCE = 16; // SourceHandle: the handle of the driver that originated it
 export const NBL_CONTEXT_OFFSET = 20; // where the current context starts in the context area (NBL_CONTEXT_BYTES = none)
+export const NBL_NBL_FLAGS = 24; // NblFlags: NDIS_NBL_FLAGS_* (NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET)
 export const NBL_PROTOCOL_RESERVED = 32; // ProtocolReserved[4] (4 pointers on x64)
 export const NBL_PROTOCOL_RESERVED_BYTES = 32;
 export const NBL_MINIPORT_RESERVED = 64; // MiniportReserved[2]
@@ -82,7 +83,7 @@ export const SLOT_NET_BUFFER = 3; // a NET_BUFFER alone (NdisAllocateNetBuffer):
  * The same fields as word indices from a record's first word (NblPool.nblWord / nbWord), for the
  * code that reads records on every hop of the datapath.
  */
-export const NBL_WORD = { next: NBL_NEXT >> 2, firstNb: NBL_FIRST_NB >> 2, status: NBL_STATUS >> 2, flags: NBL_FLAGS >> 2, source: NBL_SOURCE >> 2, contextOffset: NBL_CONTEXT_OFFSET >> 2, protocolReserved: NBL_PROTOCOL_RESERVED >> 2 } as const;
+export const NBL_WORD = { next: NBL_NEXT >> 2, firstNb: NBL_FIRST_NB >> 2, status: NBL_STATUS >> 2, flags: NBL_FLAGS >> 2, nblFlags: NBL_NBL_FLAGS >> 2, source: NBL_SOURCE >> 2, contextOffset: NBL_CONTEXT_OFFSET >> 2, protocolReserved: NBL_PROTOCOL_RESERVED >> 2 } as const;
 export const NB_WORD = { next: NB_NEXT >> 2, offset: NB_DATA_OFFSET >> 2, length: NB_DATA_LENGTH >> 2, buffer: NB_BUFFER >> 2, bufferLength: NB_BUFFER_LENGTH >> 2, mdlChain: NB_MDL_CHAIN >> 2, protocolReserved: NB_PROTOCOL_RESERVED >> 2 } as const;
 export const MDL_WORD = { next: MDL_NEXT >> 2, address: MDL_ADDRESS >> 2, byteCount: MDL_BYTE_COUNT >> 2, owner: MDL_OWNER >> 2 } as const;
 
@@ -338,6 +339,7 @@ export class NblPool {
     w[nbl + NBL_WORD.firstNb] = index + 1;
     w[nbl + NBL_WORD.status] = 0;
     w[nbl + NBL_WORD.flags] = 0;
+    w[nbl + NBL_WORD.nblFlags] = 0;
     w[nbl + NBL_WORD.source] = 0;
     w[nbl + NBL_WORD.contextOffset] = NBL_CONTEXT_BYTES;
     w[nb + NB_WORD.next] = 0;

@@ -44,6 +44,14 @@ export class Binding {
   pendingPnp: PendingPnp | undefined;
   sendsOutstanding = 0;
   oidsOutstanding = 0;
+  /**
+   * This binding's own packet filter (NDIS_PACKET_TYPE_*): NDIS keeps one per binding, 0 from the
+   * open ("During a call to NdisOpenAdapter, NDIS disables packet reception"), and indicates a
+   * frame to the binding only if this accepts it. The miniport gets the OR of all of them.
+   */
+  packetFilter = 0;
+  /** A filter set on its way down (the value it will become if the miniport succeeds it), or -1. */
+  pendingPacketFilter = -1;
   /** It succeeded the last NetEventQueryRemoveDevice (so a NetEventCancelRemoveDevice is for it). */
   agreedToRemove = false;
   /** Receive NBLs indicated to this binding without RESOURCES and not yet returned. */

@@ -116,10 +116,16 @@ export const NDIS_PACKET_TYPE_MULTICAST = 0x00000002;
 export const NDIS_PACKET_TYPE_ALL_MULTICAST = 0x00000004;
 export const NDIS_PACKET_TYPE_BROADCAST = 0x00000008;
 export const NDIS_PACKET_TYPE_PROMISCUOUS = 0x00000020;
+/** NDIS's, not the miniport's: this binding also receives what the other bindings on the adapter send (NDIS loops it back). */
+export const NDIS_PACKET_TYPE_ALL_LOCAL = 0x00000080;
+/** With PROMISCUOUS: no loopback of the other bindings' sends (Windows 8 and later). NDIS's, not the miniport's. */
+export const NDIS_PACKET_TYPE_NO_LOCAL = 0x00010000;
 
 // ---- Send, receive and return flags ---------------------------------------------------------------
 export const NDIS_SEND_FLAGS_DISPATCH_LEVEL = 0x00000001;
 export const NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK = 0x00000002;
+/** NET_BUFFER_LIST NblFlags: the NBL is a layer-2 loopback NBL (NDIS made it from a send; "Looping Back NDIS Packets"). */
+export const NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET = 0x00008000;
 export const NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = 0x00000001;
 export const NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = 0x00000001;
 /** The indicating driver needs its NBLs back when the call returns: do not keep them. */

@@ -27,6 +27,10 @@ export interface ProtocolEdge {
   completeToProtocols(nbls: number[]): void;
   indicateToProtocols(adapter: MiniportAdapter, nbls: number[], flags: number): void;
   indicateStatusToProtocols(adapter: MiniportAdapter, indication: StatusIndication): void;
+  /** Sends about to reach the miniport, with the SendFlags they came down with: NDIS's loopback of them, if any. */
+  loopBack(adapter: MiniportAdapter, nbls: number[], flags: number): void;
+  /** A returned receive that NDIS made for a loopback (not the miniport's): true if it was, and it is freed. */
+  releaseLoopback(nbl: number): boolean;
 }
 import { describe } from './describe.ts';
 import { OID_LIMIT_NS, FILTER_PAUSE_LIMIT_NS, FILTER_DATA_LIMIT_NS, limitText } from './limits.ts';
@@ -729,6 +733,10 @@ export class FilterStacks implements AdapterUpperEdge {
     const module = this.below(adapter, from, (m) => !!m.characteristics.SendNetBufferListsHandler);
     if (!module) {
       for (const nbl of nbls) rt.pool.transfer(nbl, rt.pool.ownerOf(nbl), NDIS_OWNER);
+      // NDIS loops back at the miniport's edge, under the filter modules: the loopback is
+      // indicated up through them (they see NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET), and the flags are
+      // the ones the send reached the bottom with (a module passes SendFlags on, or not).
+      this.protocols.loopBack(adapter, nbls, flags);
       adapter.send(nbls);
       return;
     }
@@ -905,7 +913,7 @@ export class FilterStacks implements AdapterUpperEdge {
     }
     for (const [module, list] of groups) {
       if (!module) {
-        for (const nbl of list) adapter.returned(nbl);
+        for (const nbl of list) if (!this.protocols.releaseLoopback(nbl)) adapter.returned(nbl);
         continue;
       }
       for (const nbl of list) {

@@ -20,7 +20,7 @@ import {
 } from '../../wasm/e1000/registers.ts';
 import { writeTxDescriptor } from '../nic/descriptors.ts';
 import { bufferOf } from '../memory/protect.ts';
-import { parseMac, formatMac } from '../nic/mac.ts';
+import { parseMac, formatMac, macKey } from '../nic/mac.ts';
 import { multicastTableBit } from '../nic/ethernet.ts';
 import {
   MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD0, MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_PACKET_TYPE_ALL_MULTICAST,
@@ -58,8 +58,13 @@ export interface AdapterUpperEdge {
 export class MiniportAdapter {
   readonly sm: StateMachine<MiniportState, MiniportEvent>;
   readonly owner: number;
+  /** The packet filter the miniport carries out (RCTL): the OR of its bindings' filters, which NDIS gives it. */
   packetFilter = 0;
   multicastList: string[] = [];
+  /** multicastList as address keys (packet-filter.ts macKey), for matching frames without allocating. */
+  multicastKeys: number[] = [];
+  /** The adapter's own address as a key: what NDIS_PACKET_TYPE_DIRECTED frames are sent to. */
+  readonly addressKey: number;
   private readonly rxCount: number;
   private readonly txCount: number;
   /** RX descriptor index -> the NBL whose buffer it holds. */
@@ -95,6 +100,7 @@ export class MiniportAdapter {
     this.descOfNbl = new Int32Array(runtime.pool.layout.nblCount).fill(-1);
     this.rxReturned = new Uint8Array(this.rxCount);
     this.txNblDone = new Int32Array(this.txCount).fill(-1);
+    this.addressKey = macKey(parseMac(nic.permanentAddress));
   }
 
   get state(): MiniportState {
@@ -571,6 +577,7 @@ export class MiniportAdapter {
   setMulticastList(addresses: string[]): void {
     for (const a of addresses) parseMac(a);
     this.multicastList = [...addresses];
+    this.multicastKeys = addresses.map((a) => macKey(parseMac(a)));
     for (let i = 0; i < 128; i++) this.nic.write('MTA', 0, i);
     const words = new Map<number, number>();
     for (const a of addresses) {

@@ -109,7 +109,14 @@ declare module 'ndis' {
   export const NdisRequestSetInformation: 1;
   export const NdisRequestQueryStatistics: 2;
   export const NdisRequestMethod: 12;
-  /** ULONG packet filter: NDIS_PACKET_TYPE_* bits. 0 receives nothing. */
+  /**
+   * ULONG packet filter: NDIS_PACKET_TYPE_* bits. NDIS keeps one per binding (0 when the binding
+   * opens: it receives nothing until it sets one). A set replaces this binding's filter only: NDIS
+   * gives the miniport the OR of every open binding's filter (ALL_LOCAL and NO_LOCAL are NDIS's and
+   * stay out of it) and indicates each received frame only to the bindings whose own filter accepts
+   * it. A query is answered by NDIS, not the miniport, with this binding's own filter
+   * ("OID_GEN_CURRENT_PACKET_FILTER": "NDIS handles the query for miniport drivers").
+   */
   export const OID_GEN_CURRENT_PACKET_FILTER: 0x0001010e;
   export const OID_GEN_MAXIMUM_FRAME_SIZE: number;
   export const OID_GEN_LINK_SPEED: number;
@@ -132,10 +139,27 @@ declare module 'ndis' {
   export const NDIS_PACKET_TYPE_ALL_MULTICAST: 0x4;
   export const NDIS_PACKET_TYPE_BROADCAST: 0x8;
   export const NDIS_PACKET_TYPE_PROMISCUOUS: 0x20;
+  /** All frames the other bindings on the adapter send, looped back by NDIS (NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET set), besides what the other bits accept. */
+  export const NDIS_PACKET_TYPE_ALL_LOCAL: 0x80;
+  /** With PROMISCUOUS: not the other bindings' sends (no loopback). */
+  export const NDIS_PACKET_TYPE_NO_LOCAL: 0x10000;
 
   // ---- flags -------------------------------------------------------------------------------------
   export const NDIS_SEND_FLAGS_DISPATCH_LEVEL: 0x1;
+  /**
+   * NdisSendNetBufferLists: also indicate the frames back to this binding. By default NDIS does not
+   * loop a send back to the driver that sent it; with this flag each frame this binding's own
+   * packet filter accepts (directed to the adapter's address, broadcast, multicast...) comes back
+   * to its ProtocolReceiveNetBufferLists as a receive: a new NBL of NDIS's with the data copied,
+   * NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET in NblFlags and SourceHandle the sender's, at DISPATCH_LEVEL,
+   * given back with NdisReturnNetBufferLists like any receive. The frame still goes on the wire,
+   * and completes as usual. It changes nothing for the other bindings: they get the frame only if
+   * their filter has ALL_LOCAL, or PROMISCUOUS without NO_LOCAL ("Looping Back NDIS Packets").
+   * Not in live mode, which loops nothing back.
+   */
   export const NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK: 0x2;
+  /** NblFlags: NDIS made this receive from a send on the same adapter (a loopback). */
+  export const NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET: 0x8000;
   export const NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL: 0x1;
   export const NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL: 0x1;
   /**
@@ -180,6 +204,8 @@ declare module 'ndis' {
     /** Set by whoever completes a send. */
     Status: NDIS_STATUS;
     Flags: number;
+    /** NDIS_NBL_FLAGS_*: on a receive, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET marks a frame NDIS looped back from a send. */
+    NblFlags: number;
     /** Who originated it: a filter compares it with its own NdisFilterHandle. */
     SourceHandle: NDIS_HANDLE | number | null;
     /**
@@ -694,7 +720,11 @@ declare module 'ndis' {
   export function NdisCompleteUnbindAdapterEx(UnbindContext: NDIS_HANDLE): void;
   /** Finishes a PnP event for which ProtocolNetPnPEvent returned PENDING; once per event. */
   export function NdisCompleteNetPnPEvent(NdisBindingHandle: NDIS_HANDLE | null, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION, Status: NDIS_STATUS): void;
-  /** Running bindings only. The NBLs are NDIS's until ProtocolSendNetBufferListsComplete. */
+  /**
+   * Running bindings only. The NBLs are NDIS's until ProtocolSendNetBufferListsComplete. SendFlags:
+   * NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK to have the frames your filter accepts indicated back to you
+   * too (see the flag); NDIS_SEND_FLAGS_DISPATCH_LEVEL says you call at DISPATCH_LEVEL.
+   */
   export function NdisSendNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Gives back receives indicated without NDIS_RECEIVE_FLAGS_RESOURCES; each once. */
   export function NdisReturnNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, ReturnFlags: number): void;
@@ -936,7 +966,12 @@ declare module 'ndis' {
   export function NdisFPauseComplete(NdisFilterHandle: NDIS_HANDLE): void;
   /** Finishes a restart for which FilterRestart returned PENDING. */
   export function NdisFRestartComplete(NdisFilterHandle: NDIS_HANDLE, Status: NDIS_STATUS): void;
-  /** Running modules only for sends they originate; sends from above only while Running. */
+  /**
+   * Running modules only for sends they originate; sends from above only while Running. Pass
+   * SendFlags on as you got them: NDIS acts on NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK below the last
+   * module. A module's own send with that flag is not looped back to the module here (the
+   * bindings with ALL_LOCAL still get it).
+   */
   export function NdisFSendNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Completes sends that came from above (set each NBL's Status). */
   export function NdisFSendNetBufferListsComplete(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, SendCompleteFlags: number): void;

@@ -250,6 +250,15 @@ export class NET_BUFFER_LIST {
     this.#words[this.#at + NBL_WORD.flags] = flags >>> 0;
   }
 
+  /** NDIS_NBL_FLAGS_*: NDIS sets NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET on a receive it looped back from a send. */
+  get NblFlags(): number {
+    return this.#words[this.#at + NBL_WORD.nblFlags]!;
+  }
+
+  set NblFlags(flags: number) {
+    this.#words[this.#at + NBL_WORD.nblFlags] = flags >>> 0;
+  }
+
   /**
    * The handle of whoever originated the NBL (NDIS sets it on a send: a protocol's binding
    * handle, or a filter module's NdisFilterHandle), so `nbl.SourceHandle === myHandle` tells a

@@ -1,8 +1,9 @@
 // The protocols' datapath: NdisSendNetBufferLists down to the top filter module (or the miniport),
 // sends completed back to the binding that sent them (ProtocolSendNetBufferListsComplete), receives
-// indicated to each Running binding (ProtocolReceiveNetBufferLists) and given back with
-// NdisReturnNetBufferLists, and status indications (ProtocolStatusEx). The protocols' side of
-// filter.ts's ProtocolEdge.
+// indicated to each Running binding whose own packet filter accepts them
+// (ProtocolReceiveNetBufferLists) and given back with NdisReturnNetBufferLists, NDIS's loopback of
+// sends (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK, NDIS_PACKET_TYPE_ALL_LOCAL), and status indications
+// (ProtocolStatusEx). The protocols' side of filter.ts's ProtocolEdge.
 
 import type { NdisEngine } from './engine.ts';
 import type { MiniportAdapter } from './miniport.ts';
@@ -10,10 +11,16 @@ import type { FilterStacks, ProtocolEdge } from './filter.ts';
 import type { ProtocolBindings } from './protocol-binding.ts';
 import type { Binding } from './binding.ts';
 import { NDIS_OWNER, type DriverRecord, type StatusIndication } from './driver-record.ts';
-import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
+import { NBL_NEXT, NBL_SOURCE, NBL_FIRST_NB, NBL_NBL_FLAGS, NB_NEXT, NB_DATA_LENGTH } from '../memory/nbl-pool.ts';
 import { statusName } from './status.ts';
 import { limitText } from './limits.ts';
-import { NDIS_RECEIVE_FLAGS_RESOURCES } from './constants.ts';
+import { NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET, NdisDeviceStateD0 } from './constants.ts';
+import { acceptingTypes, destinationKey, takesLocalSends, copyNetBufferData } from './packet-filter.ts';
+
+/** loopbackKind: not an NBL NDIS made for a loopback; one for the other bindings only; one the sender takes too. */
+const NOT_LOOPBACK = 0;
+const LOOPBACK_TO_OTHERS = 1;
+const LOOPBACK_TO_SENDER_TOO = 2;
 
 export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
   /** Per NBL: which send it is on (so a watchdog knows if the NBL it watches is still that send). */
@@ -23,12 +30,32 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
 
   constructor(private readonly rt: NdisEngine, private readonly protocols: ProtocolBindings, private readonly filters: FilterStacks) {
     this.bindings = protocols.bindings;
-    this.sendGeneration = new Uint32Array(rt.pool.layout.nblCount);
-    this.rxRefs = new Int32Array(rt.pool.layout.nblCount);
+    const count = rt.pool.layout.nblCount;
+    this.sendGeneration = new Uint32Array(count);
+    this.rxRefs = new Int32Array(count);
+    this.accepts = new Int32Array(count);
+    this.takenBy = new Int32Array(count);
+    this.subset = new Int32Array(count);
+    this.loopbackKind = new Uint8Array(count);
+    this.loopbackSource = new Int32Array(count);
   }
 
-  /** NdisSendNetBufferLists. */
-  sendFromProtocol(driver: DriverRecord, handle: unknown, head: unknown, _port: number, _flags: number): void {
+  /** Per NBL being indicated: the NDIS_PACKET_TYPE_* bits that accept it (packet-filter.ts acceptingTypes). */
+  private readonly accepts: Int32Array;
+  /** Per NBL being indicated: bit t set if the indication's t-th target binding takes it. */
+  private readonly takenBy: Int32Array;
+  /** The NBLs of one indication that one binding takes, in order (scratch: no allocation per frame). */
+  private readonly subset: Int32Array;
+  /** Per NBL: whether NDIS made it for a loopback, and for whom (NOT_LOOPBACK...). */
+  private readonly loopbackKind: Uint8Array;
+  /** Per loopback NBL: the SourceHandle id of the send it was copied from (the sender's). */
+  private readonly loopbackSource: Int32Array;
+
+  /**
+   * NdisSendNetBufferLists: the NBLs go down the binding's filter stack with PortNumber and
+   * SendFlags (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK is acted on where they reach the miniport: loopBack).
+   */
+  sendFromProtocol(driver: DriverRecord, handle: unknown, head: unknown, port: number, flags: number): void {
     const binding = this.protocols.bindingFor(driver, handle, 'NdisSendNetBufferLists');
     if (!binding) return;
     const object = `binding ${binding.name}`;
@@ -51,7 +78,7 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     binding.sendsOutstanding += nbls.length;
     this.rt.trace.record('send', { object, nbls: nbls.length });
     this.watchSends(binding, nbls);
-    this.filters.sendBelow(binding.adapter, this.filters.modules(binding.adapter).length, nbls);
+    this.filters.sendBelow(binding.adapter, this.filters.modules(binding.adapter).length, nbls, port >>> 0, flags >>> 0);
   }
 
   /**
@@ -99,27 +126,144 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
   }
 
   /**
-   * Receives that reached the top of the stack, indicated to every Running or Pausing binding over the
-   * adapter. Without RESOURCES each binding holds them until it returns them; with RESOURCES they
-   * are back in the indicating layer's hands when the handlers return, and never come back down.
+   * Receives that reached the top of the stack, indicated to every Running or Pausing binding over
+   * the adapter whose own packet filter accepts them (NDIS keeps a filter per binding and gives the
+   * miniport their OR, so a frame one binding's filter let in is not another's): each binding gets
+   * the NBLs it takes, chained in order. An NBL no binding takes goes back down at once. Without
+   * RESOURCES each binding holds its NBLs until it returns them; with RESOURCES they are back in
+   * the indicating layer's hands when the handlers return, and never come back down.
    */
   indicateToProtocols(adapter: MiniportAdapter, nbls: number[], flags: number): void {
     const resources = (flags & NDIS_RECEIVE_FLAGS_RESOURCES) !== 0;
+    const pool = this.rt.pool;
+    const bytes = this.rt.machine.bytes;
     // A Pausing binding still gets receives: NDIS pauses top-down, so the layers below go on
     // indicating until they pause ("Pausing a driver stack"); the protocol handles them as usual.
     const targets = this.bindings.filter((b) => b.adapter === adapter && b.sm.is('Running', 'Pausing') && b.protocol.protocol?.ReceiveNetBufferListsHandler);
-    for (const nbl of nbls) this.rxRefs[nbl] = resources ? 0 : targets.length;
-    if (targets.length === 0) {
-      if (!resources) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, nbls);
-      return;
+    if (targets.length > 31) throw new Error(`${targets.length} bindings to ${adapter.name}: the runtime indicates to at most 31 on one adapter`);
+    // Who takes what is decided for the whole indication before any handler runs: a handler may
+    // return NBLs (the last return of a loopback frees it) or set its filter meanwhile. Bit t of
+    // takenBy[nbl] is targets[t]; every count is made before the first binding has had them.
+    let unwanted = 0;
+    let anyTaker = 0;
+    for (const nbl of nbls) {
+      this.accepts[nbl] = acceptingTypes(adapter, destinationKey(pool, bytes, pool.nblField(nbl, NBL_FIRST_NB) - 1));
+      let takers = 0;
+      let refs = 0;
+      for (let t = 0; t < targets.length; t++) {
+        if (this.takes(targets[t]!.packetFilter, targets[t]!.sourceId, nbl)) {
+          takers |= 1 << t;
+          refs++;
+        }
+      }
+      this.takenBy[nbl] = takers;
+      anyTaker |= takers;
+      this.rxRefs[nbl] = resources ? 0 : refs;
+      if (refs === 0) unwanted++;
     }
-    this.rt.trace.record('receive', { adapter: adapter.name, nbls: nbls.length, flags, to: targets.map((b) => b.name) });
-    for (const binding of targets) {
+    if (unwanted > 0 && !resources) this.filters.returnBelow(adapter, this.filters.modules(adapter).length, unwanted === nbls.length ? nbls : nbls.filter((nbl) => this.takenBy[nbl] === 0));
+    if (unwanted === nbls.length) return;
+    this.rt.trace.record('receive', { adapter: adapter.name, nbls: nbls.length, flags, to: targets.filter((_, t) => anyTaker & (1 << t)).map((b) => b.name) });
+    for (let t = 0; t < targets.length; t++) {
+      if ((anyTaker & (1 << t)) === 0) continue;
+      const binding = targets[t]!;
+      let n = 0;
+      for (const nbl of nbls) if (this.takenBy[nbl]! & (1 << t)) this.subset[n++] = nbl;
+      // Chained for this binding: NDIS splits an indication by binding, and a binding before it
+      // may have relinked the NBLs it was given.
+      for (let i = 0; i < n; i++) pool.setNblField(this.subset[i]!, NBL_NEXT, i + 1 < n ? this.subset[i + 1]! + 1 : 0);
       if (resources) binding.lentWithResources.clear();
-      for (const nbl of nbls) (resources ? binding.lentWithResources : binding.held).add(nbl);
+      const into = resources ? binding.lentWithResources : binding.held;
+      for (let i = 0; i < n; i++) into.add(this.subset[i]!);
+      const head = this.subset[0]!;
       const handler = binding.protocol.protocol!.ReceiveNetBufferListsHandler!;
-      this.rt.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.rt.views.nbl(nbls[0]!), 0, nbls.length, this.rt.irql.withDispatchFlag(flags)));
+      this.rt.invoke(binding.protocol, 'ProtocolReceiveNetBufferLists', `binding ${binding.name}`, false, () => handler(binding.context, this.rt.views.nbl(head), 0, n, this.rt.irql.withDispatchFlag(flags)));
     }
+  }
+
+  /**
+   * Whether a binding with packet filter `filter` and SourceHandle id `sourceId` takes NBL `nbl` of
+   * the indication under way. A received frame: if its filter has one of the bits that accept it
+   * (`accepts`). A loopback: the sender only if it asked
+   * (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) and its filter accepts the frame ("NDIS identifies all
+   * the NET_BUFFER structures that contain data that matches the receive criteria for the
+   * binding"); any other binding only if its filter takes local sends (ALL_LOCAL, or PROMISCUOUS
+   * without NO_LOCAL: "Looping Back NDIS Packets"), whatever the frame's destination.
+   */
+  private takes(filter: number, sourceId: number, nbl: number): boolean {
+    const kind = this.loopbackKind[nbl]!;
+    if (kind === NOT_LOOPBACK) return (filter & this.accepts[nbl]!) !== 0;
+    if (sourceId === this.loopbackSource[nbl]) return kind === LOOPBACK_TO_SENDER_TOO && (filter & this.accepts[nbl]!) !== 0;
+    return takesLocalSends(filter);
+  }
+
+  /**
+   * NDIS's loopback of sends about to reach `adapter`'s miniport, `flags` their SendFlags. Each
+   * frame (NET_BUFFER) someone takes is copied into an NBL of NDIS's own, marked
+   * NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET with the send's SourceHandle, and indicated up from the
+   * miniport's edge (through the filter modules) as a task of the adapter's, at DISPATCH_LEVEL and
+   * without RESOURCES, like a receive; the send itself goes on to the wire. Who takes it is
+   * `takes`. The docs do not say when the indication comes: here after the send call returned and
+   * before its completion (the copy is made now, so the sender may free its NBL as soon as the
+   * send completes). A send the miniport will not carry out (not Running, in a low-power state,
+   * removed) loops nothing back. With no binding that could take a loopback this is one pass over
+   * the bindings: nothing is allocated. A filter module's own send (its SourceHandle is the
+   * module's) has no binding for a sender: NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK on it loops nothing
+   * back to the module (not modelled; the ALL_LOCAL bindings still get it).
+   */
+  loopBack(adapter: MiniportAdapter, nbls: number[], flags: number): void {
+    if (!adapter.sm.is('Running') || adapter.removed || adapter.powerState !== NdisDeviceStateD0) return;
+    const check = (flags & NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) !== 0;
+    let local = 0;
+    for (const b of this.bindings) if (b.adapter === adapter && b.handle && takesLocalSends(b.packetFilter)) local++;
+    if (!check && local === 0) return;
+    const pool = this.rt.pool;
+    const bytes = this.rt.machine.bytes;
+    let made: number[] | undefined;
+    for (const nbl of nbls) {
+      const source = pool.nblField(nbl, NBL_SOURCE);
+      let sender: Binding | undefined;
+      for (const b of this.bindings) if (b.adapter === adapter && b.handle && b.sourceId === source) sender = b;
+      // The other bindings that take local sends (the sender's own ALL_LOCAL does not loop back to it).
+      const others = local - (sender && takesLocalSends(sender.packetFilter) ? 1 : 0);
+      for (let nb = pool.nblField(nbl, NBL_FIRST_NB) - 1, guard = 0; nb >= 0 && guard < pool.layout.nblCount; nb = pool.nbField(nb, NB_NEXT) - 1, guard++) {
+        const toSender = check && sender !== undefined && (sender.packetFilter & acceptingTypes(adapter, destinationKey(pool, bytes, nb))) !== 0;
+        if (!toSender && others === 0) continue;
+        const length = pool.nbField(nb, NB_DATA_LENGTH);
+        if (length > pool.layout.bufferBytes) continue; // not a frame the wire carries either
+        const copy = pool.allocate(NDIS_OWNER, length);
+        if (copy < 0) {
+          this.rt.trace.record('note', { object: `adapter ${adapter.name}`, text: 'the NBL pool is exhausted: a loopback was dropped' });
+          continue;
+        }
+        if (!copyNetBufferData(pool, bytes, nb, pool.bufferAddress(copy), length)) {
+          pool.release(copy, NDIS_OWNER); // the records describe less data than they say: the send fails below
+          continue;
+        }
+        pool.setNblField(copy, NBL_NBL_FLAGS, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET);
+        pool.setNblField(copy, NBL_SOURCE, source);
+        this.loopbackKind[copy] = toSender ? LOOPBACK_TO_SENDER_TOO : LOOPBACK_TO_OTHERS;
+        this.loopbackSource[copy] = source;
+        (made ??= []).push(copy);
+      }
+    }
+    if (!made) return;
+    const list = made;
+    this.rt.trace.record('loopback', { adapter: adapter.name, nbls: list.length, checkForLoopback: check });
+    this.rt.post(`loopback ${adapter.name}`, () => {
+      // The adapter paused or went away meanwhile: it indicates nothing, and neither does NDIS for it.
+      if (!adapter.sm.is('Running')) for (const nbl of list) this.releaseLoopback(nbl);
+      else this.filters.indicateAbove(adapter, -1, list, 0);
+    }, { channel: `adapter ${adapter.name}` });
+  }
+
+  /** A receive come back down to the miniport's edge: if NDIS made it for a loopback, it is freed here (true). */
+  releaseLoopback(nbl: number): boolean {
+    if (this.loopbackKind[nbl] === NOT_LOOPBACK) return false;
+    this.loopbackKind[nbl] = NOT_LOOPBACK;
+    this.loopbackSource[nbl] = 0;
+    this.rt.pool.release(nbl, NDIS_OWNER);
+    return true;
   }
 
   /** Per NBL: bindings that still have to give a receive back. */

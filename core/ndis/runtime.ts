@@ -78,6 +78,8 @@ export class NdisRuntime extends NdisEngine {
       completeToProtocols: (nbls) => datapath.completeToProtocols(nbls),
       indicateToProtocols: (adapter, nbls, flags) => datapath.indicateToProtocols(adapter, nbls, flags),
       indicateStatusToProtocols: (adapter, indication) => datapath.indicateStatusToProtocols(adapter, indication),
+      loopBack: (adapter, nbls, flags) => datapath.loopBack(adapter, nbls, flags),
+      releaseLoopback: (nbl) => datapath.releaseLoopback(nbl),
       pnpToProtocols: (adapter, code, detail, done) => pnp.toAdapterBindings(adapter, code, detail, done),
     });
     this.oids = new ProtocolOidRequests(this, this.protocols, this.filters);

@@ -1,4 +1,5 @@
-// MAC addresses as text: what scenarios, options and findings write ("02:4e:49:43:00:01").
+// MAC addresses as text: what scenarios, options and findings write ("02:4e:49:43:00:01"), and as
+// one number (a key), for comparing frames' addresses without allocating.
 
 /** Parses "aa:bb:cc:dd:ee:ff" (or with dashes) into 6 bytes; throws naming the bad text. */
 export function parseMac(text: string): Uint8Array {
@@ -11,4 +12,9 @@ export function parseMac(text: string): Uint8Array {
 
 export function formatMac(bytes: ArrayLike<number>): string {
   return Array.from({ length: 6 }, (_, i) => (bytes[i] ?? 0).toString(16).padStart(2, '0')).join(':');
+}
+
+/** A 48-bit MAC address at `bytes[at]` as one number (exact in a double): the first byte is the most significant. */
+export function macKey(bytes: ArrayLike<number>, at = 0): number {
+  return (bytes[at]! * 256 + bytes[at + 1]!) * 0x1_0000_0000 + (((bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!) >>> 0);
 }
