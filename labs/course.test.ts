@@ -103,12 +103,41 @@ describe('protocol-binding: each scenario catches what its title says', () => {
   });
 });
 
+/** A mistake a driver writer makes: each search in the solution (found exactly once) replaced. */
+interface OneMistake { mistake: string; edits: [string, string][]; scenario: string; rule?: string }
+
+/**
+ * Declares, for a lab, that every visible scenario is claimed by one of `mistakes`, and that each
+ * mistake (its edits applied to the solution) fails its scenario, with its rule if it names one,
+ * under more than half of 8 seeds.
+ */
+function eachMistakeIsCaught(lab: (typeof labs)[number], mistakes: OneMistake[], drivers: typeof references): void {
+  it('every visible scenario is claimed by a mistake below', () => {
+    const claimed = new Set(mistakes.map((m) => m.scenario));
+    expect(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id).filter((id) => !claimed.has(id))).toEqual([]);
+  });
+
+  for (const m of mistakes) {
+    it(`${m.mistake}: fails ${m.scenario}${m.rule ? ` with ${m.rule}` : ''} under most of 8 seeds`, async () => {
+      let source = lab.solutionSource;
+      for (const [search, replacement] of m.edits) {
+        expect(source.split(search).length - 1, search).toBe(1);
+        source = source.replace(search, replacement);
+      }
+      const scenario = lab.scenarios.find((s) => s.id === m.scenario)!;
+      const { report } = await gradeScenario(lab, scenario, source, 'mistaken.ts', drivers, { seeds: 8 });
+      expect(report.passed).toBe(false);
+      if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
+      expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);
+    });
+  }
+}
+
 describe('power-management: each visible scenario catches a one-mistake solution under most seeds', () => {
   const lab = labs.find((l) => l.id === 'power-management')!;
   const QUERY_POWER = 'the NetEventSetPower that follows.\n          return NDIS_STATUS_SUCCESS;';
   const SET_POWER = 'if (buffer instanceof Uint32Array) b.powerState = buffer[0]!;\n          return NDIS_STATUS_SUCCESS;';
-  /** A mistake a driver writer makes: each search in the solution (found exactly once) replaced. */
-  const MISTAKES: { mistake: string; edits: [string, string][]; scenario: string; rule?: string }[] = [
+  const MISTAKES: OneMistake[] = [
     { mistake: 'NetEventQueryPower vetoed while the application has the adapter open (as a QueryRemoveDevice is)', scenario: 'sleep-while-open', rule: 'PnPEventMustSucceed',
       edits: [[QUERY_POWER, 'the NetEventSetPower that follows.\n          return b.openCount > 0 ? 0xc0000001 /* NDIS_STATUS_FAILURE */ : NDIS_STATUS_SUCCESS;']] },
     { mistake: 'NetEventQueryPower waits (NdisWaitEvent) for the pause, which NDIS sends only after NetEventSetPower', scenario: 'power-events-succeed', rule: 'WaitDeadlock',
@@ -133,33 +162,14 @@ describe('power-management: each visible scenario catches a one-mistake solution
       edits: [['        case NetEventRestart:\n          b.running = true;', '        case NetEventRestart:\n          b.running = b.powerState === NdisDeviceStateD0;']] },
   ];
 
-  it('every visible scenario is claimed by a mistake below', () => {
-    const claimed = new Set(MISTAKES.map((m) => m.scenario));
-    expect(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id).filter((id) => !claimed.has(id))).toEqual([]);
-  });
-
-  for (const m of MISTAKES) {
-    it(`${m.mistake}: fails ${m.scenario}${m.rule ? ` with ${m.rule}` : ''} under most of 8 seeds`, async () => {
-      let source = lab.solutionSource;
-      for (const [search, replacement] of m.edits) {
-        expect(source.split(search).length - 1, search).toBe(1);
-        source = source.replace(search, replacement);
-      }
-      const scenario = lab.scenarios.find((s) => s.id === m.scenario)!;
-      const { report } = await gradeScenario(lab, scenario, source, 'mistaken.ts', references, { seeds: 8 });
-      expect(report.passed).toBe(false);
-      if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
-      expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);
-    });
-  }
+  eachMistakeIsCaught(lab, MISTAKES, references);
 });
 
 describe('filter-oid: each visible scenario catches a one-mistake solution under most seeds', () => {
   const lab = labs.find((l) => l.id === 'filter-oid')!;
   const own = referenceDrivers(lab);
   const AT_ONCE = 'if (status !== NDIS_STATUS_PENDING) completeClone(m, clone, status);\n      return NDIS_STATUS_PENDING;';
-  /** A mistake a filter writer makes: each search in the solution (found exactly once) replaced. */
-  const MISTAKES: { mistake: string; edits: [string, string][]; scenario: string; rule?: string }[] = [
+  const MISTAKES: OneMistake[] = [
     { mistake: 'the request itself passed down, not a clone', scenario: 'requests-pass-down', rule: 'FilterForwardedOriginalOidRequest',
       edits: [['OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {', 'OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {\n      if (!asksForPromiscuous(request)) return NdisFOidRequest(m.handle, request);'],
         ['completeClone(m, request as NDIS_OID_REQUEST & { SourceReserved: unknown[] }, status);', 'NdisFOidRequestComplete(m.handle, request, status);']] },
@@ -189,25 +199,7 @@ describe('filter-oid: each visible scenario catches a one-mistake solution under
       edits: [['NdisFOidRequestComplete(m.handle, original, status);', 'NdisFOidRequestComplete(m.handle, original, NDIS_STATUS_SUCCESS);']] },
   ];
 
-  it('every visible scenario is claimed by a mistake below', () => {
-    const claimed = new Set(MISTAKES.map((m) => m.scenario));
-    expect(lab.scenarios.filter((s) => !s.hidden).map((s) => s.id).filter((id) => !claimed.has(id))).toEqual([]);
-  });
-
-  for (const m of MISTAKES) {
-    it(`${m.mistake}: fails ${m.scenario}${m.rule ? ` with ${m.rule}` : ''} under most of 8 seeds`, async () => {
-      let source = lab.solutionSource;
-      for (const [search, replacement] of m.edits) {
-        expect(source.split(search).length - 1, search).toBe(1);
-        source = source.replace(search, replacement);
-      }
-      const scenario = lab.scenarios.find((s) => s.id === m.scenario)!;
-      const { report } = await gradeScenario(lab, scenario, source, 'mistaken.ts', own, { seeds: 8 });
-      expect(report.passed).toBe(false);
-      if (m.rule) expect(report.findings.map((f) => f.rule)).toContain(m.rule);
-      expect(report.failingSeeds!.length, `caught under seeds ${report.failingSeeds}`).toBeGreaterThan(4);
-    });
-  }
+  eachMistakeIsCaught(lab, MISTAKES, own);
 });
 
 describe('find-the-bugs: the starter is the solution with six defects, each caught by its own scenario', () => {
