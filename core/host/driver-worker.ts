@@ -21,6 +21,7 @@ import { NblPool } from '../memory/nbl-pool.ts';
 import type { Region } from '../memory/map.ts';
 import { NetBufferViews } from '../ndis/net-buffer-list.ts';
 import { NdisHandle, issueHandle } from '../ndis/handle.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING } from '../ndis/status.ts';
 import { LOCAL_NDIS } from '../ndis/local-api.ts';
 import { loadDriverModule, DriverLoadError } from '../ndis/driver-loader.ts';
 import { SourcePositions, stackHere, framesOf, type DriverSourceMap } from '../ndis/source-positions.ts';
@@ -142,21 +143,21 @@ const statusOf = (result: unknown): unknown => (result as { Status?: unknown } |
 /** What the worker keeps of a successful NDIS call, for live mode. */
 const CAPTURE: Record<string, (args: unknown[], result: unknown) => void> = {
   NdisRegisterProtocolDriver: (args, result) => {
-    if (statusOf(result) === 0) captured.protocol = args[1] as Record<string, unknown>;
+    if (statusOf(result) === NDIS_STATUS_SUCCESS) captured.protocol = args[1] as Record<string, unknown>;
   },
   NdisFRegisterFilterDriver: (args, result) => {
-    if (statusOf(result) === 0) captured.filter = args[2] as Record<string, unknown>;
+    if (statusOf(result) === NDIS_STATUS_SUCCESS) captured.filter = args[2] as Record<string, unknown>;
   },
   NdisOpenAdapterEx: (args, result) => {
-    // A pended open (NDIS_STATUS_PENDING, 0x103) gives its handle at once too; if the open fails
-    // later the binding never reaches a live plan, so the stale entry is never read.
+    // A pended open gives its handle at once too; if the open fails later the binding never
+    // reaches a live plan, so the stale entry is never read.
     const id = idOf((result as { NdisBindingHandle?: unknown } | null)?.NdisBindingHandle);
     const status = statusOf(result);
-    if ((status === 0 || status === 0x103) && id !== undefined) captured.contexts.set(id, args[1]);
+    if ((status === NDIS_STATUS_SUCCESS || status === NDIS_STATUS_PENDING) && id !== undefined) captured.contexts.set(id, args[1]);
   },
   NdisFSetAttributes: (args, result) => {
     const id = idOf(args[0]);
-    if (result === 0 && id !== undefined) captured.contexts.set(id, args[1]);
+    if (result === NDIS_STATUS_SUCCESS && id !== undefined) captured.contexts.set(id, args[1]);
   },
 };
 
