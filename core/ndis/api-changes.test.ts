@@ -96,6 +96,18 @@ describe('apiChangesIn', () => {
     expect(apiChangesIn(after)).toEqual([]);
   });
 
+  it('send-source-handle: a draft that sends without setting SourceHandle (NDIS used to stamp it)', () => {
+    const protocol = ['  b.sendsOutstanding += sent;', '  NdisSendNetBufferLists(b.handle, head, 0, 0);'].join('\n');
+    expect(apiChangesIn(protocol).map((n) => [n.change.id, n.lines])).toEqual([['send-source-handle', [2]]]);
+    expect(apiChangesIn(`nbl.SourceHandle = b.handle;\n${protocol}`)).toEqual([]);
+    // A filter that sends NBLs of its own needs it; one that only passes sends down does not.
+    const own = ['const nbl = NdisAllocateNetBufferAndNetBufferList(m.pool, 0, 0, null, 0, 60);', 'NdisFSendNetBufferLists(m.handle, nbl, 0, 0);'].join('\n');
+    expect(apiChangesIn(own).map((n) => [n.change.id, n.lines])).toEqual([['send-source-handle', [2]]]);
+    expect(apiChangesIn('NdisFSendNetBufferLists(m.handle, nbls, port, flags);')).toEqual([]);
+    // A comparison is not an assignment: `if (nbl.SourceHandle === m.handle)` does not count as updated.
+    expect(apiChangesIn(`if (n.SourceHandle === m.handle) free(n);\n${own}`).map((n) => n.change.id)).toEqual(['send-source-handle']);
+  });
+
   it('finds nothing in any lab\'s starter or solution', () => {
     for (const lab of listLabs()) {
       expect(apiChangesIn(lab.starterSource), `${lab.id} starter`).toEqual([]);

@@ -22,6 +22,16 @@ export interface ApiChange {
 
 export const API_CHANGES: readonly ApiChange[] = [
   {
+    id: 'send-source-handle',
+    since: '0.6 (December 2026)',
+    pattern: /\bNdis(?:F)?SendNetBufferLists\s*\(/,
+    // Already updated (it assigns a SourceHandle), or a filter that only passes sends down (no
+    // protocol send and no NBL of its own, so nothing to set).
+    unless: /\.SourceHandle\s*=(?!=)|^(?![\s\S]*(?:\bNdisSendNetBufferLists\s*\(|\bNdisAllocateNetBuffer(?:AndNetBuffer)?List\s*\())/,
+    what: 'NDIS no longer sets SourceHandle for you: the sender sets it on each NBL, as the docs make it its job (NdisSendNetBufferLists Remarks; "Sending Data from a Filter Driver"). NDIS returns the NBL by it; a send without it is SendSourceHandleWrong. Before, NDIS stamped it.',
+    how: 'Before the send, set `nbl.SourceHandle = b.handle;` on every NBL of the chain (a protocol: the NdisBindingHandle you pass to NdisSendNetBufferLists; a filter: `nbl.SourceHandle = m.handle;`, its NdisFilterHandle, on the NBLs it allocated itself). A filter leaves SourceHandle alone on sends it passes down from above.',
+  },
+  {
     id: 'open-close-complete-handlers',
     since: '0.5 (December 2026)',
     // The registration call of a protocol whose characteristics lack either completion handler.

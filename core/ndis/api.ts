@@ -58,6 +58,12 @@ const NS_PER_TICK = 100n;
 export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<string, unknown> {
   const enter = <T>(call: string, fields: Record<string, unknown>, body: () => T): T => runtime.enter(driver, call, fields, body);
 
+  /** Checks a datapath call's *_DISPATCH_LEVEL flag against the IRQL (engine.ts); true, so the call goes on after a non-fatal finding. */
+  const dispatchChecked = (call: string, flags: unknown, flagName: string): true => {
+    runtime.checkDispatchFlag(driver, call, flags, flagName);
+    return true;
+  };
+
   const fireTimer = (timer: TimerObject, periodMs: number) => {
     timer.task = 0;
     if (timer.freed) return;
@@ -91,10 +97,10 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
       enter('NdisCompleteNetPnPEvent', { status: status.statusName(Status) }, () => runtime.pnp.completePnp(driver, NdisBindingHandle, NetPnPEvent, Status)),
 
     NdisSendNetBufferLists: (NdisBindingHandle: unknown, NetBufferLists: unknown, PortNumber = 0, SendFlags = 0) =>
-      enter('NdisSendNetBufferLists', {}, () => runtime.datapath.sendFromProtocol(driver, NdisBindingHandle, NetBufferLists, PortNumber, SendFlags)),
+      enter('NdisSendNetBufferLists', {}, () => dispatchChecked('NdisSendNetBufferLists', SendFlags, 'NDIS_SEND_FLAGS_DISPATCH_LEVEL') && runtime.datapath.sendFromProtocol(driver, NdisBindingHandle, NetBufferLists, PortNumber, SendFlags)),
 
     NdisReturnNetBufferLists: (NdisBindingHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
-      enter('NdisReturnNetBufferLists', {}, () => runtime.datapath.returnFromProtocol(driver, NdisBindingHandle, NetBufferLists, ReturnFlags)),
+      enter('NdisReturnNetBufferLists', {}, () => dispatchChecked('NdisReturnNetBufferLists', ReturnFlags, 'NDIS_RETURN_FLAGS_DISPATCH_LEVEL') && runtime.datapath.returnFromProtocol(driver, NdisBindingHandle, NetBufferLists, ReturnFlags)),
 
     NdisOidRequest: (NdisBindingHandle: unknown, OidRequest: unknown) => enter('NdisOidRequest', {}, () => runtime.oids.oidFromProtocol(driver, NdisBindingHandle, OidRequest)),
 
@@ -158,16 +164,16 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
       enter('NdisFRestartComplete', { status: status.statusName(Status) }, () => runtime.filters.restartComplete(driver, NdisFilterHandle, Status)),
 
     NdisFSendNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, PortNumber = 0, SendFlags = 0) =>
-      enter('NdisFSendNetBufferLists', {}, () => runtime.filters.sendFromModule(driver, NdisFilterHandle, NetBufferLists, PortNumber, SendFlags)),
+      enter('NdisFSendNetBufferLists', {}, () => dispatchChecked('NdisFSendNetBufferLists', SendFlags, 'NDIS_SEND_FLAGS_DISPATCH_LEVEL') && runtime.filters.sendFromModule(driver, NdisFilterHandle, NetBufferLists, PortNumber, SendFlags)),
 
     NdisFSendNetBufferListsComplete: (NdisFilterHandle: unknown, NetBufferLists: unknown, SendCompleteFlags = 0) =>
-      enter('NdisFSendNetBufferListsComplete', {}, () => runtime.filters.completeFromModule(driver, NdisFilterHandle, NetBufferLists, SendCompleteFlags)),
+      enter('NdisFSendNetBufferListsComplete', {}, () => dispatchChecked('NdisFSendNetBufferListsComplete', SendCompleteFlags, 'NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL') && runtime.filters.completeFromModule(driver, NdisFilterHandle, NetBufferLists, SendCompleteFlags)),
 
     NdisFIndicateReceiveNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, PortNumber = 0, NumberOfNetBufferLists = 0, ReceiveFlags = 0) =>
-      enter('NdisFIndicateReceiveNetBufferLists', {}, () => runtime.filters.indicateFromModule(driver, NdisFilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists, ReceiveFlags)),
+      enter('NdisFIndicateReceiveNetBufferLists', {}, () => dispatchChecked('NdisFIndicateReceiveNetBufferLists', ReceiveFlags, 'NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL') && runtime.filters.indicateFromModule(driver, NdisFilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists, ReceiveFlags)),
 
     NdisFReturnNetBufferLists: (NdisFilterHandle: unknown, NetBufferLists: unknown, ReturnFlags = 0) =>
-      enter('NdisFReturnNetBufferLists', {}, () => runtime.filters.returnFromModule(driver, NdisFilterHandle, NetBufferLists, ReturnFlags)),
+      enter('NdisFReturnNetBufferLists', {}, () => dispatchChecked('NdisFReturnNetBufferLists', ReturnFlags, 'NDIS_RETURN_FLAGS_DISPATCH_LEVEL') && runtime.filters.returnFromModule(driver, NdisFilterHandle, NetBufferLists, ReturnFlags)),
 
     NdisFOidRequest: (NdisFilterHandle: unknown, OidRequest: unknown) =>
       enter('NdisFOidRequest', {}, () => runtime.filters.oidFromModule(driver, NdisFilterHandle, OidRequest)),

@@ -37,7 +37,7 @@ export class Binding {
   openPending = false;
   /** NdisCloseAdapterEx returned PENDING and ProtocolCloseAdapterCompleteEx has not come yet. */
   closePending = false;
-  /** The SourceHandle NDIS stamps on this binding's sends (its binding handle's id). */
+  /** The id of its binding handle, the SourceHandle its sends carry (the protocol sets it; NDIS checks and returns completions by it). Kept after the close, for completions still on their way. */
   sourceId = 0;
   /** Set once NdisUnbindAdapter returned: from then on the handle may only be closed. */
   unbindRequested = false;

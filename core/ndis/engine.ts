@@ -154,6 +154,13 @@ export class NdisEngine {
     return typeof name === 'string' ? name : 'a driver';
   }
 
+  /** An NBL's SourceHandle id as a finding says it: NULL, or the handle it names. */
+  sourceHandleText(id: number): string {
+    if (id === 0) return 'NULL (never set)';
+    const handle = this.handleObjects.get(id);
+    return handle ? String(handle) : `${id}, which is no live handle`;
+  }
+
   /** The object behind `handle` if it is a live handle of `kind`, else undefined. */
   resolve<T>(handle: unknown, kind: string): T | undefined {
     // By identity: the handle object NDIS made for this id, not any object that carries the id.
@@ -251,6 +258,19 @@ export class NdisEngine {
     } finally {
       irql.callDepth--;
       this.callPath.pop();
+    }
+  }
+
+  /**
+   * Dispatch IRQL Tracking: a driver sets a *_DISPATCH_LEVEL flag (bit 0x1 of each datapath flag
+   * word) only when it knows it runs at DISPATCH_LEVEL. NDIS trusts the flag instead of testing the
+   * IRQL, so one set at PASSIVE_LEVEL (flags saved from a DPC and passed on later from a work item,
+   * say) would run everything below at the wrong IRQL. Clearing it at DISPATCH_LEVEL is allowed
+   * (the page: clear it when the IRQL is not known). Called inside `enter`, before the call's body.
+   */
+  checkDispatchFlag(driver: DriverRecord, call: string, flags: unknown, flagName: string): void {
+    if (typeof flags === 'number' && (flags & 1) !== 0 && this.irql.level < DISPATCH_LEVEL) {
+      this.verifier.report('DispatchFlagBelowDispatch', { driver: driver.name, message: `${call} with ${flagName} at ${irqlName(this.irql.level)}: set it only when the IRQL is DISPATCH_LEVEL (the handler's own flags say so; flags saved from one handler do not hold in another)` });
     }
   }
 

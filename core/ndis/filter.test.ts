@@ -140,6 +140,7 @@ describe('filter rules (seed 004)', () => {
     const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({
       pause: `m.state = "Paused";
       const nbl = NdisAllocateNetBufferAndNetBufferList(m.pool, 0, 0, null, 0, 60);
+      nbl.SourceHandle = m.handle;
       NdisFSendNetBufferLists(m.handle, nbl, 0, 0);
       return NDIS_STATUS_SUCCESS;`,
     })]);

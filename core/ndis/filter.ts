@@ -122,8 +122,21 @@ export class FilterStacks implements AdapterUpperEdge {
   private readonly heldGeneration: Uint32Array;
   private batches = 0;
 
+  /**
+   * Per NBL on its way down: the SourceHandle id its originator set (a protocol's binding handle,
+   * a module's filter handle), so a module that changes it on an NBL it passes down is caught
+   * before NDIS would return the NBL to the wrong driver.
+   */
+  private readonly sendOrigin: Uint32Array;
+
   constructor(private readonly runtime: NdisEngine) {
     this.heldGeneration = new Uint32Array(runtime.pool.layout.nblCount);
+    this.sendOrigin = new Uint32Array(runtime.pool.layout.nblCount);
+  }
+
+  /** A send from a protocol leaves it: `source` is the SourceHandle id it was checked to carry. */
+  originated(nbl: number, source: number): void {
+    this.sendOrigin[nbl] = source;
   }
 
   /**
@@ -770,11 +783,22 @@ export class FilterStacks implements AdapterUpperEdge {
         rt.report('FilterPausedSendNotCompleted', { driver: driver.name, object: module.object, message: `the module passed a send down while ${module.state}; complete it with NDIS_STATUS_PAUSED instead` });
         return;
       }
+      // Sending Data from a Filter Driver: the module sets SourceHandle on the NBLs it creates to
+      // its NdisFilterHandle and leaves it alone on the ones it passes down.
+      const source = rt.pool.nblField(nbl, NBL_SOURCE);
+      const expected = own ? module.handle.id : this.sendOrigin[nbl]!;
+      if (source !== expected) {
+        const fix = own
+          ? `set the SourceHandle of each NBL the module creates to its NdisFilterHandle (${module.handle}) before NdisFSendNetBufferLists`
+          : `leave the SourceHandle of an NBL from above as it came (${rt.sourceHandleText(expected)}): NDIS returns the NBL to whoever it names`;
+        rt.report('SendSourceHandleWrong', { driver: driver.name, object: module.object, message: `NdisFSendNetBufferLists with ${own ? 'its own' : 'a passed-down'} NBL ${nbl} whose SourceHandle is ${rt.sourceHandleText(source)}: ${fix} ("Sending Data from a Filter Driver")` });
+        return;
+      }
     }
     for (const nbl of nbls) {
       if (module.heldSends.delete(nbl)) continue;
       module.ownSendsOutstanding.add(nbl);
-      rt.pool.setNblField(nbl, NBL_SOURCE, module.handle.id);
+      this.sendOrigin[nbl] = module.handle.id;
     }
     this.sendBelow(module.adapter, this.indexOf(module), nbls, port, flags);
   }

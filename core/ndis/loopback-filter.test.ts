@@ -77,6 +77,7 @@ export function sendFrames(adapter: string, toMac: string, count: number, sendFl
     data.set([2, 0, 0, 0, 0, 0x${name === 'alpha' ? 'a1' : 'b2'}], 6);
     data[12] = 0x88; data[13] = 0xb5;
     data[14] = i;
+    nbl.SourceHandle = b.handle;
     if (tail) tail.Next = nbl; else head = nbl;
     tail = nbl;
   }

@@ -431,6 +431,7 @@ export function sendFreed() {
   const mdl = NdisAllocateMdl(b.handle, memory, 60)!;
   const nbl = NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, mdl, 0, 60)!;
   NdisFreeMdl(mdl);
+  nbl.SourceHandle = b.handle;
   NdisSendNetBufferLists(b.handle, nbl, 0, 0);
 }`));
     inDriver(rt, driver, () => exports['sendFreed']!());
@@ -472,6 +473,7 @@ export function sendFrame(toMac: string, split: boolean) {
   const nbl = NdisAllocateNetBufferAndNetBufferList(pools[0], 0, 0, first, 0, 60)!;
   (nbl as any).ProtocolReserved[0] = split ? 2 : 1;
   pending.set(nbl, { memory, first });
+  nbl.SourceHandle = b.handle;
   NdisSendNetBufferLists(b.handle, nbl, 0, 0);
 }
 const pending = new Map<any, { memory: Uint8Array; first: any }>();

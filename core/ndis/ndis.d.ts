@@ -206,7 +206,12 @@ declare module 'ndis' {
     Flags: number;
     /** NDIS_NBL_FLAGS_*: on a receive, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET marks a frame NDIS looped back from a send. */
     NblFlags: number;
-    /** Who originated it: a filter compares it with its own NdisFilterHandle. */
+    /**
+     * Who originated it, set by the sender before it sends: a protocol sets its NdisBindingHandle,
+     * a filter its NdisFilterHandle on the NBLs it allocated, and leaves it alone on sends from
+     * above (SendSourceHandleWrong). NDIS returns the NBL by it; a filter compares it with its own
+     * handle to tell its completions apart. NULL on an NBL fresh from the pool.
+     */
     SourceHandle: NDIS_HANDLE | number | null;
     /**
      * ProtocolReserved[4] (32 bytes): per-packet state for the protocol driver that allocated the
@@ -721,9 +726,12 @@ declare module 'ndis' {
   /** Finishes a PnP event for which ProtocolNetPnPEvent returned PENDING; once per event. */
   export function NdisCompleteNetPnPEvent(NdisBindingHandle: NDIS_HANDLE | null, NetPnPEvent: NET_PNP_EVENT_NOTIFICATION, Status: NDIS_STATUS): void;
   /**
-   * Running bindings only. The NBLs are NDIS's until ProtocolSendNetBufferListsComplete. SendFlags:
-   * NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK to have the frames your filter accepts indicated back to you
-   * too (see the flag); NDIS_SEND_FLAGS_DISPATCH_LEVEL says you call at DISPATCH_LEVEL.
+   * Running bindings only. Set each NBL's SourceHandle to NdisBindingHandle first (Remarks; NDIS
+   * returns the NBL to the binding it names: SendSourceHandleWrong otherwise). The NBLs are NDIS's
+   * until ProtocolSendNetBufferListsComplete. SendFlags: NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK to have
+   * the frames your filter accepts indicated back to you too (see the flag);
+   * NDIS_SEND_FLAGS_DISPATCH_LEVEL only when you know you run at DISPATCH_LEVEL (Dispatch IRQL
+   * Tracking: DispatchFlagBelowDispatch below it).
    */
   export function NdisSendNetBufferLists(NdisBindingHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Gives back receives indicated without NDIS_RECEIVE_FLAGS_RESOURCES; each once. */
@@ -967,8 +975,10 @@ declare module 'ndis' {
   /** Finishes a restart for which FilterRestart returned PENDING. */
   export function NdisFRestartComplete(NdisFilterHandle: NDIS_HANDLE, Status: NDIS_STATUS): void;
   /**
-   * Running modules only for sends they originate; sends from above only while Running. Pass
-   * SendFlags on as you got them: NDIS acts on NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK below the last
+   * Running modules only for sends they originate; sends from above only while Running. On an NBL
+   * the module allocated, set SourceHandle to NdisFilterHandle first; on one from above leave it
+   * ("Sending Data from a Filter Driver"; SendSourceHandleWrong). Pass SendFlags on as you got
+   * them, from the same handler (the *_DISPATCH_LEVEL bit holds only there): NDIS acts on NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK below the last
    * module. A module's own send with that flag is not looped back to the module here (the
    * bindings with ALL_LOCAL still get it).
    */

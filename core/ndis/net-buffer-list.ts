@@ -260,9 +260,9 @@ export class NET_BUFFER_LIST {
   }
 
   /**
-   * The handle of whoever originated the NBL (NDIS sets it on a send: a protocol's binding
-   * handle, or a filter module's NdisFilterHandle), so `nbl.SourceHandle === myHandle` tells a
-   * filter its own NBLs apart.
+   * The handle of whoever originated the NBL, set by the sender before it sends (a protocol's
+   * binding handle, or a filter module's NdisFilterHandle; the send path checks it), so
+   * `nbl.SourceHandle === myHandle` tells a filter its own NBLs apart.
    */
   get SourceHandle(): unknown {
     const id = this.#words[this.#at + NBL_WORD.source]!;

@@ -85,7 +85,13 @@ export class PnpDelivery {
     done(status);
   }
 
-  /** What seed 002 says of the status a protocol gave an event (returned, or to NdisCompleteNetPnPEvent). */
+  /**
+   * What seed 002 says of the status a protocol gave an event (returned, or to NdisCompleteNetPnPEvent).
+   * NDIS_STATUS_NOT_SUPPORTED is always a finding here, never an unbind: the seed (and "Handling PnP
+   * Events and Power Management Events in a Protocol Driver") let only an NDIS 5.x protocol return
+   * it to NetEventSetPower to be unbound, and every protocol here is NDIS 6 (NdisRegisterProtocolDriver
+   * refuses another MajorNdisVersion; NDIS 5's NdisRegisterProtocol is not in the API).
+   */
   private checkStatus(protocol: DriverRecord, object: string, code: number, status: number): void {
     const eventName = NET_PNP_EVENT_NAMES[code] ?? `NetEvent ${code}`;
     if (status === NDIS_STATUS_NOT_SUPPORTED) {

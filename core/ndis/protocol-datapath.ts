@@ -65,15 +65,22 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     }
     const nbls = this.rt.takeChain(driver, head, 'NdisSendNetBufferLists', object);
     if (!nbls) return;
+    const source = binding.handle!.id;
     for (const nbl of nbls) {
       if (this.rt.pool.ownerOf(nbl) !== driver.owner) {
         this.rt.verifier.report('NblNotOwned', { driver: driver.name, object, message: `NdisSendNetBufferLists with NBL ${nbl}, which ${this.rt.ownerText(nbl)}` });
         return;
       }
+      // The protocol sets SourceHandle (NdisSendNetBufferLists Remarks); NDIS returns the NBL by it.
+      const set = this.rt.pool.nblField(nbl, NBL_SOURCE);
+      if (set !== source) {
+        this.rt.verifier.report('SendSourceHandleWrong', { driver: driver.name, object, message: `NdisSendNetBufferLists with NBL ${nbl} whose SourceHandle is ${this.rt.sourceHandleText(set)}: set each NBL's SourceHandle to the NdisBindingHandle you send on (${binding.handle}) before the call, as NdisSendNetBufferLists's Remarks require; NDIS returns the NBL to whoever SourceHandle names` });
+        return;
+      }
     }
     for (const nbl of nbls) {
       this.rt.pool.transfer(nbl, driver.owner, NDIS_OWNER);
-      this.rt.pool.setNblField(nbl, NBL_SOURCE, binding.handle!.id);
+      this.filters.originated(nbl, source);
     }
     binding.sendsOutstanding += nbls.length;
     this.rt.trace.record('send', { object, nbls: nbls.length });

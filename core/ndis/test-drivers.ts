@@ -42,6 +42,10 @@ export interface ProtocolOptions {
   extra?: string;
   /** Code run in sendFrames after NdisSendNetBufferLists returned; \`tail\` (the last NBL sent) is in scope. */
   afterSend?: string;
+  /** The SourceHandle sendFrames sets on each NBL (an expression; `b` is the binding). Default: b.handle, as NdisSendNetBufferLists requires. */
+  sourceHandle?: string;
+  /** The SendFlags sendFrames passes (an expression). Default: 0. */
+  sendFlags?: string;
 }
 
 /** A protocol that binds to every adapter, sets a packet filter, and can send numbered frames. */
@@ -56,7 +60,7 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS, NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_OPEN_PARAMETERS, NDIS_OPEN_PARAMETERS_REVISION_1, NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1, NdisMedium802_3,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
-  KeGetCurrentIrql, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, NdisInitializeEvent, NdisSetEvent, NdisWaitEvent,
+  KeGetCurrentIrql, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, NDIS_SEND_FLAGS_DISPATCH_LEVEL, NdisInitializeEvent, NdisSetEvent, NdisWaitEvent,
   NdisCompleteUnbindAdapterEx,
 } from "ndis";
 
@@ -84,11 +88,12 @@ export function sendFrames(from: number, toMac: string, count: number): boolean 
     // the machine's memory and gives out no buffer for a DataView.
     const seq = i;
     data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;
+    nbl.SourceHandle = ${o.sourceHandle ?? 'b.handle'}; // NDIS returns the NBL to the binding SourceHandle names (NdisSendNetBufferLists)
     if (tail) tail.Next = nbl; else head = nbl;
     tail = nbl;
   }
   b.outstanding += count;
-  NdisSendNetBufferLists(b.handle, head, 0, 0);
+  NdisSendNetBufferLists(b.handle, head, 0, ${o.sendFlags ?? '0'});
   ${o.afterSend ?? ''}
   return true;
 }
@@ -242,6 +247,7 @@ export function sendOwn(index: number, toMac: string) {
   data.set(toMac.split(":").map((h) => parseInt(h, 16)), 0);
   data.set([2, 0, 0, 0, 0, 0xee], 6);
   data[12] = 0x88; data[13] = 0xb5;
+  nbl.SourceHandle = m.handle; // its own NBL (Sending Data from a Filter Driver)
   m.own++;
   NdisFSendNetBufferLists(m.handle, nbl, 0, 0);
 }

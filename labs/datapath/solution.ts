@@ -56,7 +56,10 @@ const bytesOf = (mac: string) => mac.split(':').map((h) => parseInt(h, 16));
 
 function send(b: Binding, nbls: NET_BUFFER_LIST[]): void {
   if (nbls.length === 0) return;
-  nbls.forEach((nbl, i) => (nbl.Next = nbls[i + 1] ?? null));
+  nbls.forEach((nbl, i) => {
+    nbl.SourceHandle = b.handle; // NDIS returns each NBL to the binding SourceHandle names
+    nbl.Next = nbls[i + 1] ?? null;
+  });
   b.sendsOutstanding += nbls.length;
   NdisSendNetBufferLists(b.handle!, nbls[0]!, 0, 0);
 }

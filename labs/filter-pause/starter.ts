@@ -54,6 +54,7 @@ function reply(m: Module, probe: NET_BUFFER_LIST): NET_BUFFER_LIST | null {
   data.set(m.mac, 6);
   data.set([ETHERTYPE_REPLY >> 8, ETHERTYPE_REPLY & 0xff], 12);
   data.set(request.subarray(14, 18), 14); // its sequence number, copied: the probe goes back
+  nbl.SourceHandle = m.handle; // the module's own NBL: NDIS returns it to the module by this
   return nbl;
 }
 

@@ -235,6 +235,7 @@ export function SendFrames(index: number, destination: string, count: number, si
     const context = NET_BUFFER_LIST_CONTEXT_DATA_START(nbl);
     context[0] = slot; context[1] = slot >>> 8; context[2] = slot >>> 16; context[3] = slot >>> 24;
     open.SendTable.set(slot, { Buffer: buffer, Mdl: mdl });
+    nbl.SourceHandle = open.BindingHandle; // NDIS returns the NBL to the binding SourceHandle names (NdisSendNetBufferLists)
     if (tail) tail.Next = nbl;
     else head = nbl;
     tail = nbl;

@@ -16,7 +16,8 @@ let protocolHandle: NDIS_HANDLE | null = null;
 
 /** Called by the lab's application: send `count` frames on binding `adapter`; return how many were sent. */
 export function SendFrames(_adapter: number, _destination: string, _count: number, _size = 60, _first = 0): number {
-  // TODO: allocate NBLs (NdisAllocateNetBufferAndNetBufferList), fill them, NdisSendNetBufferLists.
+  // TODO: allocate NBLs (NdisAllocateNetBufferAndNetBufferList), fill them, set each SourceHandle to
+  // the binding handle, chain them, NdisSendNetBufferLists.
   return 0;
 }
 

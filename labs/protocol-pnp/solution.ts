@@ -66,6 +66,7 @@ export function SendFrames(adapter: number, destination: string, count: number, 
     // the machine's memory and gives out no buffer for a DataView.
     const seq = first + i;
     data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;
+    nbl.SourceHandle = b.handle; // NDIS returns the NBL to the binding SourceHandle names
     nbl.Next = head;
     head = nbl;
     sent++;

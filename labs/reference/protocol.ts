@@ -132,6 +132,7 @@ export function SendFrames(index: number, destination: string, count: number, si
     // the machine's memory and gives out no buffer for a DataView.
     const seq = first + i;
     data[14] = seq; data[15] = seq >>> 8; data[16] = seq >>> 16; data[17] = seq >>> 24;
+    nbl.SourceHandle = b.handle; // NDIS returns the NBL to the binding SourceHandle names (NdisSendNetBufferLists)
     if (tail) tail.Next = nbl;
     else head = nbl;
     tail = nbl;

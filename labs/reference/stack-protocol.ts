@@ -92,6 +92,7 @@ function pump(): void {
       writeWord(data, 16, seq);
       writeWord(data, 20, ~seq);
       writeWord(data, lastWord(), seq ^ 0x5a5a5a5a);
+      nbl.SourceHandle = b.handle; // NDIS returns the NBL to the binding SourceHandle names (NdisSendNetBufferLists)
       if (tail) tail.Next = nbl;
       else head = nbl;
       tail = nbl;
