@@ -182,6 +182,13 @@ describe('nic-lab run', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`protocol-binding:bind-and-run (${LAB.scenarios[0]!.title}), seed 1: FAIL\n  expected the binding on nic0 to be Running; it is Unbound\n  expected the binding on nic1 to be Running; it is Unbound\n`);
   });
+
+  it('a finding is followed by the seed statement its rule grades, in the seed\'s words', async () => {
+    const { code, stdout } = await nicLab('run', 'protocol-binding:bind-and-run', '--driver', STARTER);
+    expect(code).toBe(0);
+    // The starter's ProtocolNetPnPEvent answers what it does not handle with NDIS_STATUS_NOT_SUPPORTED.
+    expect(stdout).toMatch(/\n  finding PnPNotSupportedReturned \(starter, event \d+[^\n]*\n    the seed says \(002\.7\): "NDIS 6\.0 and later protocol drivers must not return this status\."\n/);
+  });
 });
 
 describe('nic-lab grade-batch', () => {

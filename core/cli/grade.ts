@@ -17,6 +17,7 @@ import { LabFormatError } from '../scenario/schema.ts';
 import { confineDrivers } from '../host/confinement.ts';
 import { UsageError } from './usage.ts';
 import { placeText } from '../verifier/verifier.ts';
+import { seedStatementsOf } from '../../labs/seed-statements.ts';
 
 /**
  * The exit status of `nic-lab labs` when some lab folder did not load: the others are listed and
@@ -189,7 +190,11 @@ export async function runRunCommand(target: string, options: RunCommandOptions):
   console.log(`${lab.id}:${scenario.id} (${scenario.title}), seed ${options.seed}: ${run.passed ? 'PASS' : 'FAIL'}`);
   // Failures and findings carry the driver's text: printed so that it cannot drive the terminal.
   for (const f of run.failures) console.log(terminalSafe(`  ${f}`));
-  for (const f of run.findings) console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${placeText(f.location)}` : ''}): ${hungIn(f)}${f.message}`));
+  for (const f of run.findings) {
+    console.log(terminalSafe(`  finding ${f.rule} (${f.driver}, event ${f.event}${f.location ? `, ${placeText(f.location)}` : ''}): ${hungIn(f)}${f.message}`));
+    // The sentences of the seeds the rule grades in this lab: what the driver broke, in NDIS's words.
+    for (const s of seedStatementsOf(f.rule, lab.id)) console.log(`    the seed says (${s.id}): "${s.text}"`);
+  }
   const rt = run.runtime;
   if (!rt) {
     console.log(`trace: ${run.traceLength} events, sha256 ${run.traceHash} (the driver did not load: no capture or trace file written)`);

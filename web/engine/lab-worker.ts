@@ -19,6 +19,7 @@ import { liveRun, LiveBringUpError, type LiveRunShape } from '../../core/live/li
 import type { PumpStats } from '../../core/live/driver-pump.ts';
 import { labById, references, type CourseLab } from '../labs/catalog.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { seedStatementsOf } from '../../labs/seed-statements.ts';
 import { RunRecorder } from './recorder.ts';
 import { DRIVER_FILE, type FindingView, type GradeOutcome, type GradeProgress, type GradeRequest, type LabWorkerApi, type LiveOutcome, type LiveProgress, type LiveRequest, type RunChunk, type RunOutcome, type RunRequest } from './protocol.ts';
 
@@ -55,12 +56,14 @@ function watch(rt: NdisRuntime): void {
   });
 }
 
-function findingView(f: Finding, seed: number, scenario?: string): FindingView {
+function findingView(f: Finding, seed: number, lab: string, scenario?: string): FindingView {
+  const statements = seedStatementsOf(f.rule, lab);
   return {
     rule: f.rule, statement: f.statement, source: f.seed, severity: f.severity, bugCheck: f.bugCheck, driver: f.driver,
     ...(f.object !== undefined ? { object: f.object } : {}),
     message: f.message, event: f.event, callPath: f.callPath, seed, ...(scenario ? { scenario } : {}),
     ...(f.location ? { location: f.location } : {}),
+    ...(statements.length > 0 ? { seedStatements: statements } : {}),
   };
 }
 
@@ -99,7 +102,7 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
     const pcapng = run.runtime ? run.runtime.pcapng() : new Uint8Array(0);
     const outcome: RunOutcome = {
       lab: request.lab, scenario: scenario.id, seed: request.seed, passed: run.passed, failures: run.failures,
-      findings: run.findings.map((f) => findingView(f, request.seed, scenario.id)),
+      findings: run.findings.map((f) => findingView(f, request.seed, request.lab, scenario.id)),
       traceHash: run.traceHash, traceLength: run.traceLength, pcapng, eventsShown: recorder?.eventsShown ?? 0,
       ...(stopped ? { bugCheck: bugCheckScreen(stopped) } : {}),
     };
@@ -161,13 +164,13 @@ const api: LabWorkerApi & { ready(): Promise<void> } = {
         return { thread: t.thread, busyNsPerFrame: stats && received > 0 ? Math.round((stats.busyMs * 1e6) / received) : 0, parks: stats?.parks ?? 0, chains: stats?.chains ?? 0 };
       });
       if (run.report.finding) {
-        outcome.finding = findingView(run.report.finding, 1);
+        outcome.finding = findingView(run.report.finding, 1, request.lab);
         outcome.bugCheck = bugCheckScreen(run.report.finding);
       }
       if (run.cutShort) outcome.cutShort = run.cutShort;
     } catch (error) {
       if (error instanceof LiveBringUpError) {
-        outcome.finding = findingView(error.finding, 1);
+        outcome.finding = findingView(error.finding, 1, request.lab);
         outcome.bugCheck = bugCheckScreen(error.finding);
         outcome.problem = 'the stack did not come up: your filter broke a rule on the way (the finding below). Run the lab\'s scenarios to watch where.';
       } else if (error instanceof DriverLoadError) {

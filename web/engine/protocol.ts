@@ -2,6 +2,7 @@
 // a run streams while it goes (trace events, snapshots of states, rings and counters, frames),
 // and the outcomes. Plain data only, so it crosses postMessage unchanged.
 
+import type { SeedStatement } from '../../labs/seed-statements.ts';
 import type { Finding, SourceLocation } from '../../core/verifier/verifier.ts';
 import type { GradeReport } from '../../core/grading/grade.ts';
 
@@ -106,6 +107,8 @@ export interface FindingView extends Omit<Finding, 'seed'> {
   /** The scheduler seed of the run that found it. */
   seed: number;
   scenario?: string;
+  /** The seed statements the rule grades in this lab (labs/seed-statements.ts): the sentences the driver broke. */
+  seedStatements?: readonly SeedStatement[];
 }
 
 export interface RunRequest {

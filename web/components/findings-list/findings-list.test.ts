@@ -27,9 +27,18 @@ describe('<findings-list>', () => {
     expect(text).toContain('NetEventPause completed with 3 sends outstanding');
     expect(text).toContain('seed 4, scenario traffic-across-a-pause, trace event 211, driver driver, binding driver/nic0');
     expect(text).toContain('call path: driver!ProtocolNetPnPEvent › NdisCompleteNetPnPEvent');
+    expect(text).not.toContain('The seed says');
     await harnessed.page.evaluate(() => document.querySelector('findings-list')!.addEventListener('replay', (e) => { (window as unknown as { replay: unknown }).replay = (e as CustomEvent).detail; }));
     await harnessed.page.getByRole('button', { name: 'Replay seed 4 of traffic-across-a-pause' }).click();
     expect(await harnessed.page.evaluate(() => (window as unknown as { replay: unknown }).replay)).toEqual({ scenario: 'traffic-across-a-pause', seed: 4 });
+  });
+
+  it('quotes the seed statements the rule grades, each with its id', async () => {
+    const seedStatements = [{ id: '000.12', text: 'The protocol driver must wait for all its outstanding send request to complete.', lab: 'protocol-binding' }];
+    await mount(harnessed.page, '/components/findings-list/findings-list.ts', 'findings-list', { findings: [{ ...finding, seedStatements }] });
+    const quoted = harnessed.page.locator('findings-list li .seed-statements');
+    expect(await quoted.textContent()).toBe('The seed says: The protocol driver must wait for all its outstanding send request to complete. (000.12)');
+    expect(await harnessed.page.locator('findings-list li .seed-statements q').count()).toBe(1);
   });
 
   it('links the trace event and the line of the learner\'s driver, and only a line of that driver', async () => {

@@ -85,6 +85,7 @@ export class FindingsList extends LitElement {
       <div class="meta">seed ${f.seed}${f.scenario ? `, scenario ${f.scenario}` : ''}, <button type="button" class="link" @click=${() => this.showEvent(f)}
         title="Show this event in the trace">trace event ${f.event}</button>${this.where(f)}, driver ${this.names[f.driver] ?? f.driver}${f.object ? `, ${objectLabel(f.object, this.names)}` : ''}</div>
       <div class="meta">Where NDIS documents it: ${this.source(f)}</div>
+      ${f.seedStatements?.length ? html`<div class="meta seed-statements">The seed says: ${f.seedStatements.map((s, i) => html`${i > 0 ? ' ' : ''}<q>${s.text}</q> (${s.id})`)}</div>` : nothing}
       ${f.callPath.length ? html`<div class="meta">call path: ${f.callPath.join(' › ')}</div>` : nothing}
       ${this.replayable && f.scenario ? html`<button type="button" @click=${() => this.replay(f)}>Replay seed ${f.seed} of ${f.scenario}</button>` : nothing}
     </li>`)}</ul>`;

@@ -14,16 +14,19 @@ import '../findings-list/findings-list.ts';
 import type { ReplayRequest } from '../findings-list/findings-list.ts';
 import { gradeReportStyles } from './grade-report.styles.ts';
 import { failureStory, plainFailure } from '../wording.ts';
+import { seedStatementsOf } from '../../../labs/seed-statements.ts';
 
 type ScenarioSummary = GradeSummary['scenarios'][number];
 
-export function scenarioFindings(s: ScenarioSummary): FindingView[] {
+export function scenarioFindings(s: ScenarioSummary, lab?: string): FindingView[] {
   return s.findings.map((f) => {
     const rule = ruleById(f.rule);
+    const statements = seedStatementsOf(f.rule, lab);
     return {
       rule: f.rule, statement: rule.statement, source: rule.seed, severity: rule.severity, bugCheck: rule.bugCheck,
       driver: f.driver, message: f.message, event: f.event, callPath: [], seed: s.failingSeed ?? 1, scenario: s.id,
       ...(f.location ? { location: f.location } : {}),
+      ...(statements.length > 0 ? { seedStatements: statements } : {}),
     };
   });
 }
@@ -35,6 +38,8 @@ export class GradeReport extends LitElement {
   @property({ attribute: false }) grade: GradeSummary | undefined;
   /** Registered driver names, by the trace's name (from the last Run). */
   @property({ attribute: false }) names: Readonly<Record<string, string>> = {};
+  /** The lab graded: its findings point at the seed statements that lab grades. */
+  @property() lab = '';
 
   private replay(s: ScenarioSummary) {
     this.dispatchEvent(new CustomEvent<ReplayRequest>('replay', { detail: { scenario: s.id, seed: s.failingSeed ?? 1 }, bubbles: true, composed: true }));
@@ -46,7 +51,7 @@ export class GradeReport extends LitElement {
     const loadErrors = causes.slice(0, causes.length - s.findings.length);
     return html`${causes.length ? html`<p class="step">What went wrong:</p>` : nothing}
       ${loadErrors.length ? html`<ul class="failures">${loadErrors.map((c) => html`<li>${c}</li>`)}</ul>` : nothing}
-      ${s.findings.length ? html`<findings-list .findings=${scenarioFindings(s)} .names=${this.names}></findings-list>` : nothing}
+      ${s.findings.length ? html`<findings-list .findings=${scenarioFindings(s, this.lab || undefined)} .names=${this.names}></findings-list>` : nothing}
       ${effects.length ? html`<p class="step">${causes.length ? 'So the scenario did not get what it expects:' : 'What the scenario expected:'}</p>
         <ul class="failures">${effects.map((f) => html`<li>${f}</li>`)}</ul>` : nothing}`;
   }

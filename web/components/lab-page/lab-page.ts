@@ -555,7 +555,7 @@ export class LabPage extends LitElement {
           ${this.statusBlock()}
           ${this.hung ? html`<bug-check-screen .screen=${this.hung.screen}></bug-check-screen>` : nothing}
           ${this.hung ? html`<findings-list .findings=${[this.hung.finding]} .names=${this.driverNames}></findings-list>` : nothing}
-          ${this.grade ? html`<h2 id="grade-heading" tabindex="-1">Grade</h2><grade-report .grade=${this.grade} .names=${this.driverNames}
+          ${this.grade ? html`<h2 id="grade-heading" tabindex="-1">Grade</h2><grade-report .grade=${this.grade} .names=${this.driverNames} .lab=${lab.id}
             @replay=${(e: CustomEvent<ReplayRequest>) => this.replay(e.detail)}></grade-report>` : nothing}
           ${lab.kind === 'filter' ? html`<h2>Live traffic</h2>
             <live-traffic ?disabled=${disabled} ?running=${this.busy === 'live'} .progress=${this.liveProgress} .outcome=${this.liveOutcome}
