@@ -127,7 +127,11 @@ export const COVERAGE: readonly Statement[] = [
   },
   { id: '001.5', seed: '001', quote: '**NdisUnbindAdapter** schedules a work item that results in an NDIS call to *ProtocolUnbindAdapterEx*.', status: 'descriptive', reason: 'What NDIS does with the request.' },
   { id: '001.6', seed: '001', quote: 'This work item can run before the call to **NdisUnbindAdapter** returns.', status: 'descriptive', reason: 'NDIS\'s timing (a seeded choice of the runtime); the driver\'s part is 001.7.' },
-  { id: '001.7', seed: '001', quote: 'driver writers must assume that the binding handle is invalid after **NdisUnbindAdapter** returns.', status: 'gap', reason: 'Dropping `b.released = true;` from protocol-unbind\'s ReleaseAdapter (so later sends and OID requests use the handle) passes the visible release-adapter under all 8 seeds, since nothing uses the binding after the release there; only the hidden release-then-requests catches it (HandleUsedAfterUnbindAdapter, seeds 1 and 3-8).' },
+  {
+    id: '001.7', seed: '001', quote: 'driver writers must assume that the binding handle is invalid after **NdisUnbindAdapter** returns.', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['release-adapter'], rule: 'HandleUsedAfterUnbindAdapter',
+    mutation: { search: '  b.released = true;\n', replacement: '', mistake: 'ReleaseAdapter calls NdisUnbindAdapter but does not mark the binding released, so the application\'s next OID request goes out on the handle (the unbind has not run yet under most seeds).' },
+  },
   {
     id: '001.8', seed: '001', quote: 'If a protocol driver returns NDIS\\_STATUS\\_PENDING from *ProtocolUnbindAdapterEx*, it must call', status: 'graded',
     lab: 'protocol-unbind', scenarios: ['unbind-waits-for-oids'], rule: 'UnbindPendingNeverCompleted',
@@ -224,7 +228,11 @@ export const COVERAGE: readonly Statement[] = [
   },
   { id: '003.7', seed: '003', quote: 'Protocol drivers should wait for all send requests', status: 'gap', reason: 'Dropping the send count from protocol-unbind\'s unbind (`if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0)` -> `if (b.oidsOutstanding > 0)`) passes unbind-after-traffic under all 8 seeds: NDIS pauses the binding before unbinding it, and the pause already waits for the sends, so CloseWithSendsOutstanding is not reached.' },
   { id: '003.8', seed: '003', quote: 'and OID requests that they originated to complete', status: 'gap', reason: 'Dropping the OID count from the unbind\'s wait (`-> if (b.sendsOutstanding > 0)`) is CloseWithOidsOutstanding under seeds 3, 6 and 8 of protocol-unbind/unbind-waits-for-oids, and 1, 2, 6 and 8 of close-adapter/unbind-waits-for-oids: the OID requests are often complete before the unbind comes.' },
-  { id: '003.9', seed: '003', quote: 'As soon as the driver calls **NdisCloseAdapterEx**, the handle obtained from the', status: 'gap', reason: 'Keeping the handle after the close (dropping `b.handle = null;` in protocol-pnp\'s unbind) passes removal-allowed-when-closed and power-cycle-with-traffic under all 8 seeds: no visible scenario uses a binding after its close, so HandleUsedAfterClose is not reached.' },
+  {
+    id: '003.9', seed: '003', quote: 'As soon as the driver calls **NdisCloseAdapterEx**, the handle obtained from the', status: 'graded',
+    lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'HandleUsedAfterClose',
+    mutation: { search: '  const handle = b.handle!;\n  b.handle = null;\n  return NdisCloseAdapterEx(handle);', replacement: '  return NdisCloseAdapterEx(b.handle!);', mistake: 'The unbind closes the adapter but keeps the binding handle, so the application\'s next OID request goes out on the closed handle.' },
+  },
 
   // Seed 004, Pausing a Filter Module (labs/filter-pause, filter-firewall).
   { id: '004.1', seed: '004', quote: 'To pause a running filter module, NDIS calls the filter driver\'s', status: 'descriptive', reason: 'What NDIS does.' },
