@@ -68,7 +68,11 @@ export const COVERAGE: readonly Statement[] = [
   { id: '000.2', seed: '000', quote: 'The *Unbound* state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
   { id: '000.3', seed: '000', quote: 'After NDIS calls *ProtocolBindAdapterEx*, the binding enters the Opening state.', status: 'descriptive', reason: 'NDIS fires the transition before the handler runs.' },
   { id: '000.4', seed: '000', quote: 'After an unbind operation is complete, a binding returns to the Unbound state from the Closing state.', status: 'descriptive', reason: 'NDIS moves the binding when the unbind completes; the driver\'s part (close, then complete the unbind) is 000.10 and 001.8.' },
-  { id: '000.5', seed: '000', quote: 'a protocol driver allocates resources for the binding and attempts to open the miniport adapter', status: 'gap', reason: 'OpenOutsideBind exists, but no visible protocol-binding scenario opens outside the bind; a mutation would need the driver to open from SendFrames, which no step calls before a bind.' },
+  {
+    id: '000.5', seed: '000', quote: 'a protocol driver allocates resources for the binding and attempts to open the miniport adapter', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['removal-vetoed-while-open'], rule: 'OpenOutsideBind',
+    mutation: { search: '  if (b) b.openCount++;', replacement: "  if (b) { b.openCount++; NdisOpenAdapterEx(protocolHandle!, b, { AdapterName: 'nic' + adapter }, null); }", mistake: 'OpenHandle opens the adapter again for the application with NdisOpenAdapterEx, outside ProtocolBindAdapterEx: the application opening the driver is taken for the driver opening the adapter.' },
+  },
   {
     id: '000.6', seed: '000', quote: 'If the protocol driver fails to bind to the miniport adapter, the binding returns to the Unbound state.', status: 'graded',
     lab: 'close-adapter', scenarios: ['bind-fails-cleanly'], rule: 'FailedBindLeftAdapterOpen',
@@ -108,7 +112,7 @@ export const COVERAGE: readonly Statement[] = [
   },
   { id: '000.16', seed: '000', quote: 'If NDIS sends the protocol driver a PnP restart notification for the binding, the binding enters the Restarting state.', status: 'descriptive', reason: 'NDIS\'s transition, fired before the restart handler runs.' },
   { id: '000.17', seed: '000', quote: 'If NDIS calls the driver\'s [*ProtocolUnbindAdapterEx*](https://msdn.microsoft.com/library/windows/hardware/ff570278) function, the binding enters the Closing state.', status: 'descriptive', reason: 'NDIS\'s transition (a Running binding is paused first); the driver\'s part in Closing is 000.10.' },
-  { id: '000.18', seed: '000', quote: 'If the restart fails, the binding returns to the Paused state.', status: 'gap', reason: 'Unreachable in a graded run: failing NetEventRestart is a fatal PnPEventMustSucceed first (runtime work, not done here).' },
+  { id: '000.18', seed: '000', quote: 'If the restart fails, the binding returns to the Paused state.', status: 'descriptive', reason: 'NDIS\'s transition (core/ndis/states.test.ts: RestartFailed leads to Paused). The driver\'s part is not to fail the restart, which seed 002 forbids: 002.11, graded (PnPEventMustSucceed, which stops the run at the failure as Driver Verifier would).' },
 
   // Seed 001, Unbinding from an Adapter (labs/protocol-unbind).
   { id: '001.1', seed: '001', quote: 'NDIS calls *ProtocolUnbindAdapterEx* to close the binding to the adapter and to release the resources that the driver allocated for the binding.', status: 'descriptive', reason: 'Why NDIS calls the unbind handler; what the handler must do is 001.2 and 001.12.' },
