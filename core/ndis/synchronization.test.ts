@@ -253,6 +253,14 @@ describe('NDIS events and waits', () => {
     expect(rules(rt)).toEqual(['WaitAbovePassive']);
   });
 
+  it('WaitAbovePassive: NdisWaitEvent at DISPATCH_LEVEL on an event already set (it would not block, but the page allows PASSIVE_LEVEL only)', async () => {
+    const { rt } = await run(protocol({
+      bind: 'packetFilter(b); return NDIS_STATUS_SUCCESS;',
+      oidComplete: 'const done = NdisInitializeEvent(); NdisSetEvent(done); NdisWaitEvent(done, 0);',
+    }));
+    expect(rules(rt)).toEqual(['WaitAbovePassive']);
+  });
+
   it('WaitAbovePassive: NdisMSleep holding a spin lock', async () => {
     const { rt } = await run(protocol({
       bind: `const lock = NdisAllocateSpinLock();

@@ -140,8 +140,10 @@ export function synchronizationApi(runtime: NdisEngine, driver: DriverRecord): R
           runtime.report('InvalidParameter', { driver: driver.name, message: `NdisWaitEvent: MsToWait must be a whole number of milliseconds (0: no limit); it is ${describe(MsToWait)}` });
           return false;
         }
+        // The IRQL first: a wait above PASSIVE_LEVEL breaks the page's rule even when the event is
+        // already set and the call would return at once (the bug is there, waiting to block).
+        if (!waitsAllowed('NdisWaitEvent')) return event.signaled;
         if (event.signaled) return true;
-        if (!waitsAllowed('NdisWaitEvent')) return false;
         return waitNested(runtime, driver, 'NdisWaitEvent', () => event.signaled, MsToWait === 0 ? undefined : BigInt(MsToWait) * 1_000_000n);
       }),
 
