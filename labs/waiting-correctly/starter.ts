@@ -1,7 +1,7 @@
 // Lab waiting-correctly: the starter. A protocol driver that binds (waiting for an open NDIS
 // pends), sends, answers the application's queries, joins the multicast groups the peer asks for
-// and unbinds. It counts what it has in flight but never waits for it, and it waits in two places
-// where it may not. See the instructions.
+// and unbinds. It counts what it has in flight but never waits for it; it waits in a handler that
+// may not wait, and waits for ever for a wake that may never come. See the instructions.
 
 import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_PROTOCOL_ID_DEFAULT,
   NdisRegisterProtocolDriver, NdisOpenAdapterEx, NdisCloseAdapterEx, NdisUnbindAdapter, NdisOidRequest,
