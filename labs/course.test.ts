@@ -4,10 +4,10 @@
 // for it, so that points are for what the learner writes. Per-student variants: solutions score
 // full marks for students other than the default too. Then lab 1's scenarios against solutions
 // with one mistake each: each scenario catches what its title says it checks; and the same for the
-// power-management and filter-oid labs' visible scenarios, each under most of 8 seeds. And the
-// capstone find-the-bugs: its starter is its solution with six defects, each visible scenario
-// catches its defect (with the rule it names) under most of 8 seeds, and fixing that defect alone
-// passes it.
+// power-management, filter-oid and waiting-correctly labs' visible scenarios, each under most of 8
+// seeds. And the capstone find-the-bugs: its starter is its solution with six defects, each visible
+// scenario catches its defect (with the rule it names) under most of 8 seeds, and fixing that
+// defect alone passes it.
 
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -200,6 +200,39 @@ describe('filter-oid: each visible scenario catches a one-mistake solution under
   ];
 
   eachMistakeIsCaught(lab, MISTAKES, own);
+});
+
+describe('waiting-correctly: each visible scenario catches a one-mistake solution under most seeds', () => {
+  const lab = labs.find((l) => l.id === 'waiting-correctly')!;
+  const CLOSE = 'if (NdisCloseAdapterEx(handle) === NDIS_STATUS_PENDING) NdisWaitEvent(b.closeDone, 0);';
+  const UNBIND_WAIT = 'completes before the close).\n      NdisWaitEvent(b.idle, 0);';
+  const PAUSE_WAIT = 'of ours is back.\n          NdisWaitEvent(b.idle, 0);';
+  const MISTAKES: OneMistake[] = [
+    { mistake: 'the unbind returns while the close it started is still pending', scenario: 'idle-unbinds', rule: 'UnbindCompletedWithoutClose',
+      edits: [[CLOSE, 'NdisCloseAdapterEx(handle);']] },
+    { mistake: 'the unbind waits for CloseAdapterCompleteHandlerEx even when the close did not pend', scenario: 'idle-unbinds', rule: 'WaitDeadlock',
+      edits: [[CLOSE, 'NdisCloseAdapterEx(handle);\n      NdisWaitEvent(b.closeDone, 0);']] },
+    { mistake: 'requestAndWait waits for OidRequestCompleteHandler even when the request was answered at once', scenario: 'idle-unbinds', rule: 'WaitDeadlock',
+      edits: [['  const status = NdisOidRequest(b.handle!, request);\n  if (status !== NDIS_STATUS_PENDING) {', '  const status = NdisOidRequest(b.handle!, request);\n  NdisWaitEvent(waiter.done, 0);\n  if (status !== NDIS_STATUS_PENDING) {']] },
+    { mistake: 'the unbind closes without waiting for the requests in flight', scenario: 'unbind-waits-for-requests', rule: 'CloseWithOidsOutstanding',
+      edits: [[UNBIND_WAIT, 'completes before the close).']] },
+    { mistake: 'the unbind waits holding the binding\'s spin lock (at DISPATCH_LEVEL)', scenario: 'unbind-waits-for-requests', rule: 'WaitAbovePassive',
+      edits: [['      b.closing = true;\n      NdisReleaseSpinLock(b.lock);', '      b.closing = true;'], [UNBIND_WAIT, `${UNBIND_WAIT}\n      NdisReleaseSpinLock(b.lock);`]] },
+    { mistake: 'the idle event is never reset: the second pause finds it still Signaled and does not wait', scenario: 'pause-waits-each-time', rule: 'PauseCompletedWithSendsOutstanding',
+      edits: [['    if (b.outstanding === 0) NdisResetEvent(b.idle);\n', '']] },
+    { mistake: 'the pause does not wait for the sends', scenario: 'pause-waits-each-time', rule: 'PauseCompletedWithSendsOutstanding',
+      edits: [[PAUSE_WAIT, 'of ours is back.']] },
+    { mistake: 'the pause waits holding the binding\'s spin lock (at DISPATCH_LEVEL)', scenario: 'pause-waits-each-time', rule: 'WaitAbovePassive',
+      edits: [['          b.running = false;\n          NdisReleaseSpinLock(b.lock);', '          b.running = false;'], [PAUSE_WAIT, `${PAUSE_WAIT}\n          NdisReleaseSpinLock(b.lock);`]] },
+    { mistake: 'the receive handler joins the groups itself, waiting for the OID request at DISPATCH_LEVEL', scenario: 'joins-from-the-wire', rule: 'WaitAbovePassive',
+      edits: [['      const item = NdisAllocateIoWorkItem(protocolHandle!);\n      NdisQueueIoWorkItem(item, () => {\n        NdisFreeIoWorkItem(item);\n        joinGroups(b);\n      }, null);', '      joinGroups(b);']] },
+    { mistake: 'QueryOid waits for ever for a wake that does not come', scenario: 'query-while-asleep', rule: 'WaitDeadlock',
+      edits: [['NdisWaitEvent(b.poweredUp, POWER_UP_WAIT_MS)', 'NdisWaitEvent(b.poweredUp, 0)']] },
+    { mistake: 'QueryOid waits with a timeout but makes the request to the sleeping adapter anyway', scenario: 'query-while-asleep',
+      edits: [['  if (!NdisWaitEvent(b.poweredUp, POWER_UP_WAIT_MS) || b.powerState !== NdisDeviceStateD0) return NDIS_STATUS_ADAPTER_NOT_READY;', '  NdisWaitEvent(b.poweredUp, POWER_UP_WAIT_MS);']] },
+  ];
+
+  eachMistakeIsCaught(lab, MISTAKES, references);
 });
 
 describe('find-the-bugs: the starter is the solution with six defects, each caught by its own scenario', () => {

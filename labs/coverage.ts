@@ -230,8 +230,13 @@ export const COVERAGE: readonly Statement[] = [
     id: '003.6', seed: '003', quote: 'it must call the [NdisUnbindAdapter](https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisunbindadapter) function.', status: 'graded',
     lab: 'protocol-unbind', scenarios: ['release-adapter'], rule: 'CloseOutsideBindOrUnbind', mutation: CLOSES_INSTEAD_OF_UNBINDING,
   },
-  { id: '003.7', seed: '003', quote: 'Protocol drivers should wait for all send requests', status: 'gap', reason: 'Dropping the send count from protocol-unbind\'s unbind (`if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0)` -> `if (b.oidsOutstanding > 0)`) passes unbind-after-traffic under all 8 seeds: NDIS pauses the binding before unbinding it, and the pause already waits for the sends, so CloseWithSendsOutstanding is not reached.' },
-  { id: '003.8', seed: '003', quote: 'and OID requests that they originated to complete', status: 'gap', reason: 'Dropping the OID count from the unbind\'s wait (`-> if (b.sendsOutstanding > 0)`) is CloseWithOidsOutstanding under seeds 3, 6 and 8 of protocol-unbind/unbind-waits-for-oids, and 1, 2, 6 and 8 of close-adapter/unbind-waits-for-oids: the OID requests are often complete before the unbind comes.' },
+  { id: '003.7', seed: '003', quote: 'Protocol drivers should wait for all send requests', status: 'gap', reason: 'Dropping the send count from protocol-unbind\'s unbind (`if (b.oidsOutstanding > 0 || b.sendsOutstanding > 0)` -> `if (b.oidsOutstanding > 0)`) passes unbind-after-traffic under all 8 seeds: NDIS pauses the binding before unbinding it, and the pause already waits for the sends, so CloseWithSendsOutstanding is not reached. The same holds in waiting-correctly, whose unbind waits on one count of sends and requests: its sends are back at the pause.' },
+  {
+    id: '003.8', seed: '003', quote: 'and OID requests that they originated to complete', status: 'graded',
+    lab: 'waiting-correctly', scenarios: ['unbind-waits-for-requests'], rule: 'CloseWithOidsOutstanding',
+    // The application's queries and its ReleaseAdapter run in order on its channel and the unbind runs inside NdisUnbindAdapter: the requests are still out when it comes (7 of 8 seeds).
+    mutation: { search: 'completes before the close).\n      NdisWaitEvent(b.idle, 0);', replacement: 'completes before the close).', mistake: 'The unbind marks the binding closing and closes at once, without waiting on its idle event for the OID requests still in flight.' },
+  },
   {
     id: '003.9', seed: '003', quote: 'As soon as the driver calls **NdisCloseAdapterEx**, the handle obtained from the', status: 'graded',
     lab: 'protocol-unbind', scenarios: ['unbind-closes'], rule: 'HandleUsedAfterClose',
