@@ -3,10 +3,16 @@
 
 import { describe, it, expect } from 'vitest';
 import { seedStatementsOf } from './seed-statements.ts';
+import { readFileSync } from 'node:fs';
 import { COVERAGE } from './coverage.ts';
+import { seedStatementRows, tableSource, TABLE_FILE } from './seed-statements-from-coverage.ts';
 import { RULES } from '../core/verifier/rules.ts';
 
 describe('seedStatementsOf', () => {
+  it('reads a table that is what the coverage map gives (else: npm run seed-statements)', () => {
+    expect(readFileSync(TABLE_FILE, 'utf8'), 'labs/seed-statements.table.ts is stale: run npm run seed-statements').toBe(tableSource(seedStatementRows()));
+  });
+
   it('gives the statement a rule grades, in the seed\'s words', () => {
     expect(seedStatementsOf('PnPNotSupportedReturned')).toEqual([{ id: '002.7', text: 'NDIS 6.0 and later protocol drivers must not return this status.', lab: 'protocol-pnp' }]);
   });

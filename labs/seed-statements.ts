@@ -1,30 +1,30 @@
 // Which seed statements a verifier finding points at: the graded entries of the coverage map
 // (labs/coverage.ts) whose violation that rule names, with their quotations as plain text. The
 // CLI's `run` and the lab page print them under a finding, so the learner reads the sentence of
-// the seed the driver broke, not only the rule's own summary (issue 19 item 6).
+// the seed the driver broke, not only the rule's own summary (issue 19 item 6). It reads the
+// generated table (labs/seed-statements.table.ts), so the page does not bundle the map itself.
 
-import { COVERAGE } from './coverage.ts';
+import { SEED_STATEMENT_ROWS } from './seed-statements.table.ts';
 
-export interface SeedStatement {
+export interface SeedStatementRow {
   /** `<seed>.<n>`, as labs/coverage.ts numbers it. */
   id: string;
+  /** The verifier rule that catches its violation. */
+  rule: string;
+  /** The lab whose visible scenario grades it. */
+  lab: string;
   /** The quotation with the seed's Markdown links, emphasis and escapes taken out. */
   text: string;
-  /** The lab whose scenario grades it. */
-  lab: string;
 }
 
-/** A quotation as plain text: `[X](url)`, `**X**`, `*X*` and `\_` as a reader sees them. */
-function plain(quote: string): string {
-  return quote.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').replace(/\\(.)/g, '$1').replace(/\*\*([^*]+)\*\*/g, '$1').replace(/\*([^*]+)\*/g, '$1');
-}
+export type SeedStatement = Omit<SeedStatementRow, 'rule'>;
 
 const BY_RULE = new Map<string, SeedStatement[]>();
-for (const s of COVERAGE) {
-  if (s.status !== 'graded' || !s.rule) continue;
-  const list = BY_RULE.get(s.rule) ?? [];
-  list.push({ id: s.id, text: plain(s.quote), lab: s.lab ?? '' });
-  BY_RULE.set(s.rule, list);
+const ROWS: readonly SeedStatementRow[] = SEED_STATEMENT_ROWS;
+for (const { rule, ...statement } of ROWS) {
+  const list = BY_RULE.get(rule) ?? [];
+  list.push(statement);
+  BY_RULE.set(rule, list);
 }
 
 /**
