@@ -302,7 +302,13 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     return (adapter.packetFilter & acceptingTypes(adapter.addressKey, adapter.multicastKeys, destination)) !== 0;
   }
 
-  /** The position in `adapter`'s stack of the module whose NdisFilterHandle has id `source` and that has FilterReceiveNetBufferLists, or -1. */
+  /**
+   * The position in `adapter`'s stack of the module whose NdisFilterHandle has id `source` and that
+   * has FilterReceiveNetBufferLists, or -1. `source` is the NBL's SourceHandle, which a module sets
+   * on the NBLs it originates to its own handle ("NdisFSendNetBufferLists": "A filter driver must
+   * set the SourceHandle member of each NET_BUFFER_LIST structure that it originates to the same
+   * value that it passes to the NdisFilterHandle parameter"): one that does not gets no loopback.
+   */
   private moduleWithSource(adapter: MiniportAdapter, source: number): number {
     const modules = this.filters.modules(adapter);
     for (let i = 0; i < modules.length; i++) if (modules[i]!.handle.id === source && modules[i]!.characteristics.ReceiveNetBufferListsHandler) return i;
