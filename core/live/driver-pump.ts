@@ -246,8 +246,9 @@ export class DriverPump {
     };
     // SendFlags are not carried live: a ring entry is an NBL chain's head and its kind, and the
     // miniport thread does no loopback, so NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK loops nothing back
-    // here (the deterministic runtime does: protocol-datapath.ts loopBack). The packet filter is
-    // the miniport's (one binding per adapter live, so it is that binding's own).
+    // here, a protocol's send or a filter module's (the deterministic runtime does:
+    // protocol-datapath.ts loopBack). The packet filter and the multicast list are the miniport's
+    // (one binding per adapter live, so they are that binding's own).
     return {
       NdisSendNetBufferLists: (handle, nbls) => push('NdisSendNetBufferLists', bindingSide('NdisSendNetBufferLists', handle), nblOf('NdisSendNetBufferLists', nbls), 0),
       NdisReturnNetBufferLists: (handle, nbls) => push('NdisReturnNetBufferLists', bindingSide('NdisReturnNetBufferLists', handle), nblOf('NdisReturnNetBufferLists', nbls), SECOND_KIND),

@@ -52,6 +52,16 @@ export class Binding {
   packetFilter = 0;
   /** A filter set on its way down (the value it will become if the miniport succeeds it), or -1. */
   pendingPacketFilter = -1;
+  /**
+   * This binding's own multicast list (OID_802_3_MULTICAST_LIST; macKey each, no duplicates):
+   * empty from the open (NDIS disables "multicast and functional addresses during a call to the
+   * NdisOpenAdapterEx function", OID_GEN_CURRENT_PACKET_FILTER). A frame to a group is indicated
+   * to the binding under NDIS_PACKET_TYPE_MULTICAST only if the group is in this list; the
+   * miniport gets the union of all of them.
+   */
+  multicastKeys: readonly number[] = [];
+  /** A multicast list set on its way down (what multicastKeys becomes if the miniport succeeds it). */
+  pendingMulticastKeys: readonly number[] | undefined;
   /** It succeeded the last NetEventQueryRemoveDevice (so a NetEventCancelRemoveDevice is for it). */
   agreedToRemove = false;
   /** Receive NBLs indicated to this binding without RESOURCES and not yet returned. */

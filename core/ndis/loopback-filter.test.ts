@@ -1,10 +1,13 @@
-// Two datapath details NDIS documents (issue 18): the packet filter is per binding (NDIS gives the
-// miniport the OR of the bindings' filters and indicates a frame only to the bindings whose own
-// filter takes it; "OID_GEN_CURRENT_PACKET_FILTER"), and sends loop back as "NdisSendNetBufferLists"
-// (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) and "Looping Back NDIS Packets" say. Two protocols, alpha and
-// beta, are bound to both NICs of a cabled pair.
+// Two datapath details NDIS documents (issue 18): the packet filter and the multicast list are per
+// binding (NDIS gives the miniport the OR of the bindings' filters and the union of their lists,
+// again when one closes, and indicates a frame only to the bindings whose own filter and list take
+// it; "OID_GEN_CURRENT_PACKET_FILTER", "OID_802_3_MULTICAST_LIST"), and sends loop back as
+// "NdisSendNetBufferLists" and "NdisFSendNetBufferLists" (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) and
+// "Looping Back NDIS Packets" say, a filter module's own sends too. Two protocols, alpha and beta,
+// are bound to both NICs of a cabled pair.
 
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { NdisRuntime } from './runtime.ts';
 import { OPEN_PARAMETERS, WAIT_FOR_OPEN, CLOSE_IN_UNBIND, OPEN_CLOSE_COMPLETE_HANDLERS, countingFilter, type CountingModule } from './test-drivers.ts';
 import {
@@ -12,8 +15,10 @@ import {
   NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_ALL_MULTICAST,
   NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1, NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER,
+  NdisRequestQueryStatistics,
 } from './constants.ts';
-import { NDIS_STATUS_BUFFER_TOO_SHORT } from './status.ts';
+import { NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_SUCCESS, NDIS_STATUS_MULTICAST_FULL, NDIS_STATUS_INVALID_LENGTH, statusName } from './status.ts';
+import type { TraceEvent } from '../trace/trace.ts';
 import { objectHeader } from './structures.ts';
 import { RCTL_EN, RCTL_BAM, RCTL_UPE } from '../../wasm/e1000/registers.ts';
 
@@ -49,11 +54,30 @@ export function setFilter(adapter: string, filter: number): number {
   return status;
 }
 
-/** Sets the adapter's multicast list from the binding (one address). */
+/** Sets the binding's multicast list (one address). */
 export function setMulticast(adapter: string, mac: string): number {
+  return setMulticastList(adapter, [mac]);
+}
+
+/** Sets the binding's multicast list; the status it returned (PENDING: OidRequestCompleteHandler records the final one). */
+export function setMulticastList(adapter: string, macs: string[], bytes?: Uint8Array): number {
   const b = at(adapter);
-  const buffer = Uint8Array.from(mac.split(":").map((h) => parseInt(h, 16)));
-  return NdisOidRequest(b.handle, { Header: header(), RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: buffer } } });
+  const buffer = bytes ?? Uint8Array.from(macs.flatMap((mac) => mac.split(":").map((h) => parseInt(h, 16))));
+  const status = NdisOidRequest(b.handle, { Header: header(), RequestType: NdisRequestSetInformation, DATA: { SET_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: buffer } } });
+  if (status !== NDIS_STATUS_PENDING) b.oidStatus.push(status);
+  return status;
+}
+
+/** Queries the multicast list (NdisRequestQueryInformation, or \`requestType\`) into \`room\` bytes: [status, addresses, BytesWritten, BytesNeeded]. */
+export function queryMulticast(adapter: string, room: number, requestType: number = NdisRequestQueryInformation): unknown[] {
+  const b = at(adapter);
+  const buffer = new Uint8Array(room);
+  const request = { Header: header(), RequestType: requestType, DATA: { QUERY_INFORMATION: { Oid: OID_802_3_MULTICAST_LIST, InformationBuffer: buffer, BytesWritten: 0, BytesNeeded: 0 } } };
+  const status = NdisOidRequest(b.handle, request);
+  const written = request.DATA.QUERY_INFORMATION.BytesWritten;
+  const macs: string[] = [];
+  for (let i = 0; i + 6 <= written; i += 6) macs.push(Array.from(buffer.subarray(i, i + 6), (x) => x.toString(16).padStart(2, "0")).join(":"));
+  return [status, macs, written, request.DATA.QUERY_INFORMATION.BytesNeeded];
 }
 
 /** Queries the binding's packet filter: [status, value, BytesWritten]. */
@@ -134,6 +158,8 @@ interface Recording {
   setFilter(adapter: string, filter: number): number;
   queryFilter(adapter: string): number[];
   setMulticast(adapter: string, mac: string): number;
+  setMulticastList(adapter: string, macs: string[], bytes?: Uint8Array): number;
+  queryMulticast(adapter: string, room: number, requestType?: number): [number, string[], number, number];
   sendFrames(adapter: string, toMac: string, count: number, sendFlags: number): void;
 }
 
@@ -330,5 +356,253 @@ describe('loopback (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK, NDIS_PACKET_TYPE_ALL_LOC
     expect(counter.modules[0]!.received).toBe(2); // the loopback, on nic0's stack
     expect(counter.modules.every((m) => m.inFlight === 0)).toBe(true);
     expect(rt.pool.available).toBe(free);
+  });
+});
+
+const reference = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
+const group = (i: number) => `01:00:5e:00:00:${i.toString(16).padStart(2, '0')}`;
+const groups = (from: number, count: number) => Array.from({ length: count }, (_, i) => `01:00:5e:00:01:${(from + i).toString(16).padStart(2, '0')}`);
+
+/** The OID events of the adapter's own (NDIS's requests) from trace event `from` on, without their numbers and times. */
+function ndisRequests(rt: NdisRuntime, adapter: string, from: number) {
+  return rt.trace.events.slice(from).filter((e) => e.object === `adapter ${adapter}` && (e.kind === 'oid' || e.kind === 'oid-done')).map(({ n: _n, t: _t, ...e }: TraceEvent) => e);
+}
+const setByNdis = (oid: string, closed: string, bytesRead: number) => [
+  { kind: 'oid', object: 'adapter nic1', request: 'set', oid, by: 'NDIS', why: `binding ${closed} closed` },
+  { kind: 'oid-done', object: 'adapter nic1', request: 'set', oid, status: statusName(NDIS_STATUS_SUCCESS), bytesRead, bytesNeeded: 0 },
+];
+
+describe('a close gives the miniport what the bindings left ask for (OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST)', () => {
+  it('the promiscuous binding unbinds: NDIS sets the OR of the others, with a request of its own through the filter modules, and the miniport leaves promiscuous mode', async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { rt, alpha, beta, alphaDriver, filterDrivers, as, at, mac } = await twoProtocols(seed, [reference('counting-filter.ts')]);
+      const modules = filterDrivers[0]!.exports.modules as { oids: number }[];
+      as(alphaDriver, () => alpha.setFilter('nic1', NDIS_PACKET_TYPE_PROMISCUOUS));
+      expect(rt.adapters[1]!.packetFilter, `seed ${seed}`).toBe(NDIS_PACKET_TYPE_PROMISCUOUS | DIRECTED_BROADCAST);
+      const oidsSeen = modules[1]!.oids;
+      const from = rt.trace.length;
+      const binding = rt.bindings.find((b) => b.protocol === alphaDriver && b.adapter === rt.adapters[1])!;
+      rt.removeBinding(binding);
+      rt.run();
+      expect(binding.state, `seed ${seed}`).toBe('Unbound');
+      expect(ndisRequests(rt, 'nic1', from), `seed ${seed}`).toEqual(setByNdis('0x0001010e', 'alpha/nic1', 4));
+      expect(modules[1]!.oids, `seed ${seed}: the filter module saw NDIS's request`).toBe(oidsSeen + 1);
+      expect(rt.adapters[1]!.packetFilter, `seed ${seed}`).toBe(DIRECTED_BROADCAST);
+      expect(rt.machine.nic(1).peek('RCTL') & RCTL_UPE, `seed ${seed}`).toBe(0);
+      // Frames to another station no longer get in; beta's still come.
+      const received = rt.machine.nic(1).statistics().GPRC!;
+      as(alphaDriver, () => { alpha.sendFrames('nic0', '02:00:00:00:00:99', 2, 0); alpha.sendFrames('nic0', mac(1), 1, 0); });
+      expect(rt.machine.nic(1).statistics().GPRC! - received, `seed ${seed}`).toBe(1);
+      expect(at(beta, 'nic1').received.map((r) => r.seq), `seed ${seed}`).toEqual([0]);
+      expect(rules(rt), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('a close that takes nothing away sends nothing (the others\' filters and lists cover it)', async () => {
+    const { rt, alphaDriver } = await twoProtocols();
+    expect(rt.adapters[1]!.packetFilter).toBe(DIRECTED_BROADCAST);
+    const from = rt.trace.length;
+    rt.removeBinding(rt.bindings.find((b) => b.protocol === alphaDriver && b.adapter === rt.adapters[1])!);
+    rt.run();
+    expect(ndisRequests(rt, 'nic1', from)).toEqual([]);
+    expect(rt.adapters[1]!.packetFilter).toBe(DIRECTED_BROADCAST);
+    expect(rules(rt)).toEqual([]);
+  });
+
+  it('the multicast list: after a close the miniport has the union of the lists left', async () => {
+    const { rt, alpha, beta, alphaDriver, betaDriver, as, at } = await twoProtocols();
+    as(alphaDriver, () => { alpha.setFilter('nic1', DIRECTED_BROADCAST | NDIS_PACKET_TYPE_MULTICAST); alpha.setMulticastList('nic1', [group(1), group(2)]); });
+    as(betaDriver, () => { beta.setFilter('nic1', DIRECTED_BROADCAST | NDIS_PACKET_TYPE_MULTICAST); beta.setMulticastList('nic1', [group(2), group(3)]); });
+    expect(rt.adapters[1]!.multicastList).toEqual([group(1), group(2), group(3)]);
+    const from = rt.trace.length;
+    rt.removeBinding(rt.bindings.find((b) => b.protocol === alphaDriver && b.adapter === rt.adapters[1])!);
+    rt.run();
+    // The filter is the same without alpha (beta's has every bit alpha's had): only the list is set.
+    expect(ndisRequests(rt, 'nic1', from)).toEqual(setByNdis('0x01010103', 'alpha/nic1', 12));
+    expect(rt.adapters[1]!.multicastList).toEqual([group(2), group(3)]);
+    as(alphaDriver, () => { for (const g of [1, 2, 3]) alpha.sendFrames('nic0', group(g), 1, 0); });
+    expect(at(beta, 'nic1').received.map((r) => r.seq)).toEqual([0, 0]);
+    expect(rules(rt)).toEqual([]);
+  });
+
+  it('a removal sends nothing: the adapter is torn down (its filter modules detached, MiniportHaltEx)', async () => {
+    const { rt, alpha, alphaDriver, as } = await twoProtocols(1, [reference('counting-filter.ts')]);
+    as(alphaDriver, () => { alpha.setFilter('nic1', NDIS_PACKET_TYPE_PROMISCUOUS); alpha.setMulticastList('nic1', [group(1)]); });
+    const from = rt.trace.length;
+    rt.operations.removeDevice(rt.adapters[1]!);
+    rt.run();
+    expect(rt.bindings.filter((b) => b.adapter === rt.adapters[1]).map((b) => b.state)).toEqual(['Unbound', 'Unbound']);
+    expect(ndisRequests(rt, 'nic1', from)).toEqual([]);
+    expect(rules(rt)).toEqual([]);
+  });
+});
+
+describe('the multicast list is per binding (OID_802_3_MULTICAST_LIST)', () => {
+  it('each binding is indicated the groups in its own list; the miniport has the union, each address once; a query is NDIS\'s', async () => {
+    const { rt, alpha, beta, alphaDriver, betaDriver, as, at } = await twoProtocols();
+    as(alphaDriver, () => { alpha.setFilter('nic1', DIRECTED_BROADCAST | NDIS_PACKET_TYPE_MULTICAST); alpha.setMulticastList('nic1', [group(1), group(2)]); });
+    as(betaDriver, () => { beta.setFilter('nic1', DIRECTED_BROADCAST | NDIS_PACKET_TYPE_MULTICAST); beta.setMulticastList('nic1', [group(2), group(3), group(2)]); });
+    expect(at(alpha, 'nic1').oidStatus.slice(-1)).toEqual([NDIS_STATUS_SUCCESS]);
+    expect(at(beta, 'nic1').oidStatus.slice(-1)).toEqual([NDIS_STATUS_SUCCESS]);
+    expect(rt.adapters[1]!.multicastList).toEqual([group(1), group(2), group(3)]);
+    const received = rt.machine.nic(1).statistics().MPRC!;
+    as(alphaDriver, () => { for (const g of [1, 2, 3, 4]) alpha.sendFrames('nic0', group(g), g, 0); });
+    expect(rt.machine.nic(1).statistics().MPRC! - received).toBe(1 + 2 + 3); // not group 4: nobody joined it
+    expect(at(alpha, 'nic1').received.map((r) => r.seq)).toEqual([0, 0, 1]);
+    expect(at(beta, 'nic1').received.map((r) => r.seq)).toEqual([0, 1, 0, 1, 2]);
+    // The queries never reach the miniport: each binding gets its own list; NdisRequestQueryStatistics the union.
+    const completions = rt.trace.events.filter((e) => e.kind === 'oid-complete').length;
+    expect(as(alphaDriver, () => alpha.queryMulticast('nic1', 64))).toEqual([NDIS_STATUS_SUCCESS, [group(1), group(2)], 12, 0]);
+    expect(as(betaDriver, () => beta.queryMulticast('nic1', 64))).toEqual([NDIS_STATUS_SUCCESS, [group(2), group(3)], 12, 0]);
+    expect(as(betaDriver, () => beta.queryMulticast('nic1', 64, NdisRequestQueryStatistics))).toEqual([NDIS_STATUS_SUCCESS, [group(1), group(2), group(3)], 18, 0]);
+    expect(as(alphaDriver, () => alpha.queryMulticast('nic1', 6))).toEqual([NDIS_STATUS_BUFFER_TOO_SHORT, [], 0, 12]);
+    expect(as(alphaDriver, () => alpha.queryMulticast('nic0', 6))).toEqual([NDIS_STATUS_SUCCESS, [], 0, 0]);
+    expect(rt.trace.events.filter((e) => e.kind === 'oid-complete').length).toBe(completions);
+    expect(rules(rt)).toEqual([]);
+  });
+
+  it('the union is bounded by the 32 of OID_802_3_MAXIMUM_LIST_SIZE: a list that would overflow it fails with MULTICAST_FULL though it is shorter, and nothing changes', async () => {
+    for (const seed of [1, 2, 3]) {
+      const { rt, alpha, beta, alphaDriver, betaDriver, as, at } = await twoProtocols(seed);
+      as(alphaDriver, () => alpha.setMulticastList('nic1', groups(0, 20)));
+      as(betaDriver, () => beta.setMulticastList('nic1', groups(100, 20)));
+      expect(at(beta, 'nic1').oidStatus.at(-1), `seed ${seed}`).toBe(NDIS_STATUS_MULTICAST_FULL);
+      expect(rt.adapters[1]!.multicastList, `seed ${seed}`).toEqual(groups(0, 20));
+      expect(as(betaDriver, () => beta.queryMulticast('nic1', 256))[1], `seed ${seed}`).toEqual([]);
+      // Four of alpha's and twelve new ones: 32 in the union, which fits.
+      as(betaDriver, () => beta.setMulticastList('nic1', [...groups(16, 4), ...groups(100, 12)]));
+      expect(at(beta, 'nic1').oidStatus.at(-1), `seed ${seed}`).toBe(NDIS_STATUS_SUCCESS);
+      expect(rt.adapters[1]!.multicastList, `seed ${seed}`).toEqual([...groups(0, 20), ...groups(100, 12)]);
+      // One more would be 33.
+      as(betaDriver, () => beta.setMulticastList('nic1', [...groups(16, 4), ...groups(100, 13)]));
+      expect(at(beta, 'nic1').oidStatus.at(-1), `seed ${seed}`).toBe(NDIS_STATUS_MULTICAST_FULL);
+      expect(as(betaDriver, () => beta.queryMulticast('nic1', 256))[1], `seed ${seed}`).toEqual([...groups(16, 4), ...groups(100, 12)]);
+      expect(rt.adapters[1]!.multicastList, `seed ${seed}`).toHaveLength(32);
+      expect(rules(rt), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('NDIS refuses at once an address that is not a multicast one (MULTICAST_FULL) and a length that is not whole addresses (INVALID_LENGTH); an empty list clears the binding\'s', async () => {
+    const { rt, alpha, beta, alphaDriver, betaDriver, as, at, mac } = await twoProtocols();
+    as(alphaDriver, () => alpha.setMulticastList('nic1', [group(1)]));
+    as(betaDriver, () => beta.setMulticastList('nic1', [group(2)]));
+    const completions = rt.trace.events.filter((e) => e.kind === 'oid-complete').length;
+    expect(as(alphaDriver, () => alpha.setMulticastList('nic1', [group(3), mac(1)]))).toBe(NDIS_STATUS_MULTICAST_FULL);
+    expect(as(alphaDriver, () => alpha.setMulticastList('nic1', [], new Uint8Array(7).fill(1)))).toBe(NDIS_STATUS_INVALID_LENGTH);
+    expect(rt.trace.events.filter((e) => e.kind === 'oid-complete').length).toBe(completions); // nothing went down
+    expect(as(alphaDriver, () => alpha.queryMulticast('nic1', 64))[1]).toEqual([group(1)]);
+    as(alphaDriver, () => alpha.setMulticastList('nic1', []));
+    expect(at(alpha, 'nic1').oidStatus.at(-1)).toBe(NDIS_STATUS_SUCCESS);
+    expect(as(alphaDriver, () => alpha.queryMulticast('nic1', 64))).toEqual([NDIS_STATUS_SUCCESS, [], 0, 0]);
+    expect(rt.adapters[1]!.multicastList).toEqual([group(2)]);
+    expect(rules(rt)).toEqual([]);
+  });
+});
+
+/**
+ * The counting filter of test-drivers.ts, recording each NBL its FilterReceiveNetBufferLists gets
+ * (seq, NblFlags, whether SourceHandle is its own handle), and able to send frames of its own
+ * (SourceHandle set to its handle, as NdisFSendNetBufferLists asks) with the SendFlags a test gives.
+ */
+const recordingFilter = () => countingFilter({
+  prelude: `
+export const seen: { module: number; seq: number; nblFlags: number; mine: boolean }[] = [];
+export function sendOwnFrames(index: number, toMac: string, count: number, sendFlags: number) {
+  const m = modules[index]!;
+  let head: any = null;
+  let tail: any = null;
+  for (let i = 0; i < count; i++) {
+    const nbl = NdisAllocateNetBufferAndNetBufferList(m.pool, 0, 0, null, 0, 60);
+    const data: Uint8Array = nbl.FirstNetBuffer.Data;
+    data.set(toMac.split(":").map((h) => parseInt(h, 16)), 0);
+    data.set([2, 0, 0, 0, 0, 0xee], 6);
+    data[12] = 0x88; data[13] = 0xb5;
+    data[14] = i;
+    nbl.SourceHandle = m.handle;
+    m.own++;
+    if (tail) tail.Next = nbl; else head = nbl;
+    tail = nbl;
+  }
+  NdisFSendNetBufferLists(m.handle, head, 0, sendFlags);
+}`,
+  receive: `if (m.state !== "Running") {
+        if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES)) NdisFReturnNetBufferLists(m.handle, nbls, 0);
+        return;
+      }
+      for (let x = nbls; x; x = NET_BUFFER_LIST_NEXT_NBL(x)) seen.push({ module: modules.indexOf(m), seq: x.FirstNetBuffer.Data[14], nblFlags: x.NblFlags, mine: x.SourceHandle === m.handle });
+      m.received += n;
+      if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES)) m.inFlight += n;
+      NdisFIndicateReceiveNetBufferLists(m.handle, nbls, port, n, flags);`,
+});
+
+interface RecordingFilter extends CountingModule {
+  seen: { module: number; seq: number; nblFlags: number; mine: boolean }[];
+  sendOwnFrames(index: number, toMac: string, count: number, sendFlags: number): void;
+}
+
+const LOOP = NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET;
+/** What one filter's receive handler saw on nic0 (module 0): [seq, NblFlags, its own SourceHandle]. */
+const seenOn0 = (f: RecordingFilter) => f.seen.filter((s) => s.module === 0).map((s) => [s.seq, s.nblFlags, s.mine]);
+
+describe('a filter module\'s own send and NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK (NdisFSendNetBufferLists)', () => {
+  async function twoFilters() {
+    const stack = await twoProtocols(1, [recordingFilter(), recordingFilter()]);
+    const [lower, upper] = stack.filterDrivers.map((d) => d.exports as unknown as RecordingFilter);
+    const { rt, filterDrivers } = stack;
+    /** Runs `body` in the upper filter driver's context. */
+    const asUpper = (body: () => void) => {
+      rt.post('upper filter', () => rt.invoke(filterDrivers[1]!, 'keepalive', undefined, false, body));
+      rt.run();
+    };
+    return { ...stack, lower: lower!, upper: upper!, asUpper };
+  }
+
+  it('with the flag its frames come back to it (FilterReceiveNetBufferLists, marked, its own SourceHandle), through the modules below; the bindings do not take them', async () => {
+    const { rt, alpha, beta, lower, upper, asUpper, at } = await twoFilters();
+    const free = rt.pool.available;
+    asUpper(() => upper.sendOwnFrames(0, BROADCAST, 2, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK));
+    expect(rules(rt)).toEqual([]);
+    expect(seenOn0(upper)).toEqual([[0, LOOP, true], [1, LOOP, true]]);
+    expect(seenOn0(lower)).toEqual([[0, LOOP, false], [1, LOOP, false]]);
+    // Passed up by the module: for the bindings it is another driver's send, and DIRECTED | BROADCAST takes no local sends.
+    expect(at(alpha, 'nic0').received).toEqual([]);
+    expect(at(beta, 'nic0').received).toEqual([]);
+    // On the wire all the same.
+    expect(at(alpha, 'nic1').received.map((r) => [r.seq, r.nblFlags])).toEqual([[0, 0], [1, 0]]);
+    expect([...lower.modules, ...upper.modules].every((m) => m.inFlight === 0 && m.own === 0)).toBe(true);
+    expect(rt.pool.available).toBe(free);
+  });
+
+  it('without the flag the module gets nothing of its own back; a binding with ALL_LOCAL still gets it, from above the module', async () => {
+    const { rt, alpha, beta, betaDriver, lower, upper, asUpper, as, at } = await twoFilters();
+    const free = rt.pool.available;
+    as(betaDriver, () => beta.setFilter('nic0', NDIS_PACKET_TYPE_ALL_LOCAL | DIRECTED_BROADCAST));
+    asUpper(() => upper.sendOwnFrames(0, BROADCAST, 2, 0));
+    expect(seenOn0(upper)).toEqual([]);
+    expect(seenOn0(lower)).toEqual([]);
+    expect(at(beta, 'nic0').received.map((r) => [r.seq, r.nblFlags, r.fromMe])).toEqual([[0, LOOP, false], [1, LOOP, false]]);
+    expect(at(alpha, 'nic0').received).toEqual([]);
+    // With the flag: the module and the one below it get them, and beta once more (through the module, which passes them up).
+    asUpper(() => upper.sendOwnFrames(0, BROADCAST, 1, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK));
+    expect(seenOn0(upper)).toEqual([[0, LOOP, true]]);
+    expect(seenOn0(lower)).toEqual([[0, LOOP, false]]);
+    expect(at(beta, 'nic0').received.map((r) => r.seq)).toEqual([0, 1, 0]);
+    expect(at(alpha, 'nic0').received).toEqual([]);
+    expect(rules(rt)).toEqual([]);
+    expect([...lower.modules, ...upper.modules].every((m) => m.inFlight === 0 && m.own === 0)).toBe(true);
+    expect(rt.pool.available).toBe(free);
+  });
+
+  it('its receive criteria are the miniport\'s: a frame to another station comes back only while the miniport is promiscuous, one to the adapter\'s own address always', async () => {
+    const { rt, alpha, alphaDriver, upper, asUpper, as, at, mac } = await twoFilters();
+    asUpper(() => { upper.sendOwnFrames(0, '02:00:00:00:00:99', 1, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK); upper.sendOwnFrames(0, mac(0), 1, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK); });
+    expect(seenOn0(upper)).toEqual([[0, LOOP, true]]); // the one to nic0's own address
+    as(alphaDriver, () => alpha.setFilter('nic0', NDIS_PACKET_TYPE_PROMISCUOUS));
+    expect(rt.adapters[0]!.packetFilter & NDIS_PACKET_TYPE_PROMISCUOUS).toBe(NDIS_PACKET_TYPE_PROMISCUOUS);
+    asUpper(() => upper.sendOwnFrames(0, '02:00:00:00:00:99', 1, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK));
+    expect(seenOn0(upper)).toEqual([[0, LOOP, true], [0, LOOP, true]]);
+    // alpha is promiscuous without NO_LOCAL: it takes the others' sends, this one included.
+    expect(at(alpha, 'nic0').received.map((r) => [r.seq, r.nblFlags, r.fromMe])).toEqual([[0, LOOP, false]]);
+    expect(rules(rt)).toEqual([]);
   });
 });

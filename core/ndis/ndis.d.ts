@@ -115,7 +115,10 @@ declare module 'ndis' {
    * gives the miniport the OR of every open binding's filter (ALL_LOCAL and NO_LOCAL are NDIS's and
    * stay out of it) and indicates each received frame only to the bindings whose own filter accepts
    * it. A query is answered by NDIS, not the miniport, with this binding's own filter
-   * ("OID_GEN_CURRENT_PACKET_FILTER": "NDIS handles the query for miniport drivers").
+   * ("OID_GEN_CURRENT_PACKET_FILTER": "NDIS handles the query for miniport drivers"). When a
+   * binding closes, NDIS gives the miniport the OR of the bindings left (a protocol that was
+   * promiscuous does not leave the adapter promiscuous): a set request of NDIS's own, which a
+   * filter module's FilterOidRequest sees like any other.
    */
   export const OID_GEN_CURRENT_PACKET_FILTER: 0x0001010e;
   export const OID_GEN_MAXIMUM_FRAME_SIZE: number;
@@ -128,7 +131,18 @@ declare module 'ndis' {
   export const OID_GEN_SUPPORTED_LIST: number;
   export const OID_802_3_PERMANENT_ADDRESS: 0x01010101;
   export const OID_802_3_CURRENT_ADDRESS: 0x01010102;
-  /** 6 bytes per address, at most OID_802_3_MAXIMUM_LIST_SIZE addresses. */
+  /**
+   * The multicast groups this binding receives under NDIS_PACKET_TYPE_MULTICAST: 6 bytes per
+   * address (a set of 0 bytes clears the list). NDIS keeps a list per binding (empty when the
+   * binding opens) and gives the miniport the union of every open binding's list, each address
+   * once, again when a binding closes; a frame to a group is indicated only to the bindings whose
+   * own list has it. The union is bounded by OID_802_3_MAXIMUM_LIST_SIZE (32 here): a set that
+   * would overflow it fails with NDIS_STATUS_MULTICAST_FULL, even when your list is shorter (the
+   * others' groups count too), and nothing changes. NDIS_STATUS_MULTICAST_FULL at once for an
+   * address that is not a multicast one (the first byte's lowest bit clear),
+   * NDIS_STATUS_INVALID_LENGTH for a length that is not a multiple of 6. A query is answered by
+   * NDIS with this binding's own list (NdisRequestQueryStatistics: the union the miniport has).
+   */
   export const OID_802_3_MULTICAST_LIST: 0x01010103;
   export const OID_802_3_MAXIMUM_LIST_SIZE: 0x01010104;
   export const OID_PNP_CAPABILITIES: number;
@@ -155,7 +169,10 @@ declare module 'ndis' {
    * given back with NdisReturnNetBufferLists like any receive. The frame still goes on the wire,
    * and completes as usual. It changes nothing for the other bindings: they get the frame only if
    * their filter has ALL_LOCAL, or PROMISCUOUS without NO_LOCAL ("Looping Back NDIS Packets").
-   * Not in live mode, which loops nothing back.
+   * A filter module's own send (NdisFSendNetBufferLists) with the flag comes back to the module's
+   * FilterReceiveNetBufferLists, SourceHandle its own handle, for each frame the miniport's packet
+   * filter and multicast list take; pass it up or return it like any receive. Not in live mode,
+   * which loops nothing back.
    */
   export const NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK: 0x2;
   /** NblFlags: NDIS made this receive from a send on the same adapter (a loopback). */
@@ -979,8 +996,9 @@ declare module 'ndis' {
    * the module allocated, set SourceHandle to NdisFilterHandle first; on one from above leave it
    * ("Sending Data from a Filter Driver"; SendSourceHandleWrong). Pass SendFlags on as you got
    * them, from the same handler (the *_DISPATCH_LEVEL bit holds only there): NDIS acts on NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK below the last
-   * module. A module's own send with that flag is not looped back to the module here (the
-   * bindings with ALL_LOCAL still get it).
+   * module. Your own send with that flag comes back to your FilterReceiveNetBufferLists (marked
+   * NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET, SourceHandle your handle) for each frame the miniport takes;
+   * without it nothing of yours comes back to you (the bindings with ALL_LOCAL still get it).
    */
   export function NdisFSendNetBufferLists(NdisFilterHandle: NDIS_HANDLE, NetBufferLists: NET_BUFFER_LIST, PortNumber: number, SendFlags: number): void;
   /** Completes sends that came from above (set each NBL's Status). */

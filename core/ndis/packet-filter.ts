@@ -1,8 +1,9 @@
-// The receive side of OID_GEN_CURRENT_PACKET_FILTER as NDIS carries it out per binding: which
-// NDIS_PACKET_TYPE_* bits accept a frame, read from its destination address, so that a frame the
-// miniport received for one binding's filter (the adapter's filter is the OR of all of them) is
-// indicated only to the bindings whose own filter takes it. Also the OR the miniport is given.
-// Nothing here allocates: it runs for every frame indicated to the protocols.
+// The receive side of OID_GEN_CURRENT_PACKET_FILTER and OID_802_3_MULTICAST_LIST as NDIS carries
+// them out per binding: which NDIS_PACKET_TYPE_* bits accept a frame, read from its destination
+// address, so that a frame the miniport received for one binding's filter (the adapter's filter is
+// the OR of all of them, its multicast list their union) is indicated only to the bindings whose
+// own filter and list take it. Also the OR and the union the miniport is given.
+// Nothing on the receive side allocates: it runs for every frame indicated to the protocols.
 
 import type { NblPool } from '../memory/nbl-pool.ts';
 import { NB_BUFFER, NB_BUFFER_LENGTH, NB_DATA_LENGTH, NB_DATA_OFFSET, MDL_ADDRESS, MDL_BYTE_COUNT } from '../memory/nbl-pool.ts';
@@ -46,31 +47,46 @@ export function destinationKey(pool: NblPool, bytes: Uint8Array, nb: number): nu
   return hi * 0x1_0000_0000 + lo;
 }
 
-/** What acceptingTypes needs of an adapter (MiniportAdapter has it; packet-filter.ts sits below miniport.ts). */
-export interface AdapterAddresses {
-  /** The adapter's own address (macKey). */
-  readonly addressKey: number;
-  /** Its multicast list (macKey each). */
-  readonly multicastKeys: readonly number[];
+/** Whether `key` (macKey) is a group address: the I/G bit of its first byte is set (multicast or broadcast). */
+export function isGroupAddress(key: number): boolean {
+  return key >= 0 && Math.floor(key / GROUP_BIT) % 2 === 1;
 }
+
+/** No multicast list: acceptingTypes then leaves NDIS_PACKET_TYPE_MULTICAST to the caller (inMulticastList, per binding). */
+export const NO_MULTICAST_LIST: readonly number[] = Object.freeze([]);
 
 /**
  * The NDIS_PACKET_TYPE_* bits any one of which accepts a frame to `destination` (a key, -1 for a
- * frame too short to have one) on `adapter`: directed to the adapter's address, broadcast,
- * multicast in the adapter's list, any multicast; PROMISCUOUS takes everything.
+ * frame too short to have one) on an adapter whose address is `addressKey`, matched against the
+ * multicast list `groups`: directed to the adapter's address, broadcast, multicast in the list,
+ * any multicast; PROMISCUOUS takes everything. A broadcast is not a multicast here (its own bit,
+ * NDIS_PACKET_TYPE_BROADCAST, takes it).
  */
-export function acceptingTypes(adapter: AdapterAddresses, destination: number): number {
+export function acceptingTypes(addressKey: number, groups: readonly number[], destination: number): number {
   if (destination < 0) return NDIS_PACKET_TYPE_PROMISCUOUS;
   if (destination === BROADCAST_KEY) return NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS;
-  if (Math.floor(destination / GROUP_BIT) % 2 === 1) {
-    const keys = adapter.multicastKeys;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === destination) return NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_ALL_MULTICAST | NDIS_PACKET_TYPE_PROMISCUOUS;
-    }
-    return NDIS_PACKET_TYPE_ALL_MULTICAST | NDIS_PACKET_TYPE_PROMISCUOUS;
+  if (isGroupAddress(destination)) {
+    return inMulticastList(groups, destination) ? NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_ALL_MULTICAST | NDIS_PACKET_TYPE_PROMISCUOUS : NDIS_PACKET_TYPE_ALL_MULTICAST | NDIS_PACKET_TYPE_PROMISCUOUS;
   }
-  if (destination === adapter.addressKey) return NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_PROMISCUOUS;
+  if (destination === addressKey) return NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_PROMISCUOUS;
   return NDIS_PACKET_TYPE_PROMISCUOUS;
+}
+
+/** Whether `destination` (a key) is in the multicast list `groups`. */
+export function inMulticastList(groups: readonly number[], destination: number): boolean {
+  for (let i = 0; i < groups.length; i++) if (groups[i] === destination) return true;
+  return false;
+}
+
+/**
+ * Whether a binding with packet filter `filter` and multicast list `groups` takes a frame whose
+ * destination `accepts` was worked out without a list (acceptingTypes with NO_MULTICAST_LIST):
+ * one of its bits accepts it, or it is a multicast (ALL_MULTICAST accepts it, BROADCAST does not)
+ * to a group in the binding's own list and the filter has NDIS_PACKET_TYPE_MULTICAST.
+ */
+export function filterTakes(filter: number, groups: readonly number[], accepts: number, destination: number): boolean {
+  if ((filter & accepts) !== 0) return true;
+  return (filter & NDIS_PACKET_TYPE_MULTICAST) !== 0 && (accepts & NDIS_PACKET_TYPE_ALL_MULTICAST) !== 0 && inMulticastList(groups, destination);
 }
 
 /**
@@ -83,18 +99,35 @@ export function takesLocalSends(filter: number): boolean {
 
 /**
  * What the miniport is given for `adapter`: the OR of every open binding's filter (a set on its
- * way down counts with its new value), with `binding`'s taken as `filter`, without NDIS's own bits.
- * Worked out at each set only: NDIS would also lower it when a binding closes; here the miniport
- * keeps a closed binding's bits until the next set (not modelled: the close is protocol-binding.ts's),
- * which no binding can see, since each is indicated only what its own filter takes.
+ * way down counts with its new value), with `binding`'s taken as `filter` (no binding: every open
+ * one as it is), without NDIS's own bits. Worked out at each set, and again when a binding closes
+ * (protocol-oid-requests.ts restoreAfterClose): the closed binding's bits are no longer in it.
  */
-export function adapterFilter(bindings: readonly Binding[], adapter: Binding['adapter'], binding: Binding, filter: number): number {
+export function adapterFilter(bindings: readonly Binding[], adapter: Binding['adapter'], binding: Binding | undefined, filter: number): number {
   let union = filter;
   for (const b of bindings) {
     if (b === binding || b.adapter !== adapter || !b.handle) continue;
     union |= b.pendingPacketFilter >= 0 ? b.pendingPacketFilter : b.packetFilter;
   }
   return (union & ~NDIS_ONLY_PACKET_TYPES) >>> 0;
+}
+
+/**
+ * The multicast list the miniport is given for `adapter` (OID_802_3_MULTICAST_LIST): the union of
+ * every open binding's list, each address once ("NDIS removes the duplicates before sending the
+ * OID_802_3_MULTICAST_LIST set request to the miniport driver"; "If multiple protocol drivers try
+ * to modify the list at the same time, NDIS combines their requests into a single
+ * OID_802_3_MULTICAST_LIST set request"), with `binding`'s taken as `groups` (a set on its way
+ * down counts with its new list). In binding order, each binding's addresses in its own order.
+ * Allocates: it runs at an OID request or a close, never per frame.
+ */
+export function adapterMulticastList(bindings: readonly Binding[], adapter: Binding['adapter'], binding: Binding | undefined, groups: readonly number[]): number[] {
+  const union: number[] = [];
+  for (const b of bindings) {
+    if (b.adapter !== adapter || (b !== binding && !b.handle)) continue;
+    for (const key of b === binding ? groups : b.pendingMulticastKeys ?? b.multicastKeys) if (!union.includes(key)) union.push(key);
+  }
+  return union;
 }
 
 /**

@@ -24,6 +24,13 @@ export class ProtocolBindings {
    */
   constructor(private readonly rt: NdisEngine, private readonly adapters: readonly MiniportAdapter[], readonly bindings: Binding[], private readonly pnp: PnpDelivery) {}
 
+  /** What NDIS does once a binding is closed (protocol-oid-requests.ts restoreAfterClose: the miniport's filter and multicast list without it); set once, when the runtime is put together. */
+  private afterClose: (binding: Binding) => void = () => {};
+
+  connectCloses(afterClose: (binding: Binding) => void): void {
+    this.afterClose = afterClose;
+  }
+
   bindingsOf(adapter: MiniportAdapter, state?: BindingState): Binding[] {
     return this.bindings.filter((b) => b.adapter === adapter && (state === undefined || b.state === state));
   }
@@ -200,7 +207,9 @@ export class ProtocolBindings {
     // Seed 001: NDIS may finish a close later and call ProtocolCloseAdapterCompleteEx (PASSIVE_LEVEL),
     // in an unbind or in a bind that fails after its open; the seed decides.
     const closeComplete = driver.protocol?.CloseAdapterCompleteHandlerEx;
-    if (closeComplete && binding.sm.is('Closing', 'Opening') && this.rt.decide('close-completion') === 1) {
+    const pends = closeComplete !== undefined && binding.sm.is('Closing', 'Opening') && this.rt.decide('close-completion') === 1;
+    this.afterClose(binding);
+    if (pends && closeComplete) {
       binding.closePending = true;
       this.rt.post(`close complete ${binding.name}`, () => {
         binding.closePending = false;

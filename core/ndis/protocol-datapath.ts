@@ -15,7 +15,7 @@ import { NBL_NEXT, NBL_SOURCE, NBL_FIRST_NB, NBL_NBL_FLAGS, NB_NEXT, NB_DATA_LEN
 import { statusName } from './status.ts';
 import { limitText } from './limits.ts';
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET, NdisDeviceStateD0 } from './constants.ts';
-import { acceptingTypes, destinationKey, takesLocalSends, copyNetBufferData } from './packet-filter.ts';
+import { acceptingTypes, destinationKey, takesLocalSends, copyNetBufferData, filterTakes, NO_MULTICAST_LIST } from './packet-filter.ts';
 
 /** loopbackKind: not an NBL NDIS made for a loopback; one for the other bindings only; one the sender takes too. */
 const NOT_LOOPBACK = 0;
@@ -34,14 +34,20 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     this.sendGeneration = new Uint32Array(count);
     this.rxRefs = new Int32Array(count);
     this.accepts = new Int32Array(count);
+    this.destination = new Float64Array(count);
     this.takenBy = new Int32Array(count);
     this.subset = new Int32Array(count);
     this.loopbackKind = new Uint8Array(count);
     this.loopbackSource = new Int32Array(count);
   }
 
-  /** Per NBL being indicated: the NDIS_PACKET_TYPE_* bits that accept it (packet-filter.ts acceptingTypes). */
+  /**
+   * Per NBL being indicated: the NDIS_PACKET_TYPE_* bits that accept it without a multicast list
+   * (packet-filter.ts acceptingTypes), and its destination address (a key, -1 for none): each
+   * binding's own list decides NDIS_PACKET_TYPE_MULTICAST (filterTakes).
+   */
   private readonly accepts: Int32Array;
+  private readonly destination: Float64Array;
   /** Per NBL being indicated: bit t set if the indication's t-th target binding takes it. */
   private readonly takenBy: Int32Array;
   /** The NBLs of one indication that one binding takes, in order (scratch: no allocation per frame). */
@@ -134,8 +140,9 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
 
   /**
    * Receives that reached the top of the stack, indicated to every Running or Pausing binding over
-   * the adapter whose own packet filter accepts them (NDIS keeps a filter per binding and gives the
-   * miniport their OR, so a frame one binding's filter let in is not another's): each binding gets
+   * the adapter whose own packet filter (and, for NDIS_PACKET_TYPE_MULTICAST, own multicast list)
+   * accepts them (NDIS keeps a filter and a list per binding and gives the miniport their OR and
+   * union, so a frame one binding's filter let in is not another's): each binding gets
    * the NBLs it takes, chained in order. An NBL no binding takes goes back down at once. Without
    * RESOURCES each binding holds its NBLs until it returns them; with RESOURCES they are back in
    * the indicating layer's hands when the handlers return, and never come back down.
@@ -154,11 +161,13 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     let unwanted = 0;
     let anyTaker = 0;
     for (const nbl of nbls) {
-      this.accepts[nbl] = acceptingTypes(adapter, destinationKey(pool, bytes, pool.nblField(nbl, NBL_FIRST_NB) - 1));
+      const destination = destinationKey(pool, bytes, pool.nblField(nbl, NBL_FIRST_NB) - 1);
+      this.destination[nbl] = destination;
+      this.accepts[nbl] = acceptingTypes(adapter.addressKey, NO_MULTICAST_LIST, destination);
       let takers = 0;
       let refs = 0;
       for (let t = 0; t < targets.length; t++) {
-        if (this.takes(targets[t]!.packetFilter, targets[t]!.sourceId, nbl)) {
+        if (this.takes(targets[t]!, nbl)) {
           takers |= 1 << t;
           refs++;
         }
@@ -189,19 +198,21 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
   }
 
   /**
-   * Whether a binding with packet filter `filter` and SourceHandle id `sourceId` takes NBL `nbl` of
-   * the indication under way. A received frame: if its filter has one of the bits that accept it
-   * (`accepts`). A loopback: the sender only if it asked
-   * (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) and its filter accepts the frame ("NDIS identifies all
-   * the NET_BUFFER structures that contain data that matches the receive criteria for the
-   * binding"); any other binding only if its filter takes local sends (ALL_LOCAL, or PROMISCUOUS
-   * without NO_LOCAL: "Looping Back NDIS Packets"), whatever the frame's destination.
+   * Whether `binding` takes NBL `nbl` of the indication under way. A received frame: if its filter
+   * has one of the bits that accept it, or MULTICAST for a group in its own list (filterTakes). A
+   * loopback: the sender only if it asked (NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK) and its filter and
+   * list accept the frame ("NDIS identifies all the NET_BUFFER structures that contain data that
+   * matches the receive criteria for the binding"); any other binding only if its filter takes
+   * local sends (ALL_LOCAL, or PROMISCUOUS without NO_LOCAL: "Looping Back NDIS Packets"), whatever
+   * the frame's destination.
    */
-  private takes(filter: number, sourceId: number, nbl: number): boolean {
+  private takes(binding: Binding, nbl: number): boolean {
     const kind = this.loopbackKind[nbl]!;
-    if (kind === NOT_LOOPBACK) return (filter & this.accepts[nbl]!) !== 0;
-    if (sourceId === this.loopbackSource[nbl]) return kind === LOOPBACK_TO_SENDER_TOO && (filter & this.accepts[nbl]!) !== 0;
-    return takesLocalSends(filter);
+    if (kind === NOT_LOOPBACK || binding.sourceId === this.loopbackSource[nbl]) {
+      if (kind === LOOPBACK_TO_OTHERS) return false;
+      return filterTakes(binding.packetFilter, binding.multicastKeys, this.accepts[nbl]!, this.destination[nbl]!);
+    }
+    return takesLocalSends(binding.packetFilter);
   }
 
   /**
@@ -213,10 +224,25 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
    * `takes`. The docs do not say when the indication comes: here after the send call returned and
    * before its completion (the copy is made now, so the sender may free its NBL as soon as the
    * send completes). A send the miniport will not carry out (not Running, in a low-power state,
-   * removed) loops nothing back. With no binding that could take a loopback this is one pass over
-   * the bindings: nothing is allocated. A filter module's own send (its SourceHandle is the
-   * module's) has no binding for a sender: NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK on it loops nothing
-   * back to the module (not modelled; the ALL_LOCAL bindings still get it).
+   * removed) loops nothing back. With no binding that could take a loopback and no
+   * NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK this is one pass over the bindings: nothing is allocated.
+   *
+   * A filter module's own send (its SourceHandle is the module's NdisFilterHandle) loops back as
+   * NdisFSendNetBufferLists says of the flag: "By default, NDIS does not loop back data to the
+   * driver that submitted the send request. An overlying driver can override this behavior by
+   * setting this flag. When this flag is set, NDIS identifies all the NET_BUFFER structures that
+   * contain data that matches the receive criteria for the binding. NDIS indicates NET_BUFFER
+   * structures that match the criteria to the overlying driver. This flag has no affect on ...
+   * looping back, on other bindings." The docs do not say what a module's receive criteria are, or
+   * where its loopback comes in; here they are what the miniport takes (the adapter's packet filter,
+   * the bindings' OR, and its multicast list, the union): a module sees what the miniport
+   * indicates, so it gets back what it would have received had another station sent it. Its copy
+   * comes up from the miniport's edge, as every loopback does, so it reaches the module in
+   * FilterReceiveNetBufferLists, after the modules below it; the module passes it up or returns it
+   * like any receive, and above it the bindings take it only if they take local sends (for them it
+   * is another driver's send). A frame of the module's that only those bindings take (no flag, or
+   * outside the module's criteria) is indicated from just above the module, so the module does not
+   * get its own data back; the modules below it do not see that one either.
    */
   loopBack(adapter: MiniportAdapter, nbls: number[], flags: number): void {
     if (!adapter.sm.is('Running') || adapter.removed || adapter.powerState !== NdisDeviceStateD0) return;
@@ -231,10 +257,12 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
       const source = pool.nblField(nbl, NBL_SOURCE);
       let sender: Binding | undefined;
       for (const b of this.bindings) if (b.adapter === adapter && b.handle && b.sourceId === source) sender = b;
+      // Not a binding's: a filter module's own send asks for its loopback with the flag too (only a module that receives can take it).
+      const senderModule = check && sender === undefined ? this.moduleWithSource(adapter, source) : -1;
       // The other bindings that take local sends (the sender's own ALL_LOCAL does not loop back to it).
       const others = local - (sender && takesLocalSends(sender.packetFilter) ? 1 : 0);
       for (let nb = pool.nblField(nbl, NBL_FIRST_NB) - 1, guard = 0; nb >= 0 && guard < pool.layout.nblCount; nb = pool.nbField(nb, NB_NEXT) - 1, guard++) {
-        const toSender = check && sender !== undefined && (sender.packetFilter & acceptingTypes(adapter, destinationKey(pool, bytes, nb))) !== 0;
+        const toSender = check && (sender !== undefined || senderModule >= 0) && this.senderTakes(adapter, sender, destinationKey(pool, bytes, nb));
         if (!toSender && others === 0) continue;
         const length = pool.nbField(nb, NB_DATA_LENGTH);
         if (length > pool.layout.bufferBytes) continue; // not a frame the wire carries either
@@ -260,8 +288,56 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
     this.rt.post(`loopback ${adapter.name}`, () => {
       // The adapter paused or went away meanwhile: it indicates nothing, and neither does NDIS for it.
       if (!adapter.sm.is('Running')) for (const nbl of list) this.releaseLoopback(nbl);
-      else this.filters.indicateAbove(adapter, -1, list, 0);
+      else this.indicateLoopbacks(adapter, list);
     }, { channel: `adapter ${adapter.name}` });
+  }
+
+  /**
+   * Whether the sender of a frame to `destination` (a key) takes it back under
+   * NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK: a binding by its own filter and multicast list; a filter
+   * module (no `binding`) by what the miniport takes (its packet filter and multicast list).
+   */
+  private senderTakes(adapter: MiniportAdapter, binding: Binding | undefined, destination: number): boolean {
+    if (binding) return filterTakes(binding.packetFilter, binding.multicastKeys, acceptingTypes(adapter.addressKey, NO_MULTICAST_LIST, destination), destination);
+    return (adapter.packetFilter & acceptingTypes(adapter.addressKey, adapter.multicastKeys, destination)) !== 0;
+  }
+
+  /**
+   * The position in `adapter`'s stack of the module whose NdisFilterHandle has id `source` and that
+   * has FilterReceiveNetBufferLists, or -1. `source` is the NBL's SourceHandle, which a module sets
+   * on the NBLs it originates to its own handle ("NdisFSendNetBufferLists": "A filter driver must
+   * set the SourceHandle member of each NET_BUFFER_LIST structure that it originates to the same
+   * value that it passes to the NdisFilterHandle parameter"): one that does not gets no loopback.
+   */
+  private moduleWithSource(adapter: MiniportAdapter, source: number): number {
+    const modules = this.filters.modules(adapter);
+    for (let i = 0; i < modules.length; i++) if (modules[i]!.handle.id === source && modules[i]!.characteristics.ReceiveNetBufferListsHandler) return i;
+    return -1;
+  }
+
+  /**
+   * Where a loopback copy comes up `adapter`'s stack from: the miniport's edge (-1), except a copy
+   * of a filter module's own send that only other bindings take, which starts just above that
+   * module (loopBack says why).
+   */
+  private loopbackStart(adapter: MiniportAdapter, nbl: number): number {
+    if (this.loopbackKind[nbl] !== LOOPBACK_TO_OTHERS) return -1;
+    const modules = this.filters.modules(adapter);
+    for (let i = 0; i < modules.length; i++) if (modules[i]!.handle.id === this.loopbackSource[nbl]) return i;
+    return -1;
+  }
+
+  /** Indicates NDIS's loopback copies up the stack: one indication, or one for each place they start from (a chain of several senders' NBLs). */
+  private indicateLoopbacks(adapter: MiniportAdapter, list: number[]): void {
+    const first = this.loopbackStart(adapter, list[0]!);
+    let mixed = false;
+    for (let i = 1; i < list.length && !mixed; i++) mixed = this.loopbackStart(adapter, list[i]!) !== first;
+    if (!mixed) {
+      this.filters.indicateAbove(adapter, first, list, 0);
+      return;
+    }
+    const starts = list.map((nbl) => this.loopbackStart(adapter, nbl));
+    for (const from of new Set(starts)) this.filters.indicateAbove(adapter, from, list.filter((_, i) => starts[i] === from), 0);
   }
 
   /** A receive come back down to the miniport's edge: if NDIS made it for a loopback, it is freed here (true). */

@@ -83,6 +83,8 @@ export class NdisRuntime extends NdisEngine {
       pnpToProtocols: (adapter, code, detail, done) => pnp.toAdapterBindings(adapter, code, detail, done),
     });
     this.oids = new ProtocolOidRequests(this, this.protocols, this.filters);
+    const oids = this.oids;
+    this.protocols.connectCloses((binding) => oids.restoreAfterClose(binding));
     this.operations = new StackOperations(this, this.adapters, this.filters, this.protocols, this.pnp);
     this.registration = new DriverRegistration(this, this.protocols, this.filters, this.operations);
   }

@@ -170,7 +170,7 @@ export const SUPPORTED_PACKET_FILTERS = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_
 /**
  * OID_GEN_MAC_OPTIONS of the e1000 miniport: it copies lookahead data, its transfers never pend,
  * and it does not loop sends back (NDIS_MAC_OPTION_NO_LOOPBACK, as nearly every NDIS 6 Ethernet
- * miniport reports; NDIS's own loopback of one binding's sends to another is not modelled here).
+ * miniport reports; NDIS loops sends back itself, above the miniport: protocol-datapath.ts loopBack).
  */
 export const MAC_OPTIONS = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND | NDIS_MAC_OPTION_NO_LOOPBACK;
 
