@@ -141,7 +141,7 @@ declare module 'ndis' {
    * others' groups count too), and nothing changes. NDIS_STATUS_MULTICAST_FULL at once for an
    * address that is not a multicast one (the first byte's lowest bit clear),
    * NDIS_STATUS_INVALID_LENGTH for a length that is not a multiple of 6. A query is answered by
-   * NDIS with this binding's own list (NdisRequestQueryStatistics: the union the miniport has).
+   * NDIS, with the union of all bindings' lists (what the miniport has), not only yours.
    */
   export const OID_802_3_MULTICAST_LIST: 0x01010103;
   export const OID_802_3_MAXIMUM_LIST_SIZE: 0x01010104;

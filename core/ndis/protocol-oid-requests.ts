@@ -151,18 +151,16 @@ export class ProtocolOidRequests {
   /**
    * The query of OID_802_3_MULTICAST_LIST: NDIS answers it ("NDIS handles OID_802_3_MULTICAST_LIST
    * query requests for miniport drivers, so miniport drivers never receive these query
-   * requests"), with this binding's own list, and for NdisRequestQueryStatistics with the union
-   * NDIS last set on the miniport. The pages differ here: "OID_802_3_MULTICAST_LIST" (NDIS 6) says a
-   * query returns "the union of all multicast address lists for all protocol bindings";
-   * "OID_802_3_MULTICAST_LIST (Windows Embedded CE 6.0)" is more exact: "For a query, NdisRequestQueryInformation
-   * returns the list of its specific binding. The 'union' of all bindings' multicast address lists
-   * will only be performed if the RequestType in NDIS_REQUEST is NdisRequestQueryStatistics". That
-   * is what is done, as for OID_GEN_CURRENT_PACKET_FILTER (queryPacketFilter): what a binding's
-   * receives are filtered by is its own list. Completes at once: SUCCESS with 6 bytes an address
-   * written, or BUFFER_TOO_SHORT needing them.
+   * requests") with the union NDIS last set on the miniport: "For a query request, NDIS returns a
+   * multicast address list that is the union of all multicast address lists for all protocol
+   * bindings" (OID_802_3_MULTICAST_LIST). The Windows Embedded CE page's "NdisRequestQueryInformation
+   * returns the list of its specific binding" is another operating system's NDIS and contradicts its
+   * own first paragraph; the current Windows page is the authority, so every request type gets the
+   * union. (A binding's receives are still filtered by its own list.)
+   * Completes at once: SUCCESS with 6 bytes an address written, or BUFFER_TOO_SHORT needing them.
    */
   private queryMulticastList(binding: Binding, parsed: ParsedOid): number {
-    const list = parsed.requestType === NdisRequestQueryStatistics ? this.sentMulticast[binding.adapter.index] ?? [] : binding.multicastKeys;
+    const list = this.sentMulticast[binding.adapter.index] ?? [];
     const bytes = list.length * 6;
     if (parsed.buffer.byteLength < bytes) {
       writeOidResults(parsed, 0, bytes);
