@@ -24,7 +24,7 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
 const ETHERTYPE_DATA = 0x88b5;
 /** A frame from the peer with this EtherType asks the binding to join one more multicast group. */
 const ETHERTYPE_JOIN = 0x88b6;
-/** The adapter's multicast list holds at most 32 addresses. */
+/** The multicast lists of all bindings together hold at most 32 addresses (OID_802_3_MAXIMUM_LIST_SIZE). */
 const MAX_GROUPS = 32;
 
 /** An OID request of ours that pended: OidRequestCompleteHandler brings its status and sets `done`. */
