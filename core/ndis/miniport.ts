@@ -490,6 +490,11 @@ export class MiniportAdapter {
   /**
    * MiniportOidRequest: carries out one request and returns its status. `buffer` is the
    * request's InformationBuffer; the result says how many bytes were read or written, or needed.
+   * In D3 it answers as in D0, from the miniport's own state (the link reads Disconnected: the NIC
+   * was reset): the pages on power (OID_PNP_SET_POWER, OID_PNP_QUERY_POWER, "Handling PnP Events
+   * and Power Management Events in a Protocol Driver") say what a miniport does with sends in a
+   * low-power state, and nothing of other OID requests, so none is failed or held here
+   * (core/ndis/stack-operations.test.ts pins it).
    */
   oidRequest(requestType: number, oid: number, buffer: Uint8Array): { status: number; bytes: number; needed: number } {
     const set = requestType === NdisRequestSetInformation;

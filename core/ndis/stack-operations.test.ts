@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NdisRuntime } from './runtime.ts';
-import { MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD3 } from './constants.ts';
+import { MediaConnectStateConnected, MediaConnectStateDisconnected, MediaConnectStateUnknown, NdisDeviceStateD3, OID_GEN_LINK_STATE, OID_802_3_CURRENT_ADDRESS } from './constants.ts';
 import { NDIS_STATUS_SUCCESS, NDIS_STATUS_LOW_POWER_STATE } from './status.ts';
 
 const source = (name: string) => readFileSync(new URL(`../../labs/reference/${name}`, import.meta.url), 'utf8');
@@ -179,6 +179,23 @@ describe('stack operations on the reference drivers', () => {
       expect(statuses.slice(3), `seed ${seed}`).toEqual([NDIS_STATUS_LOW_POWER_STATE, NDIS_STATUS_LOW_POWER_STATE]);
       expect(received(), `seed ${seed}: nothing reached the wire`).toBe(before);
       expect(rt.machine.nic(0).read('TDT'), `seed ${seed}: no descriptor was written`).toBe(0);
+    }
+  });
+
+  it('an OID request while the adapter is in D3 is answered by the miniport from its own state, as in D0: SUCCESS, the link Disconnected (the NIC is reset in D3), no finding (the docs found say nothing else)', async () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const { rt, protocol } = await stack(seed, true);
+      const q = protocol.exports as unknown as { QueryOid(index: number, oid: number): number };
+      rt.operations.sleep(rt.adapters[0]!);
+      rt.run();
+      expect(rt.adapters[0]!.powerState, `seed ${seed}`).toBe(NdisDeviceStateD3);
+      const mark = rt.trace.events.length;
+      rt.post('query in D3', () => rt.invoke(protocol, 'application', undefined, false, () => { q.QueryOid(0, OID_GEN_LINK_STATE); q.QueryOid(0, OID_802_3_CURRENT_ADDRESS); }));
+      rt.run();
+      const done = rt.trace.events.slice(mark).filter((e) => e.kind === 'oid-done');
+      expect(done.map((e) => [e.oid, e.status]), `seed ${seed}`).toEqual([['0x00010207', 'NDIS_STATUS_SUCCESS (0x00000000)'], ['0x01010102', 'NDIS_STATUS_SUCCESS (0x00000000)']]);
+      expect(rt.adapters[0]!.mediaConnectState(), `seed ${seed}`).toBe(MediaConnectStateDisconnected); // what OID_GEN_LINK_STATE reports
+      expect(rules(rt), `seed ${seed}`).toEqual([]);
     }
   });
 
