@@ -254,7 +254,7 @@ describe('filter rules (seed 004)', () => {
 
   it('the test harness (test-harness.ts) sends into the top module whatever its state; its sends come back to it and are freed, with their Status traced', async () => {
     const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter()]);
-    const free = rt.pool.freeCount;
+    const free = rt.pool.available;
     const [nic0, nic1] = rt.adapters as [typeof rt.adapters[0], typeof rt.adapters[0]];
     expect(rt.harness.send(nic0, nic1.nic.permanentAddress, 3, 60, 0)).toBe(3);
     rt.run();
@@ -269,7 +269,7 @@ describe('filter rules (seed 004)', () => {
       ['harness-send', 2, ['Paused']], ['harness-complete', 2, Array(2).fill('NDIS_STATUS_PAUSED (0xC023002A)')],
     ]);
     expect(rt.machine.nic(0).statistics().GPTC).toBe(3); // the ones sent while Running went out; the others did not
-    expect(rt.pool.freeCount).toBe(free);
+    expect(rt.pool.available).toBe(free);
     expect(filterOf(rt).modules[0]!.sent).toBe(3);
   });
 
