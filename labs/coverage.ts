@@ -45,6 +45,9 @@ export const SEED_FILES = {
 
 export const SEEDS_NOT_YET_MAPPED: readonly string[] = [];
 
+/** filter-pause's receive handler takes only Paused for not Running: while Pausing it goes on answering and passing up (004.4, 004.9). */
+const FILTERS_WHILE_PAUSING: Mutation = { search: '      if (m.state !== \'Running\') {\n        // Pausing or Paused', replacement: '      if (m.state === \'Paused\') {\n        // Pausing or Paused', mistake: 'The receive handler stops filtering only once the module is Paused, so while it is Pausing it answers probes and passes data frames up as when Running.' };
+
 /** One mistake breaks both halves of seed 000's send rule (000.8 and 000.15): sending whatever the state. */
 const SENDS_WHATEVER_THE_STATE: Mutation = { search: 'if (!b || !b.running || !b.handle) return 0;', replacement: 'if (!b || !b.handle) return 0;', mistake: 'SendFrames forgets to check that the binding is Running, so it sends while Paused.' };
 
@@ -247,15 +250,43 @@ export const COVERAGE: readonly Statement[] = [
   { id: '004.1', seed: '004', quote: 'To pause a running filter module, NDIS calls the filter driver\'s', status: 'descriptive', reason: 'What NDIS does.' },
   { id: '004.2', seed: '004', quote: 'The filter module enters the *Pausing* state at the start of execution in the *FilterPause* function.', status: 'descriptive', reason: 'NDIS\'s transition, fired before FilterPause runs.' },
   { id: '004.3', seed: '004', quote: 'NDIS pauses a filter module as part of a Plug and Play operation to pause a driver stack.', status: 'descriptive', reason: 'When NDIS pauses.' },
-  { id: '004.4', seed: '004', quote: 'Should not originate any new receive indications.', status: 'gap', reason: 'Letting filter-pause process receives while Pausing (`if (m.state !== \'Running\') {` -> `if (m.state === \'Paused\') {` in its receive handler) is FilterIndicateWhilePaused only under seed 5 of probes-during-pause; pause-with-replies-in-flight passes: a receive reaches a Pausing module only in a narrow window.' },
+  {
+    id: '004.4', seed: '004', quote: 'Should not originate any new receive indications.', status: 'graded',
+    lab: 'filter-pause', scenarios: ['probes-during-pause'], rule: 'FilterIndicateWhilePaused',
+    mutation: FILTERS_WHILE_PAUSING,
+  },
   { id: '004.5', seed: '004', quote: 'If there are receive operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks it, but no lab filter originates receive indications, so no solution has a line whose change would break it.' },
   { id: '004.6', seed: '004', quote: 'Should return any outstanding receive indications that underlying drivers originated to NDIS immediately.', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks held receives, but no lab filter queues receives, so no solution has a line whose change would break it.' },
-  { id: '004.7', seed: '004', quote: 'Should return new receive indications that underlying drivers originate to NDIS immediately by calling the', status: 'gap', reason: 'The Pausing list. Deleting filter-pause\'s return of receives that come while not Running is FilterPausedReceiveNotReturned under seeds 4, 5 and 6 of probes-during-pause only.' },
-  { id: '004.8', seed: '004', quote: 'should not be called for NBLs indicated with NDIS\\_RECEIVE\\_FLAGS\\_RESOURCES flag set', status: 'gap', reason: 'Returning answered probes whatever the flags (`if (probeChain && !resources)` -> `if (probeChain)` in filter-pause) is ReturnedResourcesNbl under all 8 seeds of the hidden burst-with-resources, but passes every visible scenario: no visible indication carries NDIS_RECEIVE_FLAGS_RESOURCES.' },
-  { id: '004.9', seed: '004', quote: 'Should not originate any new send requests.', status: 'gap', reason: 'Letting filter-pause answer probes while Pausing (the 004.4 mutation) is caught only under seed 5 of probes-during-pause, and then as FilterIndicateWhilePaused, not FilterSendWhilePaused.' },
-  { id: '004.10', seed: '004', quote: 'If there are send operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'A FilterPause that completes at once with replies out (`if (m.ownSends === 0) {` -> `if (true) {`) is FilterPauseCompletedWithSendsOutstanding under seeds 3, 5 and 6 of pause-with-replies-in-flight and 3 and 5 of probes-during-pause: the replies are usually back before the pause.' },
-  { id: '004.11', seed: '004', quote: 'Should return all new send requests made to its', status: 'gap', reason: 'The Pausing list. Passing every send down whatever the state (`if (m.state !== \'Running\') {` -> `if (false) {` in filter-pause\'s send handler) passes every visible scenario under all 8 seeds: NDIS pauses the protocol above first, so no send reaches a Pausing module (FilterPausedSendNotCompleted is tested in core with a harness that sends from above).' },
-  { id: '004.12', seed: '004', quote: 'The filter driver should set the **Status** member in each NET\\_BUFFER\\_LIST structure to NDIS\\_STATUS\\_PAUSED.', status: 'not-modelled', reason: 'The runtime does not check the Status a filter sets on a send it completes, and no graded scenario sends into a paused module (004.11): setting NDIS_STATUS_SUCCESS there in filter-pause passes every visible scenario.' },
+  {
+    id: '004.7', seed: '004', quote: 'Should return new receive indications that underlying drivers originate to NDIS immediately by calling the', status: 'graded',
+    lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPausedReceiveNotReturned',
+    mutation: { search: '        if (!resources) NdisFReturnNetBufferLists(m.handle, nbls, 0);\n        return;', replacement: '        return;', mistake: 'The receive handler, not Running, neither answers nor passes up what it is given, but never gives it back either.' },
+  },
+  {
+    id: '004.8', seed: '004', quote: 'should not be called for NBLs indicated with NDIS\\_RECEIVE\\_FLAGS\\_RESOURCES flag set', status: 'graded',
+    lab: 'filter-pause', scenarios: ['probe-burst-with-resources'], rule: 'ReturnedResourcesNbl',
+    mutation: { search: 'if (probeChain && !resources)', replacement: 'if (probeChain)', mistake: 'The answered probes are returned with NdisFReturnNetBufferLists whatever the ReceiveFlags, NDIS_RECEIVE_FLAGS_RESOURCES too.' },
+  },
+  {
+    id: '004.9', seed: '004', quote: 'Should not originate any new send requests.', status: 'graded',
+    lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterSendWhilePaused',
+    mutation: FILTERS_WHILE_PAUSING,
+  },
+  {
+    id: '004.10', seed: '004', quote: 'If there are send operations that the filter driver originated and that NDIS has not completed', status: 'graded',
+    lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPauseCompletedWithSendsOutstanding',
+    mutation: { search: 'if (m.ownSends === 0) {', replacement: 'if (true) {', mistake: 'FilterPause returns NDIS_STATUS_SUCCESS at once, without looking at the replies still out.' },
+  },
+  {
+    id: '004.11', seed: '004', quote: 'Should return all new send requests made to its', status: 'graded',
+    lab: 'filter-pause', scenarios: ['harness-sends-while-paused'], rule: 'FilterPausedSendNotCompleted',
+    mutation: { search: '      if (m.state !== \'Running\') {\n        for (const nbl of listOf(nbls)) nbl.Status', replacement: '      if (false) {\n        for (const nbl of listOf(nbls)) nbl.Status', mistake: 'The send handler passes every send down whatever the state, trusting that NDIS pauses the protocols first (the test harness sends all the same, while Pausing and once Paused).' },
+  },
+  {
+    id: '004.12', seed: '004', quote: 'The filter driver should set the **Status** member in each NET\\_BUFFER\\_LIST structure to NDIS\\_STATUS\\_PAUSED.', status: 'graded',
+    lab: 'filter-firewall', scenarios: ['one-module-per-adapter'], rule: 'FilterPausedSendWrongStatus',
+    mutation: { search: 'if (!m.running) return completeUp(m, all, NDIS_STATUS_PAUSED);', replacement: 'if (!m.running) return completeUp(m, all, NDIS_STATUS_FAILURE);', mistake: 'The paused module completes the sends that reach it as it completes the ones it drops, with NDIS_STATUS_FAILURE instead of NDIS_STATUS_PAUSED.' },
+  },
   { id: '004.13', seed: '004', quote: 'Can provide status indications with the', status: 'descriptive', reason: 'A permission (the Pausing list).' },
   { id: '004.14', seed: '004', quote: 'Should handle status indications in its', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterStatus (status indications pass through it), so no solution has a line whose change would break it.' },
   { id: '004.15', seed: '004', quote: 'Should handle OID requests in the', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterOidRequest (requests pass through it), so no solution has a line whose change would break it.' },
@@ -266,19 +297,27 @@ export const COVERAGE: readonly Statement[] = [
     mutation: { search: '      m.state = \'Pausing\';\n      if (m.ownSends === 0) {', replacement: '      m.state = \'Pausing\'; m.pool = null as unknown as NDIS_HANDLE;\n      if (m.ownSends === 0) {', mistake: 'FilterPause lets go of the NBL pool allocated at attach (its handle cleared, as a free leaves it), so the replies after the restart have no pool.' },
   },
   { id: '004.18', seed: '004', quote: 'Should cancel timers, if required to stop send and receive operations.', status: 'gap', reason: 'No lab filter uses a timer, so no solution has a line whose change would break it (a timer that sends while paused would be FilterSendWhilePaused).' },
-  { id: '004.19', seed: '004', quote: 'After the filter driver successfully pauses the send and receive operations, it must complete the pause operation.', status: 'gap', reason: 'As 004.21: dropping NdisFPauseComplete is caught under 3 of 8 seeds.' },
+  {
+    id: '004.19', seed: '004', quote: 'After the filter driver successfully pauses the send and receive operations, it must complete the pause operation.', status: 'graded',
+    lab: 'filter-pause', scenarios: ['probes-during-pause'], rule: 'FilterPauseNeverCompleted',
+    mutation: { search: '      if (up) NdisFSendNetBufferListsComplete(m.handle, up, flags);\n      finishPauseIfIdle(m);', replacement: '      if (up) NdisFSendNetBufferListsComplete(m.handle, up, flags);', mistake: 'The send-complete handler counts the replies back but never looks at the pended pause, so the pause is never completed once they are all back.' },
+  },
   {
     id: '004.20', seed: '004', quote: 'The filter driver can complete the pause operation synchronously or asynchronously by returning NDIS\\_STATUS\\_SUCCESS or NDIS\\_STATUS\\_PENDING respectively', status: 'graded',
     lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPauseCompleteWithoutPending',
     mutation: { search: '        m.state = \'Paused\';\n        return NDIS_STATUS_SUCCESS;', replacement: '        m.state = \'Paused\';\n        NdisFPauseComplete(m.handle);\n        return NDIS_STATUS_SUCCESS;', mistake: 'A pause with nothing to wait for calls NdisFPauseComplete as well as returning NDIS_STATUS_SUCCESS.' },
   },
-  { id: '004.21', seed: '004', quote: 'If the driver returns NDIS\\_STATUS\\_PENDING, it must call the', status: 'gap', reason: 'Dropping filter-pause\'s NdisFPauseComplete is FilterPauseNeverCompleted under seeds 3, 5 and 6 of pause-with-replies-in-flight and 3 and 5 of probes-during-pause: the pause pends only when replies are still out.' },
-  { id: '004.22', seed: '004', quote: 'Should not originate new receive indications.', status: 'gap', reason: 'The Paused list. Processing receives while Paused (`-> if (m.state === \'Pausing\') {` in filter-pause\'s receive handler) is FilterIndicateWhilePaused under seeds 4 and 6 of probes-during-pause; a pause handler in filter-firewall that forgets `m.running = false;` is caught under seed 1 of pause-restart-with-traffic.' },
-  { id: '004.23', seed: '004', quote: 'Should not originate new send requests.', status: 'gap', reason: 'The Paused list. The 004.22 mutation is FilterSendWhilePaused under seeds 4, 7 and 8 of pause-with-replies-in-flight only.' },
+  {
+    id: '004.21', seed: '004', quote: 'If the driver returns NDIS\\_STATUS\\_PENDING, it must call the', status: 'graded',
+    lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPauseNeverCompleted',
+    mutation: { search: '    m.state = \'Paused\';\n    NdisFPauseComplete(m.handle);', replacement: '    m.state = \'Paused\';', mistake: 'The pended pause is marked done in the module\'s own state when the last reply is back, but NdisFPauseComplete is never called.' },
+  },
+  { id: '004.22', seed: '004', quote: 'Should not originate new receive indications.', status: 'gap', reason: 'The Paused list. A Paused module gets receives only in the scheduler step between its own pause and the miniport\'s (NDIS pauses top-down, and a Pausing miniport indicates nothing); under interrupt moderation no DPC falls there, and without it the seed decides. Passing up what comes while Paused (`if (m.state !== \'Running\') {` -> `if (m.state === \'Pausing\') {` in filter-pause\'s receive handler) is FilterIndicateWhilePaused under 14 to 16 of seeds 1-40 of 32 data chains before a pause or a power cycle, and a filter-firewall pause handler that forgets `m.running = false;` the same: no visible scenario claims that. No lab filter originates an indication of its own (004.5).' },
+  { id: '004.23', seed: '004', quote: 'Should not originate new send requests.', status: 'gap', reason: 'The Paused list. As 004.22: the 004.22 mutation, with 32 probe chains before the pause, is FilterSendWhilePaused under only 26 or 27 of seeds 1-40 (the step between the module\'s pause and the miniport\'s), and lab filters originate sends only in answer to a receive; a filter that sent from a timer would be graded here (004.18).' },
   { id: '004.24', seed: '004', quote: 'Can initiate OID requests.', status: 'descriptive', reason: 'A permission (the Paused list; the same words as 004.16).' },
   { id: '004.25', seed: '004', quote: 'NDIS does not initiate other Plug and Play operations, such as, attach, detach, or a restart requests, while the filter driver is in the *Pausing* state.', status: 'descriptive', reason: 'What NDIS does not do (the runtime runs one stack operation at a time).' },
   { id: '004.26', seed: '004', quote: 'NDIS can initiate detach or restart requests after a filter driver is in the *Paused* state.', status: 'descriptive', reason: 'What NDIS may do.' },
   { id: '004.27', seed: '004', quote: 'Such NBLs are returned to NDIS synchronously by returning from the *FilterReceiveNetBufferLists* routine.', status: 'descriptive', reason: 'How RESOURCES NBLs go back; the driver\'s part is 004.8.' },
   { id: '004.28', seed: '004', quote: 'If necessary, the driver can copy receive indications and queue them before it returns them.', status: 'descriptive', reason: 'A permission (both lists); filter-pause copies each probe before returning it.' },
-  { id: '004.29', seed: '004', quote: 'On behalf of a filter module that is in the *Paused* state, the filter driver:', status: 'descriptive', reason: 'Heads the Paused list. Its items that repeat the Pausing list\'s words are graded or not as their Pausing twins: new receives returned at once (004.7, gap: the mutation there is also caught only under seeds 4-6), new sends completed at once (004.11, gap), NDIS_STATUS_PAUSED (004.12, not modelled), status indications (004.13, descriptive), FilterStatus (004.14, gap), FilterOidRequest (004.15, gap).' },
+  { id: '004.29', seed: '004', quote: 'On behalf of a filter module that is in the *Paused* state, the filter driver:', status: 'descriptive', reason: 'Heads the Paused list. Its items that repeat the Pausing list\'s words are graded or not as their Pausing twins: new receives returned at once (004.7, graded while Pausing), new sends completed at once (004.11, graded: the harness sends while Pausing and again once Paused), NDIS_STATUS_PAUSED (004.12, graded once Paused), status indications (004.13, descriptive), FilterStatus (004.14, gap), FilterOidRequest (004.15, gap).' },
 ];

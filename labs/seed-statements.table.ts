@@ -177,15 +177,69 @@ export const SEED_STATEMENT_ROWS = [
     "text": "As soon as the driver calls NdisCloseAdapterEx, the handle obtained from the"
   },
   {
+    "id": "004.4",
+    "rule": "FilterIndicateWhilePaused",
+    "lab": "filter-pause",
+    "text": "Should not originate any new receive indications."
+  },
+  {
+    "id": "004.7",
+    "rule": "FilterPausedReceiveNotReturned",
+    "lab": "filter-pause",
+    "text": "Should return new receive indications that underlying drivers originate to NDIS immediately by calling the"
+  },
+  {
+    "id": "004.8",
+    "rule": "ReturnedResourcesNbl",
+    "lab": "filter-pause",
+    "text": "should not be called for NBLs indicated with NDIS_RECEIVE_FLAGS_RESOURCES flag set"
+  },
+  {
+    "id": "004.9",
+    "rule": "FilterSendWhilePaused",
+    "lab": "filter-pause",
+    "text": "Should not originate any new send requests."
+  },
+  {
+    "id": "004.10",
+    "rule": "FilterPauseCompletedWithSendsOutstanding",
+    "lab": "filter-pause",
+    "text": "If there are send operations that the filter driver originated and that NDIS has not completed"
+  },
+  {
+    "id": "004.11",
+    "rule": "FilterPausedSendNotCompleted",
+    "lab": "filter-pause",
+    "text": "Should return all new send requests made to its"
+  },
+  {
+    "id": "004.12",
+    "rule": "FilterPausedSendWrongStatus",
+    "lab": "filter-firewall",
+    "text": "The filter driver should set the Status member in each NET_BUFFER_LIST structure to NDIS_STATUS_PAUSED."
+  },
+  {
     "id": "004.17",
     "rule": "InvalidHandle",
     "lab": "filter-pause",
     "text": "Should not free the resources the driver allocated during the attach operation."
   },
   {
+    "id": "004.19",
+    "rule": "FilterPauseNeverCompleted",
+    "lab": "filter-pause",
+    "text": "After the filter driver successfully pauses the send and receive operations, it must complete the pause operation."
+  },
+  {
     "id": "004.20",
     "rule": "FilterPauseCompleteWithoutPending",
     "lab": "filter-pause",
     "text": "The filter driver can complete the pause operation synchronously or asynchronously by returning NDIS_STATUS_SUCCESS or NDIS_STATUS_PENDING respectively"
+  },
+  {
+    "id": "004.21",
+    "rule": "FilterPauseNeverCompleted",
+    "lab": "filter-pause",
+    "text": "If the driver returns NDIS_STATUS_PENDING, it must call the"
   }
 ];

@@ -50,6 +50,12 @@ export interface RuntimeOptions extends Partial<MachineOptions> {
   watchdogMs?: number;
   /** The drivers' configuration (the registry NdisReadConfiguration reads): keyword -> integer. */
   configuration?: Record<string, number>;
+  /**
+   * Interrupt moderation (OID_GEN_INTERRUPT_MODERATION): each adapter's DPC runs at most once per
+   * this many virtual ns, so send completions and receive indications come in batches that far
+   * apart. 0 (the default): a DPC after every device step.
+   */
+  interruptModerationNs?: number;
 }
 
 export class NdisEngine {
@@ -62,6 +68,8 @@ export class NdisEngine {
   readonly drivers: DriverRecord[] = [];
   readonly pendingLimitNs: bigint;
   readonly sendLimitNs: bigint;
+  /** RuntimeOptions.interruptModerationNs: the least virtual time between two DPCs of an adapter (0: none). */
+  readonly interruptModerationNs: bigint;
   /** What NdisReadConfiguration finds: keyword -> integer. */
   readonly configuration: ReadonlyMap<string, number>;
   /** The frames of the calls under way, outermost first (handlers as driver!Handler, NDIS calls by name). */
@@ -95,6 +103,9 @@ export class NdisEngine {
     this.views.handleOf = (id) => this.handleObjects.get(id);
     this.pendingLimitNs = options.pendingLimitNs ?? PENDING_LIMIT_NS;
     this.sendLimitNs = options.sendLimitNs ?? SEND_LIMIT_NS;
+    const moderation = options.interruptModerationNs ?? 0;
+    if (!Number.isInteger(moderation) || moderation < 0) throw new RangeError(`interruptModerationNs is whole nanoseconds, 0 or more; got ${moderation}`);
+    this.interruptModerationNs = BigInt(moderation);
     this.configuration = new Map(Object.entries(options.configuration ?? {}));
   }
 

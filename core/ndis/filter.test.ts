@@ -251,4 +251,48 @@ describe('filter rules (seed 004)', () => {
     expect(rules(bad.rt)).toEqual(['FilterPausedSendNotCompleted']);
     expect(bad.rt.stopped!.message).toBe('the module passed a send down while Paused; complete it with NDIS_STATUS_PAUSED instead');
   });
+
+  it('the test harness (test-harness.ts) sends into the top module whatever its state; its sends come back to it and are freed, with their Status traced', async () => {
+    const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter()]);
+    const free = rt.pool.available;
+    const [nic0, nic1] = rt.adapters as [typeof rt.adapters[0], typeof rt.adapters[0]];
+    expect(rt.harness.send(nic0, nic1.nic.permanentAddress, 3, 60, 0)).toBe(3);
+    rt.run();
+    rt.pauseStack(nic0);
+    rt.run();
+    expect(rt.harness.send(nic0, nic1.nic.permanentAddress, 2, 60, 3)).toBe(2);
+    rt.run();
+    expect(rules(rt)).toEqual([]);
+    const events = rt.trace.events.filter((e) => e.kind === 'harness-send' || e.kind === 'harness-complete').map((e) => [e.kind, e.nbls, e.states ?? e.status]);
+    expect(events).toEqual([
+      ['harness-send', 3, ['Running']], ['harness-complete', 3, Array(3).fill('NDIS_STATUS_SUCCESS (0x00000000)')],
+      ['harness-send', 2, ['Paused']], ['harness-complete', 2, Array(2).fill('NDIS_STATUS_PAUSED (0xC023002A)')],
+    ]);
+    expect(rt.machine.nic(0).statistics().GPTC).toBe(3); // the ones sent while Running went out; the others did not
+    expect(rt.pool.available).toBe(free);
+    expect(filterOf(rt).modules[0]!.sent).toBe(3);
+  });
+
+  it('FilterPausedSendWrongStatus: a Pausing or Paused module completes a send from above at once, but with a Status other than NDIS_STATUS_PAUSED', async () => {
+    const run = async (status: string) => {
+      const { rt } = await twoNics(echoProtocol(), 1, 64, [countingFilter({ send: `if (m.state !== "Running") {
+        for (let n = nbls; n; n = NET_BUFFER_LIST_NEXT_NBL(n)) n.Status = ${status};
+        NdisFSendNetBufferListsComplete(m.handle, nbls, 0);
+        return;
+      }
+      NdisFSendNetBufferLists(m.handle, nbls, port, flags);` })]);
+      rt.pauseStack(rt.adapters[0]!);
+      rt.run();
+      rt.harness.send(rt.adapters[0]!, rt.adapters[1]!.nic.permanentAddress, 2, 60, 0);
+      rt.run();
+      return rt;
+    };
+    expect(rules(await run('NDIS_STATUS_PAUSED'))).toEqual([]);
+    const bad = await run('NDIS_STATUS_FAILURE');
+    expect(rules(bad)).toEqual(['FilterPausedSendWrongStatus']);
+    expect(bad.verifier.findings[0]!.severity).toBe('error');
+    expect(bad.verifier.findings[0]!.message).toBe('NdisFSendNetBufferListsComplete with 2 send(s) that reached the module while it was Pausing or Paused and carry Status NDIS_STATUS_FAILURE (0xC0000001): set each one\'s Status to NDIS_STATUS_PAUSED');
+    // The completions still reach the harness: an error, not a stop.
+    expect(bad.trace.events.filter((e) => e.kind === 'harness-complete').map((e) => e.nbls)).toEqual([2]);
+  });
 });

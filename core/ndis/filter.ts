@@ -6,8 +6,8 @@
 
 import { StateMachine } from './state-machine.ts';
 import { FILTER_MODULE, type FilterModuleState, type FilterModuleEvent } from './states.ts';
-import { NBL_NEXT, NBL_SOURCE } from '../memory/nbl-pool.ts';
-import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_REQUEST_ABORTED, statusName } from './status.ts';
+import { NBL_NEXT, NBL_SOURCE, NBL_STATUS } from '../memory/nbl-pool.ts';
+import { NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_PAUSED, statusName } from './status.ts';
 import { NDIS_RECEIVE_FLAGS_RESOURCES, NET_PNP_EVENT_NAMES, NDIS_PAUSE_NDIS_INTERNAL, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1 } from './constants.ts';
 import { headerProblem, statusIndication, filterAttachParameters, filterPauseParameters, filterRestartParameters, netPnPEventNotification, netDevicePnPEvent, devicePowerState, FILTER_IF_INDEX_BASE } from './structures.ts';
 import type { MiniportAdapter, AdapterUpperEdge } from './miniport.ts';
@@ -50,6 +50,8 @@ export class FilterModule {
   restartWatchdog: number | undefined;
   /** Sends from above that the module holds (queued or in its handler). */
   readonly heldSends = new Set<number>();
+  /** Of those, the ones that reached it while it was Pausing or Paused: it completes them with NDIS_STATUS_PAUSED (seed 004). */
+  readonly sendsWhilePaused = new Set<number>();
   /** Its own sends passed down and not yet completed back to it. */
   readonly ownSendsOutstanding = new Set<number>();
   /** Receives from below (or returns from above) that the module holds. */
@@ -756,6 +758,7 @@ export class FilterStacks implements AdapterUpperEdge {
     for (const nbl of nbls) module.heldSends.add(nbl);
     this.watchHeld(module, nbls, 'send');
     const paused = module.isPausingOrPaused;
+    if (paused) for (const nbl of nbls) module.sendsWhilePaused.add(nbl);
     rt.invoke(module.driver, 'FilterSendNetBufferLists', module.object, false, () => module.characteristics.SendNetBufferListsHandler!(module.context, this.chain(nbls), port, rt.irql.withDispatchFlag(flags)));
     if (paused && nbls.some((nbl) => module.heldSends.has(nbl))) {
       rt.report('FilterPausedSendNotCompleted', { driver: module.driver.name, object: module.object, message: `a send reached the module while it was ${module.state} and was held instead of completed at once with NDIS_STATUS_PAUSED` });
@@ -796,6 +799,7 @@ export class FilterStacks implements AdapterUpperEdge {
       }
     }
     for (const nbl of nbls) {
+      module.sendsWhilePaused.delete(nbl);
       if (module.heldSends.delete(nbl)) continue;
       module.ownSendsOutstanding.add(nbl);
       this.sendOrigin[nbl] = module.handle.id;
@@ -834,7 +838,21 @@ export class FilterStacks implements AdapterUpperEdge {
         return;
       }
     }
-    for (const nbl of nbls) module.heldSends.delete(nbl);
+    // Seed 004: a send that came while Pausing or Paused is completed with NDIS_STATUS_PAUSED.
+    let wrong = 0;
+    let status = NDIS_STATUS_PAUSED;
+    for (const nbl of nbls) {
+      module.heldSends.delete(nbl);
+      if (!module.sendsWhilePaused.delete(nbl)) continue;
+      const s = rt.pool.nblField(nbl, NBL_STATUS) >>> 0;
+      if (s !== NDIS_STATUS_PAUSED) {
+        wrong++;
+        status = s;
+      }
+    }
+    if (wrong > 0) {
+      rt.report('FilterPausedSendWrongStatus', { driver: driver.name, object: module.object, message: `NdisFSendNetBufferListsComplete with ${wrong} send(s) that reached the module while it was Pausing or Paused and carry Status ${statusName(status)}: set each one's Status to NDIS_STATUS_PAUSED` });
+    }
     this.completeAbove(module.adapter, this.indexOf(module), nbls, flags);
   }
 

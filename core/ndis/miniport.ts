@@ -9,7 +9,9 @@
 // - OIDs that reach the device: the packet filter (RCTL), the multicast list (MTA), the
 //   addresses, the link state and the statistics.
 // It runs in the runtime's scheduler: the device steps and the DPC are tasks on the adapter's
-// channel, so their timing against PnP events and driver work is the seed's choice.
+// channel, so their timing against PnP events and driver work is the seed's choice. With
+// interrupt moderation (RuntimeOptions.interruptModerationNs) the DPC runs at most once per
+// interval: what the device finished in between is completed and indicated in one batch.
 
 import { StateMachine } from './state-machine.ts';
 import { MINIPORT_ADAPTER, type MiniportState, type MiniportEvent } from './states.ts';
@@ -84,6 +86,9 @@ export class MiniportAdapter {
   /** Sends accepted and not yet completed. */
   sendsOutstanding = 0;
   private stepPosted = false;
+  /** Interrupt moderation: when the last DPC ran (virtual ns), and whether the next one is posted. */
+  private lastDpcNs: bigint | undefined;
+  private dpcPosted = false;
   /** The link state last indicated up (MediaConnectState*), or -1 before the first. */
   private indicatedLink = -1;
   /** NDIS_DEVICE_POWER_STATE: D0 (1) working, D3 (4) off. */
@@ -285,8 +290,31 @@ export class MiniportAdapter {
       this.stepPosted = false;
       this.runtime.machine.runUntilIdle();
       this.runtime.collectFrames();
-      for (const adapter of this.peers) adapter.dpc(); // the wire joins them: one device step serves all
+      for (const adapter of this.peers) adapter.interrupt(); // the wire joins them: one device step serves all
     }, { channel: `adapter ${this.name}` });
+  }
+
+  /**
+   * The device interrupts: the DPC runs now, or, under interrupt moderation, no sooner than the
+   * interval after the last one (OID_GEN_INTERRUPT_MODERATION): the device goes on sending and
+   * receiving meanwhile, and the drivers hear of it at the next DPC.
+   */
+  private interrupt(): void {
+    const interval = this.runtime.interruptModerationNs;
+    if (interval === 0n) return this.dpc();
+    if (this.dpcPosted) return;
+    const now = this.runtime.machine.clockNs;
+    const due = this.lastDpcNs === undefined ? now : this.lastDpcNs + interval;
+    if (due <= now) {
+      this.lastDpcNs = now;
+      return this.dpc();
+    }
+    this.dpcPosted = true;
+    this.runtime.post(`DPC ${this.name}`, () => {
+      this.dpcPosted = false;
+      this.lastDpcNs = this.runtime.machine.clockNs;
+      this.dpc();
+    }, { channel: `adapter ${this.name}`, delayNs: due - now });
   }
 
   /** The DPC: completed sends, received frames, then a link change if there was one. */

@@ -33,6 +33,7 @@ import { ProtocolOidRequests } from './protocol-oid-requests.ts';
 import { DriverRegistration } from './driver-registration.ts';
 import { NetBufferListPools } from './net-buffer-list-pool.ts';
 import { MdlAllocation } from './mdl-allocation.ts';
+import { TestHarness } from './test-harness.ts';
 import type { Binding } from './binding.ts';
 import type { BindingState } from './states.ts';
 import type { DriverRecord, DriverObject } from './driver-record.ts';
@@ -61,6 +62,8 @@ export class NdisRuntime extends NdisEngine {
   /** Drivers' NBL and NET_BUFFER pools, and the memory and MDLs NDIS allocates for them. */
   readonly nblPools: NetBufferListPools;
   readonly mdls: MdlAllocation;
+  /** An NDISTest-style harness that sends into a filter stack from above whatever its state (test-harness.ts). */
+  readonly harness: TestHarness;
 
   private constructor(machine: Machine, seed: number | bigint, options: RuntimeOptions) {
     super(machine, seed, options);
@@ -74,8 +77,10 @@ export class NdisRuntime extends NdisEngine {
     // What comes out of the top of a filter stack: the protocols' datapath, and their PnP events.
     const datapath = this.datapath;
     const pnp = this.pnp;
+    const harness = (this.harness = new TestHarness(this, this.filters));
     this.filters.connect({
-      completeToProtocols: (nbls) => datapath.completeToProtocols(nbls),
+      // The test harness's own sends (test-harness.ts) end at the top of the stack; the rest go to the protocols that sent them.
+      completeToProtocols: (nbls) => datapath.completeToProtocols(harness.claim(nbls)),
       indicateToProtocols: (adapter, nbls, flags) => datapath.indicateToProtocols(adapter, nbls, flags),
       indicateStatusToProtocols: (adapter, indication) => datapath.indicateStatusToProtocols(adapter, indication),
       loopBack: (adapter, nbls, flags) => datapath.loopBack(adapter, nbls, flags),

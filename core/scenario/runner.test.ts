@@ -62,7 +62,7 @@ describe('traffic', () => {
 
   it('etherType is refused for the application\'s traffic', () => {
     expect(() => protocolLab([{ op: 'traffic', source: 'app', adapter: 0, count: 1, etherType: 0x9000 }], [{ expect: 'noFindings' }]))
-      .toThrow('test/lab.json: scenarios.0.steps.0.etherType: etherType is for peer traffic; the protocol chooses its own');
+      .toThrow('test/lab.json: scenarios.0.steps.0.etherType: etherType is for peer traffic; the protocol and the harness send 0x88B5');
   });
 });
 
@@ -238,5 +238,75 @@ describe('power steps', () => {
 
   it('state is D3 or D0', () => {
     expect(() => protocolLab([{ op: 'start' }, { op: 'power', adapter: 0, state: 'D2' }], [])).toThrow(/state/);
+  });
+});
+
+describe('timing', () => {
+  const handlerTimes = (result: Awaited<ReturnType<typeof run>>, handler: string) => result.runtime!.trace.events
+    .filter((e) => e.kind === 'handler' && e.handler === handler).map((e) => BigInt(e.t as string | bigint));
+
+  it('machine.interruptModerationNs: receives are indicated, and sends completed, at DPCs at least that far apart', async () => {
+    const steps = [{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 30, rate: 1_000_000 }, { op: 'traffic', source: 'app', adapter: 0, count: 3 }, { op: 'wait', ns: 1000 }];
+    const expectations = [{ expect: 'framesDelivered', adapter: 0, exactly: 30 }, { expect: 'counter', adapter: 0, register: 'GPTC', exactly: 3 }, { expect: 'noFindings' }];
+    const every = await run(protocolLab(steps, expectations));
+    expect(every.failures).toEqual([]);
+    expect(new Set(receiveTimes(every.runtime!.trace.events, 'learner/nic0')).size).toBe(30);
+    const lab = protocolLab(steps, expectations);
+    lab.scenarios[0]!.machine.interruptModerationNs = 10_000;
+    const batched = await run(lab);
+    expect(batched.failures).toEqual([]);
+    const times = [...new Set(receiveTimes(batched.runtime!.trace.events, 'learner/nic0'))];
+    expect(times.length).toBeLessThanOrEqual(4);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]! >= 10_000n, `DPCs ${times[i - 1]} and ${times[i]}`).toBe(true);
+    // The frames left at once; the protocol hears of it at the next DPC, after the one the start ran.
+    expect(handlerTimes(every, 'ProtocolSendNetBufferListsComplete').every((t) => t < 10_000n)).toBe(true);
+    expect(handlerTimes(batched, 'ProtocolSendNetBufferListsComplete').every((t) => t >= 10_000n)).toBe(true);
+  });
+
+  it('pause afterNs: the pause begins that long after the step before it, while the traffic posted before it goes on arriving', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 10, rate: 100_000 }, { op: 'pause', adapter: 0, afterNs: 45_000 }],
+      [{ expect: 'framesDelivered', adapter: 0, exactly: 5 }, { expect: 'bindingState', adapter: 0, state: 'Paused' }, { expect: 'noFindings' }]);
+    for (const seed of [1, 2, 3]) {
+      const result = await run(lab, seed);
+      expect(result.failures, `seed ${seed}`).toEqual([]);
+      expect(handlerTimes(result, 'ProtocolNetPnPEvent(NetEventPause)'), `seed ${seed}`).toEqual([45_000n]);
+    }
+    expect(() => protocolLab([{ op: 'pause', adapter: 0, afterNs: 0 }], [{ expect: 'noFindings' }])).toThrow(/afterNs/);
+  });
+
+  it('traffic afterNs: the first frame leaves that long after the step', async () => {
+    const result = await run(protocolLab([{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 3, rate: 100_000, afterNs: 25_000 }], [{ expect: 'framesDelivered', adapter: 0, exactly: 3 }]));
+    expect(result.failures).toEqual([]);
+    expect(receiveTimes(result.runtime!.trace.events, 'learner/nic0')).toEqual([25_000n, 35_000n, 45_000n]);
+  });
+});
+
+describe('the test harness', () => {
+  const filterLab = (steps: unknown[], expectations: unknown[]) => parseLab({
+    id: 't', title: 'T', order: 1, summary: 's', seed: '004', kind: 'filter', starter: 's.ts', solution: 'x.ts', instructions: 'i.md',
+    scenarios: [{ id: 'a', title: 't', points: 1, steps, expectations }],
+  }, 'test/lab.json');
+  const harnessEvents = (result: Awaited<ReturnType<typeof run>>) => result.runtime!.trace.events
+    .filter((e) => e.kind === 'harness-send' || e.kind === 'harness-complete').map((e) => [e.kind, e.nbls, e.states ?? String(e.status)]);
+
+  it('traffic from the harness goes into the top filter module whatever its state: out on the wire while Running, completed with NDIS_STATUS_PAUSED by a Paused module', async () => {
+    const lab = filterLab([
+      { op: 'start' }, { op: 'traffic', source: 'harness', adapter: 0, count: 2 }, { op: 'wait', ns: 1000 },
+      { op: 'pause', adapter: 0 }, { op: 'traffic', source: 'harness', adapter: 0, count: 3 }, { op: 'wait', ns: 1000 }, { op: 'restart', adapter: 0 },
+    ], [{ expect: 'counter', adapter: 0, register: 'GPTC', exactly: 2 }, { expect: 'framesDelivered', adapter: 1, exactly: 2 }, { expect: 'noFindings' }]);
+    const result = await runScenario(lab, lab.scenarios[0]!, references.filter, 'learner.ts', 1, references);
+    expect(result.failures).toEqual([]);
+    expect(harnessEvents(result)).toEqual([
+      ['harness-send', 2, ['Running']], ['harness-complete', 2, 'NDIS_STATUS_SUCCESS (0x00000000),NDIS_STATUS_SUCCESS (0x00000000)'],
+      ['harness-send', 3, ['Paused']], ['harness-complete', 3, Array(3).fill('NDIS_STATUS_PAUSED (0xC023002A)').join(',')],
+    ]);
+  });
+
+  it('a filter that passes the harness\'s sends down while Paused is FilterPausedSendNotCompleted', async () => {
+    const lab = filterLab([{ op: 'start' }, { op: 'pause', adapter: 0 }, { op: 'traffic', source: 'harness', adapter: 0, count: 1 }, { op: 'wait', ns: 1000 }], [{ expect: 'noFindings' }]);
+    const passesDown = references.filter.replace(/if \(m\.state !== 'Running'\) \{\n(\s+)for \(let nbl/, 'if (false) {\n$1for (let nbl');
+    expect(passesDown).not.toBe(references.filter);
+    const result = await runScenario(lab, lab.scenarios[0]!, passesDown, 'learner.ts', 1, references);
+    expect(result.findings.map((f) => f.rule)).toEqual(['FilterPausedSendNotCompleted']);
   });
 });

@@ -3,10 +3,12 @@
 // and checks the expectations against the trace and the machine — never against anything the
 // driver says about itself.
 //
-// Steps run one after another, each to completion, except what an application or the peer does
-// (traffic, oid, call): it is posted and left to run alongside the next step, so a pause or a
-// removal meets frames and requests in flight as the seed decides. The application's actions
-// run in the order the scenario gives them (one channel), and so do the peer's.
+// Steps run one after another, each to completion, except what an application, the peer or the
+// test harness does (traffic, oid, call): it is posted and left to run alongside the next step,
+// so a pause or a removal meets frames and requests in flight as the seed decides. The
+// application's actions run in the order the scenario gives them (one channel), and so do the
+// peer's and the harness's. A pause with afterNs is posted that much later, so it meets what the
+// traffic before it has in flight then (with interrupt moderation, whatever the seed).
 //
 // Per-student variants are resolved first (core/scenario/variants.ts): the scenario's references
 // become numbers, and the values become the drivers' configuration (NdisReadConfiguration).
@@ -65,7 +67,7 @@ export async function runScenario(lab: Lab, authored: Scenario, source: string, 
   const variants = variantValues(lab, options.student);
   const { scenario, configuration } = resolveScenario(authored, variants);
   const rt = await NdisRuntime.create({
-    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, configuration, // the limits are NDIS's (core/ndis/limits.ts)
+    nics: scenario.machine.nics, seed, rxRingEntries: 64, txRingEntries: 64, configuration, interruptModerationNs: scenario.machine.interruptModerationNs, // the limits are NDIS's (core/ndis/limits.ts)
     host: options.host, watchdogMs: options.watchdogMs, decisions: decisionPicks(scenario.decisions),
   });
   options.observe?.(rt);
@@ -97,6 +99,8 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
   const sent = new Map<number, number>();
   /** Per adapter: how many frames the peer has sent it (their sequence numbers go on from there). */
   const peerSent = new Map<number, number>();
+  /** Per adapter: how many frames the test harness has sent down its stack. */
+  const harnessSent = new Map<number, number>();
 
   // An export the lab's application needs and the driver does not have is the scenario's failure,
   // said once: not a crash of the driver (it never ran), so no HandlerThrew is pinned on it.
@@ -117,7 +121,8 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
     if (index !== undefined && !adapter) throw new Error(`scenario ${scenario.id}: there is no adapter ${index}`);
     switch (step.op) {
       case 'start': return rt.startStack();
-      case 'pause': return rt.pauseStack(adapter!);
+      // afterNs: the pause is posted that much later, on the PnP channel, so the traffic before it runs meanwhile.
+      case 'pause': return step.afterNs === undefined ? rt.pauseStack(adapter!) : void rt.post(`pause ${adapter!.name} in ${step.afterNs} ns`, () => rt.pauseStack(adapter!), { delayNs: step.afterNs, channel: 'pnp' });
       case 'restart': return rt.restartStack(adapter!);
       case 'unbind': {
         const binding = rt.bindings.find((b) => b.adapter === adapter && b.protocol === app && b.state !== 'Unbound');
@@ -143,9 +148,17 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
       case 'unload': return rt.unloadDriver(learner);
       case 'traffic': {
         const other = rt.machine.nics[(step.adapter + 1) % rt.machine.nics.length]!;
-        // With a rate, frame i is its own task i/rate seconds on; without, one task sends them all.
-        const batches = step.rate === undefined ? [{ delayNs: 0, count: step.count }] : Array.from({ length: step.count }, (_, i) => ({ delayNs: Math.round((i * NS_PER_SECOND) / step.rate!), count: 1 }));
-        if (step.source === 'app') {
+        // With a rate, frame i is its own task i/rate seconds on; without, one task sends them all. afterNs puts off the first.
+        const start = step.afterNs ?? 0;
+        const batches = step.rate === undefined ? [{ delayNs: start, count: step.count }] : Array.from({ length: step.count }, (_, i) => ({ delayNs: start + Math.round((i * NS_PER_SECOND) / step.rate!), count: 1 }));
+        if (step.source === 'harness') {
+          for (const batch of batches) {
+            rt.post('the test harness sends', () => {
+              const first = harnessSent.get(step.adapter) ?? 0;
+              harnessSent.set(step.adapter, first + rt.harness.send(adapter!, other.permanentAddress, batch.count, step.size, first));
+            }, { delayNs: batch.delayNs, channel: 'test harness' });
+          }
+        } else if (step.source === 'app') {
           for (const batch of batches) {
             rt.post('application sends', () => {
               const send = exported<SendFrames>(app, 'SendFrames', 'SendFrames(adapter, destination, count, size, first)');

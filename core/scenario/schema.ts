@@ -29,7 +29,11 @@ const oidName = z.enum(['OID_GEN_LINK_STATE', 'OID_GEN_STATISTICS', 'OID_GEN_CUR
 /** One thing NDIS, the wire or an application does to the stack. */
 export const StepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('start') }),
-  z.object({ op: z.literal('pause'), adapter }),
+  /**
+   * NDIS pauses the stack over the adapter. With `afterNs`, the pause begins that long (virtual
+   * ns) after the step before it, while the traffic posted before it is still arriving.
+   */
+  z.object({ op: z.literal('pause'), adapter, afterNs: n(z.number().int().min(1).max(1_000_000_000)).optional() }),
   z.object({ op: z.literal('restart'), adapter }),
   z.object({ op: z.literal('unbind'), adapter }),
   z.object({ op: z.literal('bind'), adapter }),
@@ -59,20 +63,28 @@ export const StepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unload') }),
   z.object({
     op: z.literal('traffic'),
-    /** 'app' sends through the protocol's SendFrames on `adapter`; 'peer' puts frames on the wire towards it. */
-    source: z.enum(['app', 'peer']),
+    /**
+     * 'app' sends through the protocol's SendFrames on `adapter`; 'peer' puts frames on the wire
+     * towards it; 'harness' is an NDISTest-style test harness that sends into the top of the
+     * adapter's filter stack whatever the stack's state (core/ndis/test-harness.ts): what no
+     * well-behaved protocol does (NDIS pauses the protocols first), for what a filter module must
+     * do with a send that reaches it while Pausing or Paused.
+     */
+    source: z.enum(['app', 'peer', 'harness']),
     adapter,
     count: n(count),
     /** Frame size in bytes without the FCS. */
     size: n(z.number().int().min(60).max(1514)).default(60),
     /** Frames per virtual second: frame i leaves i/rate seconds after the step. Omitted: all at once. */
     rate: n(z.number().int().min(1).max(1_000_000_000)).optional(),
+    /** Virtual ns between the step and its first frame (with `rate`, every frame is that much later). Omitted: 0. */
+    afterNs: n(z.number().int().min(1).max(1_000_000_000)).optional(),
     /** EtherType of the peer's frames (default 0x88B5, IEEE local experimental). Peer traffic only. */
     etherType: n(z.number().int().min(0x0600).max(0xffff)).optional(),
     /** Destination MAC of the peer's frames (default the adapter's own address), e.g. a multicast group. Peer traffic only. */
     destination: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'a MAC address, lowercase: 01:00:5e:00:00:01').optional(),
-  }).refine((s) => s.source === 'peer' || s.etherType === undefined, { message: 'etherType is for peer traffic; the protocol chooses its own', path: ['etherType'] })
-    .refine((s) => s.source === 'peer' || s.destination === undefined, { message: 'destination is for peer traffic; the lab\'s application sends to the other adapter', path: ['destination'] }),
+  }).refine((s) => s.source === 'peer' || s.etherType === undefined, { message: 'etherType is for peer traffic; the protocol and the harness send 0x88B5', path: ['etherType'] })
+    .refine((s) => s.source === 'peer' || s.destination === undefined, { message: 'destination is for peer traffic; the lab\'s application and the harness send to the other adapter', path: ['destination'] }),
   z.object({
     op: z.literal('oid'),
     /** The application asks the protocol for an OID query on `adapter` (its exported QueryOid), `count` times. */
@@ -129,12 +141,17 @@ export const ScenarioSchema = z.object({
   hidden: z.boolean().default(false),
   /** Seeds it runs under (default: the grader's, 8). */
   seeds: z.number().int().min(1).max(256).optional(),
-  /** The stack: how many NICs, and whether the reference counting filter or protocol is present. */
+  /**
+   * The stack: how many NICs, whether the reference counting filter or protocol is present, and
+   * the adapters' interrupt moderation (OID_GEN_INTERRUPT_MODERATION): a DPC at most once per
+   * `interruptModerationNs` virtual ns, so sends complete and receives are indicated in batches.
+   */
   machine: z.object({
     nics: z.number().int().min(1).max(4).default(2),
     cable: z.boolean().default(true),
     referenceFilter: z.boolean().default(false),
     referenceProtocol: z.boolean().default(false),
+    interruptModerationNs: z.number().int().min(0).max(1_000_000_000).optional(),
   }).default({ nics: 2, cable: true, referenceFilter: false, referenceProtocol: false }),
   /**
    * Choices NDIS may make either way, fixed for this scenario instead of left to the seed

@@ -70,6 +70,7 @@ export const RULES: readonly Rule[] = [
   rule('FilterSendWhilePaused', 'A filter module originates a send while Pausing, Paused or Restarting.', '004 Pausing a Filter Module: Pausing and Paused'),
   rule('FilterIndicateWhilePaused', 'A filter module originates or passes up a receive indication while Pausing or Paused.', '004 Pausing a Filter Module: Pausing and Paused'),
   rule('FilterPausedSendNotCompleted', 'A send that reaches a Pausing or Paused filter module from above is passed down or held instead of completed at once with NDIS_STATUS_PAUSED.', '004 Pausing a Filter Module: Pausing and Paused'),
+  rule('FilterPausedSendWrongStatus', 'A filter module completes a send that reached it from above while Pausing or Paused with a Status other than NDIS_STATUS_PAUSED.', '004 Pausing a Filter Module: Pausing and Paused', 'error'),
   rule('FilterPausedReceiveNotReturned', 'A receive that reaches a Pausing or Paused filter module from below is not returned at once.', '004 Pausing a Filter Module: Pausing and Paused'),
   rule('FilterPauseCompletedWithSendsOutstanding', 'A filter module completes its pause while sends it originated or queued are outstanding.', '004 Pausing a Filter Module: Pausing'),
   rule('FilterPauseCompletedWithReceivesOutstanding', 'A filter module completes its pause while indications it originated are not returned, or while it holds queued receives.', '004 Pausing a Filter Module: Pausing'),
