@@ -15,7 +15,7 @@ import { parseOidRequest, oidRequestHeaderProblem, writeOidResults, type ParsedO
 import type { MiniportAdapter } from './miniport.ts';
 import { NDIS_STATUS_PENDING, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_MULTICAST_FULL, statusName } from './status.ts';
 import {
-  OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, NdisRequestSetInformation, NdisRequestQueryStatistics,
+  OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST, NdisRequestSetInformation,
   NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
 } from './constants.ts';
 import { objectHeader } from './structures.ts';
