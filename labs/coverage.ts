@@ -264,7 +264,7 @@ export const COVERAGE: readonly Statement[] = [
   },
   {
     id: '004.8', seed: '004', quote: 'should not be called for NBLs indicated with NDIS\\_RECEIVE\\_FLAGS\\_RESOURCES flag set', status: 'graded',
-    lab: 'filter-pause', scenarios: ['probe-burst-with-resources'], rule: 'ReturnedResourcesNbl',
+    lab: 'filter-pause', scenarios: ['resources-probe-burst'], rule: 'ReturnedResourcesNbl',
     mutation: { search: 'if (probeChain && !resources)', replacement: 'if (probeChain)', mistake: 'The answered probes are returned with NdisFReturnNetBufferLists whatever the ReceiveFlags, NDIS_RECEIVE_FLAGS_RESOURCES too.' },
   },
   {

@@ -29,6 +29,16 @@ describe('the bundled course', () => {
     expect(listLabs().some((lab) => lab.scenarios.some((s) => s.hidden))).toBe(true);
   });
 
+  // The built-site test looks for each hidden id in the bundle as text, so a visible id that
+  // contains a hidden one ("probe-burst-with-resources" held "burst-with-resources") would make
+  // it fail for a site that leaks nothing — and would tell a student the hidden id besides.
+  it('names no visible scenario with text that holds a hidden scenario id', () => {
+    const all = listLabs().flatMap((lab) => lab.scenarios.map((s) => ({ lab: lab.id, ...s })));
+    const clashes = all.filter((s) => s.hidden).flatMap((h) =>
+      all.filter((v) => !v.hidden && v.id.includes(h.id)).map((v) => `${v.lab}/${v.id} holds ${h.lab}/${h.id}`));
+    expect(clashes).toEqual([]);
+  });
+
   it('bundles the reference drivers the scenarios load', () => {
     expect(references.protocol).toBe(readFileSync(new URL('../../labs/reference/protocol.ts', import.meta.url), 'utf8'));
     expect(references.filter).toBe(readFileSync(new URL('../../labs/reference/counting-filter.ts', import.meta.url), 'utf8'));
