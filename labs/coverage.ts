@@ -288,8 +288,20 @@ export const COVERAGE: readonly Statement[] = [
     mutation: { search: 'if (!m.running) return completeUp(m, all, NDIS_STATUS_PAUSED);', replacement: 'if (!m.running) return completeUp(m, all, NDIS_STATUS_FAILURE);', mistake: 'The paused module completes the sends that reach it as it completes the ones it drops, with NDIS_STATUS_FAILURE instead of NDIS_STATUS_PAUSED.' },
   },
   { id: '004.13', seed: '004', quote: 'Can provide status indications with the', status: 'descriptive', reason: 'A permission (the Pausing list).' },
-  { id: '004.14', seed: '004', quote: 'Should handle status indications in its', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterStatus (status indications pass through it), so no solution has a line whose change would break it.' },
-  { id: '004.15', seed: '004', quote: 'Should handle OID requests in the', status: 'gap', reason: 'The Pausing list. No lab filter registers FilterOidRequest (requests pass through it), so no solution has a line whose change would break it.' },
+  {
+    // The Pausing list; the Paused list says it again (004.29). filter-oid's pause completes within
+    // FilterPause, so a status indication reaches its module Paused, never Pausing; the mistake
+    // (the send path's `if (!m.running)`) is the same in both states, as is the rule's check.
+    id: '004.14', seed: '004', quote: 'Should handle status indications in its', status: 'graded',
+    lab: 'filter-oid', scenarios: ['requests-and-status-while-paused'], rule: 'FilterStatusDroppedWhilePaused',
+    mutation: { search: '    StatusHandler(m: Module, indication: NDIS_STATUS_INDICATION): void {\n', replacement: '    StatusHandler(m: Module, indication: NDIS_STATUS_INDICATION): void {\n      if (!m.running) return; // nothing goes up while the module is not Running\n', mistake: 'FilterStatus copies the send path\'s state check and swallows status indications while the module is not Running, so the protocol never learns that the cable came back.' },
+  },
+  {
+    // As 004.14: reached Paused (the Pausing twin's mistake and check are the same).
+    id: '004.15', seed: '004', quote: 'Should handle OID requests in the', status: 'graded',
+    lab: 'filter-oid', scenarios: ['requests-and-status-while-paused'], rule: 'FilterOidRefusedWhilePaused',
+    mutation: { search: '    OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {\n', replacement: '    OidRequestHandler(m: Module, request: NDIS_OID_REQUEST): NDIS_STATUS {\n      if (!m.running) return NDIS_STATUS_PAUSED; // as its sends are\n', mistake: 'FilterOidRequest copies the send path\'s state check and fails requests with NDIS_STATUS_PAUSED while the module is not Running.' },
+  },
   { id: '004.16', seed: '004', quote: 'Can initiate OID requests.', status: 'descriptive', reason: 'A permission (the Pausing list).' },
   {
     id: '004.17', seed: '004', quote: 'Should not free the resources the driver allocated during the attach operation.', status: 'graded',
@@ -319,5 +331,5 @@ export const COVERAGE: readonly Statement[] = [
   { id: '004.26', seed: '004', quote: 'NDIS can initiate detach or restart requests after a filter driver is in the *Paused* state.', status: 'descriptive', reason: 'What NDIS may do.' },
   { id: '004.27', seed: '004', quote: 'Such NBLs are returned to NDIS synchronously by returning from the *FilterReceiveNetBufferLists* routine.', status: 'descriptive', reason: 'How RESOURCES NBLs go back; the driver\'s part is 004.8.' },
   { id: '004.28', seed: '004', quote: 'If necessary, the driver can copy receive indications and queue them before it returns them.', status: 'descriptive', reason: 'A permission (both lists); filter-pause copies each probe before returning it.' },
-  { id: '004.29', seed: '004', quote: 'On behalf of a filter module that is in the *Paused* state, the filter driver:', status: 'descriptive', reason: 'Heads the Paused list. Its items that repeat the Pausing list\'s words are graded or not as their Pausing twins: new receives returned at once (004.7, graded while Pausing), new sends completed at once (004.11, graded: the harness sends while Pausing and again once Paused), NDIS_STATUS_PAUSED (004.12, graded once Paused), status indications (004.13, descriptive), FilterStatus (004.14, gap), FilterOidRequest (004.15, gap).' },
+  { id: '004.29', seed: '004', quote: 'On behalf of a filter module that is in the *Paused* state, the filter driver:', status: 'descriptive', reason: 'Heads the Paused list. Its items that repeat the Pausing list\'s words are graded or not as their Pausing twins: new receives returned at once (004.7, graded while Pausing), new sends completed at once (004.11, graded: the harness sends while Pausing and again once Paused), NDIS_STATUS_PAUSED (004.12, graded once Paused), status indications (004.13, descriptive), FilterStatus (004.14, graded Paused), FilterOidRequest (004.15, graded Paused).' },
 ];

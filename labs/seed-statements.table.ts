@@ -219,6 +219,18 @@ export const SEED_STATEMENT_ROWS = [
     "text": "The filter driver should set the Status member in each NET_BUFFER_LIST structure to NDIS_STATUS_PAUSED."
   },
   {
+    "id": "004.14",
+    "rule": "FilterStatusDroppedWhilePaused",
+    "lab": "filter-oid",
+    "text": "Should handle status indications in its"
+  },
+  {
+    "id": "004.15",
+    "rule": "FilterOidRefusedWhilePaused",
+    "lab": "filter-oid",
+    "text": "Should handle OID requests in the"
+  },
+  {
     "id": "004.17",
     "rule": "InvalidHandle",
     "lab": "filter-pause",

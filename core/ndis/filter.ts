@@ -34,7 +34,7 @@ export interface ProtocolEdge {
 }
 import { describe } from './describe.ts';
 import { OID_LIMIT_NS, FILTER_PAUSE_LIMIT_NS, FILTER_DATA_LIMIT_NS, limitText } from './limits.ts';
-import { parseOidRequest, writeOidResults, cloneOidRequest, oidRequestHeaderProblem, type ParsedOid } from './oid-request.ts';
+import { parseOidRequest, writeOidResults, cloneOidRequest, oidRequestHeaderProblem, requestIdentity, requestTypeText, oidText, type ParsedOid } from './oid-request.ts';
 
 export class FilterModule {
   readonly sm: StateMachine<FilterModuleState, FilterModuleEvent>;
@@ -81,6 +81,18 @@ export class FilterModule {
    * a module one at a time (only direct OID requests are not serialized).
    */
   readonly oidsWaiting: { request: unknown; parsed: ParsedOid; complete: (status: number) => void; below: FilterModule[] }[] = [];
+  /**
+   * The requests (requestIdentity) it passed down while Running, and the requests from above
+   * whose clone it passed down: failing, while Pausing or Paused, a request of the first kind
+   * without passing it down is FilterOidRefusedWhilePaused (seed 004: "Should handle OID requests
+   * in the FilterOidRequest function").
+   */
+  readonly oidsPassedDownWhileRunning = new Set<string>();
+  readonly oidsForwarded = new WeakSet<object>();
+  /** Status codes it passed up from within FilterStatus while Running (the same seed statement for status indications). */
+  readonly statusesPassedUpWhileRunning = new Set<number>();
+  /** NdisFIndicateStatus calls it has made, so FilterStatus's caller can tell whether the indication went on. */
+  statusesIndicated = 0;
 
   constructor(readonly runtime: NdisEngine, readonly driver: DriverRecord, readonly adapter: MiniportAdapter) {
     this.name = `${driver.name}/${adapter.name}`;
@@ -353,7 +365,15 @@ export class FilterStacks implements AdapterUpperEdge {
       this.protocols.indicateStatusToProtocols(adapter, indication);
       return;
     }
+    const state = module.state;
+    const before = module.statusesIndicated;
     rt.invoke(module.driver, 'FilterStatus', module.object, false, () => module.characteristics.StatusHandler!(module.context, indication));
+    const passedUp = module.statusesIndicated !== before;
+    if (state === 'Running' && passedUp) module.statusesPassedUpWhileRunning.add(indication.StatusCode);
+    // Only what it passed up while Running: a module may consume a status it never passes on.
+    if ((state === 'Pausing' || state === 'Paused') && !passedUp && module.statusesPassedUpWhileRunning.has(indication.StatusCode)) {
+      rt.withPath(`${module.driver.name}!FilterStatus`, () => rt.report('FilterStatusDroppedWhilePaused', { driver: module.driver.name, object: module.object, message: `FilterStatus returned without passing up ${statusName(indication.StatusCode)} while the module was ${state}; it passed that status up while Running. A module handles status indications while Pausing and Paused as when Running: pass it up with NdisFIndicateStatus` }));
+    }
   }
 
   /** NdisFIndicateStatus: a module passes a status indication up (allowed while Paused, seed 004). */
@@ -370,6 +390,7 @@ export class FilterStacks implements AdapterUpperEdge {
       this.runtime.report('InvalidParameter', { driver: driver.name, object: module.object, message: `NdisFIndicateStatus: ${headerWrong}` });
       return;
     }
+    module.statusesIndicated++;
     const buffer = i.StatusBuffer instanceof Uint8Array ? i.StatusBuffer : new Uint8Array(0);
     // NDIS passes up what the module indicated; a module originating an indication sets
     // SourceHandle to its NdisFilterHandle (one passing an indication from below leaves it).
@@ -527,9 +548,11 @@ export class FilterStacks implements AdapterUpperEdge {
       rt.withPath('OID watchdog', () => rt.report('OidNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')} and NdisFOidRequestComplete had not been called ${limitText(OID_LIMIT_NS)} later${module.oidsWaiting.length > 0 ? `; ${module.oidsWaiting.length} more request(s) wait behind it` : ''}` }));
     }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs' });
     module.oidWatchdogs.set(request, watchdog);
+    const state = module.state;
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));
     if (status === NDIS_STATUS_PENDING) return NDIS_STATUS_PENDING;
     if (module.oidsFromAbove.delete(request)) {
+      this.checkRefusedWhilePaused(module, state, request, parsed, status, 'FilterOidRequest failed');
       rt.scheduler.cancel(watchdog);
       module.oidWatchdogs.delete(request);
       module.oidsCompleted.add(request as object);
@@ -539,6 +562,22 @@ export class FilterStacks implements AdapterUpperEdge {
     // It called NdisFOidRequestComplete and then returned a status other than PENDING.
     rt.withPath(`${module.driver.name}!FilterOidRequest`, () => rt.report('OidCompletedTwice', { driver: module.driver.name, object: module.object, message: `FilterOidRequest called NdisFOidRequestComplete for the request and then returned ${statusName(status)}: a request completed with NdisFOidRequestComplete is one the handler returned NDIS_STATUS_PENDING for` }));
     return NDIS_STATUS_PENDING;
+  }
+
+  /**
+   * FilterOidRefusedWhilePaused: `module`, in `state`, failed `request` from above without passing
+   * it (a clone) down, and it passed the same request down while Running: the send path's state
+   * check put into the control path, where seed 004 has the module go on handling requests.
+   */
+  private checkRefusedWhilePaused(module: FilterModule, state: FilterModuleState, request: unknown, parsed: ParsedOid, status: number, by: string): void {
+    if (status === NDIS_STATUS_SUCCESS || (state !== 'Pausing' && state !== 'Paused')) return;
+    if (typeof request === 'object' && request !== null && module.oidsForwarded.has(request)) return;
+    if (!module.oidsPassedDownWhileRunning.has(requestIdentity(parsed))) return;
+    const rt = this.runtime;
+    const report = () => rt.report('FilterOidRefusedWhilePaused', { driver: module.driver.name, object: module.object, message: `${by} ${requestTypeText(parsed)} ${oidText(parsed.oid)} with ${statusName(status)} while the module was ${state}, without passing it down; it passed the same request down while Running. A module handles OID requests while Pausing and Paused as when Running: pass it down (a clone, NdisFOidRequest)` });
+    // From FilterOidRequest's return NDIS is back in control: the finding points at the handler.
+    if (by.startsWith('FilterOidRequest')) rt.withPath(`${module.driver.name}!FilterOidRequest`, report);
+    else report();
   }
 
   /** The module holds no request from above any more: hand it the next one waiting, as a step of its own. */
@@ -672,6 +711,9 @@ export class FilterStacks implements AdapterUpperEdge {
       rt.report('FilterForwardedOriginalOidRequest', { driver: driver.name, object: module.object, message: `NdisFOidRequest passed down the request FilterOidRequest was given (OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')}); pass a clone from NdisAllocateCloneOidRequest and complete the original with NdisFOidRequestComplete` });
     }
     module.oidsSentDown.add(request);
+    const original = typeof request === 'object' && request !== null ? this.clones.get(request) : undefined;
+    if (original?.module === module && typeof original.original === 'object' && original.original !== null) module.oidsForwarded.add(original.original);
+    if (module.state === 'Running') module.oidsPassedDownWhileRunning.add(requestIdentity(parsed));
     const status = this.oidBelow(module.adapter, this.indexOf(module), request, parsed, (final) => {
       module.oidsSentDown.delete(request);
       const handler = module.characteristics.OidRequestCompleteHandler;
@@ -702,6 +744,8 @@ export class FilterStacks implements AdapterUpperEdge {
       this.runtime.report('CloneNotFreedBeforeComplete', { driver: driver.name, object: module.object, message: 'NdisFOidRequestComplete for a request whose clone (NdisAllocateCloneOidRequest) is still allocated: free the clone with NdisFreeCloneOidRequest first' });
       break;
     }
+    const parsed = parseOidRequest(request);
+    if (typeof parsed !== 'string') this.checkRefusedWhilePaused(module, module.state, request, parsed, status, 'NdisFOidRequestComplete completed');
     this.completeOidUp(module, request, status);
   }
 

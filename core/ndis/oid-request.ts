@@ -5,6 +5,7 @@
 // over and writes the results (BytesWritten, BytesRead, BytesNeeded) back into it.
 
 import { describe } from './describe.ts';
+import * as constants from './constants.ts';
 import { NdisRequestSetInformation, NdisRequestQueryInformation, NdisRequestQueryStatistics, NdisRequestMethod, NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_SIZEOF_OID_REQUEST_REVISION_1 } from './constants.ts';
 import { headerProblem, objectHeader } from './structures.ts';
 
@@ -57,6 +58,36 @@ export function parseOidRequest(request: unknown): ParsedOid | string {
   const method = r.RequestType === NdisRequestMethod;
   if (method && typeof data.MethodId !== 'number') return 'a method request needs a numeric DATA.METHOD_INFORMATION.MethodId';
   return { requestType: r.RequestType, set: r.RequestType === NdisRequestSetInformation, method, oid: data.Oid, buffer: data.InformationBuffer, data, requestId: r.RequestId ?? null };
+}
+
+const OID_NAMES = new Map<number, string>(
+  Object.entries(constants).filter(([name, value]) => name.startsWith('OID_') && typeof value === 'number').map(([name, value]) => [value as number, name]),
+);
+
+/** "OID_802_3_CURRENT_ADDRESS (0x01010102)", or the hex alone for an OID ndis.h's names here do not cover. */
+export function oidText(oid: number): string {
+  const hex = `0x${(oid >>> 0).toString(16).padStart(8, '0')}`;
+  const name = OID_NAMES.get(oid >>> 0);
+  return name ? `${name} (${hex})` : `OID ${hex}`;
+}
+
+/** "a query of", "a set of"...: the request's type, as a finding names it. */
+export function requestTypeText(parsed: ParsedOid): string {
+  if (parsed.method) return 'a method request of';
+  if (parsed.set) return 'a set of';
+  return parsed.requestType === NdisRequestQueryStatistics ? 'a statistics query of' : 'a query of';
+}
+
+/**
+ * What makes two requests the same one for a module deciding what to do with it: the type, the
+ * OID and, for a set, the bytes it sets (a filter that passes down one packet filter may refuse
+ * another, promiscuous one, in every state).
+ */
+export function requestIdentity(parsed: ParsedOid): string {
+  const key = `${parsed.requestType}:${parsed.oid >>> 0}`;
+  if (!parsed.set) return key;
+  const length = typeof parsed.data.InformationBufferLength === 'number' ? Math.min(parsed.data.InformationBufferLength, parsed.buffer.length) : parsed.buffer.length;
+  return `${key}:${Array.from(parsed.buffer.subarray(0, Math.min(length, 64)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /**
