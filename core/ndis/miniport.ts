@@ -283,6 +283,9 @@ export class MiniportAdapter {
   }
 
   /** The device runs (transmit ring, wire, receive) and then the DPC, as one task of this adapter. */
+  /** The due time (virtual ns) of the held frame a device step is posted for, if one is. */
+  private heldFrameStepAt: bigint | undefined;
+
   scheduleDevice(): void {
     if (this.stepPosted) return;
     this.stepPosted = true;
@@ -291,7 +294,25 @@ export class MiniportAdapter {
       this.runtime.machine.runUntilIdle();
       this.runtime.collectFrames();
       for (const adapter of this.peers) adapter.interrupt(); // the wire joins them: one device step serves all
+      this.stepWhenHeldFrameFallsDue();
     }, { channel: `adapter ${this.name}` });
+  }
+
+  /**
+   * A frame the wire holds (a link fault's delay or reorder) arrives only at a device step at or
+   * after its due time, and nothing else may come to step the device then (the last frame of a
+   * burst): post that step. One per due time; a later step that finds nothing due does nothing.
+   */
+  private stepWhenHeldFrameFallsDue(): void {
+    const machine = this.runtime.machine;
+    const due = machine.nextDueNs();
+    const now = machine.clockNs;
+    if (due === undefined || due <= now || this.heldFrameStepAt === due) return;
+    this.heldFrameStepAt = due;
+    this.runtime.post(`held frame due on the wire at ${due} ns`, () => {
+      if (this.heldFrameStepAt === due) this.heldFrameStepAt = undefined;
+      this.scheduleDevice();
+    }, { channel: `adapter ${this.name}`, delayNs: due - now });
   }
 
   /**

@@ -38,6 +38,16 @@ describe('traffic', () => {
     for (const gap of gaps) expect(gap >= 999_000n && gap <= 1_001_000n, `gap ${gap} ns`).toBe(true);
   });
 
+  it('a link fault that delays frames: they arrive, each that many virtual ns after it left (the device is stepped when a held frame falls due)', async () => {
+    const lab = protocolLab([{ op: 'start' }, { op: 'faults', delayNs: 25_000 }, { op: 'traffic', source: 'peer', adapter: 0, count: 3, rate: 1000 }, { op: 'wait', ns: 10_000_000 }], [{ expect: 'framesDelivered', adapter: 0, exactly: 3 }]);
+    const result = await run(lab);
+    expect(result.failures).toEqual([]);
+    const sent = result.runtime!.frames.filter((f) => f.nic === 1 && f.direction === 'tx').map((f) => f.timestampNs);
+    const received = receiveTimes(result.runtime!.trace.events, 'learner/nic0');
+    expect(received).toHaveLength(3);
+    for (const [i, t] of received.entries()) expect(t - sent[i]!, `frame ${i}`).toBeGreaterThanOrEqual(25_000n);
+  });
+
   it('without a rate, they all arrive at once', async () => {
     const lab = protocolLab([{ op: 'start' }, { op: 'traffic', source: 'peer', adapter: 0, count: 5 }], [{ expect: 'framesDelivered', adapter: 0, exactly: 5 }]);
     const result = await run(lab);
