@@ -262,7 +262,7 @@ export const COVERAGE: readonly Statement[] = [
   {
     // The pause comes halfway between two ticks of a steady stream, so ten frames are queued under every seed.
     id: '004.6', seed: '004', quote: 'Should return any outstanding receive indications that underlying drivers originated to NDIS immediately.', status: 'graded',
-    lab: 'filter-timer', scenarios: ['pause-mid-stream'], rule: 'FilterPauseCompletedWithReceivesOutstanding',
+    lab: 'filter-timer', scenarios: ['pause-between-ticks'], rule: 'FilterPauseCompletedWithReceivesOutstanding',
     mutation: { search: '      const queued = chain(m.queue.splice(0));\n      if (queued) NdisFReturnNetBufferLists(m.handle, queued, 0);\n', replacement: '', mistake: 'FilterPause cancels the timer but keeps the frames queued, so that the first tick after the restart indicates them, instead of returning them at once.' },
   },
   {
@@ -319,7 +319,7 @@ export const COVERAGE: readonly Statement[] = [
   {
     // filter-timer's tick is what sends and indicates, and the cancel is the solution's only guard against a tick while Paused.
     id: '004.18', seed: '004', quote: 'Should cancel timers, if required to stop send and receive operations.', status: 'graded',
-    lab: 'filter-timer', scenarios: ['pause-mid-stream'], rule: 'FilterSendWhilePaused', mutation: FORGETS_TO_CANCEL_THE_TIMER,
+    lab: 'filter-timer', scenarios: ['pause-between-ticks'], rule: 'FilterSendWhilePaused', mutation: FORGETS_TO_CANCEL_THE_TIMER,
   },
   {
     id: '004.19', seed: '004', quote: 'After the filter driver successfully pauses the send and receive operations, it must complete the pause operation.', status: 'graded',
@@ -341,7 +341,7 @@ export const COVERAGE: readonly Statement[] = [
     // The Paused list. The module's own send here comes from its timer, not in answer to a receive:
     // the tick due after the pause comes while the module is Paused, whatever the seed.
     id: '004.23', seed: '004', quote: 'Should not originate new send requests.', status: 'graded',
-    lab: 'filter-timer', scenarios: ['pause-mid-stream'], rule: 'FilterSendWhilePaused', mutation: FORGETS_TO_CANCEL_THE_TIMER,
+    lab: 'filter-timer', scenarios: ['pause-between-ticks'], rule: 'FilterSendWhilePaused', mutation: FORGETS_TO_CANCEL_THE_TIMER,
   },
   { id: '004.24', seed: '004', quote: 'Can initiate OID requests.', status: 'descriptive', reason: 'A permission (the Paused list; the same words as 004.16).' },
   { id: '004.25', seed: '004', quote: 'NDIS does not initiate other Plug and Play operations, such as, attach, detach, or a restart requests, while the filter driver is in the *Pausing* state.', status: 'descriptive', reason: 'What NDIS does not do (the runtime runs one stack operation at a time).' },
