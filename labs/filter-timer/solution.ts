@@ -137,8 +137,10 @@ export function DriverEntry(): NDIS_STATUS {
     // FilterPause, PASSIVE_LEVEL: the module is Pausing from the first line (seed 004).
     PauseHandler(m: Module): NDIS_STATUS {
       m.state = 'Pausing';
-      // The tick is what originates sends and indications: cancel it (004.18). A tick cancelled
-      // here never runs; one that has run set nothing more.
+      // The tick is what originates sends and indications: cancel it (seed 004: "Should cancel
+      // timers, if required to stop send and receive operations"). NdisCancelTimerObject returns
+      // TRUE if the timer was set (its tick will not run) and FALSE if it was not (nothing queued
+      // since the last tick); either way no tick comes until the timer is set again.
       NdisCancelTimerObject(m.timer);
       m.timerArmed = false; // the next receive queued after the restart sets it again
       // Receives from below that the module still holds go back to NDIS now (004.6).
