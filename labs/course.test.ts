@@ -4,8 +4,8 @@
 // for it, so that points are for what the learner writes. Per-student variants: solutions score
 // full marks for students other than the default too. Then lab 1's scenarios against solutions
 // with one mistake each: each scenario catches what its title says it checks; and the same for the
-// power-management, filter-oid and waiting-correctly labs' visible scenarios, each under most of 8
-// seeds. And the capstone find-the-bugs: its starter is its solution with six defects, each visible
+// power-management, filter-oid, waiting-correctly and filter-timer labs' visible scenarios, each
+// under most of 8 seeds. And the capstone find-the-bugs: its starter is its solution with six defects, each visible
 // scenario catches its defect (with the rule it names) under most of 8 seeds, and fixing that
 // defect alone passes it.
 
@@ -234,6 +234,34 @@ describe('waiting-correctly: each visible scenario catches a one-mistake solutio
       edits: [['NdisWaitEvent(b.poweredUp, POWER_UP_WAIT_MS)', 'NdisWaitEvent(b.poweredUp, 0)']] },
     { mistake: 'QueryOid waits with a timeout but makes the request to the sleeping adapter anyway', scenario: 'query-while-asleep',
       edits: [['  if (!NdisWaitEvent(b.poweredUp, POWER_UP_WAIT_MS) || b.powerState !== NdisDeviceStateD0) return NDIS_STATUS_ADAPTER_NOT_READY;', '  NdisWaitEvent(b.poweredUp, POWER_UP_WAIT_MS);']] },
+  ];
+
+  eachMistakeIsCaught(lab, MISTAKES, references);
+});
+
+describe('filter-timer: each visible scenario catches a one-mistake solution under most seeds', () => {
+  const lab = labs.find((l) => l.id === 'filter-timer')!;
+  const CANCEL = '      NdisCancelTimerObject(m.timer);\n';
+  const RETURN_QUEUE = '      const queued = chain(m.queue.splice(0));\n      if (queued) NdisFReturnNetBufferLists(m.handle, queued, 0);\n';
+  const MISTAKES: OneMistake[] = [
+    { mistake: 'NdisSetTimerObject called for every receive queued, which moves the expiry of a timer already set', scenario: 'coalesced-and-announced',
+      edits: [['if (!m.timerArmed) {', 'if (true) {']] },
+    { mistake: 'a positive DueTime (an absolute time, 1 ms after the clock\'s start) where a relative one (negative) was meant', scenario: 'coalesced-and-announced',
+      edits: [['const COALESCE_DUE_TIME = -10_000n;', 'const COALESCE_DUE_TIME = 10_000n;']] },
+    { mistake: 'the tick indicates the queue but sends no announcement', scenario: 'coalesced-and-announced',
+      edits: [['  if (m.announcing) return; // one announcement in flight at a time', '  if (m.announcing || true) return; // one announcement in flight at a time']] },
+    { mistake: 'FilterPause forgets to cancel the timer: the tick due after the pause comes while Paused and sends', scenario: 'pause-between-ticks', rule: 'FilterSendWhilePaused',
+      edits: [[CANCEL, '']] },
+    { mistake: 'FilterPause keeps the queued receives for the first tick after the restart', scenario: 'pause-between-ticks', rule: 'FilterPauseCompletedWithReceivesOutstanding',
+      edits: [[RETURN_QUEUE, '']] },
+    { mistake: 'FilterPause cancels the timer but leaves it marked set, so nothing queued after the restart sets it again (never delivered)', scenario: 'pause-between-ticks', rule: 'ReceiveNotReturnedInTime',
+      edits: [['      m.timerArmed = false; // the next receive queued after the restart sets it again\n', '']] },
+    { mistake: 'FilterPause returns NDIS_STATUS_SUCCESS with the announcement still out', scenario: 'pause-with-announcement-in-flight', rule: 'FilterPauseCompletedWithSendsOutstanding',
+      edits: [['if (!m.announcing) {', 'if (true) {']] },
+    { mistake: 'the pause pended for the announcement is never completed when it comes back', scenario: 'pause-with-announcement-in-flight', rule: 'FilterPauseNeverCompleted',
+      edits: [['        NdisFPauseComplete(m.handle);\n', '']] },
+    { mistake: 'NDIS_RECEIVE_FLAGS_RESOURCES indications queued like the others: the tick indicates NBLs the miniport took back', scenario: 'resources-burst', rule: 'NblNotOwned',
+      edits: [['      if (resources) {\n        // The miniport', '      if (false) {\n        // The miniport']] },
   ];
 
   eachMistakeIsCaught(lab, MISTAKES, references);

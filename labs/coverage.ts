@@ -66,6 +66,9 @@ const FAILS_EVENTS_IT_DOES_NOT_HANDLE: Mutation = { search: '          // do her
 /** A pause pended for the sends in flight and never completed (002.6, 002.15). */
 const NEVER_COMPLETES_THE_PENDED_PAUSE: Mutation = { search: '        atPassiveLevel(() => NdisCompleteNetPnPEvent(b.handle, event, NDIS_STATUS_SUCCESS));', replacement: '', mistake: 'The pause handler pends while sends are out, but the last send completion never calls NdisCompleteNetPnPEvent.' };
 
+/** filter-timer's pause forgets NdisCancelTimerObject: the tick that comes while Paused sends its announcement (004.18, 004.23). */
+const FORGETS_TO_CANCEL_THE_TIMER: Mutation = { search: '      NdisCancelTimerObject(m.timer);\n', replacement: '', mistake: 'FilterPause returns the queue but forgets to cancel the timer, so the tick that was due comes while the module is Paused and sends its announcement.' };
+
 export const COVERAGE: readonly Statement[] = [
   { id: '000.1', seed: '000', quote: 'must support the following operational states for each binding', status: 'descriptive', reason: 'The seven states are the runtime\'s state machine (core/ndis/states.ts); a driver cannot leave it.' },
   { id: '000.2', seed: '000', quote: 'The *Unbound* state is the initial state of a binding.', status: 'descriptive', reason: 'NDIS decides the initial state; nothing for the driver to obey.' },
@@ -246,7 +249,7 @@ export const COVERAGE: readonly Statement[] = [
     mutation: { search: '  const handle = b.handle!;\n  b.handle = null;\n  return NdisCloseAdapterEx(handle);', replacement: '  return NdisCloseAdapterEx(b.handle!);', mistake: 'The unbind closes the adapter but keeps the binding handle, so the application\'s next OID request goes out on the closed handle.' },
   },
 
-  // Seed 004, Pausing a Filter Module (labs/filter-pause, filter-firewall).
+  // Seed 004, Pausing a Filter Module (labs/filter-pause, filter-firewall, filter-oid, filter-timer).
   { id: '004.1', seed: '004', quote: 'To pause a running filter module, NDIS calls the filter driver\'s', status: 'descriptive', reason: 'What NDIS does.' },
   { id: '004.2', seed: '004', quote: 'The filter module enters the *Pausing* state at the start of execution in the *FilterPause* function.', status: 'descriptive', reason: 'NDIS\'s transition, fired before FilterPause runs.' },
   { id: '004.3', seed: '004', quote: 'NDIS pauses a filter module as part of a Plug and Play operation to pause a driver stack.', status: 'descriptive', reason: 'When NDIS pauses.' },
@@ -255,8 +258,13 @@ export const COVERAGE: readonly Statement[] = [
     lab: 'filter-pause', scenarios: ['probes-during-pause'], rule: 'FilterIndicateWhilePaused',
     mutation: FILTERS_WHILE_PAUSING,
   },
-  { id: '004.5', seed: '004', quote: 'If there are receive operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks it, but no lab filter originates receive indications, so no solution has a line whose change would break it.' },
-  { id: '004.6', seed: '004', quote: 'Should return any outstanding receive indications that underlying drivers originated to NDIS immediately.', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks held receives, but no lab filter queues receives, so no solution has a line whose change would break it.' },
+  { id: '004.5', seed: '004', quote: 'If there are receive operations that the filter driver originated and that NDIS has not completed', status: 'gap', reason: 'FilterPauseCompletedWithReceivesOutstanding checks it (the module\'s own indications not yet returned when its pause completes), but no lab filter indicates NBLs of its own (filter-timer indicates the ones it queued from below), and with a correct stack above none could be out: NDIS pauses the layers above a module before the module, and each of them returns the receives it was given before its own pause completes, so a filter\'s own indications are all back before its FilterPause runs and a pause that forgot to wait for them meets none.' },
+  {
+    // The pause comes halfway between two ticks of a steady stream, so ten frames are queued under every seed.
+    id: '004.6', seed: '004', quote: 'Should return any outstanding receive indications that underlying drivers originated to NDIS immediately.', status: 'graded',
+    lab: 'filter-timer', scenarios: ['pause-between-ticks'], rule: 'FilterPauseCompletedWithReceivesOutstanding',
+    mutation: { search: '      const queued = chain(m.queue.splice(0));\n      if (queued) NdisFReturnNetBufferLists(m.handle, queued, 0);\n', replacement: '', mistake: 'FilterPause cancels the timer but keeps the frames queued, so that the first tick after the restart indicates them, instead of returning them at once.' },
+  },
   {
     id: '004.7', seed: '004', quote: 'Should return new receive indications that underlying drivers originate to NDIS immediately by calling the', status: 'graded',
     lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPausedReceiveNotReturned',
@@ -308,7 +316,11 @@ export const COVERAGE: readonly Statement[] = [
     lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'InvalidHandle',
     mutation: { search: '      m.state = \'Pausing\';\n      if (m.ownSends === 0) {', replacement: '      m.state = \'Pausing\'; m.pool = null as unknown as NDIS_HANDLE;\n      if (m.ownSends === 0) {', mistake: 'FilterPause lets go of the NBL pool allocated at attach (its handle cleared, as a free leaves it), so the replies after the restart have no pool.' },
   },
-  { id: '004.18', seed: '004', quote: 'Should cancel timers, if required to stop send and receive operations.', status: 'gap', reason: 'No lab filter uses a timer, so no solution has a line whose change would break it (a timer that sends while paused would be FilterSendWhilePaused).' },
+  {
+    // filter-timer's tick is what sends and indicates, and the cancel is the solution's only guard against a tick while Paused.
+    id: '004.18', seed: '004', quote: 'Should cancel timers, if required to stop send and receive operations.', status: 'graded',
+    lab: 'filter-timer', scenarios: ['pause-between-ticks'], rule: 'FilterSendWhilePaused', mutation: FORGETS_TO_CANCEL_THE_TIMER,
+  },
   {
     id: '004.19', seed: '004', quote: 'After the filter driver successfully pauses the send and receive operations, it must complete the pause operation.', status: 'graded',
     lab: 'filter-pause', scenarios: ['probes-during-pause'], rule: 'FilterPauseNeverCompleted',
@@ -324,8 +336,13 @@ export const COVERAGE: readonly Statement[] = [
     lab: 'filter-pause', scenarios: ['pause-with-replies-in-flight'], rule: 'FilterPauseNeverCompleted',
     mutation: { search: '    m.state = \'Paused\';\n    NdisFPauseComplete(m.handle);', replacement: '    m.state = \'Paused\';', mistake: 'The pended pause is marked done in the module\'s own state when the last reply is back, but NdisFPauseComplete is never called.' },
   },
-  { id: '004.22', seed: '004', quote: 'Should not originate new receive indications.', status: 'gap', reason: 'The Paused list. A Paused module gets receives only in the scheduler step between its own pause and the miniport\'s (NDIS pauses top-down, and a Pausing miniport indicates nothing); under interrupt moderation no DPC falls there, and without it the seed decides. Passing up what comes while Paused (`if (m.state !== \'Running\') {` -> `if (m.state === \'Pausing\') {` in filter-pause\'s receive handler) is FilterIndicateWhilePaused under 14 to 16 of seeds 1-40 of 32 data chains before a pause or a power cycle, and a filter-firewall pause handler that forgets `m.running = false;` the same: no visible scenario claims that. No lab filter originates an indication of its own (004.5).' },
-  { id: '004.23', seed: '004', quote: 'Should not originate new send requests.', status: 'gap', reason: 'The Paused list. As 004.22: the 004.22 mutation, with 32 probe chains before the pause, is FilterSendWhilePaused under only 26 or 27 of seeds 1-40 (the step between the module\'s pause and the miniport\'s), and lab filters originate sends only in answer to a receive; a filter that sent from a timer would be graded here (004.18).' },
+  { id: '004.22', seed: '004', quote: 'Should not originate new receive indications.', status: 'gap', reason: 'The Paused list. A Paused module gets receives only in the scheduler step between its own pause and the miniport\'s (NDIS pauses top-down, and a Pausing miniport indicates nothing); under interrupt moderation no DPC falls there, and without it the seed decides. Passing up what comes while Paused (`if (m.state !== \'Running\') {` -> `if (m.state === \'Pausing\') {` in filter-pause\'s receive handler) is FilterIndicateWhilePaused under 14 to 16 of seeds 1-40 of 32 data chains before a pause or a power cycle, and a filter-firewall pause handler that forgets `m.running = false;` the same: no visible scenario claims that. No lab filter originates an indication of its own (004.5), and filter-timer\'s tick indicates only what it queued from below: a tick that comes while Paused because the pause forgot to cancel the timer (004.18) finds the queue empty, since the pause returned it, and sends (004.23) but indicates nothing.' },
+  {
+    // The Paused list. The module's own send here comes from its timer, not in answer to a receive:
+    // the tick due after the pause comes while the module is Paused, whatever the seed.
+    id: '004.23', seed: '004', quote: 'Should not originate new send requests.', status: 'graded',
+    lab: 'filter-timer', scenarios: ['pause-between-ticks'], rule: 'FilterSendWhilePaused', mutation: FORGETS_TO_CANCEL_THE_TIMER,
+  },
   { id: '004.24', seed: '004', quote: 'Can initiate OID requests.', status: 'descriptive', reason: 'A permission (the Paused list; the same words as 004.16).' },
   { id: '004.25', seed: '004', quote: 'NDIS does not initiate other Plug and Play operations, such as, attach, detach, or a restart requests, while the filter driver is in the *Pausing* state.', status: 'descriptive', reason: 'What NDIS does not do (the runtime runs one stack operation at a time).' },
   { id: '004.26', seed: '004', quote: 'NDIS can initiate detach or restart requests after a filter driver is in the *Paused* state.', status: 'descriptive', reason: 'What NDIS may do.' },

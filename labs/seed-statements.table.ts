@@ -183,6 +183,12 @@ export const SEED_STATEMENT_ROWS = [
     "text": "Should not originate any new receive indications."
   },
   {
+    "id": "004.6",
+    "rule": "FilterPauseCompletedWithReceivesOutstanding",
+    "lab": "filter-timer",
+    "text": "Should return any outstanding receive indications that underlying drivers originated to NDIS immediately."
+  },
+  {
     "id": "004.7",
     "rule": "FilterPausedReceiveNotReturned",
     "lab": "filter-pause",
@@ -237,6 +243,12 @@ export const SEED_STATEMENT_ROWS = [
     "text": "Should not free the resources the driver allocated during the attach operation."
   },
   {
+    "id": "004.18",
+    "rule": "FilterSendWhilePaused",
+    "lab": "filter-timer",
+    "text": "Should cancel timers, if required to stop send and receive operations."
+  },
+  {
     "id": "004.19",
     "rule": "FilterPauseNeverCompleted",
     "lab": "filter-pause",
@@ -253,5 +265,11 @@ export const SEED_STATEMENT_ROWS = [
     "rule": "FilterPauseNeverCompleted",
     "lab": "filter-pause",
     "text": "If the driver returns NDIS_STATUS_PENDING, it must call the"
+  },
+  {
+    "id": "004.23",
+    "rule": "FilterSendWhilePaused",
+    "lab": "filter-timer",
+    "text": "Should not originate new send requests."
   }
 ];
