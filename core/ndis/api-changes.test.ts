@@ -53,6 +53,12 @@ describe('apiChangesIn', () => {
     expect(apiChangesIn(`${draft}\nconst h = NDIS_OBJECT_TYPE_OID_REQUEST;`).map((n) => n.change.id)).not.toContain('oid-request-header');
   });
 
+  it('timer-characteristics-header: names the allocation of a timer whose characteristics have no Header', () => {
+    const draft = ['const { TimerObject } = NdisAllocateTimerObject<Module>(handle, { TimerFunction: tick, FunctionContext: m });', 'NdisSetTimerObject(TimerObject!, -10000n, 0);'].join('\n');
+    expect(apiChangesIn(draft).map((n) => [n.change.id, n.lines])).toEqual([['timer-characteristics-header', [1]]]);
+    expect(apiChangesIn(draft.replace('{ TimerFunction', '{ Header: { Type: NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, Revision: 1, Size: 24 }, TimerFunction'))).toEqual([]);
+  });
+
   it('nbl-pool-parameters: names the lines that allocate an NBL pool without NET_BUFFER_LIST_POOL_PARAMETERS', () => {
     const draft = [
       'pool: NdisAllocateNetBufferListPool(null, {}),',

@@ -127,6 +127,14 @@ export const API_CHANGES: readonly ApiChange[] = [
     what: 'NdisAllocateNetBufferListPool checks its NET_BUFFER_LIST_POOL_PARAMETERS as NDIS does and returns null when they are not right (an empty `{}` included), so the pool handle a draft stored is null and its first allocation is an InvalidHandle finding.',
     how: 'Pass the parameters as ndis.h declares them: `NdisAllocateNetBufferListPool(null, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 })!` (import those constants from "ndis"); NdisAllocateNetBufferAndNetBufferList needs fAllocateNetBuffer: true.',
   },
+  {
+    id: 'timer-characteristics-header',
+    since: '0.6 (December 2026)',
+    pattern: /\bNdisAllocateTimerObject\b\s*(?:<[^>]*>)?\s*\(/,
+    unless: /\bNDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS\b|\bType:\s*0x97\b/,
+    what: 'NdisAllocateTimerObject checks its NDIS_TIMER_CHARACTERISTICS as its page says: without a Header (NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS), or without a TimerFunction, it fails with NDIS_STATUS_BAD_CHARACTERISTICS and TimerObject null. Before, the Header was not part of the structure here.',
+    how: 'Give the characteristics their Header: `NdisAllocateTimerObject(handle, { Header: { Type: NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, Revision: NDIS_TIMER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 }, AllocationTag: tag, TimerFunction: tick, FunctionContext: context })` (import those three constants from "ndis"), and check the Status it returns.',
+  },
 ];
 
 export interface ApiChangeNotice {

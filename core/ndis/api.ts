@@ -6,7 +6,8 @@
 import * as status from './status.ts';
 import { LOCAL_NDIS } from './local-api.ts';
 import { synchronizationApi } from './synchronization.ts';
-import { NdisParameterInteger, NdisParameterHexInteger } from './constants.ts';
+import { NdisParameterInteger, NdisParameterHexInteger, NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 } from './constants.ts';
+import { headerProblem } from './structures.ts';
 import type { FilterStacks } from './filter.ts';
 import { describe } from './describe.ts';
 import type { NdisEngine } from './engine.ts';
@@ -33,9 +34,19 @@ export interface NdisParts extends NdisEngine {
 }
 
 interface TimerCharacteristics {
+  Header?: unknown;
   TimerFunction?: (SystemSpecific1: null, FunctionContext: unknown, SystemSpecific2: null, SystemSpecific3: null) => void;
   FunctionContext?: unknown;
   AllocationTag?: number;
+}
+
+/** What makes an NDIS_TIMER_CHARACTERISTICS not valid (its Header, its TimerFunction), or undefined. */
+function timerCharacteristicsProblem(c: TimerCharacteristics | null | undefined): string | undefined {
+  if (c === null || typeof c !== 'object') return `TimerCharacteristics is ${describe(c)}, not an NDIS_TIMER_CHARACTERISTICS`;
+  const header = headerProblem(c.Header, 'TimerCharacteristics', NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, 'NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS', NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1, 'NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1');
+  if (header) return `${header} (Revision: NDIS_TIMER_CHARACTERISTICS_REVISION_1)`;
+  if (typeof c.TimerFunction !== 'function') return `TimerCharacteristics.TimerFunction is ${describe(c.TimerFunction)}, not a function`;
+  return undefined;
 }
 
 interface TimerObject {
@@ -67,7 +78,9 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
   const fireTimer = (timer: TimerObject, periodMs: number) => {
     timer.task = 0;
     if (timer.freed) return;
-    if (periodMs > 0) timer.task = runtime.post('timer', () => fireTimer(timer, periodMs), { delayNs: BigInt(periodMs) * 1_000_000n });
+    // A periodic timer always has a next firing: it runs as virtual time passes for other work
+    // but does not by itself keep a run going (core/sched/scheduler.ts, background tasks).
+    if (periodMs > 0) timer.task = runtime.post('timer', () => fireTimer(timer, periodMs), { delayNs: BigInt(periodMs) * 1_000_000n, background: true });
     runtime.invoke(driver, 'TimerFunction', undefined, false, () => timer.fn(null, timer.context, null, null));
   };
 
@@ -247,8 +260,14 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
     // ---- timers (virtual time) --------------------------------------------------------------------
     NdisAllocateTimerObject: (_NdisHandle: unknown, TimerCharacteristics: TimerCharacteristics) =>
       enter('NdisAllocateTimerObject', {}, () => {
-        if (typeof TimerCharacteristics?.TimerFunction !== 'function') return { Status: status.NDIS_STATUS_INVALID_PARAMETER, TimerObject: null };
-        const timer: TimerObject = { driver, fn: TimerCharacteristics.TimerFunction, context: TimerCharacteristics.FunctionContext, task: 0, freed: false };
+        // The return values NdisAllocateTimerObject's page gives: NDIS_STATUS_BAD_CHARACTERISTICS
+        // for an NDIS_TIMER_CHARACTERISTICS that is not valid.
+        const problem = timerCharacteristicsProblem(TimerCharacteristics);
+        if (problem) {
+          runtime.trace.record('refused', { driver: driver.name, call: 'NdisAllocateTimerObject', why: `NdisAllocateTimerObject: ${problem}` });
+          return { Status: status.NDIS_STATUS_BAD_CHARACTERISTICS, TimerObject: null };
+        }
+        const timer: TimerObject = { driver, fn: TimerCharacteristics.TimerFunction!, context: TimerCharacteristics.FunctionContext, task: 0, freed: false };
         return { Status: status.NDIS_STATUS_SUCCESS, TimerObject: runtime.newHandle('timer', driver.name, timer) };
       }),
 
@@ -261,7 +280,7 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
         const delayNs = due < 0n ? -due * NS_PER_TICK : due * NS_PER_TICK > runtime.machine.clockNs ? due * NS_PER_TICK - runtime.machine.clockNs : 0n;
         const wasQueued = timer.task !== 0 && runtime.scheduler.cancel(timer.task);
         if (FunctionContext !== undefined) timer.context = FunctionContext;
-        timer.task = runtime.post('timer', () => fireTimer(timer, MillisecondsPeriod), { delayNs });
+        timer.task = runtime.post('timer', () => fireTimer(timer, MillisecondsPeriod), { delayNs, background: MillisecondsPeriod > 0 });
         return wasQueued;
       }),
 

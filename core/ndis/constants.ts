@@ -150,6 +150,7 @@ export const NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS = 0x8b;
 export const NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES = 0x8d;
 export const NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS = 0x95;
 export const NDIS_OBJECT_TYPE_OID_REQUEST = 0x96;
+export const NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS = 0x97;
 export const NDIS_OBJECT_TYPE_STATUS_INDICATION = 0x98;
 export const NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS = 0x99;
 export const NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS = 0x9a;
@@ -173,6 +174,7 @@ export const NDIS_FILTER_PAUSE_PARAMETERS_REVISION_1 = 1;
 export const NDIS_FILTER_RESTART_PARAMETERS_REVISION_1 = 1;
 export const NDIS_STATUS_INDICATION_REVISION_1 = 1;
 export const NDIS_OID_REQUEST_REVISION_1 = 1;
+export const NDIS_TIMER_CHARACTERISTICS_REVISION_1 = 1;
 
 // Sizes as ndis.h's NDIS_SIZEOF_* macros give them on x64 (RTL_SIZEOF_THROUGH_FIELD: the offset of
 // the last field of the revision plus its size, pointers 8 bytes and aligned to 8).
@@ -214,6 +216,8 @@ export const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 = 112;
  * SourceReserved[2] pointers, SupportedRevision, Reserved1, Reserved2 (at 234).
  */
 export const NDIS_SIZEOF_OID_REQUEST_REVISION_1 = 236;
+/** Header 4, AllocationTag 4, then the TimerFunction and FunctionContext pointers (at 8 and 16). */
+export const NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 = 24;
 /** sizeof(NET_DEVICE_POWER_STATE): the Buffer of NetEventSetPower and NetEventQueryPower. */
 export const NDIS_SIZEOF_NET_DEVICE_POWER_STATE = 4;
 

@@ -388,7 +388,7 @@ export class NdisEngine {
   }
 
   /** Posts a runtime operation; a BugCheck inside it just stops the machine. */
-  post(label: string, body: () => void, options: { channel?: string; delayNs?: bigint | number } = {}): number {
+  post(label: string, body: () => void, options: { channel?: string; delayNs?: bigint | number; background?: boolean } = {}): number {
     return this.scheduler.post(label, () => {
       if (this.verifier.stopped) return;
       body();
@@ -415,7 +415,7 @@ export class NdisEngine {
           if (!(error instanceof BugCheck)) throw error;
         }
       }
-    }, { delayNs: this.pendingLimitNs });
+    }, { delayNs: this.pendingLimitNs, stillPending: () => !this.verifier.stopped && stillPending() });
   }
 
   /**

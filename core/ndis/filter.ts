@@ -162,16 +162,17 @@ export class FilterStacks implements AdapterUpperEdge {
     const rt = this.runtime;
     const generation = ++this.batches;
     for (const nbl of nbls) this.heldGeneration[nbl] = generation;
+    const held = direction === 'send' ? module.heldSends : module.heldReceives;
+    const stillHeld = (nbl: number) => this.heldGeneration[nbl] === generation && held.has(nbl);
     rt.scheduler.post(`${direction} watchdog ${module.name}`, () => {
       if (rt.stopped) return;
-      const held = direction === 'send' ? module.heldSends : module.heldReceives;
       let late = 0;
-      for (const nbl of nbls) if (this.heldGeneration[nbl] === generation && held.has(nbl)) late++;
+      for (const nbl of nbls) if (stillHeld(nbl)) late++;
       if (late === 0) return;
       rt.withPath(`${direction} watchdog`, () => direction === 'send'
         ? rt.report('SendNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `the module still holds ${late} of the ${nbls.length} NBL(s) FilterSendNetBufferLists was given ${limitText(FILTER_DATA_LIMIT_NS)} ago: pass each send down or complete it with NdisFSendNetBufferListsComplete` })
         : rt.report('ReceiveNotReturnedInTime', { driver: module.driver.name, object: module.object, message: `the module still holds ${late} of the ${nbls.length} NBL(s) FilterReceiveNetBufferLists was given ${limitText(FILTER_DATA_LIMIT_NS)} ago: indicate each up or return it with NdisFReturnNetBufferLists` }));
-    }, { delayNs: FILTER_DATA_LIMIT_NS, channel: 'filter data watchdogs' });
+    }, { delayNs: FILTER_DATA_LIMIT_NS, channel: 'filter data watchdogs', stillPending: () => !rt.stopped && nbls.some(stillHeld) });
   }
 
   /** Joins the stacks to the protocols above them. */
@@ -244,7 +245,7 @@ export class FilterStacks implements AdapterUpperEdge {
         if (!rt.stopped && module.restartDone === done) {
           rt.withPath('restart watchdog', () => rt.report('FilterRestartNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterRestart returned NDIS_STATUS_PENDING and NdisFRestartComplete had not been called ${limitText(rt.pendingLimitNs)} later: the stack above the module cannot start` }));
         }
-      }, { delayNs: rt.pendingLimitNs });
+      }, { delayNs: rt.pendingLimitNs, stillPending: () => !rt.stopped && module.restartDone === done });
       return;
     }
     this.finishRestart(module, status, done);
@@ -272,7 +273,7 @@ export class FilterStacks implements AdapterUpperEdge {
         if (!rt.stopped && module.pauseDone) {
           rt.withPath('pause watchdog', () => rt.report('FilterPauseNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called ${limitText(FILTER_PAUSE_LIMIT_NS)} later${pauseHolding(module)}` }));
         }
-      }, { delayNs: FILTER_PAUSE_LIMIT_NS });
+      }, { delayNs: FILTER_PAUSE_LIMIT_NS, stillPending: () => !rt.stopped && module.pauseDone !== undefined });
       return;
     }
     if (status !== NDIS_STATUS_SUCCESS) {
@@ -546,7 +547,7 @@ export class FilterStacks implements AdapterUpperEdge {
       // A module waiting on the request it passed down is not the one holding it up.
       if (rt.stopped || module.oidsFromAbove.get(request) !== complete || module.oidsSentDown.size > 0) return;
       rt.withPath('OID watchdog', () => rt.report('OidNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')} and NdisFOidRequestComplete had not been called ${limitText(OID_LIMIT_NS)} later${module.oidsWaiting.length > 0 ? `; ${module.oidsWaiting.length} more request(s) wait behind it` : ''}` }));
-    }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs' });
+    }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs', stillPending: () => !rt.stopped && module.oidsFromAbove.get(request) === complete && module.oidsSentDown.size === 0 });
     module.oidWatchdogs.set(request, watchdog);
     const state = module.state;
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));

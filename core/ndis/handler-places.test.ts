@@ -60,7 +60,7 @@ const characteristics = {
 };
 function tick(_s: unknown, _c: unknown) {}
 export function DriverEntry(): number {
-  NdisAllocateTimerObject(null, { TimerFunction: tick, FunctionContext: null });
+  NdisAllocateTimerObject(null, { Header: { Type: 0x97, Revision: 1, Size: 24 }, TimerFunction: tick, FunctionContext: null });
   NdisQueueIoWorkItem(null, (ctx: unknown) => {}, null);
   return NdisFRegisterFilterDriver(null, null, characteristics).Status;
 }

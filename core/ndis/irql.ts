@@ -74,13 +74,12 @@ const CALL_MAX_IRQL: ReadonlyMap<string, number> = new Map(Object.entries({
   NdisFNetPnPEvent: PASSIVE_LEVEL,
   NdisFDevicePnPEventNotify: PASSIVE_LEVEL,
   NdisFDeregisterFilterDriver: PASSIVE_LEVEL,
-  // Irql_Miscellaneous_Function: configuration, timer allocation. (NdisWaitEvent and NdisMSleep
-  // are PASSIVE_LEVEL too; a wait above it has its own rule, WaitAbovePassive.)
+  // Irql_Miscellaneous_Function: configuration. (NdisWaitEvent and NdisMSleep are PASSIVE_LEVEL
+  // too; a wait above it has its own rule, WaitAbovePassive.) The timer functions, allocation and
+  // freeing included, are IRQL <= DISPATCH_LEVEL (their pages; Irql_Timer_Function).
   NdisOpenConfigurationEx: PASSIVE_LEVEL,
   NdisReadConfiguration: PASSIVE_LEVEL,
   NdisCloseConfiguration: PASSIVE_LEVEL,
-  NdisAllocateTimerObject: PASSIVE_LEVEL,
-  NdisFreeTimerObject: PASSIVE_LEVEL,
 }));
 
 /** The name in HANDLER_IRQL for an invoked handler ("ProtocolNetPnPEvent(NetEventPause)" -> "ProtocolNetPnPEvent"). */

@@ -414,6 +414,7 @@ declare module 'ndis' {
   export const NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES: 0x8d;
   export const NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS: 0x95;
   export const NDIS_OBJECT_TYPE_OID_REQUEST: 0x96;
+  export const NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS: 0x97;
   export const NDIS_OBJECT_TYPE_STATUS_INDICATION: 0x98;
   export const NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS: 0x99;
   export const NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS: 0x9a;
@@ -433,6 +434,7 @@ declare module 'ndis' {
   export const NDIS_FILTER_RESTART_PARAMETERS_REVISION_1: 1;
   export const NDIS_STATUS_INDICATION_REVISION_1: 1;
   export const NDIS_OID_REQUEST_REVISION_1: 1;
+  export const NDIS_TIMER_CHARACTERISTICS_REVISION_1: 1;
   export const NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_1: 120;
   export const NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2: 128;
   export const NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1: 200;
@@ -1086,7 +1088,7 @@ declare module 'ndis' {
    * its page gives (IrqlTooHighForCall above it): PASSIVE_LEVEL for NdisOpenAdapterEx,
    * NdisCloseAdapterEx, NdisCompleteNetPnPEvent, NdisRegisterProtocolDriver,
    * NdisFRegisterFilterDriver, NdisFSetAttributes, NdisFNetPnPEvent, the configuration functions,
-   * NdisAllocateTimerObject, NdisWaitEvent and NdisMSleep; DISPATCH_LEVEL for the rest
+   * NdisWaitEvent and NdisMSleep; DISPATCH_LEVEL for the rest
    * (NdisCompleteBindAdapterEx, NdisCompleteUnbindAdapterEx and NdisUnbindAdapter included). From a handler at DISPATCH_LEVEL, do PASSIVE_LEVEL work in a work item
    * (NdisQueueIoWorkItem).
    *
@@ -1175,13 +1177,21 @@ declare module 'ndis' {
   export function NdisInterlockedAddUlong(Addend: Uint32Array, Increment: number, SpinLock: NDIS_SPIN_LOCK): void;
 
   // ---- timers and work items (virtual time) -----------------------------------------------------------
+  /**
+   * NDIS_TIMER_CHARACTERISTICS, as ndis.h declares it. Header: NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS,
+   * NDIS_TIMER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 (without
+   * them, or without a TimerFunction, NdisAllocateTimerObject fails with NDIS_STATUS_BAD_CHARACTERISTICS).
+   */
   export interface NDIS_TIMER_CHARACTERISTICS<Context = unknown> {
+    Header: NDIS_OBJECT_HEADER;
+    /** The pool tag NDIS allocates the timer with ("You must provide this tag"); 0 when omitted. */
+    AllocationTag?: number;
     /** NDIS calls it at DISPATCH_LEVEL (as a DPC): PASSIVE_LEVEL work goes to a work item. */
     TimerFunction(SystemSpecific1: null, FunctionContext: Context, SystemSpecific2: null, SystemSpecific3: null): void;
     FunctionContext?: Context;
-    AllocationTag?: number;
   }
-  /** PASSIVE_LEVEL. */
+  export const NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1: 24;
+  /** IRQL <= DISPATCH_LEVEL (Driver Verifier's Irql_Timer_Function). Status NDIS_STATUS_SUCCESS, or NDIS_STATUS_BAD_CHARACTERISTICS for characteristics that are not valid (TimerObject null). */
   export function NdisAllocateTimerObject<Context>(NdisHandle: unknown, TimerCharacteristics: NDIS_TIMER_CHARACTERISTICS<Context>): { Status: NDIS_STATUS; TimerObject: NDIS_HANDLE | null };
   /**
    * Arms the timer. DueTime in 100-ns units: negative = from now (-10000n is 1 ms), positive = an
@@ -1190,7 +1200,7 @@ declare module 'ndis' {
   export function NdisSetTimerObject(TimerObject: NDIS_HANDLE, DueTime: bigint | number, MillisecondsPeriod?: number, FunctionContext?: unknown): boolean;
   /** Returns true if the timer was armed and is now cancelled. */
   export function NdisCancelTimerObject(TimerObject: NDIS_HANDLE): boolean;
-  /** Frees a timer from NdisAllocateTimerObject, cancelling it if it is armed (its TimerFunction does not run afterwards). Returns nothing. PASSIVE_LEVEL (IrqlTooHighForCall above it). */
+  /** Frees a timer from NdisAllocateTimerObject, cancelling it if it is armed (its TimerFunction does not run afterwards). Returns nothing. IRQL <= DISPATCH_LEVEL (Irql_Timer_Function). */
   export function NdisFreeTimerObject(TimerObject: NDIS_HANDLE): void;
   /** A work item for NdisQueueIoWorkItem; NdisObjectHandle is one of your NDIS handles. Returns its handle (C returns NULL when out of memory; here it always succeeds). Free it with NdisFreeIoWorkItem. IRQL <= DISPATCH_LEVEL. */
   export function NdisAllocateIoWorkItem(NdisObjectHandle: unknown): NDIS_HANDLE;

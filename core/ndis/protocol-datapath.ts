@@ -110,7 +110,7 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
       if (late.length > inModules) {
         this.rt.trace.record('note', { object: `binding ${binding.name}`, text: `${late.length - inModules} of ${nbls.length} NBL(s) sent are still in the miniport ${limitText(this.rt.sendLimitNs)} later (NdisTimedDataSend's limit)` });
       }
-    }, { delayNs: this.rt.sendLimitNs, channel: 'send watchdogs' });
+    }, { delayNs: this.rt.sendLimitNs, channel: 'send watchdogs', stillPending: () => !this.rt.verifier.stopped && nbls.some((nbl) => this.sendGeneration[nbl] === generation) });
   }
 
   /** Completed sends that reached the top of the stack: back to the protocols that sent them. */

@@ -93,7 +93,7 @@ describe('a correct protocol driver', () => {
       prelude: 'let pending: { b: Binding; e: unknown } | null = null; let timer: unknown = null; let item: unknown = null;',
       pnp: `if (event.NetPnPEvent.NetEvent === NetEventPause) {
         item ??= NdisAllocateIoWorkItem(protocolHandle);
-        timer ??= NdisAllocateTimerObject(null, { TimerFunction: () => NdisQueueIoWorkItem(item, () => NdisCompleteNetPnPEvent(pending!.b.handle, pending!.e, NDIS_STATUS_SUCCESS), null) }).TimerObject;
+        timer ??= NdisAllocateTimerObject(null, { Header: { Type: 0x97, Revision: 1, Size: 24 }, TimerFunction: () => NdisQueueIoWorkItem(item, () => NdisCompleteNetPnPEvent(pending!.b.handle, pending!.e, NDIS_STATUS_SUCCESS), null) }).TimerObject;
         pending = { b: binding, e: event };
         NdisSetTimerObject(timer, -1000n, 0);
         return NDIS_STATUS_PENDING;

@@ -124,7 +124,7 @@ describe('IRQL', () => {
     const { rt, seen } = await run(protocol({
       prelude: 'let timer: any = null; let item: any = null;',
       bind: `seen.bind = KeGetCurrentIrql();
-      timer = NdisAllocateTimerObject(null, { TimerFunction: () => { seen.timer = KeGetCurrentIrql(); NdisQueueIoWorkItem(item, () => { seen.workItem = KeGetCurrentIrql(); }, null); } }).TimerObject;
+      timer = NdisAllocateTimerObject(null, { Header: { Type: 0x97, Revision: 1, Size: 24 }, TimerFunction: () => { seen.timer = KeGetCurrentIrql(); NdisQueueIoWorkItem(item, () => { seen.workItem = KeGetCurrentIrql(); }, null); } }).TimerObject;
       item = NdisAllocateIoWorkItem(protocolHandle);
       NdisSetTimerObject(timer, -10_000n, 0);
       packetFilter(b);
@@ -152,7 +152,7 @@ describe('IRQL', () => {
 
   it('IrqlTooHighForCall: NdisCloseAdapterEx (PASSIVE_LEVEL) from a timer, which runs at DISPATCH_LEVEL (Irql_Protocol_Driver_Function)', async () => {
     const { rt } = await run(protocol({
-      bind: `const timer = NdisAllocateTimerObject(null, { TimerFunction: () => NdisCloseAdapterEx(b.handle) }).TimerObject;
+      bind: `const timer = NdisAllocateTimerObject(null, { Header: { Type: 0x97, Revision: 1, Size: 24 }, TimerFunction: () => NdisCloseAdapterEx(b.handle) }).TimerObject;
       NdisSetTimerObject(timer, -10_000n, 0);
       return NDIS_STATUS_SUCCESS;`,
     }));

@@ -88,7 +88,7 @@ describe('unloading a protocol driver', () => {
 
   it('UnloadedWithPendingOperations: a timer left armed fires into the unloaded driver (bug check 0xCE)', async () => {
     const source = edited(PROTOCOL, 'function Unload(_driverObject: DRIVER_OBJECT): void {', `function Unload(_driverObject: DRIVER_OBJECT): void {
-  const { TimerObject } = NdisAllocateTimerObject(null, { TimerFunction: () => {} });
+  const { TimerObject } = NdisAllocateTimerObject(null, { Header: { Type: 0x97, Revision: 1, Size: 24 }, TimerFunction: () => {} });
   NdisSetTimerObject(TimerObject!, -10000n);`).replace('NdisDeregisterProtocolDriver,', 'NdisDeregisterProtocolDriver, NdisAllocateTimerObject, NdisSetTimerObject,');
     const { rt, protocol } = await stack({ protocol: source });
     rt.unloadDriver(protocol);

@@ -140,3 +140,61 @@ describe('trace', () => {
     expect(t1.toJsonLines().split('\n')[0]).toBe('{"driver":"d","handler":"ProtocolBindAdapterEx","kind":"handler","n":1,"t":"0"}');
   });
 });
+
+describe('background tasks (a periodic timer) and watchdogs', () => {
+  /** A periodic 1 ms tick that re-posts itself as background, counting its firings. */
+  function ticking(s: Scheduler) {
+    const ticks: bigint[] = [];
+    const clock = { now: () => 0n };
+    const tick = () => { ticks.push(clock.now()); s.post('tick', tick, { delayNs: 1_000_000, background: true }); };
+    s.post('tick', tick, { delayNs: 1_000_000, background: true });
+    return { ticks, clock };
+  }
+
+  it('a run with only a periodic timer left ends instead of ticking forever; work due later lets the ticks before it fire', () => {
+    const c = testClock();
+    const s = new Scheduler(1, c);
+    const { ticks, clock } = ticking(s);
+    clock.now = () => c.t;
+    expect(s.runUntilIdle()).toBe(0);
+    expect(c.t).toBe(0n);
+    s.post('wait 3.5 ms', () => {}, { delayNs: 3_500_000 });
+    s.runUntilIdle();
+    expect(ticks).toEqual([1_000_000n, 2_000_000n, 3_000_000n]);
+    expect(c.t).toBe(3_500_000n);
+    expect(s.pending).toBe(1);
+  });
+
+  it('a watchdog whose operation is still pending keeps the run (and the ticks) going until it fires; one that watches nothing does not', () => {
+    for (const pending of [true, false]) {
+      const c = testClock();
+      const s = new Scheduler(1, c);
+      const { ticks, clock } = ticking(s);
+      clock.now = () => c.t;
+      let fired = false;
+      s.post('watchdog', () => { fired = true; }, { delayNs: 10_000_000, stillPending: () => pending });
+      s.runUntilIdle();
+      expect(fired, `pending ${pending}`).toBe(pending);
+      expect(ticks.length, `pending ${pending}`).toBe(pending ? 10 : 0);
+    }
+  });
+
+  it('without background tasks a watchdog runs at its time as any task does', () => {
+    const c = testClock();
+    const s = new Scheduler(1, c);
+    let fired = false;
+    s.post('watchdog', () => { fired = true; }, { delayNs: 5_000, stillPending: () => false });
+    s.runUntilIdle();
+    expect([fired, c.t]).toEqual([true, 5_000n]);
+  });
+
+  it('runUntil(t) fires the background tasks due on the way', () => {
+    const c = testClock();
+    const s = new Scheduler(1, c);
+    const { ticks, clock } = ticking(s);
+    clock.now = () => c.t;
+    s.runUntil(2_500_000n);
+    expect(ticks).toEqual([1_000_000n, 2_000_000n]);
+    expect(c.t).toBe(2_500_000n);
+  });
+});

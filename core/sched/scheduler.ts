@@ -13,12 +13,17 @@ export interface Clock {
   advanceTo(t: bigint): void;
 }
 
+/** What a task is to the run: work keeps it going; see PostOptions for the other two. */
+type TaskKind = 'work' | 'background' | 'watchdog';
+
 interface Task {
   id: number;
   label: string;
   channel: string;
   due: bigint;
   run: () => void;
+  kind: TaskKind;
+  stillPending?: () => boolean;
 }
 
 export interface PostOptions {
@@ -26,6 +31,20 @@ export interface PostOptions {
   channel?: string;
   /** Earliest virtual time, relative to now, in nanoseconds. */
   delayNs?: bigint | number;
+  /**
+   * A task that does not keep the run going by itself: the next firing of a periodic timer,
+   * which always has one more. Background tasks run as time passes for other work; when they
+   * are all that is left (watchdogs aside, below), step() has nothing to run, so a run ends
+   * instead of ticking forever.
+   */
+  background?: boolean;
+  /**
+   * Marks a watchdog: when only background tasks and watchdogs are left, the run goes on (and
+   * the background tasks with it) only while some watchdog's `stillPending` says what it watches
+   * has not completed yet; else the run is over and those watchdogs would have found nothing.
+   * With no background task left, watchdogs run at their time as any task does.
+   */
+  stillPending?: () => boolean;
 }
 
 export class Scheduler {
@@ -40,6 +59,8 @@ export class Scheduler {
    * before it has finished, nested or not.
    */
   private readonly running: string[] = [];
+  /** Tasks waiting, by kind (TaskKind). */
+  private readonly waiting: Record<TaskKind, number> = { work: 0, background: 0, watchdog: 0 };
 
   constructor(seed: bigint | number, private readonly clock: Clock, private readonly trace?: Trace) {
     this.prng = new Prng(seed, 0x5c4ed);
@@ -52,7 +73,9 @@ export class Scheduler {
     const delay = BigInt(options.delayNs ?? 0);
     if (delay < 0n) throw new RangeError(`a task cannot be due in the past (${delay} ns)`);
     const queue = this.channels.get(channel) ?? [];
-    queue.push({ id, label, channel, due: this.clock.now() + delay, run });
+    const kind: TaskKind = options.background ? 'background' : options.stillPending ? 'watchdog' : 'work';
+    this.waiting[kind]++;
+    queue.push({ id, label, channel, due: this.clock.now() + delay, run, kind, ...(options.stillPending ? { stillPending: options.stillPending } : {}) });
     this.channels.set(channel, queue);
     return id;
   }
@@ -85,6 +108,7 @@ export class Scheduler {
     for (const [channel, queue] of this.channels) {
       const at = queue.findIndex((t) => t.id === id);
       if (at >= 0) {
+        this.waiting[queue[at]!.kind]--;
         queue.splice(at, 1);
         if (queue.length === 0) this.channels.delete(channel);
         return true;
@@ -93,7 +117,7 @@ export class Scheduler {
     return false;
   }
 
-  /** Tasks waiting, all channels. */
+  /** Tasks waiting, all channels (background ones and watchdogs too). */
   get pending(): number {
     let n = 0;
     for (const queue of this.channels.values()) n += queue.length;
@@ -123,10 +147,12 @@ export class Scheduler {
 
   /**
    * Runs one task: a seeded choice among the channel heads that are due now; if none is due,
-   * time first moves to the earliest due head. Returns false when there is nothing to run.
+   * time first moves to the earliest due head. Returns false when there is nothing to run: no
+   * task, or (unless `asTimePasses`) only background tasks and watchdogs that watch nothing.
    */
-  step(): boolean {
+  step(asTimePasses = false): boolean {
     if (this.channels.size === 0) return false;
+    if (!asTimePasses && this.waiting.work === 0 && this.waiting.background > 0 && !this.aWatchdogStillWaits()) return false;
     // Channel heads in a fixed order (by task id), so the choice depends only on the seed.
     let heads = [...this.channels.values()].map((q) => q[0]!).sort((a, b) => a.id - b.id);
     if (this.running.length > 0) heads = heads.filter((t) => !this.running.includes(t.channel));
@@ -142,6 +168,7 @@ export class Scheduler {
     const task = ready.length === 1 ? ready[0]! : ready[this.prng.below(ready.length)]!;
     const queue = this.channels.get(task.channel)!;
     queue.shift();
+    this.waiting[task.kind]--;
     if (queue.length === 0) this.channels.delete(task.channel);
     this.steps++;
     this.trace?.record('step', { task: task.label, choices: ready.length });
@@ -152,6 +179,13 @@ export class Scheduler {
       this.running.pop();
     }
     return true;
+  }
+
+  /** Whether a waiting watchdog still watches something pending (PostOptions.stillPending). */
+  private aWatchdogStillWaits(): boolean {
+    if (this.waiting.watchdog === 0) return false;
+    for (const queue of this.channels.values()) for (const task of queue) if (task.kind === 'watchdog' && task.stillPending!()) return true;
+    return false;
   }
 
   /** Runs tasks until none is left; throws if that takes more than `maxSteps`. */
@@ -169,7 +203,8 @@ export class Scheduler {
     for (;;) {
       const heads = [...this.channels.values()].map((q) => q[0]!);
       if (!heads.some((h) => h.due <= t)) break;
-      this.step();
+      // Time passing to `t` fires what falls due on the way, background tasks too.
+      if (!this.step(true)) break;
       if (++steps >= maxSteps) throw new Error(`the scheduler was still busy after ${maxSteps} steps`);
     }
     if (this.clock.now() < t) this.clock.advanceTo(t);

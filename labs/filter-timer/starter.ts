@@ -14,6 +14,7 @@ import { NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, N
   type NDIS_HANDLE, type NET_BUFFER_LIST, type NDIS_STATUS, type NDIS_FILTER_ATTACH_PARAMETERS,
   NDIS_FILTER_CHARACTERISTICS_REVISION_1, NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_1,
   NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES, NDIS_FILTER_ATTRIBUTES_REVISION_1, NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1,
+  NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, NDIS_TIMER_CHARACTERISTICS_REVISION_1, NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1,
 } from 'ndis';
 
 /** How long a receive waits in the queue: NdisSetTimerObject's DueTime, negative (from now) in 100-ns units: 1 ms. */
@@ -72,7 +73,7 @@ function announcement(m: Module): NET_BUFFER_LIST | null {
   data.set(ANNOUNCE_GROUP, 0);
   data.set(m.mac, 6);
   data.set([ETHERTYPE_ANNOUNCE >> 8, ETHERTYPE_ANNOUNCE & 0xff], 12);
-  new DataView(data.buffer, data.byteOffset, data.byteLength).setUint32(14, m.indicated);
+  data.set([m.indicated >>> 24, (m.indicated >>> 16) & 0xff, (m.indicated >>> 8) & 0xff, m.indicated & 0xff], 14); // frames indicated so far, big-endian
   nbl.SourceHandle = m.handle; // the module's own NBL: NDIS completes it to the module by this
   return nbl;
 }
@@ -99,7 +100,10 @@ export function DriverEntry(): NDIS_STATUS {
       const pool = NdisAllocateNetBufferListPool(handle, { Header: { Type: NDIS_OBJECT_TYPE_DEFAULT, Revision: NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, Size: NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 }, ProtocolId: NDIS_PROTOCOL_ID_DEFAULT, fAllocateNetBuffer: true, ContextSize: 0, PoolTag: 0, DataSize: 0 });
       if (!pool) return NDIS_STATUS_RESOURCES;
       const m: Module = { handle, mac: params.CurrentMacAddress.slice(0, params.MacAddressLength), pool, timer: null as unknown as NDIS_HANDLE, state: 'Paused', queue: [], timerArmed: false, announcing: false, pausePending: false, indicated: 0 };
-      const { Status, TimerObject } = NdisAllocateTimerObject<Module>(handle, { TimerFunction: tick, FunctionContext: m, AllocationTag: TIMER_TAG });
+      const { Status, TimerObject } = NdisAllocateTimerObject<Module>(handle, {
+        Header: { Type: NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, Revision: NDIS_TIMER_CHARACTERISTICS_REVISION_1, Size: NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 },
+        AllocationTag: TIMER_TAG, TimerFunction: tick, FunctionContext: m,
+      });
       if (Status !== NDIS_STATUS_SUCCESS || !TimerObject) {
         NdisFreeNetBufferListPool(pool);
         return Status;
