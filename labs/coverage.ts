@@ -184,7 +184,11 @@ export const COVERAGE: readonly Statement[] = [
     id: '002.11', seed: '002', quote: 'A protocol driver should always succeed the NetEventRestart, NetEventIMReEnableDevice, NetEventCancelRemoveDevice, NetEventReconfigure, NetEventBindList, NetEventBindsComplete, NetEventPause, NetEventPortDeactivation, and NetEventPnPCapabilities events', status: 'graded',
     lab: 'protocol-pnp', scenarios: ['events-that-must-succeed'], rule: 'PnPEventMustSucceed', mutation: FAILS_EVENTS_IT_DOES_NOT_HANDLE,
   },
-  { id: '002.12', seed: '002', quote: 'The ProtocolNetPnPEvent function is required in protocol drivers', status: 'gap', reason: 'Enforced, but by no rule: a driver without NetPnPEventHandler (renamed NetPnpEventHandler in protocol-pnp) fails every scenario because NdisRegisterProtocolDriver refuses it (NDIS_STATUS_BAD_CHARACTERISTICS from DriverEntry), with no finding to name.' },
+  {
+    id: '002.12', seed: '002', quote: 'The ProtocolNetPnPEvent function is required in protocol drivers', status: 'graded',
+    lab: 'protocol-pnp', scenarios: ['null-context-events'], rule: 'RequiredHandlerMissing',
+    mutation: { search: '    NetPnPEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {', replacement: '    NetPnpEventHandler(b: Binding | null, event: NET_PNP_EVENT_NOTIFICATION): NDIS_STATUS {', mistake: 'The characteristics name the PnP handler NetPnpEventHandler (one letter off), so NDIS_PROTOCOL_DRIVER_CHARACTERISTICS has no NetPnPEventHandler and NdisRegisterProtocolDriver refuses them.' },
+  },
   { id: '002.13', seed: '002', quote: 'For example, with a NetEventSetPower event the Buffer member contains the device power state to which the device is transitioning.', status: 'descriptive', reason: 'What the notification carries.' },
   {
     id: '002.14', seed: '002', quote: 'The protocol driver should save the NetPnPEvent pointer.', status: 'graded',

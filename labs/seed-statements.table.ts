@@ -111,6 +111,12 @@ export const SEED_STATEMENT_ROWS = [
     "text": "A protocol driver should always succeed the NetEventRestart, NetEventIMReEnableDevice, NetEventCancelRemoveDevice, NetEventReconfigure, NetEventBindList, NetEventBindsComplete, NetEventPause, NetEventPortDeactivation, and NetEventPnPCapabilities events"
   },
   {
+    "id": "002.12",
+    "rule": "RequiredHandlerMissing",
+    "lab": "protocol-pnp",
+    "text": "The ProtocolNetPnPEvent function is required in protocol drivers"
+  },
+  {
     "id": "002.14",
     "rule": "PnPCompleteWithoutPending",
     "lab": "protocol-binding",

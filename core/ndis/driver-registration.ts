@@ -25,6 +25,7 @@ export class DriverRegistration {
     // since any open or close may pend.
     const required = ['BindAdapterHandlerEx', 'UnbindAdapterHandlerEx', 'OpenAdapterCompleteHandlerEx', 'CloseAdapterCompleteHandlerEx', 'NetPnPEventHandler'] as const;
     const problems = required.filter((h) => typeof characteristics?.[h] !== 'function').map((h) => `missing ${h}`);
+    this.reportMissingHandlers(driver, 'NdisRegisterProtocolDriver', 'NDIS_PROTOCOL_DRIVER_CHARACTERISTICS', problems);
     const { Status, handle } = this.register(driver, 'NdisRegisterProtocolDriver', checkCharacteristics('protocol', characteristics, problems), context, 'protocol');
     if (handle) driver.protocol = characteristics;
     return { Status, NdisProtocolHandle: handle };
@@ -41,9 +42,21 @@ export class DriverRegistration {
       ...(['AttachHandler', 'DetachHandler', 'RestartHandler', 'PauseHandler'] as const).filter((h) => typeof c[h] !== 'function').map((h) => `missing ${h}`),
       ...pairs.filter(([a, b]) => (typeof c[a] === 'function') !== (typeof c[b] === 'function')).map(([a, b]) => `${a} and ${b} go together`),
     ];
+    this.reportMissingHandlers(driver, 'NdisFRegisterFilterDriver', 'NDIS_FILTER_DRIVER_CHARACTERISTICS', problems);
     const { Status, handle } = this.register(driver, 'NdisFRegisterFilterDriver', checkCharacteristics('filter', characteristics, problems), context, 'filter');
     if (handle) driver.filter = c;
     return { Status, NdisFilterDriverHandle: handle };
+  }
+
+  /**
+   * RequiredHandlerMissing: the characteristics lack a handler NDIS requires (seed 002: "The
+   * ProtocolNetPnPEvent function is required in protocol drivers"), so the registration fails
+   * with NDIS_STATUS_BAD_CHARACTERISTICS and the driver cannot load. A finding as well as the
+   * load error, so grading names the rule the driver broke.
+   */
+  private reportMissingHandlers(driver: DriverRecord, call: string, structure: string, problems: string[]): void {
+    if (problems.length === 0 || driver.kind) return;
+    this.rt.report('RequiredHandlerMissing', { driver: driver.name, object: `driver ${driver.name}`, message: `${call}: ${structure} is ${problems.join('; ')}: NDIS requires ${problems.length === 1 ? 'it' : 'them'} and fails the registration with NDIS_STATUS_BAD_CHARACTERISTICS, so DriverEntry cannot succeed` });
   }
 
   /** What both registrations share: refuse a second one or bad characteristics, else admit the driver. */

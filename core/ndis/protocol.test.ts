@@ -477,6 +477,19 @@ describe('opens and closes that pend (NdisOpenAdapterEx, NdisCloseAdapterEx: eit
     await expect(rt.loadDriver(protocol().replace('OpenAdapterCompleteHandlerEx(', 'NotOpenAdapterComplete('), 'bad.ts')).rejects.toThrow('NDIS_STATUS_BAD_CHARACTERISTICS (0xC0010005); it must register and return NDIS_STATUS_SUCCESS (NdisRegisterProtocolDriver: missing OpenAdapterCompleteHandlerEx)');
     const again = await NdisRuntime.create();
     await expect(again.loadDriver(protocol().replace('CloseAdapterCompleteHandlerEx(', 'NotCloseAdapterComplete('), 'bad.ts')).rejects.toThrow('(NdisRegisterProtocolDriver: missing CloseAdapterCompleteHandlerEx)');
+    // The load error comes with the rule the driver broke, for grading to name.
+    expect(rt.verifier.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual(['RequiredHandlerMissing: NdisRegisterProtocolDriver: NDIS_PROTOCOL_DRIVER_CHARACTERISTICS is missing OpenAdapterCompleteHandlerEx: NDIS requires it and fails the registration with NDIS_STATUS_BAD_CHARACTERISTICS, so DriverEntry cannot succeed']);
+  });
+
+  it('RequiredHandlerMissing: a protocol without ProtocolNetPnPEvent (seed 002: "The ProtocolNetPnPEvent function is required in protocol drivers") is refused, and the finding names the handler', async () => {
+    const rt = await NdisRuntime.create();
+    await expect(rt.loadDriver(protocol().replace('NetPnPEventHandler', 'NetPnpEventHandler'), 'bad.ts')).rejects.toThrow('(NdisRegisterProtocolDriver: missing NetPnPEventHandler)');
+    expect(rt.verifier.findings.map((f) => [f.rule, f.driver])).toEqual([['RequiredHandlerMissing', 'bad']]);
+    expect(rt.verifier.findings[0]!.message).toContain('is missing NetPnPEventHandler: NDIS requires it');
+    // A correct registration reports nothing.
+    const good = await NdisRuntime.create();
+    await good.loadDriver(protocol(), 'good.ts');
+    expect(good.verifier.findings).toEqual([]);
   });
 });
 

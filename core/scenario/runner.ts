@@ -93,7 +93,8 @@ async function play(rt: NdisRuntime, lab: Lab, scenario: ResolvedScenario, sourc
     // A driver that stops the machine in DriverEntry fails the run with its finding and its trace.
     if (error instanceof BugCheck) return { passed: false, failures: [error.message], findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, variants, runtime: rt };
     if (!(error instanceof DriverLoadError)) throw error;
-    return { passed: false, failures: [error.message], findings: [], traceHash: await rt.trace.hash(), traceLength: rt.trace.length, variants };
+    // What the loader found wrong before the driver could run (RequiredHandlerMissing) goes with the load error.
+    return { passed: false, failures: [error.message], findings: rt.verifier.findings, traceHash: await rt.trace.hash(), traceLength: rt.trace.length, variants };
   }
   const app = rt.drivers.find((d) => d.kind === 'protocol')!;
   const sent = new Map<number, number>();
