@@ -75,12 +75,18 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
     return true;
   };
 
+  /**
+   * Queues the timer's next firing `delayNs` from now. A periodic timer always has a next firing:
+   * it runs as virtual time passes for other work but does not by itself keep a run going
+   * (core/sched/scheduler.ts, background tasks).
+   */
+  const arm = (timer: TimerObject, delayNs: bigint, periodMs: number) => {
+    timer.task = runtime.post('timer', () => fireTimer(timer, periodMs), { delayNs, background: periodMs > 0 });
+  };
   const fireTimer = (timer: TimerObject, periodMs: number) => {
     timer.task = 0;
     if (timer.freed) return;
-    // A periodic timer always has a next firing: it runs as virtual time passes for other work
-    // but does not by itself keep a run going (core/sched/scheduler.ts, background tasks).
-    if (periodMs > 0) timer.task = runtime.post('timer', () => fireTimer(timer, periodMs), { delayNs: BigInt(periodMs) * 1_000_000n, background: true });
+    if (periodMs > 0) arm(timer, BigInt(periodMs) * 1_000_000n, periodMs);
     runtime.invoke(driver, 'TimerFunction', undefined, false, () => timer.fn(null, timer.context, null, null));
   };
 
@@ -280,7 +286,7 @@ export function createNdisApi(runtime: NdisParts, driver: DriverRecord): Record<
         const delayNs = due < 0n ? -due * NS_PER_TICK : due * NS_PER_TICK > runtime.machine.clockNs ? due * NS_PER_TICK - runtime.machine.clockNs : 0n;
         const wasQueued = timer.task !== 0 && runtime.scheduler.cancel(timer.task);
         if (FunctionContext !== undefined) timer.context = FunctionContext;
-        timer.task = runtime.post('timer', () => fireTimer(timer, MillisecondsPeriod), { delayNs, background: MillisecondsPeriod > 0 });
+        arm(timer, delayNs, MillisecondsPeriod);
         return wasQueued;
       }),
 

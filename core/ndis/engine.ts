@@ -6,7 +6,7 @@
 // parts together); this file knows nothing of bindings, filters or miniports.
 
 import type { Machine, MachineOptions } from '../nic/machine.ts';
-import { Scheduler } from '../sched/scheduler.ts';
+import { Scheduler, type PostOptions } from '../sched/scheduler.ts';
 import { Trace } from '../trace/trace.ts';
 import { toPcapng } from '../trace/pcapng.ts';
 import type { CaptureRecord } from '../trace/capture.ts';
@@ -388,7 +388,7 @@ export class NdisEngine {
   }
 
   /** Posts a runtime operation; a BugCheck inside it just stops the machine. */
-  post(label: string, body: () => void, options: { channel?: string; delayNs?: bigint | number; background?: boolean } = {}): number {
+  post(label: string, body: () => void, options: Pick<PostOptions, 'channel' | 'delayNs' | 'background'> = {}): number {
     return this.scheduler.post(label, () => {
       if (this.verifier.stopped) return;
       body();

@@ -241,11 +241,12 @@ export class FilterStacks implements AdapterUpperEdge {
     const status = handler ? rt.invoke(module.driver, 'FilterRestart', module.object, true, () => handler(module.context, filterRestartParameters(this.lowerIfIndex(module)))) : NDIS_STATUS_SUCCESS;
     if (status === NDIS_STATUS_PENDING) {
       module.restartDone = done;
+      const stillPending = () => !rt.stopped && module.restartDone === done;
       module.restartWatchdog = rt.scheduler.post(`watchdog: restart ${module.name}`, () => {
-        if (!rt.stopped && module.restartDone === done) {
+        if (stillPending()) {
           rt.withPath('restart watchdog', () => rt.report('FilterRestartNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterRestart returned NDIS_STATUS_PENDING and NdisFRestartComplete had not been called ${limitText(rt.pendingLimitNs)} later: the stack above the module cannot start` }));
         }
-      }, { delayNs: rt.pendingLimitNs, stillPending: () => !rt.stopped && module.restartDone === done });
+      }, { delayNs: rt.pendingLimitNs, stillPending });
       return;
     }
     this.finishRestart(module, status, done);
@@ -269,11 +270,12 @@ export class FilterStacks implements AdapterUpperEdge {
     const status = handler ? rt.invoke(module.driver, 'FilterPause', module.object, true, () => handler(module.context, filterPauseParameters(reason))) : NDIS_STATUS_SUCCESS;
     if (status === NDIS_STATUS_PENDING) {
       module.pauseDone = done;
+      const stillPending = () => !rt.stopped && module.pauseDone !== undefined;
       module.pauseWatchdog = rt.scheduler.post(`watchdog: pause ${module.name}`, () => {
-        if (!rt.stopped && module.pauseDone) {
+        if (stillPending()) {
           rt.withPath('pause watchdog', () => rt.report('FilterPauseNeverCompleted', { driver: module.driver.name, object: module.object, message: `FilterPause returned NDIS_STATUS_PENDING and NdisFPauseComplete had not been called ${limitText(FILTER_PAUSE_LIMIT_NS)} later${pauseHolding(module)}` }));
         }
-      }, { delayNs: FILTER_PAUSE_LIMIT_NS, stillPending: () => !rt.stopped && module.pauseDone !== undefined });
+      }, { delayNs: FILTER_PAUSE_LIMIT_NS, stillPending });
       return;
     }
     if (status !== NDIS_STATUS_SUCCESS) {
@@ -543,11 +545,12 @@ export class FilterStacks implements AdapterUpperEdge {
     const rt = this.runtime;
     module.oidsFromAbove.set(request, complete);
     module.oidsCompleted.delete(request as object);
+    // A module waiting on the request it passed down is not the one holding it up.
+    const stillPending = () => !rt.stopped && module.oidsFromAbove.get(request) === complete && module.oidsSentDown.size === 0;
     const watchdog = rt.scheduler.post(`OID watchdog ${module.name}`, () => {
-      // A module waiting on the request it passed down is not the one holding it up.
-      if (rt.stopped || module.oidsFromAbove.get(request) !== complete || module.oidsSentDown.size > 0) return;
+      if (!stillPending()) return;
       rt.withPath('OID watchdog', () => rt.report('OidNotCompletedInTime', { driver: module.driver.name, object: module.object, message: `FilterOidRequest returned NDIS_STATUS_PENDING for OID 0x${(parsed.oid >>> 0).toString(16).padStart(8, '0')} and NdisFOidRequestComplete had not been called ${limitText(OID_LIMIT_NS)} later${module.oidsWaiting.length > 0 ? `; ${module.oidsWaiting.length} more request(s) wait behind it` : ''}` }));
-    }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs', stillPending: () => !rt.stopped && module.oidsFromAbove.get(request) === complete && module.oidsSentDown.size === 0 });
+    }, { delayNs: OID_LIMIT_NS, channel: 'OID watchdogs', stillPending });
     module.oidWatchdogs.set(request, watchdog);
     const state = module.state;
     const status = rt.invoke(module.driver, 'FilterOidRequest', module.object, true, () => module.characteristics.OidRequestHandler!(module.context, request));

@@ -282,10 +282,10 @@ export class MiniportAdapter {
     this.runtime.post(`complete rejected send ${this.name}`, () => this.above.completeAbove(this, -1, [nbl]), { channel: `adapter ${this.name}` });
   }
 
-  /** The device runs (transmit ring, wire, receive) and then the DPC, as one task of this adapter. */
   /** The due time (virtual ns) of the held frame a device step is posted for, if one is. */
   private heldFrameStepAt: bigint | undefined;
 
+  /** The device runs (transmit ring, wire, receive) and then the DPC, as one task of this adapter. */
   scheduleDevice(): void {
     if (this.stepPosted) return;
     this.stepPosted = true;

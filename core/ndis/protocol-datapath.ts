@@ -103,14 +103,15 @@ export class ProtocolDatapath implements Omit<ProtocolEdge, 'pnpToProtocols'> {
   private watchSends(binding: Binding, nbls: number[]): void {
     const generation = ++this.sendCount;
     for (const nbl of nbls) this.sendGeneration[nbl] = generation;
+    const outstanding = (nbl: number) => this.sendGeneration[nbl] === generation;
     this.rt.scheduler.post(`send watchdog ${binding.name}`, () => {
       if (this.rt.verifier.stopped) return;
-      const late = nbls.filter((nbl) => this.sendGeneration[nbl] === generation);
+      const late = nbls.filter(outstanding);
       const inModules = late.filter((nbl) => this.filters.all().some((m) => m.heldSends.has(nbl))).length;
       if (late.length > inModules) {
         this.rt.trace.record('note', { object: `binding ${binding.name}`, text: `${late.length - inModules} of ${nbls.length} NBL(s) sent are still in the miniport ${limitText(this.rt.sendLimitNs)} later (NdisTimedDataSend's limit)` });
       }
-    }, { delayNs: this.rt.sendLimitNs, channel: 'send watchdogs', stillPending: () => !this.rt.verifier.stopped && nbls.some((nbl) => this.sendGeneration[nbl] === generation) });
+    }, { delayNs: this.rt.sendLimitNs, channel: 'send watchdogs', stillPending: () => !this.rt.verifier.stopped && nbls.some(outstanding) });
   }
 
   /** Completed sends that reached the top of the stack: back to the protocols that sent them. */

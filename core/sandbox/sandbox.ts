@@ -175,6 +175,15 @@ function hungReport(scenario: Scenario, index: number, hang: Hang, hangMs: numbe
 }
 
 /**
+ * The grading parent's wall clock, in ms. On purpose: the time limit, the hang limit and the
+ * resident-size watch guard the grading process against the submission; they are outside the
+ * engine and never decide a trace (the child's runs use the virtual clock and seeded scheduler).
+ * The parent's own clock, not anything the child reports, decides that a driver hung
+ * (core/grading/README.md, threat model).
+ */
+const wallClockMs = (): number => performance.now();
+
+/**
  * Grades `source` against `lab` in sandboxed child processes. Never throws for what the
  * submission does. One child grades the scenarios in order; when the driver hangs (heartbeat.ts)
  * the child is killed, that scenario gets DriverHung, and a fresh child grades the ones after it.
@@ -185,11 +194,7 @@ export async function gradeInSandbox(lab: Lab, source: string, file: string, ref
   const program = await childProgram();
   const variants = variantValues(lab, options.student);
   const hangMs = limits.hangMs ?? DEFAULT_HANG_MS;
-  // Wall clock on purpose: the time limit, the hang limit and the resident-size watch guard the
-  // grading process against the submission; they are outside the engine and never decide a trace
-  // (the child's runs use the virtual clock and seeded scheduler). The parent's own clock, not
-  // anything the child reports, decides that a driver hung (core/grading/README.md, threat model).
-  const deadline = performance.now() + limits.timeLimitMs;
+  const deadline = wallClockMs() + limits.timeLimitMs;
   const learner = driverName(file);
   const scenarios: ScenarioReport[] = [];
   const hashes: string[] = [];
@@ -232,7 +237,7 @@ function gradeInChild(lab: Lab, job: SandboxJob, program: Uint8Array, limits: Sa
   const defaultSeeds = job.options.seeds ?? 8;
   let next = job.first;
   return new Promise<ChildEnd>((resolve) => {
-    if (deadline - performance.now() <= 0) return resolve({ kind: 'stopped', outcome: timedOut(limits) });
+    if (deadline - wallClockMs() <= 0) return resolve({ kind: 'stopped', outcome: timedOut(limits) });
     const child = spawn(process.execPath, nodeArguments, { stdio: ['pipe', 'ignore', 'pipe', 'ipc', 'pipe'], env: {}, cwd: '/', serialization: 'advanced' });
     let settled = false;
     let ready = false;
@@ -242,7 +247,7 @@ function gradeInChild(lab: Lab, job: SandboxJob, program: Uint8Array, limits: Sa
     let engineError: string | undefined;
     const heartbeat = new HeartbeatReader();
     /** When the scenario now being graded began, as this side saw it. */
-    let scenarioStarted = performance.now();
+    let scenarioStarted = wallClockMs();
     const finish = (end: ChildEnd) => {
       if (settled) return;
       settled = true;
@@ -257,11 +262,11 @@ function gradeInChild(lab: Lab, job: SandboxJob, program: Uint8Array, limits: Sa
       finish(verdict);
     };
     const stopWith = (outcome: SandboxOutcome) => stop({ kind: 'stopped', outcome });
-    const timer = setTimeout(() => stopWith(timedOut(limits)), deadline - performance.now());
+    const timer = setTimeout(() => stopWith(timedOut(limits)), deadline - wallClockMs());
     // V8's heap limit does not cover ArrayBuffers or wasm memory: the resident size does.
     let reading = false;
     const watch = setInterval(() => {
-      const now = performance.now();
+      const now = wallClockMs();
       const hang = heartbeat.hung(now, hangMs);
       if (hang) return stop({ kind: 'hung', hang, seconds: (now - scenarioStarted) / 1000 });
       if (reading || child.pid === undefined) return;
@@ -282,7 +287,7 @@ function gradeInChild(lab: Lab, job: SandboxJob, program: Uint8Array, limits: Sa
     const beats = child.stdio[4] as Readable | null;
     beats?.on('error', () => {});
     beats?.on('data', (chunk: Buffer) => {
-      if (ready) heartbeat.feed(chunk, performance.now());
+      if (ready) heartbeat.feed(chunk, wallClockMs());
     });
     const brokeProtocol = (what: string) => stopWith({ status: 'crashed', reason: `crashed: the grading process ${what}, so nothing it said was used` });
     child.on('message', (message: unknown) => {
@@ -290,12 +295,12 @@ function gradeInChild(lab: Lab, job: SandboxJob, program: Uint8Array, limits: Sa
       if (!ready) {
         if (!ReadySchema.safeParse(message).success) return brokeProtocol('spoke before it was ready');
         ready = true;
-        scenarioStarted = performance.now();
+        scenarioStarted = wallClockMs();
         child.send(job);
         return;
       }
       if (engineError !== undefined || next >= lab.scenarios.length) return brokeProtocol('sent more than it was asked for');
-      heartbeat.touch(performance.now());
+      heartbeat.touch(wallClockMs());
       let size: number;
       try {
         size = JSON.stringify(message).length;
@@ -322,7 +327,7 @@ function gradeInChild(lab: Lab, job: SandboxJob, program: Uint8Array, limits: Sa
       }
       onScenario(report, data.hashes, data.seconds);
       next++;
-      scenarioStarted = performance.now();
+      scenarioStarted = wallClockMs();
       if (next === lab.scenarios.length) finish({ kind: 'done' });
     });
     child.on('error', (error) => finish({ kind: 'stopped', outcome: { status: 'grader error', reason: `grader error: the grading process could not start (${error.message})` } }));
